@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// LabourMatch: a labour supply–demand matching engine for international labour mobility.
+import PackageDescription
+
+let package = Package(
+    name: "LabourMatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "labourmatch", targets: ["labourmatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"4.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // libpq through the system library; the only C the project touches.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // A small, safe Swift face for libpq; knows nothing of the domain.
+        .target(name: "Postgres", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The pure core: model, policy, rules, scoring, candidates, assignment. Foundation only.
+        .target(name: "Matching"),
+        // Parsing and validating operator feeds (CSV, NDJSON), the policy file, output files.
+        .target(name: "Feeds", dependencies: [
+            "Matching",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // The domain on PostgreSQL: migrations, loading, snapshots, results.
+        .target(name: "Store", dependencies: [
+            "Postgres", "Feeds", "Matching",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The command line; thin, one file per subcommand.
+        .executableTarget(name: "labourmatch", dependencies: [
+            "Store", "Feeds", "Matching", "Postgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "MatchingTests", dependencies: [
+            "Matching",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
+        .testTarget(name: "CLITests", dependencies: ["Feeds", "Matching"]),
+    ]
+)

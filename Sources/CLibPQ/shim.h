@@ -1,0 +1,2 @@
+// Shim over libpq's public header. The <postgresql/...> form builds with or without pkg-config.
+#include <postgresql/libpq-fe.h>

@@ -1,0 +1,2 @@
+// Feeds: parsing and validating operator feeds.
+import Matching

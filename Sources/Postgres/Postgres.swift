@@ -1,0 +1,2 @@
+// Postgres: a small, safe Swift face for libpq.
+import CLibPQ

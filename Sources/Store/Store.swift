@@ -1,0 +1,2 @@
+// Store: the domain on PostgreSQL.
+import Postgres
