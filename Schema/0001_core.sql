@@ -59,6 +59,16 @@ CREATE DOMAIN sha256_hex AS text CHECK (VALUE ~ '^[0-9a-f]{64}$');
 CREATE DOMAIN row_version AS integer CHECK (VALUE >= 1);
 CREATE DOMAIN list_ordinal AS smallint CHECK (VALUE >= 1);
 
+-- The bookkeeping columns of every *_versions table (see the top), defined
+-- once and copied with LIKE; the template is dropped at the end.
+CREATE TEMP TABLE versioned_row (
+    content_sha256 sha256_hex NOT NULL,
+    withdrawn boolean NOT NULL DEFAULT false,
+    is_current boolean NOT NULL DEFAULT true,
+    feed_id bigint,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- Employers --------------------------------------------------------------
 
 CREATE TABLE employers (
@@ -74,11 +84,7 @@ CREATE TABLE employer_versions (
     sector text CHECK (sector <> ''),
     iris_certified boolean NOT NULL DEFAULT false,
     blocklisted boolean NOT NULL DEFAULT false,
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (employer_id, version)
 );
 CREATE UNIQUE INDEX employer_versions_one_current ON employer_versions (employer_id) WHERE is_current;
@@ -100,11 +106,7 @@ CREATE TABLE recruiter_versions (
     license_expires date,
     iris_certified boolean NOT NULL DEFAULT false,
     blocklisted boolean NOT NULL DEFAULT false,
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (recruiter_id, version)
 );
 CREATE UNIQUE INDEX recruiter_versions_one_current ON recruiter_versions (recruiter_id) WHERE is_current;
@@ -137,11 +139,7 @@ CREATE TABLE vacancy_versions (
     g2g_agreement boolean NOT NULL DEFAULT false,
     start_date date,
     expires_on date,
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (vacancy_id, version)
 );
 CREATE UNIQUE INDEX vacancy_versions_one_current ON vacancy_versions (vacancy_id) WHERE is_current;
@@ -205,11 +203,7 @@ CREATE TABLE worker_versions (
     available_from date,
     consent boolean NOT NULL,
     recruiter_id identifier REFERENCES recruiters,
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (worker_id, version)
 );
 CREATE UNIQUE INDEX worker_versions_one_current ON worker_versions (worker_id) WHERE is_current;
@@ -276,11 +270,7 @@ CREATE TABLE minimum_wage_versions (
     version row_version NOT NULL,
     monthly_amount numeric NOT NULL CHECK (monthly_amount > 0),
     currency currency_code NOT NULL,
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (country, version)
 );
 CREATE UNIQUE INDEX minimum_wage_versions_one_current ON minimum_wage_versions (country) WHERE is_current;
@@ -295,11 +285,7 @@ CREATE TABLE fx_rate_versions (
     currency currency_code NOT NULL REFERENCES fx_rates,
     version row_version NOT NULL,
     usd_per_unit numeric NOT NULL CHECK (usd_per_unit > 0),
-    content_sha256 sha256_hex NOT NULL,
-    withdrawn boolean NOT NULL DEFAULT false,
-    is_current boolean NOT NULL DEFAULT true,
-    feed_id bigint,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
+    LIKE versioned_row INCLUDING DEFAULTS,
     PRIMARY KEY (currency, version),
     -- USD is 1, whether or not a file lists it.
     CHECK (currency <> 'USD' OR usd_per_unit = 1)
@@ -331,6 +317,8 @@ CREATE VIEW current_who_list AS
     SELECT e.edition, e.country, e.name, e.who_region
     FROM who_list_entries e JOIN who_list_editions d ON d.edition = e.edition
     WHERE d.is_current;
+
+DROP TABLE versioned_row;
 
 -- The shipped 2023 edition: the 55 rows of Reference/who-safeguards-2023.csv, generated from it.
 INSERT INTO who_list_editions (edition, source, content_sha256)

@@ -34,29 +34,17 @@ enum IntegerText {
     }
 }
 
-extension Int: PostgresDecodable {
-    public static func decode(postgresText bytes: UnsafeRawBufferPointer, type: PostgresType) -> Int? {
-        IntegerText.parse(bytes, as: Int.self)
+/// Integers of any width decode the same way: ASCII digits, overflow is invalid.
+extension PostgresDecodable where Self: FixedWidthInteger {
+    public static func decode(postgresText bytes: UnsafeRawBufferPointer, type: PostgresType) -> Self? {
+        IntegerText.parse(bytes, as: Self.self)
     }
 }
 
-extension Int64: PostgresDecodable {
-    public static func decode(postgresText bytes: UnsafeRawBufferPointer, type: PostgresType) -> Int64? {
-        IntegerText.parse(bytes, as: Int64.self)
-    }
-}
-
-extension Int32: PostgresDecodable {
-    public static func decode(postgresText bytes: UnsafeRawBufferPointer, type: PostgresType) -> Int32? {
-        IntegerText.parse(bytes, as: Int32.self)
-    }
-}
-
-extension Int16: PostgresDecodable {
-    public static func decode(postgresText bytes: UnsafeRawBufferPointer, type: PostgresType) -> Int16? {
-        IntegerText.parse(bytes, as: Int16.self)
-    }
-}
+extension Int: PostgresDecodable {}
+extension Int64: PostgresDecodable {}
+extension Int32: PostgresDecodable {}
+extension Int16: PostgresDecodable {}
 
 /// `float8`/`float4` (PostgreSQL prints the shortest text that reads back exactly), also `NaN` and `±Infinity`.
 extension Double: PostgresDecodable {

@@ -13,16 +13,14 @@ struct DBMigrate: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project).",
-                               valueName: "dir"))
-    var schemaDir: String?
+    @OptionGroup var migrations: MigrationOptions
 
     func run() throws {
         let logger = CommandLog.logger("migrate")
         do {
             let db = try database.connect(logger: logger)
             defer { db.close() }
-            let migrator = Migrator(directory: schemaDir.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
+            let migrator = migrations.migrator
             let applied = try migrator.migrate(db, logger: logger)
             let total = try migrator.status(db).applied.count
             if applied.isEmpty {

@@ -12,9 +12,7 @@ struct DBStatus: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project).",
-                               valueName: "dir"))
-    var schemaDir: String?
+    @OptionGroup var migrations: MigrationOptions
 
     func run() throws {
         let logger = CommandLog.logger("status")
@@ -22,7 +20,7 @@ struct DBStatus: ParsableCommand {
         do {
             let db = try database.connect(logger: logger)
             defer { db.close() }
-            let migrator = Migrator(directory: schemaDir.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
+            let migrator = migrations.migrator
             status = try migrator.status(db)
         } catch {
             throw CommandLog.fail(error, status: Self.exitStatus(for: error))

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Postgres
+import Store
 
 /// `--database-url`, shared by every subcommand that talks to PostgreSQL.
 ///
@@ -21,5 +23,17 @@ struct DatabaseOptions: ParsableArguments {
         let config = config
         logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)"])
         return try Connection(config, logger: logger)
+    }
+}
+
+/// `--schema-dir`, for the subcommands that read the migrations.
+struct MigrationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project).",
+                               valueName: "dir"))
+    var schemaDir: String?
+
+    /// A migrator over `--schema-dir`, else the project's `Schema/`.
+    var migrator: Migrator {
+        Migrator(directory: schemaDir.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
     }
 }
