@@ -25,10 +25,15 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     /// Seconds libpq waits for a connection unless the conninfo (or `PGCONNECT_TIMEOUT`) says otherwise.
     public let defaultConnectTimeout: Int?
 
-    public init(conninfo: String, source: Source = .explicit, defaultConnectTimeout: Int? = 5) {
+    /// For `.libpqEnvironment`: the location variables that were set, e.g. `PGHOST=db PGPORT=5433`.
+    public let environmentSummary: String?
+
+    public init(conninfo: String, source: Source = .explicit, defaultConnectTimeout: Int? = 5,
+                environmentSummary: String? = nil) {
         self.conninfo = conninfo
         self.source = source
         self.defaultConnectTimeout = defaultConnectTimeout
+        self.environmentSummary = environmentSummary
     }
 
     /// The libpq variables that choose a server or database; any of them set means "use libpq's environment".
@@ -51,11 +56,15 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         if let url = environment["DATABASE_URL"], !url.isEmpty {
             return ConnectionConfig(conninfo: url, source: .databaseURLVariable)
         }
-        if libpqLocationVariables.contains(where: { environment[$0].map { !$0.isEmpty } ?? false }) {
+        let locations = libpqLocationVariables.compactMap { name in
+            environment[name].flatMap { $0.isEmpty ? nil : "\(name)=\($0)" }
+        }
+        if !locations.isEmpty {
             // An explicit connect_timeout would override PGCONNECT_TIMEOUT; leave libpq's to it.
             let libpqTimeout = !(environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty
             return ConnectionConfig(conninfo: "", source: .libpqEnvironment,
-                                    defaultConnectTimeout: libpqTimeout ? nil : 5)
+                                    defaultConnectTimeout: libpqTimeout ? nil : 5,
+                                    environmentSummary: locations.joined(separator: " "))
         }
         return devCluster(environment: environment)
     }
@@ -97,7 +106,7 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     /// `redacted`, or a note that libpq's environment decides.
     public var description: String {
         switch source {
-        case .libpqEnvironment: return "(libpq environment variables)"
+        case .libpqEnvironment: return environmentSummary ?? "(libpq environment variables)"
         default: return redacted.isEmpty ? "(libpq defaults)" : redacted
         }
     }

@@ -38,6 +38,7 @@ import Testing
         #expect(c.conninfo == "")
         #expect(c.source == .libpqEnvironment)
         #expect(c.defaultConnectTimeout == 5)
+        #expect(c.description == "PGPORT=6000")
         // PGCONNECT_TIMEOUT is libpq's to apply; an explicit default would override it.
         let t = ConnectionConfig.resolve(environment: ["PGHOST": "h", "PGCONNECT_TIMEOUT": "2"])
         #expect(t.defaultConnectTimeout == nil)
