@@ -5,6 +5,7 @@ import ArgumentParser
 struct LabourMatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labourmatch",
-        abstract: "Match workers' skill profiles with employers' vacancies, ethically and explainably."
+        abstract: "Match workers' skill profiles with employers' vacancies, ethically and explainably.",
+        subcommands: [DB.self]
     )
 }

@@ -1,0 +1,223 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection: statements with bind parameters, transactions, COPY, advisory locks.
+///
+/// Not `Sendable`: a `PGconn` is not thread-safe, so a connection is owned
+/// by one task at a time; open one per concurrent task. Calls block the
+/// calling thread until the server answers.
+public final class Connection {
+    private var handle: OpaquePointer?
+    /// Where this connection goes (its `redacted` form is what errors show).
+    public let config: ConnectionConfig
+    private let notices: NoticeSink
+    private var savepointCounter = 0
+
+    /// Opens a connection; a server that does not answer fails within the connect timeout (5 s by default).
+    ///
+    /// The session runs with `client_encoding=UTF8`, `DateStyle=ISO` and
+    /// `TimeZone=UTC`, which the decoders rely on. Server notices go to `logger`.
+    public init(_ config: ConnectionConfig, logger: Logger = Logger(label: "postgres")) throws {
+        self.config = config
+        self.notices = NoticeSink(logger: logger)
+        // Keywords before `dbname` are defaults the conninfo may override; those after it win.
+        var keywords: [String] = []
+        var values: [String] = []
+        if let timeout = config.defaultConnectTimeout {
+            keywords.append("connect_timeout"); values.append(String(timeout))
+        }
+        keywords += ["dbname", "fallback_application_name", "client_encoding"]
+        values += [config.conninfo, "labourmatch", "UTF8"]
+        let conn = Connection.withCStringArray(keywords) { k in
+            Connection.withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            PQfinish(conn)
+            throw PostgresError(kind: .connectionFailed,
+                                message: PostgresError.oneLine(message.trimmingTrailingNewlines()),
+                                connection: config.description)
+        }
+        handle = conn
+        PQsetNoticeReceiver(conn, { arg, result in
+            guard let arg, let result else { return }
+            Unmanaged<NoticeSink>.fromOpaque(arg).takeUnretainedValue().receive(result)
+        }, Unmanaged.passUnretained(notices).toOpaque())
+        try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Closes the connection; later calls throw a `.misuse` error. Closing twice is harmless.
+    public func close() {
+        PQfinish(handle)
+        handle = nil
+    }
+
+    /// Whether the connection is open and not broken.
+    public var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// The server's version as an integer, e.g. 150018 for 15.18.
+    public var serverVersion: Int { handle.map { Int(PQserverVersion($0)) } ?? 0 }
+
+    /// Whether a transaction block is open (idle in it, or failed in it).
+    public var inTransaction: Bool {
+        guard let handle else { return false }
+        let s = PQtransactionStatus(handle)
+        return s == PQTRANS_INTRANS || s == PQTRANS_INERROR
+    }
+
+    /// Receives every server notice (after it is logged); for callers that want them as values.
+    public var noticeHandler: ((PostgresNotice) -> Void)? {
+        get { notices.handler }
+        set { notices.handler = newValue }
+    }
+
+    // MARK: - Statements
+
+    /// Runs one statement with bind parameters (`$1`, `$2`, ...); returns the rows it affected (0 if none).
+    @discardableResult
+    public func execute(_ sql: String, params: [PostgresValue?] = []) throws -> Int {
+        try query(sql, params: params).affectedRows ?? 0
+    }
+
+    /// Runs one statement with bind parameters and returns its rows.
+    public func query(_ sql: String, params: [PostgresValue?] = []) throws -> PostgresRows {
+        let conn = try liveHandle(sql)
+        for value in params where value?.text.utf8.contains(0) == true {
+            throw PostgresError(kind: .misuse, message: "a parameter contains a NUL byte, which PostgreSQL text cannot hold",
+                                statement: sql)
+        }
+        let types = params.map { $0?.type.rawValue ?? 0 }
+        let result = Connection.withCStringArray(params.map { $0?.text }) { values in
+            PQexecParams(conn, sql, Int32(params.count), types, values, nil, nil, 0)
+        }
+        return PostgresRows(storage: try check(result, sql))
+    }
+
+    /// Runs a script of several statements with no parameters (simple query protocol): for trusted
+    /// SQL files such as the migrations of `Schema/`, never for values from outside.
+    public func runScript(_ sql: String) throws {
+        let conn = try liveHandle(sql)
+        _ = try check(PQexec(conn, sql), sql)
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws (the error is rethrown).
+    ///
+    /// Nested calls use a savepoint, so an inner failure undoes only the inner work.
+    /// A COMMIT the server turns into a ROLLBACK (the body swallowed an error) throws.
+    public func transaction<T>(isolation: IsolationLevel? = nil, _ body: (Connection) throws -> T) throws -> T {
+        let nested = inTransaction
+        let savepoint: String?
+        if nested {
+            savepointCounter += 1
+            savepoint = "lm_sp_\(savepointCounter)"
+            try execute("SAVEPOINT \(savepoint!)")
+        } else {
+            savepoint = nil
+            try execute(isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN")
+        }
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            if isOpen {
+                // The body's error is what matters; a failed ROLLBACK on a broken session adds nothing.
+                _ = try? execute(savepoint.map { "ROLLBACK TO SAVEPOINT \($0)" } ?? "ROLLBACK")
+                if let savepoint { _ = try? execute("RELEASE SAVEPOINT \(savepoint)") }
+            }
+            throw error
+        }
+        if let savepoint {
+            try execute("RELEASE SAVEPOINT \(savepoint)")
+        } else {
+            let rows = try query("COMMIT")
+            if String(cString: PQcmdStatus(rows.storage.result)) == "ROLLBACK" {
+                throw PostgresError(kind: .server, sqlState: "25P02",
+                                    message: "the transaction was rolled back: a statement in it had failed",
+                                    statement: "COMMIT")
+            }
+        }
+        return value
+    }
+
+    /// Transaction isolation levels for `transaction(isolation:_:)`.
+    public enum IsolationLevel: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
+    // MARK: - Internals shared with COPY
+
+    /// The open handle, or a `.misuse` (closed) / `.connectionLost` (broken) error.
+    func liveHandle(_ statement: String?) throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .misuse, message: "the connection is closed", statement: statement)
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(kind: .connectionLost, message: "the connection to the server was lost",
+                                statement: statement, connection: config.description)
+        }
+        return handle
+    }
+
+    /// Wraps a successful result, or frees a failed one and throws its error.
+    func check(_ result: OpaquePointer?, _ sql: String?) throws -> ResultStorage {
+        guard let result else { throw lastError(sql) }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return ResultStorage(result)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            PQclear(result)
+            // Leave the connection usable: end the COPY the caller did not mean to start.
+            if status == PGRES_COPY_IN, let handle { _ = PQputCopyEnd(handle, "COPY is not allowed here") }
+            drainResults()
+            throw PostgresError(kind: .misuse, message: "COPY needs copyIn or copyOut, not execute or query",
+                                statement: sql)
+        default:
+            let broken = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+            let error = PostgresError(result: result, statement: sql, connectionBroken: broken)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    /// The connection's last error message as an error (no `PGresult` to read it from).
+    func lastError(_ sql: String?) -> PostgresError {
+        guard let handle else { return PostgresError(kind: .misuse, message: "the connection is closed") }
+        let broken = PQstatus(handle) != CONNECTION_OK
+        let message = PostgresError.oneLine(String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines())
+        return PostgresError(kind: broken ? .connectionLost : .server,
+                             message: message.isEmpty ? "no result from the server" : message,
+                             statement: sql, connection: broken ? config.description : nil)
+    }
+
+    /// Reads and frees results until libpq has none left (after a COPY or an error mid-stream).
+    func drainResults() {
+        guard let handle else { return }
+        while let r = PQgetResult(handle) {
+            let status = PQresultStatus(r)
+            PQclear(r)
+            if status == PGRES_COPY_IN { _ = PQputCopyEnd(handle, "aborted") }
+            if status == PGRES_COPY_OUT {
+                var buffer: UnsafeMutablePointer<CChar>?
+                while PQgetCopyData(handle, &buffer, 0) > 0 { PQfreemem(buffer) }
+            }
+        }
+    }
+
+    /// Lends libpq an array of C strings (nil as a NULL pointer) followed by a NULL terminator,
+    /// which `PQconnectdbParams` needs and `PQexecParams` ignores.
+    static func withCStringArray<R>(_ strings: [String?],
+                                    _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        let owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+        defer { owned.forEach { free($0) } }
+        let borrowed: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } } + [nil]
+        return borrowed.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+}

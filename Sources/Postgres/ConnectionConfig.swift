@@ -1,0 +1,198 @@
+import CLibPQ
+import Foundation
+
+/// Where and how to connect: a libpq connection string or `postgres://` URL, and where it came from.
+///
+/// Resolution order (`resolve`): an explicit `--database-url`, then
+/// `DATABASE_URL`, then libpq's own environment (`PGHOST`, `PGPORT`, ...),
+/// else the project's dev cluster of `Scripts/dev-db`.
+public struct ConnectionConfig: Sendable, CustomStringConvertible {
+    /// Where a configuration came from, for messages.
+    public enum Source: String, Sendable {
+        /// Given on the command line (`--database-url`) or by a caller.
+        case explicit
+        /// The `DATABASE_URL` environment variable.
+        case databaseURLVariable = "DATABASE_URL"
+        /// libpq's environment variables (`PGHOST`, `PGPORT`, `PGDATABASE`, ...); the conninfo is empty.
+        case libpqEnvironment = "libpq environment"
+        /// The local cluster of `Scripts/dev-db`.
+        case devCluster = "dev cluster"
+    }
+
+    /// The connection string or URL handed to libpq (may hold a password: never print it; use `redacted`).
+    public let conninfo: String
+    public let source: Source
+    /// Seconds libpq waits for a connection unless the conninfo (or `PGCONNECT_TIMEOUT`) says otherwise.
+    public let defaultConnectTimeout: Int?
+
+    /// For `.libpqEnvironment`: the location variables that were set, e.g. `PGHOST=db PGPORT=5433`.
+    public let environmentSummary: String?
+
+    public init(conninfo: String, source: Source = .explicit, defaultConnectTimeout: Int? = 5,
+                environmentSummary: String? = nil) {
+        self.conninfo = conninfo
+        self.source = source
+        self.defaultConnectTimeout = defaultConnectTimeout
+        self.environmentSummary = environmentSummary
+    }
+
+    /// The libpq variables that choose a server or database; any of them set means "use libpq's environment".
+    public static let libpqLocationVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"]
+
+    /// The default port of the dev cluster, when `LABOURMATCH_PGPORT` is not set.
+    public static let defaultDevClusterPort = 54329
+
+    /// The database `Scripts/dev-db` creates.
+    public static let devClusterDatabase = "labourmatch"
+
+    /// Picks the configuration as described on the type.
+    public static func resolve(
+        databaseURL: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ConnectionConfig {
+        if let url = databaseURL, !url.isEmpty {
+            return ConnectionConfig(conninfo: url, source: .explicit)
+        }
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            return ConnectionConfig(conninfo: url, source: .databaseURLVariable)
+        }
+        let locations = libpqLocationVariables.compactMap { name in
+            environment[name].flatMap { $0.isEmpty ? nil : "\(name)=\($0)" }
+        }
+        if !locations.isEmpty {
+            // An explicit connect_timeout would override PGCONNECT_TIMEOUT; leave libpq's to it.
+            let libpqTimeout = !(environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty
+            return ConnectionConfig(conninfo: "", source: .libpqEnvironment,
+                                    defaultConnectTimeout: libpqTimeout ? nil : 5,
+                                    environmentSummary: locations.joined(separator: " "))
+        }
+        return devCluster(environment: environment)
+    }
+
+    /// The dev cluster of `Scripts/dev-db`: its socket directory, port and a database (default `labourmatch`).
+    public static func devCluster(
+        database: String = devClusterDatabase,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ConnectionConfig {
+        let info = "host=\(quote(devClusterSocketDirectory(environment: environment)))"
+            + " port=\(devClusterPort(environment: environment)) dbname=\(quote(database)) user=postgres"
+        return ConnectionConfig(conninfo: info, source: .devCluster)
+    }
+
+    /// `LABOURMATCH_PGPORT` when it is a port number, else `defaultDevClusterPort`.
+    public static func devClusterPort(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Int {
+        if let text = environment["LABOURMATCH_PGPORT"], let port = Int(text), (1...65535).contains(port) {
+            return port
+        }
+        return defaultDevClusterPort
+    }
+
+    /// `.pgdata/run` inside the project; `/tmp/labourmatch-pg-PORT` when that path would make the
+    /// socket's path longer than a Unix socket allows (107 bytes). `Scripts/dev-db` applies the same rule.
+    public static func devClusterSocketDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        let port = devClusterPort(environment: environment)
+        let inside = ProjectHome.directory(environment: environment).appendingPathComponent(".pgdata/run").path
+        if inside.utf8.count + "/.s.PGSQL.\(port)".utf8.count <= 107 { return inside }
+        return "/tmp/labourmatch-pg-\(port)"
+    }
+
+    /// The connection string with any password replaced by `***`: safe for logs and errors.
+    public var redacted: String { ConnectionConfig.redact(conninfo) }
+
+    /// `redacted`, or a note that libpq's environment decides.
+    public var description: String {
+        switch source {
+        case .libpqEnvironment: return environmentSummary ?? "(libpq environment variables)"
+        default: return redacted.isEmpty ? "(libpq defaults)" : redacted
+        }
+    }
+
+    /// A keyword value quoted for a libpq connection string when it needs it.
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && !value.contains(where: { $0 == " " || $0 == "'" || $0 == "\\" || $0 == "=" })
+        if plain { return value }
+        var out = "'"
+        for ch in value {
+            if ch == "'" || ch == "\\" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "'"
+    }
+}
+
+// MARK: - Redaction
+
+extension ConnectionConfig {
+    /// Replaces the password of a `postgres://` URL (user info and `password=` query parameter)
+    /// or of a `key=value` connection string with `***`. Anything else is returned unchanged.
+    public static func redact(_ conninfo: String) -> String {
+        let lower = conninfo.lowercased()
+        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+            return redactURL(conninfo)
+        }
+        return redactKeywords(conninfo)
+    }
+
+    private static func redactURL(_ url: String) -> String {
+        var chars = Array(url)
+        let schemeEnd = chars.firstIndex(of: ":")! + 3
+        // The authority ends at the first '/' or '?'; its user info at its last '@'.
+        let authorityEnd = chars[schemeEnd...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? chars.count
+        if let at = chars[schemeEnd..<authorityEnd].lastIndex(of: "@"),
+           let colon = chars[schemeEnd..<at].firstIndex(of: ":") {
+            chars.replaceSubrange((colon + 1)..<at, with: Array("***"))
+        }
+        guard let question = chars.firstIndex(of: "?") else { return String(chars) }
+        let query = String(chars[(question + 1)...]).split(separator: "&", omittingEmptySubsequences: false)
+            .map { pair -> String in
+                let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                return key.lowercased() == "password" ? "\(key)=***" : String(pair)
+            }
+        return String(chars[...question]) + query.joined(separator: "&")
+    }
+
+    /// Walks `key = value` pairs (values bare or single-quoted with backslash escapes).
+    private static func redactKeywords(_ info: String) -> String {
+        let chars = Array(info)
+        var out = ""
+        var i = 0
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
+        while i < chars.count {
+            // Copy whitespace, read the key.
+            while i < chars.count, isSpace(chars[i]) { out.append(chars[i]); i += 1 }
+            let keyStart = i
+            while i < chars.count, chars[i] != "=", !isSpace(chars[i]) { i += 1 }
+            let key = String(chars[keyStart..<i])
+            out += key
+            while i < chars.count, isSpace(chars[i]) { out.append(chars[i]); i += 1 }
+            guard i < chars.count, chars[i] == "=" else {
+                // Not a key=value string after all: keep the rest, minus anything after "password".
+                if key.lowercased() == "password" { return out + "***" }
+                out += String(chars[i...]); return out
+            }
+            out.append("="); i += 1
+            while i < chars.count, isSpace(chars[i]) { out.append(chars[i]); i += 1 }
+            let valueStart = i
+            if i < chars.count, chars[i] == "'" {
+                i += 1
+                while i < chars.count, chars[i] != "'" {
+                    if chars[i] == "\\" { i += 1 }
+                    i += 1
+                }
+                i = min(i + 1, chars.count)
+            } else {
+                while i < chars.count, !isSpace(chars[i]) {
+                    if chars[i] == "\\" { i += 1 }
+                    i += 1
+                }
+                i = min(i, chars.count)
+            }
+            out += key.lowercased() == "password" ? "***" : String(chars[valueStart..<i])
+        }
+        return out
+    }
+}

@@ -1,2 +1,0 @@
-// Postgres: a small, safe Swift face for libpq.
-import CLibPQ

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Where the LabourMatch project lives: `LABOURMATCH_HOME`, else the clone this binary was built from.
+///
+/// The dev cluster (`.pgdata/`), the migrations (`Schema/`) and the shipped
+/// reference data (`Reference/`) are found relative to it.
+public enum ProjectHome {
+    /// `LABOURMATCH_HOME` when set and not empty, else `builtFrom`.
+    public static func directory(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        if let home = environment["LABOURMATCH_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home, isDirectory: true).standardizedFileURL
+        }
+        return builtFrom
+    }
+
+    /// The clone whose sources were compiled: this file is `Sources/Postgres/ProjectHome.swift` in it.
+    public static let builtFrom: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()   // Sources/Postgres
+        .deletingLastPathComponent()   // Sources
+        .deletingLastPathComponent()   // the clone
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Applies the numbered SQL files of `Schema/` in order, once each, and refuses edited ones.
+///
+/// Modelled on GRDB's `DatabaseMigrator` and Flyway: every applied file is
+/// recorded in `schema_migrations` with its SHA-256; a file changed after it
+/// was applied stops everything. Each migration runs in its own transaction,
+/// and a session advisory lock keeps two migrators from racing. Tables go to
+/// the connection's current schema (the first of its `search_path`).
+public struct Migrator: Sendable {
+    /// The advisory lock key migrators take ("LMMIGR" in ASCII).
+    public static let lockKey: Int64 = 0x4C4D_4D49_4752
+    /// The directory of `NNNN_name.sql` files.
+    public let directory: URL
+    /// How long `migrate` waits for another migrator to finish.
+    public var lockTimeout: Double
+
+    public init(directory: URL = Migrator.defaultDirectory(), lockTimeout: Double = 60) {
+        self.directory = directory
+        self.lockTimeout = lockTimeout
+    }
+
+    /// `Schema/` of the project (`LABOURMATCH_HOME`, else the clone the binary was built from).
+    public static func defaultDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        ProjectHome.directory(environment: environment).appendingPathComponent("Schema", isDirectory: true)
+    }
+
+    /// The migration files, in number order. Files not ending in `.sql` are ignored.
+    public func migrations() throws -> [Migration] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw MigrationError.unreadableDirectory(path: directory.path, reason: error.localizedDescription)
+        }
+        var found: [Migration] = []
+        for name in names where name.hasSuffix(".sql") {
+            let contents: Data
+            do {
+                contents = try Data(contentsOf: directory.appendingPathComponent(name))
+            } catch {
+                throw MigrationError.unreadableDirectory(path: directory.path, reason: "\(name): \(error.localizedDescription)")
+            }
+            guard let migration = try Migration(name: name, contents: contents) else {
+                throw MigrationError.badFileName(name: name)
+            }
+            found.append(migration)
+        }
+        found.sort { $0.number < $1.number || ($0.number == $1.number && Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8)) }
+        for (a, b) in zip(found, found.dropFirst()) where a.number == b.number {
+            throw MigrationError.duplicateNumber(first: a.name, second: b.name)
+        }
+        return found
+    }
+
+    /// Applied and pending migrations, and whatever would stop `migrate`.
+    public func status(_ db: Connection) throws -> MigrationStatus {
+        let files = try migrations()
+        let applied = try appliedMigrations(db)
+        let byName = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0) })
+        let appliedNames = Set(applied.map(\.name))
+        var problems: [MigrationError] = []
+        for a in applied {
+            guard let file = byName[a.name] else { problems.append(.missingFile(name: a.name)); continue }
+            if file.sha256 != a.sha256 {
+                problems.append(.checksumMismatch(name: a.name, recorded: a.sha256, actual: file.sha256))
+            }
+        }
+        let pending = files.filter { !appliedNames.contains($0.name) }
+        let lastApplied = files.last { appliedNames.contains($0.name) }
+        if let lastApplied, let early = pending.first(where: { $0.number < lastApplied.number }) {
+            problems.append(.outOfOrder(pending: early.name, applied: lastApplied.name))
+        }
+        return MigrationStatus(applied: applied, pending: pending, problems: problems)
+    }
+
+    /// Applies every pending migration in order, each in its own transaction; returns those applied.
+    ///
+    /// Throws before applying anything when `status` finds a problem, and
+    /// stops at the first migration whose SQL fails (earlier ones stay applied).
+    @discardableResult
+    public func migrate(_ db: Connection, logger: Logger = Logger(label: "migrate")) throws -> [Migration] {
+        _ = try migrations()   // a bad directory fails before the lock is taken
+        guard try db.advisoryLock(key: Migrator.lockKey, timeout: lockTimeout) else {
+            throw MigrationError.lockTimeout(seconds: lockTimeout)
+        }
+        defer { _ = try? db.advisoryUnlock(key: Migrator.lockKey) }
+        if try !tableExists(db) {
+            try db.execute("""
+                CREATE TABLE schema_migrations (
+                    name text PRIMARY KEY,
+                    sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
+        // Read under the lock: another migrator may have just applied some.
+        let status = try status(db)
+        if let problem = status.problems.first { throw problem }
+        for migration in status.pending {
+            let start = Date()
+            do {
+                try db.transaction { tx in
+                    try tx.runScript(migration.sql)
+                    try tx.execute("INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)",
+                                   params: [PostgresValue(migration.name), PostgresValue(migration.sha256)])
+                }
+            } catch let error as PostgresError {
+                // The script is the statement; its line says where it went wrong.
+                var short = error
+                short.statement = nil
+                let line = error.line.map { " (line \($0))" } ?? ""
+                throw MigrationError.failed(name: migration.name, error: "\(short.description)\(line)")
+            }
+            logger.info("applied migration", metadata: [
+                "migration": "\(migration.name)",
+                "ms": "\(Int(Date().timeIntervalSince(start) * 1000))",
+            ])
+        }
+        return status.pending
+    }
+
+    private func tableExists(_ db: Connection) throws -> Bool {
+        try !db.query("SELECT to_regclass('schema_migrations')")[0].isNull(0)
+    }
+
+    private func appliedMigrations(_ db: Connection) throws -> [AppliedMigration] {
+        guard try tableExists(db) else { return [] }
+        return try db.query("SELECT name, sha256, applied_at FROM schema_migrations ORDER BY name COLLATE \"C\"")
+            .map { row in
+                AppliedMigration(name: try row.decode(0), sha256: try row.decode(1), appliedAt: try row.decode(2))
+            }
+    }
+}

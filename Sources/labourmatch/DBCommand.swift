@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `labourmatch db`: the database's schema and tools.
+struct DB: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the PostgreSQL database: migrations and their status.",
+        subcommands: [DBMigrate.self, DBStatus.self, DBBenchCopy.self]
+    )
+}
+
+/// Logging to stderr, set up once per process, and the CLI's one-line failure messages.
+enum CommandLog {
+    private static let bootstrapped: Void = {
+        let level = ProcessInfo.processInfo.environment["LABOURMATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level ?? .info
+            return handler
+        }
+    }()
+
+    /// A logger writing one line per event to stderr (level from `LABOURMATCH_LOG_LEVEL`, default info).
+    static func logger(_ label: String) -> Logger {
+        _ = bootstrapped
+        return Logger(label: label)
+    }
+
+    /// Prints `labourmatch: error: ...` on stderr and ends the command with `status`
+    /// (1 a failure, 2 bad usage or bad input).
+    static func fail(_ error: any Error, status: Int32 = 1) -> ExitCode {
+        FileHandle.standardError.write(Data("labourmatch: error: \(error)\n".utf8))
+        return ExitCode(status)
+    }
+}
+
+/// A failure described by a sentence, for errors the CLI finds itself.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

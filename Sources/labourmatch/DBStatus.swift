@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Store
+
+/// `labourmatch db status`: which migrations are applied, which are pending, and any problem.
+struct DBStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "List applied and pending migrations; exit status 1 when one would stop `db migrate`."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @OptionGroup var migrations: MigrationOptions
+
+    func run() throws {
+        let logger = CommandLog.logger("status")
+        let status: MigrationStatus
+        do {
+            let db = try database.connect(logger: logger)
+            defer { db.close() }
+            let migrator = migrations.migrator
+            status = try migrator.status(db)
+        } catch {
+            throw CommandLog.fail(error, status: Self.exitStatus(for: error))
+        }
+        print("database: \(database.config.description) (\(database.config.source.rawValue))")
+        let stamp = ISO8601DateFormatter()
+        for a in status.applied {
+            print("applied  \(a.name)  \(stamp.string(from: a.appliedAt))  sha256 \(a.sha256.prefix(12))")
+        }
+        for p in status.pending {
+            print("pending  \(p.name)  sha256 \(p.sha256.prefix(12))")
+        }
+        if status.applied.isEmpty && status.pending.isEmpty { print("no migrations") }
+        guard status.problems.isEmpty else {
+            for problem in status.problems {
+                FileHandle.standardError.write(Data("labourmatch: error: \(problem)\n".utf8))
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    /// 2 when the migrations directory itself is unusable (bad input), else 1.
+    static func exitStatus(for error: any Error) -> Int32 {
+        switch error as? MigrationError {
+        case .unreadableDirectory, .badFileName, .duplicateNumber, .notUTF8: return 2
+        default: return 1
+        }
+    }
+}

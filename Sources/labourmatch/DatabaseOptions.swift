@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import Store
+
+/// `--database-url`, shared by every subcommand that talks to PostgreSQL.
+///
+/// Without it: `DATABASE_URL`, then libpq's variables (`PGHOST`, ...), then
+/// the dev cluster of `Scripts/dev-db` (see `ConnectionConfig.resolve`).
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"),
+            help: ArgumentHelp("PostgreSQL connection string or postgres:// URL.",
+                               discussion: "Default: DATABASE_URL, else libpq's PG* variables, else the dev cluster of Scripts/dev-db.",
+                               valueName: "url"))
+    var databaseURL: String?
+
+    /// The configuration these options (and the environment) select.
+    var config: ConnectionConfig { ConnectionConfig.resolve(databaseURL: databaseURL) }
+
+    /// Opens a connection; server notices go to `logger`.
+    func connect(logger: Logger) throws -> Connection {
+        let config = config
+        logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)"])
+        return try Connection(config, logger: logger)
+    }
+}
+
+/// `--schema-dir`, for the subcommands that read the migrations.
+struct MigrationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project).",
+                               valueName: "dir"))
+    var schemaDir: String?
+
+    /// A migrator over `--schema-dir`, else the project's `Schema/`.
+    var migrator: Migrator {
+        Migrator(directory: schemaDir.map { URL(fileURLWithPath: $0) } ?? Migrator.defaultDirectory())
+    }
+}

@@ -1,0 +1,59 @@
+import Postgres
+import Testing
+
+/// Connection-string resolution and password redaction (no server needed).
+@Suite struct ConfigTests {
+    @Test func redactsPasswordInURLUserInfo() {
+        let r = ConnectionConfig.redact("postgres://alice:s3cr%40t@db.example:5432/lm?sslmode=require")
+        #expect(r == "postgres://alice:***@db.example:5432/lm?sslmode=require")
+    }
+
+    @Test func redactsPasswordQueryParameter() {
+        let r = ConnectionConfig.redact("postgresql:///lm?host=/tmp&password=hunter2&port=5")
+        #expect(r == "postgresql:///lm?host=/tmp&password=***&port=5")
+    }
+
+    @Test func redactsKeywordPasswordsBareAndQuoted() {
+        #expect(ConnectionConfig.redact("host=h password=hunter2 dbname=x") == "host=h password=*** dbname=x")
+        // A quoted value may hold spaces and escaped quotes; all of it goes.
+        #expect(ConnectionConfig.redact("password = 'a b\\' c' user=u") == "password = *** user=u")
+    }
+
+    @Test func keepsStringsWithoutPassword() {
+        let s = "host=/x/run port=54329 dbname=labourmatch user=postgres"
+        #expect(ConnectionConfig.redact(s) == s)
+        #expect(ConnectionConfig.redact("postgres://u@h/db") == "postgres://u@h/db")
+    }
+
+    @Test func explicitURLWinsOverEnvironment() {
+        let env = ["DATABASE_URL": "postgres://env/db", "PGHOST": "elsewhere"]
+        let c = ConnectionConfig.resolve(databaseURL: "postgres://flag/db", environment: env)
+        #expect(c.conninfo == "postgres://flag/db")
+        #expect(c.source == .explicit)
+        #expect(ConnectionConfig.resolve(environment: env).source == .databaseURLVariable)
+    }
+
+    @Test func libpqVariablesMeanEmptyConninfo() {
+        let c = ConnectionConfig.resolve(environment: ["PGPORT": "6000"])
+        #expect(c.conninfo == "")
+        #expect(c.source == .libpqEnvironment)
+        #expect(c.defaultConnectTimeout == 5)
+        #expect(c.description == "PGPORT=6000")
+        // PGCONNECT_TIMEOUT is libpq's to apply; an explicit default would override it.
+        let t = ConnectionConfig.resolve(environment: ["PGHOST": "h", "PGCONNECT_TIMEOUT": "2"])
+        #expect(t.defaultConnectTimeout == nil)
+    }
+
+    @Test func devClusterUsesProjectSocketAndPort() {
+        let env = ["LABOURMATCH_HOME": "/srv/lm", "LABOURMATCH_PGPORT": "55001"]
+        let c = ConnectionConfig.resolve(environment: env)
+        #expect(c.source == .devCluster)
+        #expect(c.conninfo == "host=/srv/lm/.pgdata/run port=55001 dbname=labourmatch user=postgres")
+    }
+
+    @Test func longProjectPathMovesSocketToTmp() {
+        let home = "/" + String(repeating: "d", count: 100)
+        let dir = ConnectionConfig.devClusterSocketDirectory(environment: ["LABOURMATCH_HOME": home])
+        #expect(dir == "/tmp/labourmatch-pg-54329")
+    }
+}
