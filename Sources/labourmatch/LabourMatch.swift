@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `labourmatch` command tree.
 @main
@@ -6,6 +7,26 @@ struct LabourMatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labourmatch",
         abstract: "Match workers' skill profiles with employers' vacancies, ethically and explainably.",
-        subcommands: [DB.self]
+        discussion: """
+        Exit statuses: 0 success, 1 run failed, 2 bad usage or bad input, \
+        3 another run holds the lock.
+        """,
+        subcommands: [Match.self, DB.self]
     )
+
+    /// Parses and runs, mapping argument-parser's usage errors (64) to the
+    /// project's status 2 so schedulers see one code for "bad usage or input".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Feeds
+import Foundation
+import Matching
+import Postgres
+
+/// `labourmatch match`: the whole computation of MATCHING.md on files, no database.
+struct Match: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match",
+        abstract: "Match workers to vacancies offline, from feed files, and write the result files.",
+        discussion: """
+        Reads the six feeds (CSV or NDJSON, by extension), applies the \
+        ethical-recruitment rules, scores and assigns, and writes into DIR: \
+        matches.csv, exclusions.csv, summary.json, rejections.csv (and \
+        candidates.csv with --candidates), as MATCHING.md section 7 defines \
+        them. Rows that break a rule of FEEDS.md are left out of the run and \
+        listed in rejections.csv; a whole-file problem (missing or unknown \
+        column, empty file) stops with exit status 2 before anything is written.
+
+        The same input and policy always give byte-identical files.
+
+        Example:
+          labourmatch match --employers Fixtures/employers.csv \\
+            --recruiters Fixtures/recruiters.csv --vacancies Fixtures/vacancies.csv \\
+            --workers Fixtures/workers.csv --minimum-wages Fixtures/minimum-wages.csv \\
+            --fx-rates Fixtures/fx-rates.csv --date 2026-11-29 --out out/fixtures
+        """
+    )
+
+    @Option(help: ArgumentHelp("Employers feed.", valueName: "file")) var employers: String
+    @Option(help: ArgumentHelp("Recruiters (licensed agencies) feed.", valueName: "file")) var recruiters: String
+    @Option(help: ArgumentHelp("Vacancies feed.", valueName: "file")) var vacancies: String
+    @Option(help: ArgumentHelp("Workers feed.", valueName: "file")) var workers: String
+    @Option(help: ArgumentHelp("Minimum wages: country,monthly_amount,currency.", valueName: "file"))
+    var minimumWages: String
+    @Option(help: ArgumentHelp("Exchange rates: currency,usd_per_unit.", valueName: "file")) var fxRates: String
+    @Option(help: ArgumentHelp("Policy TOML (MATCHING.md section 8); default: the built-in defaults.",
+                               valueName: "file"))
+    var policy: String?
+    @Option(help: ArgumentHelp("WHO Health Workforce Support and Safeguards List (country,name,who_region); default: the project's copy of the 2023 edition.",
+                               valueName: "file"))
+    var whoList: String?
+    @Option(help: ArgumentHelp("Run date D (default: today, UTC).", valueName: "YYYY-MM-DD")) var date: String?
+    @Option(help: "Assignment strategy: stable (default), optimal or greedy.") var strategy: Strategy = .stable
+    @Flag(help: "Also write candidates.csv (every acceptable pair).") var candidates = false
+    @Option(help: ArgumentHelp("Directory for the result files (created when missing).", valueName: "dir"))
+    var out: String
+
+    func validate() throws {
+        if let date, Day(date) == nil {
+            throw ValidationError("--date '\(date)' is not a calendar day in the form YYYY-MM-DD")
+        }
+    }
+
+    func run() async throws {
+        let runDate = date.flatMap(Day.init) ?? Day.today()
+        let files = RunInputFiles(
+            employers: employers, recruiters: recruiters, vacancies: vacancies, workers: workers,
+            minimumWages: minimumWages, fxRates: fxRates,
+            whoList: whoList ?? ProjectFiles.whoList2023, policy: policy)
+        let inputs: RunInputs
+        do {
+            inputs = try RunInputs.read(files, codes: try CodeLists.system())
+        } catch let error as FeedFileError {
+            throw CommandLog.fail(error, status: 2)
+        } catch let error as PolicyError {
+            throw CommandLog.fail(error, status: 2)
+        } catch let error as CodeListError {
+            throw CommandLog.fail(error, status: 1)
+        }
+        let result = await MatchingEngine.run(input: inputs.input, policy: inputs.policy, date: runDate,
+                                              strategy: strategy)
+        let dir = try OutputDirectory(path: out)
+        try dir.writeRun(result, policySHA256: inputs.policySHA256, inputSHA256: inputs.inputSHA256,
+                         candidates: candidates)
+        try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
+        print(Match.summary(result, inputs: inputs, out: out))
+    }
+
+    /// A few lines for the operator: what was read, rejected, excluded and matched.
+    static func summary(_ result: MatchingResult, inputs: RunInputs, out: String) -> String {
+        let c = result.counts
+        let read = FeedKind.allCases.compactMap { kind in inputs.dataRows[kind].map { "\(kind.rawValue) \($0)" } }
+        return """
+        run date \(result.runDate), strategy \(result.strategy.rawValue), WHO list \(result.whoListEdition)
+        read: \(read.joined(separator: ", ")); rejected rows: \(inputs.rejections.count)
+        taking part: \(c.workers) workers, \(c.vacancies) vacancies (\(c.openings) openings); \
+        eligible: \(c.eligibleWorkers) workers, \(c.eligibleVacancies) vacancies
+        candidates: \(c.candidates); matched: \(c.matched); unmatched workers: \(c.unmatchedWorkers); \
+        unfilled openings: \(c.unfilledOpenings); exclusions: \(result.exclusions.count)
+        written to \(out)
+        """
+    }
+}
+
+extension Strategy: ExpressibleByArgument {}
+
+extension Day {
+    /// Today in UTC.
+    static func today() -> Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}
+
+/// Files the project ships, found from its home directory.
+enum ProjectFiles {
+    /// The project's copy of the WHO safeguards list, 2023 edition.
+    static var whoList2023: String {
+        ProjectHome.directory().appendingPathComponent("Reference/who-safeguards-2023.csv").path
+    }
+}
