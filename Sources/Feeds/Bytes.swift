@@ -80,6 +80,13 @@ func readWholeFile(_ path: String) -> [UInt8]? {
     return out
 }
 
+/// Whether two strings have the same UTF-8 bytes. `==` on `String` compares by
+/// Unicode canonical equivalence (KELVIN SIGN equals `K`), which keys and codes must not.
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    // `==` is fast and implied by equal bytes; the byte check runs only on its hits.
+    a == b && a.utf8.elementsEqual(b.utf8)
+}
+
 /// Whether `bytes` is well-formed UTF-8 (Unicode 3.9, table 3-7: no overlongs,
 /// no surrogates, nothing above U+10FFFF).
 func isValidUTF8<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8, C.Index == Int {

@@ -133,7 +133,12 @@ struct CSVScanner {
     }
 
     private mutating func begin() {
+        // Records of one file are alike: start with room for one like the last.
+        let (rawSize, fieldCount) = (record.raw.count, record.ends.count)
         record = CSVRecord()
+        record.raw.reserveCapacity(rawSize)
+        record.values.reserveCapacity(rawSize)
+        record.ends.reserveCapacity(fieldCount)
         record.line = line
         state = .fieldStart
     }

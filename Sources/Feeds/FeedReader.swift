@@ -106,8 +106,8 @@ extension FeedFileResult {
 
 /// A checked CSV header: which column holds which field.
 struct CSVHeader {
-    /// Column index of each field present, by field name.
-    let columns: [String: Int]
+    /// The column of each field of `kind.fields`, by position; nil when the column is left out.
+    let columnOfField: [Int?]
     let count: Int
 
     init(_ record: CSVRecord, kind: FeedKind, file: String) throws(FeedFileError) {
@@ -117,19 +117,20 @@ struct CSVHeader {
         if let problem = record.problem { throw fail(.malformedHeader(problem)) }
         guard isValidUTF8(record.raw) else { throw fail(.malformedHeader("it is not valid UTF-8")) }
         let known = kind.fields
-        var columns: [String: Int] = [:]
+        var columns = [Int?](repeating: nil, count: known.count)
         // Columns in header order: the first unknown or repeated one is named.
         for (index, name) in record.fields.enumerated() {
-            guard let field = known.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
+            guard let field = known.firstIndex(where: { sameBytes($0.name, name) }) else {
                 throw fail(.unknownColumn(name))
             }
-            guard columns.updateValue(index, forKey: field.name) == nil else { throw fail(.duplicateColumn(name)) }
+            guard columns[field] == nil else { throw fail(.duplicateColumn(name)) }
+            columns[field] = index
         }
         // Then the required columns, in table order.
-        if let missing = known.first(where: { $0.required && columns[$0.name] == nil }) {
-            throw fail(.missingColumn(missing.name))
+        if let missing = known.indices.first(where: { known[$0].required && columns[$0] == nil }) {
+            throw fail(.missingColumn(known[missing].name))
         }
-        self.columns = columns
+        self.columnOfField = columns
         self.count = record.fieldCount
     }
 }
@@ -159,9 +160,9 @@ struct RowChecker {
             return malformed(record.line, record.raw, "\(record.fieldCount) fields where the header has \(header.count)")
         }
         let cells = record.fields
-        let columns = header.columns
-        return check(line: record.line, raw: record.raw) { name in
-            guard let index = columns[name], !cells[index].utf8.isEmpty else { return .absent }
+        let columns = header.columnOfField
+        return check(line: record.line, raw: record.raw) { field in
+            guard let index = columns[field], !cells[index].utf8.isEmpty else { return .absent }
             return .text(cells[index])
         }
     }
@@ -175,28 +176,29 @@ struct RowChecker {
             return malformed(line, bytes, error.message)
         }
         guard case .object(let members) = value else { return malformed(line, bytes, "the line is not a JSON object") }
-        var byName: [String: JSONValue] = [:]
+        var byField = [JSONValue?](repeating: nil, count: fields.count)
         for member in members {
-            guard let field = fields.first(where: { $0.name.utf8.elementsEqual(member.key.utf8) }) else {
+            guard let index = fields.firstIndex(where: { sameBytes($0.name, member.key) }) else {
                 throw FeedFileError(file: file, problem: .unknownKey(member.key), line: line)
             }
+            let field = fields[index]
             // Keys inside list items are spec keys too: an unknown one fails the file likewise.
             if let itemKeys = field.itemKeys, case .array(let items) = member.value {
                 for case .object(let itemMembers) in items {
-                    for m in itemMembers where !itemKeys.contains(where: { $0.utf8.elementsEqual(m.key.utf8) }) {
+                    for m in itemMembers where !itemKeys.contains(where: { sameBytes($0, m.key) }) {
                         throw FeedFileError(file: file, problem: .unknownKey("\(field.name).\(m.key)"), line: line)
                     }
                 }
             }
-            byName[field.name] = member.value
+            byField[index] = member.value
         }
-        return check(line: line, raw: bytes) { Cell(json: byName[$0]) }
+        return check(line: line, raw: bytes) { Cell(json: byField[$0]) }
     }
 
     /// Field checks in table order, then references, then the key.
-    private mutating func check(line: Int, raw rawBytes: [UInt8], cell: @escaping (String) -> Cell) -> FeedRow {
+    private mutating func check(line: Int, raw rawBytes: [UInt8], cell: @escaping (Int) -> Cell) -> FeedRow {
         let raw = String(decoding: rawBytes, as: UTF8.self)
-        var row = RowFields(cell: cell)
+        var row = RowFields(fields: fields, cell: cell)
         let record: FeedRecord
         do {
             record = try values.record(reader.kind, &row)
@@ -221,8 +223,8 @@ struct RowChecker {
             return reject("recruiter_id", .unknownRecruiter, "recruiter '\(recruiter)' is not loaded")
         }
         guard acceptedKeys.insert(record.key).inserted else {
-            return reject(reader.kind.keyField, .duplicateKey,
-                          "an earlier row with \(reader.kind.keyField) '\(record.key)' was accepted")
+            return reject(fields[0].name, .duplicateKey,
+                          "an earlier row with \(fields[0].name) '\(record.key)' was accepted")
         }
         return .accepted(line: line, record: record, raw: raw)
     }

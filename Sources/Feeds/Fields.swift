@@ -64,15 +64,25 @@ struct FieldProblem: Error {
 }
 
 /// Reads one row's fields in table order, stopping at the first problem.
+///
+/// Fields are asked for by position in `FeedKind.fields`, one after the other
+/// (the record builders follow the tables; a debug assertion checks the names),
+/// so that no row pays for looking names up.
 struct RowFields {
-    let cell: (String) -> Cell
+    let names: [FieldSpec]
+    let cell: (Int) -> Cell
+    private var next = 0
     /// The key, once its field has been read and found valid.
     private(set) var key: String?
 
-    init(cell: @escaping (String) -> Cell) { self.cell = cell }
+    init(fields: [FieldSpec], cell: @escaping (Int) -> Cell) {
+        self.names = fields; self.cell = cell
+    }
 
-    func optional<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T? {
-        let c = cell(name)
+    mutating func optional<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T? {
+        assert(names[next].name == name, "\(name) read out of table order")
+        let c = cell(next)
+        next += 1
         if case .absent = c { return nil }
         guard let value = type.parse(c) else {
             throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)")
@@ -80,7 +90,7 @@ struct RowFields {
         return value
     }
 
-    func required<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T {
+    mutating func required<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T {
         guard let value = try optional(name, type) else {
             throw FieldProblem(field: name, reason: .missingField, detail: "the field is required")
         }
@@ -110,10 +120,9 @@ extension Values {
         return Occupation(isco: isco, years: years)
     }
 
-    var languageLevels: ValueType<[LanguageLevel]> {
-        let language = self.language
-        return Values.list("code:level (CEFR)", parts: ["code", "level"], code: \LanguageLevel.code) { p in
-            guard let code = language.parse(p[0]), let level = Values.cefr.parse(p[1]) else { return nil }
+    static func languageLevels(_ language: ValueType<String>) -> ValueType<[LanguageLevel]> {
+        list("code:level (CEFR)", parts: ["code", "level"], code: \LanguageLevel.code) { p in
+            guard let code = language.parse(p[0]), let level = cefr.parse(p[1]) else { return nil }
             return LanguageLevel(code: code, level: level)
         }
     }
@@ -152,7 +161,7 @@ extension Values {
                 currency: try r.required("currency", currency),
                 hoursPerWeek: try r.required("hours_per_week", V.positiveDecimal),
                 contractMonths: try r.optional("contract_months", V.positiveInteger),
-                contractLanguages: try r.optional("contract_languages", V.list(of: language)) ?? [],
+                contractLanguages: try r.optional("contract_languages", languages) ?? [],
                 workerFee: try r.optional("worker_fee", V.nonNegativeDecimal) ?? .zero,
                 passportRetention: try r.optional("passport_retention", V.boolean) ?? false,
                 g2gAgreement: try r.optional("g2g_agreement", V.boolean) ?? false,
@@ -168,9 +177,8 @@ extension Values {
                 occupations: try r.required("occupations", V.occupations),
                 skills: try r.optional("skills", V.workerSkills) ?? [],
                 languages: try r.optional("languages", languageLevels) ?? [],
-                preferredDestinations: try r.optional("preferred_destinations", V.list(of: country)) ?? [],
-                minMonthlyWageUSD: try r.optional("min_monthly_wage_usd", V.nonNegativeDecimal.where(
-                    "a decimal >= 0 in whole cents") { $0.scale <= 2 }),
+                preferredDestinations: try r.optional("preferred_destinations", countries) ?? [],
+                minMonthlyWageUSD: try r.optional("min_monthly_wage_usd", V.wholeCents),
                 availableFrom: try r.optional("available_from", V.date),
                 consent: try r.required("consent", V.boolean),
                 recruiterId: try r.optional("recruiter_id", V.identifier)))
@@ -182,8 +190,7 @@ extension Values {
         case .fxRates:
             let code = try r.key("currency", currency)
             // USD is 1 by definition; a file may repeat that but not contradict it.
-            let rate = code == "USD"
-                ? V.positiveDecimal.where("1 (the rate of USD)") { $0 == .one } : V.positiveDecimal
+            let rate = code == "USD" ? V.usdRate : V.positiveDecimal
             return .fxRate(FXRate(currency: code, usdPerUnit: try r.required("usd_per_unit", rate)))
         case .whoList:
             return .whoEntry(WHOListEntry(

@@ -16,7 +16,7 @@ enum JSONValue {
     /// The member named `key` (compared by bytes), if any.
     func member(_ key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key.utf8.elementsEqual(key.utf8) }?.value
+        return members.first { sameBytes($0.key, key) }?.value
     }
 
     /// A short description for messages: `a JSON number (3.0)`, `a JSON array`.
@@ -58,7 +58,8 @@ struct JSONParser {
         var isObject: Bool
         var start: Int
         var keys: [String] = []
-        var seen: Set<[UInt8]> = []
+        /// The keys' bytes, kept only once an object is large enough for hashing to pay.
+        var seen: Set<[UInt8]>?
     }
 
     private mutating func document() throws(JSONParseError) -> JSONValue {
@@ -132,9 +133,14 @@ struct JSONParser {
     private mutating func memberKey(into frame: inout Frame) throws(JSONParseError) {
         guard peek(UInt8(ascii: "\"")) else { throw fail("expected a key") }
         let key = try string()
-        guard frame.seen.insert(Array(key.utf8)).inserted else {
-            throw JSONParseError(message: "key '\(key)' is repeated in one object")
+        let repeated: Bool
+        if frame.keys.count < 16 {
+            repeated = frame.keys.contains { sameBytes($0, key) }
+        } else {
+            if frame.seen == nil { frame.seen = Set(frame.keys.map { Array($0.utf8) }) }
+            repeated = !frame.seen!.insert(Array(key.utf8)).inserted
         }
+        if repeated { throw JSONParseError(message: "key '\(key)' is repeated in one object") }
         frame.keys.append(key)
         skipSpace()
         guard peek(UInt8(ascii: ":")) else { throw fail("expected ':'") }
@@ -212,7 +218,15 @@ struct JSONParser {
     /// A string starting at `"`; returns its decoded text.
     private mutating func string() throws(JSONParseError) -> String {
         i += 1
-        var out: [UInt8] = []
+        // Most strings have no escape: take them straight from the input.
+        var end = i
+        while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == 0x22 {
+            defer { i = end + 1 }
+            return String(decoding: bytes[i..<end], as: UTF8.self)
+        }
+        var out = Array(bytes[i..<end])
+        i = end
         while true {
             guard i < bytes.count else { throw fail("a string is not closed") }
             let b = bytes[i]

@@ -101,8 +101,32 @@ enum Syntax {
 }
 
 /// The value types of FEEDS.md, bound to the ISO code lists in use.
-struct Values {
-    let codes: CodeLists
+struct Values: Sendable {
+    let country: ValueType<String>
+    let currency: ValueType<String>
+    let language: ValueType<String>
+    /// `DE;CA`, `en;ar`, `code:level` (CEFR) lists.
+    let countries: ValueType<[String]>
+    let languages: ValueType<[String]>
+    let languageLevels: ValueType<[LanguageLevel]>
+
+    init(codes: CodeLists) {
+        country = Values.code(codes.countries, count: 2, Syntax.isUpper, "an ISO 3166-1 alpha-2 country code")
+        currency = Values.code(codes.currencies, count: 3, Syntax.isUpper, "an ISO 4217 currency code")
+        language = Values.code(codes.languages, count: 2, Syntax.isLower, "an ISO 639-1 language code")
+        countries = Values.list(of: country)
+        languages = Values.list(of: language)
+        languageLevels = Values.languageLevels(language)
+    }
+
+    /// A code of `count` ASCII letters passing `letter`, found in `set` (byte-exact: no
+    /// Unicode equivalence can sneak a KELVIN SIGN in as `K`).
+    private static func code(_ set: Set<String>, count: Int, _ letter: @escaping @Sendable (UInt8) -> Bool,
+                             _ expected: String) -> ValueType<String> {
+        ValueType(expected: expected) {
+            $0.string.flatMap { Syntax.all($0, count: count, letter) && set.contains($0) ? $0 : nil }
+        }
+    }
 
     static let identifier = ValueType<String>(expected: "an identifier ([A-Za-z0-9._-], 1 to 64 characters)") {
         $0.string.flatMap { Syntax.isIdentifier($0) ? $0 : nil }
@@ -178,27 +202,9 @@ struct Values {
     static let positiveInteger = integer.where("an integer >= 1") { $0 >= 1 }
     static let positiveDecimal = decimal.where("a decimal > 0") { $0.isPositive }
     static let nonNegativeDecimal = decimal.where("a decimal >= 0") { !$0.isNegative }
-
-    var country: ValueType<String> {
-        let set = codes.countries
-        return ValueType(expected: "an ISO 3166-1 alpha-2 country code") {
-            $0.string.flatMap { Syntax.all($0, count: 2, Syntax.isUpper) && set.contains($0) ? $0 : nil }
-        }
-    }
-
-    var currency: ValueType<String> {
-        let set = codes.currencies
-        return ValueType(expected: "an ISO 4217 currency code") {
-            $0.string.flatMap { Syntax.all($0, count: 3, Syntax.isUpper) && set.contains($0) ? $0 : nil }
-        }
-    }
-
-    var language: ValueType<String> {
-        let set = codes.languages
-        return ValueType(expected: "an ISO 639-1 language code") {
-            $0.string.flatMap { Syntax.all($0, count: 2, Syntax.isLower) && set.contains($0) ? $0 : nil }
-        }
-    }
+    static let wholeCents = nonNegativeDecimal.where("a decimal >= 0 in whole cents") { $0.scale <= 2 }
+    /// USD is 1 by definition; a rates file may repeat that but not contradict it.
+    static let usdRate = positiveDecimal.where("1 (the rate of USD)") { $0 == .one }
 
     /// A list whose items are single values (`DE;CA`; NDJSON `["DE","CA"]`), each at most once.
     static func list(of item: ValueType<String>) -> ValueType<[String]> {
@@ -226,14 +232,22 @@ struct Values {
         let width = parts?.count ?? 1
         switch cell {
         case .text(let s):
+            // `;` between items, `:` between parts, U+0020 around either ignored.
+            let u = Array(s.utf8)
             var out: [[Cell]] = []
-            for item in s.utf8.split(separator: 0x3B, omittingEmptySubsequences: false) {
-                let pieces = item.split(separator: 0x3A, omittingEmptySubsequences: false)
-                guard pieces.count == width else { return nil }
-                out.append(pieces.map { piece in
-                    let t = Syntax.trimSpaces(piece)
-                    return t.isEmpty ? .absent : .text(String(Substring(t)))
-                })
+            var item: [Cell] = []
+            var start = 0
+            for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
+                var a = start, b = i
+                while a < b && u[a] == ASCII.space { a += 1 }
+                while b > a && u[b - 1] == ASCII.space { b -= 1 }
+                item.append(a == b ? .absent : .text(String(decoding: u[a..<b], as: UTF8.self)))
+                start = i + 1
+                if i == u.count || u[i] == 0x3B {
+                    guard item.count == width else { return nil }
+                    out.append(item)
+                    item = []
+                }
             }
             return out
         case .json(.array(let elements)):
@@ -252,8 +266,13 @@ struct Values {
     /// `items` when every item parsed (`count` of them) and no code repeats.
     private static func unique<Item>(_ items: [Item], count: Int, _ code: (Item) -> String) -> [Item]? {
         guard items.count == count else { return nil }
-        var seen = Set<String>()
-        for item in items where !seen.insert(code(item)).inserted { return nil }
+        let codes = items.map(code)
+        if codes.count <= 16 {
+            // Lists are short: comparing pairs is cheaper than hashing.
+            for i in codes.indices where codes[..<i].contains(codes[i]) { return nil }
+        } else if Set(codes).count != codes.count {
+            return nil
+        }
         return items
     }
 }
