@@ -10,6 +10,25 @@ import Matching
 /// after some rows were handed over (an unknown key on a later line); the
 /// caller must then discard what it received, as the spec wants nothing of
 /// such a file written.
+///
+/// Where FEEDS.md is silent, this reader decides:
+/// - CSV quoting recovery: see `CSVScanner`; an unclosed quote takes the rest
+///   of the file into one `MALFORMED_ROW` at its first line, whose raw text
+///   drops one final LF or CRLF.
+/// - The CSV header is read as a CSV record (quotes allowed); bad quoting or
+///   invalid UTF-8 in it fails the file. Header problems are reported in
+///   header order (unknown, then repeated column), then missing required
+///   columns in table order.
+/// - NDJSON: a line that is not valid JSON (including a repeated key, an
+///   unpaired `\u` surrogate) is `MALFORMED_ROW` before its keys are looked
+///   at. An unknown key inside an item of a list of objects fails the file
+///   like an unknown top-level key (named `list.key`); an item missing a key
+///   (or with `null`/`""`) is `INVALID_VALUE`, like a CSV item with too few parts.
+/// - `essential` is required in each required-skill item (CSV `E`/`O`).
+/// - `birth_year` is 4 digits, the first not 0 (`01990` and `0999` are invalid).
+/// - `license_number` and `sector` are free text, not identifiers;
+///   `who_list` has three required fields, `who_region` free text.
+/// - Identifiers, codes and keys are compared by bytes, never by Unicode equivalence.
 public struct FeedReader {
     public let kind: FeedKind
     public let format: FeedFormat

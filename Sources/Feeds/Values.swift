@@ -90,14 +90,6 @@ enum Syntax {
         }
         return value
     }
-
-    /// Drops U+0020 spaces at both ends (the only spaces FEEDS.md ignores, in lists).
-    static func trimSpaces(_ s: Substring.UTF8View) -> Substring.UTF8View {
-        var t = s
-        while t.first == ASCII.space { t = t.dropFirst() }
-        while t.last == ASCII.space { t = t.dropLast() }
-        return t
-    }
 }
 
 /// The value types of FEEDS.md, bound to the ISO code lists in use.
@@ -190,8 +182,8 @@ struct Values: Sendable {
     /// The essential flag of a required skill: CSV `E`/`O`; NDJSON `"essential": true/false`.
     static let essential = ValueType<Bool>(expected: "E or O (JSON true or false)") { cell in
         switch cell {
-        case .text("E"): return true
-        case .text("O"): return false
+        case .text(let s) where sameBytes(s, "E"): return true
+        case .text(let s) where sameBytes(s, "O"): return false
         case .json(.bool(let b)): return b
         default: return nil
         }

@@ -154,4 +154,45 @@ import Testing
         #expect(out.accepted.first?.record.vacancy?.title == "Nurse \u{E9}\n")
         #expect(out.summary == ["2:INVALID_VALUE:isco_code"])
     }
+
+    @Test func keysAreComparedAsDecodedCodePoints() throws {
+        // An escape spelling the same key is a repetition...
+        let escaped = try readFeed(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\",\"n\\u0061me\":\"B\"}")
+        #expect(escaped.summary == ["1:MALFORMED_ROW:"])
+        // ...a canonically equivalent but different key is not: it is an unknown key.
+        let nfd = "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\",\"caf\u{E9}\":1,\"cafe\u{301}\":2}"
+        #expect(fileError(.employers, .ndjson, nfd)?.problem == .unknownKey("caf\u{E9}"))
+        // KELVIN SIGN is canonically equivalent to K, yet no country code.
+        let kelvin = try readFeed(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"\u{212A}E\"}")
+        #expect(kelvin.summary == ["1:INVALID_VALUE:country"])
+    }
+
+    @Test func bareCRInsideALineIsJSONWhitespace() throws {
+        let out = try readFeed(.employers, .ndjson, "{\"employer_id\":\"E1\",\r\"name\":\"A\",\"country\":\"PH\"}\r\r\n")
+        #expect(out.accepted.map(\.raw) == ["{\"employer_id\":\"E1\",\r\"name\":\"A\",\"country\":\"PH\"}\r"])
+    }
+
+    @Test func rejectedRowsTellTheirKeyWhenReadable() throws {
+        let lines = [
+            vacancyJSON([("openings", "0")]),
+            vacancyJSON([("vacancy_id", "\"V 2\"")]),
+            vacancyJSON([("vacancy_id", "\"V3\""), ("employer_id", "\"E9\"")]),
+            "{\"vacancy_id\":\"V4\"",
+            vacancyJSON([("vacancy_id", "\"V5\"")]),
+            vacancyJSON([("vacancy_id", "\"V5\"")]),
+        ]
+        let out = try readFeed(.vacancies, .ndjson, lines.joined(separator: "\n"))
+        #expect(out.summary == ["1:INVALID_VALUE:openings", "2:INVALID_VALUE:vacancy_id", "3:UNKNOWN_EMPLOYER:employer_id",
+                                "4:MALFORMED_ROW:", "6:DUPLICATE_KEY:vacancy_id"])
+        #expect(out.rejections.map(\.key) == ["V1", nil, "V3", nil, "V5"])
+    }
+
+    @Test func readAllGathersRowsInFileOrder() throws {
+        let reader = FeedReader(kind: .fxRates, format: .ndjson, codes: testCodes)
+        let result = try reader.readAll(bytes: Array("{\"currency\":\"EUR\",\"usd_per_unit\":1.08}\n{\"currency\":\"EUR\"}\n\n{\"currency\":\"PHP\",\"usd_per_unit\":0.0175}".utf8), name: "fx.ndjson")
+        #expect(result.dataRows == 3)
+        #expect(result.accepted == [.fxRate(FXRate(currency: "EUR", usdPerUnit: ExactDecimal(mantissa: 108, scale: 2))),
+                                    .fxRate(FXRate(currency: "PHP", usdPerUnit: ExactDecimal(mantissa: 175, scale: 4)))])
+        #expect(result.rejections.map(\.line) == [2])
+    }
 }
