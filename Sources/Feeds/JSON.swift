@@ -42,7 +42,12 @@ struct JSONParseError: Error {
 /// Iterative, so deep nesting cannot overflow the stack. Fails on a key
 /// repeated inside any object (compared by code points, i.e. by bytes after
 /// unescaping), on unpaired surrogate escapes and on trailing content.
+/// Containers nested deeper than `keptDepth` are checked like the rest but
+/// kept empty (of their kind): feeds look three levels down at most, and a
+/// deeper tree would overflow the stack when it is freed.
 struct JSONParser {
+    static let keptDepth = 32
+
     private let bytes: [UInt8]
     private var i = 0
 
@@ -105,26 +110,34 @@ struct JSONParser {
             // Hand the value to the enclosing containers, closing those that end here.
             while true {
                 skipSpace()
-                guard let top = stack.last else {
+                // Only the flag is read here: a copy of the frame would make every
+                // key appended to it copy the frame's key list.
+                guard let isObject = stack.last?.isObject else {
                     guard i == bytes.count else { throw fail("text after the JSON value") }
                     return value
                 }
                 values.append(value)
-                let close = top.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
                 if peek(UInt8(ascii: ",")) {
                     i += 1
                     skipSpace()
-                    if top.isObject { try memberKey(into: &stack[stack.count - 1]) }
+                    if isObject { try memberKey(into: &stack[stack.count - 1]) }
                     break
                 }
-                guard peek(close) else { throw fail(top.isObject ? "expected ',' or '}'" : "expected ',' or ']'") }
+                guard peek(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
                 i += 1
+                let depth = stack.count
+                let top = stack.removeLast()
                 let members = Array(values[top.start...])
                 values.removeSubrange(top.start...)
-                stack.removeLast()
-                value = top.isObject
-                    ? .object(zip(top.keys, members).map { (key: $0, value: $1) })
-                    : .array(members)
+                if depth > JSONParser.keptDepth {
+                    value = isObject ? .object([]) : .array([])
+                } else {
+                    value = isObject
+                        ? .object(zip(top.keys, members).map { (key: $0, value: $1) })
+                        : .array(members)
+                }
             }
         }
     }
