@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a feed's bytes come from: a file read in chunks, or bytes already in memory.
+enum ByteSource {
+    case file(path: String)
+    case memory([UInt8])
+}
+
+enum ASCII {
+    static let lf: UInt8 = 0x0A
+    static let cr: UInt8 = 0x0D
+    static let quote: UInt8 = 0x22
+    static let comma: UInt8 = 0x2C
+    static let space: UInt8 = 0x20
+}
+
+/// Hands `source` to `body` in chunks of at most `chunkSize` bytes, without a
+/// leading UTF-8 BOM, so that memory stays flat whatever the file's size.
+func forEachChunk(of source: ByteSource, name: String, chunkSize: Int,
+                  _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    var prefix: [UInt8] = []
+    var bomChecked = false
+    // The first three bytes may come in several chunks; hold them until we know.
+    func deliver(_ chunk: UnsafeBufferPointer<UInt8>) throws {
+        if bomChecked { return try body(chunk) }
+        prefix.append(contentsOf: chunk)
+        guard prefix.count >= 3 else { return }
+        try flushPrefix()
+    }
+    func flushPrefix() throws {
+        bomChecked = true
+        let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let rest = prefix[start...]
+        prefix = []
+        if !rest.isEmpty { try rest.withUnsafeBufferPointer(body) }
+    }
+    let size = max(1, chunkSize)
+    switch source {
+    case .memory(let bytes):
+        try bytes.withUnsafeBufferPointer { all in
+            var offset = 0
+            while offset < all.count {
+                let end = min(all.count, offset + size)
+                try deliver(UnsafeBufferPointer(rebasing: all[offset..<end]))
+                offset = end
+            }
+        }
+    case .file(let path):
+        guard let file = fopen(path, "rb") else {
+            throw FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))
+        }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+            if n > 0 { try buffer.withUnsafeBufferPointer { try deliver(UnsafeBufferPointer(rebasing: $0[0..<n])) } }
+            if n < size {
+                if ferror(file) != 0 {
+                    throw FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))
+                }
+                break
+            }
+        }
+    }
+    if !bomChecked { try flushPrefix() }
+}
+
+/// Reads a whole (small) file: the iso-codes lists and policy files, never feeds.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    do {
+        try forEachChunk(of: .file(path: path), name: path, chunkSize: 1 << 16) { out.append(contentsOf: $0) }
+    } catch {
+        return nil
+    }
+    return out
+}
+
+/// Whether two strings have the same UTF-8 bytes. `==` on `String` compares by
+/// Unicode canonical equivalence (KELVIN SIGN equals `K`), which keys and codes must not.
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    // `==` is fast and implied by equal bytes; the byte check runs only on its hits.
+    a == b && a.utf8.elementsEqual(b.utf8)
+}
+
+/// Whether `bytes` is well-formed UTF-8 (Unicode 3.9, table 3-7: no overlongs,
+/// no surrogates, nothing above U+10FFFF).
+func isValidUTF8<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8, C.Index == Int {
+    var i = bytes.startIndex
+    let end = bytes.endIndex
+    while i < end {
+        let b = bytes[i]
+        if b < 0x80 { i += 1; continue }
+        let need: Int
+        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        switch b {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: return false
+        }
+        guard end - i > need else { return false }
+        let second = bytes[i + 1]
+        guard second >= lo, second <= hi else { return false }
+        var k = 2
+        while k <= need {
+            guard bytes[i + k] & 0xC0 == 0x80 else { return false }
+            k += 1
+        }
+        i += need + 1
+    }
+    return true
+}

@@ -1,0 +1,211 @@
+/// One CSV record as scanned, before any field is looked at.
+struct CSVRecord {
+    /// The first physical line of the record.
+    var line = 1
+    /// The record's bytes without its final line end.
+    var raw: [UInt8] = []
+    /// The unquoted field values, back to back; `ends[i]` is where field `i` stops.
+    var values: [UInt8] = []
+    var ends: [Int] = []
+    /// The first quoting problem, nil when the record is well-formed RFC 4180.
+    var problem: String?
+
+    var fieldCount: Int { ends.count }
+
+    /// The fields as text; only for records whose `raw` is valid UTF-8.
+    var fields: [String] {
+        var out: [String] = []
+        out.reserveCapacity(ends.count)
+        var start = 0
+        for end in ends {
+            out.append(String(decoding: values[start..<end], as: UTF8.self))
+            start = end
+        }
+        return out
+    }
+}
+
+/// A byte-level, streaming RFC 4180 scanner.
+///
+/// Records end at LF or CRLF outside a quoted section; a CR not followed by LF
+/// is an ordinary byte of a value. A quoted section is opened only by a `"`
+/// that starts a field and closed by a `"` not followed by another `"`.
+/// Recovery from bad quoting, which decides where a malformed record ends:
+/// a `"` inside an unquoted field, and anything after a closing quote up to
+/// the next `,` or line end, is kept as a literal byte (it opens no quoted
+/// section), and the record is flagged. An opening quote that is never closed
+/// takes the rest of the file into its record, reported once, at its first line.
+struct CSVScanner {
+    /// What the scanner reports, in file order.
+    enum Event {
+        case record(CSVRecord)
+        /// A line with nothing before its line end (LF or CRLF), outside any record.
+        case emptyLine(Int)
+    }
+
+    private enum State { case recordStart, fieldStart, unquoted, quoted, quoteInQuoted }
+
+    private var state = State.recordStart
+    /// A CR seen outside quotes: a line end if LF follows, else a value byte.
+    private var pendingCR = false
+    /// The physical line of the next byte.
+    private var line = 1
+    private var record = CSVRecord()
+
+    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Event) throws -> Void) rethrows {
+        for b in chunk {
+            if pendingCR {
+                pendingCR = false
+                if b == ASCII.lf {
+                    try endLine(emit)
+                    continue
+                }
+                literalCR()
+            }
+            if state == .recordStart {
+                if b == ASCII.lf { try endLine(emit); continue }
+                if b == ASCII.cr { pendingCR = true; continue }
+                begin()
+            }
+            switch state {
+            case .recordStart, .fieldStart:
+                switch b {
+                case ASCII.quote: record.raw.append(b); state = .quoted
+                case ASCII.comma: record.raw.append(b); endField()
+                case ASCII.lf: try endLine(emit)
+                case ASCII.cr: pendingCR = true
+                default: record.raw.append(b); record.values.append(b); state = .unquoted
+                }
+            case .unquoted:
+                switch b {
+                case ASCII.comma: record.raw.append(b); endField(); state = .fieldStart
+                case ASCII.lf: try endLine(emit)
+                case ASCII.cr: pendingCR = true
+                case ASCII.quote:
+                    flag("a quote inside an unquoted field")
+                    record.raw.append(b); record.values.append(b)
+                default: record.raw.append(b); record.values.append(b)
+                }
+            case .quoted:
+                record.raw.append(b)
+                if b == ASCII.quote {
+                    state = .quoteInQuoted
+                } else {
+                    record.values.append(b)
+                    if b == ASCII.lf { line += 1 }
+                }
+            case .quoteInQuoted:
+                switch b {
+                case ASCII.quote: record.raw.append(b); record.values.append(b); state = .quoted
+                case ASCII.comma: record.raw.append(b); endField(); state = .fieldStart
+                case ASCII.lf: try endLine(emit)
+                case ASCII.cr: pendingCR = true
+                default:
+                    flag("characters after a closing quote")
+                    record.raw.append(b); record.values.append(b); state = .unquoted
+                }
+            }
+        }
+    }
+
+    /// Ends the input: the last record may have no line end.
+    mutating func finish(_ emit: (Event) throws -> Void) rethrows {
+        if pendingCR {
+            pendingCR = false
+            literalCR()
+        }
+        switch state {
+        case .recordStart:
+            return
+        case .quoted:
+            flag("a quoted field is not closed before the end of the file")
+            // The record's final line end is not part of its raw text.
+            if record.raw.last == ASCII.lf {
+                record.raw.removeLast()
+                if record.raw.last == ASCII.cr { record.raw.removeLast() }
+            }
+        case .fieldStart, .unquoted, .quoteInQuoted:
+            break
+        }
+        endField()
+        try emit(.record(record))
+        state = .recordStart
+    }
+
+    private mutating func begin() {
+        // Records of one file are alike: start with room for one like the last.
+        let (rawSize, fieldCount) = (record.raw.count, record.ends.count)
+        record = CSVRecord()
+        record.raw.reserveCapacity(rawSize)
+        record.values.reserveCapacity(rawSize)
+        record.ends.reserveCapacity(fieldCount)
+        record.line = line
+        state = .fieldStart
+    }
+
+    private mutating func flag(_ problem: String) {
+        if record.problem == nil { record.problem = problem }
+    }
+
+    private mutating func endField() {
+        record.ends.append(record.values.count)
+    }
+
+    /// A CR that turned out not to be part of a CRLF: an ordinary byte.
+    private mutating func literalCR() {
+        if state == .recordStart { begin() }
+        record.raw.append(ASCII.cr)
+        switch state {
+        case .quoteInQuoted:
+            flag("characters after a closing quote")
+            state = .unquoted
+        case .recordStart, .fieldStart:
+            state = .unquoted
+        case .unquoted, .quoted:
+            break
+        }
+        record.values.append(ASCII.cr)
+    }
+
+    /// A line end outside quotes: an empty line, or the end of a record.
+    private mutating func endLine(_ emit: (Event) throws -> Void) rethrows {
+        if state == .recordStart {
+            try emit(.emptyLine(line))
+        } else {
+            endField()
+            try emit(.record(record))
+            state = .recordStart
+        }
+        line += 1
+    }
+}
+
+/// Splits NDJSON input into lines at LF; a CR before the LF belongs to the line end.
+struct LineScanner {
+    private var line = 1
+    private var bytes: [UInt8] = []
+
+    /// Calls `emit(line, bytes)` for every line that is not empty.
+    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Int, [UInt8]) throws -> Void) rethrows {
+        var start = 0
+        while let i = chunk[start...].firstIndex(of: ASCII.lf) {
+            bytes.append(contentsOf: chunk[start..<i])
+            try endLine(emit)
+            start = i + 1
+        }
+        bytes.append(contentsOf: chunk[start...])
+    }
+
+    mutating func finish(_ emit: (Int, [UInt8]) throws -> Void) rethrows {
+        // A last line without LF: its CR, if any, is a CR, not a line end.
+        if !bytes.isEmpty { try emit(line, bytes) }
+        bytes = []
+    }
+
+    private mutating func endLine(_ emit: (Int, [UInt8]) throws -> Void) rethrows {
+        if bytes.last == ASCII.cr { bytes.removeLast() }
+        if !bytes.isEmpty { try emit(line, bytes) }
+        bytes.removeAll(keepingCapacity: true)
+        line += 1
+    }
+}

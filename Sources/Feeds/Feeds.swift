@@ -1,2 +1,0 @@
-// Feeds: parsing and validating operator feeds.
-import Matching

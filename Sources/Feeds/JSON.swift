@@ -1,0 +1,285 @@
+/// A JSON value as written: numbers keep their literal text, objects their key order.
+///
+/// Foundation's JSONSerialization cannot be used for feeds: it hides repeated
+/// keys and the literal form of numbers (`3` against `3.0`), both of which
+/// FEEDS.md gives a meaning.
+enum JSONValue {
+    case null
+    case bool(Bool)
+    /// The literal, e.g. `3.1e3`; it matches JSON's number grammar.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Members in file order; keys are unique (a repeated key fails the parse).
+    case object([(key: String, value: JSONValue)])
+
+    /// The member named `key` (compared by bytes), if any.
+    func member(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { sameBytes($0.key, key) }?.value
+    }
+
+    /// A short description for messages: `a JSON number (3.0)`, `a JSON array`.
+    var shown: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return "JSON \(b)"
+        case .number(let n): return "the JSON number \(n)"
+        case .string(let s): return "'\(s)'"
+        case .array: return "a JSON array"
+        case .object: return "a JSON object"
+        }
+    }
+}
+
+/// Why a JSON text could not be parsed.
+struct JSONParseError: Error {
+    var message: String
+}
+
+/// A strict RFC 8259 parser over UTF-8 bytes (already checked to be valid UTF-8).
+///
+/// Iterative, so deep nesting cannot overflow the stack. Fails on a key
+/// repeated inside any object (compared by code points, i.e. by bytes after
+/// unescaping), on unpaired surrogate escapes and on trailing content.
+/// Containers nested deeper than `keptDepth` are checked like the rest but
+/// kept empty (of their kind): feeds look three levels down at most, and a
+/// deeper tree would overflow the stack when it is freed.
+struct JSONParser {
+    static let keptDepth = 32
+
+    private let bytes: [UInt8]
+    private var i = 0
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        var p = JSONParser(bytes)
+        return try p.document()
+    }
+
+    /// An open container: its members so far are `values[start...]`.
+    private struct Frame {
+        var isObject: Bool
+        var start: Int
+        var keys: [String] = []
+        /// The keys' bytes, kept only once an object is large enough for hashing to pay.
+        var seen: Set<[UInt8]>?
+    }
+
+    private mutating func document() throws(JSONParseError) -> JSONValue {
+        // Completed values waiting for their container to close; kept flat so
+        // that appending to a long array never copies it.
+        var values: [JSONValue] = []
+        var stack: [Frame] = []
+        skipSpace()
+        while true {
+            // Read one value; a container pushes a frame and goes round for its first member.
+            var value: JSONValue
+            guard i < bytes.count else { throw fail("a value is missing") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
+                i += 1
+                skipSpace()
+                if peek(UInt8(ascii: "}")) {
+                    i += 1
+                    value = .object([])
+                } else {
+                    var frame = Frame(isObject: true, start: values.count)
+                    try memberKey(into: &frame)
+                    stack.append(frame)
+                    continue
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                skipSpace()
+                if peek(UInt8(ascii: "]")) {
+                    i += 1
+                    value = .array([])
+                } else {
+                    stack.append(Frame(isObject: false, start: values.count))
+                    continue
+                }
+            case UInt8(ascii: "\""): value = .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); value = .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); value = .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); value = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = .number(try number())
+            default: throw fail("unexpected character")
+            }
+            // Hand the value to the enclosing containers, closing those that end here.
+            while true {
+                skipSpace()
+                // Only the flag is read here: a copy of the frame would make every
+                // key appended to it copy the frame's key list.
+                guard let isObject = stack.last?.isObject else {
+                    guard i == bytes.count else { throw fail("text after the JSON value") }
+                    return value
+                }
+                values.append(value)
+                if peek(UInt8(ascii: ",")) {
+                    i += 1
+                    skipSpace()
+                    if isObject { try memberKey(into: &stack[stack.count - 1]) }
+                    break
+                }
+                guard peek(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+                i += 1
+                let depth = stack.count
+                let top = stack.removeLast()
+                let members = Array(values[top.start...])
+                values.removeSubrange(top.start...)
+                if depth > JSONParser.keptDepth {
+                    value = isObject ? .object([]) : .array([])
+                } else {
+                    value = isObject
+                        ? .object(zip(top.keys, members).map { (key: $0, value: $1) })
+                        : .array(members)
+                }
+            }
+        }
+    }
+
+    /// `"key" :` and the space after it; the key must be new to `frame`.
+    private mutating func memberKey(into frame: inout Frame) throws(JSONParseError) {
+        guard peek(UInt8(ascii: "\"")) else { throw fail("expected a key") }
+        let key = try string()
+        let repeated: Bool
+        if frame.keys.count < 16 {
+            repeated = frame.keys.contains { sameBytes($0, key) }
+        } else {
+            if frame.seen == nil { frame.seen = Set(frame.keys.map { Array($0.utf8) }) }
+            repeated = !frame.seen!.insert(Array(key.utf8)).inserted
+        }
+        if repeated { throw JSONParseError(message: "key '\(key)' is repeated in one object") }
+        frame.keys.append(key)
+        skipSpace()
+        guard peek(UInt8(ascii: ":")) else { throw fail("expected ':'") }
+        i += 1
+        skipSpace()
+    }
+
+    private func peek(_ b: UInt8) -> Bool { i < bytes.count && bytes[i] == b }
+
+    private func fail(_ what: String) -> JSONParseError {
+        JSONParseError(message: "invalid JSON at byte \(i + 1): \(what)")
+    }
+
+    private mutating func skipSpace() {
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        guard bytes.count - i >= n else { throw fail("unexpected end") }
+        let matches = word.withUTF8Buffer { w in (0..<n).allSatisfy { bytes[i + $0] == w[$0] } }
+        guard matches else { throw fail("unexpected character") }
+        i += n
+    }
+
+    private func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as written.
+    private mutating func number() throws(JSONParseError) -> String {
+        let start = i
+        if peek(UInt8(ascii: "-")) { i += 1 }
+        guard isDigit(i) else { throw fail("a digit is expected") }
+        if bytes[i] == 0x30 {
+            i += 1
+        } else {
+            while isDigit(i) { i += 1 }
+        }
+        if peek(UInt8(ascii: ".")) {
+            i += 1
+            guard isDigit(i) else { throw fail("a digit is expected after '.'") }
+            while isDigit(i) { i += 1 }
+        }
+        if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
+            i += 1
+            if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { i += 1 }
+            guard isDigit(i) else { throw fail("a digit is expected in the exponent") }
+            while isDigit(i) { i += 1 }
+        }
+        return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    private mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard bytes.count - i >= 4 else { throw fail("a \\u escape needs four hex digits") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[i]
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x41...0x46: d = b - 0x41 + 10
+            case 0x61...0x66: d = b - 0x61 + 10
+            default: throw fail("a \\u escape needs four hex digits")
+            }
+            v = v << 4 | UInt32(d)
+            i += 1
+        }
+        return v
+    }
+
+    /// A string starting at `"`; returns its decoded text.
+    private mutating func string() throws(JSONParseError) -> String {
+        i += 1
+        // Most strings have no escape: take them straight from the input.
+        var end = i
+        while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == 0x22 {
+            defer { i = end + 1 }
+            return String(decoding: bytes[i..<end], as: UTF8.self)
+        }
+        var out = Array(bytes[i..<end])
+        i = end
+        while true {
+            guard i < bytes.count else { throw fail("a string is not closed") }
+            let b = bytes[i]
+            if b == 0x22 {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if b < 0x20 { throw fail("a control character inside a string") }
+            if b != 0x5C {
+                out.append(b)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < bytes.count else { throw fail("a string is not closed") }
+            let e = bytes[i]
+            i += 1
+            switch e {
+            case 0x22, 0x5C, 0x2F: out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xDC00...0xDFFF).contains(scalar) { throw fail("an unpaired surrogate escape") }
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard peek(0x5C), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "u") else {
+                        throw fail("an unpaired surrogate escape")
+                    }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("an unpaired surrogate escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
+            default:
+                throw fail("an invalid escape")
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+import Matching
+
+/// One field's value as a row gives it, before it is checked.
+enum Cell {
+    /// An empty CSV cell; NDJSON `null`, `""`, `[]` or a missing key.
+    case absent
+    /// A CSV cell or a part of a CSV list item, as written.
+    case text(String)
+    /// An NDJSON value (strings included), as written.
+    case json(JSONValue)
+
+    /// An NDJSON value, with `null`, `""` and `[]` read as absent.
+    init(json value: JSONValue?) {
+        switch value {
+        case nil, .null?: self = .absent
+        case .string(let s)? where s.utf8.isEmpty: self = .absent
+        case .array(let items)? where items.isEmpty: self = .absent
+        case let v?: self = .json(v)
+        }
+    }
+
+    /// For messages.
+    var shown: String {
+        switch self {
+        case .absent: return "an empty value"
+        case .text(let s): return "'\(s)'"
+        case .json(let v): return v.shown
+        }
+    }
+
+    /// The text of a CSV cell or of a JSON string; nil for other JSON types.
+    var string: String? {
+        switch self {
+        case .text(let s), .json(.string(let s)): return s
+        default: return nil
+        }
+    }
+}
+
+/// A kind of field value: how to read it from a cell, and what it should look like.
+struct ValueType<T>: Sendable {
+    /// Completes "... is not ___" in a rejection's detail.
+    let expected: String
+    let parse: @Sendable (Cell) -> T?
+
+    /// The same cells, with a further condition on the value.
+    func `where`(_ expected: String, _ ok: @escaping @Sendable (T) -> Bool) -> ValueType<T> {
+        let parse = self.parse
+        return ValueType(expected: expected) { cell in parse(cell).flatMap { ok($0) ? $0 : nil } }
+    }
+}
+
+/// Byte-level checks of the formats of FEEDS.md; no locale, no Unicode equivalence.
+enum Syntax {
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+    static func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+
+    /// `[A-Za-z0-9._-]{1,64}`.
+    static func isIdentifier(_ s: String) -> Bool {
+        let u = s.utf8
+        return (1...64).contains(u.count) && u.allSatisfy { isDigit($0) || isUpper($0) || isLower($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// `[a-z0-9][a-z0-9._-]{0,63}`.
+    static func isSkillCode(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard (1...64).contains(u.count), isLower(u[0]) || isDigit(u[0]) else { return false }
+        return u.allSatisfy { isDigit($0) || isLower($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// Exactly `count` bytes, each passing `ok`.
+    static func all(_ s: String, count: Int, _ ok: (UInt8) -> Bool) -> Bool {
+        s.utf8.count == count && s.utf8.allSatisfy(ok)
+    }
+
+    /// `-?[0-9]+` as an `Int`; nil when the text does not match or overflows.
+    static func integer(_ s: String) -> Int? {
+        var u = s.utf8[...]
+        let negative = u.first == 0x2D
+        if negative { u = u.dropFirst() }
+        guard !u.isEmpty else { return nil }
+        var value = 0
+        for b in u {
+            guard isDigit(b) else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int(b - 0x30)) : m.addingReportingOverflow(Int(b - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = a
+        }
+        return value
+    }
+}
+
+/// The value types of FEEDS.md, bound to the ISO code lists in use.
+struct Values: Sendable {
+    let country: ValueType<String>
+    let currency: ValueType<String>
+    let language: ValueType<String>
+    /// `DE;CA`, `en;ar`, `code:level` (CEFR) lists.
+    let countries: ValueType<[String]>
+    let languages: ValueType<[String]>
+    let languageLevels: ValueType<[LanguageLevel]>
+
+    init(codes: CodeLists) {
+        country = Values.code(codes.countries, count: 2, Syntax.isUpper, "an ISO 3166-1 alpha-2 country code")
+        currency = Values.code(codes.currencies, count: 3, Syntax.isUpper, "an ISO 4217 currency code")
+        language = Values.code(codes.languages, count: 2, Syntax.isLower, "an ISO 639-1 language code")
+        countries = Values.list(of: country)
+        languages = Values.list(of: language)
+        languageLevels = Values.languageLevels(language)
+    }
+
+    /// A code of `count` ASCII letters passing `letter`, found in `set` (byte-exact: no
+    /// Unicode equivalence can sneak a KELVIN SIGN in as `K`).
+    private static func code(_ set: Set<String>, count: Int, _ letter: @escaping @Sendable (UInt8) -> Bool,
+                             _ expected: String) -> ValueType<String> {
+        ValueType(expected: expected) {
+            $0.string.flatMap { Syntax.all($0, count: count, letter) && set.contains($0) ? $0 : nil }
+        }
+    }
+
+    static let identifier = ValueType<String>(expected: "an identifier ([A-Za-z0-9._-], 1 to 64 characters)") {
+        $0.string.flatMap { Syntax.isIdentifier($0) ? $0 : nil }
+    }
+    /// Free text: anything not empty, as written.
+    static let text = ValueType<String>(expected: "text") { $0.string }
+    static let isco = ValueType<String>(expected: "an ISCO-08 unit group (4 digits)") {
+        $0.string.flatMap { Syntax.all($0, count: 4, Syntax.isDigit) ? $0 : nil }
+    }
+    static let skillCode = ValueType<String>(expected: "a skill code ([a-z0-9][a-z0-9._-]{0,63})") {
+        $0.string.flatMap { Syntax.isSkillCode($0) ? $0 : nil }
+    }
+    static let date = ValueType<Day>(expected: "a calendar day (YYYY-MM-DD)") { $0.string.flatMap { Day($0) } }
+    static let gender = ValueType<Gender>(expected: "a gender (F, M or X)") {
+        $0.string.flatMap { Syntax.all($0, count: 1, Syntax.isUpper) ? Gender(rawValue: $0) : nil }
+    }
+    static let cefr = ValueType<CEFR>(expected: "a CEFR level (A1 to C2)") {
+        $0.string.flatMap { Syntax.all($0, count: 2) { $0 < 0x80 } ? CEFR(code: Substring($0)) : nil }
+    }
+
+    /// A CSV integer `-?[0-9]+`, or a JSON number with no fraction or exponent.
+    static let integer = ValueType<Int>(expected: "an integer") { cell in
+        switch cell {
+        case .text(let s), .json(.number(let s)): return Syntax.integer(s)
+        default: return nil
+        }
+    }
+
+    /// `birth_year`: four digits, the first not 0 (so 1000...9999, written plainly).
+    static let birthYear = ValueType<Int>(expected: "a year of 4 digits") { cell in
+        switch cell {
+        case .text(let s), .json(.number(let s)):
+            let u = Array(s.utf8)
+            return u.count == 4 && u.allSatisfy(Syntax.isDigit) && u[0] != 0x30 ? Syntax.integer(s) : nil
+        default: return nil
+        }
+    }
+
+    /// A CSV decimal `-?[0-9]+(\.[0-9]+)?`, or any JSON number, exactly.
+    static let decimal = ValueType<ExactDecimal>(expected: "a decimal number") { cell in
+        switch cell {
+        case .text(let s): return ExactDecimal(exactly: s)
+        case .json(.number(let s)): return ExactDecimal(jsonNumber: Substring(s))
+        default: return nil
+        }
+    }
+
+    /// CSV `true`/`false` (ASCII case ignored) or `1`/`0`; JSON `true`/`false`.
+    static let boolean = ValueType<Bool>(expected: "a boolean (true, false, 1 or 0)") { cell in
+        switch cell {
+        case .text(let s):
+            let lower = s.utf8.map { Syntax.isUpper($0) ? $0 + 32 : $0 }
+            if lower == Array("true".utf8) || lower == [0x31] { return true }
+            if lower == Array("false".utf8) || lower == [0x30] { return false }
+            return nil
+        case .json(.bool(let b)): return b
+        default: return nil
+        }
+    }
+
+    /// The essential flag of a required skill: CSV `E`/`O`; NDJSON `"essential": true/false`.
+    static let essential = ValueType<Bool>(expected: "E or O (JSON true or false)") { cell in
+        switch cell {
+        case .text(let s) where sameBytes(s, "E"): return true
+        case .text(let s) where sameBytes(s, "O"): return false
+        case .json(.bool(let b)): return b
+        default: return nil
+        }
+    }
+
+    static let skillLevel = integer.where("a level from 1 to 4") { (1...4).contains($0) }
+    static let education = integer.where("an ISCED level from 0 to 8") { (0...8).contains($0) }
+    static let positiveInteger = integer.where("an integer >= 1") { $0 >= 1 }
+    static let positiveDecimal = decimal.where("a decimal > 0") { $0.isPositive }
+    static let nonNegativeDecimal = decimal.where("a decimal >= 0") { !$0.isNegative }
+    static let wholeCents = nonNegativeDecimal.where("a decimal >= 0 in whole cents") { $0.scale <= 2 }
+    /// USD is 1 by definition; a rates file may repeat that but not contradict it.
+    static let usdRate = positiveDecimal.where("1 (the rate of USD)") { $0 == .one }
+
+    /// A list whose items are single values (`DE;CA`; NDJSON `["DE","CA"]`), each at most once.
+    static func list(of item: ValueType<String>) -> ValueType<[String]> {
+        ValueType(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once") { cell in
+            listItems(cell, parts: nil).flatMap { items in
+                unique(items.compactMap { item.parse($0[0]) }, count: items.count) { $0 }
+            }
+        }
+    }
+
+    /// A list whose items have named parts (`code:level`; NDJSON `[{"code":..,"level":..}]`),
+    /// each code at most once.
+    static func list<Item>(_ expected: String, parts: [String], code: @escaping @Sendable (Item) -> String,
+                           item: @escaping @Sendable ([Cell]) -> Item?) -> ValueType<[Item]> {
+        ValueType(expected: "a list of \(expected) items, separated by ';', each code once") { cell in
+            listItems(cell, parts: parts).flatMap { items in
+                unique(items.compactMap(item), count: items.count, code)
+            }
+        }
+    }
+
+    /// The items of a list cell, each as its part cells in `parts` order; nil
+    /// when an item has the wrong shape. `parts == nil`: single-value items.
+    static func listItems(_ cell: Cell, parts: [String]?) -> [[Cell]]? {
+        let width = parts?.count ?? 1
+        switch cell {
+        case .text(let s):
+            // `;` between items, `:` between parts, U+0020 around either ignored.
+            let u = Array(s.utf8)
+            var out: [[Cell]] = []
+            var item: [Cell] = []
+            var start = 0
+            for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
+                var a = start, b = i
+                while a < b && u[a] == ASCII.space { a += 1 }
+                while b > a && u[b - 1] == ASCII.space { b -= 1 }
+                item.append(a == b ? .absent : .text(String(decoding: u[a..<b], as: UTF8.self)))
+                start = i + 1
+                if i == u.count || u[i] == 0x3B {
+                    guard item.count == width else { return nil }
+                    out.append(item)
+                    item = []
+                }
+            }
+            return out
+        case .json(.array(let elements)):
+            guard let parts else { return elements.map { [Cell(json: $0)] } }
+            var out: [[Cell]] = []
+            for element in elements {
+                guard case .object = element else { return nil }
+                out.append(parts.map { Cell(json: element.member($0)) })
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// `items` when every item parsed (`count` of them) and no code repeats.
+    private static func unique<Item>(_ items: [Item], count: Int, _ code: (Item) -> String) -> [Item]? {
+        guard items.count == count else { return nil }
+        let codes = items.map(code)
+        if codes.count <= 16 {
+            // Lists are short: comparing pairs is cheaper than hashing.
+            for i in codes.indices where codes[..<i].contains(codes[i]) { return nil }
+        } else if Set(codes).count != codes.count {
+            return nil
+        }
+        return items
+    }
+}
+
+extension String {
+    /// "an ISO 4217 currency code" -> "ISO 4217 currency code".
+    fileprivate var dropArticle: Substring {
+        if hasPrefix("an ") { return dropFirst(3) }
+        if hasPrefix("a ") { return dropFirst(2) }
+        return Substring(self)
+    }
+}

@@ -1,0 +1,114 @@
+import Matching
+import Testing
+@testable import Feeds
+
+/// The CSV reader: header rules, RFC 4180 quoting, line numbers, raw text.
+@Suite struct CSVTests {
+    @Test func headerProblemsFailTheWholeFile() {
+        let missing = "vacancy_id,employer_id,isco_code,title,destination_country,monthly_wage,currency,hours_per_week\n"
+        #expect(fileError(.vacancies, .csv, missing)?.problem == .missingColumn("openings"))
+        #expect(fileError(.employers, .csv, "employer_id,name,country,colour\nE1,A,PH,red\n")?.problem
+            == .unknownColumn("colour"))
+        // Case matters: `Name` is not `name`.
+        #expect(fileError(.employers, .csv, "employer_id,Name,country\n")?.problem == .unknownColumn("Name"))
+        #expect(fileError(.employers, .csv, "employer_id,name,country,name\n")?.problem == .duplicateColumn("name"))
+        #expect(fileError(.employers, .csv, "")?.problem == .noHeader)
+        #expect(fileError(.employers, .csv, [0xEF, 0xBB, 0xBF])?.problem == .noHeader)
+        #expect(fileError(.employers, .csv, "\nemployer_id,name,country\n")?.problem == .noHeader)
+        #expect(fileError(.employers, .csv, "\r\nemployer_id,name,country\n")?.problem == .noHeader)
+        #expect(fileError(.employers, .csv, "employer_id,\"name,country\n")?.problem
+            == .malformedHeader("a quoted field is not closed before the end of the file"))
+        #expect(fileError(.employers, .csv, [0x65, 0xFF, 0x0A]) != nil)
+        let message = fileError(.vacancies, .csv, missing)?.description ?? ""
+        #expect(message.contains("openings") && message.contains("feed line 1"))
+    }
+
+    @Test func optionalColumnsMayBeLeftOutAndColumnsComeInAnyOrder() throws {
+        let out = try readFeed(.employers, .csv, "country,employer_id,name\nPH,E1,Acme\n")
+        #expect(out.summary == [])
+        #expect(out.accepted.map(\.record) == [.employer(Employer(id: "E1", name: "Acme", country: "PH"))])
+    }
+
+    @Test func bomIsSkippedAndCRLFEndsLines() throws {
+        let text = "\u{FEFF}employer_id,name,country\r\nE1,Acme,PH\r\nE2,Beta,DE\r\n"
+        let out = try readFeed(.employers, .csv, text)
+        #expect(out.accepted.map(\.line) == [2, 3])
+        #expect(out.accepted.map(\.raw) == ["E1,Acme,PH", "E2,Beta,DE"])
+    }
+
+    @Test func bareCRIsPartOfAValue() throws {
+        let out = try readFeed(.employers, .csv, "employer_id,name,country\nE1,Ac\rme,PH\nE2,B,DE")
+        #expect(out.accepted.map(\.line) == [2, 3])
+        if case .employer(let e)? = out.accepted.first?.record { #expect(e.name == "Ac\rme") }
+        // A CR before the end of the file is not a line end either: `PH\r` is no country.
+        let trailing = try readFeed(.employers, .csv, "employer_id,name,country\nE1,A,PH\r")
+        #expect(trailing.summary == ["2:INVALID_VALUE:country"])
+        #expect(trailing.rejections.first?.raw == "E1,A,PH\r")
+    }
+
+    @Test func quotedFieldsHoldCommasQuotesAndLineBreaks() throws {
+        let text = "employer_id,name,country\nE1,\"Acme, \"\"the\"\"\r\nbest\nco\",PH\nE2,B,DE\n\nE3,C,CA\n"
+        let out = try readFeed(.employers, .csv, text)
+        #expect(out.summary == [])
+        // The quoted value spans lines 2-4; the next record starts on line 5, the empty line 6 is skipped.
+        #expect(out.accepted.map(\.line) == [2, 5, 7])
+        if case .employer(let e)? = out.accepted.first?.record { #expect(e.name == "Acme, \"the\"\r\nbest\nco") }
+        #expect(out.accepted.first?.raw == "E1,\"Acme, \"\"the\"\"\r\nbest\nco\",PH")
+        #expect(out.counts.dataRows == 3)
+    }
+
+    @Test func badQuotingIsMalformedAndTheNextRecordsStillRead() throws {
+        let text = """
+            employer_id,name,country
+            E1,Ac"me,PH
+            E2,"Beta"x,DE
+            E3,"Gamma" ,CA
+            E4,D,PH
+
+            """
+        let out = try readFeed(.employers, .csv, text)
+        #expect(out.summary == ["2:MALFORMED_ROW:", "3:MALFORMED_ROW:", "4:MALFORMED_ROW:"])
+        #expect(out.rejections.map(\.raw) == ["E1,Ac\"me,PH", "E2,\"Beta\"x,DE", "E3,\"Gamma\" ,CA"])
+        #expect(out.rejections.allSatisfy { $0.key == nil })
+        #expect(out.accepted.map(\.line) == [5])
+    }
+
+    @Test func unterminatedQuoteTakesTheRestOfTheFileAsOneRow() throws {
+        let text = "employer_id,name,country\nE1,A,PH\nE2,\"B,DE\nE3,C,CA\n\nE4,D,PH\r\n"
+        let out = try readFeed(.employers, .csv, text)
+        #expect(out.summary == ["3:MALFORMED_ROW:"])
+        #expect(out.rejections.first?.raw == "E2,\"B,DE\nE3,C,CA\n\nE4,D,PH")
+        #expect(out.counts.dataRows == 2)
+    }
+
+    @Test func wrongFieldCountIsMalformed() throws {
+        let out = try readFeed(.employers, .csv, "employer_id,name,country\nE1,A\nE2,B,DE,x\nE3,C,CA,\n \nE4,D,PH\n")
+        #expect(out.summary == ["2:MALFORMED_ROW:", "3:MALFORMED_ROW:", "4:MALFORMED_ROW:", "5:MALFORMED_ROW:"])
+        #expect(out.accepted.map(\.line) == [6])
+    }
+
+    @Test func invalidUTF8IsMalformedAndRawUsesReplacementCharacters() throws {
+        var bytes = Array("employer_id,name,country\nE1,Ac".utf8)
+        bytes += [0xE2, 0x82, 0x41, 0xFF]  // a truncated sequence, then a byte never valid
+        bytes += Array("me,PH\nE2,B,DE\n".utf8)
+        let out = try readFeed(.employers, .csv, bytes)
+        #expect(out.summary == ["2:MALFORMED_ROW:"])
+        // Each maximal invalid subsequence becomes one U+FFFD.
+        #expect(out.rejections.first?.raw == "E1,Ac\u{FFFD}A\u{FFFD}me,PH")
+        #expect(out.accepted.map(\.line) == [3])
+    }
+
+    @Test func emptyLinesAreSkippedButCounted() throws {
+        let out = try readFeed(.employers, .csv, "employer_id,name,country\n\n\r\nE1,A,PH\n\n")
+        #expect(out.accepted.map(\.line) == [4])
+        #expect(out.counts.dataRows == 1)
+        let headerOnly = try readFeed(.employers, .csv, "employer_id,name,country")
+        #expect(headerOnly.counts == FeedCounts())
+    }
+
+    @Test func quotedEmptyCellIsAbsent() throws {
+        let out = try readFeed(.employers, .csv, "employer_id,name,country,sector\nE1,A,PH,\"\"\nE2,\"\",DE,x\n")
+        #expect(out.summary == ["3:MISSING_FIELD:name"])
+        if case .employer(let e)? = out.accepted.first?.record { #expect(e.sector == nil) }
+    }
+}

@@ -1,0 +1,90 @@
+import Matching
+import Testing
+@testable import Feeds
+
+/// The policy file of MATCHING.md section 8.
+@Suite struct PolicyReaderTests {
+    @Test func emptyFileGivesTheDefaults() throws {
+        #expect(try PolicyReader.read(text: "") == Policy.default)
+    }
+
+    @Test func theSpecExampleIsTheDefaultPolicy() throws {
+        let text = """
+            min_fit = 0.5
+            max_weekly_hours = 48
+            min_age = 18
+            contract_language_min = "B1"
+            health_isco_prefixes = ["22", "32"]
+
+            [weights]
+            occupation = 0.25
+            skills = 0.35
+            experience = 0.15
+            languages = 0.15
+            education = 0.10
+            """
+        let policy = try PolicyReader.read(text: text)
+        #expect(policy == Policy.default)
+        // The canonical text of MATCHING.md section 7, whose SHA-256 is policy_sha256.
+        #expect(policy.canonicalText == """
+            contract_language_min=B1
+            health_isco_prefixes=22,32
+            max_weekly_hours=48
+            min_age=18
+            min_fit=0.5
+            weights.education=0.1
+            weights.experience=0.15
+            weights.languages=0.15
+            weights.occupation=0.25
+            weights.skills=0.35
+
+            """)
+    }
+
+    @Test func numbersAreTheDecimalsWritten() throws {
+        let policy = try PolicyReader.read(text: "min_fit = 0\nmax_weekly_hours = 47.5\n[weights]\nskills = 1\neducation = 0.3")
+        #expect(policy.minFit == .zero)
+        #expect(policy.maxWeeklyHours == ExactDecimal(mantissa: 475, scale: 1))
+        #expect(policy.weights.skills == .one)
+        #expect(policy.weights.education == ExactDecimal(mantissa: 3, scale: 1))
+        // Keys not given keep their defaults.
+        #expect(policy.weights.occupation == Policy.Weights.default.occupation && policy.minAge == 18)
+        let other = try PolicyReader.read(text: "health_isco_prefixes = [\"2\", \"3221\"]\ncontract_language_min = \"C2\"\nmin_age = 21")
+        #expect(other.healthIscoPrefixes == ["2", "3221"] && other.contractLanguageMin == .c2 && other.minAge == 21)
+        #expect(try PolicyReader.read(text: "min_fit = 1").minFit == .one)
+    }
+
+    @Test(arguments: [
+        ("colour = 1", "colour"),
+        ("[weights]\nsalary = 0.1", "weights.salary"),
+        ("max_weekly_hours = \"48\"", "max_weekly_hours"),
+        ("min_age = 18.5", "min_age"),
+        ("min_age = 18.0", "min_age"),
+        ("min_age = \"18\"", "min_age"),
+        ("min_fit = true", "min_fit"),
+        ("min_fit = 1.5", "min_fit"),
+        ("min_fit = -0.1", "min_fit"),
+        ("[weights]\nskills = -0.1", "weights.skills"),
+        ("[weights]\noccupation = 0\nskills = 0\nexperience = 0\nlanguages = 0\neducation = 0.0", "weights"),
+        ("weights = 1", "weights"),
+        ("contract_language_min = \"b1\"", "contract_language_min"),
+        ("contract_language_min = \"D1\"", "contract_language_min"),
+        ("contract_language_min = 3", "contract_language_min"),
+        ("health_isco_prefixes = [\"2a\"]", "health_isco_prefixes"),
+        ("health_isco_prefixes = [\"\"]", "health_isco_prefixes"),
+        ("health_isco_prefixes = [\"12345\"]", "health_isco_prefixes"),
+        ("health_isco_prefixes = [22]", "health_isco_prefixes"),
+        ("health_isco_prefixes = \"22\"", "health_isco_prefixes"),
+        ("max_weekly_hours = inf", "max_weekly_hours"),
+    ])
+    func badPoliciesNameTheKey(text: String, key: String) {
+        let error = #expect(throws: PolicyError.self) { try PolicyReader.read(text: text) }
+        #expect(error?.key == key)
+        #expect(error?.description.contains(key) == true)
+    }
+
+    @Test func notTOMLAtAll() {
+        let error = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "min_fit = = 0.5") }
+        #expect(error?.key == nil)
+    }
+}
