@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Generate LabourMatch's sample feeds in Fixtures/, deterministically, and check them.
+"""Generate LabourMatch's sample feeds and golden outputs in Fixtures/, deterministically, and check them.
 
     python3 Scripts/gen-fixtures.py           # rewrite Fixtures/ (byte for byte the same), then check
     python3 Scripts/gen-fixtures.py --check   # write nothing: the files on disk must equal a fresh
                                               # generation; then validate and recompute, print counts
 
 The check is this script's own, simple reimplementation of spec/FEEDS.md (row validation)
-and spec/MATCHING.md (rules, fit, candidates, stable and greedy assignment). It asserts
-that every rule of MATCHING.md section 2 fires at run date 2026-11-29 with the default
+and spec/MATCHING.md (rules, fit, candidates, stable, greedy and optimal assignment). It writes
+the golden result files of Fixtures/expected/ (which the Swift engine's tests compare with) and
+asserts that every rule of MATCHING.md section 2 fires at run date 2026-11-29 with the default
 policy, that the bad feeds are rejected exactly as Fixtures/README.md says, and that the
 CSV and NDJSON twins hold the same data. Stdlib only (Python >= 3.11 for tomllib).
 
@@ -18,6 +19,8 @@ the same on every Python 3), never choice/shuffle/sample whose algorithms may ch
 import argparse
 import datetime
 import hashlib
+import heapq
+import itertools
 import json
 import math
 import random
@@ -818,12 +821,14 @@ def csv_records(data):
 
 
 def ndjson_records(data):
-    """Yields (line, raw bytes) for every non-empty line (CR of a CRLF removed)."""
+    """Yields (line, raw bytes) for every non-empty line (CR of a CRLF removed; a CR on a last
+    line with no LF is a bare CR, part of the line)."""
     lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
+    ended = [True] * (len(lines) - 1) + [False]
+    if lines[-1] == b"":
         lines.pop()
-    for number, raw in enumerate(lines, start=1):
-        if raw.endswith(b"\r"):
+    for number, (raw, has_lf) in enumerate(zip(lines, ended), start=1):
+        if has_lf and raw.endswith(b"\r"):
             raw = raw[:-1]
         if raw:
             yield number, raw
@@ -845,7 +850,8 @@ def reject_constant(name):
 
 
 def validate(kind, data, fmt, known):
-    """Validates one feed file. Returns (accepted {key: record}, rejections [(line, field, reason, key)]).
+    """Validates one feed file. Returns (accepted {key: record},
+    rejections [(line, field, reason, key, raw bytes without the final line end)]).
     known: {'employers': set, 'recruiters': set} for references. Raises FileError."""
     table = FIELDS[kind]
     names = [f for f, _, _ in table]
@@ -901,7 +907,7 @@ def validate(kind, data, fmt, known):
             key = k if isinstance(k, str) and k else None
         record, problem = check_row(kind, fmt, cells, known, accepted)
         if problem:
-            rejections.append((line, problem[0], problem[1], key))
+            rejections.append((line, problem[0], problem[1], key, raw))
         else:
             accepted[record[KEY[kind]]] = record
     return accepted, rejections
@@ -1072,8 +1078,13 @@ def by_bytes(s):
     return s.encode()
 
 
+def fit_text(micro):
+    """fit_micro / 1e6 with exactly six decimals (fit_micro is never negative)."""
+    return f"{micro // 1_000_000}.{micro % 1_000_000:06d}"
+
+
 def run(feeds, policy, who, day=RUN_DATE):
-    """One matching run: exclusions, candidates, stable and greedy matches, summary counts."""
+    """One matching run: exclusions, candidates, and the stable, greedy and optimal matchings."""
     rates = {c: r["usd_per_unit"] for c, r in feeds["fx_rates"].items()}
     rates["USD"] = Fraction(1)
     vacancies = {k: v for k, v in feeds["vacancies"].items()
@@ -1084,9 +1095,11 @@ def run(feeds, policy, who, day=RUN_DATE):
         exclusions += [("vacancy", "", vid, r) for r in vacancy_reasons(v, feeds, policy, rates, day)]
     for wid, w in workers.items():
         exclusions += [("worker", wid, "", r) for r in worker_reasons(w, feeds, policy, day)]
-    excluded = {e[1] or e[2] for e in exclusions}
-    eligible_v = {k: v for k, v in vacancies.items() if k not in excluded}
-    eligible_w = {k: w for k, w in workers.items() if k not in excluded}
+    # Two sets: a worker and a vacancy may share an id text without excluding each other.
+    excluded_v = {e[2] for e in exclusions if e[0] == "vacancy"}
+    excluded_w = {e[1] for e in exclusions if e[0] == "worker"}
+    eligible_v = {k: v for k, v in vacancies.items() if k not in excluded_v}
+    eligible_w = {k: w for k, w in workers.items() if k not in excluded_w}
     candidates = {}  # (wid, vid) -> fit_micro
     cents = {vid: round_half_away(v["monthly_wage"] * rates[v["currency"]] * 100)
              for vid, v in eligible_v.items()}
@@ -1125,6 +1138,7 @@ def run(feeds, policy, who, day=RUN_DATE):
     for wid in lists:
         lists[wid].sort(key=lambda vid: preference(wid, vid))
     rank = {(wid, vid): i + 1 for wid, vids in lists.items() for i, vid in enumerate(vids)}
+    capacity = {vid: v["openings"] for vid, v in eligible_v.items()}
 
     # Worker-proposing deferred acceptance with capacities.
     held = {vid: [] for vid in eligible_v}
@@ -1138,7 +1152,7 @@ def run(feeds, policy, who, day=RUN_DATE):
         nxt[wid] += 1
         held[vid].append(wid)
         held[vid].sort(key=lambda x: (-candidates[(x, vid)], by_bytes(x)))
-        if len(held[vid]) > eligible_v[vid]["openings"]:
+        if len(held[vid]) > capacity[vid]:
             free.append(held[vid].pop())
     stable = {(wid, vid) for vid, ws in held.items() for wid in ws}
     # Stability, checked directly: no candidate pair would both rather be together.
@@ -1147,24 +1161,26 @@ def run(feeds, policy, who, day=RUN_DATE):
         if partner.get(wid) == vid or wid in partner and rank[(wid, partner[wid])] < rank[(wid, vid)]:
             continue
         worst = held[vid][-1] if held[vid] else None
-        expect(len(held[vid]) == eligible_v[vid]["openings"] and worst is not None and
+        expect(len(held[vid]) == capacity[vid] and worst is not None and
                (-candidates[(worst, vid)], by_bytes(worst)) < (-fm, by_bytes(wid)),
                f"blocking pair {wid}/{vid}")
 
     greedy, used_w, load = set(), set(), {vid: 0 for vid in eligible_v}
     for (wid, vid), fm in sorted(candidates.items(),
                                  key=lambda kv: (-kv[1], by_bytes(kv[0][0]), by_bytes(kv[0][1]))):
-        if wid not in used_w and load[vid] < eligible_v[vid]["openings"]:
+        if wid not in used_w and load[vid] < capacity[vid]:
             greedy.add((wid, vid))
             used_w.add(wid)
             load[vid] += 1
 
+    optimal = optimal_figures(candidates, rank, capacity)
+
     def tally(matches):
-        fit_sum = sum(candidates[p] for p in matches)
+        check_matching(matches, candidates, capacity)
         return {"matched": len(matches),
                 "unmatched_workers": len(eligible_w) - len(matches),
-                "unfilled_openings": sum(v["openings"] for v in eligible_v.values()) - len(matches),
-                "fit_sum": f"{fit_sum // 1_000_000}.{fit_sum % 1_000_000:06d}",
+                "unfilled_openings": sum(capacity.values()) - len(matches),
+                "fit_sum": fit_text(sum(candidates[p] for p in matches)),
                 "worker_rank_sum": sum(rank[p] for p in matches)}
 
     reasons = {}
@@ -1173,24 +1189,204 @@ def run(feeds, policy, who, day=RUN_DATE):
     per_vacancy = {}
     for (_, vid) in candidates:
         per_vacancy[vid] = per_vacancy.get(vid, 0) + 1
-    return {
+    result = {
         "counts": {
             "workers": len(workers), "vacancies": len(vacancies),
             "openings": sum(v["openings"] for v in vacancies.values()),
             "eligible_workers": len(eligible_w), "eligible_vacancies": len(eligible_v),
-            "eligible_openings": sum(v["openings"] for v in eligible_v.values()),
+            "eligible_openings": sum(capacity.values()),
             "candidates": len(candidates)},
         "stable": tally(stable), "greedy": tally(greedy),
-        "exclusions": dict(sorted(reasons.items())),
-        "exclusion_rows": sorted(exclusions),
+        "optimal": {"matched": optimal["matched"],
+                    "unmatched_workers": len(eligible_w) - optimal["matched"],
+                    "unfilled_openings": sum(capacity.values()) - optimal["matched"],
+                    "fit_sum": fit_text(optimal["fit_sum"]),
+                    "worker_rank_sum": optimal["worker_rank_sum"]},
+        "optimal_check": optimal["networkx"],
+        "matches": {"stable": stable, "greedy": greedy},
+        "candidates": candidates, "rank": rank,
+        "exclusions": dict(sorted(reasons.items(), key=lambda kv: by_bytes(kv[0]))),
+        "exclusion_rows": sorted(exclusions, key=lambda e: tuple(map(by_bytes, e))),
         "min_wage_unknown": sorted(vid for vid, v in vacancies.items()
                                    if v["destination_country"] not in feeds["minimum_wages"]),
         "not_taking_part": sorted(set(feeds["vacancies"]) - set(vacancies)),
         "workers_with_candidates": len(lists),
-        "oversubscribed": sorted(vid for vid, n in per_vacancy.items()
-                                 if n > eligible_v[vid]["openings"]),
+        "oversubscribed": sorted(vid for vid, n in per_vacancy.items() if n > capacity[vid]),
         "per_vacancy": per_vacancy,
     }
+    for name in ("stable", "greedy"):
+        # The optimum is at least as good as any other matching, lexicographically.
+        other = result[name]
+        expect((-optimal["fit_sum"], optimal["worker_rank_sum"]) <=
+               (-sum(candidates[p] for p in result["matches"][name]), other["worker_rank_sum"]),
+               f"optimal is worse than {name}")
+    return result
+
+
+def self_test_fit():
+    """The worked example of MATCHING.md section 3: 0.7984375 exactly, so 798438 (doubles give
+    798437.4999... and would round down)."""
+    vacancy = {"isco_code": "2221", "required_skills": None, "min_experience_years": Fraction("6.4"),
+               "required_languages": (("de", "B1"),), "min_education": None}
+    worker = {"occupations": (("2221", Fraction(1)),), "skills": None, "languages": (("de", "A2"),),
+              "education_level": 0}
+    expect(fit_micro(worker, vacancy, DEFAULT_POLICY["weights"]) == 798438, "MATCHING.md fit example")
+    expect(fit_text(565000) == "0.565000" and fit_text(1_000_000) == "1.000000", "fit text")
+
+
+def check_matching(matches, candidates, capacity):
+    """Only candidates, each worker at most once, each vacancy within its openings."""
+    expect(all(p in candidates for p in matches), "a match that is not a candidate")
+    workers = [w for w, _ in matches]
+    expect(len(workers) == len(set(workers)), "a worker matched twice")
+    for vid, n in capacity.items():
+        expect(sum(1 for _, v in matches if v == vid) <= n, f"{vid} over its openings")
+
+
+# --------------------------------------------------------------------------------------
+# Strategy `optimal`: the largest sum of fit_micro, then the smallest sum of worker_rank
+# --------------------------------------------------------------------------------------
+
+def min_cost_matching(costs, capacity):
+    """The matching (workers 1, vacancies `capacity`) of least total cost, over matchings of
+    any size: successive shortest paths with Dijkstra on reduced costs (Johnson potentials),
+    stopping at the first augmenting path whose cost is not negative. The cost of the k-th
+    shortest path never decreases (min-cost flow is convex in the flow), so that is optimal.
+    costs: {(wid, vid): integer}. Returns the set of matched pairs."""
+    wids = sorted({w for w, _ in costs}, key=by_bytes)
+    vids = sorted({v for _, v in costs}, key=by_bytes)
+    node = {("w", w): i + 2 for i, w in enumerate(wids)}
+    node.update({("v", v): i + 2 + len(wids) for i, v in enumerate(vids)})
+    n, source, sink = 2 + len(wids) + len(vids), 0, 1
+    graph = [[] for _ in range(n)]  # edges: [to, residual capacity, cost, index of reverse]
+
+    def edge(a, b, cap, cost):
+        graph[a].append([b, cap, cost, len(graph[b])])
+        graph[b].append([a, 0, -cost, len(graph[a]) - 1])
+    for w in wids:
+        edge(source, node[("w", w)], 1, 0)
+    for (w, v), cost in sorted(costs.items(), key=lambda kv: (by_bytes(kv[0][0]), by_bytes(kv[0][1]))):
+        edge(node[("w", w)], node[("v", v)], 1, cost)
+    for v in vids:
+        edge(node[("v", v)], sink, capacity[v], 0)
+    # Initial potentials: shortest distances in the (acyclic) starting graph.
+    pot = [0] * n
+    for v in vids:
+        pot[node[("v", v)]] = min(c for (_, v2), c in costs.items() if v2 == v)
+    pot[sink] = min(pot[node[("v", v)]] for v in vids) if vids else 0
+    while True:
+        dist, back = [None] * n, [None] * n
+        dist[source] = 0
+        heap = [(0, source)]
+        while heap:
+            d, u = heapq.heappop(heap)
+            if d > dist[u]:
+                continue
+            for i, (b, cap, cost, _) in enumerate(graph[u]):
+                if cap > 0:
+                    nd = d + cost + pot[u] - pot[b]
+                    expect(cost + pot[u] - pot[b] >= 0, "negative reduced cost")
+                    if dist[b] is None or nd < dist[b]:
+                        dist[b], back[b] = nd, (u, i)
+                        heapq.heappush(heap, (nd, b))
+        if dist[sink] is None or dist[sink] + pot[sink] - pot[source] >= 0:
+            break
+        for u in range(n):
+            if dist[u] is not None:
+                pot[u] += dist[u]
+        u = sink
+        while u != source:
+            a, i = back[u]
+            graph[a][i][1] -= 1
+            graph[u][graph[a][i][3]][1] += 1
+            u = a
+    name = {i: key for key, i in node.items()}
+    return {(name[a][1], name[b][1]) for a in range(n) if a in name and name[a][0] == "w"
+            for b, cap, _, _ in graph[a] if b in name and name[b][0] == "v" and cap == 0}
+
+
+def lexicographic_costs(candidates, rank, tie=0):
+    """Integer costs whose least sum is the largest fit sum, then the smallest rank sum, then
+    (tie -1 or +1) the most or fewest matches. big exceeds any rank sum or match count."""
+    big = len(candidates) + 1
+    return {p: (-fm * big + rank[p]) * big + tie for p, fm in candidates.items()}
+
+
+def optimal_figures(candidates, rank, capacity):
+    """fit_sum (micro), worker_rank_sum and matched of the optimal strategy. Optimal matchings
+    are not unique; these figures are checked to be the same for all of them (the match count
+    is computed both as small and as large as the optimum allows)."""
+    def figures(pairs):
+        check_matching(pairs, candidates, capacity)
+        return (sum(candidates[p] for p in pairs), sum(rank[p] for p in pairs), len(pairs))
+    fewest = figures(min_cost_matching(lexicographic_costs(candidates, rank, +1), capacity))
+    most = figures(min_cost_matching(lexicographic_costs(candidates, rank, -1), capacity))
+    expect(fewest[:2] == most[:2], "optimal: the two tie-breaks disagree on fit or rank sums")
+    expect(fewest[2] == most[2], f"optimal: the match count is not unique ({fewest[2]} to {most[2]})")
+    checked = networkx_figures(candidates, rank, capacity)
+    if checked is not None:
+        expect(checked[:2] == fewest[:2], f"optimal: networkx finds {checked}, this script {fewest}")
+    return {"fit_sum": fewest[0], "worker_rank_sum": fewest[1], "matched": fewest[2],
+            "networkx": checked is not None}
+
+
+def networkx_figures(candidates, rank, capacity):
+    """The same optimum from networkx's network simplex, when networkx is importable (a second,
+    independent solver); None otherwise."""
+    try:
+        import networkx
+    except ImportError:
+        return None
+    costs = lexicographic_costs(candidates, rank)
+    wids = sorted({w for w, _ in candidates}, key=by_bytes)
+    graph = networkx.DiGraph()
+    graph.add_node("s", demand=-len(wids))
+    graph.add_node("t", demand=len(wids))
+    graph.add_edge("s", "t", capacity=len(wids), weight=0)  # workers left unmatched
+    for w in wids:
+        graph.add_edge("s", ("w", w), capacity=1, weight=0)
+    for (w, v), cost in costs.items():
+        graph.add_edge(("w", w), ("v", v), capacity=1, weight=cost)
+    for v in {v for _, v in candidates}:
+        graph.add_edge(("v", v), "t", capacity=capacity[v], weight=0)
+    _, flow = networkx.network_simplex(graph)
+    pairs = {(w, v) for (w, v) in candidates if flow[("w", w)][("v", v)] == 1}
+    check_matching(pairs, candidates, capacity)
+    return (sum(candidates[p] for p in pairs), sum(rank[p] for p in pairs), len(pairs))
+
+
+def self_test_optimal():
+    """min_cost_matching against exhaustive search on small random instances."""
+    dice = Dice(SEED + 1)
+    for _ in range(60):
+        wids = [f"w{i}" for i in range(1 + dice.index(5))]
+        vids = [f"v{i}" for i in range(1 + dice.index(3))]
+        capacity = {v: 1 + dice.index(2) for v in vids}
+        candidates, rank = {}, {}
+        for w in wids:
+            mine = [v for v in vids if dice.chance(0.6)]
+            for r, v in enumerate(dice.shuffled(mine), start=1):
+                candidates[(w, v)] = dice.pick([0, 500_000, 600_000, 750_000, 1_000_000])
+                rank[(w, v)] = r
+        if not candidates:
+            continue
+        best = None
+        for choice in itertools.product(*[[None] + [v for v in vids if (w, v) in candidates]
+                                          for w in wids]):
+            pairs = {(w, v) for w, v in zip(wids, choice) if v is not None}
+            if any(sum(1 for _, v2 in pairs if v2 == v) > capacity[v] for v in vids):
+                continue
+            key = (-sum(candidates[p] for p in pairs), sum(rank[p] for p in pairs))
+            if best is None or key < best[0]:
+                best = (key, {len(pairs)})
+            elif key == best[0]:
+                best[1].add(len(pairs))
+        for tie, count in ((+1, min(best[1])), (-1, max(best[1]))):
+            pairs = min_cost_matching(lexicographic_costs(candidates, rank, tie), capacity)
+            check_matching(pairs, candidates, capacity)
+            got = (-sum(candidates[p] for p in pairs), sum(rank[p] for p in pairs))
+            expect(got == best[0] and len(pairs) == count,
+                   f"min_cost_matching {got} {len(pairs)}, exhaustive {best}")
 
 
 # --------------------------------------------------------------------------------------
@@ -1699,17 +1895,18 @@ def check(files):
                vid not in {e[2] for e in rows if e[0] == "vacancy"}
                for vid, v in feeds["vacancies"].items()), "an eligible health vacancy under a G2G agreement")
 
-    bad_files = []
+    bad_files, rejected = [], {}
     for path, kind, fmt, make in ROW_FILES:
         data, expectations = make()
         expect(files[path] == data, path)
         accepted, rejections = validate(kind, data, fmt, known)
         want = [(line, outcome[1], outcome[0]) for line, _, outcome in expectations if outcome != OK]
-        got = [(line, field, reason) for line, field, reason, _ in rejections]
+        got = [(line, field, reason) for line, field, reason, _, _ in rejections]
         expect(got == want, f"{path}: expected {want}\n got {got}")
         n_ok = sum(1 for _, _, o in expectations if o == OK)
         expect(len(accepted) == n_ok, f"{path}: {len(accepted)} accepted, expected {n_ok}")
         bad_files.append((path, kind, fmt, expectations, len(accepted), len(rejections)))
+        rejected[path] = (kind, rejections)
     file_errors = []
     for path, kind, fmt, data, name, description in file_error_cases():
         try:
@@ -1720,10 +1917,123 @@ def check(files):
         file_errors.append((path, description))
     expect(validate("vacancies", b"", "ndjson", known) == ({}, []), "an empty NDJSON file has no rows")
 
+    self_test_fit()
+    self_test_optimal()
+    check_replacement_decoding()
     return {"sizes": sizes, "feeds": feeds, "result": result, "strict": strict_result, "table": table,
-            "bad_files": bad_files, "file_errors": file_errors,
+            "bad_files": bad_files, "rejections": rejected, "file_errors": file_errors,
             "policies": {"policy.toml": canonical_policy(default),
                          "policy-strict.toml": canonical_policy(strict)}}
+
+
+# --------------------------------------------------------------------------------------
+# Golden outputs (Fixtures/expected/): MATCHING.md section 7 and FEEDS.md "Offline runs"
+# --------------------------------------------------------------------------------------
+
+COUNT_KEYS = ["workers", "vacancies", "openings", "eligible_workers", "eligible_vacancies",
+              "eligible_openings", "candidates", "matched", "unmatched_workers", "unfilled_openings"]
+INPUT_SHA256_PLACEHOLDER = "<engine>"  # the engine's own construction; the Swift tests skip it
+EXPECTED_RUNS = [  # directory, policy file, strategies
+    ("default", "policy.toml", ["stable", "greedy", "optimal"]),
+    ("strict", "policy-strict.toml", ["stable"]),
+]
+
+
+def who_list_edition(path=WHO_FILE):
+    """The first 4-digit year in the list file's name, else `unknown` (MATCHING.md section 2)."""
+    found = re.search(r"[0-9]{4}", path.name)
+    return found.group(0) if found else "unknown"
+
+
+def csv_text(header, rows):
+    """CSV with a header row, RFC 4180 quoting only where needed, every line ending in LF."""
+    return "".join(csv_line(cells) + "\n" for cells in [header] + rows).encode()
+
+
+def pair_rows(pairs, result):
+    """worker_id,vacancy_id,fit,worker_rank rows, sorted by the bytes of worker_id, vacancy_id."""
+    ordered = sorted(pairs, key=lambda p: (by_bytes(p[0]), by_bytes(p[1])))
+    return [[w, v, fit_text(result["candidates"][(w, v)]), str(result["rank"][(w, v)])]
+            for w, v in ordered]
+
+
+def json_object_lines(name, members, indent, last=False):
+    """`"name": {...}` over several lines, or `{}` when there are no members."""
+    pad = " " * indent
+    end = "" if last else ","
+    if not members:
+        return [f'{pad}"{name}": {{}}{end}']
+    inner = [f'{pad}  {json.dumps(k)}: {v}' for k, v in members]
+    return [f'{pad}"{name}": {{'] + [line + "," for line in inner[:-1]] + [inner[-1], f"{pad}}}{end}"]
+
+
+def summary_json(result, strategy, policy_text):
+    """summary.json in the exact layout of MATCHING.md section 7 (2-space indentation)."""
+    tally = result[strategy]
+    counts = {**result["counts"], **{k: tally[k] for k in ("matched", "unmatched_workers",
+                                                           "unfilled_openings")}}
+    expect(list(counts) == COUNT_KEYS, f"count keys {list(counts)}")
+    exclusions = sorted(((k, n) for k, n in result["exclusions"].items() if n),
+                        key=lambda kv: by_bytes(kv[0]))
+    lines = ["{",
+             f'  "strategy": {json.dumps(strategy)},',
+             f'  "run_date": "{RUN_DATE.isoformat()}",',
+             f'  "policy_sha256": "{hashlib.sha256(policy_text.encode()).hexdigest()}",',
+             f'  "input_sha256": "{INPUT_SHA256_PLACEHOLDER}",',
+             f'  "who_list_edition": {json.dumps(who_list_edition())},']
+    lines += json_object_lines("counts", [(k, str(counts[k])) for k in COUNT_KEYS], 2)
+    lines += [f'  "fit_sum": "{tally["fit_sum"]}",',
+              f'  "worker_rank_sum": {tally["worker_rank_sum"]},']
+    lines += json_object_lines("exclusions", [(k, str(n)) for k, n in exclusions], 2)
+    lines += json_object_lines("warnings", [("MIN_WAGE_UNKNOWN", str(len(result["min_wage_unknown"])))],
+                               2, last=True)
+    text = "\n".join(lines + ["}"]) + "\n"
+    expect(json.loads(text)["counts"] == counts, "summary.json does not read back")
+    return text.encode()
+
+
+def rejections_csv(kind, rejections):
+    """rejections.csv of FEEDS.md "Offline runs" for one file's rejections: raw without its line
+    end, each maximal invalid UTF-8 subsequence one U+FFFD; sorted by file, then line."""
+    rows = sorted(rejections, key=lambda r: (by_bytes(kind), r[0]))
+    return csv_text(["file", "line", "field", "reason", "raw"],
+                    [[kind, str(line), "" if reason == "MALFORMED_ROW" else field, reason,
+                      raw.decode("utf-8", "replace")]
+                     for line, field, reason, _, raw in rows])
+
+
+def check_replacement_decoding():
+    """Python's decoder replaces each maximal subpart of an ill-formed sequence by one U+FFFD,
+    as Unicode 15 section 3.9 (Table 3-11) and Swift's String(decoding:as:) do."""
+    table_3_11 = bytes.fromhex("61F18080E180C262806380BF64").decode("utf-8", "replace")
+    expect(table_3_11 == "a\ufffd\ufffd\ufffdb\ufffdc\ufffd\ufffdd", "U+FFFD replacement practice")
+    for hexa, count in (("C0AF", 2), ("E080AF", 3), ("EDA080", 3), ("F4908080", 4), ("E282", 1),
+                        ("F09F98", 1)):
+        expect(bytes.fromhex(hexa).decode("utf-8", "replace") == "\ufffd" * count, hexa)
+
+
+def expected_files(report):
+    """Every file of Fixtures/expected/: {path relative to Fixtures/: bytes}."""
+    files = {}
+    results = {"default": report["result"], "strict": report["strict"]}
+    for name, policy_file, strategies in EXPECTED_RUNS:
+        result, policy_text = results[name], report["policies"][policy_file]
+        for strategy in strategies:
+            base = f"expected/{name}/{strategy}/"
+            if strategy != "optimal":  # optimal matchings are not unique: figures only
+                files[base + "matches.csv"] = csv_text(
+                    ["worker_id", "vacancy_id", "fit", "worker_rank"],
+                    pair_rows(result["matches"][strategy], result))
+                files[base + "candidates.csv"] = csv_text(
+                    ["worker_id", "vacancy_id", "fit", "worker_rank"],
+                    pair_rows(result["candidates"], result))
+                files[base + "exclusions.csv"] = csv_text(
+                    ["subject", "worker_id", "vacancy_id", "reason"],
+                    [list(e) for e in result["exclusion_rows"]])
+            files[base + "summary.json"] = summary_json(result, strategy, policy_text)
+    for path, (kind, rejections) in report["rejections"].items():
+        files[f"expected/rejections/{Path(path).name}.rejections.csv"] = rejections_csv(kind, rejections)
+    return files
 
 
 # --------------------------------------------------------------------------------------
@@ -1747,6 +2057,67 @@ def summary_lines(result, strategy):
             f"- `fit_sum` `{tally['fit_sum']}`, `worker_rank_sum` {tally['worker_rank_sum']}",
             "- `exclusions`: " + ", ".join(f"`{k}` {v}" for k, v in result["exclusions"].items()),
             f"- `warnings`: `MIN_WAGE_UNKNOWN` {len(result['min_wage_unknown'])}"]
+
+
+def expected_readme(report):
+    """The README section on Fixtures/expected/."""
+    out = [
+        "## Golden outputs (`expected/`)",
+        "",
+        "The result files an offline run over the good feeds must write, byte for byte, at run",
+        "date 2026-11-29, in the formats of MATCHING.md section 7 and FEEDS.md \"Offline runs\".",
+        "They come from the script's own Python implementation of the spec (exact fractions for",
+        "`fit_micro`, its own rules, candidates, deferred acceptance, greedy pass and min-cost",
+        "matching), written without looking at the Swift engine; the Swift tests run the engine on",
+        "the same feeds and compare its files with these, so two independent implementations must",
+        "agree. Regenerate them with the script, never by hand (nor from the engine's output);",
+        "`--check` also fails on a file in `expected/` that the script does not write.",
+        "",
+        "| path | what |",
+        "|---|---|",
+    ]
+    for name, policy_file, strategies in EXPECTED_RUNS:
+        for strategy in strategies:
+            if strategy == "optimal":
+                out.append(f"| `{name}/{strategy}/summary.json` | `--strategy optimal` with `{policy_file}`: "
+                           "summary only, since optimal matchings are not unique (the counts, `fit_sum` "
+                           "and `worker_rank_sum` are; the script checks that the match count is the same "
+                           "for the fewest and the most matches an optimum allows) |")
+            else:
+                out.append(f"| `{name}/{strategy}/` | `--strategy {strategy} --candidates` with "
+                           f"`{policy_file}`: `matches.csv`, `candidates.csv`, `exclusions.csv`, `summary.json` |")
+    out += [
+        "| `rejections/NAME.rejections.csv` | for each row file `bad/NAME` (loaded with the good "
+        "employers and recruiters), its rows of `rejections.csv` alone |",
+        "",
+        "Formats: CSV with a header row, LF after every line, quoting",
+        "(RFC 4180) only for a value holding a comma, a quote, CR or LF; `fit` is `fit_micro / 1e6`",
+        "with six decimals; `matches.csv` sorted by `worker_id`, `candidates.csv` by `worker_id,",
+        "vacancy_id`, `exclusions.csv` by `subject, worker_id, vacancy_id, reason` (bytes, an",
+        "empty id first). `summary.json` is laid out exactly (the spec gives its keys and shape,",
+        "this fixes the text): 2-space indentation, one key per line in the order of",
+        "MATCHING.md, `exclusions` keys sorted by bytes (reasons with no row left out, `{}` when",
+        "none), `warnings` always with `MIN_WAGE_UNKNOWN`, and a final LF. Its `input_sha256` is",
+        f"the literal `{INPUT_SHA256_PLACEHOLDER}`: that digest's construction is the engine's, so the",
+        "tests leave that one value out of the comparison. `policy_sha256` is the SHA-256 of the",
+        "canonical policy texts above.",
+        "",
+        "In `rejections.csv`, `file` is the feed kind (`vacancies`, `workers`, `minimum_wages`,",
+        "`fx_rates`), `field` is empty for `MALFORMED_ROW`, and `raw` is the record as it stands in",
+        "the file without its final line end (after the BOM; a record over two lines keeps its LF),",
+        "each maximal invalid UTF-8 subsequence replaced by one U+FFFD; rows are sorted by line.",
+        "",
+        "| run | candidates | matched | fit_sum | worker_rank_sum |",
+        "|---|---|---|---|---|",
+    ]
+    results = {"default": report["result"], "strict": report["strict"]}
+    for name, _, strategies in EXPECTED_RUNS:
+        for strategy in strategies:
+            r = results[name]
+            out.append(f"| {name} {strategy} | {r['counts']['candidates']} | {r[strategy]['matched']} | "
+                       f"{r[strategy]['fit_sum']} | {r[strategy]['worker_rank_sum']} |")
+    out.append("")
+    return out
 
 
 def readme(report):
@@ -1788,6 +2159,7 @@ def readme(report):
         "| `policy-strict.toml` | | a stricter variant: `min_fit` 0.6, 45-hour week, other weights |",
         "| `who-safeguards-2023.csv` | 55 | copy of the WHO Health Workforce Support and Safeguards List 2023 |",
         "| `bad/` | | broken feeds for tests, below |",
+        "| `expected/` | | golden result files of offline runs over these feeds, below |",
         "",
         "CSV and NDJSON twins hold the same data: the same field names, list cells as JSON",
         "arrays (of objects for skills, languages and occupations, of strings for",
@@ -1837,7 +2209,10 @@ def readme(report):
     out += summary_lines(result, "stable")
     out += [
         "",
-        f"Strategy `greedy`: `matched` {result['greedy']['matched']}, `fit_sum` `{result['greedy']['fit_sum']}`.",
+        f"Strategy `greedy`: `matched` {result['greedy']['matched']}, `fit_sum` `{result['greedy']['fit_sum']}`, "
+        f"`worker_rank_sum` {result['greedy']['worker_rank_sum']}.",
+        f"Strategy `optimal`: `matched` {result['optimal']['matched']}, `fit_sum` `{result['optimal']['fit_sum']}`, "
+        f"`worker_rank_sum` {result['optimal']['worker_rank_sum']}.",
         f"Workers with at least one candidate: {result['workers_with_candidates']} of {result['counts']['eligible_workers']} eligible.",
         f"Oversubscribed vacancies (more candidates than openings): {id_list(result['oversubscribed'], 30)}.",
         "",
@@ -1849,6 +2224,7 @@ def readme(report):
     for name, text in report["policies"].items():
         digest = hashlib.sha256(text.encode()).hexdigest()
         out += [f"`{name}`: `{digest}`", "", "```", text.rstrip("\n"), "```", ""]
+    out += expected_readme(report)
     out += [
         "## Bad feeds (`bad/`)",
         "",
@@ -1903,7 +2279,10 @@ def print_counts(report):
     r = report["result"]
     print("rows: " + ", ".join(f"{k} {v}" for k, v in report["sizes"].items()))
     print("openings: " + str(sum(v["openings"] for v in report["feeds"]["vacancies"].values())))
-    print("default policy, stable: " + json.dumps({**r["counts"], **r["stable"]}))
+    for strategy in ("stable", "greedy", "optimal"):
+        print(f"default policy, {strategy}: " + json.dumps({**r["counts"], **r[strategy]}))
+    print("optimal cross-checked with networkx: " + ("yes" if r["optimal_check"] else
+                                                     "no (networkx not importable)"))
     print("exclusions: " + json.dumps(r["exclusions"]))
     print(f"MIN_WAGE_UNKNOWN {len(r['min_wage_unknown'])}; workers with candidates "
           f"{r['workers_with_candidates']} of {r['counts']['eligible_workers']} eligible; "
@@ -1924,16 +2303,22 @@ def main():
     args = parser.parse_args()
     files = build()
     report = check(files)
+    files.update(expected_files(report))
     files["README.md"] = readme(report)
+    # Fixtures/expected/ is the script's alone: a file there that it does not write is stale.
+    extra = sorted(str(f.relative_to(FIXTURES)) for f in (FIXTURES / "expected").rglob("*")
+                   if f.is_file() and str(f.relative_to(FIXTURES)) not in files)
     if args.check:
         stale = [p for p, data in files.items()
-                 if not (FIXTURES / p).is_file() or (FIXTURES / p).read_bytes() != data]
+                 if not (FIXTURES / p).is_file() or (FIXTURES / p).read_bytes() != data] + extra
         print_counts(report)
         if stale:
             print("differs from a fresh generation: " + ", ".join(sorted(stale)), file=sys.stderr)
             return 1
         print(f"ok: {len(files)} files in Fixtures/ equal a fresh generation")
         return 0
+    for path in extra:
+        (FIXTURES / path).unlink()
     for path, data in files.items():
         target = FIXTURES / path
         target.parent.mkdir(parents=True, exist_ok=True)
