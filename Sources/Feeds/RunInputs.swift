@@ -54,17 +54,14 @@ public struct RunInputs: Sendable {
         }.joined()
     }
 
-    /// The WHO list edition a file name gives: its first run of exactly four
-    /// ASCII digits, else `unknown` (MATCHING.md section 2).
+    /// The WHO list edition a file name gives: its first four consecutive
+    /// ASCII digits (as `[0-9]{4}` finds them), else `unknown` (MATCHING.md section 2).
     public static func whoListEdition(fileName path: String) -> String {
         let name = Array((path as NSString).lastPathComponent.utf8)
-        var i = 0
-        while i < name.count {
-            guard name[i] >= 48 && name[i] <= 57 else { i += 1; continue }
-            var j = i
-            while j < name.count && name[j] >= 48 && name[j] <= 57 { j += 1 }
-            if j - i == 4 { return String(decoding: name[i..<j], as: UTF8.self) }
-            i = j
+        var run = 0
+        for (i, b) in name.enumerated() {
+            run = (b >= 48 && b <= 57) ? run + 1 : 0
+            if run == 4 { return String(decoding: name[(i - 3)...i], as: UTF8.self) }
         }
         return "unknown"
     }
