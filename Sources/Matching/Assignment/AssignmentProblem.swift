@@ -47,7 +47,9 @@ public struct AssignmentProblem: Sendable {
     public init(workerCount: Int, capacities: [Int], candidates: [Candidate]) {
         self.workerCount = workerCount
         self.capacities = capacities
-        self.candidates = candidates.sorted { ($0.worker, $0.vacancy) < ($1.worker, $1.vacancy) }
+        let order: (Candidate, Candidate) -> Bool = { ($0.worker, $0.vacancy) < ($1.worker, $1.vacancy) }
+        let sorted = zip(candidates, candidates.dropFirst()).allSatisfy { order($0, $1) }
+        self.candidates = sorted ? candidates : candidates.sorted(by: order)
     }
 
     /// The matched pairs as indices into `candidates`, ascending (so by worker).
@@ -68,7 +70,16 @@ public struct AssignmentProblem: Sendable {
         for w in 0..<workerCount {
             var j = i
             while j < candidates.count && candidates[j].worker == w { j += 1 }
-            prefs.appendRow((i..<j).sorted { candidates[$0].workerRank < candidates[$1].workerRank }.map { Int32($0) })
+            // Ranks are usually exactly 1...n: place each candidate; otherwise sort.
+            var row = [Int32](repeating: -1, count: j - i)
+            for k in i..<j {
+                let r = candidates[k].workerRank - 1
+                if r >= 0 && r < row.count && row[r] < 0 { row[r] = Int32(k) }
+            }
+            if row.contains(-1) {
+                row = (i..<j).sorted { candidates[$0].workerRank < candidates[$1].workerRank }.map { Int32($0) }
+            }
+            prefs.appendRow(row)
             i = j
         }
         return prefs

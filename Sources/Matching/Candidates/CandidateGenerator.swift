@@ -45,6 +45,7 @@ struct CandidateGenerator: Sendable {
     let scorer: FitScorer
     let policy: Policy
     let thresholdMicro: Int32
+    let pairChecks = EthicalRules.pairChecks
 
     /// Eligible worker indices cut into about `count` contiguous shards.
     func shards(count: Int) -> [[Int32]] {
@@ -144,8 +145,24 @@ struct CandidateGenerator: Sendable {
                 }
             }
         }
-        out.candidates.sort { ($0.worker, $0.vacancy) < ($1.worker, $1.vacancy) }
-        out.pairExclusions.sort { ($0.worker, $0.vacancy) < ($1.worker, $1.vacancy) }
+        // Pairs came vacancy by vacancy; a stable bucket by worker gives (worker, vacancy) order.
+        out.candidates = CandidateGenerator.byWorker(out.candidates, first: shard.first ?? 0, last: shard.last ?? 0) { $0.worker }
+        out.pairExclusions = CandidateGenerator.byWorker(out.pairExclusions, first: shard.first ?? 0, last: shard.last ?? 0) { $0.worker }
+        return out
+    }
+
+    /// A stable counting sort by worker index (all in `first...last`).
+    static func byWorker<T>(_ items: [T], first: Int32, last: Int32, _ worker: (T) -> Int32) -> [T] {
+        guard let sample = items.first else { return items }
+        var start = [Int](repeating: 0, count: Int(last - first) + 2)
+        for x in items { start[Int(worker(x) - first) + 1] += 1 }
+        for i in 1..<start.count { start[i] += start[i - 1] }
+        var out = [T](repeating: sample, count: items.count)
+        for x in items {
+            let k = Int(worker(x) - first)
+            out[start[k]] = x
+            start[k] += 1
+        }
         return out
     }
 
@@ -197,8 +214,8 @@ struct CandidateGenerator: Sendable {
         let fit = scorer.fitMicro(instance, w, v)
         guard fit >= thresholdMicro else { return }
         var excluded = false
-        for (reason, fires) in EthicalRules.pairChecks where fires(instance, w, v, policy) {
-            out.pairExclusions.append(PairExclusion(worker: Int32(w), vacancy: Int32(v), reason: reason))
+        for check in pairChecks where check.fires(instance, w, v, policy) {
+            out.pairExclusions.append(PairExclusion(worker: Int32(w), vacancy: Int32(v), reason: check.reason))
             excluded = true
         }
         if !excluded { out.candidates.append(ScoredPair(worker: Int32(w), vacancy: Int32(v), fitMicro: fit)) }

@@ -117,29 +117,34 @@ private struct Run {
 
     /// Section 5: each worker's candidates by destination preference, wage in
     /// USD cents (higher first), then vacancy id; `worker_rank` is the position.
+    /// The last two keys are one order on vacancies, computed once.
     private func rankedCandidates(_ pairs: [ScoredPair]) -> [Candidate] {
         let inst = generator.instance
+        var wageOrder = [UInt64](repeating: 0, count: inst.vacancyCount)
+        let byWage = inst.vacancyIds.indices.sorted { a, b in
+            inst.wageCents[a] != inst.wageCents[b] ? inst.wageCents[a] > inst.wageCents[b] : a < b
+        }
+        for (position, v) in byWage.enumerated() { wageOrder[v] = UInt64(position) }
         var out: [Candidate] = []
         out.reserveCapacity(pairs.count)
+        var keys: [(key: UInt64, offset: Int)] = []
         var i = 0
         while i < pairs.count {
             var j = i
             while j < pairs.count && pairs[j].worker == pairs[i].worker { j += 1 }
             let w = Int(pairs[i].worker)
-            let keyed = pairs[i..<j].map { p in
-                (p, inst.preferencePosition(w, Int(p.vacancy)), inst.wageCents[Int(p.vacancy)])
+            // Key: preference position, then wage order (unique per vacancy).
+            keys.removeAll(keepingCapacity: true)
+            for k in i..<j {
+                let position = UInt64(inst.preferencePosition(w, Int(pairs[k].vacancy)))
+                keys.append((position << 32 | wageOrder[Int(pairs[k].vacancy)], k - i))
             }
-            let order = keyed.indices.sorted { a, b in
-                let x = keyed[a], y = keyed[b]
-                if x.1 != y.1 { return x.1 < y.1 }
-                if x.2 != y.2 { return x.2 > y.2 }
-                return x.0.vacancy < y.0.vacancy
-            }
-            var rank = [Int](repeating: 0, count: order.count)
-            for (position, k) in order.enumerated() { rank[k] = position + 1 }
-            for (k, entry) in keyed.enumerated() {
-                out.append(Candidate(worker: w, vacancy: Int(entry.0.vacancy), fitMicro: Int(entry.0.fitMicro),
-                                     workerRank: rank[k]))
+            keys.sort { $0.key < $1.key }
+            var rank = [Int](repeating: 0, count: j - i)
+            for (position, entry) in keys.enumerated() { rank[entry.offset] = position + 1 }
+            for k in i..<j {
+                out.append(Candidate(worker: w, vacancy: Int(pairs[k].vacancy), fitMicro: Int(pairs[k].fitMicro),
+                                     workerRank: rank[k - i]))
             }
             i = j
         }

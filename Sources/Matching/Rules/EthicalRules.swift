@@ -140,9 +140,14 @@ public enum EthicalRules {
     }
 
     /// The pair predicates with their reasons, for the candidate loop.
-    static let pairChecks: [(ExclusionReason, @Sendable (CompiledInstance, Int, Int, Policy) -> Bool)] =
-        pairRules.compactMap { rule in
-            if case .pair(let fires) = rule.predicate { return (rule.reason, fires) }
-            return nil
-        }
+    static let pairChecks: [PairCheck] = pairRules.compactMap { rule in
+        if case .pair(let fires) = rule.predicate { return PairCheck(reason: rule.reason, fires: fires) }
+        return nil
+    }
+
+    /// A pair rule's reason and predicate, unwrapped for the candidate loop.
+    struct PairCheck: Sendable {
+        let reason: ExclusionReason
+        let fires: @Sendable (CompiledInstance, Int, Int, Policy) -> Bool
+    }
 }
