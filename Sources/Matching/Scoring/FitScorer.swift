@@ -1,0 +1,216 @@
+/// The criteria of one pair as small exact numbers, before weighting.
+struct RawCriteria {
+    /// 0, 3, 6 or 10 tenths.
+    var occupationTenths: Int64 = 0
+    var skillsNum: Int64 = 1, skillsDen: Int64 = 1
+    var languagesNum: Int64 = 1, languagesDen: Int64 = 1
+    var educationNum: Int64 = 1, educationDen: Int64 = 1
+    /// No experience required: experience is 1.
+    var experienceFree = true
+    /// Index in `occupations.items` of the occupation giving the best years, -1 when none matches.
+    var bestOccupation = -1
+    /// The best years come from a 3-digit match: they count half.
+    var bestHalved = false
+}
+
+/// The fit score of MATCHING.md section 3 for one policy's weights.
+///
+/// `fitMicro` takes a Double fast path; when `fit * 1e6` lies within 1e-6 of
+/// a half (where rounding could go either way; the Double error is below
+/// 1e-8 there) it recomputes exactly: each criterion is a ratio of naturals,
+/// the weights are decimals brought to a common scale, and
+/// `round(1e6 * sum(w_i * n_i / d_i) / sum(w_i))` is taken with integers
+/// (`UInt128`, or `BigNatural` if that overflows).
+struct FitScorer: Sendable {
+    /// The weights as Doubles, for the fast path and the pruning bounds.
+    let wOcc, wSkills, wExp, wLang, wEdu: Double
+    /// `1e6 / sum of weights` (0 when the weights sum to 0).
+    let microPerWeight: Double
+    /// Weights as naturals at a common scale (occupation, skills, experience, languages, education).
+    private let exactWeights: [UInt128]
+    private let exactTotal: UInt128
+
+    init(weights: Policy.Weights) {
+        let all = [weights.occupation, weights.skills, weights.experience, weights.languages, weights.education]
+        let scale = all.map(\.scale).max() ?? 0
+        // Policies are validated (weights >= 0); a negative weight would count as 0.
+        exactWeights = all.map { UInt128(max(0, $0.scaled(to: scale))) }
+        exactTotal = exactWeights.reduce(0, +)
+        let d = all.map { max(0, $0.doubleValue) }
+        (wOcc, wSkills, wExp, wLang, wEdu) = (d[0], d[1], d[2], d[3], d[4])
+        let total = d.reduce(0, +)
+        microPerWeight = total > 0 ? 1e6 / total : 0
+    }
+
+    /// The criteria of worker `w` for vacancy `v`.
+    @inline(__always)
+    func criteria(_ inst: CompiledInstance, _ w: Int, _ v: Int) -> RawCriteria {
+        var c = RawCriteria()
+        let vp2 = inst.vacancyP2[v], vp3 = inst.vacancyP3[v], vp4 = inst.vacancyP4[v]
+        let requiredYears = inst.requiredYears[v]
+        c.experienceFree = requiredYears.mantissa == 0
+        for i in inst.occupations.range(w) {
+            let o = inst.occupations.items[i]
+            guard o.p2 == vp2 else { continue }
+            let tier: Int64 = o.p4 == vp4 ? 10 : (o.p3 == vp3 ? 6 : 3)
+            if tier > c.occupationTenths { c.occupationTenths = tier }
+            if tier >= 6 && !c.experienceFree {
+                let halved = tier == 6
+                if c.bestOccupation < 0 || FitScorer.years(o.years, halved: halved,
+                                                          exceed: inst.occupations.items[c.bestOccupation].years,
+                                                          halved: c.bestHalved) {
+                    c.bestOccupation = i
+                    c.bestHalved = halved
+                }
+            }
+        }
+        skills(inst, w, v, &c)
+        languages(inst, w, v, &c)
+        let minEducation = inst.minEducation[v]
+        if minEducation != Int32.min {
+            let e = inst.education[w]
+            c.educationNum = e >= minEducation ? 2 : (e == minEducation - 1 ? 1 : 0)
+            c.educationDen = 2
+        }
+        return c
+    }
+
+    /// Whether `a` (halved or not) is more than `b` (halved or not), exactly.
+    private static func years(_ a: ExactDecimal, halved ha: Bool, exceed b: ExactDecimal, halved hb: Bool) -> Bool {
+        if ha == hb { return b < a }
+        return ExactProduct(b, ExactDecimal(ha ? 2 : 1)) < ExactProduct(a, ExactDecimal(hb ? 2 : 1))
+    }
+
+    @inline(__always)
+    private func skills(_ inst: CompiledInstance, _ w: Int, _ v: Int, _ c: inout RawCriteria) {
+        let required = inst.requiredSkills.range(v)
+        if required.isEmpty { return }
+        let have = inst.workerSkills.range(w)
+        var j = have.lowerBound
+        var essential: Int64 = 0, optional: Int64 = 0
+        for i in required {
+            let r = inst.requiredSkills.items[i]
+            while j < have.upperBound && inst.workerSkills.items[j].code < r.code { j += 1 }
+            let level = j < have.upperBound && inst.workerSkills.items[j].code == r.code ? inst.workerSkills.items[j].level : 0
+            let credit: Int64 = level >= r.minLevel ? 2 : (level == r.minLevel - 1 && level >= 1 ? 1 : 0)
+            if r.essential { essential += credit } else { optional += credit }
+        }
+        let nE = Int64(inst.essentialCount[v]), nO = Int64(inst.optionalCount[v])
+        if nE > 0 && nO > 0 {
+            // 0.8 * (e / 2nE) + 0.2 * (o / 2nO)
+            c.skillsNum = 8 * essential * nO + 2 * optional * nE
+            c.skillsDen = 20 * nE * nO
+        } else if nE > 0 {
+            c.skillsNum = essential; c.skillsDen = 2 * nE
+        } else {
+            c.skillsNum = optional; c.skillsDen = 2 * nO
+        }
+    }
+
+    @inline(__always)
+    private func languages(_ inst: CompiledInstance, _ w: Int, _ v: Int, _ c: inout RawCriteria) {
+        let required = inst.requiredLanguages.range(v)
+        if required.isEmpty { return }
+        let have = inst.workerLanguages.range(w)
+        var j = have.lowerBound
+        var sum: Int64 = 0
+        for i in required {
+            let r = inst.requiredLanguages.items[i]
+            while j < have.upperBound && inst.workerLanguages.items[j].code < r.code { j += 1 }
+            guard j < have.upperBound && inst.workerLanguages.items[j].code == r.code else { continue }
+            let level = inst.workerLanguages.items[j].level
+            sum += level >= r.level ? 2 : (level == r.level - 1 ? 1 : 0)
+        }
+        c.languagesNum = sum
+        c.languagesDen = 2 * Int64(required.count)
+    }
+
+    @inline(__always)
+    private func experienceDouble(_ inst: CompiledInstance, _ v: Int, _ c: RawCriteria) -> Double {
+        if c.experienceFree { return 1 }
+        if c.bestOccupation < 0 { return 0 }
+        let years = inst.occupations.items[c.bestOccupation].yearsDouble * (c.bestHalved ? 0.5 : 1)
+        return min(1, max(0, years / inst.requiredYearsDouble[v]))
+    }
+
+    /// `round(fit * 1e6)`, half away from zero, exactly.
+    @inline(__always)
+    func fitMicro(_ inst: CompiledInstance, _ w: Int, _ v: Int) -> Int32 {
+        let c = criteria(inst, w, v)
+        let sum = wOcc * Double(c.occupationTenths) * 0.1
+            + wSkills * Double(c.skillsNum) / Double(c.skillsDen)
+            + wExp * experienceDouble(inst, v, c)
+            + wLang * Double(c.languagesNum) / Double(c.languagesDen)
+            + wEdu * Double(c.educationNum) / Double(c.educationDen)
+        let x = sum * microPerWeight
+        let floor = x.rounded(.down)
+        let frac = x - floor
+        if abs(frac - 0.5) < 1e-6 { return Int32(exactMicro(ratios(inst, v, c))) }
+        return Int32(frac > 0.5 ? floor + 1 : floor)
+    }
+
+    /// The five criteria as exact ratios (occupation, skills, experience, languages, education).
+    func ratios(_ inst: CompiledInstance, _ v: Int, _ c: RawCriteria) -> [(UInt128, UInt128)] {
+        var experience: (UInt128, UInt128) = (1, 1)
+        if !c.experienceFree {
+            if c.bestOccupation < 0 {
+                experience = (0, 1)
+            } else {
+                let y = inst.occupations.items[c.bestOccupation].years, r = inst.requiredYears[v]
+                // (y.m / 10^y.s) / f / (r.m / 10^r.s) = y.m * 10^r.s / (r.m * 10^y.s * f)
+                let n = UInt128(max(0, y.mantissa)) * UInt128(ExactDecimal.pow10(r.scale))
+                let d = UInt128(r.mantissa) * UInt128(ExactDecimal.pow10(y.scale)) * (c.bestHalved ? 2 : 1)
+                let g = gcd(n, d)
+                experience = n >= d ? (1, 1) : (n / g, d / g)
+            }
+        }
+        return [(UInt128(c.occupationTenths), 10), (UInt128(c.skillsNum), UInt128(c.skillsDen)), experience,
+                (UInt128(c.languagesNum), UInt128(c.languagesDen)), (UInt128(c.educationNum), UInt128(c.educationDen))]
+    }
+
+    /// The exact breakdown of worker `w` for vacancy `v`.
+    func breakdown(_ inst: CompiledInstance, _ w: Int, _ v: Int) -> FitBreakdown {
+        let r = ratios(inst, v, criteria(inst, w, v)).map { Ratio($0.0, $0.1) }
+        return FitBreakdown(occupation: r[0], skills: r[1], experience: r[2], languages: r[3], education: r[4])
+    }
+
+    /// `round(1e6 * sum(w_i * r_i) / sum(w_i))` with integers only.
+    func exactMicro(_ ratios: [(UInt128, UInt128)]) -> Int {
+        FitScorer.roundedMicro(ratios, exactWeights, exactTotal, as: UInt128.self)
+            ?? FitScorer.roundedMicro(ratios, exactWeights, exactTotal, as: BigNatural.self)!
+    }
+
+    /// With `D = prod d_i` and `N = sum m_i n_i prod_{j != i} d_j`, the fit is
+    /// `N / (W D)` and `round(1e6 N / (W D)) = floor((2e6 N + W D) / (2 W D))`,
+    /// found by bisection over [0, 1e6] (it needs only products and comparisons).
+    /// Nil when `T` overflows.
+    static func roundedMicro<T: ExactNatural>(_ ratios: [(UInt128, UInt128)], _ weights: [UInt128],
+                                               _ total: UInt128, as _: T.Type) -> Int? {
+        if total == 0 { return 0 }
+        var den = T(natural: 1)
+        var num = T(natural: 0)
+        for (i, (n, _)) in ratios.enumerated() {
+            guard var term = T(natural: weights[i]).multiplying(T(natural: n)) else { return nil }
+            for (j, (_, d)) in ratios.enumerated() where j != i && d != 1 {
+                guard let t = term.multiplying(T(natural: d)) else { return nil }
+                term = t
+            }
+            guard let s = num.adding(term) else { return nil }
+            num = s
+        }
+        for (_, d) in ratios where d != 1 {
+            guard let p = den.multiplying(T(natural: d)) else { return nil }
+            den = p
+        }
+        guard let wd = T(natural: total).multiplying(den),
+              let a0 = num.multiplying(T(natural: 2_000_000)), let a = a0.adding(wd),
+              let b = wd.adding(wd) else { return nil }
+        var lo = 0, hi = 1_000_000
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            guard let bm = b.multiplying(T(natural: UInt128(mid))) else { return nil }
+            if bm <= a { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+}
