@@ -41,6 +41,9 @@ public struct RunInputs: Sendable {
     /// Data rows read per feed kind (`accepted + rejected`).
     public var dataRows: [FeedKind: Int]
 
+    /// Rows of `kind` rejected.
+    public func rejected(_ kind: FeedKind) -> Int { rejections.lazy.filter { $0.kind == kind }.count }
+
     /// Hex SHA-256 of the canonical policy text (`policy_sha256`).
     public var policySHA256: String { RunInputs.sha256Hex(policy.canonicalText) }
     /// Hex SHA-256 of the canonical input text (`input_sha256`, see README).

@@ -3,7 +3,7 @@ import Foundation
 
 /// The `labourmatch` command tree.
 @main
-struct LabourMatch: ParsableCommand {
+struct LabourMatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labourmatch",
         abstract: "Match workers' skill profiles with employers' vacancies, ethically and explainably.",
@@ -16,10 +16,14 @@ struct LabourMatch: ParsableCommand {
 
     /// Parses and runs, mapping argument-parser's usage errors (64) to the
     /// project's status 2 so schedulers see one code for "bad usage or input".
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

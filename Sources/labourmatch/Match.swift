@@ -81,10 +81,15 @@ struct Match: AsyncParsableCommand {
     /// A few lines for the operator: what was read, rejected, excluded and matched.
     static func summary(_ result: MatchingResult, inputs: RunInputs, out: String) -> String {
         let c = result.counts
-        let read = FeedKind.allCases.compactMap { kind in inputs.dataRows[kind].map { "\(kind.rawValue) \($0)" } }
+        let read = FeedKind.allCases.compactMap { kind in
+            inputs.dataRows[kind].map { rows in
+                let rejected = inputs.rejected(kind)
+                return "  \(kind.rawValue): \(rows) rows, \(rows - rejected) accepted, \(rejected) rejected"
+            }
+        }
         return """
         run date \(result.runDate), strategy \(result.strategy.rawValue), WHO list \(result.whoListEdition)
-        read: \(read.joined(separator: ", ")); rejected rows: \(inputs.rejections.count)
+        \(read.joined(separator: "\n"))
         taking part: \(c.workers) workers, \(c.vacancies) vacancies (\(c.openings) openings); \
         eligible: \(c.eligibleWorkers) workers, \(c.eligibleVacancies) vacancies
         candidates: \(c.candidates); matched: \(c.matched); unmatched workers: \(c.unmatchedWorkers); \

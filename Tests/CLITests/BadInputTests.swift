@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Bad feeds (FEEDS.md): whole-file problems exit 2 and write nothing; bad
+/// rows land in rejections.csv with the reason the golden files give, and the
+/// run goes on without them.
+@Suite struct BadInputTests {
+    @Test(arguments: [
+        ("--vacancies", "bad/vacancies-missing-column.csv", "currency"),
+        ("--workers", "bad/workers-unknown-column.csv", "name"),
+        ("--employers", "bad/employers-duplicate-column.csv", "country"),
+        ("--recruiters", "bad/recruiters-empty.csv", "no header"),
+        ("--vacancies", "bad/vacancies-empty-first-line.csv", "no header"),
+        ("--workers", "bad/workers-unknown-key.ndjson", "passport_number"),
+    ])
+    func wholeFileErrorsExit2AndWriteNothing(option: String, file: String, named: String) throws {
+        let out = try scratchDirectory().appendingPathComponent("out")
+        let run = try labourmatch(matchArguments(out: out, replacing: [option: fixture(file)]))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(file), "the message names the file: \(run.stderr)")
+        #expect(run.stderr.contains(named), "the message names the problem: \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written")
+    }
+
+    @Test(arguments: [
+        ("--vacancies", "vacancies-rows.csv", "vacancies"),
+        ("--vacancies", "vacancies-rows.ndjson", "vacancies"),
+        ("--workers", "workers-rows.csv", "workers"),
+        ("--workers", "workers-rows.ndjson", "workers"),
+        ("--minimum-wages", "minimum-wages-rows.csv", "minimum_wages"),
+        ("--fx-rates", "fx-rates-rows.csv", "fx_rates"),
+    ])
+    func rowErrorsLandInRejections(option: String, file: String, kind: String) throws {
+        let out = try scratchDirectory()
+        let run = try labourmatch(matchArguments(out: out, replacing: [option: fixture("bad/\(file)")]))
+        #expect(run.status == 0, "\(run.stderr)")
+        let expected = try contents(projectRoot.appendingPathComponent("Fixtures/expected/rejections/\(file).rejections.csv"))
+        let written = try contents(out.appendingPathComponent("rejections.csv"))
+        #expect(written == expected)
+        // accepted + rejected = data rows: the summary line of the file says all three.
+        let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("  \(kind):") })
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count == 3)
+        #expect(numbers[1] + numbers[2] == numbers[0])
+        #expect(numbers[2] == expected.split(separator: "\n").count - 1, "rejected rows = rows of rejections.csv")
+        // The run went on: the result files are there.
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
+    }
+
+    @Test func badDateAndBadPolicyExit2() throws {
+        let out = try scratchDirectory()
+        var args = matchArguments(out: out)
+        args[args.firstIndex(of: "2026-11-29")!] = "2026-02-30"
+        let date = try labourmatch(args)
+        #expect(date.status == 2)
+        #expect(date.stderr.contains("2026-02-30"))
+
+        let policy = out.appendingPathComponent("bad.toml")
+        try Data("max_weekly_hours = \"48\"\n".utf8).write(to: policy)
+        let run = try labourmatch(matchArguments(out: out, extra: ["--policy", policy.path]))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("max_weekly_hours"))
+    }
+
+    @Test func unknownOptionIsUsageError2() throws {
+        let run = try labourmatch(["match", "--no-such-option"])
+        #expect(run.status == 2)
+    }
+}
