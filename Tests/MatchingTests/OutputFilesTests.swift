@@ -121,6 +121,7 @@ import Matching
             #expect(c.unmatchedWorkers == c.eligibleWorkers - c.matched)
             #expect(c.unfilledOpenings == c.eligibleOpenings - c.matched)
             #expect(res.exclusionCounts.values.reduce(0, +) == res.exclusions.count)
+            #expect(res.exclusions == res.exclusions.sorted(by: Exclusion.fileOrder))
             #expect(res.fitSumMicro == res.matches.reduce(0) { $0 + $1.fitMicro })
             #expect(res.problem.blockingPairs(matched: res.matches.map { m in
                 res.candidates.firstIndex(of: m)!
