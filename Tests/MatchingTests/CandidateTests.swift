@@ -71,10 +71,7 @@ import PropertyBased
     /// Candidates, ranks and every exclusion equal the brute force over all pairs,
     /// whatever min_fit (0 included) and weights: the indexes and bounds lose nothing.
     @Test func candidatesEqualBruteForce() async {
-        await propertyCheck(count: 150, input: Gen.int(in: 0...Int.max)) { seed in
-            var r = RandomInstance(seed: UInt64(seed))
-            let policy = r.policy()
-            let input = r.input(workers: 0...40, vacancies: 0...15)
+        await randomInstances(count: 150, workers: 0...40, vacancies: 0...15) { _, input, policy in
             let expected = Reference.run(input, policy, runDate)
             let run = MatchingEngine.runSequentially(input: input, policy: policy, date: runDate, strategy: .greedy)
             #expect(run.candidateKeys == expected.candidates)
@@ -84,10 +81,7 @@ import PropertyBased
 
     /// Shards split the work but not the answer.
     @Test func shardingDoesNotChangeTheOutput() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...Int.max)) { seed in
-            var r = RandomInstance(seed: UInt64(seed))
-            let policy = r.policy()
-            let input = r.input(workers: 0...40, vacancies: 0...10)
+        await randomInstances(count: 40, workers: 0...40, vacancies: 0...10) { _, input, policy in
             let one = MatchingEngine.runSequentially(input: input, policy: policy, date: runDate, strategy: .stable)
             let many = await MatchingEngine.run(input: input, policy: policy, date: runDate, strategy: .stable, parallelism: 3)
             #expect(one.candidateKeys == many.candidateKeys)

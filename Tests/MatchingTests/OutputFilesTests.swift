@@ -95,10 +95,7 @@ import Matching
 
     /// The files depend on the input's content, not on the order of its rows or unordered list items.
     @Test func shuffledInputGivesIdenticalFiles() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...Int.max)) { seed in
-            var r = RandomInstance(seed: UInt64(seed))
-            let policy = r.policy()
-            let input = r.input(workers: 0...30, vacancies: 0...10)
+        await randomInstances(count: 60, workers: 0...30, vacancies: 0...10) { r, input, policy in
             let shuffled = r.shuffled(input)
             for strategy in Strategy.allCases {
                 let a = MatchingEngine.runSequentially(input: input, policy: policy, date: runDate, strategy: strategy)
@@ -115,10 +112,7 @@ import Matching
 
     /// The counts hang together on random runs, and matches are stable (for `stable`) candidates.
     @Test func countsAreConsistent() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...Int.max)) { seed in
-            var r = RandomInstance(seed: UInt64(seed))
-            let policy = r.policy()
-            let input = r.input(workers: 0...30, vacancies: 0...10)
+        await randomInstances(count: 60, workers: 0...30, vacancies: 0...10) { _, input, policy in
             let res = MatchingEngine.runSequentially(input: input, policy: policy, date: runDate, strategy: .stable)
             let c = res.counts
             #expect(c.workers == input.workers.filter { !$0.withdrawn }.count)
@@ -127,6 +121,7 @@ import Matching
             #expect(c.unmatchedWorkers == c.eligibleWorkers - c.matched)
             #expect(c.unfilledOpenings == c.eligibleOpenings - c.matched)
             #expect(res.exclusionCounts.values.reduce(0, +) == res.exclusions.count)
+            #expect(res.exclusions == res.exclusions.sorted(by: Exclusion.fileOrder))
             #expect(res.fitSumMicro == res.matches.reduce(0) { $0 + $1.fitMicro })
             #expect(res.problem.blockingPairs(matched: res.matches.map { m in
                 res.candidates.firstIndex(of: m)!

@@ -1,3 +1,5 @@
+import Testing
+import PropertyBased
 import Matching
 
 /// Random small instances that reach every rule, every criterion tier and
@@ -130,4 +132,16 @@ struct RandomInstance {
         }
         return out
     }
+}
+
+/// Runs `body` on `count` random instances (policy, then input, from one seed), as a property test.
+func randomInstances(count: Int, workers: ClosedRange<Int>, vacancies: ClosedRange<Int>,
+                     sourceLocation: SourceLocation = #_sourceLocation,
+                     _ body: (inout RandomInstance, MatchingInput, Policy) async -> Void) async {
+    await propertyCheck(count: count, input: Gen.int(in: 0...Int.max), perform: { seed in
+        var r = RandomInstance(seed: UInt64(seed))
+        let policy = r.policy()
+        let input = r.input(workers: workers, vacancies: vacancies)
+        await body(&r, input, policy)
+    }, sourceLocation: sourceLocation)
 }

@@ -2,12 +2,15 @@
 /// first `fit` (the negated fit_micro), then `rank` (worker_rank).
 ///
 /// This is the single cost `-fit_micro * BIG + worker_rank` with BIG larger
-/// than any total of ranks, kept as two Int64 fields instead so that nothing
-/// can overflow: a path alternates at most V edges, so its `fit` part is at
-/// most V * 1e6 in magnitude and its `rank` part at most the number of
-/// candidates times the largest rank, both far inside Int64 (a single Int64
-/// cost with BIG = candidates + 1 would need V * 1e6 * BIG < 9.2e18, which
-/// 200,000 workers with millions of candidates would break).
+/// than any possible total of ranks (the number of candidates + 1 will do),
+/// kept as two Int64 fields instead. A single Int64 would have to hold
+/// potentials and path lengths of up to (nodes x 1e6 x BIG), about 2.4e5 x
+/// 1e6 x 1e7 = 2.4e18 for 200,000 workers, 40,000 vacancies and ten million
+/// candidates: too close to Int64.max (9.2e18). Split, the `fit` part is
+/// bounded by nodes x 1e6 and the `rank` part by nodes x the largest rank,
+/// each times the number of augmentations at worst (potentials only move by
+/// path lengths), about 1e17 and 1e15: far inside Int64. Swift traps on
+/// overflow, so an input beyond that would stop the run, never mislead it.
 struct PathCost: Comparable {
     var fit: Int64
     var rank: Int64

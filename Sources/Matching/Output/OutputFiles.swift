@@ -31,7 +31,8 @@ public enum OutputFiles {
     /// `exclusions.csv`: `subject,worker_id,vacancy_id,reason`, sorted by all four columns.
     public static func exclusionsCSV(_ result: MatchingResult) -> String {
         var out = "subject,worker_id,vacancy_id,reason\n"
-        for e in result.exclusions.sorted(by: Exclusion.fileOrder) {
+        // `result.exclusions` is already in file order (`Exclusion.fileOrder`).
+        for e in result.exclusions {
             out += "\(e.subject.rawValue),\(e.workerId ?? ""),\(e.vacancyId ?? ""),\(e.reason)\n"
         }
         return out

@@ -23,6 +23,18 @@ struct CodeLevel: Sendable {
     var level: Int32
 }
 
+extension Ragged where Element == CodeLevel {
+    /// The level of `code` in a row sorted by code, 0 when absent. `rest` is
+    /// what is left of the row; codes must be asked in ascending order.
+    @inline(__always)
+    func level(of code: Int32, in rest: inout Range<Int>) -> Int32 {
+        var j = rest.lowerBound
+        while j < rest.upperBound && items[j].code < code { j += 1 }
+        rest = j..<rest.upperBound
+        return j < rest.upperBound && items[j].code == code ? items[j].level : 0
+    }
+}
+
 /// An interned required skill.
 struct RequiredSkillCode: Sendable {
     var code: Int32

@@ -85,14 +85,11 @@ struct FitScorer: Sendable {
     private func skills(_ inst: CompiledInstance, _ w: Int, _ v: Int, _ c: inout RawCriteria) {
         let required = inst.requiredSkills.range(v)
         if required.isEmpty { return }
-        let have = inst.workerSkills.range(w)
-        var j = have.lowerBound
+        var cursor = inst.workerSkills.range(w)
         var essential: Int64 = 0, optional: Int64 = 0
         for i in required {
             let r = inst.requiredSkills.items[i]
-            while j < have.upperBound && inst.workerSkills.items[j].code < r.code { j += 1 }
-            let level = j < have.upperBound && inst.workerSkills.items[j].code == r.code ? inst.workerSkills.items[j].level : 0
-            let credit: Int64 = level >= r.minLevel ? 2 : (level == r.minLevel - 1 && level >= 1 ? 1 : 0)
+            let credit = FitScorer.halfCredits(inst.workerSkills.level(of: r.code, in: &cursor), r.minLevel)
             if r.essential { essential += credit } else { optional += credit }
         }
         let nE = Int64(inst.essentialCount[v]), nO = Int64(inst.optionalCount[v])
@@ -111,18 +108,21 @@ struct FitScorer: Sendable {
     private func languages(_ inst: CompiledInstance, _ w: Int, _ v: Int, _ c: inout RawCriteria) {
         let required = inst.requiredLanguages.range(v)
         if required.isEmpty { return }
-        let have = inst.workerLanguages.range(w)
-        var j = have.lowerBound
+        var cursor = inst.workerLanguages.range(w)
         var sum: Int64 = 0
         for i in required {
             let r = inst.requiredLanguages.items[i]
-            while j < have.upperBound && inst.workerLanguages.items[j].code < r.code { j += 1 }
-            guard j < have.upperBound && inst.workerLanguages.items[j].code == r.code else { continue }
-            let level = inst.workerLanguages.items[j].level
-            sum += level >= r.level ? 2 : (level == r.level - 1 ? 1 : 0)
+            sum += FitScorer.halfCredits(inst.workerLanguages.level(of: r.code, in: &cursor), r.level)
         }
         c.languagesNum = sum
         c.languagesDen = 2 * Int64(required.count)
+    }
+
+    /// A skill's or language's credit in halves: 2 when `level >= required`,
+    /// 1 when exactly one below and held (level >= 1), else 0.
+    @inline(__always)
+    static func halfCredits(_ level: Int32, _ required: Int32) -> Int64 {
+        level >= required ? 2 : (level >= 1 && level == required - 1 ? 1 : 0)
     }
 
     @inline(__always)
