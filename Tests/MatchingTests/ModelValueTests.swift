@@ -1,0 +1,73 @@
+import Matching
+import Testing
+
+/// The exact values the whole engine rests on: decimals, products, days.
+@Suite struct ModelValueTests {
+    @Test func feedDecimalSyntaxIsExact() {
+        #expect(ExactDecimal(exactly: "2.50") == ExactDecimal(mantissa: 25, scale: 1))
+        #expect(ExactDecimal(exactly: "2.50")?.description == "2.5")
+        #expect(ExactDecimal(exactly: "-0.001")?.description == "-0.001")
+        #expect(ExactDecimal(exactly: "007")?.description == "7")
+        #expect(ExactDecimal(exactly: "0.0") == .zero)
+        // FEEDS.md: no exponent, no '+', no leading '.', no spaces, no trailing '.'.
+        for bad in ["1e3", "+1", ".5", " 3", "3 ", "3.", "", "-", "1,000", "0x10", "--1"] {
+            #expect(ExactDecimal(exactly: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func jsonNumbersWithExponents() {
+        #expect(ExactDecimal(jsonNumber: "3.1e3")?.description == "3100")
+        #expect(ExactDecimal(jsonNumber: "31E-1")?.description == "3.1")
+        #expect(ExactDecimal(jsonNumber: "5e+0")?.description == "5")
+        #expect(ExactDecimal(jsonNumber: "1e") == nil)
+        #expect(ExactDecimal(jsonNumber: "1e99") == nil, "beyond 18 digits is refused, not rounded")
+    }
+
+    @Test func tooManyDigitsAreRefusedNotRounded() {
+        #expect(ExactDecimal(exactly: "123456789012345678") != nil)
+        #expect(ExactDecimal(exactly: "1234567890123456789") == nil)
+        #expect(ExactDecimal(exactly: "0.000000000000000001") != nil)
+        #expect(ExactDecimal(exactly: "0.0000000000000000001") == nil)
+        // Trailing zeros do not count against the limit.
+        #expect(ExactDecimal(exactly: "1.00000000000000000000") == .one)
+    }
+
+    @Test func shortestDecimalOfADouble() {
+        #expect(ExactDecimal(shortest: 0.35) == ExactDecimal(mantissa: 35, scale: 2))
+        #expect(ExactDecimal(shortest: 48) == ExactDecimal(48))
+        #expect(ExactDecimal(shortest: .nan) == nil)
+    }
+
+    @Test func comparisonsAcrossScales() {
+        let a = ExactDecimal(exactly: "0.1")!, b = ExactDecimal(exactly: "0.09999")!
+        #expect(b < a)
+        #expect(!(a < a))
+        #expect(ExactDecimal(exactly: "-2")! < ExactDecimal(exactly: "-1.5")!)
+    }
+
+    @Test func productsCompareAndRoundHalfAwayFromZero() {
+        // 2161 EUR * 1.08 USD/EUR vs 2333.88 USD: equal, so not below.
+        let wage = ExactProduct(ExactDecimal(exactly: "2161")!, ExactDecimal(exactly: "1.08")!)
+        let minimum = ExactProduct(ExactDecimal(exactly: "2333.88")!, .one)
+        #expect(ExactProduct.compare(wage, minimum) == 0)
+        let lower = ExactProduct(ExactDecimal(exactly: "2333.879999")!, .one)
+        #expect(lower < wage)
+        #expect(!(wage < lower))
+        // Cents: 10.005 -> 1001 (half away), -10.005 -> -1001, 10.0049 -> 1000.
+        #expect(ExactProduct(ExactDecimal(exactly: "10.005")!, .one).rounded(toScale: 2) == 1001)
+        #expect(ExactProduct(ExactDecimal(exactly: "-10.005")!, .one).rounded(toScale: 2) == -1001)
+        #expect(ExactProduct(ExactDecimal(exactly: "10.0049")!, .one).rounded(toScale: 2) == 1000)
+    }
+
+    @Test func calendarDays() {
+        #expect(Day("2024-02-29") != nil)
+        #expect(Day("2026-02-29") == nil)
+        #expect(Day("2000-02-29") != nil)
+        #expect(Day("1900-02-29") == nil)
+        #expect(Day("2026-11-31") == nil)
+        #expect(Day("2026-1-05") == nil)
+        #expect(Day("2026-11-29")?.description == "2026-11-29")
+        #expect(Day("2026-11-28")! < Day("2026-11-29")!)
+        #expect(Day("2025-12-31")! < Day("2026-01-01")!)
+    }
+}
