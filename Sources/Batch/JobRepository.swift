@@ -185,3 +185,30 @@ public enum JobRepository {
         }
     }
 }
+
+/// A line of `runs list`: a run, how many executions it took, how many matches it stored.
+public struct RunListing: Sendable, Hashable {
+    public var run: RunRecord
+    public var executions: Int
+    /// nil until the persist step stored the results.
+    public var matched: Int?
+}
+
+extension JobRepository {
+    /// The most recent runs first, at most `limit`, with their execution and match counts.
+    public static func listing(_ db: Connection, limit: Int) throws -> [RunListing] {
+        let runs = try runs(db, limit: limit)
+        guard let oldest = runs.last?.runId else { return [] }
+        var executions: [Int64: Int] = [:], matched: [Int64: Int] = [:]
+        for r in try db.query("SELECT run_id, count(*) FROM run_executions WHERE run_id >= $1 GROUP BY run_id",
+                              params: [PostgresValue(oldest)]) {
+            executions[try r.decode(0)] = try r.decode(1)
+        }
+        for r in try db.query("""
+            SELECT run_id, (summary -> 'counts' ->> 'matched')::bigint FROM run_summaries WHERE run_id >= $1
+            """, params: [PostgresValue(oldest)]) {
+            matched[try r.decode(0)] = try r.decodeIfPresent(1)
+        }
+        return runs.map { RunListing(run: $0, executions: executions[$0.runId] ?? 0, matched: matched[$0.runId]) }
+    }
+}
