@@ -127,10 +127,8 @@ CREATE TABLE run_snapshot (
 
 -- Results --------------------------------------------------------------
 
--- The matches, with the exact per-criterion breakdown of each fit.
-CREATE TABLE run_matches (
-    run_id bigint NOT NULL REFERENCES runs,
-    worker_id identifier NOT NULL,
+-- The columns of a scored pair, defined once and copied with LIKE (dropped at the end).
+CREATE TEMP TABLE scored_pair (
     vacancy_id identifier NOT NULL,
     fit_micro integer NOT NULL CHECK (fit_micro BETWEEN 0 AND 1000000),
     worker_rank integer NOT NULL CHECK (worker_rank >= 1),
@@ -138,7 +136,14 @@ CREATE TABLE run_matches (
     skills exact_ratio NOT NULL,
     experience exact_ratio NOT NULL,
     languages exact_ratio NOT NULL,
-    education exact_ratio NOT NULL,
+    education exact_ratio NOT NULL
+);
+
+-- The matches, with the exact per-criterion breakdown of each fit.
+CREATE TABLE run_matches (
+    run_id bigint NOT NULL REFERENCES runs,
+    worker_id identifier NOT NULL,
+    LIKE scored_pair INCLUDING CONSTRAINTS,
     PRIMARY KEY (run_id, worker_id)
 );
 CREATE INDEX run_matches_vacancy ON run_matches (run_id, vacancy_id);
@@ -148,15 +153,8 @@ CREATE TABLE run_top_candidates (
     run_id bigint NOT NULL REFERENCES runs,
     worker_id identifier NOT NULL,
     position smallint NOT NULL CHECK (position BETWEEN 1 AND 5),
-    vacancy_id identifier NOT NULL,
-    fit_micro integer NOT NULL CHECK (fit_micro BETWEEN 0 AND 1000000),
-    worker_rank integer NOT NULL CHECK (worker_rank >= 1),
     matched boolean NOT NULL,
-    occupation exact_ratio NOT NULL,
-    skills exact_ratio NOT NULL,
-    experience exact_ratio NOT NULL,
-    languages exact_ratio NOT NULL,
-    education exact_ratio NOT NULL,
+    LIKE scored_pair INCLUDING CONSTRAINTS,
     PRIMARY KEY (run_id, worker_id, position),
     UNIQUE (run_id, worker_id, vacancy_id)
 );
@@ -189,6 +187,8 @@ CREATE TABLE run_summaries (
     summary_json text NOT NULL,
     summary jsonb GENERATED ALWAYS AS (summary_json::jsonb) STORED
 );
+
+DROP TABLE scored_pair;
 
 -- The breakdowns as decimals, for reading.
 CREATE VIEW run_match_breakdowns AS

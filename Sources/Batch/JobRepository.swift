@@ -101,6 +101,13 @@ public enum JobRepository {
                           PostgresValue(resumedAt.rawValue)])[0].decode(0)
     }
 
+    /// The status of the execution's step, or nil when it has no row.
+    public static func stepStatus(_ db: Connection, executionId: Int64, step: Step) throws -> StepRecord.Status? {
+        try db.query("SELECT status FROM run_steps WHERE execution_id = $1 AND step = $2",
+                     params: [PostgresValue(executionId), PostgresValue(step.rawValue)])
+            .first.flatMap { StepRecord.Status(rawValue: try $0.decode(0)) }
+    }
+
     /// Records the step as running (attempt `attempts`), replacing an earlier attempt's row.
     public static func stepStarted(_ db: Connection, executionId: Int64, step: Step, at start: Date,
                                    attempts: Int) throws {

@@ -239,6 +239,11 @@ public final class NightlyJob {
         hooks.reach(Step.snapshot.rawValue)
         let clock = ContinuousClock(), t0 = clock.now
         return try await retrying("snapshot") { db, attempt in
+            // A connection lost during COMMIT leaves its outcome unknown: look before doing it again.
+            if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .snapshot) == .completed {
+                let input = try RunSnapshot.input(db, runId: runId)
+                return (input, RunInputs.sha256Hex(input.fingerprintText))
+            }
             try JobRepository.stepStarted(db, executionId: executionId, step: .snapshot, at: start, attempts: attempt)
             return try db.transaction(isolation: .repeatableRead) { tx in
                 let taken = try RunSnapshot.take(tx, runId: runId)
@@ -284,6 +289,9 @@ public final class NightlyJob {
         let results = RunResults(result: result, policySHA256: key.policySHA256, inputSHA256: inputSHA256)
         let clock = ContinuousClock(), t0 = clock.now
         try await retrying("persist") { db, attempt in
+            if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .persist) == .completed {
+                return   // the lost connection's COMMIT went through
+            }
             try JobRepository.stepStarted(db, executionId: executionId, step: .persist, at: start, attempts: attempt)
             try db.transaction { tx in
                 // The fence: only the lease's holder commits results, and it keeps the row locked until then.

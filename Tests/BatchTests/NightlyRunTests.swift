@@ -164,10 +164,12 @@ import Testing
             "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_SECONDS": "4",
         ])
         let name = PostgresValue("labourmatch run \(runner.pid)")
-        // Inside the persist transaction: the runner's backend is idle in it during the pause.
+        // Inside the persist transaction: the persist step is running and the runner's
+        // backend is idle in a transaction during the pause.
         let found = try eventually {
             try fixture.count("""
                 SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'
+                    AND EXISTS (SELECT FROM run_steps WHERE step = 'persist' AND status = 'running')
                 """, [name]) == 1
         }
         #expect(found)
@@ -180,6 +182,28 @@ import Testing
         #expect(try fixture.rows("SELECT status, attempts FROM run_steps WHERE step = 'persist'") == [["completed", "2"]])
         try fixture.expectSameFiles("run", as: try fixture.offline())
         #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("run", "matches.csv")))
+    }
+
+    @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist", "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
+        ])
+        #expect(try eventually {
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'assign' AND status = 'completed'") == 1
+        })
+        // Another runner (on another host) takes the lease over, as it would after the lease expired.
+        #expect(try fixture.count("""
+            WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
+            """) == 1)
+        let done = runner.finish()
+        #expect(done.status == 1)
+        #expect(done.stderr.contains("taken over"), "\(done.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM run_summaries") == 0)
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
+        #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
     }
 
     @Test func badUsageExits2() throws {
