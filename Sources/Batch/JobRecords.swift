@@ -36,7 +36,7 @@ public struct JobInstanceKey: Sendable, Hashable {
 
 /// A run: one result of a job instance (the first, or one more per `--rerun`).
 public struct RunRecord: Sendable, Hashable {
-    /// `started` (not finished: running, or failed and restartable), `failed`, `succeeded`.
+    /// `started` (running, or its process died: restartable), `failed` (restartable), `succeeded`.
     public enum Status: String, Sendable {
         case started, failed, succeeded
     }

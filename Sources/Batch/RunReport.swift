@@ -43,6 +43,12 @@ public enum RunReport {
             each worker's top five candidates and candidate counts are in the tables
             `run_matches`, `run_top_candidates` and `run_participants`.
 
+            ## Effective policy (canonical text; its SHA-256 is policy_sha256)
+
+            ```
+            \(run.policyText.trimmingCharacters(in: .newlines))
+            ```
+
             ## Summary
 
             ```json

@@ -70,6 +70,8 @@ struct RunsShow: ParsableCommand {
               created   \(timestamp(run.createdAt)), finished \(timestamp(run.finishedAt))
               report    \(run.reportDir ?? "-")
             """)
+        print("  effective policy:")
+        print(run.policyText.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
         for e in executions {
             print("execution \(e.executionId): \(e.status.rawValue), host \(e.host), pid \(e.pid), "
                   + "started \(timestamp(e.startedAt)), ended \(timestamp(e.endedAt)), resumed at \(e.resumedAt.rawValue)")
