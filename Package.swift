@@ -37,9 +37,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The job runner: jobs, steps, executions, the scope lease, restart, retries, verification.
+        .target(name: "Batch", dependencies: [
+            "Store", "Feeds", "Matching", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command line; thin, one file per subcommand.
         .executableTarget(name: "labourmatch", dependencies: [
-            "Store", "Feeds", "Matching", "Postgres",
+            "Batch", "Store", "Feeds", "Matching", "Postgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,5 +56,6 @@ let package = Package(
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
         .testTarget(name: "CLITests", dependencies: ["Feeds", "Matching"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Store", "Feeds", "Matching", "Postgres"]),
     ]
 )

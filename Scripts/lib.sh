@@ -1,0 +1,25 @@
+# Shared by Scripts/test and Scripts/demo: source it, do not run it.
+
+# Installs with apt-get what building and running LabourMatch needs and this
+# machine lacks: pkg-config, libpq-dev, the PostgreSQL server and client,
+# iso-codes. Runs `apt-get update` first, and only when something is missing.
+# $1 names the caller in messages.
+install_missing() {
+    local who=${1:-labourmatch}
+    local missing=()
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    [[ -f /usr/include/postgresql/libpq-fe.h ]] || missing+=(libpq-dev)
+    if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+        missing+=(postgresql)
+    fi
+    command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+    [[ -f /usr/share/iso-codes/json/iso_3166-1.json ]] || missing+=(iso-codes)
+    (( ${#missing[@]} > 0 )) || return 0
+    echo "$who: installing ${missing[*]}" >&2
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "$who: missing packages ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+    apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}

@@ -1,0 +1,418 @@
+import Feeds
+import Foundation
+import Logging
+import Matching
+import Postgres
+import Store
+
+/// What `labourmatch run` asks for.
+public struct NightlyRunRequest: Sendable {
+    public var runDate: Day
+    /// Runs of one scope never overlap (one lease per scope); `default` takes all data.
+    public var scope: String
+    public var policy: Policy
+    public var strategy: Strategy
+    /// Start a new run even when the instance already has a succeeded one (earlier runs are kept).
+    public var rerun: Bool
+    /// Where the report step writes the files; nil for `runs/<run id>/` in the project.
+    public var outDir: String?
+    /// The lease lasts this long without a heartbeat; the heartbeat comes every third of it.
+    public var leaseSeconds: Double
+    public var retry: RetryPolicy
+    public var parallelism: Int
+
+    public init(runDate: Day, scope: String = "default", policy: Policy = .default, strategy: Strategy = .stable,
+                rerun: Bool = false, outDir: String? = nil, leaseSeconds: Double = 60, retry: RetryPolicy = RetryPolicy(),
+                parallelism: Int = MatchingEngine.defaultParallelism) {
+        self.runDate = runDate; self.scope = scope; self.policy = policy; self.strategy = strategy
+        self.rerun = rerun; self.outDir = outDir; self.leaseSeconds = leaseSeconds; self.retry = retry
+        self.parallelism = parallelism
+    }
+
+    /// The job instance this request names.
+    public var key: JobInstanceKey {
+        JobInstanceKey(runDate: runDate, scope: scope, policySHA256: RunInputs.sha256Hex(policy.canonicalText),
+                       strategy: strategy)
+    }
+}
+
+/// How a `run` ended, when it did not fail.
+public enum NightlyOutcome: Sendable {
+    /// This execution finished the run.
+    case completed(CompletedRun)
+    /// The instance already has a succeeded run and `--rerun` was not given: nothing was done.
+    case alreadyComplete(RunRecord)
+    /// Another runner holds the scope's lease.
+    case lockHeld(LeaseHolder)
+}
+
+/// A run this execution finished.
+public struct CompletedRun: Sendable {
+    public var run: RunRecord
+    public var executionId: Int64
+    /// The first step this execution ran after the lock (`snapshot` for a fresh run).
+    public var resumedAt: Step
+    public var reportDir: String
+    public var results: RunResults
+}
+
+/// A failed execution: the step, what went wrong, and whether the run can be restarted.
+public struct BatchFailure: Error, Sendable, CustomStringConvertible {
+    public var step: Step
+    public var runId: Int64?
+    public var executionId: Int64?
+    public var message: String
+
+    public var description: String {
+        let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
+        let restart = runId == nil ? "" : "; the run is restartable: `labourmatch run` with the same parameters resumes it"
+        return "\(run)step \(step.rawValue) failed: \(message)\(restart)"
+    }
+}
+
+/// A plain failure message inside the job (not transient: never retried).
+struct JobError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The nightly job: lock, snapshot, rules, candidates, assign, persist, report.
+///
+/// Restart: the run's completed steps are in `run_steps`; a new execution starts
+/// after the last of them. The snapshot step commits the snapshot and its
+/// completion together; rules, candidates and assign are recomputed from the
+/// stored snapshot (they are pure and fast); persist commits every result row
+/// and its completion in one transaction; report writes the files from the
+/// stored rows. So a resumed run ends with the same rows and files as one that
+/// never stopped. Transient database errors are retried per step on a new
+/// connection, with back-off, `request.retry.maxAttempts` times at most.
+///
+/// Not `Sendable`: it owns the work connection.
+public final class NightlyJob {
+    private let request: NightlyRunRequest
+    private let config: ConnectionConfig
+    private let logger: Logger
+    private var hooks: TestHooks
+    private let projectHome: URL
+    private let key: JobInstanceKey
+    private let claim: LeaseClaim
+    private let applicationName = "labourmatch run \(ProcessIdentity.pid)"
+    private var db: Connection?
+
+    public init(request: NightlyRunRequest, config: ConnectionConfig, logger: Logger,
+                hooks: TestHooks = TestHooks(), projectHome: URL = ProjectHome.directory()) {
+        self.request = request; self.config = config; self.logger = logger; self.hooks = hooks
+        self.projectHome = projectHome
+        key = request.key
+        claim = LeaseClaim(scope: request.scope, seconds: request.leaseSeconds)
+    }
+
+    /// Runs the job; throws `BatchFailure` when the execution fails.
+    public func run() async throws -> NightlyOutcome {
+        defer { db?.close() }
+        let lockStart = Date()
+        hooks.reach(Step.lock.rawValue)
+        let lease: LeaseOutcome
+        do {
+            lease = try await retrying("lock") { db, _ in try ScopeLeases.acquire(db, self.claim) }
+        } catch {
+            throw BatchFailure(step: .lock, message: "\(error)")
+        }
+        if case .held(let holder) = lease { return .lockHeld(holder) }
+        logger.info("lease taken", metadata: ["scope": "\(request.scope)", "job": "\(key.summary)"])
+        let keeper = LeaseKeeper(config: config, claim: claim, interval: request.leaseSeconds / 3,
+                                 applicationName: "labourmatch lease \(ProcessIdentity.pid)", logger: logger)
+        keeper.start()
+        let outcome: NightlyOutcome
+        do {
+            outcome = try await runLocked(keeper: keeper, lockStart: lockStart)
+        } catch {
+            keeper.stop()
+            await releaseLease()
+            throw error
+        }
+        keeper.stop()
+        await releaseLease()
+        return outcome
+    }
+
+    /// Where a fresh or resumed execution stands after preparing.
+    private enum Prepared {
+        case complete(RunRecord)
+        case start(runId: Int64, executionId: Int64, resumeAt: Step)
+    }
+
+    private func runLocked(keeper: LeaseKeeper, lockStart: Date) async throws -> NightlyOutcome {
+        let prepared: Prepared
+        do {
+            prepared = try await retrying("prepare") { db, _ in try db.transaction { try self.prepare($0) } }
+        } catch {
+            throw BatchFailure(step: .lock, message: "\(error)")
+        }
+        guard case .start(let runId, let executionId, let resumeAt) = prepared else {
+            if case .complete(let run) = prepared { return .alreadyComplete(run) }
+            fatalError("unreachable")
+        }
+        logger.info("execution started", metadata: [
+            "run": "\(runId)", "execution": "\(executionId)", "resumed_at": "\(resumeAt.rawValue)",
+        ])
+        var current = Step.lock
+        var stepStart = lockStart
+        do {
+            let lockEnd = Date()
+            try await retrying("lock") { db, _ in
+                try JobRepository.stepCompleted(db, executionId: executionId, step: .lock, started: lockStart,
+                                                ended: lockEnd, durationMs: milliseconds(lockEnd.timeIntervalSince(lockStart)),
+                                                rowsRead: nil, rowsWritten: 1)
+            }
+            var snapshot: (input: MatchingInput, inputSHA256: String)?
+            if resumeAt <= .snapshot {
+                (current, stepStart) = (.snapshot, Date())
+                try check(keeper)
+                snapshot = try await snapshotStep(runId: runId, executionId: executionId, start: stepStart)
+            }
+            if resumeAt < .persist {
+                (current, stepStart) = (.rules, Date())
+                try check(keeper)
+                if snapshot == nil {
+                    snapshot = try await retrying("read snapshot") { db, _ in
+                        let input = try RunSnapshot.input(db, runId: runId)
+                        return (input, RunInputs.sha256Hex(input.fingerprintText))
+                    }
+                }
+                let result = try await computeSteps(snapshot!.input, executionId: executionId, start: stepStart,
+                                                    current: &current)
+                (current, stepStart) = (.persist, Date())
+                try check(keeper)
+                try await persistStep(result, inputSHA256: snapshot!.inputSHA256, runId: runId,
+                                      executionId: executionId, start: stepStart)
+            }
+            (current, stepStart) = (.report, Date())
+            try check(keeper)
+            return .completed(try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
+                                                   start: stepStart))
+        } catch {
+            let message = (error as? BatchFailure)?.message ?? "\(error)"
+            logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
+            await recordFailure(runId: runId, executionId: executionId, step: current, started: stepStart,
+                                message: message)
+            throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message)
+        }
+    }
+
+    /// Finds or creates the instance and the run to work on, abandons dead executions
+    /// of it, and starts this execution. One transaction, under the lease.
+    private func prepare(_ tx: Connection) throws -> Prepared {
+        let instanceId = try JobRepository.instance(tx, key: key, policyText: request.policy.canonicalText)
+        let latest = try JobRepository.latestRun(tx, instanceId: instanceId)
+        if let latest, latest.status == .succeeded, !request.rerun { return .complete(latest) }
+        let runId: Int64
+        var resumeAt = Step.snapshot
+        if let latest, latest.status != .succeeded, !request.rerun {
+            runId = latest.runId
+            let done = try JobRepository.completedSteps(tx, runId: runId)
+            resumeAt = done.contains(.persist) ? .report : done.contains(.snapshot) ? .rules : .snapshot
+            if resumeAt < .persist {
+                // Results not yet stored: this engine computes them.
+                try tx.execute("UPDATE runs SET engine_version = $2 WHERE run_id = $1",
+                               params: [PostgresValue(runId), PostgresValue(MatchingEngine.version)])
+            }
+        } else {
+            if let latest, latest.status != .succeeded {
+                // --rerun over an unfinished run: that run stays failed, a new one starts afresh.
+                try JobRepository.abandonExecutions(tx, runId: latest.runId, by: nil)
+                try JobRepository.setRunStatus(tx, runId: latest.runId, status: .failed)
+            }
+            runId = try JobRepository.createRun(tx, instanceId: instanceId, engineVersion: MatchingEngine.version)
+        }
+        try JobRepository.abandonExecutions(tx, runId: runId, by: nil)
+        try JobRepository.setRunStatus(tx, runId: runId, status: .started)
+        let executionId = try JobRepository.startExecution(tx, runId: runId, host: claim.host, pid: claim.pid,
+                                                           resumedAt: resumeAt)
+        try ScopeLeases.attach(tx, claim, executionId: executionId)
+        return .start(runId: runId, executionId: executionId, resumeAt: resumeAt)
+    }
+
+    // MARK: - Steps
+
+    private func snapshotStep(runId: Int64, executionId: Int64, start: Date) async throws
+        -> (input: MatchingInput, inputSHA256: String) {
+        hooks.reach(Step.snapshot.rawValue)
+        let clock = ContinuousClock(), t0 = clock.now
+        return try await retrying("snapshot") { db, attempt in
+            // A connection lost during COMMIT leaves its outcome unknown: look before doing it again.
+            if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .snapshot) == .completed {
+                let input = try RunSnapshot.input(db, runId: runId)
+                return (input, RunInputs.sha256Hex(input.fingerprintText))
+            }
+            try JobRepository.stepStarted(db, executionId: executionId, step: .snapshot, at: start, attempts: attempt)
+            return try db.transaction(isolation: .repeatableRead) { tx in
+                let taken = try RunSnapshot.take(tx, runId: runId)
+                try JobRepository.stepCompleted(tx, executionId: executionId, step: .snapshot, started: start,
+                                                ended: Date(), durationMs: milliseconds(clock.now - t0),
+                                                rowsRead: taken.rows, rowsWritten: taken.rows, attempts: attempt)
+                return (taken.input, taken.inputSHA256)
+            }
+        }
+    }
+
+    /// Rules, candidates and assign: one call of the pure engine, recorded as three
+    /// steps with the engine's own timings.
+    private func computeSteps(_ input: MatchingInput, executionId: Int64, start: Date,
+                              current: inout Step) async throws -> MatchingResult {
+        hooks.reach(Step.rules.rawValue)
+        let result = await MatchingEngine.run(input: input, policy: request.policy, date: request.runDate,
+                                              strategy: request.strategy, parallelism: request.parallelism)
+        let t = result.timings
+        let entityExclusions = result.exclusions.lazy.filter { $0.subject != .pair }.count
+        let steps: [(Step, Duration, Int, Int)] = [
+            (.rules, t.rules, input.workers.count + input.vacancies.count, entityExclusions),
+            (.candidates, t.candidates, t.scoredPairs, result.counts.candidates),
+            (.assign, t.assign, result.counts.candidates, result.counts.matched),
+        ]
+        var stepStart = start
+        for (step, duration, read, written) in steps {
+            current = step
+            if step != .rules { hooks.reach(step.rawValue) }
+            let end = stepStart.addingTimeInterval(seconds(duration))
+            try await retrying(step.rawValue) { db, _ in
+                try JobRepository.stepCompleted(db, executionId: executionId, step: step, started: stepStart, ended: end,
+                                                durationMs: milliseconds(duration), rowsRead: read, rowsWritten: written)
+            }
+            stepStart = end
+        }
+        return result
+    }
+
+    private func persistStep(_ result: MatchingResult, inputSHA256: String, runId: Int64, executionId: Int64,
+                             start: Date) async throws {
+        hooks.reach(Step.persist.rawValue)
+        let results = RunResults(result: result, policySHA256: key.policySHA256, inputSHA256: inputSHA256)
+        let clock = ContinuousClock(), t0 = clock.now
+        try await retrying("persist") { db, attempt in
+            if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .persist) == .completed {
+                return   // the lost connection's COMMIT went through
+            }
+            try JobRepository.stepStarted(db, executionId: executionId, step: .persist, at: start, attempts: attempt)
+            try db.transaction { tx in
+                // The fence: only the lease's holder commits results, and it keeps the row locked until then.
+                guard try ScopeLeases.renew(tx, self.claim) else {
+                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; nothing was stored")
+                }
+                self.hooks.reach("persist.copy")
+                let written = try results.write(tx, runId: runId)
+                try JobRepository.stepCompleted(tx, executionId: executionId, step: .persist, started: start,
+                                                ended: Date(), durationMs: milliseconds(clock.now - t0),
+                                                rowsRead: result.counts.candidates + result.exclusions.count,
+                                                rowsWritten: written, attempts: attempt)
+            }
+        }
+    }
+
+    private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, start: Date) async throws -> CompletedRun {
+        hooks.reach(Step.report.rawValue)
+        let clock = ContinuousClock(), t0 = clock.now
+        let dir = request.outDir
+            ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
+        return try await retrying("report") { db, attempt in
+            try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
+            guard let stored = try RunResults.read(db, runId: runId), let run = try JobRepository.run(db, runId: runId)
+            else { throw JobError(description: "run \(runId) has no stored results") }
+            let executions = try JobRepository.executions(db, runId: runId)
+            let files = try RunReport.write(run: run, executions: executions, results: stored, to: dir)
+            try db.transaction { tx in
+                try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
+                                                ended: Date(), durationMs: milliseconds(clock.now - t0),
+                                                rowsRead: stored.matches.count + stored.exclusions.count,
+                                                rowsWritten: files, attempts: attempt)
+                try tx.execute("UPDATE runs SET report_dir = $2 WHERE run_id = $1",
+                               params: [PostgresValue(runId), PostgresValue(dir)])
+                try JobRepository.setRunStatus(tx, runId: runId, status: .succeeded)
+                try JobRepository.finishExecution(tx, executionId: executionId, status: .succeeded)
+            }
+            guard let finished = try JobRepository.run(db, runId: runId) else {
+                throw JobError(description: "run \(runId) disappeared")
+            }
+            return CompletedRun(run: finished, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
+                                results: stored)
+        }
+    }
+
+    // MARK: - Support
+
+    /// Fails the step when the heartbeat found the lease taken over.
+    private func check(_ keeper: LeaseKeeper) throws {
+        if let lost = keeper.lost { throw JobError(description: lost) }
+    }
+
+    /// Runs `body` on the work connection; a transient error closes the connection, waits
+    /// (exponential back-off) and runs `body` again on a new one, up to the policy's bound.
+    private func retrying<T>(_ what: String, _ body: (Connection, Int) throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try body(try connection(), attempt)
+            } catch let error where RetryPolicy.isTransient(error) && attempt < request.retry.maxAttempts {
+                let wait = request.retry.delay(afterAttempt: attempt)
+                logger.warning("transient database error; retrying on a new connection", metadata: [
+                    "work": "\(what)", "attempt": "\(attempt)", "wait_s": "\(wait)", "error": "\(error)",
+                ])
+                db?.close()
+                db = nil
+                try await Task.sleep(for: .seconds(wait))
+                attempt += 1
+            }
+        }
+    }
+
+    /// The work connection, opened (and named `labourmatch run <pid>`) when needed.
+    private func connection() throws -> Connection {
+        if let db, db.isOpen { return db }
+        db?.close()
+        let opened = try Connection(config, logger: logger)
+        try opened.setApplicationName(applicationName)
+        db = opened
+        return opened
+    }
+
+    /// Best effort: marks the step and execution failed and the run failed (restartable).
+    private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date, message: String) async {
+        do {
+            try await retrying("record failure") { db, _ in
+                try db.transaction { tx in
+                    // An execution a later runner already found dead (after taking an
+                    // expired lease) no longer speaks for its run.
+                    let status = try tx.query("SELECT status FROM run_executions WHERE execution_id = $1 FOR UPDATE",
+                                              params: [PostgresValue(executionId)]).first?.decode(0, as: String.self)
+                    guard status == ExecutionRecord.Status.running.rawValue else { return }
+                    try JobRepository.stepFailed(tx, executionId: executionId, step: step, started: started,
+                                                 message: message)
+                    try JobRepository.finishExecution(tx, executionId: executionId, status: .failed, message: message)
+                    try JobRepository.setRunStatus(tx, runId: runId, status: .failed)
+                }
+            }
+        } catch {
+            logger.error("could not record the failure", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func releaseLease() async {
+        do {
+            try await retrying("release lease") { db, _ in try ScopeLeases.release(db, self.claim) }
+        } catch {
+            logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Whole milliseconds of a duration.
+func milliseconds(_ d: Duration) -> Int {
+    Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+}
+
+/// Whole milliseconds of a time interval.
+func milliseconds(_ seconds: TimeInterval) -> Int { Int((seconds * 1000).rounded(.down)) }
+
+/// A duration in seconds.
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+
+/// How transient database errors are retried: a bounded number of attempts with
+/// exponential back-off. Everything else fails at once.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int
+    /// Seconds before the second attempt; each later wait doubles, up to `maxDelay`.
+    public var initialDelay: Double
+    public var maxDelay: Double
+
+    public init(maxAttempts: Int = 5, initialDelay: Double = 0.5, maxDelay: Double = 8) {
+        self.maxAttempts = max(1, maxAttempts); self.initialDelay = initialDelay; self.maxDelay = maxDelay
+    }
+
+    /// Seconds to wait after failed attempt `attempt` (1-based).
+    public func delay(afterAttempt attempt: Int) -> Double {
+        min(maxDelay, initialDelay * pow(2, Double(max(0, attempt - 1))))
+    }
+
+    /// Whether `error` may go away when the work is done again on a new connection: a
+    /// lost connection (or one that cannot be opened again yet), a serialization
+    /// failure, a deadlock.
+    public static func isTransient(_ error: any Error) -> Bool {
+        guard let e = error as? PostgresError else { return false }
+        return e.isConnectionLost || e.kind == .connectionFailed || e.isSerializationFailure || e.sqlState == "40P01"
+    }
+}
+
+/// Test-only fault injection, read from the environment; never set it in production.
+///
+/// - `LABOURMATCH_TEST_KILL_AT_STEP=<point>`: the process sends itself SIGKILL at that point.
+/// - `LABOURMATCH_TEST_PAUSE_AT_STEP=<point>`: the process sleeps there once,
+///   `LABOURMATCH_TEST_PAUSE_SECONDS` seconds (default 5).
+///
+/// A point is a step name (the start of that step: `lock`, `snapshot`, `rules`,
+/// `candidates`, `assign`, `persist`, `report`) or `persist.copy` (inside the persist
+/// transaction, after the lease fence and before the first COPY).
+public struct TestHooks: Sendable {
+    public var killAt: String?
+    public var pauseAt: String?
+    public var pauseSeconds: Double
+    private var paused = false
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        killAt = environment["LABOURMATCH_TEST_KILL_AT_STEP"].flatMap { $0.isEmpty ? nil : $0 }
+        pauseAt = environment["LABOURMATCH_TEST_PAUSE_AT_STEP"].flatMap { $0.isEmpty ? nil : $0 }
+        pauseSeconds = environment["LABOURMATCH_TEST_PAUSE_SECONDS"].flatMap(Double.init) ?? 5
+    }
+
+    /// Kills or pauses the process when `point` is the one named.
+    mutating func reach(_ point: String) {
+        if point == killAt {
+            FileHandle.standardError.write(Data("labourmatch: test hook: killing the process at \(point)\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+        if point == pauseAt && !paused {
+            paused = true
+            FileHandle.standardError.write(Data("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n".utf8))
+            Thread.sleep(forTimeInterval: pauseSeconds)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Feeds
+import Foundation
+import Matching
+import Postgres
+import Store
+
+/// How one table of a stored run compares with its recomputation.
+public struct TableComparison: Sendable, Hashable {
+    public var name: String
+    /// Lines (rows) of the stored table that the recomputation lacks, and the reverse.
+    public var onlyStored: [String]
+    public var onlyRecomputed: [String]
+    /// The same lines in another order.
+    public var reordered: Bool
+
+    public var isIdentical: Bool { onlyStored.isEmpty && onlyRecomputed.isEmpty && !reordered }
+}
+
+/// The outcome of `verify`: each table compared, and the engines involved.
+public struct Verification: Sendable {
+    public var run: RunRecord
+    public var tables: [TableComparison]
+    /// The engine that stored the run and the one that recomputed it.
+    public var storedEngine: String
+    public var recomputingEngine: String
+
+    public var isIdentical: Bool { tables.allSatisfy(\.isIdentical) }
+
+    /// A few lines per differing table: counts and the first differing rows.
+    public func diffSummary(examples: Int = 5) -> String {
+        var lines: [String] = []
+        for t in tables where !t.isIdentical {
+            if t.onlyStored.isEmpty && t.onlyRecomputed.isEmpty {
+                lines.append("\(t.name): the same rows in another order")
+                continue
+            }
+            lines.append("\(t.name): \(t.onlyStored.count) rows only in the stored run, "
+                         + "\(t.onlyRecomputed.count) only in the recomputation")
+            lines += t.onlyStored.prefix(examples).map { "  - stored:     \($0)" }
+            lines += t.onlyRecomputed.prefix(examples).map { "  + recomputed: \($0)" }
+        }
+        if storedEngine != recomputingEngine {
+            lines.append("note: stored by \(storedEngine), recomputed by \(recomputingEngine)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Why a run cannot be verified or exported.
+public enum RunLookupError: Error, Sendable, CustomStringConvertible {
+    case noSuchRun(Int64)
+    case noResults(Int64, RunRecord.Status)
+    case badPolicy(Int64)
+
+    public var description: String {
+        switch self {
+        case .noSuchRun(let id): return "no run \(id) (see `labourmatch runs list`)"
+        case .noResults(let id, let status):
+            return "run \(id) has no stored results (status \(status.rawValue)); restart it with `labourmatch run`"
+        case .badPolicy(let id): return "run \(id): the stored policy text does not match its policy_sha256"
+        }
+    }
+}
+
+/// `verify`: recomputes a stored run from exactly the row versions its snapshot
+/// recorded, with its stored policy, date and strategy, and compares every table.
+public enum RunVerifier {
+    public static func verify(_ db: Connection, runId: Int64,
+                              parallelism: Int = MatchingEngine.defaultParallelism) async throws -> Verification {
+        guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
+        guard let stored = try RunResults.read(db, runId: runId) else {
+            throw RunLookupError.noResults(runId, run.status)
+        }
+        guard RunInputs.sha256Hex(run.policyText) == run.key.policySHA256,
+              let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
+        let input = try RunSnapshot.input(db, runId: runId)
+        let result = await MatchingEngine.run(input: input, policy: policy, date: run.key.runDate,
+                                              strategy: run.key.strategy, parallelism: parallelism)
+        let recomputed = RunResults(result: result, policySHA256: run.key.policySHA256,
+                                    inputSHA256: RunInputs.sha256Hex(input.fingerprintText))
+        let tables = zip(stored.tables, recomputed.tables).map { s, r in compare(s.name, s.text, r.text) }
+        return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
+                            recomputingEngine: MatchingEngine.version)
+    }
+
+    /// Lines of `stored` and `recomputed` compared as multisets, then in order.
+    static func compare(_ name: String, _ stored: String, _ recomputed: String) -> TableComparison {
+        let a = stored.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let b = recomputed.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var counts: [String: Int] = [:]
+        for line in a { counts[line, default: 0] += 1 }
+        for line in b { counts[line, default: 0] -= 1 }
+        var onlyStored: [String] = [], onlyRecomputed: [String] = []
+        for line in a where (counts[line] ?? 0) > 0 {
+            onlyStored.append(line)
+            counts[line]! -= 1
+        }
+        for line in b where (counts[line] ?? 0) < 0 {
+            onlyRecomputed.append(line)
+            counts[line]! += 1
+        }
+        return TableComparison(name: name, onlyStored: onlyStored, onlyRecomputed: onlyRecomputed,
+                               reordered: onlyStored.isEmpty && onlyRecomputed.isEmpty && a != b)
+    }
+}

@@ -1,0 +1,112 @@
+import Feeds
+import Foundation
+import Matching
+import Postgres
+
+/// A run's snapshot: which version of every row it read (`run_snapshot`), and
+/// the `MatchingInput` those versions make.
+///
+/// `record` notes the current, non-withdrawn version of every row and the
+/// current WHO list edition; `input` reads exactly the recorded versions back,
+/// whatever has been loaded since. A run and its later verification both read
+/// their input through `input`, so they cannot disagree on what was read.
+public enum RunSnapshot {
+    /// The kinds recorded, with the view of current rows and the key column of each.
+    static let kinds: [(kind: String, view: String, key: String)] = [
+        ("employer", "current_employers", "employer_id"),
+        ("recruiter", "current_recruiters", "recruiter_id"),
+        ("vacancy", "current_vacancies", "vacancy_id"),
+        ("worker", "current_workers", "worker_id"),
+        ("minimum_wage", "current_minimum_wages", "country"),
+        ("fx_rate", "current_fx_rates", "currency"),
+    ]
+
+    /// Records the current, non-withdrawn version of every row and the current WHO
+    /// list edition as the snapshot of `runId`; returns the rows recorded per kind.
+    ///
+    /// Call it inside a REPEATABLE READ transaction that also reads the input, so
+    /// that what is recorded and what is read are one consistent view.
+    @discardableResult
+    public static func record(_ db: Connection, runId: Int64) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for k in kinds {
+            // Names are this file's constants; the run id is a bind parameter.
+            counts[k.kind] = try db.execute("""
+                INSERT INTO run_snapshot (run_id, kind, key, version)
+                SELECT $1, '\(k.kind)', \(k.key), version FROM \(k.view) WHERE NOT withdrawn
+                """, params: [PostgresValue(runId)])
+        }
+        let edition = try db.query("SELECT edition FROM who_list_editions WHERE is_current")
+        guard let row = edition.first else {
+            throw SnapshotError.noWHOListEdition
+        }
+        try db.execute("UPDATE runs SET who_list_edition = $2 WHERE run_id = $1",
+                       params: [PostgresValue(runId), PostgresValue(try row.decode(0, as: String.self))])
+        return counts
+    }
+
+    /// Takes the snapshot of `runId` in one REPEATABLE READ view: records it, reads its
+    /// input back and stores the input's fingerprint (`input_sha256`) with the run.
+    /// Call it inside a REPEATABLE READ transaction.
+    public static func take(_ db: Connection, runId: Int64) throws -> (input: MatchingInput, inputSHA256: String,
+                                                                       rows: Int) {
+        let counts = try record(db, runId: runId)
+        let input = try self.input(db, runId: runId)
+        let sha = RunInputs.sha256Hex(input.fingerprintText)
+        try db.execute("UPDATE runs SET input_sha256 = $2 WHERE run_id = $1",
+                       params: [PostgresValue(runId), PostgresValue(sha)])
+        return (input, sha, counts.values.reduce(0, +))
+    }
+
+    /// The input of `runId`: exactly the versions its snapshot recorded, lists in
+    /// their feed order, and the WHO list of its edition.
+    public static func input(_ db: Connection, runId: Int64) throws -> MatchingInput {
+        let reader = VersionReader(db: db, runId: runId)
+        var input = MatchingInput()
+        input.employers = try reader.employers()
+        input.recruiters = try reader.recruiters()
+        input.vacancies = try reader.vacancies()
+        input.workers = try reader.workers()
+        input.minimumWages = try reader.minimumWages()
+        input.fxRates = try reader.fxRates()
+        let edition = try db.query("SELECT who_list_edition FROM runs WHERE run_id = $1", params: [PostgresValue(runId)])
+        guard let row = edition.first else { throw SnapshotError.noSuchRun(runId) }
+        guard let name = try row.decodeIfPresent(0, as: String.self) else { throw SnapshotError.notTaken(runId) }
+        input.whoListEdition = name
+        input.whoList = try db.query("""
+            SELECT country, name, who_region FROM who_list_entries WHERE edition = $1 ORDER BY country COLLATE "C"
+            """, params: [PostgresValue(name)]).map { r in
+            WHOListEntry(country: try r.decode(0), name: try r.decode(1), whoRegion: try r.decode(2))
+        }
+        return input
+    }
+
+    /// The number of rows recorded per kind for `runId`.
+    public static func counts(_ db: Connection, runId: Int64) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.query("SELECT kind, count(*) FROM run_snapshot WHERE run_id = $1 GROUP BY kind",
+                                params: [PostgresValue(runId)]) {
+            counts[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
+        }
+        return counts
+    }
+}
+
+/// Why a snapshot could not be taken or read.
+public enum SnapshotError: Error, Sendable, CustomStringConvertible {
+    case noWHOListEdition
+    case noSuchRun(Int64)
+    case notTaken(Int64)
+    case badValue(kind: String, key: String, column: String, text: String)
+
+    public var description: String {
+        switch self {
+        case .noWHOListEdition:
+            return "no current WHO list edition in the database (who_list_editions): run `labourmatch db migrate`"
+        case .noSuchRun(let id): return "no run \(id)"
+        case .notTaken(let id): return "run \(id) has no snapshot yet"
+        case .badValue(let kind, let key, let column, let text):
+            return "\(kind) \(key): result column \(column) holds '\(text)', which the engine cannot read"
+        }
+    }
+}

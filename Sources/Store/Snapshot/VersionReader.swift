@@ -1,0 +1,167 @@
+import Matching
+import Postgres
+
+/// Reads the recorded versions of a run's snapshot into the engine's model.
+///
+/// Every query joins `run_snapshot` on (key, version), so it reads exactly the
+/// versions recorded, never the current ones. Table and column names are this
+/// file's constants; values travel as bind parameters.
+struct VersionReader {
+    let db: Connection
+    let runId: Int64
+
+    /// Rows of `table` (a `*_versions` table or a child list table) for the snapshot's `kind`,
+    /// first column the key; child rows come in list order.
+    private func rows(_ kind: String, _ table: String, key: String, _ columns: String,
+                      ordered: Bool = false) throws -> PostgresRows {
+        try db.query("""
+            SELECT v.\(key), \(columns)
+            FROM run_snapshot s JOIN \(table) v ON v.\(key) = s.key AND v.version = s.version
+            WHERE s.run_id = $1 AND s.kind = '\(kind)'
+            ORDER BY v.\(key) COLLATE "C"\(ordered ? ", v.ordinal" : "")
+            """, params: [PostgresValue(runId)])
+    }
+
+    /// Child list rows grouped by key, each list in its feed order.
+    private func lists<T>(_ kind: String, _ table: String, key: String, _ columns: String,
+                          _ make: (Cells) throws -> T) throws -> [String: [T]] {
+        var out: [String: [T]] = [:]
+        for row in try rows(kind, table, key: key, columns, ordered: true) {
+            let cells = Cells(row: row, kind: kind)
+            out[try cells.text(0), default: []].append(try make(cells))
+        }
+        return out
+    }
+
+    private func each<T>(_ kind: String, _ table: String, key: String, _ columns: String,
+                         _ make: (Cells) throws -> T) throws -> [T] {
+        try rows(kind, table, key: key, columns).map { try make(Cells(row: $0, kind: kind)) }
+    }
+
+    func employers() throws -> [Employer] {
+        try each("employer", "employer_versions", key: "employer_id",
+                 "v.name, v.country, v.sector, v.iris_certified, v.blocklisted") { c in
+            Employer(id: try c.text(0), name: try c.text(1), country: try c.text(2), sector: try c.optionalText(3),
+                     irisCertified: try c.bool(4), blocklisted: try c.bool(5))
+        }
+    }
+
+    func recruiters() throws -> [Recruiter] {
+        try each("recruiter", "recruiter_versions", key: "recruiter_id",
+                 "v.name, v.license_country, v.license_number, v.license_expires, v.iris_certified, v.blocklisted") { c in
+            Recruiter(id: try c.text(0), name: try c.text(1), licenseCountry: try c.text(2),
+                      licenseNumber: try c.optionalText(3), licenseExpires: try c.optionalDay(4),
+                      irisCertified: try c.bool(5), blocklisted: try c.bool(6))
+        }
+    }
+
+    func vacancies() throws -> [Vacancy] {
+        let kind = "vacancy", key = "vacancy_id"
+        let skills = try lists(kind, "vacancy_required_skills", key: key, "v.skill_code, v.min_level, v.essential") { c in
+            RequiredSkill(code: try c.text(1), minLevel: try c.int(2), essential: try c.bool(3))
+        }
+        let languages = try lists(kind, "vacancy_required_languages", key: key, "v.language_code, v.level") { c in
+            LanguageLevel(code: try c.text(1), level: try c.cefr(2))
+        }
+        let contract = try lists(kind, "vacancy_contract_languages", key: key, "v.language_code") { c in try c.text(1) }
+        return try each(kind, "vacancy_versions", key: key, """
+            v.employer_id, v.recruiter_id, v.isco_code, v.title, v.destination_country, v.openings,
+            v.min_education, v.min_experience_years, v.monthly_wage, v.currency, v.hours_per_week,
+            v.contract_months, v.worker_fee, v.passport_retention, v.g2g_agreement, v.start_date, v.expires_on
+            """) { c in
+            let id = try c.text(0)
+            return Vacancy(id: id, employerId: try c.text(1), recruiterId: try c.optionalText(2), isco: try c.text(3),
+                           title: try c.text(4), destinationCountry: try c.text(5), openings: try c.int(6),
+                           requiredSkills: skills[id] ?? [], requiredLanguages: languages[id] ?? [],
+                           minEducation: try c.optionalInt(7), minExperienceYears: try c.optionalDecimal(8),
+                           monthlyWage: try c.decimal(9), currency: try c.text(10), hoursPerWeek: try c.decimal(11),
+                           contractMonths: try c.optionalInt(12), contractLanguages: contract[id] ?? [],
+                           workerFee: try c.decimal(13), passportRetention: try c.bool(14),
+                           g2gAgreement: try c.bool(15), startDate: try c.optionalDay(16),
+                           expiresOn: try c.optionalDay(17))
+        }
+    }
+
+    func workers() throws -> [Worker] {
+        let kind = "worker", key = "worker_id"
+        let occupations = try lists(kind, "worker_occupations", key: key, "v.isco_code, v.years") { c in
+            Occupation(isco: try c.text(1), years: try c.decimal(2))
+        }
+        let skills = try lists(kind, "worker_skills", key: key, "v.skill_code, v.level") { c in
+            WorkerSkill(code: try c.text(1), level: try c.int(2))
+        }
+        let languages = try lists(kind, "worker_languages", key: key, "v.language_code, v.level") { c in
+            LanguageLevel(code: try c.text(1), level: try c.cefr(2))
+        }
+        let destinations = try lists(kind, "worker_preferred_destinations", key: key, "v.country") { c in try c.text(1) }
+        return try each(kind, "worker_versions", key: key, """
+            v.origin_country, v.birth_year, v.gender, v.education_level, v.min_monthly_wage_usd,
+            v.available_from, v.consent, v.recruiter_id
+            """) { c in
+            let id = try c.text(0)
+            return Worker(id: id, originCountry: try c.text(1), birthYear: try c.int(2), gender: try c.gender(3),
+                          educationLevel: try c.int(4), occupations: occupations[id] ?? [],
+                          skills: skills[id] ?? [], languages: languages[id] ?? [],
+                          preferredDestinations: destinations[id] ?? [],
+                          minMonthlyWageUSD: try c.optionalDecimal(5), availableFrom: try c.optionalDay(6),
+                          consent: try c.bool(7), recruiterId: try c.optionalText(8))
+        }
+    }
+
+    func minimumWages() throws -> [MinimumWage] {
+        try each("minimum_wage", "minimum_wage_versions", key: "country", "v.monthly_amount, v.currency") { c in
+            MinimumWage(country: try c.text(0), monthlyAmount: try c.decimal(1), currency: try c.text(2))
+        }
+    }
+
+    func fxRates() throws -> [FXRate] {
+        try each("fx_rate", "fx_rate_versions", key: "currency", "v.usd_per_unit") { c in
+            FXRate(currency: try c.text(0), usdPerUnit: try c.decimal(1))
+        }
+    }
+}
+
+/// The cells of one row, decoded into the model's types; a value the model
+/// cannot hold is a `SnapshotError.badValue` naming the row and column.
+private struct Cells {
+    let row: PostgresRow
+    let kind: String
+
+    func text(_ i: Int) throws -> String { try row.decode(i) }
+    func optionalText(_ i: Int) throws -> String? { try row.decodeIfPresent(i) }
+    func bool(_ i: Int) throws -> Bool { try row.decode(i) }
+    func int(_ i: Int) throws -> Int { try row.decode(i) }
+    func optionalInt(_ i: Int) throws -> Int? { try row.decodeIfPresent(i) }
+
+    func decimal(_ i: Int) throws -> ExactDecimal {
+        let t = try text(i)
+        guard let d = ExactDecimal(exactly: t) else { throw bad(i, t) }
+        return d
+    }
+
+    func optionalDecimal(_ i: Int) throws -> ExactDecimal? {
+        try row.isNull(i) ? nil : decimal(i)
+    }
+
+    func optionalDay(_ i: Int) throws -> Day? {
+        guard let t = try optionalText(i) else { return nil }
+        guard let d = Day(t) else { throw bad(i, t) }
+        return d
+    }
+
+    func cefr(_ i: Int) throws -> CEFR {
+        let t = try text(i)
+        guard let level = CEFR(code: Substring(t)) else { throw bad(i, t) }
+        return level
+    }
+
+    func gender(_ i: Int) throws -> Gender? {
+        guard let t = try optionalText(i) else { return nil }
+        guard let g = Gender(rawValue: t) else { throw bad(i, t) }
+        return g
+    }
+
+    private func bad(_ i: Int, _ text: String) -> SnapshotError {
+        SnapshotError.badValue(kind: kind, key: (try? self.text(0)) ?? "?", column: "\(i + 1)", text: text)
+    }
+}

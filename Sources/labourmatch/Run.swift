@@ -1,0 +1,109 @@
+import ArgumentParser
+import Batch
+import Feeds
+import Foundation
+import Matching
+import Postgres
+
+/// `labourmatch run`: the nightly batch run over everything loaded so far.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The nightly batch run: match everything loaded, restartably, once per job instance.",
+        discussion: """
+        A job instance is the job name (nightly-match) with the run date, scope, \
+        policy SHA-256 and strategy. Steps: lock, snapshot, rules, candidates, \
+        assign, persist, report, each recorded with its timings and row counts \
+        (see `labourmatch runs show RUN`). A failed or killed run is restarted by \
+        running the same command again: it resumes after the last completed step \
+        and ends with the same result. A succeeded instance is not run again \
+        unless --rerun is given (a new run; earlier ones are kept).
+
+        One run per scope at a time: a lease row with a heartbeat. Exit statuses: \
+        0 succeeded (or already succeeded), 1 failed, 2 bad usage or input, \
+        3 another run holds the scope.
+
+        Example:
+          labourmatch run --date 2026-11-29
+        """
+    )
+
+    @Option(help: ArgumentHelp("Run date D (default: today, UTC).", valueName: "YYYY-MM-DD")) var date: String?
+    @Option(help: ArgumentHelp("Scope: which runs share a lock (all data, for now).", valueName: "name"))
+    var scope = "default"
+    @Option(help: ArgumentHelp("Policy TOML (MATCHING.md section 8); default: the built-in defaults.",
+                               valueName: "file"))
+    var policy: String?
+    @Option(help: "Assignment strategy: stable (default), optimal or greedy.") var strategy: Strategy = .stable
+    @Flag(help: "Run again even when this job instance already succeeded (a new run; earlier ones are kept).")
+    var rerun = false
+    @Option(help: ArgumentHelp("Directory for the result files and report.md (default: runs/<run id>/ in the project).",
+                               valueName: "dir"))
+    var out: String?
+    @Option(help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third).",
+                               valueName: "seconds"))
+    var leaseSeconds: Double = 60
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let date, Day(date) == nil {
+            throw ValidationError("--date '\(date)' is not a calendar day in the form YYYY-MM-DD")
+        }
+        let allowed = scope.utf8.allSatisfy { b in
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 46 || b == 95 || b == 45
+        }
+        if scope.isEmpty || scope.utf8.count > 64 || !allowed {
+            throw ValidationError("--scope '\(scope)' must be 1 to 64 of A-Z a-z 0-9 . _ -")
+        }
+        if !(leaseSeconds >= 3 && leaseSeconds <= 86_400) {
+            throw ValidationError("--lease-seconds must be between 3 and 86400")
+        }
+    }
+
+    func run() async throws {
+        let effectivePolicy: Policy
+        do {
+            effectivePolicy = try policy.map { try PolicyReader.read(file: $0) } ?? .default
+        } catch {
+            throw CommandLog.fail(error, status: 2)
+        }
+        let request = NightlyRunRequest(runDate: date.flatMap(Day.init) ?? Day.today(), scope: scope,
+                                        policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: out,
+                                        leaseSeconds: leaseSeconds)
+        let job = NightlyJob(request: request, config: database.config, logger: CommandLog.logger("run"))
+        let started = ContinuousClock.now
+        let outcome: NightlyOutcome
+        do {
+            outcome = try await job.run()
+        } catch {
+            throw CommandLog.fail(error, status: 1)
+        }
+        switch outcome {
+        case .lockHeld(let holder):
+            FileHandle.standardError.write(Data("""
+                labourmatch: scope '\(scope)' is held by another run: \(holder). \
+                Try again later; a crashed holder's lease expires by itself.\n
+                """.utf8))
+            throw ExitCode(3)
+        case .alreadyComplete(let run):
+            let when = run.finishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
+            print("run \(run.runId) (\(run.key.summary)) already succeeded at \(when); nothing to do (--rerun runs it again)")
+            if let dir = run.reportDir { print(RunCommand.paths(dir)) }
+        case .completed(let done):
+            let resumed = done.resumedAt == .snapshot ? "" : ", resumed at step \(done.resumedAt.rawValue)"
+            let elapsed = ContinuousClock.now - started
+            let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            print("run \(done.run.runId) (\(done.run.key.summary)) succeeded in \(ms) ms\(resumed)")
+            let workers = done.results.participants.filter { $0.subject == "worker" }
+            print("matched \(done.results.matches.count) of \(workers.filter(\.eligible).count) eligible workers "
+                  + "(\(workers.count) taking part); \(done.results.exclusions.count) exclusions")
+            print(RunCommand.paths(done.reportDir))
+        }
+    }
+
+    /// Where the files are.
+    static func paths(_ dir: String) -> String {
+        "results: \(dir)\nreport: \((dir as NSString).appendingPathComponent("report.md"))"
+    }
+}

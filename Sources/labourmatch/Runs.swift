@@ -1,0 +1,108 @@
+import ArgumentParser
+import Batch
+import Foundation
+import Postgres
+
+/// `labourmatch runs`: the job repository, for operators and auditors.
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List stored runs, or show one run's executions and steps.",
+        subcommands: [RunsList.self, RunsShow.self]
+    )
+}
+
+/// `labourmatch runs list`: the most recent runs.
+struct RunsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the most recent runs.")
+
+    @Option(help: "How many runs to list.") var limit = 20
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let listing: [RunListing]
+        do {
+            let db = try database.connect(logger: CommandLog.logger("runs"))
+            defer { db.close() }
+            listing = try JobRepository.listing(db, limit: max(1, limit))
+        } catch {
+            throw CommandLog.fail(error)
+        }
+        if listing.isEmpty { print("no runs"); return }
+        var rows = [["run", "date", "scope", "strategy", "policy", "#", "status", "executions", "matched", "finished"]]
+        for l in listing {
+            let r = l.run
+            rows.append([String(r.runId), r.key.runDate.description, r.key.scope, r.key.strategy.rawValue,
+                         String(r.key.policySHA256.prefix(12)), String(r.number), r.status.rawValue,
+                         String(l.executions), l.matched.map(String.init) ?? "-", timestamp(r.finishedAt)])
+        }
+        print(table(rows))
+    }
+}
+
+/// `labourmatch runs show RUN`: a run's identity, fingerprints, executions and steps.
+struct RunsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show",
+                                                    abstract: "Show a run: its executions and their steps with timings.")
+
+    @Argument(help: "The run id (see `runs list`).") var runId: Int64
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let run: RunRecord?
+        let executions: [ExecutionRecord]
+        do {
+            let db = try database.connect(logger: CommandLog.logger("runs"))
+            defer { db.close() }
+            run = try JobRepository.run(db, runId: runId)
+            executions = run == nil ? [] : try JobRepository.executions(db, runId: runId)
+        } catch {
+            throw CommandLog.fail(error)
+        }
+        guard let run else { throw CommandLog.fail(RunLookupError.noSuchRun(runId), status: 2) }
+        print("""
+            run \(run.runId): \(run.status.rawValue)
+              instance  \(run.key.jobName) \(run.key.runDate), scope \(run.key.scope), strategy \(run.key.strategy.rawValue), run \(run.number) of it
+              policy    sha256 \(run.key.policySHA256)
+              input     sha256 \(run.inputSHA256 ?? "-")
+              WHO list  \(run.whoListEdition ?? "-")
+              engine    \(run.engineVersion)
+              created   \(timestamp(run.createdAt)), finished \(timestamp(run.finishedAt))
+              report    \(run.reportDir ?? "-")
+            """)
+        print("  effective policy:")
+        print(run.policyText.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        for e in executions {
+            print("execution \(e.executionId): \(e.status.rawValue), host \(e.host), pid \(e.pid), "
+                  + "started \(timestamp(e.startedAt)), ended \(timestamp(e.endedAt)), resumed at \(e.resumedAt.rawValue)")
+            if let message = e.message { print("  \(message)") }
+            var rows = [["step", "status", "started", "ended", "ms", "read", "written", "attempts"]]
+            for s in e.steps {
+                rows.append([s.step.rawValue, s.status.rawValue, timestamp(s.startedAt), timestamp(s.endedAt),
+                             s.durationMs.map(String.init) ?? "-", s.rowsRead.map(String.init) ?? "-",
+                             s.rowsWritten.map(String.init) ?? "-", String(s.attempts)])
+            }
+            print(table(rows, indent: "  "))
+            for s in e.steps { if let m = s.message { print("  \(s.step.rawValue): \(m)") } }
+        }
+    }
+}
+
+/// ISO 8601 in UTC, or `-`.
+func timestamp(_ date: Date?) -> String {
+    date.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
+}
+
+/// Rows as left-aligned columns separated by two spaces.
+func table(_ rows: [[String]], indent: String = "") -> String {
+    let widths = rows.reduce(into: [Int]()) { w, row in
+        for (i, cell) in row.enumerated() {
+            if i < w.count { w[i] = max(w[i], cell.count) } else { w.append(cell.count) }
+        }
+    }
+    return rows.map { row in
+        indent + row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}

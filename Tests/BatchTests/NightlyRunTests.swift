@@ -1,0 +1,214 @@
+import Foundation
+import Postgres
+import Testing
+
+/// `labourmatch run` end to end against the real server, each test in a database
+/// of its own. Serialized: the tests time child processes against each other
+/// (pauses, kills), which a machine shared with parallel tests would blur.
+@Suite(.serialized) struct NightlyRunTests {
+    /// Snapshot rows of the fixtures: 11 employers, 6 recruiters, 52 vacancies,
+    /// 300 workers, 9 minimum wages, 12 exchange rates (Fixtures/README.md).
+    static let fixtureRows = 11 + 6 + 52 + 300 + 9 + 12
+
+    @Test(arguments: [["--strategy", "stable"], ["--strategy", "greedy"],
+                      ["--strategy", "optimal", "--policy", "Fixtures/policy-strict.toml"]])
+    func runAndExportEqualOfflineMatch(options: [String]) throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let run = try fixture.run(out: "run", options)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("results: \(fixture.dir.appendingPathComponent("run").path)"))
+        let offline = try fixture.offline(options)
+        try fixture.expectSameFiles("run", as: offline)
+        #expect(FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/report.md").path))
+
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+        let export = try fixture.command(["export", String(runId), "--out", fixture.dir.appendingPathComponent("export").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        try fixture.expectSameFiles("export", as: offline)
+
+        // The snapshot names one version of every fixture row; results are stored once.
+        #expect(try fixture.count("SELECT count(*) FROM run_snapshot WHERE run_id = $1", [PostgresValue(runId)])
+                == Self.fixtureRows)
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("run", "matches.csv")))
+        #expect(try fixture.count("SELECT count(*) FROM run_exclusions") == (try fixture.dataRows("run", "exclusions.csv")))
+        // Every worker with a candidate keeps its best ones (at most five), the match among them when it is one.
+        #expect(try fixture.count("""
+            SELECT count(*) FROM run_participants p WHERE p.subject = 'worker' AND p.candidates > 0 AND
+                (SELECT count(*) FROM run_top_candidates t WHERE t.worker_id = p.id) <> least(p.candidates, 5)
+            """) == 0)
+
+        let show = try fixture.command(["runs", "show", String(runId)])
+        #expect(show.status == 0, "\(show.stderr)")
+        for step in ["lock", "snapshot", "rules", "candidates", "assign", "persist", "report"] {
+            #expect(show.stdout.contains("\n  \(step) "), "runs show lists step \(step)")
+        }
+        let list = try fixture.command(["runs", "list"])
+        #expect(list.stdout.contains("succeeded"), "\(list.stdout)")
+    }
+
+    @Test func secondRunOfAHeldScopeExits3() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let first = try fixture.start(out: "first", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates", "LABOURMATCH_TEST_PAUSE_SECONDS": "6",
+        ])
+        // Wait until the first runner holds the lease and has its execution.
+        #expect(try eventually { try fixture.count("SELECT count(*) FROM run_leases WHERE execution_id IS NOT NULL") == 1 })
+        let second = try fixture.run(out: "second")
+        #expect(second.status == 3, "\(second.stderr)")
+        #expect(second.stderr.contains("scope 'default' is held by another run"))
+        #expect(second.stderr.contains("pid \(first.pid)"), "\(second.stderr)")
+        #expect(second.stderr.contains("since "))
+        // Another scope is another lock: it runs meanwhile.
+        let other = try fixture.run(out: "other", ["--scope", "other"])
+        #expect(other.status == 0, "\(other.stderr)")
+        let done = first.finish()
+        #expect(done.status == 0, "\(done.stderr)")
+        // The refused runner left no trace: one execution per run.
+        #expect(try fixture.count("SELECT count(*) FROM run_executions") == 2)
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "leases are released")
+    }
+
+    /// (kill point, the step the next execution resumes at)
+    static let killPoints: [(String, String)] = [
+        ("snapshot", "snapshot"), ("rules", "rules"), ("assign", "rules"), ("persist", "rules"),
+        ("persist.copy", "rules"), ("report", "report"),
+    ]
+
+    @Test(arguments: killPoints)
+    func killedRunResumesToTheSameResult(killAt: String, resumesAt: String) throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let killed = try fixture.run(out: "run", environment: ["LABOURMATCH_TEST_KILL_AT_STEP": killAt])
+        #expect(killed.signaled && killed.status == SIGKILL, "status \(killed.status): \(killed.stderr)")
+        let again = try fixture.run(out: "run")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("succeeded"))
+        try fixture.expectSameFiles("run", as: try fixture.offline())
+
+        // One run, two executions: the killed one found dead, the second resumed after the last completed step.
+        #expect(try fixture.rows("SELECT status, resumed_at FROM run_executions ORDER BY execution_id")
+                == [["abandoned", "snapshot"], ["succeeded", resumesAt]])
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
+        // Steps completed before the kill are not run again.
+        let secondSteps = try fixture.rows("""
+            SELECT step FROM run_steps WHERE execution_id = (SELECT max(execution_id) FROM run_executions)
+            """).map { $0[0] }
+        #expect(secondSteps.contains("snapshot") == (resumesAt == "snapshot"))
+        #expect(secondSteps.contains("persist") == (resumesAt != "report"))
+        // No duplicate rows anywhere.
+        #expect(try fixture.count("SELECT count(*) FROM run_snapshot") == Self.fixtureRows)
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("run", "matches.csv")))
+        #expect(try fixture.count("SELECT count(*) FROM run_exclusions") == (try fixture.dataRows("run", "exclusions.csv")))
+        #expect(try fixture.count("SELECT count(*) FROM run_summaries") == 1)
+    }
+
+    @Test func succeededRunIsNotRepeatedWithoutRerun() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "first").status == 0)
+        let again = try fixture.run(out: "again")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("already succeeded"), "\(again.stdout)")
+        #expect(again.stdout.contains("results: \(fixture.dir.appendingPathComponent("first").path)"))
+        #expect(try fixture.count("SELECT count(*) FROM run_executions") == 1)
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("again").path))
+
+        let matches = try fixture.count("SELECT count(*) FROM run_matches")
+        let rerun = try fixture.run(out: "rerun", ["--rerun"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        // A second run of the same instance; the first is kept with its results.
+        #expect(try fixture.rows("SELECT number, status FROM runs ORDER BY run_id") == [["1", "succeeded"], ["2", "succeeded"]])
+        #expect(try fixture.count("SELECT count(DISTINCT instance_id) FROM runs") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == 2 * matches)
+        try fixture.expectSameFiles("rerun", as: fixture.dir.appendingPathComponent("first"))
+        // Another strategy is another instance.
+        #expect(try fixture.run(out: "greedy", ["--strategy", "greedy"]).stdout.contains("succeeded in"))
+    }
+
+    @Test func verifyPassesThenCatchesATamperedMatch() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "run").status == 0)
+        let runId = String(try fixture.count("SELECT max(run_id) FROM runs"))
+        let good = try fixture.command(["verify", runId])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("verified"))
+
+        // Data loaded after the run does not change what the run read.
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        var worker = try FixtureSeeder.fixtureInputs().input.workers.first { $0.id == "W0001" }!
+        worker.consent.toggle()
+        try FixtureSeeder.writeNewVersion(db, of: worker)
+        #expect(try fixture.command(["verify", runId]).status == 0, "verify reads the recorded versions")
+
+        let tampered = try db.execute("""
+            UPDATE run_matches SET fit_micro = fit_micro - 1
+            WHERE run_id = $1 AND worker_id = (SELECT min(worker_id) FROM run_matches WHERE run_id = $1)
+            """, params: [PostgresValue(text: runId, type: .int8)])
+        #expect(tampered == 1)
+        let bad = try fixture.command(["verify", runId])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("does NOT match"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("matches.csv: 1 rows only in the stored run, 1 only in the recomputation"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("match breakdowns"))
+        #expect(try fixture.command(["verify", "999999"]).status == 2)
+    }
+
+    @Test func droppedConnectionIsRetriedAndTheRunCompletes() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_SECONDS": "4",
+        ])
+        let name = PostgresValue("labourmatch run \(runner.pid)")
+        // Inside the persist transaction: the persist step is running and the runner's
+        // backend is idle in a transaction during the pause.
+        let found = try eventually {
+            try fixture.count("""
+                SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'
+                    AND EXISTS (SELECT FROM run_steps WHERE step = 'persist' AND status = 'running')
+                """, [name]) == 1
+        }
+        #expect(found)
+        #expect(try fixture.count("""
+            SELECT count(*) FROM pg_stat_activity, pg_terminate_backend(pid) AS t WHERE application_name = $1 AND t
+            """, [name]) == 1)
+        let done = runner.finish()
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stderr.contains("retrying on a new connection"), "\(done.stderr)")
+        #expect(try fixture.rows("SELECT status, attempts FROM run_steps WHERE step = 'persist'") == [["completed", "2"]])
+        try fixture.expectSameFiles("run", as: try fixture.offline())
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("run", "matches.csv")))
+    }
+
+    @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist", "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
+        ])
+        #expect(try eventually {
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'assign' AND status = 'completed'") == 1
+        })
+        // Another runner (on another host) takes the lease over, as it would after the lease expired.
+        #expect(try fixture.count("""
+            WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
+            """) == 1)
+        let done = runner.finish()
+        #expect(done.status == 1)
+        #expect(done.stderr.contains("taken over"), "\(done.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM run_summaries") == 0)
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
+        #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
+    }
+
+    @Test func badUsageExits2() throws {
+        #expect(try CLIProcess.run(["run", "--date", "2026-02-30"]).status == 2)
+        #expect(try CLIProcess.run(["run", "--scope", "no spaces"]).status == 2)
+        #expect(try CLIProcess.run(["run", "--policy", "Fixtures/bad/no-such-policy.toml"]).status == 2)
+    }
+}

@@ -1,0 +1,128 @@
+import Feeds
+import Foundation
+import Matching
+import Postgres
+
+/// Test-only stand-in for the feed loader: writes a `MatchingInput` into the
+/// tables of `Schema/0001_core.sql` as version-1 current rows (feed_id NULL), by
+/// COPY, with `content_sha256` the SHA-256 of each entity's `canonicalText`.
+///
+/// Kept small and apart so the tests can switch to the loader
+/// (`labourmatch load KIND FILE`) once it is merged: `seedFixtures` is the one
+/// place to change.
+enum FixtureSeeder {
+    /// The good fixtures as `labourmatch match` reads them (CSV, default WHO list).
+    static func fixtureInputs(policy: String? = nil) throws -> RunInputs {
+        func f(_ name: String) -> String { projectRoot.appendingPathComponent("Fixtures/\(name).csv").path }
+        let files = RunInputFiles(employers: f("employers"), recruiters: f("recruiters"), vacancies: f("vacancies"),
+                                  workers: f("workers"), minimumWages: f("minimum-wages"), fxRates: f("fx-rates"),
+                                  whoList: projectRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path,
+                                  policy: policy)
+        return try RunInputs.read(files, codes: try CodeLists.system())
+    }
+
+    /// Loads the good fixtures into `db`.
+    static func seedFixtures(_ db: Connection) throws {
+        try seed(db, try fixtureInputs().input)
+    }
+
+    /// Writes every row of `input` (but the WHO list, which 0001 ships) as version 1.
+    static func seed(_ db: Connection, _ input: MatchingInput) throws {
+        try db.transaction { tx in
+            try copy(tx, "employers (employer_id)", input.employers.map { [$0.id] })
+            try copy(tx, "employer_versions (employer_id, version, name, country, sector, iris_certified, blocklisted, content_sha256)",
+                     input.employers.map { [$0.id, "1", $0.name, $0.country, $0.sector, bool($0.irisCertified),
+                                            bool($0.blocklisted), sha($0)] })
+            try copy(tx, "recruiters (recruiter_id)", input.recruiters.map { [$0.id] })
+            try copy(tx, """
+                recruiter_versions (recruiter_id, version, name, license_country, license_number, license_expires,
+                                    iris_certified, blocklisted, content_sha256)
+                """, input.recruiters.map { [$0.id, "1", $0.name, $0.licenseCountry, $0.licenseNumber,
+                                             $0.licenseExpires?.description, bool($0.irisCertified),
+                                             bool($0.blocklisted), sha($0)] })
+            try copy(tx, "vacancies (vacancy_id)", input.vacancies.map { [$0.id] })
+            try copyVacancies(tx, input.vacancies, version: 1)
+            try copy(tx, "workers (worker_id)", input.workers.map { [$0.id] })
+            try copyWorkers(tx, input.workers, version: 1)
+            try copy(tx, "minimum_wages (country)", input.minimumWages.map { [$0.country] })
+            try copy(tx, "minimum_wage_versions (country, version, monthly_amount, currency, content_sha256)",
+                     input.minimumWages.map { [$0.country, "1", $0.monthlyAmount.description, $0.currency, sha($0)] })
+            try copy(tx, "fx_rates (currency)", input.fxRates.map { [$0.currency] })
+            try copy(tx, "fx_rate_versions (currency, version, usd_per_unit, content_sha256)",
+                     input.fxRates.map { [$0.currency, "1", $0.usdPerUnit.description, sha($0)] })
+        }
+    }
+
+    /// Writes `worker` as the next version of its key, the old one no longer current
+    /// (what a delta load of a changed row does).
+    static func writeNewVersion(_ db: Connection, of worker: Worker) throws {
+        try db.transaction { tx in
+            let version: Int = try tx.query("""
+                UPDATE worker_versions SET is_current = false WHERE worker_id = $1 AND is_current RETURNING version
+                """, params: [PostgresValue(worker.id)])[0].decode(0)
+            try copyWorkers(tx, [worker], version: version + 1)
+        }
+    }
+
+    private static func copyVacancies(_ db: Connection, _ vacancies: [Vacancy], version: Int) throws {
+        let v = String(version)
+        try copy(db, """
+            vacancy_versions (vacancy_id, version, employer_id, recruiter_id, isco_code, title, destination_country,
+                openings, min_education, min_experience_years, monthly_wage, currency, hours_per_week, contract_months,
+                worker_fee, passport_retention, g2g_agreement, start_date, expires_on, content_sha256)
+            """, vacancies.map {
+            [$0.id, v, $0.employerId, $0.recruiterId, $0.isco, $0.title, $0.destinationCountry, String($0.openings),
+             $0.minEducation.map(String.init), $0.minExperienceYears?.description, $0.monthlyWage.description,
+             $0.currency, $0.hoursPerWeek.description, $0.contractMonths.map(String.init), $0.workerFee.description,
+             bool($0.passportRetention), bool($0.g2gAgreement), $0.startDate?.description, $0.expiresOn?.description,
+             sha($0)]
+        })
+        try copy(db, "vacancy_required_skills (vacancy_id, version, ordinal, skill_code, min_level, essential)",
+                 list(vacancies, v, \.requiredSkills) { [$0.code, String($0.minLevel), bool($0.essential)] })
+        try copy(db, "vacancy_required_languages (vacancy_id, version, ordinal, language_code, level)",
+                 list(vacancies, v, \.requiredLanguages) { [$0.code, $0.level.description] })
+        try copy(db, "vacancy_contract_languages (vacancy_id, version, ordinal, language_code)",
+                 list(vacancies, v, \.contractLanguages) { [$0] })
+    }
+
+    private static func copyWorkers(_ db: Connection, _ workers: [Worker], version: Int) throws {
+        let v = String(version)
+        try copy(db, """
+            worker_versions (worker_id, version, origin_country, birth_year, gender, education_level,
+                min_monthly_wage_usd, available_from, consent, recruiter_id, content_sha256)
+            """, workers.map {
+            [$0.id, v, $0.originCountry, String($0.birthYear), $0.gender?.rawValue, String($0.educationLevel),
+             $0.minMonthlyWageUSD?.description, $0.availableFrom?.description, bool($0.consent), $0.recruiterId, sha($0)]
+        })
+        try copy(db, "worker_occupations (worker_id, version, ordinal, isco_code, years)",
+                 list(workers, v, \.occupations) { [$0.isco, $0.years.description] })
+        try copy(db, "worker_skills (worker_id, version, ordinal, skill_code, level)",
+                 list(workers, v, \.skills) { [$0.code, String($0.level)] })
+        try copy(db, "worker_languages (worker_id, version, ordinal, language_code, level)",
+                 list(workers, v, \.languages) { [$0.code, $0.level.description] })
+        try copy(db, "worker_preferred_destinations (worker_id, version, ordinal, country)",
+                 list(workers, v, \.preferredDestinations) { [$0] })
+    }
+
+    /// Child rows `(key, version, ordinal, item columns...)` of every entity's list, ordinals from 1.
+    private static func list<E: Identified, Item>(_ entities: [E], _ version: String, _ items: KeyPath<E, [Item]>,
+                                                  _ columns: (Item) -> [String?]) -> [[String?]] {
+        entities.flatMap { e in
+            e[keyPath: items].enumerated().map { i, item in [e.id, version, String(i + 1)] + columns(item) }
+        }
+    }
+
+    private static func copy(_ db: Connection, _ target: String, _ rows: [[String?]]) throws {
+        try db.copyIn("COPY \(target) FROM STDIN") { w in
+            for row in rows { try w.writeTextRow(row) }
+        }
+    }
+
+    private static func bool(_ b: Bool) -> String { b ? "t" : "f" }
+    private static func sha(_ e: some CanonicalEncodable) -> String { RunInputs.sha256Hex(e.canonicalText) }
+}
+
+/// Entities with an id, for their child lists.
+protocol Identified { var id: String { get } }
+extension Vacancy: Identified {}
+extension Worker: Identified {}
