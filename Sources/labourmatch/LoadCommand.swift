@@ -63,6 +63,13 @@ struct LoadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
     var lockTimeout: Double = 60
 
+    func validate() throws {
+        if kind == .whoList, mode == .delta {
+            throw ValidationError(LoadError.modeNotAllowed(kind: kind, mode: .delta).description)
+        }
+        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+    }
+
     func run() throws {
         let logger = CommandLog.logger("load")
         // Bad input before the database: a missing file is status 2 even when no server answers.
