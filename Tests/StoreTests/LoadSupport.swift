@@ -123,12 +123,10 @@ func generatedVacancies(count: Int, prefix: String = "K", from start: Int = 0, t
 
 /// The `labourmatch` executable that `swift test` built beside the test bundle.
 let labourmatchExecutable: URL = {
-    let beside = Bundle.main.bundleURL.appendingPathComponent("labourmatch")
-    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("labourmatch")
-    if FileManager.default.isExecutableFile(atPath: argv0.path) { return argv0 }
-    return repositoryRoot.appendingPathComponent(".build/debug/labourmatch")
+    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                      Bundle.main.bundleURL, repositoryRoot.appendingPathComponent(".build/debug")]
+        .map { $0.appendingPathComponent("labourmatch") }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
 }()
 
 /// A running `labourmatch`, whose output is collected as it comes, so a test can wait
@@ -144,16 +142,13 @@ final class LabourmatchProcess: @unchecked Sendable {
     private let readers = DispatchGroup()
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = labourmatchExecutable
-        process.arguments = arguments
+        let (out, err) = (Pipe(), Pipe())
+        (process.executableURL, process.arguments) = (labourmatchExecutable, arguments)
+        (process.standardOutput, process.standardError) = (out, err)
         process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["LABOURMATCH_LOG_LEVEL"] = "notice"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Notices (the test pause) on stderr; the caller's variables win.
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["LABOURMATCH_LOG_LEVEL": "notice"].merging(environment) { $1 }) { $1 }
         try process.run()
         collect(out.fileHandleForReading, stderr: false)
         collect(err.fileHandleForReading, stderr: true)

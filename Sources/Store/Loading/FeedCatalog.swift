@@ -2,23 +2,18 @@ import Feeds
 import Foundation
 import Postgres
 
-/// One committed load, as its `feeds` row records it.
+/// One committed load, as its `feeds` row records it; the members of `FeedFile` read through it.
+@dynamicMemberLookup
 public struct FeedSummary: Sendable {
     public var feedId: Int64
-    public var kind: FeedKind
-    public var source: String
-    public var fileName: String
-    public var fileBytes: Int64
-    public var sha256: String
-    public var format: FeedFormat
-    public var mode: LoadMode
-    public var isoCodesVersion: String
-    public var whoListEdition: String?
+    public var file: FeedFile
     /// The counts; `rejectedByReason` is filled by `FeedCatalog.feed(_:id:)` only.
     public var counts: LoadCounts
     public var withdrawalsSkipped: Bool
     public var startedAt: Date
     public var finishedAt: Date
+
+    public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
 }
 
 /// A rejected row as `feed_rejections` holds it.
@@ -95,11 +90,12 @@ public enum FeedCatalog {
         counts.unchanged = try r.decode(13)
         counts.rejected = try r.decode(14)
         counts.withdrawn = try r.decode(15)
-        return FeedSummary(
-            feedId: try r.decode(0), kind: FeedKind(rawValue: try r.decode(1)) ?? .vacancies,
-            source: try r.decode(2), fileName: try r.decode(3), fileBytes: try r.decode(4), sha256: try r.decode(5),
-            format: FeedFormat(rawValue: try r.decode(6)) ?? .csv, mode: LoadMode(rawValue: try r.decode(7)) ?? .delta,
-            isoCodesVersion: try r.decode(8), whoListEdition: try r.decodeIfPresent(9), counts: counts,
-            withdrawalsSkipped: try r.decode(16), startedAt: try r.decode(17), finishedAt: try r.decode(18))
+        let file = FeedFile(
+            kind: FeedKind(rawValue: try r.decode(1)) ?? .vacancies, source: try r.decode(2), fileName: try r.decode(3),
+            fileBytes: try r.decode(4), sha256: try r.decode(5), format: FeedFormat(rawValue: try r.decode(6)) ?? .csv,
+            mode: LoadMode(rawValue: try r.decode(7)) ?? .delta, isoCodesVersion: try r.decode(8),
+            whoListEdition: try r.decodeIfPresent(9))
+        return FeedSummary(feedId: try r.decode(0), file: file, counts: counts, withdrawalsSkipped: try r.decode(16),
+                           startedAt: try r.decode(17), finishedAt: try r.decode(18))
     }
 }

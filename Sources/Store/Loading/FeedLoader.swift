@@ -37,6 +37,10 @@ public struct FeedLoader {
     public var progress: ((LoadProgress) -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
+    /// `work_mem` for the merge's sorts and hash joins (the load's transaction only), so that
+    /// a million staged rows are joined and sorted in memory rather than in temporary files;
+    /// nil keeps the server's setting.
+    public var mergeWorkMem: String? = "256MB"
 
     /// How many rejections a report keeps for the summary.
     public static let firstRejectionsKept = 10
@@ -72,11 +76,11 @@ public struct FeedLoader {
         } catch {
             throw LoadError.feedFile(error)
         }
-        let report = LoadReport(
-            outcome: dryRun ? .dryRun : .loaded, feedId: nil, kind: kind, source: source, path: path,
-            fileName: (path as NSString).lastPathComponent, fileBytes: digest.bytes, sha256: digest.sha256,
-            format: format, mode: mode, isoCodesVersion: codes.version,
-            whoListEdition: kind == .whoList ? RunInputs.whoListEdition(fileName: path) : nil)
+        let file = FeedFile(kind: kind, source: source, fileName: (path as NSString).lastPathComponent,
+                            fileBytes: digest.bytes, sha256: digest.sha256, format: format, mode: mode,
+                            isoCodesVersion: codes.version,
+                            whoListEdition: kind == .whoList ? RunInputs.whoListEdition(fileName: path) : nil)
+        let report = LoadReport(outcome: dryRun ? .dryRun : .loaded, feedId: nil, path: path, file: file)
         var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty, started: started)
         do {
             return try connection.transaction { tx in
@@ -166,6 +170,9 @@ private struct LoadRun {
         let mergeStart = Date()
         loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
         try step("analyze") { try tx.execute("ANALYZE lm_stage") }
+        if let workMem = loader.mergeWorkMem {
+            try tx.execute("SELECT set_config('work_mem', $1, true)", params: [.init(workMem)])
+        }
         let feedId = try tx.query(FeedSQL.insertFeed, params: [
             .init(kind.rawValue), .init(report.source), .init(report.fileName), .init(report.fileBytes),
             .init(report.sha256), .init(report.format.rawValue), .init(report.mode.rawValue),

@@ -43,7 +43,26 @@ public struct LoadCounts: Sendable, Hashable {
     public var accepted: Int { read - rejected }
 }
 
-/// What one `FeedLoader.load` did (or, for a dry run, would have done).
+/// A feed file and how it is loaded: what its `feeds` row records besides counts and times.
+public struct FeedFile: Sendable, Hashable {
+    public var kind: FeedKind
+    public var source: String
+    /// The file's base name.
+    public var fileName: String
+    public var fileBytes: Int64
+    /// Lower-case hex SHA-256 of the file's bytes.
+    public var sha256: String
+    public var format: FeedFormat
+    public var mode: LoadMode
+    /// The iso-codes version the codes were checked against.
+    public var isoCodesVersion: String
+    /// The edition of a WHO list file (from its name), else nil.
+    public var whoListEdition: String?
+}
+
+/// What one `FeedLoader.load` did (or, for a dry run, would have done); the members of
+/// `FeedFile` read through it (`report.kind`).
+@dynamicMemberLookup
 public struct LoadReport: Sendable {
     /// How the load ended.
     public enum Outcome: Sendable, Hashable {
@@ -59,19 +78,9 @@ public struct LoadReport: Sendable {
     public var outcome: Outcome
     /// The `feeds` row; nil unless `outcome` is `.loaded` (a dry run's is rolled back).
     public var feedId: Int64?
-    public var kind: FeedKind
-    public var source: String
-    /// The path as given, and its base name (what `feeds.file_name` records).
+    /// The path as given.
     public var path: String
-    public var fileName: String
-    public var fileBytes: Int64
-    /// Lower-case hex SHA-256 of the file's bytes.
-    public var sha256: String
-    public var format: FeedFormat
-    public var mode: LoadMode
-    public var isoCodesVersion: String
-    /// The edition of a WHO list load (from the file name), else nil.
-    public var whoListEdition: String?
+    public var file: FeedFile
     public var counts = LoadCounts()
     /// A snapshot with a MALFORMED_ROW withdraws nothing: true when that happened.
     public var withdrawalsSkipped = false
@@ -81,6 +90,8 @@ public struct LoadReport: Sendable {
     public var seconds = 0.0
     public var readSeconds = 0.0
     public var mergeSeconds = 0.0
+
+    public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
 }
 
 /// How far a long load has come, for a progress line.
