@@ -26,6 +26,10 @@ struct FeedsList: ParsableCommand {
     @Option(help: ArgumentHelp("Only loads from this source.", valueName: "name")) var source: String?
     @Option(help: "At most this many loads.") var limit = 50
 
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
     func run() throws {
         let logger = CommandLog.logger("feeds")
         let feeds: [FeedSummary]

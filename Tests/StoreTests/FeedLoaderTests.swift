@@ -338,6 +338,16 @@ import Testing
         }
     }
 
+    @Test func anUnmigratedDatabaseSaysToMigrate() throws {
+        try TestDatabase.withSchema { db, _ in
+            let error = try #require(throws: LoadError.self) {
+                try FeedLoader(connection: db, codes: systemCodes).load(kind: .employers, path: fixturePath("employers.csv"))
+            }
+            #expect("\(error)".contains("labourmatch db migrate"))
+            #expect(LoadError.exitStatus(for: error) == 1)
+        }
+    }
+
     @Test func theDefaultSourceIsTheBaseNameWithoutExtension() {
         #expect(FeedLoader.defaultSource(path: "/data/in/portal-a.csv") == "portal-a")
         #expect(FeedLoader.defaultSource(path: "portal-a.JSONL") == "portal-a")

@@ -142,6 +142,7 @@ private struct LoadRun {
     }
 
     mutating func execute(_ tx: Connection) throws -> LoadReport {
+        guard try !tx.query("SELECT to_regclass('feeds')")[0].isNull(0) else { throw LoadError.notMigrated }
         try lock(tx)
         if let previous = try tx.query(FeedSQL.sameFile, params: [.init(kind.rawValue), .init(report.source),
                                                                   .init(report.sha256)]).first {

@@ -146,6 +146,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case whoEditionConflict(edition: String, file: String)
     /// Another load of the same kind and source held the lock for `seconds`.
     case lockTimeout(kind: FeedKind, source: String, seconds: Double)
+    /// The database lacks the tables of the migrations.
+    case notMigrated
 
     public var description: String {
         switch self {
@@ -163,6 +165,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(file): WHO list edition \(edition) (from the file name) is already loaded from a file with other content; editions are never replaced: name the file with its own edition year"
         case .lockTimeout(let kind, let source, let seconds):
             return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(seconds)) s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
+        case .notMigrated:
+            return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
         }
     }
 
@@ -171,8 +175,11 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     public static func exitStatus(for error: any Error) -> Int32 {
         switch error {
         case let load as LoadError:
-            if case .lockTimeout = load { return 3 }
-            return 2
+            switch load {
+            case .lockTimeout: return 3
+            case .notMigrated: return 1
+            default: return 2
+            }
         case is FeedFileError:
             return 2
         default:
