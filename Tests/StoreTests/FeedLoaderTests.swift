@@ -359,3 +359,58 @@ import Testing
         #expect(LoadMode.defaultMode(for: .employers) == .delta)
     }
 }
+
+/// Two loads of other sources writing the same keys: the later one waits for the earlier
+/// and writes the next version, whichever way their statements interleave.
+@Suite struct ConcurrentWriterTests {
+    /// A result handed from a thread to the test. `@unchecked Sendable`: `value` is only
+    /// touched under `lock`.
+    final class Box<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: T?
+        var value: T? {
+            get { lock.lock(); defer { lock.unlock() }; return stored }
+            set { lock.lock(); stored = newValue; lock.unlock() }
+        }
+    }
+
+    @Test func aLoadThatFindsNewKeysTakenMeanwhileWritesTheNextVersion() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let a = try writeFile(dir, "a.csv", generatedVacancies(count: 20))
+            let b = try writeFile(dir, "b.csv", generatedVacancies(count: 20, from: 10, title: "From portal b"))
+            // Load A inside a transaction left open: its new keys are inserted, not committed.
+            try t.db.execute("BEGIN")
+            try t.load(.vacancies, a, source: "portal-a")
+            // Load B on another connection: its first look sees K00010-K00019 as new, and its
+            // identity insert must wait for A.
+            let schema = t.schema
+            let result = Box<Result<LoadReport, any Error>>()
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                result.value = Result {
+                    let db = try TestDatabase.connect()
+                    defer { db.close() }
+                    try db.execute("SET search_path TO \(schema)")
+                    try db.execute("SET application_name TO 'lm-b-\(schema)'")
+                    return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: b, source: "portal-b")
+                }
+                done.signal()
+            }
+            let waiting = try waitFor {
+                // Inside a transaction, pg_stat_activity is read once unless asked again.
+                try t.db.execute("SELECT pg_stat_clear_snapshot()")
+                return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                          [.init("lm-b-\(schema)")]) == 1
+            }
+            #expect(waiting, "B waits for A's uncommitted keys")
+            try t.db.execute("COMMIT")
+            done.wait()
+            let report = try #require(try result.value?.get())
+            #expect((report.counts.inserted, report.counts.updated) == (10, 10))
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions WHERE vacancy_id >= 'K00010' AND vacancy_id < 'K00020' AND version = 2 AND is_current") == 10)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE title = 'From portal b'") == 20)
+        }
+    }
+}

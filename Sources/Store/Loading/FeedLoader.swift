@@ -316,7 +316,6 @@ private struct LoadRun {
     private mutating func mergeVersions(_ tx: Connection, feedId: Int64) throws {
         let kindSource: [PostgresValue?] = [.init(kind.rawValue), .init(report.source)]
         let feed: [PostgresValue?] = [.init(feedId)]
-        try step("identities") { try tx.execute(table.insertIdentities) }
         let withdraw = report.mode == .snapshot && malformed == 0
         report.withdrawalsSkipped = report.mode == .snapshot && malformed > 0
         if withdraw {
@@ -324,8 +323,15 @@ private struct LoadRun {
         } else {
             try tx.execute(table.createNoneGone)
         }
-        try step("lock keys") { try tx.execute(table.lockKeys) }
         try step("plan") { try tx.execute(table.createPlan) }
+        try tx.execute(EntityTable.createNew)
+        try step("identities") { try tx.execute(table.insertIdentities) }
+        if try step("lock keys", { try tx.query(table.lockKeys)[0].decode(0, as: Int.self) }) > 0 {
+            try step("replan") {
+                try tx.execute(table.dropUnchangedFromPlan)
+                try tx.execute(table.refreshPlanVersions)
+            }
+        }
         let planned = try tx.query(EntityTable.planCounts)[0]
         report.counts.inserted = try planned.decode(0, as: Int.self)
         report.counts.updated = try planned.decode(1, as: Int.self)

@@ -12,6 +12,7 @@ import Feeds
 ///   lm_plan      accepted rows that write a version: new keys
 ///                (old_version NULL) and keys whose current version differs
 ///                or is withdrawn.
+///   lm_new       the keys whose identity row this load inserted.
 ///   lm_withdraw  lm_gone re-read after the row locks: the versions to withdraw.
 extension EntityTable {
     static let stage = "lm_stage"
@@ -34,7 +35,7 @@ extension EntityTable {
     /// Temporary tables a load leaves behind, dropped when it ends (they would
     /// otherwise live as long as an enclosing transaction).
     var dropTemporaryTables: String {
-        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_withdraw"
+        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_new, lm_withdraw"
     }
 
     /// The current, not withdrawn keys of a referenced table (`current_employers`, ...).
@@ -49,17 +50,6 @@ extension EntityTable {
     private var identityTable: String { identity! }
     private var versionsTable: String { versions! }
 
-    /// New keys get their identity row. `ON CONFLICT DO NOTHING` in one byte
-    /// order: two loads that bring the same new key wait for each other
-    /// instead of deadlocking.
-    var insertIdentities: String {
-        """
-        INSERT INTO \(identityTable) (\(key))
-        SELECT key FROM lm_stage WHERE reason IS NULL ORDER BY key COLLATE "C"
-        ON CONFLICT DO NOTHING
-        """
-    }
-
     /// $1 kind, $2 source. The keys a snapshot would withdraw (see the type's comment).
     var createGone: String {
         """
@@ -73,30 +63,67 @@ extension EntityTable {
     /// An empty lm_gone, for delta loads (and snapshots that withdraw nothing).
     var createNoneGone: String { "CREATE TEMP TABLE lm_gone (key text) ON COMMIT DROP" }
 
-    /// Locks the identity rows of every existing key this load writes, in byte
-    /// order, so that a concurrent load of another source that touches the same
-    /// keys waits (instead of both writing version n + 1), and never deadlocks.
-    /// Returns one count, not a million rows.
-    var lockKeys: String {
-        """
-        SELECT count(*) FROM (
-            SELECT 1 FROM \(identityTable) i
-            WHERE i.\(key) IN (
-                SELECT s.key FROM lm_stage s JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current
-                WHERE s.reason IS NULL
-                UNION ALL SELECT key FROM lm_gone)
-            ORDER BY i.\(key) COLLATE "C"
-            FOR NO KEY UPDATE OF i) locked
-        """
-    }
-
-    /// Under the locks: the rows that write a version.
+    /// A first look, without locks: the rows that would write a version (new
+    /// keys, and keys whose current version differs or is withdrawn). A row
+    /// left out here writes nothing even if another load changes its key
+    /// meanwhile: as if this load had come first, which it may.
     var createPlan: String {
         """
         CREATE TEMP TABLE lm_plan ON COMMIT DROP AS
         SELECT s.line, s.key, v.version AS old_version
         FROM lm_stage s LEFT JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current
         WHERE s.reason IS NULL AND (v.version IS NULL OR v.content_sha256 <> s.sha OR v.withdrawn)
+        """
+    }
+
+    /// New keys get their identity row, and lm_new the keys this load inserted.
+    /// `ON CONFLICT DO NOTHING` in one byte order: two loads that bring the
+    /// same new key wait for each other instead of deadlocking.
+    var insertIdentities: String {
+        """
+        WITH inserted AS (
+            INSERT INTO \(identityTable) (\(key))
+            SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
+            ON CONFLICT DO NOTHING
+            RETURNING \(key))
+        INSERT INTO lm_new SELECT \(key) FROM inserted
+        """
+    }
+
+    static let createNew = "CREATE TEMP TABLE lm_new (key text) ON COMMIT DROP"
+
+    /// Locks, in byte order, the identity rows of the keys this load may write
+    /// that it did not insert itself, so that a concurrent load of another
+    /// source that writes the same keys waits (instead of both writing version
+    /// n + 1), and never deadlocks. Returns one count, not a million rows.
+    var lockKeys: String {
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM \(identityTable) i
+            WHERE i.\(key) IN (
+                SELECT p.key FROM lm_plan p WHERE NOT EXISTS (SELECT 1 FROM lm_new n WHERE n.key = p.key)
+                UNION ALL SELECT key FROM lm_gone)
+            ORDER BY i.\(key) COLLATE "C"
+            FOR NO KEY UPDATE OF i) locked
+        """
+    }
+
+    /// Under the locks, the first look is brought up to date with what
+    /// concurrent loads committed meanwhile: rows now equal to the current
+    /// version write nothing...
+    var dropUnchangedFromPlan: String {
+        """
+        DELETE FROM lm_plan p USING lm_stage s, \(versionsTable) v
+        WHERE s.line = p.line AND v.\(key) = p.key AND v.is_current
+          AND v.content_sha256 = s.sha AND NOT v.withdrawn
+        """
+    }
+
+    /// ...and the others follow the current version as it now is.
+    var refreshPlanVersions: String {
+        """
+        UPDATE lm_plan p SET old_version = v.version FROM \(versionsTable) v
+        WHERE v.\(key) = p.key AND v.is_current AND p.old_version IS DISTINCT FROM v.version
         """
     }
 
