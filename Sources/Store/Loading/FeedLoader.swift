@@ -323,7 +323,10 @@ private struct LoadRun {
         } else {
             try tx.execute(table.createNoneGone)
         }
-        try step("plan") { try tx.execute(table.createPlan) }
+        try step("plan") {
+            try tx.execute(table.createPlan)
+            try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
+        }
         try tx.execute(EntityTable.createNew)
         try step("identities") { try tx.execute(table.insertIdentities) }
         if try step("lock keys", { try tx.query(table.lockKeys)[0].decode(0, as: Int.self) }) > 0 {
