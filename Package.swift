@@ -54,7 +54,10 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Postgres", "Feeds",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["Feeds", "Matching"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "Store", "Feeds", "Matching", "Postgres"]),
     ]

@@ -1,2 +1,1 @@
-// Store: the domain on PostgreSQL.
-import Postgres
+// Store: the domain on PostgreSQL: migrations (Migrations/) and feed loading (Loading/).

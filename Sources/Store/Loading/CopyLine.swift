@@ -1,0 +1,160 @@
+import Matching
+
+/// Builds rows in COPY's text format (tab between columns, LF after the row,
+/// `\N` for NULL, backslash escapes) straight into a byte buffer, without a
+/// `String` per value: the loader writes a million rows through it.
+///
+/// Text must not hold NUL (PostgreSQL text cannot); the loader rejects such
+/// rows before they get here (`StoreLimits`).
+struct CopyLine {
+    private(set) var bytes: [UInt8] = []
+    private var atRowStart = true
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    private static let tab: UInt8 = 0x09, newline: UInt8 = 0x0A, backslash: UInt8 = 0x5C
+
+    private mutating func separate() {
+        if atRowStart { atRowStart = false } else { bytes.append(CopyLine.tab) }
+    }
+
+    /// Ends the current row.
+    mutating func endRow() {
+        bytes.append(CopyLine.newline)
+        atRowStart = true
+    }
+
+    /// Empties the buffer (after its bytes were sent), keeping its capacity.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    mutating func null() {
+        separate()
+        bytes.append(CopyLine.backslash); bytes.append(0x4E)   // \N
+    }
+
+    /// Text, escaped; nil is NULL.
+    mutating func text(_ value: String?) {
+        guard var value else { return null() }
+        separate()
+        value.withUTF8 { appendEscaped($0) }
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        for b in utf8 {
+            switch b {
+            case CopyLine.backslash: bytes.append(CopyLine.backslash); bytes.append(CopyLine.backslash)
+            case 0x09: bytes.append(CopyLine.backslash); bytes.append(0x74)
+            case 0x0A: bytes.append(CopyLine.backslash); bytes.append(0x6E)
+            case 0x0D: bytes.append(CopyLine.backslash); bytes.append(0x72)
+            default: bytes.append(b)
+            }
+        }
+    }
+
+    /// Bytes known to need no escaping (codes, hex digests).
+    mutating func plain(_ value: String) {
+        separate()
+        var value = value
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int(_ value: Int?) {
+        guard let value else { return null() }
+        separate()
+        appendDigits(value)
+    }
+
+    private mutating func appendDigits(_ value: Int) {
+        if value < 0 { bytes.append(0x2D) }
+        var m = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[count] = UInt8(m % 10) + 0x30
+                m /= 10
+                count += 1
+            } while m > 0
+            while count > 0 {
+                count -= 1
+                bytes.append(d[count])
+            }
+        }
+    }
+
+    mutating func bool(_ value: Bool?) {
+        guard let value else { return null() }
+        separate()
+        bytes.append(value ? 0x74 : 0x66)   // t / f
+    }
+
+    /// An exact decimal in its shortest text (`3450`, `38.5`).
+    mutating func decimal(_ value: ExactDecimal?) {
+        guard let value else { return null() }
+        separate()
+        appendDecimal(value)
+    }
+
+    private mutating func appendDecimal(_ value: ExactDecimal) {
+        if value.scale == 0 { return appendDigits(Int(value.mantissa)) }
+        if value.mantissa < 0 { bytes.append(0x2D) }
+        let unit = Int64(ExactDecimal.pow10(value.scale))
+        let magnitude = value.mantissa.magnitude
+        appendDigits(Int(magnitude / UInt64(unit)))
+        bytes.append(0x2E)
+        var fraction = magnitude % UInt64(unit)
+        var divisor = UInt64(unit) / 10
+        for _ in 0..<value.scale {
+            bytes.append(UInt8(fraction / divisor) + 0x30)
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// The lower-case hex digits of `bytes` (a digest).
+    mutating func hex<D: Sequence>(_ digest: D) where D.Element == UInt8 {
+        separate()
+        for b in digest {
+            bytes.append(CopyLine.hexDigits[Int(b >> 4)])
+            bytes.append(CopyLine.hexDigits[Int(b & 15)])
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    mutating func day(_ value: Day?) {
+        guard let value else { return null() }
+        separate()
+        func two(_ v: Int) { bytes.append(UInt8(v / 10) + 0x30); bytes.append(UInt8(v % 10) + 0x30) }
+        two(value.year / 100); two(value.year % 100)
+        bytes.append(0x2D); two(value.month)
+        bytes.append(0x2D); two(value.day)
+    }
+
+    /// An array literal `{a,b}` of items free of quotes, backslashes, braces
+    /// and commas (codes, levels, numbers, `t`/`f`); an empty list is NULL.
+    mutating func array<T>(_ items: [T], _ item: (inout CopyLine, T) -> Void) {
+        guard !items.isEmpty else { return null() }
+        separate()
+        bytes.append(0x7B)
+        for (i, element) in items.enumerated() {
+            if i > 0 { bytes.append(0x2C) }
+            item(&self, element)
+        }
+        bytes.append(0x7D)
+    }
+
+    /// Array items (no separator of their own). Text items are quoted, so
+    /// that a skill code such as `null` is not read as an SQL NULL.
+    mutating func itemText(_ value: String) {
+        var value = value
+        bytes.append(0x22)
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(0x22)
+    }
+    mutating func itemInt(_ value: Int) { appendDigits(value) }
+    mutating func itemBool(_ value: Bool) { bytes.append(value ? 0x74 : 0x66) }
+    mutating func itemDecimal(_ value: ExactDecimal) { appendDecimal(value) }
+}

@@ -1,0 +1,101 @@
+import Feeds
+import Foundation
+import Postgres
+
+/// One committed load, as its `feeds` row records it; the members of `FeedFile` read through it.
+@dynamicMemberLookup
+public struct FeedSummary: Sendable {
+    public var feedId: Int64
+    public var file: FeedFile
+    /// The counts; `rejectedByReason` is filled by `FeedCatalog.feed(_:id:)` only.
+    public var counts: LoadCounts
+    public var withdrawalsSkipped: Bool
+    public var startedAt: Date
+    public var finishedAt: Date
+
+    public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
+}
+
+/// A rejected row as `feed_rejections` holds it.
+public struct StoredRejection: Sendable, Hashable {
+    public var line: Int
+    public var field: String?
+    public var reason: RejectionReason
+    /// The row's key when it could still be read.
+    public var key: String?
+    public var raw: String
+    public var detail: String
+}
+
+/// Reads what loads recorded: `feeds` and `feed_rejections` (for `labourmatch feeds`).
+public enum FeedCatalog {
+    private static let columns = """
+        feed_id, kind, source, file_name, file_bytes, file_sha256, format, mode, iso_codes_version,
+        who_list_edition, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_withdrawn,
+        withdrawals_skipped, started_at, finished_at
+        """
+
+    /// The latest `limit` loads, newest first, optionally of one kind and source.
+    public static func list(_ db: Connection, kind: FeedKind? = nil, source: String? = nil,
+                            limit: Int = 50) throws -> [FeedSummary] {
+        try db.query("""
+            SELECT \(columns) FROM feeds
+            WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR source = $2)
+            ORDER BY feed_id DESC LIMIT $3
+            """, params: [kind.map { .init($0.rawValue) }, source.map { .init($0) }, .init(limit)])
+            .map(summary)
+    }
+
+    /// One load with its rejection counts by reason; nil when there is no such feed.
+    public static func feed(_ db: Connection, id: Int64) throws -> FeedSummary? {
+        guard let row = try db.query("SELECT \(columns) FROM feeds WHERE feed_id = $1", params: [.init(id)]).first else {
+            return nil
+        }
+        var feed = try summary(row)
+        for r in try db.query("SELECT reason, count(*) FROM feed_rejections WHERE feed_id = $1 GROUP BY reason",
+                              params: [.init(id)]) {
+            if let reason = RejectionReason(rawValue: try r.decode(0)) {
+                feed.counts.rejectedByReason[reason] = try r.decode(1, as: Int.self)
+            }
+        }
+        return feed
+    }
+
+    /// The rejections of a feed in line order, handed over in batches of `batchSize`
+    /// (a feed may hold a million of them).
+    public static func forEachRejection(_ db: Connection, feedId: Int64, batchSize: Int = 10_000,
+                                        _ body: ([StoredRejection]) throws -> Void) throws {
+        var after = 0
+        while true {
+            let rows = try db.query("""
+                SELECT line, field, reason, key, raw, detail FROM feed_rejections
+                WHERE feed_id = $1 AND line > $2 ORDER BY line LIMIT $3
+                """, params: [.init(feedId), .init(after), .init(batchSize)])
+            let batch = try rows.map { r in
+                StoredRejection(line: try r.decode(0), field: try r.decodeIfPresent(1),
+                                reason: RejectionReason(rawValue: try r.decode(2)) ?? .malformedRow,
+                                key: try r.decodeIfPresent(3), raw: try r.decode(4), detail: try r.decode(5))
+            }
+            guard let last = batch.last else { return }
+            try body(batch)
+            after = last.line
+        }
+    }
+
+    private static func summary(_ r: PostgresRow) throws -> FeedSummary {
+        var counts = LoadCounts()
+        counts.read = try r.decode(10)
+        counts.inserted = try r.decode(11)
+        counts.updated = try r.decode(12)
+        counts.unchanged = try r.decode(13)
+        counts.rejected = try r.decode(14)
+        counts.withdrawn = try r.decode(15)
+        let file = FeedFile(
+            kind: FeedKind(rawValue: try r.decode(1)) ?? .vacancies, source: try r.decode(2), fileName: try r.decode(3),
+            fileBytes: try r.decode(4), sha256: try r.decode(5), format: FeedFormat(rawValue: try r.decode(6)) ?? .csv,
+            mode: LoadMode(rawValue: try r.decode(7)) ?? .delta, isoCodesVersion: try r.decode(8),
+            whoListEdition: try r.decodeIfPresent(9))
+        return FeedSummary(feedId: try r.decode(0), file: file, counts: counts, withdrawalsSkipped: try r.decode(16),
+                           startedAt: try r.decode(17), finishedAt: try r.decode(18))
+    }
+}

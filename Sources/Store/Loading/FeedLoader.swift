@@ -1,0 +1,373 @@
+import Crypto
+import Feeds
+import Foundation
+import Logging
+import Matching
+import Postgres
+
+/// Loads one feed file into PostgreSQL (FEEDS.md): streamed, versioned, all or nothing.
+///
+/// The file is read once for its SHA-256 (the same file loaded again for the
+/// same kind and source is a no-op), then parsed and checked row by row by
+/// `FeedReader`; every data row, accepted or rejected, goes by COPY into a
+/// temporary staging table, and a few set-based statements merge it into the
+/// tables of 0001: new keys are inserted, changed rows get a new version,
+/// identical rows are left alone, and a snapshot withdraws the keys of its
+/// source that the file no longer lists. The `feeds` row, the versions and the
+/// rejections commit in one transaction, so a load that fails, or is killed,
+/// leaves the database as it was. Memory stays flat: only the keys accepted so
+/// far (for DUPLICATE_KEY) and the referenced employers and recruiters are held.
+///
+/// Concurrency: a transaction-level advisory lock on (schema, kind, source)
+/// keeps two loads of the same source apart (the second waits up to
+/// `lockTimeout`); loads of other sources run side by side, and lock the keys
+/// they both write in one order.
+///
+/// ```swift
+/// let loader = FeedLoader(connection: db, codes: try CodeLists.system())
+/// let report = try loader.load(kind: .vacancies, path: "Fixtures/vacancies.csv")
+/// ```
+public struct FeedLoader {
+    public let connection: Connection
+    public let codes: CodeLists
+    public var logger: Logger
+    /// Seconds to wait for another load of the same kind and source; 0 fails at once.
+    public var lockTimeout: Double = 60
+    /// Called now and then while a load reads (at most twice a second) and once when it merges.
+    public var progress: ((LoadProgress) -> Void)?
+    /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
+    public var testPause: LoadTestPause?
+    /// `work_mem` for the merge's sorts and hash joins (the load's transaction only), so that
+    /// a million staged rows are joined and sorted in memory rather than in temporary files;
+    /// nil keeps the server's setting.
+    public var mergeWorkMem: String? = "256MB"
+
+    /// How many rejections a report keeps for the summary.
+    public static let firstRejectionsKept = 10
+
+    public init(connection: Connection, codes: CodeLists, logger: Logger = Logger(label: "load")) {
+        self.connection = connection
+        self.codes = codes
+        self.logger = logger
+    }
+
+    /// Loads `path` as a feed of `kind`.
+    ///
+    /// - Parameters:
+    ///   - format: default from the file's extension (`.csv`, `.ndjson`, `.jsonl`).
+    ///   - source: where the file comes from; default `defaultSource(path:)`.
+    ///   - mode: default `LoadMode.defaultMode(for:)`.
+    ///   - dryRun: do everything, report, and roll back.
+    ///   - allowEmpty: let a snapshot of a file with no data rows withdraw its source's keys.
+    /// - Throws: `LoadError` (nothing written: bad input, or the lock), `PostgresError`.
+    public func load(kind: FeedKind, path: String, format: FeedFormat? = nil, source: String? = nil,
+                     mode: LoadMode? = nil, dryRun: Bool = false, allowEmpty: Bool = false) throws -> LoadReport {
+        let started = Date()
+        guard let format = format ?? FeedFormat(path: path) else { throw LoadError.unknownFormat(path: path) }
+        let source = source ?? FeedLoader.defaultSource(path: path)
+        guard (1...200).contains(source.count), !source.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw LoadError.badSource(source)
+        }
+        let mode = mode ?? LoadMode.defaultMode(for: kind)
+        if kind == .whoList, mode == .delta { throw LoadError.modeNotAllowed(kind: kind, mode: mode) }
+        let digest: FileDigest
+        do {
+            digest = try FileDigest(path: path)
+        } catch {
+            throw LoadError.feedFile(error)
+        }
+        let file = FeedFile(kind: kind, source: source, fileName: (path as NSString).lastPathComponent,
+                            fileBytes: digest.bytes, sha256: digest.sha256, format: format, mode: mode,
+                            isoCodesVersion: codes.version,
+                            whoListEdition: kind == .whoList ? RunInputs.whoListEdition(fileName: path) : nil)
+        let report = LoadReport(outcome: dryRun ? .dryRun : .loaded, feedId: nil, path: path, file: file)
+        var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty, started: started)
+        do {
+            return try connection.transaction { tx in
+                var result = try run.execute(tx)
+                result.seconds = Date().timeIntervalSince(started)
+                if dryRun { throw DryRunRollback(report: result) }
+                return result
+            }
+        } catch let rollback as DryRunRollback {
+            var result = rollback.report
+            result.feedId = nil
+            return result
+        }
+    }
+
+    /// The file's base name without a `.csv`, `.ndjson` or `.jsonl` extension
+    /// (`feeds/portal-a.csv` is source `portal-a`), so the CSV and NDJSON of one
+    /// source are the same source; the whole base name when nothing is left.
+    public static func defaultSource(path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let bytes = Array(name.utf8)
+        guard FeedFormat(path: name) != nil, let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot > 0 else {
+            return name
+        }
+        return String(decoding: bytes[..<dot], as: UTF8.self)
+    }
+}
+
+/// Carries a dry run's report out of the transaction it rolls back.
+private struct DryRunRollback: Error {
+    let report: LoadReport
+}
+
+/// The state of one load, inside its transaction.
+private struct LoadRun {
+    let loader: FeedLoader
+    var report: LoadReport
+    let table: EntityTable
+    let allowEmpty: Bool
+    let started: Date
+    /// MALFORMED_ROW rows seen (a snapshot with any withdraws nothing).
+    var malformed = 0
+
+    init(loader: FeedLoader, report: LoadReport, table: EntityTable, allowEmpty: Bool, started: Date) {
+        self.loader = loader; self.report = report; self.table = table
+        self.allowEmpty = allowEmpty; self.started = started
+    }
+
+    private var logger: Logger { loader.logger }
+    private var kind: FeedKind { report.kind }
+
+    /// Times one step for the debug log (`LABOURMATCH_LOG_LEVEL=debug` shows where a load spends its time).
+    @discardableResult
+    private func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let t0 = Date()
+        let value = try body()
+        logger.debug("load step", metadata: ["step": "\(name)", "ms": "\(Int(Date().timeIntervalSince(t0) * 1000))"])
+        return value
+    }
+
+    mutating func execute(_ tx: Connection) throws -> LoadReport {
+        guard try !tx.query("SELECT to_regclass('feeds')")[0].isNull(0) else { throw LoadError.notMigrated }
+        try lock(tx)
+        if let previous = try tx.query(FeedSQL.sameFile, params: [.init(kind.rawValue), .init(report.source),
+                                                                  .init(report.sha256)]).first {
+            report.outcome = .noOp(previousFeed: try previous.decode(0, as: Int64.self),
+                                   loadedAt: try previous.decode(1, as: Date.self))
+            return report
+        }
+        if let edition = report.whoListEdition,
+           let loaded = try tx.query(FeedSQL.whoEdition, params: [.init(edition)]).first {
+            guard try loaded.decode(0, as: String.self) == report.sha256 else {
+                throw LoadError.whoEditionConflict(edition: edition, file: report.path)
+            }
+            report.outcome = .noOp(previousFeed: try loaded.decodeIfPresent(1, as: Int64.self),
+                                   loadedAt: try loaded.decode(2, as: Date.self))
+            return report
+        }
+
+        let readStart = Date()
+        try tx.execute(table.createStage)
+        let rows = try stage(tx)
+        report.readSeconds = Date().timeIntervalSince(readStart)
+        if rows == 0, report.mode == .snapshot, !allowEmpty {
+            throw LoadError.emptySnapshot(file: report.path, kind: kind)
+        }
+
+        let mergeStart = Date()
+        loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
+        try step("analyze") { try tx.execute("ANALYZE lm_stage") }
+        if let workMem = loader.mergeWorkMem {
+            try tx.execute("SELECT set_config('work_mem', $1, true)", params: [.init(workMem)])
+        }
+        let feedId = try tx.query(FeedSQL.insertFeed, params: [
+            .init(kind.rawValue), .init(report.source), .init(report.fileName), .init(report.fileBytes),
+            .init(report.sha256), .init(report.format.rawValue), .init(report.mode.rawValue),
+            .init(report.isoCodesVersion), report.whoListEdition.map { .init($0) },
+        ])[0].decode(0, as: Int64.self)
+        report.feedId = feedId
+        if table.identity == nil {
+            try mergeWHOList(tx, feedId: feedId)
+        } else {
+            try mergeVersions(tx, feedId: feedId)
+        }
+        try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
+        try tx.execute(table.dropTemporaryTables)
+        let c = report.counts
+        report.counts.unchanged = c.accepted - c.inserted - c.updated
+        try tx.execute(FeedSQL.finishFeed, params: [
+            .init(feedId), .init(c.read), .init(c.inserted), .init(c.updated), .init(report.counts.unchanged),
+            .init(c.rejected), .init(c.withdrawn), .init(report.withdrawalsSkipped),
+        ])
+        report.mergeSeconds = Date().timeIntervalSince(mergeStart)
+        return report
+    }
+
+    /// The advisory lock of (schema, kind, source); every WHO list load takes the same one,
+    /// since an edition replaces the list whatever its source.
+    private func lock(_ tx: Connection) throws {
+        let params: [PostgresValue?] = [.init(kind.rawValue), .init(kind == .whoList ? "*" : report.source)]
+        if try tx.query("SELECT pg_try_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)[0].decode(0, as: Bool.self) {
+            return
+        }
+        let timeout = loader.lockTimeout
+        guard timeout > 0 else { throw LoadError.lockTimeout(kind: kind, source: report.source, seconds: 0) }
+        logger.notice("another load of the same kind and source is running; waiting for it", metadata: [
+            "kind": "\(kind.cliName)", "source": "\(report.source)", "timeout_s": "\(timeout)",
+        ])
+        let previous = try tx.query("SELECT current_setting('lock_timeout')")[0].decode(0, as: String.self)
+        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(max(1, Int(timeout * 1000)))")])
+        do {
+            try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            throw LoadError.lockTimeout(kind: kind, source: report.source, seconds: timeout)
+        }
+        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init(previous)])
+    }
+
+    /// Reads the file and COPYs every data row into lm_stage; returns the number of data rows.
+    private mutating func stage(_ tx: Connection) throws -> Int {
+        func keys(_ kind: FeedKind) throws -> Set<String> {
+            var out = Set<String>()
+            for row in try tx.query(EntityTable.currentKeys(of: kind)) { out.insert(try row.decode(0, as: String.self)) }
+            return out
+        }
+        let employers = kind == .vacancies ? try keys(.employers) : []
+        let recruiters = kind == .vacancies || kind == .workers ? try keys(.recruiters) : []
+        let reader = FeedReader(kind: kind, format: report.format, codes: loader.codes,
+                                knownEmployer: { employers.contains($0) },
+                                knownRecruiter: { recruiters.contains($0) })
+
+        let flushAt = 256 * 1024
+        var out = CopyLine(capacity: flushAt + 64 * 1024)
+        var counts = LoadCounts()
+        var first: [Rejection] = []
+        var malformed = 0
+        let nullColumns = table.dataColumns.count + 1   // sha and the data columns of a rejected row
+        let table = self.table
+        let pause = loader.testPause
+        let progress = loader.progress
+        let started = self.started
+        var lastProgress = Date()
+
+        func reject(_ r: Rejection) {
+            counts.rejected += 1
+            counts.rejectedByReason[r.reason, default: 0] += 1
+            if r.reason == .malformedRow { malformed += 1 }
+            if first.count < FeedLoader.firstRejectionsKept { first.append(r) }
+            out.int(r.line); out.text(r.reason.rawValue); out.text(r.field); out.text(r.key)
+            out.text(LoadRun.storable(r.raw)); out.text(LoadRun.storable(r.detail))
+            for _ in 0..<nullColumns { out.null() }
+            out.endRow()
+        }
+
+        let copied = try tx.copyIn(table.copyStage) { writer in
+            func flush() throws {
+                try out.bytes.withUnsafeBytes { try writer.write($0) }
+                out.removeAll()
+            }
+            do {
+                try reader.read(path: report.path) { row in
+                    counts.read += 1
+                    switch row {
+                    case .accepted(let line, let record, let raw):
+                        if let problem = table.check(record) {
+                            reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
+                                             key: record.key, detail: problem.detail))
+                        } else {
+                            out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
+                            var hasher = SHA256()
+                            var text = record.canonicalText
+                            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+                            out.hex(hasher.finalize())
+                            table.encode(record, &out)
+                            out.endRow()
+                        }
+                    case .rejected(let rejection):
+                        reject(rejection)
+                    }
+                    if out.bytes.count >= flushAt { try flush() }
+                    if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
+                        lastProgress = Date()
+                        progress(LoadProgress(phase: .reading, rows: counts.read,
+                                              seconds: lastProgress.timeIntervalSince(started)))
+                    }
+                    if let pause, counts.read == pause.afterRows {
+                        try flush()
+                        logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
+                        Thread.sleep(forTimeInterval: pause.seconds)
+                    }
+                }
+            } catch let error as FeedFileError {
+                throw LoadError.feedFile(error)
+            }
+            try flush()
+        }
+        guard copied == counts.read else {
+            throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(counts.read) data rows",
+                                statement: table.copyStage)
+        }
+        report.counts = counts
+        report.firstRejections = first
+        self.malformed = malformed
+        return counts.read
+    }
+
+    /// Text as PostgreSQL can hold it: a NUL character becomes U+FFFD.
+    static func storable(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
+    }
+
+    private mutating func mergeVersions(_ tx: Connection, feedId: Int64) throws {
+        let kindSource: [PostgresValue?] = [.init(kind.rawValue), .init(report.source)]
+        let feed: [PostgresValue?] = [.init(feedId)]
+        let withdraw = report.mode == .snapshot && malformed == 0
+        report.withdrawalsSkipped = report.mode == .snapshot && malformed > 0
+        if withdraw {
+            try step("gone") { try tx.execute(table.createGone, params: kindSource) }
+        } else {
+            try tx.execute(table.createNoneGone)
+        }
+        try step("plan") {
+            try tx.execute(table.createPlan)
+            try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
+        }
+        try tx.execute(EntityTable.createNew)
+        try step("identities") { try tx.execute(table.insertIdentities) }
+        if try step("lock keys", { try tx.query(table.lockKeys)[0].decode(0, as: Int.self) }) > 0 {
+            try step("replan") {
+                try tx.execute(table.dropUnchangedFromPlan)
+                try tx.execute(table.refreshPlanVersions)
+            }
+        }
+        let planned = try tx.query(EntityTable.planCounts)[0]
+        report.counts.inserted = try planned.decode(0, as: Int.self)
+        report.counts.updated = try planned.decode(1, as: Int.self)
+        if withdraw {
+            try step("withdraw plan") { try tx.execute(table.createWithdraw, params: kindSource) }
+        } else {
+            try tx.execute("CREATE TEMP TABLE lm_withdraw (key text, version integer) ON COMMIT DROP")
+        }
+        report.counts.withdrawn = try tx.query(EntityTable.withdrawCount)[0].decode(0, as: Int.self)
+        try step("retire") { try tx.execute(table.retireVersions) }
+        try step("versions") { try tx.execute(table.insertVersions, params: feed) }
+        for list in table.lists {
+            try step(list.table) { try tx.execute(table.insertList(list)) }
+        }
+        if report.counts.withdrawn > 0 {
+            try step("withdrawals") { try tx.execute(table.insertWithdrawals, params: feed) }
+            for list in table.lists {
+                try step("withdrawn \(list.table)") { try tx.execute(table.copyListForWithdrawals(list)) }
+            }
+        }
+    }
+
+    /// A WHO list file is a new edition, which becomes the current one; the counts compare it with
+    /// the edition it replaces (withdrawn: countries that edition had and this one has not).
+    private mutating func mergeWHOList(_ tx: Connection, feedId: Int64) throws {
+        let edition = report.whoListEdition!
+        let counts = try tx.query(FeedSQL.whoCounts)[0]
+        report.counts.inserted = try counts.decode(0, as: Int.self)
+        report.counts.updated = try counts.decode(1, as: Int.self)
+        report.counts.withdrawn = try tx.query(FeedSQL.whoDropped)[0].decode(0, as: Int.self)
+        try tx.execute(FeedSQL.whoRetire)
+        try tx.execute(FeedSQL.whoInsertEdition, params: [.init(edition), .init(report.source), .init(report.sha256),
+                                                          .init(feedId)])
+        try tx.execute(FeedSQL.whoInsertEntries, params: [.init(edition)])
+    }
+}

@@ -1,0 +1,189 @@
+import Feeds
+import Foundation
+
+/// How a load treats keys of its source that the file does not list (FEEDS.md, "Loading modes").
+public enum LoadMode: String, Sendable, Hashable, CaseIterable {
+    /// The file is the full current set of its source: keys of the source missing from it are withdrawn.
+    case snapshot
+    /// Insert or update the file's rows; touch nothing else.
+    case delta
+
+    /// The mode of a load that names none: snapshot for vacancies (FEEDS.md) and for the
+    /// reference tables (a rates or minimum-wage file is the whole table, and a stale value
+    /// is worse than a missing one, which a run reports); delta for employers, recruiters
+    /// and workers, whose files often carry only what changed. A WHO list file is always a
+    /// whole edition (snapshot).
+    public static func defaultMode(for kind: FeedKind) -> LoadMode {
+        switch kind {
+        case .vacancies, .minimumWages, .fxRates, .whoList: return .snapshot
+        case .employers, .recruiters, .workers: return .delta
+        }
+    }
+}
+
+/// The counts of one load, as its `feeds` row records them.
+public struct LoadCounts: Sendable, Hashable {
+    /// Data rows of the file: `inserted + updated + unchanged + rejected`.
+    public var read = 0
+    /// Rows whose key was new.
+    public var inserted = 0
+    /// Rows that wrote a new version of a known key (changed, or back after a withdrawal).
+    public var updated = 0
+    /// Rows equal to the current version of their key (nothing written).
+    public var unchanged = 0
+    public var rejected = 0
+    /// Keys of the source that a snapshot no longer lists, now withdrawn (not rows of the file).
+    public var withdrawn = 0
+    /// Rejected rows by reason.
+    public var rejectedByReason: [RejectionReason: Int] = [:]
+
+    public init() {}
+
+    /// Rows accepted: `read - rejected`.
+    public var accepted: Int { read - rejected }
+}
+
+/// A feed file and how it is loaded: what its `feeds` row records besides counts and times.
+public struct FeedFile: Sendable, Hashable {
+    public var kind: FeedKind
+    public var source: String
+    /// The file's base name.
+    public var fileName: String
+    public var fileBytes: Int64
+    /// Lower-case hex SHA-256 of the file's bytes.
+    public var sha256: String
+    public var format: FeedFormat
+    public var mode: LoadMode
+    /// The iso-codes version the codes were checked against.
+    public var isoCodesVersion: String
+    /// The edition of a WHO list file (from its name), else nil.
+    public var whoListEdition: String?
+}
+
+/// What one `FeedLoader.load` did (or, for a dry run, would have done); the members of
+/// `FeedFile` read through it (`report.kind`).
+@dynamicMemberLookup
+public struct LoadReport: Sendable {
+    /// How the load ended.
+    public enum Outcome: Sendable, Hashable {
+        /// Committed as `feeds` row `feedId`.
+        case loaded
+        /// Nothing written: an earlier load (`feeds` row `previousFeed`, nil for the
+        /// WHO list edition of the migrations) had the same file.
+        case noOp(previousFeed: Int64?, loadedAt: Date?)
+        /// Everything was done and then rolled back (`--dry-run`).
+        case dryRun
+    }
+
+    public var outcome: Outcome
+    /// The `feeds` row; nil unless `outcome` is `.loaded` (a dry run's is rolled back).
+    public var feedId: Int64?
+    /// The path as given.
+    public var path: String
+    public var file: FeedFile
+    public var counts = LoadCounts()
+    /// A snapshot with a MALFORMED_ROW withdraws nothing: true when that happened.
+    public var withdrawalsSkipped = false
+    /// The first rejections in file order (at most `FeedLoader.firstRejectionsKept`), for the summary.
+    public var firstRejections: [Rejection] = []
+    /// Wall-clock seconds of the whole load, and of its phases.
+    public var seconds = 0.0
+    public var readSeconds = 0.0
+    public var mergeSeconds = 0.0
+
+    public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
+}
+
+/// How far a long load has come, for a progress line.
+public struct LoadProgress: Sendable {
+    /// What the load is doing.
+    public enum Phase: String, Sendable {
+        case reading
+        case merging
+    }
+
+    public var phase: Phase
+    /// Data rows read so far.
+    public var rows: Int
+    /// Seconds since the load started.
+    public var seconds: Double
+}
+
+/// A pause after `afterRows` data rows, for tests that kill or overlap loads at a known point.
+public struct LoadTestPause: Sendable {
+    public var afterRows: Int
+    public var seconds: Double
+
+    public init(afterRows: Int, seconds: Double) {
+        self.afterRows = afterRows; self.seconds = seconds
+    }
+
+    /// `LABOURMATCH_TEST_PAUSE_AFTER_ROWS=N` (and `LABOURMATCH_TEST_PAUSE_SECONDS`, default 600).
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> LoadTestPause? {
+        guard let rows = environment["LABOURMATCH_TEST_PAUSE_AFTER_ROWS"].flatMap(Int.init), rows >= 0 else {
+            return nil
+        }
+        let seconds = environment["LABOURMATCH_TEST_PAUSE_SECONDS"].flatMap(Double.init) ?? 600
+        return LoadTestPause(afterRows: rows, seconds: seconds)
+    }
+}
+
+/// Why a load did not happen. Every case leaves the database as it was.
+public enum LoadError: Error, Sendable, CustomStringConvertible {
+    /// The file fails as a whole (FEEDS.md): header, unknown NDJSON key, unreadable.
+    case feedFile(FeedFileError)
+    /// The format cannot be told from the file name and `--format` is not given.
+    case unknownFormat(path: String)
+    /// A snapshot of a file with no data rows, without `allowEmpty`.
+    case emptySnapshot(file: String, kind: FeedKind)
+    /// A mode the kind does not have (a WHO list is always a whole edition).
+    case modeNotAllowed(kind: FeedKind, mode: LoadMode)
+    /// The source name is empty or holds a control character.
+    case badSource(String)
+    /// The WHO list edition the file name gives is already loaded, from another file.
+    case whoEditionConflict(edition: String, file: String)
+    /// Another load of the same kind and source held the lock for `seconds`.
+    case lockTimeout(kind: FeedKind, source: String, seconds: Double)
+    /// The database lacks the tables of the migrations.
+    case notMigrated
+
+    public var description: String {
+        switch self {
+        case .feedFile(let error):
+            return "\(error) (nothing was loaded)"
+        case .unknownFormat(let path):
+            return "\(path): cannot tell the format from the file name (expected .csv, .ndjson or .jsonl); give --format csv or --format ndjson"
+        case .emptySnapshot(let file, let kind):
+            return "\(file) has no data rows: a snapshot of it would withdraw every \(kind.rawValue) row of its source; nothing was loaded (give --allow-empty if that is meant, or --mode delta)"
+        case .modeNotAllowed(let kind, let mode):
+            return "a \(kind.cliName) file is always loaded whole (a new edition); --mode \(mode.rawValue) does not apply"
+        case .badSource(let source):
+            return "source '\(source)' must be 1 to 200 characters, none of them a control character"
+        case .whoEditionConflict(let edition, let file):
+            return "\(file): WHO list edition \(edition) (from the file name) is already loaded from a file with other content; editions are never replaced: name the file with its own edition year"
+        case .lockTimeout(let kind, let source, let seconds):
+            return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(seconds)) s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
+        case .notMigrated:
+            return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
+        }
+    }
+
+    /// The CLI's exit status for any error of a load: 2 bad usage or input, 3 the lock
+    /// is held, 1 anything else (the database, the connection, the ISO code lists).
+    public static func exitStatus(for error: any Error) -> Int32 {
+        switch error {
+        case let load as LoadError:
+            switch load {
+            case .lockTimeout: return 3
+            case .notMigrated: return 1
+            default: return 2
+            }
+        case is FeedFileError:
+            return 2
+        default:
+            return 1
+        }
+    }
+}

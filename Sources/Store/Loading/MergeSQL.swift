@@ -1,0 +1,264 @@
+import Feeds
+
+/// The SQL of one load, built from an `EntityTable`'s constant names (values
+/// always travel as bind parameters). The temporary tables:
+///
+///   lm_stage     every data row of the file: accepted rows with their
+///                content and SHA-256 (reason NULL), rejected rows with
+///                reason, field, key, raw text and detail.
+///   lm_gone      snapshot: keys of the source whose current version is not
+///                withdrawn and that no row of the file names (accepted or
+///                rejected with a readable key).
+///   lm_plan      accepted rows that write a version: new keys
+///                (old_version NULL) and keys whose current version differs
+///                or is withdrawn.
+///   lm_new       the keys whose identity row this load inserted.
+///   lm_withdraw  lm_gone re-read after the row locks: the versions to withdraw.
+extension EntityTable {
+    static let stage = "lm_stage"
+
+    /// `line, reason, field, key, raw, detail, sha`, then the data columns.
+    var stageColumnNames: [String] {
+        ["line", "reason", "field", "key", "raw", "detail", "sha"] + dataColumns.map(\.name)
+    }
+
+    var createStage: String {
+        let data = dataColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return """
+            CREATE TEMP TABLE lm_stage (line integer NOT NULL, reason text, field text, key text, raw text,
+                detail text, sha text, \(data)) ON COMMIT DROP
+            """
+    }
+
+    var copyStage: String { "COPY lm_stage (\(stageColumnNames.joined(separator: ", "))) FROM STDIN" }
+
+    /// Temporary tables a load leaves behind, dropped when it ends (they would
+    /// otherwise live as long as an enclosing transaction).
+    var dropTemporaryTables: String {
+        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_new, lm_withdraw"
+    }
+
+    /// The current, not withdrawn keys of a referenced table (`current_employers`, ...).
+    static func currentKeys(of kind: FeedKind) -> String {
+        let t = EntityTable.of(kind)
+        return "SELECT \(t.key) FROM current_\(t.identity!) WHERE NOT withdrawn"
+    }
+}
+
+/// The statements of the merge into versioned tables, in the order they run.
+extension EntityTable {
+    private var identityTable: String { identity! }
+    private var versionsTable: String { versions! }
+
+    /// $1 kind, $2 source. The keys a snapshot would withdraw (see the type's comment).
+    var createGone: String {
+        """
+        CREATE TEMP TABLE lm_gone ON COMMIT DROP AS
+        SELECT v.\(key) AS key FROM \(versionsTable) v JOIN feeds f ON f.feed_id = v.feed_id
+        WHERE v.is_current AND NOT v.withdrawn AND f.kind = $1 AND f.source = $2
+          AND NOT EXISTS (SELECT 1 FROM lm_stage s WHERE s.key = v.\(key))
+        """
+    }
+
+    /// An empty lm_gone, for delta loads (and snapshots that withdraw nothing).
+    var createNoneGone: String { "CREATE TEMP TABLE lm_gone (key text) ON COMMIT DROP" }
+
+    /// A first look, without locks: the rows that would write a version (new
+    /// keys, and keys whose current version differs or is withdrawn). A row
+    /// left out here writes nothing even if another load changes its key
+    /// meanwhile: as if this load had come first, which it may.
+    var createPlan: String {
+        """
+        CREATE TEMP TABLE lm_plan ON COMMIT DROP AS
+        SELECT s.line, s.key, v.version AS old_version
+        FROM lm_stage s LEFT JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current
+        WHERE s.reason IS NULL AND (v.version IS NULL OR v.content_sha256 <> s.sha OR v.withdrawn)
+        """
+    }
+
+    /// New keys get their identity row, and lm_new the keys this load inserted.
+    /// `ON CONFLICT DO NOTHING` in one byte order: two loads that bring the
+    /// same new key wait for each other instead of deadlocking.
+    var insertIdentities: String {
+        """
+        WITH inserted AS (
+            INSERT INTO \(identityTable) (\(key))
+            SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
+            ON CONFLICT DO NOTHING
+            RETURNING \(key))
+        INSERT INTO lm_new SELECT \(key) FROM inserted
+        """
+    }
+
+    static let createNew = "CREATE TEMP TABLE lm_new (key text) ON COMMIT DROP"
+
+    /// Locks, in byte order, the identity rows of the keys this load may write
+    /// that it did not insert itself, so that a concurrent load of another
+    /// source that writes the same keys waits (instead of both writing version
+    /// n + 1), and never deadlocks. Returns one count, not a million rows.
+    var lockKeys: String {
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM \(identityTable) i
+            WHERE i.\(key) IN (
+                SELECT p.key FROM lm_plan p WHERE NOT EXISTS (SELECT 1 FROM lm_new n WHERE n.key = p.key)
+                UNION ALL SELECT key FROM lm_gone)
+            ORDER BY i.\(key) COLLATE "C"
+            FOR NO KEY UPDATE OF i) locked
+        """
+    }
+
+    /// Under the locks, the first look is brought up to date with what
+    /// concurrent loads committed meanwhile: rows now equal to the current
+    /// version write nothing...
+    var dropUnchangedFromPlan: String {
+        """
+        DELETE FROM lm_plan p USING lm_stage s, \(versionsTable) v
+        WHERE s.line = p.line AND v.\(key) = p.key AND v.is_current
+          AND v.content_sha256 = s.sha AND NOT v.withdrawn
+        """
+    }
+
+    /// ...and the others follow the current version as it now is.
+    var refreshPlanVersions: String {
+        """
+        UPDATE lm_plan p SET old_version = v.version FROM \(versionsTable) v
+        WHERE v.\(key) = p.key AND v.is_current AND p.old_version IS DISTINCT FROM v.version
+        """
+    }
+
+    /// Inserted (new keys) and updated (new versions of known keys) rows.
+    static let planCounts = """
+        SELECT count(*) FILTER (WHERE old_version IS NULL), count(*) FILTER (WHERE old_version IS NOT NULL)
+        FROM lm_plan
+        """
+
+    /// $1 kind, $2 source. lm_gone again, now that its rows are locked.
+    var createWithdraw: String {
+        """
+        CREATE TEMP TABLE lm_withdraw ON COMMIT DROP AS
+        SELECT v.\(key) AS key, v.version FROM \(versionsTable) v
+        JOIN lm_gone g ON g.key = v.\(key) JOIN feeds f ON f.feed_id = v.feed_id
+        WHERE v.is_current AND NOT v.withdrawn AND f.kind = $1 AND f.source = $2
+        """
+    }
+
+    static let withdrawCount = "SELECT count(*) FROM lm_withdraw"
+
+    /// The current versions that a new version replaces stop being current.
+    var retireVersions: String {
+        """
+        UPDATE \(versionsTable) v SET is_current = false
+        FROM (SELECT key, old_version AS version FROM lm_plan WHERE old_version IS NOT NULL
+              UNION ALL SELECT key, version FROM lm_withdraw) o
+        WHERE v.\(key) = o.key AND v.version = o.version
+        """
+    }
+
+    private var contentColumns: String { columns.map(\.name).joined(separator: ", ") }
+
+    /// $1 feed. The new versions of lm_plan.
+    var insertVersions: String {
+        """
+        INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)
+        SELECT s.key, coalesce(p.old_version, 0) + 1, \(columns.map { "s.\($0.name)" }.joined(separator: ", ")), s.sha, $1
+        FROM lm_plan p JOIN lm_stage s ON s.line = p.line
+        ORDER BY s.key
+        """
+    }
+
+    /// The child rows of the new versions, unnested from the staged arrays with their ordinal.
+    func insertList(_ list: ListTable) -> String {
+        let names = list.columns.map(\.name)
+        return """
+            INSERT INTO \(list.table) (\(key), version, ordinal, \(names.joined(separator: ", ")))
+            SELECT s.key, coalesce(p.old_version, 0) + 1, u.ordinal, \(names.map { "u.\($0)" }.joined(separator: ", "))
+            FROM lm_plan p JOIN lm_stage s ON s.line = p.line
+            CROSS JOIN LATERAL unnest(\(list.stageColumns.map { "s.\($0.name)" }.joined(separator: ", ")))
+                WITH ORDINALITY AS u(\(names.joined(separator: ", ")), ordinal)
+            ORDER BY s.key, u.ordinal
+            """
+    }
+
+    /// $1 feed. A withdrawal is a new version: the same content, `withdrawn`, written by this feed.
+    var insertWithdrawals: String {
+        """
+        INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, withdrawn, feed_id)
+        SELECT v.\(key), v.version + 1, \(columns.map { "v.\($0.name)" }.joined(separator: ", ")), v.content_sha256, true, $1
+        FROM \(versionsTable) v JOIN lm_withdraw w ON w.key = v.\(key) AND w.version = v.version
+        """
+    }
+
+    /// The withdrawn version keeps the lists of the version it follows.
+    func copyListForWithdrawals(_ list: ListTable) -> String {
+        let names = list.columns.map(\.name).joined(separator: ", ")
+        return """
+            INSERT INTO \(list.table) (\(key), version, ordinal, \(names))
+            SELECT c.\(key), c.version + 1, c.ordinal, \(list.columns.map { "c.\($0.name)" }.joined(separator: ", "))
+            FROM \(list.table) c JOIN lm_withdraw w ON w.key = c.\(key) AND w.version = c.version
+            """
+    }
+}
+
+/// Statements every kind shares: the feed record and the rejections.
+enum FeedSQL {
+    /// $1 kind, $2 source, $3 file_sha256: the latest committed load of the same file.
+    static let sameFile = """
+        SELECT feed_id, finished_at FROM feeds
+        WHERE kind = $1 AND source = $2 AND file_sha256 = $3 ORDER BY feed_id DESC LIMIT 1
+        """
+
+    /// The advisory lock key of ($1 kind, $2 source) in the current schema.
+    static let lockKey = "hashtextextended(current_schema() || '/' || $1 || '/' || $2, 0)"
+
+    static let insertFeed = """
+        INSERT INTO feeds (kind, source, file_name, file_bytes, file_sha256, format, mode, iso_codes_version,
+                           who_list_edition, started_at, finished_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now())
+        RETURNING feed_id
+        """
+
+    /// $1 feed.
+    static let insertRejections = """
+        INSERT INTO feed_rejections (feed_id, line, field, reason, key, raw, detail)
+        SELECT $1, line, field, reason, key, raw, detail FROM lm_stage WHERE reason IS NOT NULL
+        """
+
+    static let finishFeed = """
+        UPDATE feeds SET rows_read = $2, rows_inserted = $3, rows_updated = $4, rows_unchanged = $5,
+            rows_rejected = $6, rows_withdrawn = $7, withdrawals_skipped = $8, finished_at = clock_timestamp()
+        WHERE feed_id = $1
+        """
+
+    // The WHO list: editions, not versions.
+
+    /// $1 edition.
+    static let whoEdition = "SELECT content_sha256, feed_id, recorded_at FROM who_list_editions WHERE edition = $1"
+
+    /// Inserted (countries new to the list) and updated (name or region changed), against the current edition.
+    static let whoCounts = """
+        SELECT count(*) FILTER (WHERE c.country IS NULL),
+               count(*) FILTER (WHERE c.country IS NOT NULL AND (c.name <> s.name OR c.who_region <> s.who_region))
+        FROM lm_stage s LEFT JOIN current_who_list c ON c.country = s.key
+        WHERE s.reason IS NULL
+        """
+
+    /// Countries of the current edition that the new one no longer lists.
+    static let whoDropped = """
+        SELECT count(*) FROM current_who_list c
+        WHERE NOT EXISTS (SELECT 1 FROM lm_stage s WHERE s.reason IS NULL AND s.key = c.country)
+        """
+
+    static let whoRetire = "UPDATE who_list_editions SET is_current = false WHERE is_current"
+
+    /// $1 edition, $2 source, $3 content_sha256 (the file's), $4 feed.
+    static let whoInsertEdition = """
+        INSERT INTO who_list_editions (edition, source, content_sha256, feed_id) VALUES ($1, $2, $3, $4)
+        """
+
+    /// $1 edition.
+    static let whoInsertEntries = """
+        INSERT INTO who_list_entries (edition, country, name, who_region)
+        SELECT $1, key, name, who_region FROM lm_stage WHERE reason IS NULL
+        """
+}

@@ -1,0 +1,219 @@
+import ArgumentParser
+import Feeds
+import Foundation
+import Postgres
+import Store
+
+/// `labourmatch feeds`: what the loads recorded.
+struct FeedsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feeds",
+        abstract: "List the loads recorded in the database, or show one with its rejections.",
+        subcommands: [FeedsList.self, FeedsShow.self]
+    )
+}
+
+/// `labourmatch feeds list`: the latest loads, newest first.
+struct FeedsList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the latest loads, newest first (one line each).",
+        discussion: "Columns: id, kind, source, mode, rows read, inserted, updated, unchanged, rejected, withdrawn, finished (UTC), file."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Only loads of this kind.") var kind: FeedKind?
+    @Option(help: ArgumentHelp("Only loads from this source.", valueName: "name")) var source: String?
+    @Option(help: "At most this many loads.") var limit = 50
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
+    func run() throws {
+        let logger = CommandLog.logger("feeds")
+        let feeds: [FeedSummary]
+        do {
+            let db = try database.connect(logger: logger)
+            defer { db.close() }
+            feeds = try FeedCatalog.list(db, kind: kind, source: source, limit: limit)
+        } catch {
+            throw CommandLog.fail(error)
+        }
+        guard !feeds.isEmpty else {
+            print("no loads recorded\(kind.map { " of \($0.cliName)" } ?? "")\(source.map { " from source '\($0)'" } ?? "")")
+            return
+        }
+        var rows = [["id", "kind", "source", "mode", "read", "ins", "upd", "unch", "rej", "wdr", "finished (UTC)", "file"]]
+        for f in feeds {
+            let c = f.counts
+            rows.append([String(f.feedId), f.kind.cliName, f.source, f.mode.rawValue, String(c.read), String(c.inserted),
+                         String(c.updated), String(c.unchanged), String(c.rejected), String(c.withdrawn),
+                         FeedText.timestamp(f.finishedAt), f.fileName])
+        }
+        print(FeedText.table(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9]))
+    }
+}
+
+/// `labourmatch feeds show ID`: one load in full, or its rejections as CSV.
+struct FeedsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one load; with --rejections, its rejected rows as CSV.",
+        discussion: """
+        --rejections prints the rows in the format of the offline run's \
+        rejections.csv (file,line,field,reason,raw; FEEDS.md "Offline runs"), \
+        in line order, so the two can be compared.
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("The feed's id (see feeds list).", valueName: "id")) var id: Int64
+    @Flag(help: "Print the rejected rows as CSV instead of the summary.") var rejections = false
+
+    func run() throws {
+        let logger = CommandLog.logger("feeds")
+        do {
+            let db = try database.connect(logger: logger)
+            defer { db.close() }
+            guard let feed = try FeedCatalog.feed(db, id: id) else {
+                throw CommandLog.fail(CommandFailure("no feed \(id) is recorded (see labourmatch feeds list)"), status: 2)
+            }
+            guard rejections else {
+                print(FeedText.feedSummary(feed))
+                return
+            }
+            // One stream for the header and the rows (print's buffer would reorder them).
+            FileHandle.standardOutput.write(Data("file,line,field,reason,raw\n".utf8))
+            try FeedCatalog.forEachRejection(db, feedId: id) { batch in
+                var out = ""
+                for r in batch {
+                    out += "\(feed.kind.rawValue),\(r.line),\(RunInputs.csvField(r.field ?? "")),\(r.reason.rawValue),"
+                    out += RunInputs.csvField(r.raw) + "\n"
+                }
+                FileHandle.standardOutput.write(Data(out.utf8))
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw CommandLog.fail(error)
+        }
+    }
+}
+
+/// The operator's text for loads: summaries, tables, numbers.
+enum FeedText {
+    /// The one-screen summary after a load.
+    static func loadSummary(_ r: LoadReport) -> String {
+        let what = "\(r.kind.cliName) from source '\(r.source)', \(r.mode.rawValue), \(r.format.rawValue)"
+        let file = "sha256 \(r.sha256.prefix(16))..., \(grouped(Int(r.fileBytes))) bytes; iso-codes \(r.isoCodesVersion)"
+        switch r.outcome {
+        case .noOp(let previous, let at):
+            let when = at.map { " on \(timestamp($0)) UTC" } ?? ""
+            let why: String
+            if let edition = r.whoListEdition {
+                let by = previous.map { "by feed \($0)" } ?? "by the migrations"
+                why = "WHO list edition \(edition) was already loaded from the same bytes (\(by)\(when))"
+            } else {
+                why = "the same file (same SHA-256) was already loaded for this kind and source as feed "
+                    + "\(previous.map(String.init) ?? "?")\(when)"
+            }
+            return """
+                no-op: \(r.path): \(why); nothing was written
+                  \(what)
+                  file: \(file)
+                """
+        case .loaded, .dryRun:
+            var lines: [String] = []
+            if case .dryRun = r.outcome {
+                lines.append("dry run: nothing was written; loading \(r.path) would give:")
+            } else {
+                lines.append("loaded \(r.path) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
+            }
+            if let edition = r.whoListEdition { lines.append("  WHO list edition \(edition), now the current one") }
+            lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped,
+                                kind: r.kind)
+            for j in r.firstRejections {
+                let field = j.field.map { ", field \($0)" } ?? ""
+                lines.append("    line \(j.line)\(field): \(j.reason.rawValue): \(oneLine(j.detail))")
+            }
+            if r.counts.rejected > r.firstRejections.count, let id = r.feedId {
+                lines.append("    ... all \(grouped(r.counts.rejected)): labourmatch feeds show \(id) --rejections")
+            }
+            lines.append("  file: \(file)")
+            let rate = r.seconds > 0 ? " (\(grouped(Int(Double(r.counts.read) / r.seconds))) rows/s)" : ""
+            lines.append(String(format: "  time: %.2f s%@: read and check %.2f s, merge %.2f s",
+                                r.seconds, rate, r.readSeconds, r.mergeSeconds))
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `feeds show ID`.
+    static func feedSummary(_ f: FeedSummary) -> String {
+        var lines = ["feed \(f.feedId): \(f.kind.cliName) from source '\(f.source)', \(f.mode.rawValue), \(f.format.rawValue)"]
+        if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
+        lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped,
+                            kind: f.kind)
+        if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections)") }
+        lines.append("  file: \(f.fileName), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
+        lines.append("  iso-codes: \(f.isoCodesVersion)")
+        lines.append("  started \(timestamp(f.startedAt)) UTC, finished \(timestamp(f.finishedAt)) UTC")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func countLines(_ c: LoadCounts, mode: LoadMode, source: String, withdrawalsSkipped: Bool,
+                                   kind: FeedKind) -> [String] {
+        var lines = ["  rows: \(grouped(c.read)) read = \(grouped(c.inserted)) inserted + \(grouped(c.updated)) updated"
+                     + " + \(grouped(c.unchanged)) unchanged + \(grouped(c.rejected)) rejected"]
+        if withdrawalsSkipped {
+            lines.append("  withdrawn: none: the file has a MALFORMED_ROW, so this snapshot withdraws nothing (its keys cannot be trusted)")
+        } else if kind == .whoList {
+            lines.append("  countries the previous edition had and this one has not: \(grouped(c.withdrawn))")
+        } else if mode == .snapshot {
+            lines.append("  withdrawn: \(grouped(c.withdrawn)) (keys of source '\(source)' the file no longer lists)")
+        }
+        if c.rejected > 0 {
+            let reasons = RejectionReason.allCases.compactMap { reason in
+                c.rejectedByReason[reason].map { "\(reason.rawValue) \(grouped($0))" }
+            }
+            if !reasons.isEmpty { lines.append("  rejected: \(reasons.joined(separator: ", "))") }
+        }
+        return lines
+    }
+
+    /// `1234567` as `1,234,567` (the same whatever the locale).
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n.magnitude))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// `2026-11-29 03:10:48` in UTC.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    /// Text on one line (a detail may quote a value with a line break).
+    private static func oneLine(_ text: String) -> String {
+        String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+    }
+
+    /// Columns padded to their widest cell; `rightAligned` columns (numbers) on the right.
+    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? pad + cell : (i == row.count - 1 ? cell : cell + pad)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

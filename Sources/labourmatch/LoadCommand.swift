@@ -1,0 +1,145 @@
+import ArgumentParser
+import Feeds
+import Foundation
+import Postgres
+import Store
+
+/// `labourmatch load KIND FILE`: one feed file into PostgreSQL, validated and versioned, in one transaction.
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load a feed file into PostgreSQL: checked row by row, versioned, all or nothing.",
+        discussion: """
+        KIND is employers, recruiters, vacancies, workers, minimum-wages, fx-rates \
+        or who-list; FILE is CSV or NDJSON as FEEDS.md defines them. Rows that \
+        break a rule are rejected on their own (feed_rejections); every other row \
+        loads. New keys are inserted, changed rows get a new version (the old one \
+        stays readable), identical rows are left alone. The feed record, the rows \
+        and the rejections commit together or not at all.
+
+        Modes (--mode): snapshot means the file is the whole current set of its \
+        source, and keys of that source it no longer lists are withdrawn (a new \
+        version marked withdrawn; nothing is deleted); delta inserts or updates \
+        the file's rows and touches nothing else. Defaults: snapshot for \
+        vacancies, minimum-wages and fx-rates; delta for employers, recruiters \
+        and workers. A who-list file is always a whole new edition (its year \
+        from the file name), which becomes the current one. A snapshot with a \
+        MALFORMED_ROW withdraws nothing; a snapshot with no data rows is refused \
+        unless --allow-empty.
+
+        The source (--source, default: the file's base name without extension) \
+        names where the file comes from: a snapshot withdraws only keys that \
+        the same source loaded. Give it explicitly when the file name changes \
+        from day to day. Loading a file whose SHA-256 equals an earlier load of \
+        the same kind and source is a no-op and says so.
+
+        Exit statuses: 0 loaded (or no-op, or dry run), 2 bad usage or a \
+        whole-file error (missing or unknown column, empty file; nothing is \
+        written), 3 another load of the same kind and source held the lock \
+        past --lock-timeout, 1 any other failure (nothing is written).
+
+        Examples:
+          labourmatch load employers Fixtures/employers.csv
+          labourmatch load recruiters Fixtures/recruiters.csv
+          labourmatch load vacancies Fixtures/vacancies.csv --source portal-a
+          labourmatch load workers Fixtures/workers.ndjson --dry-run
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: ArgumentHelp("What the file holds.", valueName: "kind")) var kind: FeedKind
+    @Argument(help: ArgumentHelp("The feed file.", valueName: "file")) var file: String
+
+    @Option(help: "csv or ndjson (default: from the extension, .csv, .ndjson or .jsonl).") var format: FeedFormat?
+    @Option(help: ArgumentHelp("Where the file comes from (default: its base name without extension).",
+                               valueName: "name"))
+    var source: String?
+    @Option(help: "snapshot or delta (default: snapshot for vacancies, minimum-wages, fx-rates; delta otherwise).")
+    var mode: LoadMode?
+    @Flag(help: "Check and count everything, report, and write nothing.") var dryRun = false
+    @Flag(help: "Let a snapshot of a file with no data rows withdraw every key of its source.")
+    var allowEmpty = false
+    @Option(help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
+    var lockTimeout: Double = 60
+
+    func validate() throws {
+        if kind == .whoList, mode == .delta {
+            throw ValidationError(LoadError.modeNotAllowed(kind: kind, mode: .delta).description)
+        }
+        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+    }
+
+    func run() throws {
+        let logger = CommandLog.logger("load")
+        // Bad input before the database: a missing file is status 2 even when no server answers.
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            let why = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
+            throw CommandLog.fail(CommandFailure("\(file): cannot read the file: \(why) (nothing was loaded)"), status: 2)
+        }
+        if format == nil, FeedFormat(path: file) == nil {
+            throw CommandLog.fail(LoadError.unknownFormat(path: file), status: 2)
+        }
+        let codes: CodeLists
+        do {
+            codes = try CodeLists.system()
+        } catch {
+            throw CommandLog.fail(error, status: 1)
+        }
+        let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
+        let report: LoadReport
+        do {
+            let db = try database.connect(logger: logger)
+            defer { db.close() }
+            var loader = FeedLoader(connection: db, codes: codes, logger: logger)
+            loader.lockTimeout = lockTimeout
+            loader.testPause = LoadTestPause.fromEnvironment()
+            if let progress { loader.progress = { progress.show($0) } }
+            report = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
+                                     dryRun: dryRun, allowEmpty: allowEmpty)
+        } catch {
+            progress?.clear()
+            throw CommandLog.fail(error, status: LoadError.exitStatus(for: error))
+        }
+        progress?.clear()
+        print(FeedText.loadSummary(report))
+    }
+}
+
+extension FeedKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(cliName: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.cliName) }
+    public var defaultValueDescription: String { cliName }
+}
+
+extension FeedFormat: ExpressibleByArgument {}
+extension LoadMode: ExpressibleByArgument {}
+
+/// A progress line on stderr, redrawn in place; only when stderr is a terminal.
+final class ProgressLine {
+    private let label: String
+
+    private init(label: String) { self.label = label }
+
+    /// A progress line when stderr is a terminal, else nil (logs and pipes get no carriage returns).
+    static func onTerminal(label: String) -> ProgressLine? {
+        isatty(2) == 1 ? ProgressLine(label: label) : nil
+    }
+
+    func show(_ p: LoadProgress) {
+        let text: String
+        switch p.phase {
+        case .reading:
+            let rate = p.seconds > 0 ? Int(Double(p.rows) / p.seconds) : 0
+            text = "\(label): \(FeedText.grouped(p.rows)) rows read (\(FeedText.grouped(rate)) rows/s)"
+        case .merging:
+            text = "\(label): \(FeedText.grouped(p.rows)) rows read, merging into the tables..."
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+    }
+
+    /// Erases the line, so that what follows starts clean.
+    func clear() {
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}

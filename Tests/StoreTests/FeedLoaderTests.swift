@@ -1,0 +1,416 @@
+import Feeds
+import Foundation
+import Postgres
+import Store
+import Testing
+
+/// FeedLoader on a real server: versions, no-ops, snapshots and deltas, sources.
+@Suite struct FeedLoaderTests {
+    /// The fixture vacancies with V003 changed (title and openings), V052 left out and V999 added.
+    static func changedVacancies() -> String {
+        var lines = vacancyFixtureLines
+        let v003 = lines.firstIndex { $0.hasPrefix("V003,") }!
+        lines[v003] = lines[v003].replacingOccurrences(of: ",Nursing Assistant (Pflegeassistenz),DE,4,",
+                                                       with: ",Nursing Assistant (night),DE,5,")
+        let v052 = lines.firstIndex { $0.hasPrefix("V052,") }!
+        let added = "V999" + lines[v052].dropFirst(4)
+        lines.remove(at: v052)
+        lines.append(added)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func cleanLoadStoresEveryRowWithItsLists() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let report = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            #expect(report.outcome == .loaded)
+            #expect(report.mode == .snapshot)
+            #expect(report.source == "vacancies")
+            let c = report.counts
+            #expect((c.read, c.inserted, c.updated, c.unchanged, c.rejected, c.withdrawn) == (52, 52, 0, 0, 0, 0))
+            // The feeds row says the same, and every version points to it.
+            let feed = try #require(report.feedId)
+            let row = try t.db.query("""
+                SELECT rows_read, rows_inserted, rows_rejected, file_name, file_sha256, iso_codes_version, mode
+                FROM feeds WHERE feed_id = $1
+                """, params: [.init(feed)])[0]
+            #expect(try row.decode(0, as: Int.self) == 52)
+            #expect(try row.decode(1, as: Int.self) == 52)
+            #expect(try row.decode(2, as: Int.self) == 0)
+            #expect(try row.decode(3, as: String.self) == "vacancies.csv")
+            // The file is valid UTF-8, so its text has the same bytes.
+            let text = try String(contentsOfFile: fixturePath("vacancies.csv"), encoding: .utf8)
+            #expect(try row.decode(4, as: String.self) == RunInputs.sha256Hex(text))
+            #expect(try row.decode(5, as: String.self) == systemCodes.version)
+            #expect(try row.decode(6, as: String.self) == "snapshot")
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE feed_id = $1 AND version = 1", [.init(feed)]) == 52)
+            // V001's lists, in the order of the file.
+            #expect(try t.strings("""
+                SELECT skill_code || ':' || min_level || ':' || CASE WHEN essential THEN 'E' ELSE 'O' END
+                FROM vacancy_required_skills WHERE vacancy_id = 'V001' AND version = 1 ORDER BY ordinal
+                """) == ["patient-care:3:E", "medication-administration:3:E", "iv-therapy:2:O"])
+            #expect(try t.strings("SELECT language_code FROM vacancy_contract_languages WHERE vacancy_id = 'V001' ORDER BY ordinal")
+                    == ["de", "en"])
+            let v001 = try t.db.query("""
+                SELECT title, monthly_wage::text, hours_per_week::text, recruiter_id, start_date::text, content_sha256
+                FROM current_vacancies WHERE vacancy_id = 'V001'
+                """)[0]
+            #expect(try v001.decode(0, as: String.self) == "Registered Nurse (Pflegefachkraft), Triple Win")
+            #expect(try v001.decode(1, as: String.self) == "3450")
+            #expect(try v001.decode(2, as: String.self) == "38.5")
+            #expect(v001.isNull(3))
+            #expect(try v001.decode(4, as: String.self) == "2027-04-01")
+            // content_sha256 is the SHA-256 of the record's canonical text.
+            let parsed = try FeedReader(kind: .vacancies, format: .csv, codes: systemCodes, knownEmployer: { _ in true })
+                .readAll(path: fixturePath("vacancies.csv")).accepted.first { $0.key == "V001" }
+            guard case .vacancy(let vacancy)? = parsed else { Issue.record("V001 not parsed"); return }
+            #expect(try v001.decode(5, as: String.self) == RunInputs.sha256Hex(vacancy.canonicalText))
+        }
+    }
+
+    @Test func theSameFileAgainIsANoOp() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let first = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let before = try t.writtenRows()
+            let again = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            guard case .noOp(let previous, _) = again.outcome else { Issue.record("not a no-op: \(again.outcome)"); return }
+            #expect(previous == first.feedId)
+            #expect(again.feedId == nil)
+            #expect(try t.writtenRows() == before, "nothing written, not even a feeds row")
+            // Another source may load the same bytes: its own first load.
+            let other = try t.load(.vacancies, fixturePath("vacancies.csv"), source: "portal-b")
+            #expect(other.outcome == .loaded)
+            #expect(other.counts.unchanged == 52)
+        }
+    }
+
+    @Test func theNDJSONTwinChangesNothing() throws {
+        // Same content in another format: same canonical text, so every row is unchanged.
+        try LoadDB.with { t in
+            try t.loadReferences()
+            try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let twin = try t.load(.vacancies, fixturePath("vacancies.ndjson"))
+            #expect(twin.source == "vacancies")
+            #expect((twin.counts.unchanged, twin.counts.inserted, twin.counts.updated) == (52, 0, 0))
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions") == 52)
+            let workers = try t.load(.workers, fixturePath("workers.csv"))
+            let workersTwin = try t.load(.workers, fixturePath("workers.ndjson"))
+            #expect(workers.counts.inserted == 300)
+            #expect(workersTwin.counts.unchanged == 300)
+        }
+    }
+
+    @Test func aChangedFileWritesVersionsAndKeepsTheOldOnes() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let first = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let dir = try scratchDir()
+            let changed = try t.load(.vacancies, try writeFile(dir, "vacancies.csv", Self.changedVacancies()))
+            let c = changed.counts
+            #expect((c.read, c.inserted, c.updated, c.unchanged, c.withdrawn) == (52, 1, 1, 50, 1))
+            // V003: version 2 is current, version 1 still readable as it was.
+            let versions = try t.db.query("""
+                SELECT version, title, openings, is_current, feed_id FROM vacancy_versions
+                WHERE vacancy_id = 'V003' ORDER BY version
+                """)
+            #expect(versions.count == 2)
+            #expect(try versions[0].decode(1, as: String.self) == "Nursing Assistant (Pflegeassistenz)")
+            #expect(try versions[0].decode(2, as: Int.self) == 4)
+            #expect(try versions[0].decode(3, as: Bool.self) == false)
+            #expect(try versions[0].decode(4, as: Int64.self) == first.feedId!)
+            #expect(try versions[1].decode(1, as: String.self) == "Nursing Assistant (night)")
+            #expect(try versions[1].decode(3, as: Bool.self) == true)
+            #expect(try versions[1].decode(4, as: Int64.self) == changed.feedId!)
+            // Both versions have their own lists.
+            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V003' AND version = 1") == 3)
+            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V003' AND version = 2") == 3)
+            // V052 left the snapshot: a new version, withdrawn, same content and lists.
+            let v052 = try t.db.query("""
+                SELECT version, withdrawn, title, content_sha256 FROM vacancy_versions WHERE vacancy_id = 'V052' ORDER BY version
+                """)
+            #expect(v052.count == 2)
+            #expect(try v052[1].decode(1, as: Bool.self))
+            #expect(try v052[1].decode(2, as: String.self) == v052[0].decode(2, as: String.self))
+            #expect(try v052[1].decode(3, as: String.self) == v052[0].decode(3, as: String.self))
+            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V052' AND version = 2") == 2)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 52)
+            // Unchanged rows kept their only version.
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions WHERE vacancy_id = 'V001'") == 1)
+
+            // V052 comes back: a new version, not withdrawn, equal to the old content.
+            let back = try t.load(.vacancies, fixturePath("vacancies.csv"), source: "vacancies")
+            guard case .noOp = back.outcome else { Issue.record("the first file again is a no-op (FEEDS.md)"); return }
+            // The same rows in other bytes (a trailing empty line): not a no-op.
+            let restored = try t.load(.vacancies, try writeFile(dir, "vacancies-again.csv",
+                                                                vacancyFixtureLines.joined(separator: "\n") + "\n\n"),
+                                      source: "vacancies")
+            #expect((restored.counts.updated, restored.counts.withdrawn) == (2, 1), "V003 and V052 back; V999 gone")
+            let now = try t.db.query("SELECT version, withdrawn FROM current_vacancies WHERE vacancy_id = 'V052'")[0]
+            #expect(try now.decode(0, as: Int.self) == 3)
+            #expect(try now.decode(1, as: Bool.self) == false)
+        }
+    }
+
+    @Test func deltaModeWithdrawsNothing() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let dir = try scratchDir()
+            let delta = try t.load(.vacancies, try writeFile(dir, "vacancies.csv", Self.changedVacancies()), mode: .delta)
+            #expect(delta.mode == .delta)
+            #expect((delta.counts.inserted, delta.counts.updated, delta.counts.withdrawn) == (1, 1, 0))
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE vacancy_id = 'V052' AND NOT withdrawn") == 1)
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions WHERE vacancy_id = 'V052'") == 1)
+        }
+    }
+
+    @Test func aSnapshotWithdrawsOnlyItsOwnSource() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            try t.load(.vacancies, try writeFile(dir, "a.csv", generatedVacancies(count: 10, prefix: "A")), source: "portal-a")
+            try t.load(.vacancies, try writeFile(dir, "b.csv", generatedVacancies(count: 10, prefix: "B")), source: "portal-b")
+            // portal-b's next snapshot lists only half of its keys.
+            let next = try t.load(.vacancies, try writeFile(dir, "b2.csv", generatedVacancies(count: 5, prefix: "B")),
+                                  source: "portal-b")
+            #expect(next.counts.withdrawn == 5)
+            #expect(try t.strings("SELECT vacancy_id FROM current_vacancies WHERE withdrawn ORDER BY vacancy_id")
+                    == ["B00005", "B00006", "B00007", "B00008", "B00009"])
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE vacancy_id LIKE 'A%' AND NOT withdrawn") == 10)
+            // A key last written by another source is not this source's to withdraw.
+            try t.load(.vacancies, try writeFile(dir, "a-takes-b.csv", generatedVacancies(count: 1, prefix: "B", title: "Taken over")),
+                       source: "portal-a", mode: .delta)
+            let b3 = try t.load(.vacancies, try writeFile(dir, "b3.csv", generatedVacancies(count: 1, prefix: "B", from: 1)),
+                                source: "portal-b")
+            #expect(b3.counts.withdrawn == 3, "B00002-B00004 only: B00000 is now portal-a's, B00005-9 were withdrawn already")
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE vacancy_id = 'B00000' AND NOT withdrawn") == 1)
+        }
+    }
+
+    @Test func rejectedRowsWithAKeyAreNotWithdrawnAndMalformedRowsStopWithdrawals() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            try t.load(.vacancies, try writeFile(dir, "v.csv", generatedVacancies(count: 4)))
+            // K00001's row has a bad value; K00003 is missing: only K00003 is withdrawn.
+            var lines = generatedVacancies(count: 4).split(separator: "\n").map(String.init)
+            var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[5] = "UK"   // destination_country: not an ISO code
+            lines[2] = fields.joined(separator: ",")
+            lines.remove(at: 4)
+            let bad = try t.load(.vacancies, try writeFile(dir, "v.csv", lines.joined(separator: "\n") + "\n"))
+            #expect(bad.counts.rejected == 1)
+            #expect(bad.counts.rejectedByReason[.invalidValue] == 1)
+            #expect(bad.counts.withdrawn == 1)
+            #expect(try t.strings("SELECT vacancy_id FROM current_vacancies WHERE withdrawn") == ["K00003"])
+            #expect(try t.strings("SELECT key FROM feed_rejections") == ["K00001"])
+            // A MALFORMED_ROW: its keys cannot be trusted, so the snapshot withdraws nothing.
+            let malformed = try t.load(.vacancies, try writeFile(dir, "v.csv", lines[0] + "\n" + lines[1] + "\nK00002,\"E01\"x\n"))
+            #expect(malformed.withdrawalsSkipped)
+            #expect(malformed.counts.withdrawn == 0)
+            #expect(malformed.counts.rejectedByReason[.malformedRow] == 1)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE withdrawn") == 1)
+            let recorded = try t.db.query("SELECT withdrawals_skipped, rows_withdrawn FROM feeds WHERE feed_id = $1",
+                                          params: [.init(malformed.feedId!)])[0]
+            #expect(try recorded.decode(0, as: Bool.self))
+            #expect(try recorded.decode(1, as: Int.self) == 0)
+        }
+    }
+
+    @Test func anEmptySnapshotIsRefusedUnlessAllowed() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let before = try t.writtenRows()
+            #expect(throws: LoadError.self) { try t.load(.vacancies, fixturePath("bad/vacancies-empty.ndjson"), source: "vacancies") }
+            #expect(try t.writtenRows() == before)
+            let delta = try t.load(.vacancies, fixturePath("bad/vacancies-empty.ndjson"), source: "vacancies", mode: .delta)
+            #expect((delta.counts.read, delta.counts.withdrawn) == (0, 0))
+            let header = try writeFile(try scratchDir(), "v.csv", vacancyFixtureLines[0] + "\n")
+            let all = try t.load(.vacancies, header, source: "vacancies", allowEmpty: true)
+            #expect(all.counts.withdrawn == 52)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 0)
+        }
+    }
+
+    @Test func aDryRunReportsAndWritesNothing() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let before = try t.writtenRows()
+            let dir = try scratchDir()
+            let dry = try t.load(.vacancies, try writeFile(dir, "vacancies.csv", Self.changedVacancies()), dryRun: true)
+            #expect(dry.outcome == .dryRun)
+            #expect(dry.feedId == nil)
+            #expect((dry.counts.inserted, dry.counts.updated, dry.counts.unchanged, dry.counts.withdrawn) == (1, 1, 50, 1))
+            #expect(try t.writtenRows() == before)
+            // The connection is still usable, outside any transaction.
+            #expect(!t.db.inTransaction)
+        }
+    }
+
+    @Test func workersCanBeWithdrawnBySnapshot() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            try t.load(.workers, fixturePath("workers.csv"))
+            let lines = try String(contentsOfFile: fixturePath("workers.csv"), encoding: .utf8)
+                .split(separator: "\n").map(String.init)
+            let fewer = try writeFile(try scratchDir(), "workers.csv", lines.dropLast(10).joined(separator: "\n") + "\n")
+            let delta = try t.load(.workers, fewer)
+            #expect(delta.mode == .delta, "workers default to delta")
+            #expect(delta.counts.withdrawn == 0)
+            let snapshot = try t.load(.workers, fewer, mode: .snapshot)
+            guard case .noOp = snapshot.outcome else { Issue.record("same bytes, same source: no-op"); return }
+            let copy = try writeFile(try scratchDir(), "workers.csv", lines.dropLast(10).joined(separator: "\n") + "\n\n")
+            let withdrawn = try t.load(.workers, copy, mode: .snapshot)
+            #expect(withdrawn.counts.withdrawn == 10)
+            #expect(try t.int("SELECT count(*) FROM current_workers WHERE withdrawn") == 10)
+            // The withdrawn version keeps its lists.
+            #expect(try t.int("""
+                SELECT count(*) FROM current_workers w
+                WHERE w.withdrawn AND NOT EXISTS (SELECT 1 FROM worker_occupations o
+                                                  WHERE o.worker_id = w.worker_id AND o.version = w.version)
+                """) == 0)
+        }
+    }
+
+    @Test func referencesAreCheckedAgainstTheDatabase() throws {
+        try LoadDB.with { t in
+            // No employers yet: every vacancy names an unknown employer.
+            let none = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            #expect(none.counts.rejectedByReason[.unknownEmployer] == 52)
+            #expect(try t.int("SELECT count(*) FROM feed_rejections WHERE reason = 'UNKNOWN_EMPLOYER'") == 52)
+            try t.load(.employers, fixturePath("employers.csv"))
+            let some = try t.load(.vacancies, fixturePath("vacancies.ndjson"))
+            // Now only those with a recruiter are rejected, as recruiters are not loaded.
+            let withRecruiter = try t.int("SELECT count(*) FROM feed_rejections WHERE feed_id = $1", [.init(some.feedId!)])
+            #expect(withRecruiter == some.counts.rejectedByReason[.unknownRecruiter])
+            #expect(withRecruiter > 0 && withRecruiter < 52)
+        }
+    }
+
+    @Test func valuesTheDatabaseCannotHoldAreRejectedNotFatal() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            // NDJSON can carry U+0000 in a string; PostgreSQL text cannot.
+            let nul = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse\u0000","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let big = #"{"vacancy_id":"VN2","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":99999999999,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let ok = #"{"vacancy_id":"VN3","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, big, ok].joined(separator: "\n")))
+            #expect((report.counts.inserted, report.counts.rejected) == (1, 2))
+            let rows = try t.db.query("SELECT line, field, reason, key, raw FROM feed_rejections ORDER BY line")
+            #expect(try rows.map { try "\($0.decode(0, as: Int.self)):\($0.decode(1, as: String.self)):\($0.decode(2, as: String.self))" }
+                    == ["1:title:INVALID_VALUE", "2:openings:INVALID_VALUE"])
+            #expect(try rows[0].decode(3, as: String.self) == "VN1")
+            // The raw text holds the JSON escape as written; it is stored as is.
+            #expect(try rows[0].decode(4, as: String.self) == nul)
+        }
+    }
+
+    @Test func aNewWHOListEditionBecomesCurrent() throws {
+        try LoadDB.with { t in
+            let shipped = repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path
+            let same = try t.load(.whoList, shipped)
+            guard case .noOp(let feed, _) = same.outcome else { Issue.record("the shipped edition is loaded already"); return }
+            #expect(feed == nil, "loaded by the migrations, not by a feed")
+            // 2024: Nepal leaves, Fiji joins, Ghana's name changes.
+            var lines = try String(contentsOfFile: shipped, encoding: .utf8).split(separator: "\n").map(String.init)
+            lines.removeAll { $0.hasPrefix("NP,") }
+            lines = lines.map { $0.hasPrefix("GH,") ? "GH,Ghana (Republic of),AFR" : $0 }
+            lines.append("FJ,Fiji,WPR")
+            let dir = try scratchDir()
+            let path = try writeFile(dir, "who-safeguards-2024.csv", lines.joined(separator: "\n") + "\n")
+            let loaded = try t.load(.whoList, path)
+            #expect(loaded.whoListEdition == "2024")
+            let c = loaded.counts
+            #expect((c.read, c.inserted, c.updated, c.unchanged, c.withdrawn) == (55, 1, 1, 53, 1))
+            #expect(try t.strings("SELECT DISTINCT edition FROM current_who_list") == ["2024"])
+            #expect(try t.int("SELECT count(*) FROM current_who_list") == 55)
+            #expect(try t.int("SELECT count(*) FROM who_list_entries WHERE edition = '2023'") == 55, "the old edition stays")
+            #expect(throws: LoadError.self) { try t.load(.whoList, path, mode: .delta) }
+            // Another file claiming edition 2024: refused, editions are never replaced.
+            let other = try writeFile(dir, "who-2024-b.csv", lines.dropLast().joined(separator: "\n") + "\n")
+            let error = try #require(throws: LoadError.self) { try t.load(.whoList, other, source: "who-safeguards-2024") }
+            #expect("\(error)".contains("edition 2024"))
+            #expect(LoadError.exitStatus(for: error) == 2)
+        }
+    }
+
+    @Test func anUnmigratedDatabaseSaysToMigrate() throws {
+        try TestDatabase.withSchema { db, _ in
+            let error = try #require(throws: LoadError.self) {
+                try FeedLoader(connection: db, codes: systemCodes).load(kind: .employers, path: fixturePath("employers.csv"))
+            }
+            #expect("\(error)".contains("labourmatch db migrate"))
+            #expect(LoadError.exitStatus(for: error) == 1)
+        }
+    }
+
+    @Test func theDefaultSourceIsTheBaseNameWithoutExtension() {
+        #expect(FeedLoader.defaultSource(path: "/data/in/portal-a.csv") == "portal-a")
+        #expect(FeedLoader.defaultSource(path: "portal-a.JSONL") == "portal-a")
+        #expect(FeedLoader.defaultSource(path: "dir/.csv") == ".csv")
+        #expect(FeedLoader.defaultSource(path: "notes.txt") == "notes.txt")
+        #expect(LoadMode.defaultMode(for: .vacancies) == .snapshot)
+        #expect(LoadMode.defaultMode(for: .fxRates) == .snapshot)
+        #expect(LoadMode.defaultMode(for: .workers) == .delta)
+        #expect(LoadMode.defaultMode(for: .employers) == .delta)
+    }
+}
+
+/// Two loads of other sources writing the same keys: the later one waits for the earlier
+/// and writes the next version, whichever way their statements interleave.
+@Suite struct ConcurrentWriterTests {
+    /// A result handed from a thread to the test. `@unchecked Sendable`: `value` is only
+    /// touched under `lock`.
+    final class Box<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: T?
+        var value: T? {
+            get { lock.lock(); defer { lock.unlock() }; return stored }
+            set { lock.lock(); stored = newValue; lock.unlock() }
+        }
+    }
+
+    @Test func aLoadThatFindsNewKeysTakenMeanwhileWritesTheNextVersion() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let a = try writeFile(dir, "a.csv", generatedVacancies(count: 20))
+            let b = try writeFile(dir, "b.csv", generatedVacancies(count: 20, from: 10, title: "From portal b"))
+            // Load A inside a transaction left open: its new keys are inserted, not committed.
+            try t.db.execute("BEGIN")
+            try t.load(.vacancies, a, source: "portal-a")
+            // Load B on another connection: its first look sees K00010-K00019 as new, and its
+            // identity insert must wait for A.
+            let schema = t.schema
+            let result = Box<Result<LoadReport, any Error>>()
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                result.value = Result {
+                    let db = try TestDatabase.connect()
+                    defer { db.close() }
+                    try db.execute("SET search_path TO \(schema)")
+                    try db.execute("SET application_name TO 'lm-b-\(schema)'")
+                    return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: b, source: "portal-b")
+                }
+                done.signal()
+            }
+            let waiting = try waitFor {
+                // Inside a transaction, pg_stat_activity is read once unless asked again.
+                try t.db.execute("SELECT pg_stat_clear_snapshot()")
+                return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                          [.init("lm-b-\(schema)")]) == 1
+            }
+            #expect(waiting, "B waits for A's uncommitted keys")
+            try t.db.execute("COMMIT")
+            done.wait()
+            let report = try #require(try result.value?.get())
+            #expect((report.counts.inserted, report.counts.updated) == (10, 10))
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions WHERE vacancy_id >= 'K00010' AND vacancy_id < 'K00020' AND version = 2 AND is_current") == 10)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE title = 'From portal b'") == 20)
+        }
+    }
+}

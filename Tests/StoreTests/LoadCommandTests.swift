@@ -1,0 +1,195 @@
+import Feeds
+import Foundation
+import Postgres
+import Store
+import Testing
+
+/// Polls `condition` every 50 ms for up to `seconds`; whether it came true.
+func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return try condition()
+}
+
+/// `labourmatch load` and `labourmatch feeds` as operators run them: subprocesses on a real server.
+@Suite struct LoadCommandTests {
+    @Test func loadsSaysWhatItDidAndTheSecondTimeIsANoOp() throws {
+        try LoadDB.with { t in
+            let url = t.url()
+            for kind in ["employers", "recruiters"] {
+                let run = try runLabourmatch(["load", kind, fixturePath("\(kind).csv"), "--database-url", url])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            let first = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.hasPrefix("loaded \(fixturePath("vacancies.csv")) as feed 3: vacancies from source 'vacancies', snapshot, csv"))
+            #expect(first.stdout.contains("rows: 52 read = 52 inserted + 0 updated + 0 unchanged + 0 rejected"))
+            let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(again.status == 0)
+            #expect(again.stdout.hasPrefix("no-op: "))
+            #expect(again.stdout.contains("as feed 3"))
+            #expect(try t.int("SELECT count(*) FROM feeds") == 3)
+
+            let list = try runLabourmatch(["feeds", "list", "--database-url", url])
+            #expect(list.status == 0)
+            let lines = list.stdout.split(separator: "\n")
+            #expect(lines.count == 4, "a header and three loads, newest first: \(list.stdout)")
+            #expect(lines[1].drop { $0 == " " }.hasPrefix("3  vacancies"))
+            let show = try runLabourmatch(["feeds", "show", "3", "--database-url", url])
+            #expect(show.stdout.hasPrefix("feed 3: vacancies from source 'vacancies', snapshot, csv"))
+            let missing = try runLabourmatch(["feeds", "show", "99", "--database-url", url])
+            #expect(missing.status == 2)
+        }
+    }
+
+    @Test func feedsShowRejectionsPrintsTheOfflineFormat() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let url = t.url()
+            let load = try runLabourmatch(["load", "workers", fixturePath("bad/workers-rows.csv"), "--database-url", url])
+            #expect(load.status == 0, "\(load.stderr)")
+            #expect(load.stdout.contains("rejected: MALFORMED_ROW 3"))
+            #expect(load.stdout.contains("labourmatch feeds show 3 --rejections"))
+            let rejections = try runLabourmatch(["feeds", "show", "3", "--rejections", "--database-url", url])
+            #expect(rejections.status == 0)
+            let expected = try String(contentsOfFile: fixturePath("expected/rejections/workers-rows.csv.rejections.csv"),
+                                      encoding: .utf8)
+            #expect(rejections.stdout == expected)
+        }
+    }
+
+    @Test(arguments: [
+        ("vacancies", "bad/vacancies-missing-column.csv", "'currency'"),
+        ("workers", "bad/workers-unknown-key.ndjson", "passport_number"),
+        ("recruiters", "bad/recruiters-empty.csv", "no header"),
+        ("vacancies", "bad/vacancies-empty.ndjson", "no data rows"),
+    ])
+    func badFilesExit2AndWriteNothing(kind: String, file: String, named: String) throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let before = try t.writtenRows()
+            let run = try runLabourmatch(["load", kind, fixturePath(file), "--database-url", t.url()])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains(file), "the message names the file: \(run.stderr)")
+            #expect(run.stderr.contains(named), "the message names the problem: \(run.stderr)")
+            #expect(run.stdout.isEmpty)
+            #expect(try t.writtenRows() == before)
+        }
+    }
+
+    @Test func usageErrorsExit2() throws {
+        let dir = try scratchDir()
+        let text = try writeFile(dir, "vacancies.txt", "vacancy_id\n")
+        for args in [["load", "vacancy", fixturePath("vacancies.csv")],       // no such kind
+                     ["load", "vacancies", dir.appendingPathComponent("none.csv").path],
+                     ["load", "vacancies", text],                             // no format from the name
+                     ["load", "who-list", fixturePath("who-safeguards-2023.csv"), "--mode", "delta"],
+                     ["load", "vacancies", fixturePath("vacancies.csv"), "--mode", "sometimes"]] {
+            let run = try runLabourmatch(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
+            #expect(run.status == 2, "\(args): \(run.stderr)")
+        }
+    }
+
+    @Test func aServerThatDoesNotAnswerExits1WithoutThePassword() throws {
+        let run = try runLabourmatch(["load", "employers", fixturePath("employers.csv"), "--database-url",
+                                      "postgresql://lm:s3cr3t-pw@127.0.0.1:1/none?connect_timeout=2"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("127.0.0.1"))
+        #expect(!run.stderr.contains("s3cr3t-pw"))
+    }
+
+    /// A big file with some bad rows (so that a finished load would write rejections too).
+    static func bigVacancies(count: Int, badEvery: Int = 100) -> String {
+        var lines = generatedVacancies(count: count).split(separator: "\n").map(String.init)
+        for i in stride(from: badEvery, to: lines.count, by: badEvery) {
+            var fields = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[6] = "three"   // openings
+            lines[i] = fields.joined(separator: ",")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func aLoadKilledMidwayLeavesNoTrace() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let before = try t.writtenRows()
+            let path = try writeFile(try scratchDir(), "big.csv", Self.bigVacancies(count: 4000))
+            let application = "lm-kill-\(t.schema)"
+            let load = try LabourmatchProcess(["load", "vacancies", path, "--database-url", t.url(application: application)],
+                                              environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "3000",
+                                                            "LABOURMATCH_TEST_PAUSE_SECONDS": "120"])
+            #expect(load.waitForStderr(containing: "test pause"), "\(load.stderr)")
+            // The server has received rows of the COPY: the load is part-way.
+            let copied = try waitFor {
+                try t.int("""
+                    SELECT coalesce(max(p.tuples_processed), 0)::int FROM pg_stat_progress_copy p
+                    JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = $1
+                    """, [.init(application)]) > 0
+            }
+            #expect(copied)
+            load.kill()
+            #expect(load.finish().status == 128 + SIGKILL)
+            // The server notices the lost client and rolls back.
+            #expect(try waitFor {
+                try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1", [.init(application)]) == 0
+            })
+            #expect(try t.writtenRows() == before)
+            // And the same file then loads cleanly.
+            let again = try runLabourmatch(["load", "vacancies", path, "--database-url", t.url()])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("rows: 4,000 read = 3,960 inserted + 0 updated + 0 unchanged + 40 rejected"))
+            #expect(try t.int("SELECT count(*) FROM feed_rejections") == 40)
+        }
+    }
+
+    @Test func twoLoadsOfDifferentFilesRunTogether() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            // Keys K00900-K00999 are in both files, with other titles: both write versions of them.
+            let a = try writeFile(dir, "a.csv", generatedVacancies(count: 1000))
+            let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1000, from: 900, title: "Another title"))
+            let pause = ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "500", "LABOURMATCH_TEST_PAUSE_SECONDS": "1.5"]
+            let first = try LabourmatchProcess(["load", "vacancies", a, "--source", "portal-a", "--database-url", t.url()],
+                                               environment: pause)
+            #expect(first.waitForStderr(containing: "test pause"))
+            let second = try LabourmatchProcess(["load", "vacancies", b, "--source", "portal-b", "--database-url", t.url()],
+                                                environment: pause)
+            let (one, two) = (first.finish(), second.finish())
+            #expect(one.status == 0, "\(one.stderr)")
+            #expect(two.status == 0, "\(two.stderr)")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 2)
+            #expect(try t.int("SELECT count(*) FROM vacancies") == 1900)
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 1900)
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions") == 2000)
+            // Each shared key: versions 1 and 2, one from each load, the later one current.
+            #expect(try t.int("""
+                SELECT count(*) FROM (SELECT vacancy_id FROM vacancy_versions GROUP BY vacancy_id
+                                      HAVING count(*) = 2 AND count(DISTINCT feed_id) = 2 AND max(version) = 2) shared
+                """) == 100)
+            #expect(try t.int("SELECT sum(rows_inserted + rows_updated) FROM feeds WHERE kind = 'vacancies'") == 2000)
+        }
+    }
+
+    @Test func aSecondLoadOfTheSameSourceWaitsThenGivesUp() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let before = try t.writtenRows()
+            let dir = try scratchDir()
+            let first = try LabourmatchProcess(
+                ["load", "vacancies", try writeFile(dir, "v.csv", generatedVacancies(count: 200)), "--database-url", t.url()],
+                environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "100", "LABOURMATCH_TEST_PAUSE_SECONDS": "120"])
+            #expect(first.waitForStderr(containing: "test pause"))
+            let second = try runLabourmatch(["load", "vacancies", try writeFile(dir, "w.csv", generatedVacancies(count: 10)),
+                                             "--source", "v", "--lock-timeout", "1", "--database-url", t.url()])
+            #expect(second.status == 3)
+            #expect(second.stderr.contains("another load of vacancies from source 'v' held the lock"), "\(second.stderr)")
+            first.kill()
+            _ = first.finish()
+            #expect(try t.writtenRows() == before)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Feeds
+import Foundation
+import Logging
+import Postgres
+import Store
+import Testing
+
+/// The project's root: this file is `Tests/StoreTests/LoadSupport.swift` in it.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// A file of `Fixtures/`.
+func fixturePath(_ name: String) -> String { repositoryRoot.appendingPathComponent("Fixtures/\(name)").path }
+
+/// The real ISO code lists (the loader records their version).
+let systemCodes: CodeLists = {
+    do { return try CodeLists.system() } catch { fatalError("\(error)") }
+}()
+
+/// A fresh schema holding the project's migrations, for one test: an
+/// in-process connection whose search_path is the schema, and connection
+/// strings that put `labourmatch` subprocesses in the same schema.
+struct LoadDB {
+    let db: Connection
+    let schema: String
+
+    /// Runs `body` in a fresh, migrated schema (dropped afterwards).
+    static func with(_ body: (LoadDB) throws -> Void) throws {
+        try TestDatabase.withSchema { db, schema in
+            var quiet = Logger(label: "migrate")
+            quiet.logLevel = .warning
+            try Migrator().migrate(db, logger: quiet)
+            try body(LoadDB(db: db, schema: schema))
+        }
+    }
+
+    /// The test database with this schema first on the search path; `application` names the
+    /// session in `pg_stat_activity` (to find a subprocess's COPY).
+    func url(application: String = "labourmatch-test") -> String {
+        let base = TestDatabase.config().conninfo
+        let lower = base.lowercased()
+        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+            let separator = base.contains("?") ? "&" : "?"
+            return base + separator + "options=-csearch_path%3D\(schema)&application_name=\(application)"
+        }
+        return base + " options='-csearch_path=\(schema)' application_name='\(application)'"
+    }
+
+    func loader() -> FeedLoader { FeedLoader(connection: db, codes: systemCodes) }
+
+    /// Loads `path` in-process.
+    @discardableResult
+    func load(_ kind: FeedKind, _ path: String, source: String? = nil, mode: LoadMode? = nil,
+              dryRun: Bool = false, allowEmpty: Bool = false) throws -> LoadReport {
+        try loader().load(kind: kind, path: path, source: source, mode: mode, dryRun: dryRun, allowEmpty: allowEmpty)
+    }
+
+    /// The good employers and recruiters of `Fixtures/`, which the other feeds refer to.
+    func loadReferences() throws {
+        try load(.employers, fixturePath("employers.csv"))
+        try load(.recruiters, fixturePath("recruiters.csv"))
+    }
+
+    /// The single integer a query returns.
+    func int(_ sql: String, _ params: [PostgresValue?] = []) throws -> Int {
+        try db.query(sql, params: params)[0].decode(0, as: Int.self)
+    }
+
+    /// The first column of every row, as text.
+    func strings(_ sql: String, _ params: [PostgresValue?] = []) throws -> [String] {
+        try db.query(sql, params: params).map { try $0.decode(0, as: String.self) }
+    }
+
+    /// Rows in every table a load writes; all zero in a schema no load touched.
+    func writtenRows() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for table in ["feeds", "feed_rejections", "vacancies", "vacancy_versions", "vacancy_required_skills",
+                      "vacancy_required_languages", "vacancy_contract_languages", "employers", "employer_versions",
+                      "recruiters", "recruiter_versions", "workers", "worker_versions", "worker_occupations"] {
+            out[table] = try int("SELECT count(*) FROM \(table)")
+        }
+        return out
+    }
+}
+
+/// A scratch directory for generated feeds.
+func scratchDir() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("load-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Writes `text` to `name` in `dir` and returns its path.
+func writeFile(_ dir: URL, _ name: String, _ text: String) throws -> String {
+    let url = dir.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+}
+
+/// The lines of `Fixtures/vacancies.csv`: the header, then the 52 data rows.
+let vacancyFixtureLines: [String] = {
+    let text = (try? String(contentsOfFile: fixturePath("vacancies.csv"), encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").map(String.init)
+}()
+
+/// A vacancies CSV of `count` valid rows with keys `prefix00000`, ..., cycling through the
+/// fixture rows (so they refer to the fixture employers and recruiters); `title` replaces
+/// every title when given, so that two files can hold the same keys with other content.
+func generatedVacancies(count: Int, prefix: String = "K", from start: Int = 0, title: String? = nil) -> String {
+    let header = vacancyFixtureLines[0]
+    let rows = vacancyFixtureLines.dropFirst().filter { !$0.contains("\"") }   // no quoted title: fields split on ','
+    var out = header + "\n"
+    for i in start..<(start + count) {
+        var fields = rows[i % rows.count].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[0] = prefix + String(format: "%05d", i)
+        if let title { fields[4] = title }
+        out += fields.joined(separator: ",") + "\n"
+    }
+    return out
+}
+
+// MARK: - labourmatch subprocesses
+
+/// The `labourmatch` executable that `swift test` built beside the test bundle.
+let labourmatchExecutable: URL = {
+    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                      Bundle.main.bundleURL, repositoryRoot.appendingPathComponent(".build/debug")]
+        .map { $0.appendingPathComponent("labourmatch") }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+}()
+
+/// A running `labourmatch`, whose output is collected as it comes, so a test can wait
+/// for a line on stderr, kill it, or wait for it to end.
+///
+/// `@unchecked Sendable`: the output buffers are only touched under `lock`, from the
+/// reader threads and the test.
+final class LabourmatchProcess: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    private let readers = DispatchGroup()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let (out, err) = (Pipe(), Pipe())
+        (process.executableURL, process.arguments) = (labourmatchExecutable, arguments)
+        (process.standardOutput, process.standardError) = (out, err)
+        process.currentDirectoryURL = repositoryRoot
+        // Notices (the test pause) on stderr; the caller's variables win.
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["LABOURMATCH_LOG_LEVEL": "notice"].merging(environment) { $1 }) { $1 }
+        try process.run()
+        collect(out.fileHandleForReading, stderr: false)
+        collect(err.fileHandleForReading, stderr: true)
+    }
+
+    private func collect(_ handle: FileHandle, stderr: Bool) {
+        readers.enter()
+        DispatchQueue.global().async {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                self.lock.lock()
+                if stderr { self.stderrData.append(chunk) } else { self.stdoutData.append(chunk) }
+                self.lock.unlock()
+            }
+            self.readers.leave()
+        }
+    }
+
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stderrData, as: UTF8.self) }
+    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stdoutData, as: UTF8.self) }
+
+    /// Waits until stderr holds `text` (true), or the process ended or `timeout` passed (false).
+    func waitForStderr(containing text: String, timeout: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            if !process.isRunning { return stderr.contains(text) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    /// SIGKILL: no chance to roll back or say goodbye.
+    func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Waits for the end; returns the exit status (or 128 + signal) and the output.
+    func finish() -> (status: Int32, stdout: String, stderr: String) {
+        process.waitUntilExit()
+        readers.wait()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+            : process.terminationStatus
+        return (status, stdout, stderr)
+    }
+}
+
+/// Runs `labourmatch` to its end.
+func runLabourmatch(_ arguments: [String], environment: [String: String] = [:]) throws
+    -> (status: Int32, stdout: String, stderr: String) {
+    try LabourmatchProcess(arguments, environment: environment).finish()
+}
