@@ -48,6 +48,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Shared by the end-to-end test targets: running the built `labourmatch`.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "MatchingTests", dependencies: [
             "Matching",
@@ -55,10 +57,11 @@ let package = Package(
         ]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching"]),
         .testTarget(name: "StoreTests", dependencies: [
+            "TestSupport",
             "Store", "Postgres", "Feeds",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["Feeds", "Matching"]),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Store", "Feeds", "Matching", "Postgres"]),
+        .testTarget(name: "CLITests", dependencies: ["Feeds", "Matching", "TestSupport"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Store", "Feeds", "Matching", "Postgres", "TestSupport"]),
     ]
 )

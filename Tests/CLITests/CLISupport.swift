@@ -1,54 +1,13 @@
 import Foundation
 import Testing
-
-/// The project's root: this file is `Tests/CLITests/CLISupport.swift` in it.
-let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
-/// The `labourmatch` executable that `swift test` built beside the test bundle.
-let labourmatchBinary: URL = {
-    let beside = Bundle.main.bundleURL.appendingPathComponent("labourmatch")
-    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("labourmatch")
-    if FileManager.default.isExecutableFile(atPath: argv0.path) { return argv0 }
-    return projectRoot.appendingPathComponent(".build/debug/labourmatch")
-}()
+@_exported import TestSupport
 
 /// What a finished `labourmatch` process said.
-struct CommandOutcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias CommandOutcome = LabourmatchProcess.Outcome
 
 /// Runs `labourmatch` with `arguments` and waits for it.
 func labourmatch(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutcome {
-    let process = Process()
-    process.executableURL = labourmatchBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = projectRoot
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var stderrData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return CommandOutcome(status: process.terminationStatus,
-                          stdout: String(decoding: stdoutData, as: UTF8.self),
-                          stderr: String(decoding: stderrData, as: UTF8.self))
+    try LabourmatchProcess.run(arguments, environment: environment)
 }
 
 /// A fresh, empty directory under the system's temporary directory.

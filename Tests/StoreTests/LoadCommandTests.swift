@@ -118,7 +118,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let before = try t.writtenRows()
             let path = try writeFile(try scratchDir(), "big.csv", Self.bigVacancies(count: 4000))
             let application = "lm-kill-\(t.schema)"
-            let load = try LabourmatchProcess(["load", "vacancies", path, "--database-url", t.url(application: application)],
+            let load = try startLabourmatch(["load", "vacancies", path, "--database-url", t.url(application: application)],
                                               environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "3000",
                                                             "LABOURMATCH_TEST_PAUSE_SECONDS": "120"])
             #expect(load.waitForStderr(containing: "test pause"), "\(load.stderr)")
@@ -153,10 +153,10 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let a = try writeFile(dir, "a.csv", generatedVacancies(count: 1000))
             let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1000, from: 900, title: "Another title"))
             let pause = ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "500", "LABOURMATCH_TEST_PAUSE_SECONDS": "1.5"]
-            let first = try LabourmatchProcess(["load", "vacancies", a, "--source", "portal-a", "--database-url", t.url()],
+            let first = try startLabourmatch(["load", "vacancies", a, "--source", "portal-a", "--database-url", t.url()],
                                                environment: pause)
             #expect(first.waitForStderr(containing: "test pause"))
-            let second = try LabourmatchProcess(["load", "vacancies", b, "--source", "portal-b", "--database-url", t.url()],
+            let second = try startLabourmatch(["load", "vacancies", b, "--source", "portal-b", "--database-url", t.url()],
                                                 environment: pause)
             let (one, two) = (first.finish(), second.finish())
             #expect(one.status == 0, "\(one.stderr)")
@@ -179,7 +179,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             try t.loadReferences()
             let before = try t.writtenRows()
             let dir = try scratchDir()
-            let first = try LabourmatchProcess(
+            let first = try startLabourmatch(
                 ["load", "vacancies", try writeFile(dir, "v.csv", generatedVacancies(count: 200)), "--database-url", t.url()],
                 environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "100", "LABOURMATCH_TEST_PAUSE_SECONDS": "120"])
             #expect(first.waitForStderr(containing: "test pause"))

@@ -4,10 +4,11 @@ import Logging
 import Postgres
 import Store
 import Testing
+@_exported import TestSupport
 
 /// The project's root: this file is `Tests/StoreTests/LoadSupport.swift` in it.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+/// The project's root.
+let repositoryRoot = projectRoot
 
 /// A file of `Fixtures/`.
 func fixturePath(_ name: String) -> String { repositoryRoot.appendingPathComponent("Fixtures/\(name)").path }
@@ -121,82 +122,13 @@ func generatedVacancies(count: Int, prefix: String = "K", from start: Int = 0, t
 
 // MARK: - labourmatch subprocesses
 
-/// The `labourmatch` executable that `swift test` built beside the test bundle.
-let labourmatchExecutable: URL = {
-    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                      Bundle.main.bundleURL, repositoryRoot.appendingPathComponent(".build/debug")]
-        .map { $0.appendingPathComponent("labourmatch") }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
-}()
-
-/// A running `labourmatch`, whose output is collected as it comes, so a test can wait
-/// for a line on stderr, kill it, or wait for it to end.
-///
-/// `@unchecked Sendable`: the output buffers are only touched under `lock`, from the
-/// reader threads and the test.
-final class LabourmatchProcess: @unchecked Sendable {
-    private let process = Process()
-    private let lock = NSLock()
-    private var stdoutData = Data()
-    private var stderrData = Data()
-    private let readers = DispatchGroup()
-
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        let (out, err) = (Pipe(), Pipe())
-        (process.executableURL, process.arguments) = (labourmatchExecutable, arguments)
-        (process.standardOutput, process.standardError) = (out, err)
-        process.currentDirectoryURL = repositoryRoot
-        // Notices (the test pause) on stderr; the caller's variables win.
-        process.environment = ProcessInfo.processInfo.environment
-            .merging(["LABOURMATCH_LOG_LEVEL": "notice"].merging(environment) { $1 }) { $1 }
-        try process.run()
-        collect(out.fileHandleForReading, stderr: false)
-        collect(err.fileHandleForReading, stderr: true)
-    }
-
-    private func collect(_ handle: FileHandle, stderr: Bool) {
-        readers.enter()
-        DispatchQueue.global().async {
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                self.lock.lock()
-                if stderr { self.stderrData.append(chunk) } else { self.stdoutData.append(chunk) }
-                self.lock.unlock()
-            }
-            self.readers.leave()
-        }
-    }
-
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stderrData, as: UTF8.self) }
-    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stdoutData, as: UTF8.self) }
-
-    /// Waits until stderr holds `text` (true), or the process ended or `timeout` passed (false).
-    func waitForStderr(containing text: String, timeout: Double = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if stderr.contains(text) { return true }
-            if !process.isRunning { return stderr.contains(text) }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return false
-    }
-
-    /// SIGKILL: no chance to roll back or say goodbye.
-    func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
-
-    /// Waits for the end; returns the exit status (or 128 + signal) and the output.
-    func finish() -> (status: Int32, stdout: String, stderr: String) {
-        process.waitUntilExit()
-        readers.wait()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
-            : process.terminationStatus
-        return (status, stdout, stderr)
-    }
+/// Starts `labourmatch`, its notices (the test pause) on stderr; the caller's variables win.
+func startLabourmatch(_ arguments: [String], environment: [String: String] = [:]) throws -> LabourmatchProcess {
+    try LabourmatchProcess(arguments, environment: ["LABOURMATCH_LOG_LEVEL": "notice"].merging(environment) { $1 })
 }
 
 /// Runs `labourmatch` to its end.
 func runLabourmatch(_ arguments: [String], environment: [String: String] = [:]) throws
-    -> (status: Int32, stdout: String, stderr: String) {
-    try LabourmatchProcess(arguments, environment: environment).finish()
+    -> LabourmatchProcess.Outcome {
+    try startLabourmatch(arguments, environment: environment).finish()
 }

@@ -2,10 +2,7 @@ import Foundation
 import Postgres
 import Store
 import Testing
-
-/// The project's root: this file is `Tests/BatchTests/Support/Harness.swift` in it.
-let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+@_exported import TestSupport
 
 /// A database of its own for one test (the CLI runs as child processes, so a
 /// schema on one connection would not do), migrated with the project's
@@ -55,79 +52,8 @@ func scratchDirectory() throws -> URL {
     return url
 }
 
-/// The `labourmatch` executable that `swift test` built beside the test bundle.
-let labourmatchBinary: URL = {
-    for dir in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()] {
-        let candidate = dir.appendingPathComponent("labourmatch")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    return projectRoot.appendingPathComponent(".build/debug/labourmatch")
-}()
-
-/// A `labourmatch` child process: started at once, waited for with `finish()`.
-final class CLIProcess {
-    /// How a finished process ended.
-    struct Outcome {
-        var status: Int32
-        /// True when a signal ended it (`status` is then the signal).
-        var signaled: Bool
-        var stdout: String
-        var stderr: String
-    }
-
-    private let process = Process()
-    private let stdout = PipeReader(), stderr = PipeReader()
-
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = labourmatchBinary
-        process.arguments = arguments
-        process.currentDirectoryURL = projectRoot
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardOutput = stdout.pipe
-        process.standardError = stderr.pipe
-        try process.run()
-        stdout.start()
-        stderr.start()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    func finish() -> Outcome {
-        let out = stdout.finish(), err = stderr.finish()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                       stdout: out, stderr: err)
-    }
-
-    /// Runs `labourmatch` to the end.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        try CLIProcess(arguments, environment: environment).finish()
-    }
-}
-
-/// Drains a pipe on its own thread, so a chatty child never blocks on a full pipe.
-///
-/// `@unchecked Sendable`: `data` is written by the reading thread before `done`
-/// is signalled and read only after `finish()` waited for that signal.
-final class PipeReader: @unchecked Sendable {
-    let pipe = Pipe()
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    func start() {
-        Thread { [self] in
-            data = pipe.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
-}
+/// A `labourmatch` child process (the shared test support's).
+typealias CLIProcess = LabourmatchProcess
 
 /// The bytes of a file as text.
 func contents(_ url: URL) throws -> String {
