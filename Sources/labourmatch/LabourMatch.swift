@@ -11,7 +11,7 @@ struct LabourMatch: AsyncParsableCommand {
         Exit statuses: 0 success, 1 run failed, 2 bad usage or bad input, \
         3 another run holds the lock.
         """,
-        subcommands: [Match.self, DB.self]
+        subcommands: [Match.self, DB.self, BenchAssign.self]
     )
 
     /// Parses and runs, mapping argument-parser's usage errors (64) to the
