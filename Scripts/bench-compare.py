@@ -26,6 +26,7 @@ and the same rank sum (optimal matchings need not be unique).
 """
 
 import argparse
+import csv
 import subprocess
 import sys
 import threading
@@ -139,7 +140,14 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--matching-runs", type=int, default=3)
     parser.add_argument("--skip-matching", action="store_true", help="leave the matching package out")
+    parser.add_argument("--vacancies", help="write --capacities from this vacancies.csv first")
     args = parser.parse_args()
+    if args.vacancies:
+        with open(args.vacancies, encoding="utf-8", newline="") as f, \
+                open(args.capacities, "w", encoding="utf-8") as out:
+            out.write("vacancy_id,openings\n")
+            for row in csv.DictReader(f):
+                out.write(f"{row['vacancy_id']},{row['openings']}\n")
     rows, capacity = read_graph(args.candidates, args.capacities)
     workers = len({r[0] for r in rows})
     print(f"compare {args.label}: {len(rows)} candidates, {workers} workers, "

@@ -118,6 +118,10 @@ struct MinCostAssignment {
                 while let top = heap.first {
                     let last = heap.removeLast()
                     if !heap.isEmpty { heap[0] = last; Heap.siftDown(&heap, base: 0, count: heap.count, at: 0, above: above) }
+                    // The sink's distance is final once nothing cheaper is left: stopping
+                    // here settles only nodes at that same distance less, whose potentials
+                    // would not change (d - D = 0), and the sink's path is already fixed.
+                    if dist[sink] <= top.0 { break }
                     let u = Int(top.1)
                     if done[u] { continue }
                     done[u] = true
