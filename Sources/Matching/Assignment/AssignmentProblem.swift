@@ -63,47 +63,54 @@ public struct AssignmentProblem: Sendable {
         }
     }
 
-    /// For each worker, its candidate indices from most to least preferred.
-    func workerPreferences() -> Ragged<Int32> {
-        var prefs = Ragged<Int32>()
-        var i = 0
-        for w in 0..<workerCount {
-            var j = i
-            while j < candidates.count && candidates[j].worker == w { j += 1 }
-            // Ranks are usually exactly 1...n: place each candidate; otherwise sort.
-            var row = [Int32](repeating: -1, count: j - i)
-            for k in i..<j {
-                let r = candidates[k].workerRank - 1
-                if r >= 0 && r < row.count && row[r] < 0 { row[r] = Int32(k) }
+    /// For each worker, its candidate indices from most to least preferred:
+    /// worker `w`'s are `items[start[w]..<start[w + 1]]` (candidates are sorted
+    /// by worker, so these are also the positions of its candidates).
+    func workerPreferences() -> (start: [Int], items: [Int32]) {
+        var start = [Int](repeating: 0, count: workerCount + 1)
+        for c in candidates { start[c.worker + 1] += 1 }
+        for w in 0..<workerCount { start[w + 1] += start[w] }
+        // Ranks are usually exactly 1...n: place each candidate; otherwise sort that worker's row.
+        var items = [Int32](repeating: -1, count: candidates.count)
+        var misplaced = false
+        for (k, c) in candidates.enumerated() {
+            let base = start[c.worker], r = c.workerRank - 1
+            if r >= 0 && r < start[c.worker + 1] - base && items[base + r] < 0 {
+                items[base + r] = Int32(k)
+            } else {
+                misplaced = true
             }
-            if row.contains(-1) {
-                row = (i..<j).sorted { candidates[$0].workerRank < candidates[$1].workerRank }.map { Int32($0) }
-            }
-            prefs.appendRow(row)
-            i = j
         }
-        return prefs
+        if misplaced {
+            for w in 0..<workerCount where items[start[w]..<start[w + 1]].contains(-1) {
+                let row = (start[w]..<start[w + 1]).sorted { candidates[$0].workerRank < candidates[$1].workerRank }
+                for (i, k) in row.enumerated() { items[start[w] + i] = Int32(k) }
+            }
+        }
+        return (start, items)
     }
 
     /// Worker-proposing deferred acceptance with capacities. Each vacancy
     /// holds its best proposals so far in a heap whose top is the one it likes
     /// least; the result does not depend on the order of proposals.
     func deferredAcceptance() -> [Int] {
-        let prefs = workerPreferences()
-        var next = (0..<workerCount).map { prefs.range($0).lowerBound }
-        var heapStart = [Int](repeating: 0, count: capacities.count + 1)
-        var proposals = [Int](repeating: 0, count: capacities.count)
+        let (start, prefs) = workerPreferences()
+        var next = start
+        let vacancyCount = capacities.count
+        var heapStart = [Int](repeating: 0, count: vacancyCount + 1)
+        var proposals = [Int](repeating: 0, count: vacancyCount)
         for c in candidates { proposals[c.vacancy] += 1 }
-        for v in capacities.indices { heapStart[v + 1] = heapStart[v] + min(max(0, capacities[v]), proposals[v]) }
-        var heap = [Int32](repeating: 0, count: heapStart[capacities.count])
-        var held = [Int](repeating: 0, count: capacities.count)
+        for v in 0..<vacancyCount { heapStart[v + 1] = heapStart[v] + min(max(0, capacities[v]), proposals[v]) }
+        var heap = [Int32](repeating: 0, count: heapStart[vacancyCount])
+        var held = [Int](repeating: 0, count: vacancyCount)
         // "a worse than b" for the vacancy: the heap keeps the worst on top.
         func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
-        var free = Array((0..<workerCount).reversed())
+        var free: [Int] = []
+        for w in stride(from: workerCount - 1, through: 0, by: -1) where start[w] < start[w + 1] { free.append(w) }
         while let w = free.popLast() {
-            let end = prefs.range(w).upperBound
+            let end = start[w + 1]
             while next[w] < end {
-                let c = prefs.items[next[w]]
+                let c = prefs[next[w]]
                 let v = candidates[Int(c)].vacancy
                 let base = heapStart[v], cap = heapStart[v + 1] - base
                 if held[v] < cap {
@@ -123,9 +130,17 @@ public struct AssignmentProblem: Sendable {
                 next[w] += 1
             }
         }
+        // Ascending without a sort: flag the held candidates, then read the flags in order.
+        var isMatched = [Bool](repeating: false, count: candidates.count)
+        var count = 0
+        for v in 0..<vacancyCount {
+            for i in 0..<held[v] { isMatched[Int(heap[heapStart[v] + i])] = true }
+            count += held[v]
+        }
         var matched: [Int] = []
-        for v in capacities.indices { for i in 0..<held[v] { matched.append(Int(heap[heapStart[v] + i])) } }
-        return matched.sorted()
+        matched.reserveCapacity(count)
+        for k in 0..<candidates.count where isMatched[k] { matched.append(k) }
+        return matched
     }
 
     /// Pairs in order of fit descending, worker, vacancy; taken while both sides have room.
