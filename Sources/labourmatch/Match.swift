@@ -94,6 +94,7 @@ struct Match: AsyncParsableCommand {
             let line = steps.map { "\($0.0)=\(Match.seconds($0.1))" }
                 + ["scored_pairs=\(t.scoredPairs)", "eligible_pairs=\(eligiblePairs)",
                    "all_pairs=\(result.counts.workers * result.counts.vacancies)",
+                   "workers_count=\(result.counts.workers)", "vacancies_count=\(result.counts.vacancies)",
                    "candidates_count=\(result.counts.candidates)"]
             FileHandle.standardError.write(Data(("timings " + line.joined(separator: " ") + "\n").utf8))
         }
