@@ -105,41 +105,41 @@ public struct AssignmentProblem: Sendable {
         var held = [Int](repeating: 0, count: vacancyCount)
         // "a worse than b" for the vacancy: the heap keeps the worst on top.
         func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
-        var free: [Int] = []
-        for w in stride(from: workerCount - 1, through: 0, by: -1) where start[w] < start[w + 1] { free.append(w) }
-        while let w = free.popLast() {
-            let end = start[w + 1]
-            while next[w] < end {
-                let c = prefs[next[w]]
-                let v = candidates[Int(c)].vacancy
-                let base = heapStart[v], cap = heapStart[v + 1] - base
-                if held[v] < cap {
-                    heap[base + held[v]] = c
-                    held[v] += 1
-                    Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
-                    break
+        // Each worker proposes in turn; one it displaces proposes next, down its list.
+        var matchOf = [Int32](repeating: -1, count: workerCount)
+        for first in 0..<workerCount {
+            var w = first
+            while w >= 0 {
+                let proposer = w, end = start[w + 1]
+                w = -1
+                while next[proposer] < end {
+                    let c = prefs[next[proposer]]
+                    let v = candidates[Int(c)].vacancy
+                    let base = heapStart[v], cap = heapStart[v + 1] - base
+                    if held[v] < cap {
+                        heap[base + held[v]] = c
+                        held[v] += 1
+                        Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
+                        matchOf[proposer] = c
+                        break
+                    }
+                    if cap > 0 && worse(heap[base], c) {
+                        let loser = candidates[Int(heap[base])].worker
+                        heap[base] = c
+                        Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
+                        matchOf[proposer] = c
+                        matchOf[loser] = -1
+                        next[loser] += 1
+                        w = loser
+                        break
+                    }
+                    next[proposer] += 1
                 }
-                if cap > 0 && worse(heap[base], c) {
-                    let loser = candidates[Int(heap[base])].worker
-                    heap[base] = c
-                    Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
-                    next[loser] += 1
-                    free.append(loser)
-                    break
-                }
-                next[w] += 1
             }
         }
-        // Ascending without a sort: flag the held candidates, then read the flags in order.
-        var isMatched = [Bool](repeating: false, count: candidates.count)
-        var count = 0
-        for v in 0..<vacancyCount {
-            for i in 0..<held[v] { isMatched[Int(heap[heapStart[v] + i])] = true }
-            count += held[v]
-        }
+        // Candidates are sorted by worker: in worker order, the matches are ascending.
         var matched: [Int] = []
-        matched.reserveCapacity(count)
-        for k in 0..<candidates.count where isMatched[k] { matched.append(k) }
+        for c in matchOf where c >= 0 { matched.append(Int(c)) }
         return matched
     }
 
