@@ -34,7 +34,7 @@ struct LeveledPostings: Sendable {
 /// The indexes of a list of workers: who has which ISCO prefix, skill,
 /// language and education level; with the workers' data copied together.
 struct ShardIndex: Sendable {
-    /// Global indices of the listed workers, ascending; postings and `instance` use positions in it.
+    /// Global indices of the listed workers (in any order); postings and `instance` use positions in it.
     let workers: [Int32]
     /// The run's instance restricted to `workers` (worker `i` here is `workers[i]`).
     let instance: CompiledInstance
@@ -95,9 +95,19 @@ struct DestinationIndexes: Sendable {
                 if members[d].last != g { members[d].append(g) }
             }
         }
-        byDestination = members.enumerated().filter { !$0.element.isEmpty }.map {
-            (Int32($0.offset), ShardIndex(inst, workers: $0.element))
+        // Workers of one occupation side by side: a vacancy's lists then cover
+        // few, contiguous stretches of the copied worker data.
+        func byOccupation(_ workers: [Int32]) -> [Int32] {
+            let key = workers.map { g -> Int64 in
+                let r = inst.occupations.range(Int(g))
+                let p4 = r.isEmpty ? Int64(Int32.max) : Int64(inst.occupations.items[r.lowerBound].p4)
+                return p4 << 32 | Int64(g)
+            }
+            return key.sorted().map { Int32(truncatingIfNeeded: $0) }
         }
-        anyDestination = ShardIndex(inst, workers: any)
+        byDestination = members.enumerated().filter { !$0.element.isEmpty }.map {
+            (Int32($0.offset), ShardIndex(inst, workers: byOccupation($0.element)))
+        }
+        anyDestination = ShardIndex(inst, workers: byOccupation(any))
     }
 }

@@ -11,7 +11,7 @@ public enum MatchingEngine {
                            parallelism: Int = defaultParallelism) async -> MatchingResult {
         var run = Run(input: input, policy: policy, date: date)
         let clock = ContinuousClock(), start = clock.now
-        let output = await run.generator.generate(shardCount: max(1, parallelism) * 2)
+        let output = await run.generator.generate(shardCount: max(1, parallelism) * 4)
         return run.finish(output, candidatesStarted: start, strategy: strategy)
     }
 
