@@ -117,7 +117,11 @@ struct MinCostAssignment {
         var next = first
         var edges = [Edge](repeating: Edge(to: 0, capacity: 0, reverse: 0, cost: .zero), count: 2 * edgeCount)
         candidateEdge = [Int32](repeating: 0, count: candidateCount)
-        for k in 0..<edgeCount {
+        // Candidate edges placed by fit, best first (each row then lists them so); the
+        // order within a row changes no result: a row's edges reach distinct nodes.
+        let byFit = MinCostAssignment.byFitDescending(problem.candidates)
+        for j in 0..<edgeCount {
+            let k = j < candidateCount ? Int(byFit[j]) : j
             let (u, v) = ends(k)
             let cap: Int, cost: PathCost
             if k < candidateCount {
@@ -137,6 +141,31 @@ struct MinCostAssignment {
         }
         self.edges = edges
         self.first = first
+    }
+
+    /// Candidate indices by fit descending, ties by index: a stable radix sort
+    /// (two 11-bit passes) when fits span less than 2^22, else a comparison sort.
+    static func byFitDescending(_ candidates: [Candidate]) -> [Int32] {
+        guard let top = candidates.map(\.fitMicro).max(), let bottom = candidates.map(\.fitMicro).min() else { return [] }
+        guard top - bottom < 1 << 22 else {
+            return candidates.indices.sorted {
+                candidates[$0].fitMicro != candidates[$1].fitMicro ? candidates[$0].fitMicro > candidates[$1].fitMicro : $0 < $1
+            }.map { Int32($0) }
+        }
+        var order = (0..<Int32(candidates.count)).map { $0 }
+        var other = order
+        for shift in [0, 11] {
+            var count = [Int](repeating: 0, count: 2049)
+            for i in order { count[((top - candidates[Int(i)].fitMicro) >> shift & 2047) + 1] += 1 }
+            for b in 0..<2048 { count[b + 1] += count[b] }
+            for i in order {
+                let b = (top - candidates[Int(i)].fitMicro) >> shift & 2047
+                other[count[b]] = i
+                count[b] += 1
+            }
+            swap(&order, &other)
+        }
+        return order
     }
 
     /// Matched candidate indices, ascending.
@@ -160,6 +189,8 @@ struct MinCostAssignment {
                 settled.removeAll(keepingCapacity: true)
                 heap.removeAll(keepingCapacity: true)
                 state[start].dist = .zero
+                // The length of some path to the sink found so far (an upper bound on its distance).
+                var bound = PathCost.infinity
                 touched.append(start)
                 heap.append((.zero, Int32(start)))
                 while let top = heap.first {
@@ -175,20 +206,41 @@ struct MinCostAssignment {
                     if u == sink { break }
                     settled.append(u)
                     let base = top.0 + state[u].potential
-                    for p in first[u]..<first[u + 1] {
+                    /// Relaxes edge `p` out of `u`.
+                    func relax(_ p: Int) {
                         let edge = edges[p]
-                        guard edge.capacity > 0 else { continue }
+                        guard edge.capacity > 0 else { return }
                         let v = Int(edge.to)
-                        if state[v].done { continue }
+                        if state[v].done { return }
                         let d = base + edge.cost - state[v].potential
-                        if d < state[v].dist {
-                            if state[v].dist == .infinity { touched.append(v) }
-                            state[v].dist = d
-                            state[v].via = Int32(p)
-                            heap.append((d, Int32(v)))
-                            Heap.siftUp(&heap, base: 0, at: heap.count - 1, above: above)
+                        // A node farther than some path to the sink is never settled
+                        // before the sink is (the loop stops there), so it is left out.
+                        guard d < state[v].dist && d <= bound else { return }
+                        // Every node's last edge goes to the sink: a path there bounds the search.
+                        let last = edges[first[v + 1] - 1]
+                        if v != sink && last.capacity > 0 {
+                            let through = d + last.cost + state[v].potential - state[sink].potential
+                            if through < bound { bound = through }
                         }
+                        if state[v].dist == .infinity { touched.append(v) }
+                        state[v].dist = d
+                        state[v].via = Int32(p)
+                        heap.append((d, Int32(v)))
+                        Heap.siftUp(&heap, base: 0, at: heap.count - 1, above: above)
                     }
+                    let end = first[u + 1] - 1
+                    if u < left.count {
+                        // A left node's candidate edges go by fit, best first, and right
+                        // potentials are <= 0: once even a zero potential would put the
+                        // next edge past the bound, every later edge is past it too.
+                        for p in first[u]..<end {
+                            if base.fit + edges[p].cost.fit > bound.fit { break }
+                            relax(p)
+                        }
+                    } else {
+                        for p in first[u]..<end { relax(p) }
+                    }
+                    relax(end)
                 }
                 // The start's own "unmatched" edge always reaches the sink.
                 let reach = state[sink].dist
