@@ -145,10 +145,8 @@ public struct AssignmentProblem: Sendable {
 
     /// Pairs in order of fit descending, worker, vacancy; taken while both sides have room.
     func greedy() -> [Int] {
-        let order = candidates.indices.sorted { a, b in
-            let x = candidates[a], y = candidates[b]
-            return x.fitMicro != y.fitMicro ? x.fitMicro > y.fitMicro : (x.worker, x.vacancy) < (y.worker, y.vacancy)
-        }
+        // Candidates are sorted by (worker, vacancy): by fit, ties by index, is the order wanted.
+        let order = MinCostAssignment.byFitDescending(candidates).map { Int($0) }
         var room = capacities
         var busy = [Bool](repeating: false, count: workerCount)
         var matched: [Int] = []
