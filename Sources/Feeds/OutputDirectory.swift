@@ -36,21 +36,9 @@ public struct OutputDirectory: Sendable {
             ("summary.json", { Array(summary.utf8) }),
         ]
         if candidates { files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1) }
-        let rendered = Rendered(count: files.count), renderers = files.map(\.render)
+        let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
         for (i, file) in files.enumerated() { try write(file.name, bytes: rendered.take(i)) }
         return files.map(\.name)
     }
-}
-
-/// The bytes of files rendered on several threads, each slot written once.
-private final class Rendered: @unchecked Sendable {
-    private var slots: [[UInt8]]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func set(_ i: Int, _ bytes: [UInt8]) { lock.withLock { slots[i] = bytes } }
-
-    func take(_ i: Int) -> [UInt8] { lock.withLock { slots[i] } }
 }

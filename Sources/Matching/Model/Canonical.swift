@@ -185,21 +185,3 @@ extension MatchingInput {
         return c != 0 ? c < 0 : a.count < b.count
     }
 }
-
-/// Results of work spread over threads, one slot per piece, each written once.
-final class ConcurrentSlots<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
-
-    /// The value of slot `i` (set before), leaving the slot empty.
-    func take(_ i: Int) -> T {
-        lock.withLock {
-            defer { slots[i] = nil }
-            return slots[i]!
-        }
-    }
-}
