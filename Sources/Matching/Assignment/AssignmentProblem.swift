@@ -90,57 +90,17 @@ public struct AssignmentProblem: Sendable {
         return (start, items)
     }
 
-    /// Worker-proposing deferred acceptance with capacities. Each vacancy
-    /// holds its best proposals so far in a heap whose top is the one it likes
-    /// least; the result does not depend on the order of proposals.
-    func deferredAcceptance() -> [Int] {
-        let (start, prefs) = workerPreferences()
-        var next = start
-        let vacancyCount = capacities.count
-        var heapStart = [Int](repeating: 0, count: vacancyCount + 1)
-        var proposals = [Int](repeating: 0, count: vacancyCount)
-        for c in candidates { proposals[c.vacancy] += 1 }
-        for v in 0..<vacancyCount { heapStart[v + 1] = heapStart[v] + min(max(0, capacities[v]), proposals[v]) }
-        var heap = [Int32](repeating: 0, count: heapStart[vacancyCount])
-        var held = [Int](repeating: 0, count: vacancyCount)
-        // "a worse than b" for the vacancy: the heap keeps the worst on top.
-        func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
-        // Each worker proposes in turn; one it displaces proposes next, down its list.
-        var matchOf = [Int32](repeating: -1, count: workerCount)
-        for first in 0..<workerCount {
-            var w = first
-            while w >= 0 {
-                let proposer = w, end = start[w + 1]
-                w = -1
-                while next[proposer] < end {
-                    let c = prefs[next[proposer]]
-                    let v = candidates[Int(c)].vacancy
-                    let base = heapStart[v], cap = heapStart[v + 1] - base
-                    if held[v] < cap {
-                        heap[base + held[v]] = c
-                        held[v] += 1
-                        Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
-                        matchOf[proposer] = c
-                        break
-                    }
-                    if cap > 0 && worse(heap[base], c) {
-                        let loser = candidates[Int(heap[base])].worker
-                        heap[base] = c
-                        Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
-                        matchOf[proposer] = c
-                        matchOf[loser] = -1
-                        next[loser] += 1
-                        w = loser
-                        break
-                    }
-                    next[proposer] += 1
-                }
-            }
-        }
-        // Candidates are sorted by worker: in worker order, the matches are ascending.
-        var matched: [Int] = []
-        for c in matchOf where c >= 0 { matched.append(Int(c)) }
-        return matched
+    /// Worker-proposing deferred acceptance with capacities (see `StableMatching`).
+    func deferredAcceptance() -> [Int] { StableMatching(self).run() }
+
+    /// `solve(.stable)` timed in its two parts, for benchmarks: building the
+    /// preference lists and vacancy heaps, then the proposals alone.
+    public func stableTimed() -> (matched: [Int], setup: Duration, proposals: Duration) {
+        let clock = ContinuousClock(), start = clock.now
+        let stable = StableMatching(self)
+        let built = clock.now
+        let matched = stable.run()
+        return (matched, built - start, clock.now - built)
     }
 
     /// Pairs in order of fit descending, worker, vacancy; taken while both sides have room.
@@ -208,5 +168,76 @@ enum Heap {
             heap.swapAt(base + i, base + top)
             i = top
         }
+    }
+}
+
+/// Worker-proposing deferred acceptance with capacities. Each vacancy holds
+/// its best proposals so far in a heap whose top is the one it likes least;
+/// the result does not depend on the order of proposals.
+struct StableMatching {
+    let problem: AssignmentProblem
+    /// Worker `w`'s candidates, most preferred first: `prefs[start[w]..<start[w + 1]]`.
+    let start: [Int], prefs: [Int32]
+    /// Vacancy `v`'s heap is `heap[heapStart[v]..<heapStart[v + 1]]`: its openings, or fewer
+    /// when fewer workers can propose.
+    let heapStart: [Int]
+
+    init(_ problem: AssignmentProblem) {
+        self.problem = problem
+        (start, prefs) = problem.workerPreferences()
+        let vacancyCount = problem.capacities.count
+        var heapStart = [Int](repeating: 0, count: vacancyCount + 1)
+        var proposals = [Int](repeating: 0, count: vacancyCount)
+        for c in problem.candidates { proposals[c.vacancy] += 1 }
+        for v in 0..<vacancyCount {
+            heapStart[v + 1] = heapStart[v] + min(max(0, problem.capacities[v]), proposals[v])
+        }
+        self.heapStart = heapStart
+    }
+
+    /// The matched candidates, ascending.
+    func run() -> [Int] {
+        let candidates = problem.candidates, workerCount = problem.workerCount
+        var heap = [Int32](repeating: 0, count: heapStart[heapStart.count - 1])
+        var held = [Int](repeating: 0, count: heapStart.count - 1)
+        var next = start
+        // "a worse than b" for the vacancy: the heap keeps the worst on top.
+        func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
+        // Each worker proposes in turn; one it displaces proposes next, down its list.
+        var matchOf = [Int32](repeating: -1, count: workerCount)
+        for first in 0..<workerCount {
+            var w = first
+            while w >= 0 {
+                let proposer = w, end = start[w + 1]
+                w = -1
+                while next[proposer] < end {
+                    let c = prefs[next[proposer]]
+                    let v = candidates[Int(c)].vacancy
+                    let base = heapStart[v], cap = heapStart[v + 1] - base
+                    if held[v] < cap {
+                        heap[base + held[v]] = c
+                        held[v] += 1
+                        Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
+                        matchOf[proposer] = c
+                        break
+                    }
+                    if cap > 0 && worse(heap[base], c) {
+                        let loser = candidates[Int(heap[base])].worker
+                        heap[base] = c
+                        Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
+                        matchOf[proposer] = c
+                        matchOf[loser] = -1
+                        next[loser] += 1
+                        w = loser
+                        break
+                    }
+                    next[proposer] += 1
+                }
+            }
+        }
+        // Candidates are sorted by worker: in worker order, the matches are ascending.
+        var matched: [Int] = []
+        for c in matchOf where c >= 0 { matched.append(Int(c)) }
+        return matched
     }
 }
