@@ -92,7 +92,8 @@ struct CandidateGenerator: Sendable {
 
     /// A list of workers and the most being on it can add to `fit * W`.
     private struct Feature {
-        var postings: KeyPath<ShardIndex, LeveledPostings>
+        /// The list's workers (`LeveledPostings.workers`); the feature is `workers[range]`.
+        var workers: [Int32]
         var range: Range<Int>
         var weight: Double
     }
@@ -158,7 +159,7 @@ struct CandidateGenerator: Sendable {
             chosen += 1
         }
         guard (constant + max(0, rest)) * scorer.microPerWeight < limit else {
-            for local in index.workers.indices { evaluate(local, v, index, &out) }
+            for local in index.workers.indices { evaluate(local, v, index.instance, index.workers, &out) }
             return
         }
         // Lists no longer than what is read already tighten the bound for little work.
@@ -171,9 +172,8 @@ struct CandidateGenerator: Sendable {
         scratch.touched.removeAll(keepingCapacity: true)
         let pass = scratch.pass
         for f in features[0..<chosen] {
-            let postings = index[keyPath: f.postings]
             for i in f.range {
-                let local = Int(postings.workers[i])
+                let local = Int(f.workers[i])
                 if scratch.stamp[local] != pass {
                     scratch.stamp[local] = pass
                     scratch.sum[local] = 0
@@ -184,7 +184,7 @@ struct CandidateGenerator: Sendable {
         }
         let base = constant + max(0, rest)
         for local in scratch.touched where (base + scratch.sum[Int(local)]) * scorer.microPerWeight >= limit {
-            evaluate(Int(local), v, index, &out)
+            evaluate(Int(local), v, index.instance, index.workers, &out)
         }
     }
 
@@ -206,25 +206,25 @@ struct CandidateGenerator: Sendable {
     /// The feature lists of vacancy `v` in one index, and the constant part of the bound.
     private func buildFeatures(_ v: Int, _ index: ShardIndex, _ features: inout [Feature], _ constant: inout Double) {
         features.removeAll(keepingCapacity: true)
-        func add(_ postings: KeyPath<ShardIndex, LeveledPostings>, _ range: Range<Int>, _ weight: Double) {
-            if weight > 0 { features.append(Feature(postings: postings, range: range, weight: weight)) }
+        func add(_ postings: LeveledPostings, _ range: Range<Int>, _ weight: Double) {
+            if weight > 0 { features.append(Feature(workers: postings.workers, range: range, weight: weight)) }
         }
         /// Full weight at `level` and above; half of it exactly one below (`halfFrom`, nil when none).
-        func leveled(_ postings: KeyPath<ShardIndex, LeveledPostings>, _ key: Int32, _ level: Int32,
+        func leveled(_ postings: LeveledPostings, _ key: Int32, _ level: Int32,
                      halfFrom: Int32?, _ weight: Double) {
-            let full = index[keyPath: postings].range(key, minLevel: level)
+            let full = postings.range(key, minLevel: level)
             add(postings, full, weight)
             if let halfFrom {
-                let wider = index[keyPath: postings].range(key, minLevel: halfFrom)
+                let wider = postings.range(key, minLevel: halfFrom)
                 add(postings, full.upperBound..<wider.upperBound, weight / 2)
             }
         }
         let inst = instance
         let experienceRequired = inst.requiredYears[v].isPositive
         if !experienceRequired { constant += scorer.wExp }
-        add(\.byP2, index.byP2.range(inst.vacancyP2[v]), 0.3 * scorer.wOcc)
-        add(\.byP3, index.byP3.range(inst.vacancyP3[v]), 0.3 * scorer.wOcc + (experienceRequired ? scorer.wExp : 0))
-        add(\.byP4, index.byP4.range(inst.vacancyP4[v]), 0.4 * scorer.wOcc)
+        add(index.byP2, index.byP2.range(inst.vacancyP2[v]), 0.3 * scorer.wOcc)
+        add(index.byP3, index.byP3.range(inst.vacancyP3[v]), 0.3 * scorer.wOcc + (experienceRequired ? scorer.wExp : 0))
+        add(index.byP4, index.byP4.range(inst.vacancyP4[v]), 0.4 * scorer.wOcc)
 
         let skills = inst.requiredSkills.range(v)
         if skills.isEmpty { constant += scorer.wSkills }
@@ -235,7 +235,7 @@ struct CandidateGenerator: Sendable {
             // A level of 0 or less is met by everyone, even without the skill.
             if r.minLevel <= 0 { constant += scorer.wSkills * share; continue }
             // Half credit needs the skill held (level >= 1) at m - 1.
-            leveled(\.bySkill, r.code, r.minLevel, halfFrom: r.minLevel >= 2 ? r.minLevel - 1 : nil,
+            leveled(index.bySkill, r.code, r.minLevel, halfFrom: r.minLevel >= 2 ? r.minLevel - 1 : nil,
                     scorer.wSkills * share)
         }
 
@@ -243,7 +243,7 @@ struct CandidateGenerator: Sendable {
         if languages.isEmpty { constant += scorer.wLang }
         for i in languages {
             let r = inst.requiredLanguages.items[i]
-            leveled(\.byLanguage, r.code, r.level, halfFrom: r.level >= 2 ? r.level - 1 : nil,
+            leveled(index.byLanguage, r.code, r.level, halfFrom: r.level >= 2 ? r.level - 1 : nil,
                     scorer.wLang / Double(languages.count))
         }
 
@@ -251,21 +251,21 @@ struct CandidateGenerator: Sendable {
         if minEducation == Int32.min {
             constant += scorer.wEdu
         } else {
-            leveled(\.byEducation, 0, minEducation, halfFrom: minEducation - 1, scorer.wEdu)
+            leveled(index.byEducation, 0, minEducation, halfFrom: minEducation - 1, scorer.wEdu)
         }
     }
 
     /// Conditions 3, 2 and 4 of section 4 for an eligible pair (cheapest first):
-    /// worker `local` of `index` and vacancy `v`.
+    /// worker `local` of an index (its data in `inst`, its global index in `workers`) and vacancy `v`.
     @inline(__always)
-    private func evaluate(_ local: Int, _ v: Int, _ index: ShardIndex, _ out: inout ShardOutput) {
-        let inst = index.instance
+    private func evaluate(_ local: Int, _ v: Int, _ inst: CompiledInstance, _ workers: [Int32],
+                          _ out: inout ShardOutput) {
         // The destination is met: the index lists only workers who accept it.
         guard inst.workerAcceptsTerms(local, v) else { return }
         out.scored += 1
         let fit = scorer.fitMicro(inst, local, v)
         guard fit >= thresholdMicro else { return }
-        let w = index.workers[local]
+        let w = workers[local]
         var excluded = false
         for check in pairChecks where check.fires(inst, local, v, policy) {
             out.pairExclusions.append(PairExclusion(worker: w, vacancy: Int32(v), reason: check.reason))
