@@ -18,17 +18,27 @@ public struct OutputDirectory: Sendable {
         try Data(text.utf8).write(to: url.appendingPathComponent(name), options: .atomic)
     }
 
+    /// Writes `bytes` to `name` in the directory, atomically.
+    public func write(_ name: String, bytes: [UInt8]) throws {
+        try Data(bytes).write(to: url.appendingPathComponent(name), options: .atomic)
+    }
+
     /// The section 7 files of `result`; `candidates.csv` only when asked.
-    /// Returns the names written, in order.
+    /// Returns the names written, in order. The files are rendered side by
+    /// side (on every core), then written one after the other.
     @discardableResult
     public func writeRun(_ result: MatchingResult, policySHA256: String, inputSHA256: String,
                          candidates: Bool) throws -> [String] {
-        var names: [String] = []
-        func put(_ name: String, _ text: String) throws { try write(name, text); names.append(name) }
-        try put("matches.csv", OutputFiles.matchesCSV(result))
-        if candidates { try put("candidates.csv", OutputFiles.candidatesCSV(result)) }
-        try put("exclusions.csv", OutputFiles.exclusionsCSV(result))
-        try put("summary.json", OutputFiles.summaryJSON(result, policySHA256: policySHA256, inputSHA256: inputSHA256))
-        return names
+        let summary = OutputFiles.summaryJSON(result, policySHA256: policySHA256, inputSHA256: inputSHA256)
+        var files: [(name: String, render: @Sendable () -> [UInt8])] = [
+            ("matches.csv", { OutputFiles.matchesCSVBytes(result) }),
+            ("exclusions.csv", { OutputFiles.exclusionsCSVBytes(result) }),
+            ("summary.json", { Array(summary.utf8) }),
+        ]
+        if candidates { files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1) }
+        let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
+        DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
+        for (i, file) in files.enumerated() { try write(file.name, bytes: rendered.take(i)) }
+        return files.map(\.name)
     }
 }

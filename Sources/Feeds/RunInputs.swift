@@ -47,11 +47,16 @@ public struct RunInputs: Sendable {
     /// Hex SHA-256 of the canonical policy text (`policy_sha256`).
     public var policySHA256: String { RunInputs.sha256Hex(policy.canonicalText) }
     /// Hex SHA-256 of the canonical input text (`input_sha256`, see README).
-    public var inputSHA256: String { RunInputs.sha256Hex(input.fingerprintText) }
+    public var inputSHA256: String { RunInputs.hex(SHA256.hash(data: input.fingerprintBytes)) }
 
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `text`.
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in
+        hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    /// Lower-case hex of a digest.
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

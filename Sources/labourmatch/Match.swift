@@ -46,6 +46,7 @@ struct Match: AsyncParsableCommand {
     @Flag(help: "Also write candidates.csv (every acceptable pair).") var candidates = false
     @Option(help: ArgumentHelp("Directory for the result files (created when missing).", valueName: "dir"))
     var out: String
+    @Flag(help: .hidden) var timings = false
 
     func validate() throws {
         if let date, Day(date) == nil {
@@ -59,6 +60,7 @@ struct Match: AsyncParsableCommand {
             employers: employers, recruiters: recruiters, vacancies: vacancies, workers: workers,
             minimumWages: minimumWages, fxRates: fxRates,
             whoList: whoList ?? ProjectFiles.whoList2023, policy: policy)
+        let clock = ContinuousClock(), started = clock.now
         let inputs: RunInputs
         do {
             inputs = try RunInputs.read(files, codes: try CodeLists.system())
@@ -69,13 +71,40 @@ struct Match: AsyncParsableCommand {
         } catch let error as CodeListError {
             throw CommandLog.fail(error, status: 1)
         }
+        let parsed = clock.now
         let result = await MatchingEngine.run(input: inputs.input, policy: inputs.policy, date: runDate,
                                               strategy: strategy)
+        let matched = clock.now
+        let policySHA256 = inputs.policySHA256, inputSHA256 = inputs.inputSHA256
+        let hashed = clock.now
         let dir = try OutputDirectory(path: out)
-        try dir.writeRun(result, policySHA256: inputs.policySHA256, inputSHA256: inputs.inputSHA256,
-                         candidates: candidates)
+        try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
         try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
+        let written = clock.now
         print(Match.summary(result, inputs: inputs, out: out))
+        if timings {
+            let t = result.timings
+            let steps: [(String, Duration)] = [
+                ("parse", parsed - started), ("rules", t.rules), ("candidates", t.candidates),
+                ("assign", t.assign), ("engine", matched - parsed), ("hash", hashed - matched),
+                ("write", written - hashed),
+                ("total", written - started),
+            ]
+            let eligiblePairs = result.counts.eligibleWorkers * result.counts.eligibleVacancies
+            let line = steps.map { "\($0.0)=\(Match.seconds($0.1))" }
+                + ["scored_pairs=\(t.scoredPairs)", "eligible_pairs=\(eligiblePairs)",
+                   "all_pairs=\(result.counts.workers * result.counts.vacancies)",
+                   "workers_count=\(result.counts.workers)", "vacancies_count=\(result.counts.vacancies)",
+                   "candidates_count=\(result.counts.candidates)"]
+            FileHandle.standardError.write(Data(("timings " + line.joined(separator: " ") + "\n").utf8))
+        }
+    }
+
+    /// A duration in seconds with three decimals, for `--timings`.
+    static func seconds(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        let frac = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 
     /// A few lines for the operator: what was read, rejected, excluded and matched.

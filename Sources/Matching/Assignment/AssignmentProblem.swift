@@ -63,77 +63,50 @@ public struct AssignmentProblem: Sendable {
         }
     }
 
-    /// For each worker, its candidate indices from most to least preferred.
-    func workerPreferences() -> Ragged<Int32> {
-        var prefs = Ragged<Int32>()
-        var i = 0
-        for w in 0..<workerCount {
-            var j = i
-            while j < candidates.count && candidates[j].worker == w { j += 1 }
-            // Ranks are usually exactly 1...n: place each candidate; otherwise sort.
-            var row = [Int32](repeating: -1, count: j - i)
-            for k in i..<j {
-                let r = candidates[k].workerRank - 1
-                if r >= 0 && r < row.count && row[r] < 0 { row[r] = Int32(k) }
+    /// For each worker, its candidate indices from most to least preferred:
+    /// worker `w`'s are `items[start[w]..<start[w + 1]]` (candidates are sorted
+    /// by worker, so these are also the positions of its candidates).
+    func workerPreferences() -> (start: [Int], items: [Int32]) {
+        var start = [Int](repeating: 0, count: workerCount + 1)
+        for c in candidates { start[c.worker + 1] += 1 }
+        for w in 0..<workerCount { start[w + 1] += start[w] }
+        // Ranks are usually exactly 1...n: place each candidate; otherwise sort that worker's row.
+        var items = [Int32](repeating: -1, count: candidates.count)
+        var misplaced = false
+        for (k, c) in candidates.enumerated() {
+            let base = start[c.worker], r = c.workerRank - 1
+            if r >= 0 && r < start[c.worker + 1] - base && items[base + r] < 0 {
+                items[base + r] = Int32(k)
+            } else {
+                misplaced = true
             }
-            if row.contains(-1) {
-                row = (i..<j).sorted { candidates[$0].workerRank < candidates[$1].workerRank }.map { Int32($0) }
-            }
-            prefs.appendRow(row)
-            i = j
         }
-        return prefs
+        if misplaced {
+            for w in 0..<workerCount where items[start[w]..<start[w + 1]].contains(-1) {
+                let row = (start[w]..<start[w + 1]).sorted { candidates[$0].workerRank < candidates[$1].workerRank }
+                for (i, k) in row.enumerated() { items[start[w] + i] = Int32(k) }
+            }
+        }
+        return (start, items)
     }
 
-    /// Worker-proposing deferred acceptance with capacities. Each vacancy
-    /// holds its best proposals so far in a heap whose top is the one it likes
-    /// least; the result does not depend on the order of proposals.
-    func deferredAcceptance() -> [Int] {
-        let prefs = workerPreferences()
-        var next = (0..<workerCount).map { prefs.range($0).lowerBound }
-        var heapStart = [Int](repeating: 0, count: capacities.count + 1)
-        var proposals = [Int](repeating: 0, count: capacities.count)
-        for c in candidates { proposals[c.vacancy] += 1 }
-        for v in capacities.indices { heapStart[v + 1] = heapStart[v] + min(max(0, capacities[v]), proposals[v]) }
-        var heap = [Int32](repeating: 0, count: heapStart[capacities.count])
-        var held = [Int](repeating: 0, count: capacities.count)
-        // "a worse than b" for the vacancy: the heap keeps the worst on top.
-        func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
-        var free = Array((0..<workerCount).reversed())
-        while let w = free.popLast() {
-            let end = prefs.range(w).upperBound
-            while next[w] < end {
-                let c = prefs.items[next[w]]
-                let v = candidates[Int(c)].vacancy
-                let base = heapStart[v], cap = heapStart[v + 1] - base
-                if held[v] < cap {
-                    heap[base + held[v]] = c
-                    held[v] += 1
-                    Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
-                    break
-                }
-                if cap > 0 && worse(heap[base], c) {
-                    let loser = candidates[Int(heap[base])].worker
-                    heap[base] = c
-                    Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
-                    next[loser] += 1
-                    free.append(loser)
-                    break
-                }
-                next[w] += 1
-            }
-        }
-        var matched: [Int] = []
-        for v in capacities.indices { for i in 0..<held[v] { matched.append(Int(heap[heapStart[v] + i])) } }
-        return matched.sorted()
+    /// Worker-proposing deferred acceptance with capacities (see `StableMatching`).
+    func deferredAcceptance() -> [Int] { StableMatching(self).run() }
+
+    /// `solve(.stable)` timed in its two parts, for benchmarks: building the
+    /// preference lists and vacancy heaps, then the proposals alone.
+    public func stableTimed() -> (matched: [Int], setup: Duration, proposals: Duration) {
+        let clock = ContinuousClock(), start = clock.now
+        let stable = StableMatching(self)
+        let built = clock.now
+        let matched = stable.run()
+        return (matched, built - start, clock.now - built)
     }
 
     /// Pairs in order of fit descending, worker, vacancy; taken while both sides have room.
     func greedy() -> [Int] {
-        let order = candidates.indices.sorted { a, b in
-            let x = candidates[a], y = candidates[b]
-            return x.fitMicro != y.fitMicro ? x.fitMicro > y.fitMicro : (x.worker, x.vacancy) < (y.worker, y.vacancy)
-        }
+        // Candidates are sorted by (worker, vacancy): by fit, ties by index, is the order wanted.
+        let order = MinCostAssignment.byFitDescending(candidates).map { Int($0) }
         var room = capacities
         var busy = [Bool](repeating: false, count: workerCount)
         var matched: [Int] = []
@@ -195,5 +168,76 @@ enum Heap {
             heap.swapAt(base + i, base + top)
             i = top
         }
+    }
+}
+
+/// Worker-proposing deferred acceptance with capacities. Each vacancy holds
+/// its best proposals so far in a heap whose top is the one it likes least;
+/// the result does not depend on the order of proposals.
+struct StableMatching {
+    let problem: AssignmentProblem
+    /// Worker `w`'s candidates, most preferred first: `prefs[start[w]..<start[w + 1]]`.
+    let start: [Int], prefs: [Int32]
+    /// Vacancy `v`'s heap is `heap[heapStart[v]..<heapStart[v + 1]]`: its openings, or fewer
+    /// when fewer workers can propose.
+    let heapStart: [Int]
+
+    init(_ problem: AssignmentProblem) {
+        self.problem = problem
+        (start, prefs) = problem.workerPreferences()
+        let vacancyCount = problem.capacities.count
+        var heapStart = [Int](repeating: 0, count: vacancyCount + 1)
+        var proposals = [Int](repeating: 0, count: vacancyCount)
+        for c in problem.candidates { proposals[c.vacancy] += 1 }
+        for v in 0..<vacancyCount {
+            heapStart[v + 1] = heapStart[v] + min(max(0, problem.capacities[v]), proposals[v])
+        }
+        self.heapStart = heapStart
+    }
+
+    /// The matched candidates, ascending.
+    func run() -> [Int] {
+        let candidates = problem.candidates, workerCount = problem.workerCount
+        var heap = [Int32](repeating: 0, count: heapStart[heapStart.count - 1])
+        var held = [Int](repeating: 0, count: heapStart.count - 1)
+        var next = start
+        // "a worse than b" for the vacancy: the heap keeps the worst on top.
+        func worse(_ a: Int32, _ b: Int32) -> Bool { candidates[Int(b)].vacancyPrefers(candidates[Int(a)]) }
+        // Each worker proposes in turn; one it displaces proposes next, down its list.
+        var matchOf = [Int32](repeating: -1, count: workerCount)
+        for first in 0..<workerCount {
+            var w = first
+            while w >= 0 {
+                let proposer = w, end = start[w + 1]
+                w = -1
+                while next[proposer] < end {
+                    let c = prefs[next[proposer]]
+                    let v = candidates[Int(c)].vacancy
+                    let base = heapStart[v], cap = heapStart[v + 1] - base
+                    if held[v] < cap {
+                        heap[base + held[v]] = c
+                        held[v] += 1
+                        Heap.siftUp(&heap, base: base, at: held[v] - 1, above: worse)
+                        matchOf[proposer] = c
+                        break
+                    }
+                    if cap > 0 && worse(heap[base], c) {
+                        let loser = candidates[Int(heap[base])].worker
+                        heap[base] = c
+                        Heap.siftDown(&heap, base: base, count: held[v], at: 0, above: worse)
+                        matchOf[proposer] = c
+                        matchOf[loser] = -1
+                        next[loser] += 1
+                        w = loser
+                        break
+                    }
+                    next[proposer] += 1
+                }
+            }
+        }
+        // Candidates are sorted by worker: in worker order, the matches are ascending.
+        var matched: [Int] = []
+        for c in matchOf where c >= 0 { matched.append(Int(c)) }
+        return matched
     }
 }

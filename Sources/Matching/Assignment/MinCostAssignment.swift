@@ -55,9 +55,31 @@ struct PathCost: Comparable {
 /// openings are capacities (no copies of vacancies) and because it works on
 /// the sparse candidate graph.
 struct MinCostAssignment {
+    /// A residual edge, stored with the other edges leaving the same node
+    /// (compressed rows), so that a node's scan reads contiguous memory.
+    private struct Edge {
+        var to: Int32
+        var capacity: Int32
+        /// Position of the opposite edge.
+        var reverse: Int32
+        var cost: PathCost
+    }
+
+    /// What Dijkstra reads and writes per node, kept together (one cache line, not four).
+    private struct NodeState {
+        var potential = PathCost.zero
+        var dist = PathCost.infinity
+        /// The edge that reached the node, -1 when none.
+        var via: Int32 = -1
+        var done = false
+    }
+
     private let problem: AssignmentProblem
-    private var to: [Int32] = [], capacity: [Int32] = [], cost: [PathCost] = []
-    private var adjacency = Ragged<Int32>()
+    /// Node `u`'s edges are `edges[first[u]..<first[u + 1]]`, in the order they were added.
+    private var edges: [Edge] = []
+    private var first: [Int] = []
+    /// Position of candidate `i`'s left -> right edge.
+    private var candidateEdge: [Int32] = []
     /// Capacities of the left side (nodes 0..<left.count), then of the right side.
     private let left: [Int], right: [Int]
     private let sink: Int
@@ -73,86 +95,169 @@ struct MinCostAssignment {
         let vacancyCapacities = problem.capacities.map { max(0, $0) }
         (left, right) = vacanciesOnLeft ? (vacancyCapacities, workerCapacities) : (workerCapacities, vacancyCapacities)
         sink = left.count + right.count
-        var edgesOf = [[Int32]](repeating: [], count: sink + 1)
-        func addEdge(_ u: Int, _ v: Int, _ cap: Int, _ c: PathCost) {
-            edgesOf[u].append(Int32(to.count)); to.append(Int32(v)); capacity.append(Int32(cap)); cost.append(c)
-            edgesOf[v].append(Int32(to.count)); to.append(Int32(u)); capacity.append(0); cost.append(.zero - c)
+        // Edges in this order: left -> right per candidate, left -> sink, right -> sink;
+        // each node lists its edges (and the reverses of edges into it) in that order.
+        let candidateCount = problem.candidates.count
+        func ends(_ k: Int) -> (Int, Int) {
+            if k < candidateCount {
+                let c = problem.candidates[k]
+                return vacanciesOnLeft ? (c.vacancy, left.count + c.worker) : (c.worker, left.count + c.vacancy)
+            }
+            // Left nodes, then right nodes, each to the sink.
+            return (k - candidateCount, sink)
         }
-        // Edge 2i is candidate i's left -> right edge.
-        for c in problem.candidates {
-            let (l, r) = vacanciesOnLeft ? (c.vacancy, c.worker) : (c.worker, c.vacancy)
-            addEdge(l, left.count + r, problem.capacities[c.vacancy] > 0 ? 1 : 0,
-                    PathCost(fit: -Int64(c.fitMicro), rank: Int64(c.workerRank)))
+        let edgeCount = candidateCount + left.count + right.count
+        var first = [Int](repeating: 0, count: sink + 2)
+        for k in 0..<edgeCount {
+            let (u, v) = ends(k)
+            first[u + 1] += 1
+            first[v + 1] += 1
         }
-        for (l, cap) in left.enumerated() { addEdge(l, sink, cap, .zero) }
-        for (r, cap) in right.enumerated() { addEdge(left.count + r, sink, cap, .zero) }
-        for e in edgesOf { adjacency.appendRow(e) }
+        for n in 0...sink { first[n + 1] += first[n] }
+        var next = first
+        var edges = [Edge](repeating: Edge(to: 0, capacity: 0, reverse: 0, cost: .zero), count: 2 * edgeCount)
+        candidateEdge = [Int32](repeating: 0, count: candidateCount)
+        // Candidate edges placed by fit, best first (each row then lists them so); the
+        // order within a row changes no result: a row's edges reach distinct nodes.
+        let byFit = MinCostAssignment.byFitDescending(problem.candidates)
+        for j in 0..<edgeCount {
+            let k = j < candidateCount ? Int(byFit[j]) : j
+            let (u, v) = ends(k)
+            let cap: Int, cost: PathCost
+            if k < candidateCount {
+                let c = problem.candidates[k]
+                cap = problem.capacities[c.vacancy] > 0 ? 1 : 0
+                cost = PathCost(fit: -Int64(c.fitMicro), rank: Int64(c.workerRank))
+                candidateEdge[k] = Int32(next[u])
+            } else {
+                cap = k < candidateCount + left.count ? left[u] : right[u - left.count]
+                cost = .zero
+            }
+            let pu = next[u], pv = next[v]
+            edges[pu] = Edge(to: Int32(v), capacity: Int32(cap), reverse: Int32(pv), cost: cost)
+            edges[pv] = Edge(to: Int32(u), capacity: 0, reverse: Int32(pu), cost: .zero - cost)
+            next[u] += 1
+            next[v] += 1
+        }
+        self.edges = edges
+        self.first = first
+    }
+
+    /// Candidate indices by fit descending, ties by index: a stable radix sort
+    /// (two 11-bit passes) when fits span less than 2^22, else a comparison sort.
+    static func byFitDescending(_ candidates: [Candidate]) -> [Int32] {
+        guard let top = candidates.map(\.fitMicro).max(), let bottom = candidates.map(\.fitMicro).min() else { return [] }
+        guard top - bottom < 1 << 22 else {
+            return candidates.indices.sorted {
+                candidates[$0].fitMicro != candidates[$1].fitMicro ? candidates[$0].fitMicro > candidates[$1].fitMicro : $0 < $1
+            }.map { Int32($0) }
+        }
+        var order = (0..<Int32(candidates.count)).map { $0 }
+        var other = order
+        for shift in [0, 11] {
+            var count = [Int](repeating: 0, count: 2049)
+            for i in order { count[((top - candidates[Int(i)].fitMicro) >> shift & 2047) + 1] += 1 }
+            for b in 0..<2048 { count[b + 1] += count[b] }
+            for i in order {
+                let b = (top - candidates[Int(i)].fitMicro) >> shift & 2047
+                other[count[b]] = i
+                count[b] += 1
+            }
+            swap(&order, &other)
+        }
+        return order
     }
 
     /// Matched candidate indices, ascending.
     mutating func solve() -> [Int] {
         let nodes = sink + 1
-        var potential = [PathCost](repeating: .zero, count: nodes)
+        var state = [NodeState](repeating: NodeState(), count: nodes)
         var hasEdge = [Bool](repeating: false, count: left.count)
-        for e in stride(from: 0, to: problem.candidates.count * 2, by: 2) where capacity[e] > 0 {
-            let l = Int(to[e ^ 1])
+        for e in candidateEdge where edges[Int(e)].capacity > 0 {
+            let l = Int(edges[Int(edges[Int(e)].reverse)].to)
             hasEdge[l] = true
-            if .zero - cost[e] > potential[l] { potential[l] = .zero - cost[e] }
+            if .zero - edges[Int(e)].cost > state[l].potential { state[l].potential = .zero - edges[Int(e)].cost }
         }
 
-        var dist = [PathCost](repeating: .infinity, count: nodes)
-        var via = [Int32](repeating: -1, count: nodes)
         var settled: [Int] = [], touched: [Int] = []
-        var done = [Bool](repeating: false, count: nodes)
         var heap: [(PathCost, Int32)] = []
         let above: ((PathCost, Int32), (PathCost, Int32)) -> Bool = { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         for start in 0..<left.count where hasEdge[start] {
             for _ in 0..<left[start] {
-                for i in touched { dist[i] = .infinity; via[i] = -1; done[i] = false }
+                for i in touched { state[i].dist = .infinity; state[i].via = -1; state[i].done = false }
                 touched.removeAll(keepingCapacity: true)
                 settled.removeAll(keepingCapacity: true)
                 heap.removeAll(keepingCapacity: true)
-                dist[start] = .zero
+                state[start].dist = .zero
+                // The length of some path to the sink found so far (an upper bound on its distance).
+                var bound = PathCost.infinity
                 touched.append(start)
                 heap.append((.zero, Int32(start)))
                 while let top = heap.first {
                     let last = heap.removeLast()
                     if !heap.isEmpty { heap[0] = last; Heap.siftDown(&heap, base: 0, count: heap.count, at: 0, above: above) }
+                    // The sink's distance is final once nothing cheaper is left: stopping
+                    // here settles only nodes at that same distance less, whose potentials
+                    // would not change (d - D = 0), and the sink's path is already fixed.
+                    if state[sink].dist <= top.0 { break }
                     let u = Int(top.1)
-                    if done[u] { continue }
-                    done[u] = true
+                    if state[u].done { continue }
+                    state[u].done = true
                     if u == sink { break }
                     settled.append(u)
-                    for k in adjacency.range(u) {
-                        let e = Int(adjacency.items[k])
-                        guard capacity[e] > 0 else { continue }
-                        let v = Int(to[e])
-                        if done[v] { continue }
-                        let d = top.0 + cost[e] + potential[u] - potential[v]
-                        if d < dist[v] {
-                            if dist[v] == .infinity { touched.append(v) }
-                            dist[v] = d
-                            via[v] = Int32(e)
-                            heap.append((d, Int32(v)))
-                            Heap.siftUp(&heap, base: 0, at: heap.count - 1, above: above)
+                    let base = top.0 + state[u].potential
+                    /// Relaxes edge `p` out of `u`.
+                    func relax(_ p: Int) {
+                        let edge = edges[p]
+                        guard edge.capacity > 0 else { return }
+                        let v = Int(edge.to)
+                        if state[v].done { return }
+                        let d = base + edge.cost - state[v].potential
+                        // A node farther than some path to the sink is never settled
+                        // before the sink is (the loop stops there), so it is left out.
+                        guard d < state[v].dist && d <= bound else { return }
+                        // Every node's last edge goes to the sink: a path there bounds the search.
+                        let last = edges[first[v + 1] - 1]
+                        if v != sink && last.capacity > 0 {
+                            let through = d + last.cost + state[v].potential - state[sink].potential
+                            if through < bound { bound = through }
                         }
+                        if state[v].dist == .infinity { touched.append(v) }
+                        state[v].dist = d
+                        state[v].via = Int32(p)
+                        heap.append((d, Int32(v)))
+                        Heap.siftUp(&heap, base: 0, at: heap.count - 1, above: above)
                     }
+                    let end = first[u + 1] - 1
+                    if u < left.count {
+                        // A left node's candidate edges go by fit, best first, and right
+                        // potentials are <= 0: once even a zero potential would put the
+                        // next edge past the bound, every later edge is past it too.
+                        for p in first[u]..<end {
+                            if base.fit + edges[p].cost.fit > bound.fit { break }
+                            relax(p)
+                        }
+                    } else {
+                        for p in first[u]..<end { relax(p) }
+                    }
+                    relax(end)
                 }
                 // The start's own "unmatched" edge always reaches the sink.
-                let reach = dist[sink]
-                for u in settled { potential[u] = potential[u] + dist[u] - reach }
-                if Int(to[Int(via[sink]) ^ 1]) == start { break }
+                let reach = state[sink].dist
+                for u in settled { state[u].potential = state[u].potential + state[u].dist - reach }
+                let last = Int(state[sink].via)
+                if Int(edges[Int(edges[last].reverse)].to) == start { break }
                 var node = sink
                 while node != start {
-                    let e = Int(via[node])
-                    capacity[e] -= 1
-                    capacity[e ^ 1] += 1
-                    node = Int(to[e ^ 1])
+                    let e = Int(state[node].via)
+                    edges[e].capacity -= 1
+                    edges[Int(edges[e].reverse)].capacity += 1
+                    node = Int(edges[Int(edges[e].reverse)].to)
                 }
             }
         }
         return (0..<problem.candidates.count).filter {
-            capacity[2 * $0] == 0 && problem.capacities[problem.candidates[$0].vacancy] > 0
+            edges[Int(candidateEdge[$0])].capacity == 0 && problem.capacities[problem.candidates[$0].vacancy] > 0
         }
     }
 }

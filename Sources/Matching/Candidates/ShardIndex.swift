@@ -31,26 +31,26 @@ struct LeveledPostings: Sendable {
     }
 }
 
-/// The indexes of one shard of eligible workers: who has which ISCO prefix,
-/// skill, language, education level and preferred destination.
+/// The indexes of a list of workers: who has which ISCO prefix, skill,
+/// language and education level; with the workers' data copied together.
 struct ShardIndex: Sendable {
-    /// Global indices of the shard's workers, ascending; postings hold positions in it.
+    /// Global indices of the listed workers (in any order); postings and `instance` use positions in it.
     let workers: [Int32]
+    /// The run's instance restricted to `workers` (worker `i` here is `workers[i]`).
+    let instance: CompiledInstance
     let byP2, byP3, byP4: LeveledPostings
     let bySkill, byLanguage: LeveledPostings
     /// One list (key 0), by education level.
     let byEducation: LeveledPostings
-    /// Workers that list a destination; `anyDestination` holds those with no preference.
-    let byDestination: LeveledPostings
-    let anyDestination: [Int32]
 
-    init(_ inst: CompiledInstance, workers: [Int32]) {
+    init(_ whole: CompiledInstance, workers: [Int32]) {
         self.workers = workers
+        let inst = whole.restricted(to: workers)
+        instance = inst
         var p2: [(key: Int32, level: Int32, worker: Int32)] = [], p3 = p2, p4 = p2
-        var skills = p2, languages = p2, education = p2, destinations = p2
-        var any: [Int32] = []
-        for (local, g) in workers.enumerated() {
-            let w = Int(g), l = Int32(local)
+        var skills = p2, languages = p2, education = p2
+        for local in workers.indices {
+            let w = local, l = Int32(local)
             // One entry per distinct prefix, however many occupations share it.
             let occupations = inst.occupations.range(w)
             for i in occupations {
@@ -66,14 +66,48 @@ struct ShardIndex: Sendable {
                 languages.append((inst.workerLanguages.items[i].code, inst.workerLanguages.items[i].level, l))
             }
             education.append((0, inst.education[w], l))
-            let prefs = inst.preferred.range(w)
-            if prefs.isEmpty { any.append(l) }
-            for i in prefs { destinations.append((inst.preferred.items[i], 0, l)) }
         }
         byP2 = LeveledPostings(p2); byP3 = LeveledPostings(p3); byP4 = LeveledPostings(p4)
         bySkill = LeveledPostings(skills); byLanguage = LeveledPostings(languages)
         byEducation = LeveledPostings(education)
-        byDestination = LeveledPostings(destinations)
-        anyDestination = any
+    }
+}
+
+/// One shard of eligible workers split by the destinations they accept: an
+/// index per destination over the workers who list it, and one over the
+/// workers who list none (they accept any). A vacancy then looks only at the
+/// workers who would go to its destination (condition 3 of section 4): each
+/// worker is in exactly one of the two indexes a vacancy reads.
+struct DestinationIndexes: Sendable {
+    /// Per country that some worker lists, the index of those workers.
+    let byDestination: [(country: Int32, index: ShardIndex)]
+    let anyDestination: ShardIndex
+
+    init(_ inst: CompiledInstance, workers shard: [Int32]) {
+        var members = [[Int32]](repeating: [], count: inst.countryCount)
+        var any: [Int32] = []
+        for g in shard {
+            let prefs = inst.preferred.range(Int(g))
+            if prefs.isEmpty { any.append(g); continue }
+            for i in prefs {
+                let d = Int(inst.preferred.items[i])
+                // A country listed twice still puts the worker in its list once.
+                if members[d].last != g { members[d].append(g) }
+            }
+        }
+        // Workers of one occupation side by side: a vacancy's lists then cover
+        // few, contiguous stretches of the copied worker data.
+        func byOccupation(_ workers: [Int32]) -> [Int32] {
+            let key = workers.map { g -> Int64 in
+                let r = inst.occupations.range(Int(g))
+                let p4 = r.isEmpty ? Int64(Int32.max) : Int64(inst.occupations.items[r.lowerBound].p4)
+                return p4 << 32 | Int64(g)
+            }
+            return key.sorted().map { Int32(truncatingIfNeeded: $0) }
+        }
+        byDestination = members.enumerated().filter { !$0.element.isEmpty }.map {
+            (Int32($0.offset), ShardIndex(inst, workers: byOccupation($0.element)))
+        }
+        anyDestination = ShardIndex(inst, workers: byOccupation(any))
     }
 }

@@ -11,7 +11,7 @@ public enum MatchingEngine {
                            parallelism: Int = defaultParallelism) async -> MatchingResult {
         var run = Run(input: input, policy: policy, date: date)
         let clock = ContinuousClock(), start = clock.now
-        let output = await run.generator.generate(shardCount: max(1, parallelism) * 2)
+        let output = await run.generator.generate(shardCount: max(1, parallelism) * 4)
         return run.finish(output, candidatesStarted: start, strategy: strategy)
     }
 
@@ -92,7 +92,7 @@ private struct Run {
         let matches = problem.solve(strategy).map { problem.candidates[$0] }
         timings.assign = clock.now - assignStart
 
-        let exclusions = sortedExclusions(output.pairExclusions)
+        let (exclusions, exclusionCounts) = sortedExclusions(output.pairExclusions)
         var counts = RunCounts()
         counts.workers = inst.workerCount
         counts.vacancies = inst.vacancyCount
@@ -105,7 +105,7 @@ private struct Run {
         counts.unmatchedWorkers = counts.eligibleWorkers - matches.count
         counts.unfilledOpenings = counts.eligibleOpenings - matches.count
         var perReason: [String: Int] = [:]
-        for e in exclusions { perReason[e.reason, default: 0] += 1 }
+        for (reason, count) in exclusionCounts where count > 0 { perReason[reason.rawValue] = count }
         return MatchingResult(strategy: strategy, runDate: date, policy: policy, whoListEdition: whoListEdition,
                               workerIds: inst.workerIds, vacancyIds: inst.vacancyIds, exclusions: exclusions,
                               problem: problem, matches: matches, counts: counts,
@@ -154,20 +154,34 @@ private struct Run {
     /// Entity and pair exclusions in the order of `exclusions.csv`: subject
     /// (`pair` < `vacancy` < `worker`), worker id, vacancy id (empty first;
     /// index order is id order), reason bytes.
-    private func sortedExclusions(_ pairs: [PairExclusion]) -> [Exclusion] {
+    private func sortedExclusions(_ pairs: [PairExclusion]) -> ([Exclusion], [ExclusionReason: Int]) {
         let inst = generator.instance
-        var rows: [(subject: Exclusion.Subject, worker: Int, vacancy: Int, reason: ExclusionReason)] =
-            pairs.map { (.pair, Int($0.worker), Int($0.vacancy), $0.reason) }
-        for (w, v, reason) in entityExclusions { rows.append((w >= 0 ? .worker : .vacancy, w, v, reason)) }
+        // Subjects and reasons ranked by their bytes once, so rows compare as integers.
+        let subjects = Exclusion.Subject.allCases.sorted { bytesLess($0.rawValue, $1.rawValue) }
+        let reasons = ExclusionReason.allCases.sorted { bytesLess($0.rawValue, $1.rawValue) }
+        let subjectRank = Dictionary(uniqueKeysWithValues: subjects.enumerated().map { ($1, $0) })
+        let reasonRank = Dictionary(uniqueKeysWithValues: reasons.enumerated().map { ($1, Int32($0)) })
+        var count = [Int](repeating: 0, count: reasons.count)
+        var rows: [(subject: Int, worker: Int32, vacancy: Int32, reason: Int32)] = []
+        rows.reserveCapacity(pairs.count + entityExclusions.count)
+        let pair = subjectRank[.pair]!, worker = subjectRank[.worker]!, vacancy = subjectRank[.vacancy]!
+        for p in pairs { rows.append((pair, p.worker, p.vacancy, reasonRank[p.reason]!)) }
+        for (w, v, reason) in entityExclusions {
+            rows.append((w >= 0 ? worker : vacancy, Int32(w), Int32(v), reasonRank[reason]!))
+        }
+        // Nearly in order already (pairs come by worker and vacancy): the stable sort runs fast.
         rows.sort { a, b in
-            if a.subject != b.subject { return bytesLess(a.subject.rawValue, b.subject.rawValue) }
+            if a.subject != b.subject { return a.subject < b.subject }
             if a.worker != b.worker { return a.worker < b.worker }
             if a.vacancy != b.vacancy { return a.vacancy < b.vacancy }
-            return bytesLess(a.reason.rawValue, b.reason.rawValue)
+            return a.reason < b.reason
         }
-        return rows.map {
-            Exclusion(subject: $0.subject, workerId: $0.worker >= 0 ? inst.workerIds[$0.worker] : nil,
-                      vacancyId: $0.vacancy >= 0 ? inst.vacancyIds[$0.vacancy] : nil, reason: $0.reason.rawValue)
-        }
+        for r in rows { count[Int(r.reason)] += 1 }
+        let counts = Dictionary(uniqueKeysWithValues: reasons.enumerated().map { ($1, count[$0]) })
+        return (rows.map {
+            Exclusion(subject: subjects[$0.subject], workerId: $0.worker >= 0 ? inst.workerIds[Int($0.worker)] : nil,
+                      vacancyId: $0.vacancy >= 0 ? inst.vacancyIds[Int($0.vacancy)] : nil,
+                      reason: reasons[Int($0.reason)].rawValue)
+        }, counts)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Canonical, unambiguous text of a record's content: the basis of the input
 /// fingerprint of a run and of the change detection of the feed loader.
 ///
@@ -10,15 +12,26 @@ public protocol CanonicalEncodable {
     var canonicalText: String { get }
 }
 
-/// Builds canonical text field by field.
+/// A record whose canonical text is built by a `CanonicalWriter`.
+protocol CanonicalRecord: CanonicalEncodable {
+    var canonicalWriter: CanonicalWriter { get }
+}
+
+/// Builds canonical text field by field, as UTF-8 bytes.
 public struct CanonicalWriter {
-    private(set) var text = ""
+    private(set) var bytes: [UInt8] = []
 
     public init(kind: String) { add(kind) }
 
+    /// The canonical text built so far.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
     mutating func add(_ value: String?) {
-        guard let value else { text += "-;"; return }
-        text += "\(value.utf8.count):\(value);"
+        guard let value else { bytes.append(UInt8(ascii: "-")); bytes.append(UInt8(ascii: ";")); return }
+        bytes.append(contentsOf: String(value.utf8.count).utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(UInt8(ascii: ";"))
     }
     mutating func add(_ value: Bool) { add(value ? "1" : "0") }
     mutating func add(_ value: Int?) { add(value.map(String.init)) }
@@ -32,25 +45,31 @@ public struct CanonicalWriter {
     }
 }
 
-extension Employer: CanonicalEncodable {
-    public var canonicalText: String {
+extension Employer: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "employer")
         w.add(id); w.add(name); w.add(country); w.add(sector); w.add(irisCertified); w.add(blocklisted)
-        return w.text
+        return w
     }
 }
 
-extension Recruiter: CanonicalEncodable {
-    public var canonicalText: String {
+extension Recruiter: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "recruiter")
         w.add(id); w.add(name); w.add(licenseCountry); w.add(licenseNumber); w.add(licenseExpires)
         w.add(irisCertified); w.add(blocklisted)
-        return w.text
+        return w
     }
 }
 
-extension Vacancy: CanonicalEncodable {
-    public var canonicalText: String {
+extension Vacancy: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "vacancy")
         w.add(id); w.add(employerId); w.add(recruiterId); w.add(isco); w.add(title)
         w.add(destinationCountry); w.add(openings)
@@ -59,12 +78,14 @@ extension Vacancy: CanonicalEncodable {
         w.add(minEducation); w.add(minExperienceYears); w.add(monthlyWage); w.add(currency)
         w.add(hoursPerWeek); w.add(contractMonths); w.add(list: contractLanguages)
         w.add(workerFee); w.add(passportRetention); w.add(g2gAgreement); w.add(startDate); w.add(expiresOn)
-        return w.text
+        return w
     }
 }
 
-extension Worker: CanonicalEncodable {
-    public var canonicalText: String {
+extension Worker: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "worker")
         w.add(id); w.add(originCountry); w.add(birthYear); w.add(gender?.rawValue); w.add(educationLevel)
         w.add(list: occupations.map { "\($0.isco):\($0.years)" })
@@ -72,31 +93,37 @@ extension Worker: CanonicalEncodable {
         w.add(list: languages.map { "\($0.code):\($0.level)" })
         w.add(list: preferredDestinations, ordered: true)
         w.add(minMonthlyWageUSD); w.add(availableFrom); w.add(consent); w.add(recruiterId)
-        return w.text
+        return w
     }
 }
 
-extension MinimumWage: CanonicalEncodable {
-    public var canonicalText: String {
+extension MinimumWage: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "minimum_wage")
         w.add(country); w.add(monthlyAmount); w.add(currency)
-        return w.text
+        return w
     }
 }
 
-extension FXRate: CanonicalEncodable {
-    public var canonicalText: String {
+extension FXRate: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "fx_rate")
         w.add(currency); w.add(usdPerUnit)
-        return w.text
+        return w
     }
 }
 
-extension WHOListEntry: CanonicalEncodable {
-    public var canonicalText: String {
+extension WHOListEntry: CanonicalRecord {
+    public var canonicalText: String { canonicalWriter.text }
+
+    var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "who_list")
         w.add(country); w.add(name); w.add(whoRegion)
-        return w.text
+        return w
     }
 }
 
@@ -104,21 +131,57 @@ extension MatchingInput {
     /// The text whose SHA-256 is `input_sha256`: every accepted row of every
     /// input (taking part or not) and the WHO list with its edition, each
     /// section's records sorted by bytes so row order never matters.
-    public var fingerprintText: String {
-        var out = "labourmatch-input-v1\n"
-        func section(_ name: String, _ records: [some CanonicalEncodable]) {
-            let texts = records.map(\.canonicalText).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            out += "\(name) \(texts.count)\n"
-            for t in texts { out += "\(t.utf8.count):\(t)\n" }
+    public var fingerprintText: String { String(decoding: fingerprintBytes, as: UTF8.self) }
+
+    /// The UTF-8 bytes of `fingerprintText`, built on every core (the records'
+    /// canonical texts in chunks, then each section sorted).
+    public var fingerprintBytes: [UInt8] {
+        func texts<R: CanonicalRecord>(_ records: [R]) -> @Sendable (Range<Int>) -> [[UInt8]] where R: Sendable {
+            { range in range.map { records[$0].canonicalWriter.bytes } }
         }
-        section("employers", employers)
-        section("recruiters", recruiters)
-        section("vacancies", vacancies)
-        section("workers", workers)
-        section("minimum_wages", minimumWages)
-        section("fx_rates", fxRates)
-        out += "who_list_edition \(whoListEdition.utf8.count):\(whoListEdition)\n"
-        section("who_list", whoList)
+        let sections: [(name: String, count: Int, texts: @Sendable (Range<Int>) -> [[UInt8]])] = [
+            ("employers", employers.count, texts(employers)), ("recruiters", recruiters.count, texts(recruiters)),
+            ("vacancies", vacancies.count, texts(vacancies)), ("workers", workers.count, texts(workers)),
+            ("minimum_wages", minimumWages.count, texts(minimumWages)), ("fx_rates", fxRates.count, texts(fxRates)),
+            ("who_list", whoList.count, texts(whoList)),
+        ]
+        // Canonical texts, in chunks of records across all sections.
+        var owner: [(section: Int, range: Range<Int>)] = []
+        for (i, section) in sections.enumerated() {
+            for lower in stride(from: 0, to: section.count, by: 4096) {
+                owner.append((i, lower..<min(section.count, lower + 4096)))
+            }
+        }
+        let texts = ConcurrentSlots<[[UInt8]]>(count: owner.count)
+        let pieces = owner.map { (sections[$0.section].texts, $0.range) }
+        DispatchQueue.concurrentPerform(iterations: pieces.count) { k in texts.set(k, pieces[k].0(pieces[k].1)) }
+        var bySection = [[[UInt8]]](repeating: [], count: sections.count)
+        for k in owner.indices { bySection[owner[k].section].append(contentsOf: texts.take(k)) }
+        let sorted = ConcurrentSlots<[UInt8]>(count: sections.count), names = sections.map(\.name)
+        let unsorted = bySection
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            var out = Array("\(names[i]) \(unsorted[i].count)\n".utf8)
+            for t in unsorted[i].sorted(by: MatchingInput.bytesPrecede) {
+                out.append(contentsOf: String(t.count).utf8)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: t)
+                out.append(UInt8(ascii: "\n"))
+            }
+            sorted.set(i, out)
+        }
+        var out = Array("labourmatch-input-v1\n".utf8)
+        for i in 0..<6 { out.append(contentsOf: sorted.take(i)) }
+        out.append(contentsOf: "who_list_edition \(whoListEdition.utf8.count):\(whoListEdition)\n".utf8)
+        out.append(contentsOf: sorted.take(6))
         return out
+    }
+
+    /// Byte order of two texts (a prefix first).
+    static func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let n = min(a.count, b.count)
+        let c = n == 0 ? 0 : a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) }
+        }
+        return c != 0 ? c < 0 : a.count < b.count
     }
 }

@@ -3,39 +3,88 @@
 public enum OutputFiles {
     /// `matches.csv`: `worker_id,vacancy_id,fit,worker_rank`, sorted by worker_id.
     public static func matchesCSV(_ result: MatchingResult) -> String {
-        pairsCSV(result, result.matches)
+        String(decoding: matchesCSVBytes(result), as: UTF8.self)
     }
 
     /// `candidates.csv`: the same columns for every candidate, sorted by worker_id, vacancy_id.
     public static func candidatesCSV(_ result: MatchingResult) -> String {
-        pairsCSV(result, result.candidates)
-    }
-
-    private static func pairsCSV(_ result: MatchingResult, _ rows: [Candidate]) -> String {
-        var out = "worker_id,vacancy_id,fit,worker_rank\n"
-        out.reserveCapacity(rows.count * 40)
-        // Rows are in index order, which is id byte order.
-        for c in rows {
-            out += result.workerId(of: c)
-            out += ","
-            out += result.vacancyId(of: c)
-            out += ","
-            out += FitScore.text(micro: c.fitMicro)
-            out += ","
-            out += String(c.workerRank)
-            out += "\n"
-        }
-        return out
+        String(decoding: candidatesCSVBytes(result), as: UTF8.self)
     }
 
     /// `exclusions.csv`: `subject,worker_id,vacancy_id,reason`, sorted by all four columns.
     public static func exclusionsCSV(_ result: MatchingResult) -> String {
-        var out = "subject,worker_id,vacancy_id,reason\n"
+        String(decoding: exclusionsCSVBytes(result), as: UTF8.self)
+    }
+
+    /// The bytes of `matches.csv` (what `matchesCSV` decodes): files of
+    /// millions of rows are built without a String per field.
+    public static func matchesCSVBytes(_ result: MatchingResult) -> [UInt8] {
+        pairsCSV(result, result.matches)
+    }
+
+    /// The bytes of `candidates.csv`.
+    public static func candidatesCSVBytes(_ result: MatchingResult) -> [UInt8] {
+        pairsCSV(result, result.candidates)
+    }
+
+    /// The bytes of `exclusions.csv`.
+    public static func exclusionsCSVBytes(_ result: MatchingResult) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(40 + result.exclusions.count * 48)
+        out.append(contentsOf: "subject,worker_id,vacancy_id,reason\n".utf8)
         // `result.exclusions` is already in file order (`Exclusion.fileOrder`).
         for e in result.exclusions {
-            out += "\(e.subject.rawValue),\(e.workerId ?? ""),\(e.vacancyId ?? ""),\(e.reason)\n"
+            out.append(contentsOf: e.subject.rawValue.utf8)
+            out.append(comma)
+            if let w = e.workerId { out.append(contentsOf: w.utf8) }
+            out.append(comma)
+            if let v = e.vacancyId { out.append(contentsOf: v.utf8) }
+            out.append(comma)
+            out.append(contentsOf: e.reason.utf8)
+            out.append(newline)
         }
         return out
+    }
+
+    private static let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+
+    private static func pairsCSV(_ result: MatchingResult, _ rows: [Candidate]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(40 + rows.count * 40)
+        out.append(contentsOf: "worker_id,vacancy_id,fit,worker_rank\n".utf8)
+        // Rows are in index order, which is id byte order.
+        for c in rows {
+            out.append(contentsOf: result.workerIds[c.worker].utf8)
+            out.append(comma)
+            out.append(contentsOf: result.vacancyIds[c.vacancy].utf8)
+            out.append(comma)
+            appendFit(c.fitMicro, to: &out)
+            out.append(comma)
+            appendDecimal(c.workerRank, to: &out)
+            out.append(newline)
+        }
+        return out
+    }
+
+    /// `FitScore.text(micro:)` as bytes: six decimals.
+    static func appendFit(_ micro: Int, to out: inout [UInt8]) {
+        if micro < 0 { out.append(UInt8(ascii: "-")) }
+        let m = Int(micro.magnitude)
+        appendDecimal(m / 1_000_000, to: &out)
+        out.append(UInt8(ascii: "."))
+        var frac = m % 1_000_000, digits = [UInt8](repeating: 48, count: 6)
+        for i in stride(from: 5, through: 0, by: -1) {
+            digits[i] = UInt8(48 + frac % 10)
+            frac /= 10
+        }
+        out.append(contentsOf: digits)
+    }
+
+    /// A nonnegative integer in decimal.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 { out.append(UInt8(48 + value)); return }
+        appendDecimal(value / 10, to: &out)
+        out.append(UInt8(48 + value % 10))
     }
 
     /// `summary.json` with the spec's keys in its order, 2-space indentation,

@@ -15,6 +15,14 @@ struct Ragged<Element: Sendable>: Sendable {
     func range(_ i: Int) -> Range<Int> { Int(start[i])..<Int(start[i + 1]) }
 
     var rowCount: Int { start.count - 1 }
+
+    /// The rows `rows`, in that order, back to back.
+    func subset(_ rows: [Int32]) -> Ragged {
+        var out = Ragged()
+        out.start.reserveCapacity(rows.count + 1)
+        for r in rows { out.appendRow(items[range(Int(r))]) }
+        return out
+    }
 }
 
 /// An interned code with a level: a worker's skill or language, a required language.
@@ -108,6 +116,8 @@ struct CompiledInstance: Sendable {
     /// The ISCO code starts with a health prefix and there is no government-to-government agreement.
     var healthWithoutG2G: [Bool] = []
     var contractLanguages = Ragged<Int32>()
+    /// Countries interned (destinations and preferred destinations): ids are `0..<countryCount`.
+    var countryCount = 0
 
     var workerCount: Int { workerIds.count }
     var vacancyCount: Int { vacancyIds.count }
@@ -159,6 +169,26 @@ struct CompiledInstance: Sendable {
             contractLanguages.appendRow(v.contractLanguages.map { languages.intern($0) })
         }
         vacancyEligible = Array(repeating: true, count: vacancies.count)
+        countryCount = countries.count
+    }
+
+    /// The same instance with only `workers` (global indices), renumbered
+    /// `0..<workers.count` in that order; the vacancy side is shared, not
+    /// copied. Scoring a group of workers on it reads compact memory.
+    func restricted(to workers: [Int32]) -> CompiledInstance {
+        var sub = self
+        func pick<T>(_ a: [T]) -> [T] { workers.map { a[Int($0)] } }
+        sub.workerIds = pick(workerIds)
+        sub.workerEligible = pick(workerEligible)
+        sub.occupations = occupations.subset(workers)
+        sub.workerSkills = workerSkills.subset(workers)
+        sub.workerLanguages = workerLanguages.subset(workers)
+        sub.education = pick(education)
+        sub.preferred = preferred.subset(workers)
+        sub.minWageCents = pick(minWageCents)
+        sub.availableFrom = pick(availableFrom)
+        sub.onWHOList = pick(onWHOList)
+        return sub
     }
 
     /// `ceil(value * 100)`: the least whole number of cents that satisfies `cents >= value * 100`.
@@ -178,9 +208,13 @@ struct CompiledInstance: Sendable {
             for i in prefs where preferred.items[i] == d { found = true; break }
             if !found { return false }
         }
-        if wageCents[v] < minWageCents[w] { return false }
-        if availableFrom[w] > startDate[v] { return false }
-        return true
+        return workerAcceptsTerms(w, v)
+    }
+
+    /// The wage and date parts of the worker's conditions (the destination aside).
+    @inline(__always)
+    func workerAcceptsTerms(_ w: Int, _ v: Int) -> Bool {
+        wageCents[v] >= minWageCents[w] && availableFrom[w] <= startDate[v]
     }
 
     /// Position of the vacancy's destination in the worker's preferences (0 when the list is empty).
