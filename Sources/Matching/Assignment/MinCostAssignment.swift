@@ -62,7 +62,16 @@ struct MinCostAssignment {
         var capacity: Int32
         /// Position of the opposite edge.
         var reverse: Int32
-        var cost: PathCost
+        /// The cost's two parts: an edge's are a fit_micro and a worker_rank (or their
+        /// negations), which `Candidate` holds in 32 bits; kept so, an edge takes 20 bytes.
+        var fit: Int32, rank: Int32
+
+        init(to: Int32, capacity: Int32, reverse: Int32, cost: PathCost) {
+            self.to = to; self.capacity = capacity; self.reverse = reverse
+            fit = Int32(cost.fit); rank = Int32(cost.rank)
+        }
+
+        var cost: PathCost { PathCost(fit: Int64(fit), rank: Int64(rank)) }
     }
 
     /// What Dijkstra reads and writes per node, kept together (one cache line, not four).
@@ -146,7 +155,12 @@ struct MinCostAssignment {
     /// Candidate indices by fit descending, ties by index: a stable radix sort
     /// (two 11-bit passes) when fits span less than 2^22, else a comparison sort.
     static func byFitDescending(_ candidates: [Candidate]) -> [Int32] {
-        guard let top = candidates.map(\.fitMicro).max(), let bottom = candidates.map(\.fitMicro).min() else { return [] }
+        guard var top = candidates.first?.fitMicro else { return [] }
+        var bottom = top
+        for c in candidates {
+            top = max(top, c.fitMicro)
+            bottom = min(bottom, c.fitMicro)
+        }
         guard top - bottom < 1 << 22 else {
             return candidates.indices.sorted {
                 candidates[$0].fitMicro != candidates[$1].fitMicro ? candidates[$0].fitMicro > candidates[$1].fitMicro : $0 < $1
@@ -179,6 +193,13 @@ struct MinCostAssignment {
             if .zero - edges[Int(e)].cost > state[l].potential { state[l].potential = .zero - edges[Int(e)].cost }
         }
 
+        // Per right node, the positions of its open edges back to the left: the
+        // candidate edges carrying flow into it (at most its capacity). Settling it
+        // reads those and its sink edge, not the closed reverses of all its candidates.
+        var flowStart = [Int](repeating: 0, count: right.count + 1)
+        for (r, cap) in right.enumerated() { flowStart[r + 1] = flowStart[r] + cap }
+        var flowEdges = [Int32](repeating: 0, count: flowStart[right.count])
+        var flowCount = [Int32](repeating: 0, count: right.count)
         var settled: [Int] = [], touched: [Int] = []
         var heap: [(PathCost, Int32)] = []
         let above: ((PathCost, Int32), (PathCost, Int32)) -> Bool = { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
@@ -234,11 +255,13 @@ struct MinCostAssignment {
                         // potentials are <= 0: once even a zero potential would put the
                         // next edge past the bound, every later edge is past it too.
                         for p in first[u]..<end {
-                            if base.fit + edges[p].cost.fit > bound.fit { break }
+                            if base.fit + Int64(edges[p].fit) > bound.fit { break }
                             relax(p)
                         }
                     } else {
-                        for p in first[u]..<end { relax(p) }
+                        // A right node's only open edges: back along the flow it carries, and to the sink.
+                        let r = u - left.count
+                        for i in flowStart[r]..<flowStart[r] + Int(flowCount[r]) { relax(Int(flowEdges[i])) }
                     }
                     relax(end)
                 }
@@ -249,10 +272,23 @@ struct MinCostAssignment {
                 if Int(edges[Int(edges[last].reverse)].to) == start { break }
                 var node = sink
                 while node != start {
-                    let e = Int(state[node].via)
+                    let e = Int(state[node].via), back = Int(edges[e].reverse)
+                    let tail = Int(edges[back].to)
                     edges[e].capacity -= 1
-                    edges[Int(edges[e].reverse)].capacity += 1
-                    node = Int(edges[Int(edges[e].reverse)].to)
+                    edges[back].capacity += 1
+                    if tail < left.count && node < sink {
+                        // A candidate edge now carries flow: its way back opens at the right node.
+                        let r = node - left.count
+                        flowEdges[flowStart[r] + Int(flowCount[r])] = Int32(back)
+                        flowCount[r] += 1
+                    } else if tail >= left.count && tail < sink && node < left.count {
+                        // Flow sent back along a candidate edge: that way back closes.
+                        let r = tail - left.count, open = flowStart[r]..<flowStart[r] + Int(flowCount[r])
+                        let i = open.first { flowEdges[$0] == Int32(e) }!
+                        flowEdges[i] = flowEdges[open.upperBound - 1]
+                        flowCount[r] -= 1
+                    }
+                    node = tail
                 }
             }
         }
