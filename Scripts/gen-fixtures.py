@@ -35,7 +35,7 @@ SEED = 20261129
 RUN_DATE = datetime.date(2026, 11, 29)
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Fixtures"
-WHO_FILE = FIXTURES / "who-safeguards-2023.csv"  # a verbatim copy of shared/reference, not generated
+WHO_FILE = ROOT / "Reference" / "who-safeguards-2023.csv"  # the project's one copy of the WHO list, not generated
 ISO_DIR = Path("/usr/share/iso-codes/json")
 
 # --------------------------------------------------------------------------------------
@@ -2127,9 +2127,9 @@ def readme(report):
         "# Fixtures: sample feeds for LabourMatch",
         "",
         "A small, realistic, entirely fictional data set in the formats of `spec/FEEDS.md`, for",
-        "tests, demos and the offline examples. Everything here except `who-safeguards-2023.csv`",
-        "(a verbatim copy of the shipped WHO list) is written by `Scripts/gen-fixtures.py`, this",
-        "README included:",
+        "tests, demos and the offline examples. Everything here is written by",
+        "`Scripts/gen-fixtures.py`, this README included (the WHO list the runs use is the",
+        "project's one copy, `Reference/who-safeguards-2023.csv`):",
         "",
         "```sh",
         "python3 Scripts/gen-fixtures.py          # rewrite Fixtures/ (byte for byte the same each time)",
@@ -2157,7 +2157,6 @@ def readme(report):
         f"| `fx-rates.csv`, `.ndjson` | {sizes['fx_rates']} | USD per unit, six decimals; USD itself omitted (it is 1), KWD deliberately missing |",
         "| `policy.toml` | | the default policy, every key written out (MATCHING.md section 8) |",
         "| `policy-strict.toml` | | a stricter variant: `min_fit` 0.6, 45-hour week, other weights |",
-        "| `who-safeguards-2023.csv` | 55 | copy of the WHO Health Workforce Support and Safeguards List 2023 |",
         "| `bad/` | | broken feeds for tests, below |",
         "| `expected/` | | golden result files of offline runs over these feeds, below |",
         "",

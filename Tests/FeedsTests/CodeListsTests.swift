@@ -70,8 +70,8 @@ import Testing
     @Test func theShippedWHOListReads() throws {
         // The project's copy of the WHO list: 55 countries, every code valid.
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/reference/who-safeguards-2023.csv").path
+            .deletingLastPathComponent()
+            .appendingPathComponent("Reference/who-safeguards-2023.csv").path
         let reader = FeedReader(kind: .whoList, format: .csv, codes: try CodeLists.system())
         let result = try reader.readAll(path: path)
         #expect(result.rejections == [])

@@ -86,7 +86,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         for args in [["load", "vacancy", fixturePath("vacancies.csv")],       // no such kind
                      ["load", "vacancies", dir.appendingPathComponent("none.csv").path],
                      ["load", "vacancies", text],                             // no format from the name
-                     ["load", "who-list", fixturePath("who-safeguards-2023.csv"), "--mode", "delta"],
+                     ["load", "who-list", repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path, "--mode", "delta"],
                      ["load", "vacancies", fixturePath("vacancies.csv"), "--mode", "sometimes"]] {
             let run = try runLabourmatch(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
             #expect(run.status == 2, "\(args): \(run.stderr)")
