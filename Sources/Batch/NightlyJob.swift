@@ -54,6 +54,8 @@ public struct CompletedRun: Sendable {
     public var resumedAt: Step
     public var reportDir: String
     public var results: RunResults
+    /// The run's link in the hash chain.
+    public var chain: ChainLink
 }
 
 /// A failed execution: the step, what went wrong, and whether the run can be restarted.
@@ -314,26 +316,37 @@ public final class NightlyJob {
         let dir = request.outDir
             ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
         return try await retrying("report") { db, attempt in
+            // A lost connection's COMMIT may have gone through: the run is then final (append-only).
+            if attempt > 1, let done = try JobRepository.run(db, runId: runId), done.status == .succeeded,
+               let stored = try RunResults.read(db, runId: runId), let link = try RunChain.link(db, runId: runId) {
+                return CompletedRun(run: done, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
+                                    results: stored, chain: link)
+            }
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
             guard let stored = try RunResults.read(db, runId: runId), let run = try JobRepository.run(db, runId: runId)
             else { throw JobError(description: "run \(runId) has no stored results") }
             let executions = try JobRepository.executions(db, runId: runId)
             let files = try RunReport.write(run: run, executions: executions, results: stored, to: dir)
-            try db.transaction { tx in
+            // The hash of exactly the rows stored, for the tamper-evident chain.
+            guard let outputs = try RunChain.outputsSHA256(db, run: run, results: stored) else {
+                throw JobError(description: "run \(runId) has no stored results")
+            }
+            let link = try db.transaction { tx in
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: stored.matches.count + stored.exclusions.count,
                                                 rowsWritten: files, attempts: attempt)
                 try tx.execute("UPDATE runs SET report_dir = $2 WHERE run_id = $1",
                                params: [PostgresValue(runId), PostgresValue(dir)])
-                try JobRepository.setRunStatus(tx, runId: runId, status: .succeeded)
+                let link = try RunChain.seal(tx, runId: runId, outputsSHA256: outputs)   // status succeeded
                 try JobRepository.finishExecution(tx, executionId: executionId, status: .succeeded)
+                return link
             }
             guard let finished = try JobRepository.run(db, runId: runId) else {
                 throw JobError(description: "run \(runId) disappeared")
             }
             return CompletedRun(run: finished, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
-                                results: stored)
+                                results: stored, chain: link)
         }
     }
 

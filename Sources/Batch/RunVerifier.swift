@@ -24,7 +24,12 @@ public struct Verification: Sendable {
     public var storedEngine: String
     public var recomputingEngine: String
 
+    /// The run's link in the hash chain: its outputs hash as stored now, and the link to the previous run.
+    public var chain: ChainCheck
+
     public var isIdentical: Bool { tables.allSatisfy(\.isIdentical) }
+    /// The tables are identical and the chain holds.
+    public var holds: Bool { isIdentical && chain.holds }
 
     /// A few lines per differing table: counts and the first differing rows.
     public func diffSummary(examples: Int = 5) -> String {
@@ -80,7 +85,8 @@ public enum RunVerifier {
                                     inputSHA256: RunInputs.sha256Hex(input.fingerprintText))
         let tables = zip(stored.tables, recomputed.tables).map { s, r in compare(s.name, s.text, r.text) }
         return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
-                            recomputingEngine: MatchingEngine.version)
+                            recomputingEngine: MatchingEngine.version,
+                            chain: try RunChain.check(db, run: run, results: stored))
     }
 
     /// Lines of `stored` and `recomputed` compared as multisets, then in order.

@@ -45,6 +45,28 @@ public final class Connection {
             Unmanaged<NoticeSink>.fromOpaque(arg).takeUnretainedValue().receive(result)
         }, Unmanaged.passUnretained(notices).toOpaque())
         try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
+        if let role = config.role { try setRole(role) }
+    }
+
+    /// `SET ROLE role` for the session, with an error that says what to do when the login
+    /// may not (SQLSTATE 42501: it is not a member) or the role does not exist.
+    private func setRole(_ role: String) throws {
+        do {
+            try execute("SELECT set_config('role', $1, false)", params: [PostgresValue(role)])
+        } catch let error as PostgresError where error.sqlState == "42501" || error.sqlState == "22023" {
+            let login = (try? query("SELECT quote_ident(session_user)").first?.decode(0, as: String.self)) ?? "your_login"
+            close()
+            if error.sqlState == "22023" {
+                throw PostgresError(kind: .server, sqlState: error.sqlState,
+                                    message: "role \(role) does not exist on this server",
+                                    hint: "the database owner creates it by applying the migrations (labourmatch db migrate)",
+                                    connection: config.description)
+            }
+            throw PostgresError(kind: .server, sqlState: "42501",
+                                message: "login '\(login)' is not a member of role \(role): grant \(role) to \(login)",
+                                hint: "an administrator runs: GRANT \(role) TO \(login);",
+                                connection: config.description)
+        }
     }
 
     deinit { PQfinish(handle) }

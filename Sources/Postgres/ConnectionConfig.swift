@@ -28,6 +28,9 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     /// For `.libpqEnvironment`: the location variables that were set, e.g. `PGHOST=db PGPORT=5433`.
     public let environmentSummary: String?
 
+    /// A role every connection switches to right after connecting (`SET ROLE`), or nil to act as the login.
+    public private(set) var role: String?
+
     public init(conninfo: String, source: Source = .explicit, defaultConnectTimeout: Int? = 5,
                 environmentSummary: String? = nil) {
         self.conninfo = conninfo
@@ -44,6 +47,13 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
 
     /// The database `Scripts/dev-db` creates.
     public static let devClusterDatabase = "labourmatch"
+
+    /// The same configuration, its connections acting as `role` (nil: as the login itself).
+    public func acting(as role: String?) -> ConnectionConfig {
+        var copy = self
+        copy.role = role
+        return copy
+    }
 
     /// Picks the configuration as described on the type.
     public static func resolve(

@@ -32,7 +32,7 @@ struct DBBenchCopy: ParsableCommand {
             throw CommandLog.fail(CommandFailure("table name '\(table)' must be lower-case letters, digits, '_' or '.'"), status: 2)
         }
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let start = Date()
             var buffer = [UInt8](repeating: 0, count: 1 << 20)

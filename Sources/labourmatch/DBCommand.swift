@@ -6,8 +6,8 @@ import Logging
 struct DB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Manage the PostgreSQL database: migrations and their status.",
-        subcommands: [DBMigrate.self, DBStatus.self, DBBenchCopy.self]
+        abstract: "Manage the PostgreSQL database: migrations, their status, the roles.",
+        subcommands: [DBMigrate.self, DBStatus.self, DBRoles.self, DBBenchCopy.self]
     )
 }
 

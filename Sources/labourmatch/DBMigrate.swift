@@ -18,7 +18,7 @@ struct DBMigrate: ParsableCommand {
     func run() throws {
         let logger = CommandLog.logger("migrate")
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let migrator = migrations.migrator
             let applied = try migrator.migrate(db, logger: logger)

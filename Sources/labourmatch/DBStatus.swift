@@ -18,7 +18,7 @@ struct DBStatus: ParsableCommand {
         let logger = CommandLog.logger("status")
         let status: MigrationStatus
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let migrator = migrations.migrator
             status = try migrator.status(db)

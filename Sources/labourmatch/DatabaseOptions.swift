@@ -18,10 +18,15 @@ struct DatabaseOptions: ParsableArguments {
     /// The configuration these options (and the environment) select.
     var config: ConnectionConfig { ConnectionConfig.resolve(databaseURL: databaseURL) }
 
-    /// Opens a connection; server notices go to `logger`.
-    func connect(logger: Logger) throws -> Connection {
-        let config = config
-        logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)"])
+    /// The configuration, its connections acting as `role` (`Schema/0005_roles.sql`).
+    func config(as role: DatabaseRole) -> ConnectionConfig { config.acting(as: role) }
+
+    /// Opens a connection acting as `role` (nil: as the login itself, for `db` commands);
+    /// server notices go to `logger`.
+    func connect(as role: DatabaseRole?, logger: Logger) throws -> Connection {
+        let config = role.map { self.config(as: $0) } ?? config
+        logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)",
+                                             "role": "\(config.role ?? "(login)")"])
         return try Connection(config, logger: logger)
     }
 }

@@ -26,7 +26,7 @@ struct Export: ParsableCommand {
         let stored: RunResults?
         let run: RunRecord?
         do {
-            let db = try database.connect(logger: CommandLog.logger("export"))
+            let db = try database.connect(as: .runner, logger: CommandLog.logger("export"))
             defer { db.close() }
             run = try JobRepository.run(db, runId: runId)
             stored = run == nil ? nil : try RunResults.read(db, runId: runId)

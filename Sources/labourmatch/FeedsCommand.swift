@@ -34,7 +34,7 @@ struct FeedsList: ParsableCommand {
         let logger = CommandLog.logger("feeds")
         let feeds: [FeedSummary]
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: .auditor, logger: logger)
             defer { db.close() }
             feeds = try FeedCatalog.list(db, kind: kind, source: source, limit: limit)
         } catch {
@@ -63,7 +63,10 @@ struct FeedsShow: ParsableCommand {
         discussion: """
         --rejections prints the rows in the format of the offline run's \
         rejections.csv (file,line,field,reason,raw; FEEDS.md "Offline runs"), \
-        in line order, so the two can be compared.
+        in line order, so the two can be compared. The rows quote what the \
+        file held (for workers, about a person): --rejections acts as the \
+        labourmatch_loader role, the summary as labourmatch_auditor (see \
+        `labourmatch db roles`).
         """
     )
 
@@ -74,7 +77,7 @@ struct FeedsShow: ParsableCommand {
     func run() throws {
         let logger = CommandLog.logger("feeds")
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: rejections ? .loader : .auditor, logger: logger)
             defer { db.close() }
             guard let feed = try FeedCatalog.feed(db, id: id) else {
                 throw CommandLog.fail(CommandFailure("no feed \(id) is recorded (see labourmatch feeds list)"), status: 2)

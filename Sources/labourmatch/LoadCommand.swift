@@ -89,7 +89,7 @@ struct LoadCommand: ParsableCommand {
         let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
         let report: LoadReport
         do {
-            let db = try database.connect(logger: logger)
+            let db = try database.connect(as: .loader, logger: logger)
             defer { db.close() }
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout

@@ -4,6 +4,7 @@ import Feeds
 import Foundation
 import Matching
 import Postgres
+import Store
 
 /// `labourmatch run`: the nightly batch run over everything loaded so far.
 struct RunCommand: AsyncParsableCommand {
@@ -71,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         let request = NightlyRunRequest(runDate: date.flatMap(Day.init) ?? Day.today(), scope: scope,
                                         policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: out,
                                         leaseSeconds: leaseSeconds)
-        let job = NightlyJob(request: request, config: database.config, logger: CommandLog.logger("run"))
+        let job = NightlyJob(request: request, config: database.config(as: .runner), logger: CommandLog.logger("run"))
         let started = ContinuousClock.now
         let outcome: NightlyOutcome
         do {
@@ -99,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
             print("matched \(done.results.matches.count) of \(workers.filter(\.eligible).count) eligible workers "
                   + "(\(workers.count) taking part); \(done.results.exclusions.count) exclusions")
             print(RunCommand.paths(done.reportDir))
+            print("chain: link \(done.chain.seq), chain_sha256 \(done.chain.chainSHA256)")
         }
     }
 

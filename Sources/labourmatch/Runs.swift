@@ -2,6 +2,7 @@ import ArgumentParser
 import Batch
 import Foundation
 import Postgres
+import Store
 
 /// `labourmatch runs`: the job repository, for operators and auditors.
 struct Runs: ParsableCommand {
@@ -22,7 +23,7 @@ struct RunsList: ParsableCommand {
     func run() throws {
         let listing: [RunListing]
         do {
-            let db = try database.connect(logger: CommandLog.logger("runs"))
+            let db = try database.connect(as: .auditor, logger: CommandLog.logger("runs"))
             defer { db.close() }
             listing = try JobRepository.listing(db, limit: max(1, limit))
         } catch {
@@ -51,11 +52,13 @@ struct RunsShow: ParsableCommand {
     func run() throws {
         let run: RunRecord?
         let executions: [ExecutionRecord]
+        let link: ChainLink?
         do {
-            let db = try database.connect(logger: CommandLog.logger("runs"))
+            let db = try database.connect(as: .auditor, logger: CommandLog.logger("runs"))
             defer { db.close() }
             run = try JobRepository.run(db, runId: runId)
             executions = run == nil ? [] : try JobRepository.executions(db, runId: runId)
+            link = run == nil ? nil : try RunChain.link(db, runId: runId)
         } catch {
             throw CommandLog.fail(error)
         }
@@ -69,6 +72,7 @@ struct RunsShow: ParsableCommand {
               engine    \(run.engineVersion)
               created   \(timestamp(run.createdAt)), finished \(timestamp(run.finishedAt))
               report    \(run.reportDir ?? "-")
+              chain     \(link.map { "link \($0.seq), outputs sha256 \($0.outputsSHA256), chain sha256 \($0.chainSHA256)" } ?? "-")
             """)
         print("  effective policy:")
         print(run.policyText.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))

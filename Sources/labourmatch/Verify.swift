@@ -2,29 +2,40 @@ import ArgumentParser
 import Batch
 import Foundation
 import Postgres
+import Store
 
-/// `labourmatch verify RUN`: recompute a stored run and compare.
+/// `labourmatch verify RUN`: recompute a stored run and compare; check its link in the hash chain.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Recompute a stored run from its snapshot and confirm its stored results are identical.",
+        abstract: "Recompute a stored run from its snapshot, confirm its stored results are identical, check its hash chain link.",
         discussion: """
         Reads exactly the row versions the run's snapshot recorded (not the \
         current ones), runs the engine with the run's stored policy, date and \
         strategy, and compares every stored table with the recomputation: \
         matches.csv, exclusions.csv, summary.json, the per-criterion breakdowns, \
-        the top candidates and the participants. Exit status 0 when all are \
-        identical, 1 with a summary of the differences when not.
+        the top candidates and the participants. Then checks the run's link in \
+        the hash chain: the SHA-256 of its stored rows against the one recorded \
+        when it succeeded, and the link to the run that succeeded before it. \
+        --chain checks every link (the hashes only, no recomputation) and names \
+        each one that breaks. Exit status 0 when all holds, 1 with a summary of \
+        the differences when not.
         """
     )
 
-    @Argument(help: "The run id (see `runs list`).") var runId: Int64
+    @Argument(help: "The run id (see `runs list`).") var runId: Int64?
+    @Flag(help: "Check every link of the hash chain instead of one run.") var chain = false
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if (runId == nil) == !chain { throw ValidationError("give a run id, or --chain") }
+    }
+
     func run() async throws {
+        guard let runId else { return try verifyChain() }
         let verification: Verification
         do {
-            let db = try database.connect(logger: CommandLog.logger("verify"))
+            let db = try database.connect(as: .auditor, logger: CommandLog.logger("verify"))
             defer { db.close() }
             verification = try await RunVerifier.verify(db, runId: runId)
         } catch let error as RunLookupError {
@@ -36,10 +47,47 @@ struct Verify: AsyncParsableCommand {
         if verification.isIdentical {
             print("run \(runId) verified: \(verification.tables.count) tables recomputed from its snapshot are identical "
                   + "(\(verification.tables.map(\.name).joined(separator: ", ")))")
+        } else {
+            print("run \(runId) does NOT match its recomputation:")
+            print(verification.diffSummary())
+        }
+        Verify.printChain(verification.chain)
+        if !verification.holds { throw ExitCode(1) }
+    }
+
+    /// One line for a link that holds; the problems, each on a line, for one that does not.
+    static func printChain(_ check: ChainCheck) {
+        if let note = check.note, check.holds {
+            print("chain: \(note)")
+        } else if let link = check.link, check.holds {
+            let previous = link.previousRunId.map { "run \($0)" } ?? "the start of the chain"
+            print("chain: link \(link.seq) holds: run \(check.runId)'s stored rows hash to its outputs_sha256 "
+                  + "\(link.outputsSHA256.prefix(16))..., linked to \(previous); chain_sha256 \(link.chainSHA256)")
+        } else {
+            print("chain: run \(check.runId) FAILS:")
+            for p in check.problems { print("  \(p)") }
+        }
+    }
+
+    private func verifyChain() throws {
+        let checks: [ChainCheck]
+        do {
+            let db = try database.connect(as: .auditor, logger: CommandLog.logger("verify"))
+            defer { db.close() }
+            checks = try RunChain.checkAll(db)
+        } catch {
+            throw CommandLog.fail(error)
+        }
+        let broken = checks.filter { !$0.holds }
+        for check in broken { Verify.printChain(check) }
+        guard let head = checks.last?.link else {
+            print("chain: no run has succeeded since the hash chain began")
             return
         }
-        print("run \(runId) does NOT match its recomputation:")
-        print(verification.diffSummary())
-        throw ExitCode(1)
+        if !broken.isEmpty {
+            print("chain: \(broken.count) of \(checks.count) links FAIL")
+            throw ExitCode(1)
+        }
+        print("chain: all \(checks.count) links hold; head: link \(head.seq), run \(head.runId), chain_sha256 \(head.chainSHA256)")
     }
 }

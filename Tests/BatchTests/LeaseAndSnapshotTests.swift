@@ -87,8 +87,7 @@ import Testing
             var changed = files.input.workers[0]
             changed.birthYear -= 1
             try FixtureSeeder.writeNewVersion(db, of: changed)
-            try db.execute("UPDATE vacancy_versions SET withdrawn = true WHERE vacancy_id = $1",
-                           params: [PostgresValue(files.input.vacancies[0].id)])
+            try FixtureSeeder.withdraw(db, vacancy: files.input.vacancies[0].id)
             #expect(try RunSnapshot.input(db, runId: runId).fingerprintText == files.input.fingerprintText)
 
             // A new snapshot takes the new version and leaves the withdrawn vacancy out.

@@ -144,14 +144,26 @@ import Testing
         try FixtureSeeder.writeNewVersion(db, of: worker)
         #expect(try fixture.command(["verify", runId]).status == 0, "verify reads the recorded versions")
 
-        let tampered = try db.execute("""
+        // Results are append-only: the trigger refuses even the superuser, so the
+        // tamperer disables triggers first (session_replication_role = replica).
+        let tamper = """
             UPDATE run_matches SET fit_micro = fit_micro - 1
             WHERE run_id = $1 AND worker_id = (SELECT min(worker_id) FROM run_matches WHERE run_id = $1)
-            """, params: [PostgresValue(text: runId, type: .int8)])
+            """
+        let refused = #expect(throws: PostgresError.self) {
+            try db.execute(tamper, params: [PostgresValue(text: runId, type: .int8)])
+        }
+        #expect(refused?.sqlState == "LM001", "\(String(describing: refused))")
+        try db.execute("SET session_replication_role = replica")
+        let tampered = try db.execute(tamper, params: [PostgresValue(text: runId, type: .int8)])
+        try db.execute("RESET session_replication_role")
         #expect(tampered == 1)
         let bad = try fixture.command(["verify", runId])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("does NOT match"), "\(bad.stdout)")
+        // The hash chain names the run whose stored rows changed.
+        #expect(bad.stdout.contains("chain: run \(runId) FAILS"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("run \(runId): its stored rows no longer hash"), "\(bad.stdout)")
         #expect(bad.stdout.contains("matches.csv: 1 rows only in the stored run, 1 only in the recomputation"), "\(bad.stdout)")
         #expect(bad.stdout.contains("match breakdowns"))
         #expect(try fixture.command(["verify", "999999"]).status == 2)

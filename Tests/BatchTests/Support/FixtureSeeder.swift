@@ -64,6 +64,21 @@ enum FixtureSeeder {
         }
     }
 
+    /// Withdraws a vacancy as a snapshot load does: a new version, marked withdrawn, after the
+    /// current one (versions are append-only: the old one is only retired).
+    static func withdraw(_ db: Connection, vacancy id: String) throws {
+        try db.transaction { tx in
+            try tx.execute("""
+                CREATE TEMP TABLE withdrawn ON COMMIT DROP AS
+                SELECT * FROM vacancy_versions WHERE vacancy_id = $1 AND is_current
+                """, params: [PostgresValue(id)])
+            try tx.execute("UPDATE withdrawn SET version = version + 1, withdrawn = true")
+            try tx.execute("UPDATE vacancy_versions SET is_current = false WHERE vacancy_id = $1 AND is_current",
+                           params: [PostgresValue(id)])
+            try tx.execute("INSERT INTO vacancy_versions SELECT * FROM withdrawn")
+        }
+    }
+
     private static func copyVacancies(_ db: Connection, _ vacancies: [Vacancy], version: Int) throws {
         let v = String(version)
         try copy(db, """
