@@ -64,7 +64,7 @@ public final class Connection {
             }
             throw PostgresError(kind: .server, sqlState: "42501",
                                 message: "login '\(login)' is not a member of role \(role): grant \(role) to \(login)",
-                                hint: "an administrator runs: GRANT \(role) TO \(login);",
+                                hint: "an administrator runs: GRANT \(role) TO \(login)",
                                 connection: config.description)
         }
     }
