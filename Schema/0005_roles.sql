@@ -33,9 +33,9 @@
 --                                  finished_at = started_at, rows_read = 0);
 --   runs                           while not succeeded: status, engine_version,
 --                                  report_dir, finished_at; who_list_edition and
---                                  input_sha256 once (NULL -> value); the chain
---                                  columns once, with status -> succeeded.
---                                  A succeeded run is final.
+--                                  input_sha256 once (NULL -> value); status ->
+--                                  succeeded only together with the chain
+--                                  columns. A succeeded run is final.
 --   run_executions                 status, ended_at, message of a running one;
 --   run_steps                      a step of a running execution (retries
 --                                  rewrite its row); final once the execution
@@ -157,141 +157,96 @@ GRANT SELECT (feed_id, line, field, reason, key) ON feed_rejections TO labourmat
 
 -- 5. Append-only triggers -------------------------------------------------
 
--- Every refusal: SQLSTATE LM001, the table and the operation, and this hint.
--- (The functions name no other object, so they work whatever the caller's search_path.)
--- Rows never change: results, rejections, WHO list entries, job instances.
-CREATE FUNCTION lm_append_only() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on %s is refused: its rows are never changed', TG_OP, TG_TABLE_NAME));
-    RETURN NULL;
-END $$;
-
--- *_versions and who_list_editions: only retiring a current version.
-CREATE FUNCTION lm_versions_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.is_current AND NOT NEW.is_current THEN
-        NEW.is_current := true;
-        IF NEW IS NOT DISTINCT FROM OLD THEN
-            NEW.is_current := false;
-            RETURN NEW;
-        END IF;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on %s is refused: a version is never changed, only retired '
-                             '(is_current true -> false)', TG_OP, TG_TABLE_NAME));
-    RETURN NULL;
-END $$;
-
--- feeds: the load that inserted the row sets its counts once.
-CREATE FUNCTION lm_feeds_guard() RETURNS trigger
+-- One guard for every protected table; its argument says which rule the table
+-- follows. It returns NEW for an allowed update and raises SQLSTATE LM001 for
+-- anything else. (It names no other object but through TG_TABLE_SCHEMA, so it
+-- works whatever the caller's search_path; record fields are read only in
+-- their own branch.)
+CREATE FUNCTION lm_guard() RETURNS trigger
     LANGUAGE plpgsql AS $$
 DECLARE
-    counts text[] := ARRAY['rows_read', 'rows_inserted', 'rows_updated', 'rows_unchanged', 'rows_rejected',
-                           'rows_withdrawn', 'withdrawals_skipped', 'finished_at'];
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.finished_at = OLD.started_at AND OLD.rows_read = 0
-       AND (to_jsonb(NEW) - counts) = (to_jsonb(OLD) - counts) THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on feeds is refused: feed %s is a finished load', TG_OP, OLD.feed_id));
-    RETURN NULL;
-END $$;
-
--- runs: forward only; a succeeded run is final.
-CREATE FUNCTION lm_runs_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-DECLARE
-    mutable text[] := ARRAY['status', 'engine_version', 'report_dir', 'finished_at', 'who_list_edition',
-                            'input_sha256', 'outputs_sha256', 'chain_seq', 'chain_previous_run_id',
-                            'chain_previous_sha256', 'chain_sha256'];
-BEGIN
-    IF TG_OP <> 'UPDATE' THEN
-        RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on runs is refused: run %s is on record', TG_OP, OLD.run_id));
-    END IF;
-    IF OLD.status = 'succeeded' THEN
-        RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('UPDATE on runs is refused: run %s succeeded and is final', OLD.run_id));
-    END IF;
-    IF (to_jsonb(NEW) - mutable) <> (to_jsonb(OLD) - mutable)
-       OR (OLD.who_list_edition IS NOT NULL AND NEW.who_list_edition IS DISTINCT FROM OLD.who_list_edition)
-       OR (OLD.input_sha256 IS NOT NULL AND NEW.input_sha256 IS DISTINCT FROM OLD.input_sha256)
-       OR (NEW.chain_sha256 IS NOT NULL AND NEW.status <> 'succeeded') THEN
-        RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('UPDATE on runs is refused: run %s may only move forward', OLD.run_id));
-    END IF;
-    RETURN NEW;
-END $$;
-
--- run_executions: a running execution ends once.
-CREATE FUNCTION lm_executions_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-DECLARE
-    mutable text[] := ARRAY['status', 'ended_at', 'message'];
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.status = 'running' AND (to_jsonb(NEW) - mutable) = (to_jsonb(OLD) - mutable) THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on run_executions is refused: execution %s has ended', TG_OP, OLD.execution_id));
-    RETURN NULL;
-END $$;
-
--- run_steps: rewritten only while their execution runs.
-CREATE FUNCTION lm_steps_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-DECLARE
+    rule text := TG_ARGV[0];
+    why text := 'its rows are never changed';
+    mutable text[];
     running boolean;
 BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.execution_id = OLD.execution_id AND NEW.step = OLD.step THEN
-        EXECUTE format('SELECT EXISTS (SELECT FROM %I.run_executions WHERE execution_id = $1 AND status = ''running'')',
-                       TG_TABLE_SCHEMA) INTO running USING OLD.execution_id;
-        IF running THEN
+    IF TG_OP = 'UPDATE' AND rule = 'version' THEN
+        -- *_versions, who_list_editions: only retiring a current version.
+        why := 'a version is never changed, only retired (is_current true -> false)';
+        IF OLD.is_current AND NOT NEW.is_current THEN
+            NEW.is_current := true;
+            IF NEW IS NOT DISTINCT FROM OLD THEN
+                NEW.is_current := false;
+                RETURN NEW;
+            END IF;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' AND rule = 'feed' THEN
+        -- feeds: the load that inserted the row sets its counts once.
+        why := format('feed %s is a finished load', OLD.feed_id);
+        mutable := ARRAY['rows_read', 'rows_inserted', 'rows_updated', 'rows_unchanged', 'rows_rejected',
+                         'rows_withdrawn', 'withdrawals_skipped', 'finished_at'];
+        IF OLD.finished_at = OLD.started_at AND OLD.rows_read = 0
+           AND (to_jsonb(NEW) - mutable) = (to_jsonb(OLD) - mutable) THEN
             RETURN NEW;
         END IF;
+    ELSIF TG_OP = 'UPDATE' AND rule = 'run' THEN
+        -- runs: forward only; a succeeded run is final.
+        why := format('run %s may only move forward', OLD.run_id);
+        mutable := ARRAY['status', 'engine_version', 'report_dir', 'finished_at', 'who_list_edition', 'input_sha256',
+                         'outputs_sha256', 'chain_seq', 'chain_previous_run_id', 'chain_previous_sha256', 'chain_sha256'];
+        IF OLD.status = 'succeeded' THEN
+            why := format('run %s succeeded and is final', OLD.run_id);
+        ELSIF (to_jsonb(NEW) - mutable) = (to_jsonb(OLD) - mutable)
+              AND (OLD.who_list_edition IS NULL OR NEW.who_list_edition IS NOT DISTINCT FROM OLD.who_list_edition)
+              AND (OLD.input_sha256 IS NULL OR NEW.input_sha256 IS NOT DISTINCT FROM OLD.input_sha256)
+              AND (NEW.chain_sha256 IS NOT NULL) = (NEW.status = 'succeeded') THEN
+            RETURN NEW;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' AND rule = 'execution' THEN
+        -- run_executions: a running execution ends once.
+        why := format('execution %s has ended', OLD.execution_id);
+        mutable := ARRAY['status', 'ended_at', 'message'];
+        IF OLD.status = 'running' AND (to_jsonb(NEW) - mutable) = (to_jsonb(OLD) - mutable) THEN
+            RETURN NEW;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' AND rule = 'step' THEN
+        -- run_steps: rewritten (retries) only while their execution runs.
+        why := format('execution %s has ended', OLD.execution_id);
+        IF NEW.execution_id = OLD.execution_id AND NEW.step = OLD.step THEN
+            EXECUTE format('SELECT EXISTS (SELECT FROM %I.run_executions WHERE execution_id = $1 AND status = ''running'')',
+                           TG_TABLE_SCHEMA) INTO running USING OLD.execution_id;
+            IF running THEN
+                RETURN NEW;
+            END IF;
+        END IF;
     END IF;
-    RAISE EXCEPTION USING ERRCODE = 'LM001',
-        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)',
-        MESSAGE = (format('%s on run_steps is refused: execution %s has ended', TG_OP, OLD.execution_id));
-    RETURN NULL;
+    RAISE EXCEPTION USING ERRCODE = 'LM001', MESSAGE = format('%s on %s is refused: %s', TG_OP, TG_TABLE_NAME, why),
+        HINT = 'run results and feed records are append-only (Schema/0005_roles.sql)';
 END $$;
 
--- Attaches `guard` to `tables` for UPDATE and DELETE (per row) and TRUNCATE.
-CREATE FUNCTION lm_protect(tables text[], guard text) RETURNS void
+-- Puts the guard with `rule` on `tables`: per row before UPDATE and DELETE, per statement before TRUNCATE.
+CREATE FUNCTION lm_protect(tables text[], rule text) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY tables LOOP
-        EXECUTE format('CREATE TRIGGER lm_append_only BEFORE UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION %I()',
-                       t, guard);
+        EXECUTE format('CREATE TRIGGER lm_append_only BEFORE UPDATE OR DELETE ON %I FOR EACH ROW '
+                       'EXECUTE FUNCTION lm_guard(%L)', t, rule);
         EXECUTE format('CREATE TRIGGER lm_no_truncate BEFORE TRUNCATE ON %I FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION lm_append_only()', t);
+                       'EXECUTE FUNCTION lm_guard(''none'')', t);
     END LOOP;
 END $$;
 
 SELECT lm_protect(ARRAY['run_snapshot', 'run_matches', 'run_top_candidates', 'run_participants', 'run_exclusions',
                         'run_summaries', 'job_instances', 'feed_rejections', 'who_list_entries',
-                        'employers', 'recruiters', 'vacancies', 'workers', 'minimum_wages', 'fx_rates'],
-                  'lm_append_only');
+                        'employers', 'recruiters', 'vacancies', 'workers', 'minimum_wages', 'fx_rates'], 'none');
 SELECT lm_protect(ARRAY['employer_versions', 'recruiter_versions', 'vacancy_versions', 'worker_versions',
-                        'minimum_wage_versions', 'fx_rate_versions', 'who_list_editions'],
-                  'lm_versions_guard');
-SELECT lm_protect(ARRAY['feeds'], 'lm_feeds_guard');
-SELECT lm_protect(ARRAY['runs'], 'lm_runs_guard');
-SELECT lm_protect(ARRAY['run_executions'], 'lm_executions_guard');
-SELECT lm_protect(ARRAY['run_steps'], 'lm_steps_guard');
+                        'minimum_wage_versions', 'fx_rate_versions', 'who_list_editions'], 'version');
+SELECT lm_protect(ARRAY['feeds'], 'feed');
+SELECT lm_protect(ARRAY['runs'], 'run');
+SELECT lm_protect(ARRAY['run_executions'], 'execution');
+SELECT lm_protect(ARRAY['run_steps'], 'step');
 
 -- BEGIN child list tables ------------------------------------------------
 -- The seven list tables of 0001, which migration 0004 replaces by array
@@ -307,7 +262,7 @@ BEGIN
         IF to_regclass(t) IS NOT NULL THEN
             EXECUTE format('GRANT SELECT, INSERT ON %I TO labourmatch_loader', t);
             EXECUTE format('GRANT SELECT ON %I TO labourmatch_runner, labourmatch_auditor', t);
-            PERFORM lm_protect(ARRAY[t], 'lm_append_only');
+            PERFORM lm_protect(ARRAY[t], 'none');
         END IF;
     END LOOP;
 END $$;
