@@ -315,10 +315,9 @@ public final class NightlyJob {
             ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
         return try await retrying("report") { db, attempt in
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
-            guard let stored = try RunResults.read(db, runId: runId), let run = try JobRepository.run(db, runId: runId)
-            else { throw JobError(description: "run \(runId) has no stored results") }
-            let executions = try JobRepository.executions(db, runId: runId)
-            let files = try RunReport.write(run: run, executions: executions, results: stored, to: dir)
+            let data = try RunData.load(db, runId: runId)
+            let stored = data.results
+            let files = try RunReport.write(data, to: dir)
             try db.transaction { tx in
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
