@@ -154,16 +154,30 @@ import Testing
         #expect(refused.status == 0, "\(refused.stderr)")
         #expect(refused.stdout.contains("why not \(pair[1]): pair excluded: \(pair[2])"), "\(refused.stdout)")
 
-        // A stored candidate that was not matched while its worker was matched elsewhere: outranked.
-        let other = try fixture.rows("""
+        // Stored candidates that were not matched (stable): either the worker got a vacancy it ranks
+        // higher, or the vacancy's openings went to workers of higher fit.
+        let preferred = try fixture.rows("""
             SELECT t.worker_id, t.vacancy_id, m.vacancy_id FROM run_top_candidates t
             JOIN run_matches m ON m.run_id = t.run_id AND m.worker_id = t.worker_id
-            WHERE NOT t.matched ORDER BY t.worker_id, t.position LIMIT 1
+            WHERE NOT t.matched AND m.worker_rank < t.worker_rank ORDER BY t.worker_id, t.position LIMIT 1
             """)[0]
-        let outranked = try fixture.command(["explain", run, "--worker", other[0], "--vacancy", other[1]])
+        let outranked = try fixture.command(["explain", run, "--worker", preferred[0], "--vacancy", preferred[1]])
         #expect(outranked.status == 0, "\(outranked.stderr)")
-        #expect(outranked.stdout.contains("why not \(other[1]): candidate (fit"), "\(outranked.stdout)")
-        #expect(outranked.stdout.contains("outranked: the worker got \(other[2])"), "\(outranked.stdout)")
+        #expect(outranked.stdout.contains("why not \(preferred[1]): candidate (fit"), "\(outranked.stdout)")
+        #expect(outranked.stdout.contains("outranked: the worker got \(preferred[2]), its rank"), "\(outranked.stdout)")
+        let full = try fixture.rows("""
+            SELECT t.worker_id, t.vacancy_id, t.fit_micro FROM run_top_candidates t
+            LEFT JOIN run_matches m ON m.run_id = t.run_id AND m.worker_id = t.worker_id
+            WHERE NOT t.matched AND (m.worker_id IS NULL OR m.worker_rank > t.worker_rank)
+            ORDER BY t.worker_id, t.position LIMIT 1
+            """)[0]
+        // The vacancy's lowest held fit is at least this worker's (it ranks by fit).
+        let lowest = try fixture.rows("SELECT min(fit_micro) FROM run_matches WHERE vacancy_id = $1",
+                                      [PostgresValue(full[1])])[0][0]
+        #expect(Int(lowest)! >= Int(full[2])!)
+        let vacancyFull = try fixture.command(["explain", run, "--worker", full[0], "--vacancy", full[1]])
+        #expect(vacancyFull.stdout.contains("went to workers it ranks higher (fit \(FitScore.text(micro: Int(lowest)!)) or more)"),
+                "\(vacancyFull.stdout)")
 
         let worker = try fixture.rows("SELECT worker_id, reason FROM run_exclusions WHERE subject = 'worker' LIMIT 1")[0]
         let excluded = try fixture.command(["explain", run, "--worker", worker[0]])

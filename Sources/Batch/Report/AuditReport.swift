@@ -438,8 +438,14 @@ extension AuditReport {
                                         why: "now: " + now.pairStatus(w, m.vacancyId)))
             case (let old?, let new?):
                 if old == new { unchanged += 1; continue }
+                var same: [String] = []
+                if old.fitMicro != new.fitMicro {
+                    same.append(now.data.policy.weights == before.data.policy.weights
+                                ? "the fit changed with the input" : "the fit changed with the policy's weights")
+                }
+                if old.workerRank != new.workerRank { same.append("the worker's rank changed with its candidates") }
                 let why = old.vacancyId == new.vacancyId
-                    ? "same vacancy; the fit or the worker's rank changed (policy weights or input)"
+                    ? "same vacancy; " + same.joined(separator: "; ")
                     : "\(old.vacancyId) now: " + now.pairStatus(w, old.vacancyId)
                 changed.append(MatchChange(workerId: w, before: describe(old), after: describe(new), why: why))
             case (nil, nil):

@@ -48,11 +48,17 @@ public enum Explanation {
         let pairs = index.pairExclusionsByWorker[worker] ?? []
         if !pairs.isEmpty {
             out += "pairs refused by the pair rules:\n"
-            for e in pairs { out += "  \(e.vacancyId ?? ""): \(e.reason): \(rule(e.reason))\n" }
+            let byReason = Dictionary(grouping: pairs, by: \.reason)
+            for reason in byReason.keys.sorted(by: bytesLess) {
+                out += "  \(reason): " + byReason[reason]!.compactMap(\.vacancyId).joined(separator: ", ") + "\n"
+                out += "    \(rule(reason))\n"
+            }
         }
         if let vacancy {
             out += "why not \(vacancy): \(index.pairStatus(worker, vacancy))\n"
-            for reason in index.vacancyExclusions[vacancy] ?? [] { out += "  \(reason): \(rule(reason))\n" }
+            let reasons = (index.workerExclusions[worker] ?? []) + (index.vacancyExclusions[vacancy] ?? [])
+                + (index.pairExclusions[RunIndex.PairKey(worker: worker, vacancy: vacancy)] ?? [])
+            for reason in reasons { out += "  \(reason): \(rule(reason))\n" }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {
                 out += "  the pair's fit under the run's policy: \(ReportFormat.fit(fit.fitMicro))\n"

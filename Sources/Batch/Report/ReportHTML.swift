@@ -118,19 +118,44 @@ public enum ReportHTML {
         h.figure("Exclusions by reason (rows of exclusions.csv)", SVGChart.bars(r.exclusionsByReason.map {
             SVGChart.Bar(label: $0.label, count: $0.count, warn: true) }, title: "Exclusions by reason"))
         h.close("div")
-        h.element("h3", "Corridors: origin → destination of the matches")
-        h.open("table", cls: "num corridors")
-        h.row(["origin", "destination", "matched", "share of matches"], header: true)
-        let most = r.corridors.first?.matched ?? 1
+        corridorMatrix(&h, r)
+        h.close("section")
+    }
+
+    /// The corridors as a matrix: origins down, destinations across (busiest first), each
+    /// cell the matches of that corridor, shaded by its count; totals at the ends.
+    private static func corridorMatrix(_ h: inout XHTML, _ r: AuditReport) {
+        h.element("h3", "Corridors: matches from each origin (rows) to each destination (columns)")
+        if r.corridors.isEmpty { h.element("p", "No match."); return }
+        var byOrigin: [String: Int] = [:], byDestination: [String: Int] = [:], cell: [String: Int] = [:]
         for c in r.corridors {
-            h.open("tr")
-            h.element("td", c.origin); h.element("td", c.destination); h.element("td", "\(c.matched)")
-            h.raw("<td class=\"barcell\"><span class=\"inbar\" style=\"width: \(c.matched * 100 / max(most, 1))%\"></span>"
-                  + XHTML.escape(ReportFormat.percent(c.matched, r.headline.matched)) + "</td>")
+            byOrigin[c.origin, default: 0] += c.matched
+            byDestination[c.destination, default: 0] += c.matched
+            cell[c.origin + ">" + c.destination] = c.matched
+        }
+        func busiest(_ d: [String: Int]) -> [String] {
+            d.sorted { $0.value != $1.value ? $0.value > $1.value : bytesLess($0.key, $1.key) }.map(\.key)
+        }
+        let origins = busiest(byOrigin), destinations = busiest(byDestination)
+        let most = r.corridors.map(\.matched).max() ?? 1
+        h.open("table", cls: "num matrix")
+        h.row(["origin \\ destination"] + destinations + ["total"], header: true)
+        for o in origins {
+            h.open("tr", id: "corridor-\(o)")
+            h.element("th", o)
+            for d in destinations {
+                let n = cell[o + ">" + d] ?? 0
+                // Shade from 12 % to 100 % of the accent by the share of the busiest corridor.
+                let alpha = n == 0 ? 0 : 12 + 88 * n / max(most, 1)
+                let opacity = alpha >= 100 ? "1" : "0." + (alpha < 10 ? "0" : "") + String(alpha)
+                let style = n == 0 ? "" : " style=\"background: rgba(47, 111, 159, \(opacity))\(alpha > 55 ? "; color: #fff" : "")\""
+                h.raw("<td\(style)>\(n == 0 ? "" : String(n))</td>")
+            }
+            h.element("td", "\(byOrigin[o] ?? 0)", cls: "total")
             h.close("tr")
         }
+        h.row(["total"] + destinations.map { "\(byDestination[$0] ?? 0)" } + ["\(r.headline.matched)"])
         h.close("table")
-        h.close("section")
     }
 
     private static func ethics(_ h: inout XHTML, _ r: AuditReport) {
@@ -140,15 +165,16 @@ public enum ReportHTML {
                   + "subjects by id. Pair rules are checked only for pairs that would otherwise be candidates.")
         if r.reasons.isEmpty { h.element("p", "No exclusion in this run.") }
         h.open("table", cls: "reasons")
+        h.raw("<colgroup><col class=\"c-reason\"/><col class=\"c-rows\"/><col/><col class=\"c-source\"/><col class=\"c-samples\"/></colgroup>\n")
         h.row(["reason", "rows", "rule", "source", "sample subjects"], header: true)
         for s in r.reasons {
             h.open("tr", id: "reason-\(s.reason)")
-            h.element("td", s.reason, cls: "code")
+            h.element("td", s.reason, cls: "reason")
             h.element("td", "\(s.count) (" + s.bySubject.map { "\($0.label) \($0.count)" }.joined(separator: ", ") + ")",
                       cls: "count")
             h.element("td", s.rule)
             h.element("td", s.source, cls: "source")
-            h.element("td", s.samples.joined(separator: ", "), cls: "code")
+            h.element("td", s.samples.joined(separator: ", "), cls: "samples")
             h.close("tr")
         }
         h.close("table")
@@ -170,7 +196,7 @@ public enum ReportHTML {
                                     ("data-impact", ReportFormat.impactExact(g))])
                 h.element("td", g.group)
                 h.element("td", "\(g.eligible)"); h.element("td", "\(g.matched)")
-                h.raw("<td class=\"barcell\"><span class=\"inbar\" style=\"width: \(g.eligible == 0 ? 0 : g.matched * 100 / g.eligible)%\"></span>"
+                h.raw("<td class=\"barcell\"><span class=\"inbar\" style=\"width: \(g.eligible == 0 ? 0 : g.matched * 60 / g.eligible)px\"></span>"
                       + XHTML.escape(ReportFormat.percent(g.matched, g.eligible)) + "</td>")
                 h.element("td", ReportFormat.impact(g), cls: "impact")
                 h.element("td", ReportFormat.impactExact(g))
@@ -260,7 +286,13 @@ public enum ReportHTML {
         table.num td { font-variant-numeric: tabular-nums; }
         table.kv th { background: none; font-weight: 500; color: #4b5563; width: 240px; }
         .hash, .code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11.5px; word-break: break-all; }
-        .source { font-size: 11.5px; color: #374151; max-width: 360px; }
+        .source { font-size: 11.5px; color: #374151; }
+        table.reasons { width: 100%; table-layout: fixed; }
+        table.reasons col.c-reason { width: 17em; } table.reasons col.c-rows { width: 8em; }
+        table.reasons col.c-source { width: 30%; } table.reasons col.c-samples { width: 15%; }
+        td.reason { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11px; word-break: break-word; }
+        table.matrix td, table.matrix th { text-align: center; padding: 2px 6px; min-width: 2.2em; }
+        table.matrix td.total, table.matrix tr:last-child td { font-weight: 600; background: #f1f4f8; }
         nav p { background: #f1f4f8; padding: 6px 10px; border-radius: 4px; }
         nav a { color: #2f6f9f; text-decoration: none; }
         .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; }
@@ -276,7 +308,11 @@ public enum ReportHTML {
         svg .warn { fill: #b4532a; }
         svg .axis { stroke: #9aa3af; stroke-width: 1; }
         svg .muted { fill: #6b7280; }
-        .barcell { position: relative; min-width: 120px; }
+        .barcell { white-space: nowrap; }
+        figure svg { max-width: 100%; height: auto; }
+        td.samples { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11px; }
+        table.fair { width: 100%; font-size: 12px; }
+        table.fair td:last-child { white-space: nowrap; }
         .inbar { display: inline-block; height: 9px; background: #9cc0dc; margin-right: 6px; vertical-align: middle; }
         tr.flag td { background: #fdecea; }
         tr.flag td:last-child { color: #b42318; font-weight: 600; }
@@ -284,7 +320,7 @@ public enum ReportHTML {
         table.matches td, table.unmatched td, table.changes td { font-size: 11.5px; }
         pre { background: #f6f8fa; padding: 8px; font-size: 12px; }
         footer { margin-top: 30px; color: #4b5563; font-size: 12px; border-top: 1px solid #dfe3ea; }
-        @media (max-width: 800px) { .cards { grid-template-columns: repeat(2, 1fr); } .grid { grid-template-columns: 1fr; } }
+        @media screen and (max-width: 800px) { .cards { grid-template-columns: repeat(2, 1fr); } .grid { grid-template-columns: 1fr; } }
         @media print {
           body { font-size: 9.5pt; max-width: none; padding: 0; }
           nav { display: none; }

@@ -165,17 +165,22 @@ struct RunIndex {
         }
         let broken = brokenWorkerConditions(w, v)
         if !broken.isEmpty { return "not a candidate: " + broken.joined(separator: "; ") }
+        let stored = storedCandidate(worker, vacancy)
         var text = "candidate (fit \(f(fit.fitMicro))"
-        if let t = storedCandidate(worker, vacancy) { text += ", worker's rank \(t.pair.workerRank)" }
+        if let stored { text += ", worker's rank \(stored.pair.workerRank)" }
         text += ") but not matched: "
         var why: [String] = []
-        if let match { why.append("the worker got \(match.vacancyId) (its rank \(match.workerRank))") }
+        if let match, stored.map({ match.workerRank < $0.pair.workerRank }) ?? true {
+            why.append("the worker got \(match.vacancyId), its rank \(match.workerRank)")
+        }
+        // The vacancy ranks workers by fit, then worker id (MATCHING.md section 5).
         let held = matchesByVacancy[vacancy] ?? []
-        if held.count >= v.openings, let lowest = held.map(\.fitMicro).min() {
-            why.append("\(vacancy)'s \(v.openings) opening\(v.openings == 1 ? "" : "s") went to workers of fit "
-                       + "\(f(lowest)) or more")
-        } else if held.count < v.openings {
-            why.append("\(vacancy) kept \(v.openings - held.count) opening(s) free")
+        let ranksHigher = { (p: RunResults.Pair) in
+            p.fitMicro > fit.fitMicro || (p.fitMicro == fit.fitMicro && bytesLess(p.workerId, worker))
+        }
+        if held.count >= v.openings && held.allSatisfy(ranksHigher), let lowest = held.map(\.fitMicro).min() {
+            why.append("\(vacancy)'s \(v.openings) opening\(v.openings == 1 ? "" : "s") went to workers it ranks "
+                       + "higher (fit \(f(lowest)) or more)")
         }
         if data.run.key.strategy != .stable {
             why.append("the \(data.run.key.strategy.rawValue) strategy chose otherwise (MATCHING.md section 6)")

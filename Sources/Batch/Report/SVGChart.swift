@@ -14,9 +14,12 @@ enum SVGChart {
     static func bars(_ bars: [Bar], title: String) -> String {
         if bars.isEmpty { return "<p class=\"note\">nothing to show</p>\n" }
         let row = 20, top = 4
-        // About 6.2 px per character at 11 px; long labels are clipped to keep the bars readable.
-        let longest = bars.map(\.label.count).max() ?? 0
-        let labelWidth = min(250, 12 + longest * 62 / 10)
+        // At 11 px, about 7.5 px per capital or digit and 6 px per other character;
+        // labels past 48 characters are clipped to keep the bars readable.
+        func textWidth(_ s: String) -> Int {
+            s.prefix(48).unicodeScalars.reduce(0) { $0 + (isWide($1) ? 75 : 60) } / 10
+        }
+        let labelWidth = min(310, 12 + (bars.map { textWidth($0.label) }.max() ?? 0))
         let valueRoom = 44
         let barRoom = width - labelWidth - valueRoom
         let most = max(1, bars.map(\.count).max() ?? 1)
@@ -25,7 +28,7 @@ enum SVGChart {
         for (i, b) in bars.enumerated() {
             let y = top + i * row
             let w = max(b.count > 0 ? 1 : 0, b.count * barRoom / most)
-            let label = b.label.count > 40 ? String(b.label.prefix(39)) + "…" : b.label
+            let label = b.label.count > 48 ? String(b.label.prefix(47)) + "…" : b.label
             s += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" text-anchor=\"end\">\(XHTML.escape(label))</text>"
             s += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(w)\" height=\"14\" class=\"\(b.warn ? "warn" : "bar")\">"
             s += "<title>\(XHTML.escape("\(b.label): \(b.count)"))</title></rect>"
@@ -56,8 +59,14 @@ enum SVGChart {
         return s + "</svg>\n"
     }
 
+    /// Characters drawn wide (capitals, digits, `_`) when estimating a label's width.
+    private static func isWide(_ u: Unicode.Scalar) -> Bool {
+        ("A"..."Z").contains(u) || ("0"..."9").contains(u) || u == "_" || u == "m" || u == "w"
+    }
+
     private static func open(height: Int, title: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
             + "viewBox=\"0 0 \(width) \(height)\" role=\"img\"><title>\(XHTML.escape(title))</title>\n"
     }
 }
+
