@@ -189,6 +189,7 @@ public final class NightlyJob {
             (current, stepStart) = (.report, Date())
             try check(keeper)
             return .completed(try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
+                                                   input: snapshot?.input,
                                                    start: stepStart))
         } catch {
             let message = (error as? BatchFailure)?.message ?? "\(error)"
@@ -308,14 +309,17 @@ public final class NightlyJob {
         }
     }
 
-    private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, start: Date) async throws -> CompletedRun {
+    /// Writes the files from the stored rows; `input` is the snapshot's input when this
+    /// execution already read it (else the report reads it again).
+    private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, input: MatchingInput?,
+                            start: Date) async throws -> CompletedRun {
         hooks.reach(Step.report.rawValue)
         let clock = ContinuousClock(), t0 = clock.now
         let dir = request.outDir
             ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
         return try await retrying("report") { db, attempt in
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
-            let data = try RunData.load(db, runId: runId)
+            let data = try RunData.load(db, runId: runId, input: input)
             let stored = data.results
             let files = try RunReport.write(data, to: dir)
             try db.transaction { tx in

@@ -24,15 +24,16 @@ public struct RunData: Sendable {
         self.policy = policy
     }
 
-    /// Reads run `runId`: its record, executions, stored results, snapshot input and policy.
-    public static func load(_ db: Connection, runId: Int64) throws -> RunData {
+    /// Reads run `runId`: its record, executions, stored results, snapshot input and policy;
+    /// `input`, when given, is the snapshot's input already read (`RunSnapshot.input`).
+    public static func load(_ db: Connection, runId: Int64, input: MatchingInput? = nil) throws -> RunData {
         guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
         guard let results = try RunResults.read(db, runId: runId) else {
             throw RunLookupError.noResults(runId, run.status)
         }
         guard let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
         return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
-                       input: try RunSnapshot.input(db, runId: runId), policy: policy)
+                       input: try input ?? RunSnapshot.input(db, runId: runId), policy: policy)
     }
 }
 
