@@ -288,7 +288,7 @@ public enum ReportHTML {
         .hash, .code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11.5px; word-break: break-all; }
         .source { font-size: 11.5px; color: #374151; }
         table.reasons { width: 100%; table-layout: fixed; }
-        table.reasons col.c-reason { width: 17em; } table.reasons col.c-rows { width: 8em; }
+        table.reasons col.c-reason { width: 17em; } table.reasons col.c-rows { width: 9.5em; }
         table.reasons col.c-source { width: 30%; } table.reasons col.c-samples { width: 15%; }
         td.reason { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11px; word-break: break-word; }
         table.matrix td, table.matrix th { text-align: center; padding: 2px 6px; min-width: 2.2em; }
