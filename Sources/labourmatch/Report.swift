@@ -38,18 +38,9 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let report: AuditReport
-        do {
-            let db = try database.connect(logger: CommandLog.logger("report"))
-            defer { db.close() }
-            let current = try RunData.load(db, runId: runId)
-            let other = try compare.map { try RunData.load(db, runId: $0) }
-            report = AuditReport(current: current, other: other)
-        } catch let error as RunLookupError {
-            if case .noSuchRun = error { throw CommandLog.fail(error, status: 2) }
-            throw CommandLog.fail(error)
-        } catch {
-            throw CommandLog.fail(error)
+        let report = try database.readingRuns("report") { db in
+            AuditReport(current: try RunData.load(db, runId: runId),
+                        other: try compare.map { try RunData.load(db, runId: $0) })
         }
         let bytes = format.render(report)
         if out == "-" {
@@ -92,21 +83,28 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let data: RunData
+        let data = try database.readingRuns("explain") { try RunData.load($0, runId: runId) }
         do {
-            let db = try database.connect(logger: CommandLog.logger("explain"))
+            print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
+        } catch {
+            throw CommandLog.fail(error, status: 2)
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// Runs `body` on a new connection; a run that does not exist ends the command with
+    /// status 2 (bad input), any other failure with status 1.
+    func readingRuns<T>(_ label: String, _ body: (Connection) throws -> T) throws -> T {
+        do {
+            let db = try connect(logger: CommandLog.logger(label))
             defer { db.close() }
-            data = try RunData.load(db, runId: runId)
+            return try body(db)
         } catch let error as RunLookupError {
             if case .noSuchRun = error { throw CommandLog.fail(error, status: 2) }
             throw CommandLog.fail(error)
         } catch {
             throw CommandLog.fail(error)
-        }
-        do {
-            print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
-        } catch {
-            throw CommandLog.fail(error, status: 2)
         }
     }
 }

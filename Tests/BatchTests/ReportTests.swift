@@ -11,10 +11,8 @@ import Testing
 /// here, not with the report's own code.
 @Suite(.serialized) struct ReportTests {
     @Test func htmlReportIsWellFormedAndEqualsTheStoredRun() throws {
-        let fixture = try FixtureRun()
+        let (fixture, runId) = try FixtureRun.withRun()
         defer { fixture.close() }
-        #expect(try fixture.run(out: "run").status == 0)
-        let runId = try fixture.count("SELECT max(run_id) FROM runs")
         let html = try fixture.report(runId, "html")
         let page = try XHTMLPage(html)
 
@@ -91,10 +89,8 @@ import Testing
     }
 
     @Test func jsonMarkdownAndCSVCarryTheSameFigures() throws {
-        let fixture = try FixtureRun()
+        let (fixture, runId) = try FixtureRun.withRun()
         defer { fixture.close() }
-        #expect(try fixture.run(out: "run").status == 0)
-        let runId = try fixture.count("SELECT max(run_id) FROM runs")
         let json = try fixture.report(runId, "json")
         #expect(json.hasPrefix("{\n  \"report_version\": 1,\n  \"run\": {\n    \"run_id\": \(runId),"))
         #expect(try fixture.report(runId, "json") == json, "deterministic")
@@ -135,10 +131,9 @@ import Testing
     }
 
     @Test func explainAMatchAnExcludedPairAndAnOutrankedCandidate() throws {
-        let fixture = try FixtureRun()
+        let (fixture, runId) = try FixtureRun.withRun()
         defer { fixture.close() }
-        #expect(try fixture.run(out: "run").status == 0)
-        let run = String(try fixture.count("SELECT max(run_id) FROM runs"))
+        let run = String(runId)
 
         let match = try fixture.rows("SELECT worker_id, vacancy_id, fit_micro, worker_rank FROM run_matches LIMIT 1")[0]
         let matched = try fixture.command(["explain", run, "--worker", match[0]])
@@ -232,6 +227,14 @@ import Testing
 }
 
 extension FixtureRun {
+    /// A fixture database with one succeeded run (default policy, stable) written to `dir/run`, and its id.
+    static func withRun() throws -> (FixtureRun, Int) {
+        let fixture = try FixtureRun()
+        let outcome = try fixture.run(out: "run")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return (fixture, try fixture.count("SELECT max(run_id) FROM runs"))
+    }
+
     /// `labourmatch report RUN --format F --out -` (standard output).
     func report(_ runId: Int, _ format: String, _ extra: [String] = []) throws -> String {
         let outcome = try command(["report", String(runId), "--format", format, "--out", "-"] + extra)

@@ -104,25 +104,6 @@ indirect enum JSONValue {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escapes; other characters as UTF-8).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the escaping of `summary.json`).
+    static func quote(_ s: String) -> String { OutputFiles.jsonString(s) }
 }
