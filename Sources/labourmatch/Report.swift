@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (see `runs list`).") var runId: Int64
-    @Option(help: ArgumentHelp("html, md, csv or json.", valueName: "format")) var format: ReportOutput = .html
+    @Option(help: ArgumentHelp("The report format.", valueName: "format")) var format: ReportOutput = .html
     @Option(help: ArgumentHelp("The file to write (`-` for standard output).", valueName: "path")) var out: String
     @Option(help: ArgumentHelp("Another run to compare with: new, lost and changed matches, and why.",
                                valueName: "other-run")) var compare: Int64?

@@ -178,11 +178,7 @@ public struct AuditReport: Sendable, Equatable {
     public var header: Header
     public var steps: [StepTiming]
     public var headline: Headline
-    /// Criterion names with the policy's weights (decimal texts), in the score's order.
-    public var weights: [(name: String, weight: String)] {
-        let w = weightTexts
-        return zip(AuditReport.criteria, w).map { ($0, $1) }
-    }
+    /// The policy's weights (decimal texts), in the order of `criteria`.
     public var weightTexts: [String]
     public var minFit: String
     public var fitDistribution: [FitBin]
@@ -199,15 +195,6 @@ public struct AuditReport: Sendable, Equatable {
 
     /// The five criteria of the fit, in the order of `MatchRow.criteria`.
     public static let criteria = ["occupation", "skills", "experience", "languages", "education"]
-
-    public static func == (a: AuditReport, b: AuditReport) -> Bool {
-        a.header == b.header && a.steps == b.steps && a.headline == b.headline && a.weightTexts == b.weightTexts
-            && a.minFit == b.minFit && a.fitDistribution == b.fitDistribution && a.byDestination == b.byDestination
-            && a.byIscoMajorGroup == b.byIscoMajorGroup && a.exclusionsByReason == b.exclusionsByReason
-            && a.corridors == b.corridors && a.reasons == b.reasons && a.fairness == b.fairness
-            && a.matches == b.matches && a.unmatchedWorkers == b.unmatchedWorkers
-            && a.unfilledVacancies == b.unfilledVacancies && a.comparison == b.comparison
-    }
 }
 
 extension AuditReport {

@@ -53,10 +53,8 @@ public enum ReportHTML {
             h.open("tr"); h.element("th", k); h.element("td", v, cls: k.contains("SHA") || k.contains("input") ? "hash" : nil, id: id); h.close("tr")
         }
         h.close("table")
-        h.open("details")
-        h.element("summary", "Effective policy (canonical text; its SHA-256 is the policy SHA-256)")
-        h.element("pre", x.policyText)
-        h.close("details")
+        h.element("h3", "Effective policy (canonical text; its SHA-256 is the policy SHA-256)")
+        h.element("pre", x.policyText, cls: "policy")
         h.element("h3", "Steps")
         h.open("table", cls: "num")
         h.row(["execution", "step", "status", "duration (ms)", "rows read", "rows written", "attempts"], header: true)
@@ -319,6 +317,7 @@ public enum ReportHTML {
         tr.unrated td { color: #6b7280; }
         table.matches td, table.unmatched td, table.changes td { font-size: 11.5px; }
         pre { background: #f6f8fa; padding: 8px; font-size: 12px; }
+        pre.policy { columns: 2; max-width: 760px; }
         footer { margin-top: 30px; color: #4b5563; font-size: 12px; border-top: 1px solid #dfe3ea; }
         @media screen and (max-width: 800px) { .cards { grid-template-columns: repeat(2, 1fr); } .grid { grid-template-columns: 1fr; } }
         @media print {
@@ -328,7 +327,6 @@ public enum ReportHTML {
           tr, figure, .card { break-inside: avoid; }
           thead { display: table-header-group; }
           .grid { grid-template-columns: 1fr 1fr; }
-          details > pre { display: block; }
         }
 
         """
