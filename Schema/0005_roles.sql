@@ -14,7 +14,7 @@
 --   labourmatch_runner   `run`, `export`: reads the inputs, writes
 --                        job_instances, runs, run_executions, run_steps,
 --                        run_leases and the run_* result tables.
---   labourmatch_auditor  `verify`, `runs`, `feeds list|show`: reads runs,
+--   labourmatch_auditor  `verify`, `runs`, `feeds list|show`, `report`, `explain`: reads runs,
 --                        results and loads; writes nothing. It cannot read the
 --                        raw text and detail of rejected rows (for a workers
 --                        feed: whatever an operator's file held about a

@@ -15,11 +15,19 @@ install_missing() {
     command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
     [[ -f /usr/share/iso-codes/json/iso_3166-1.json ]] || missing+=(iso-codes)
     (( ${#missing[@]} > 0 )) || return 0
-    echo "$who: installing ${missing[*]}" >&2
+    apt_install "$who" "${missing[@]}"
+}
+
+# Installs Debian packages $2... with apt-get (after `apt-get update`), as root;
+# else says what to install and exits 1. $1 names the caller in messages.
+apt_install() {
+    local who=$1
+    shift
+    echo "$who: installing $*" >&2
     if [[ $(id -u) -ne 0 ]]; then
-        echo "$who: missing packages ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+        echo "$who: missing packages $*; install them as root (apt-get install $*)" >&2
         exit 1
     fi
     apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2
 }

@@ -191,6 +191,7 @@ public final class NightlyJob {
             (current, stepStart) = (.report, Date())
             try check(keeper)
             return .completed(try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
+                                                   input: snapshot?.input,
                                                    start: stepStart))
         } catch {
             let message = (error as? BatchFailure)?.message ?? "\(error)"
@@ -310,7 +311,10 @@ public final class NightlyJob {
         }
     }
 
-    private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, start: Date) async throws -> CompletedRun {
+    /// Writes the files from the stored rows; `input` is the snapshot's input when this
+    /// execution already read it (else the report reads it again).
+    private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, input: MatchingInput?,
+                            start: Date) async throws -> CompletedRun {
         hooks.reach(Step.report.rawValue)
         let clock = ContinuousClock(), t0 = clock.now
         let dir = request.outDir
@@ -323,12 +327,11 @@ public final class NightlyJob {
                                     results: stored, chain: link)
             }
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
-            guard let stored = try RunResults.read(db, runId: runId), let run = try JobRepository.run(db, runId: runId)
-            else { throw JobError(description: "run \(runId) has no stored results") }
-            let executions = try JobRepository.executions(db, runId: runId)
-            let files = try RunReport.write(run: run, executions: executions, results: stored, to: dir)
+            let data = try RunData.load(db, runId: runId, input: input)
+            let stored = data.results
+            let files = try RunReport.write(data, to: dir)
             // The hash of exactly the rows stored, for the tamper-evident chain.
-            guard let outputs = try RunChain.outputsSHA256(db, run: run, results: stored) else {
+            guard let outputs = try RunChain.outputsSHA256(db, run: data.run, results: stored) else {
                 throw JobError(description: "run \(runId) has no stored results")
             }
             let link = try db.transaction { tx in

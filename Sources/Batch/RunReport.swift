@@ -2,74 +2,40 @@ import Feeds
 import Foundation
 import Store
 
-/// The report step's files: the section 7 files of a stored run and a short
-/// `report.md` (what ran, with which inputs, how each step went). The HTML audit
-/// report is a later piece of work.
-public enum RunReport {
-    /// Writes the stored run's files and `report.md` into `dir` (created when
-    /// missing), each file atomically; returns the number of files written.
-    @discardableResult
-    public static func write(run: RunRecord, executions: [ExecutionRecord], results: RunResults,
-                             to dir: String) throws -> Int {
-        let out = try OutputDirectory(path: dir)
-        for file in results.files { try out.write(file.name, file.text) }
-        try out.write("report.md", markdown(run: run, executions: executions, results: results))
-        return results.files.count + 1
+/// The report formats of `labourmatch report` and the file each is written to by the run.
+public enum ReportOutput: String, Sendable, CaseIterable {
+    case html, md, csv, json
+
+    /// The bytes of `report` in this format.
+    public func render(_ report: AuditReport) -> [UInt8] {
+        switch self {
+        case .html: return ReportHTML.render(report)
+        case .md: return ReportMarkdown.render(report)
+        case .csv: return ReportCSV.render(report)
+        case .json: return ReportJSON.render(report)
+        }
     }
 
-    /// `report.md`: the run's identity, fingerprints, summary and step timings.
-    public static func markdown(run: RunRecord, executions: [ExecutionRecord], results: RunResults) -> String {
-        let stamp = ISO8601DateFormatter()
-        func time(_ d: Date?) -> String { d.map { stamp.string(from: $0) } ?? "" }
-        func cell(_ v: Int?) -> String { v.map(String.init) ?? "" }
-        var md = """
-            # LabourMatch run \(run.runId)
+    /// `report.html`, `report.md`, ...
+    public var fileName: String { "report.\(rawValue)" }
+}
 
-            | | |
-            |---|---|
-            | job | \(run.key.jobName) |
-            | run date | \(run.key.runDate) |
-            | scope | \(run.key.scope) |
-            | strategy | \(run.key.strategy.rawValue) |
-            | run of this instance | \(run.number) |
-            | policy_sha256 | `\(run.key.policySHA256)` |
-            | input_sha256 | `\(run.inputSHA256 ?? "")` |
-            | WHO list edition | \(run.whoListEdition ?? "") |
-            | engine | \(run.engineVersion) |
+/// The report step's files: the section 7 files of a stored run and its audit
+/// report as `report.html` and `report.md`.
+public enum RunReport {
+    /// The audit report formats the run writes beside its result files.
+    public static let formats: [ReportOutput] = [.html, .md]
 
-            Files here (MATCHING.md section 7): `matches.csv`, `exclusions.csv`, `summary.json`.
-            Recompute and compare them with `labourmatch verify \(run.runId)`; export them
-            again with `labourmatch export \(run.runId) --out DIR`. Per-criterion breakdowns,
-            each worker's top five candidates and candidate counts are in the tables
-            `run_matches`, `run_top_candidates` and `run_participants`.
-
-            ## Effective policy (canonical text; its SHA-256 is policy_sha256)
-
-            ```
-            \(run.policyText.trimmingCharacters(in: .newlines))
-            ```
-
-            ## Summary
-
-            ```json
-            \(results.summaryJSON.trimmingCharacters(in: .newlines))
-            ```
-
-            ## Executions and steps
-
-            """
-        for e in executions {
-            md += "\n### Execution \(e.executionId): \(e.status.rawValue)\n\n"
-            md += "Host \(e.host), pid \(e.pid), started \(time(e.startedAt)), resumed at step `\(e.resumedAt.rawValue)`"
-            md += e.endedAt.map { ", ended \(time($0))" } ?? ""
-            md += e.message.map { ". \($0)" } ?? ""
-            md += ".\n\n| step | status | started | ms | rows read | rows written | attempts |\n"
-            md += "|---|---|---|---:|---:|---:|---:|\n"
-            for s in e.steps {
-                md += "| \(s.step.rawValue) | \(s.status.rawValue) | \(time(s.startedAt)) | \(cell(s.durationMs)) "
-                md += "| \(cell(s.rowsRead)) | \(cell(s.rowsWritten)) | \(s.attempts) |\n"
-            }
+    /// Writes the stored run's files and its audit report into `dir` (created when
+    /// missing), each file atomically; returns the number of files written.
+    @discardableResult
+    public static func write(_ data: RunData, to dir: String) throws -> Int {
+        let out = try OutputDirectory(path: dir)
+        for file in data.results.files { try out.write(file.name, file.text) }
+        let report = AuditReport(current: data)
+        for format in formats {
+            try out.write(format.fileName, bytes: format.render(report))
         }
-        return md
+        return data.results.files.count + formats.count
     }
 }

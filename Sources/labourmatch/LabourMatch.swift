@@ -12,7 +12,7 @@ struct LabourMatch: AsyncParsableCommand {
         3 another run holds the lock.
         """,
         subcommands: [Match.self, LoadCommand.self, FeedsCommand.self, RunCommand.self, Runs.self, Export.self,
-                      Verify.self, DB.self, BenchAssign.self]
+                      Verify.self, ReportCommand.self, ExplainCommand.self, DB.self, BenchAssign.self]
     )
 
     /// Parses and runs, mapping argument-parser's usage errors (64) to the

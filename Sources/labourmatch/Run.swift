@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Assignment strategy: stable (default), optimal or greedy.") var strategy: Strategy = .stable
     @Flag(help: "Run again even when this job instance already succeeded (a new run; earlier ones are kept).")
     var rerun = false
-    @Option(help: ArgumentHelp("Directory for the result files and report.md (default: runs/<run id>/ in the project).",
+    @Option(help: ArgumentHelp("Directory for the result files and the audit report, report.html and report.md (default: runs/<run id>/ in the project).",
                                valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third).",
@@ -106,6 +106,6 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Where the files are.
     static func paths(_ dir: String) -> String {
-        "results: \(dir)\nreport: \((dir as NSString).appendingPathComponent("report.md"))"
+        "results: \(dir)\nreport: \((dir as NSString).appendingPathComponent("report.html"))"
     }
 }

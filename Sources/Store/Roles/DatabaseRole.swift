@@ -33,7 +33,7 @@ public enum DatabaseRole: String, CaseIterable, Sendable {
         switch self {
         case .loader: return "load, feeds show --rejections"
         case .runner: return "run, export"
-        case .auditor: return "verify, runs list|show, feeds list|show"
+        case .auditor: return "verify, runs list|show, feeds list|show, report, explain"
         }
     }
 }

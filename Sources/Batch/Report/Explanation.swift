@@ -1,0 +1,114 @@
+import Matching
+
+/// `labourmatch explain`: why a worker got its match in a stored run, and why not a given vacancy.
+public enum Explanation {
+    /// Why `explain` cannot answer.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case unknownWorker(String, Int64)
+
+        public var description: String {
+            switch self {
+            case .unknownWorker(let w, let run):
+                return "worker \(w) is not in run \(run)'s snapshot (not loaded, or withdrawn when the run took it)"
+            }
+        }
+    }
+
+    /// The explanation as terminal text (LF-terminated lines); pure.
+    public static func text(_ data: RunData, worker: String, vacancy: String? = nil) throws -> String {
+        let index = RunIndex(data)
+        let run = data.run
+        guard let w = index.workers[worker] else { throw Failure.unknownWorker(worker, run.runId) }
+        var out = "run \(run.runId): \(run.key.summary)\n"
+        let p = index.workerParticipants[worker]
+        out += "worker \(worker) (origin \(w.originCountry))"
+        out += p.map { ": \($0.eligible ? "eligible" : "not eligible"), \($0.candidates) candidate(s)\n" } ?? ": did not take part\n"
+        for reason in index.workerExclusions[worker] ?? [] {
+            out += "  excluded: \(reason): \(rule(reason))\n"
+        }
+        if let m = index.matchByWorker[worker] {
+            let v = index.vacancies[m.vacancyId]
+            out += "matched: \(m.vacancyId)"
+            if let v { out += " (\(v.title), \(v.destinationCountry), ISCO \(v.isco))" }
+            out += ", fit \(ReportFormat.fit(m.fitMicro)), the worker's rank \(m.workerRank)"
+            out += p.map { " among its \($0.candidates) candidate(s)" } ?? ""
+            out += "\n" + breakdown(m.criteria, fitMicro: m.fitMicro, policy: data.policy)
+            let missing = index.missingEssentialSkills(worker, m.vacancyId)
+            out += "  essential skills lacking: " + (missing.isEmpty ? "none" : missing.map(\.text).joined(separator: ", ")) + "\n"
+        } else if let p, p.eligible {
+            out += "not matched: " + (p.candidates == 0 ? "no candidate vacancy" : "outranked at each of its candidates") + "\n"
+        }
+        if let top = index.topByWorker[worker], !top.isEmpty {
+            out += "its best candidates by fit (\(top.count) of \(p?.candidates ?? top.count) kept):\n"
+            for t in top {
+                out += "  \(t.position). \(t.pair.vacancyId) fit \(ReportFormat.fit(t.pair.fitMicro)) rank \(t.pair.workerRank): "
+                out += (t.matched ? "matched" : index.pairStatus(worker, t.pair.vacancyId)) + "\n"
+            }
+        }
+        let pairs = index.pairExclusionsByWorker[worker] ?? []
+        if !pairs.isEmpty {
+            out += "pairs refused by the pair rules:\n"
+            let byReason = Dictionary(grouping: pairs, by: \.reason)
+            for reason in byReason.keys.sorted(by: bytesLess) {
+                out += "  \(reason): " + byReason[reason]!.compactMap(\.vacancyId).joined(separator: ", ") + "\n"
+                out += "    \(rule(reason))\n"
+            }
+        }
+        if let vacancy {
+            out += "why not \(vacancy): \(index.pairStatus(worker, vacancy))\n"
+            let reasons = (index.workerExclusions[worker] ?? []) + (index.vacancyExclusions[vacancy] ?? [])
+                + (index.pairExclusions[RunIndex.PairKey(worker: worker, vacancy: vacancy)] ?? [])
+            for reason in reasons { out += "  \(reason): \(rule(reason))\n" }
+            if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
+               let fit = index.fit(worker, vacancy) {
+                out += "  the pair's fit under the run's policy: \(ReportFormat.fit(fit.fitMicro))\n"
+                out += breakdown(fit.criteria, fitMicro: fit.fitMicro, policy: data.policy)
+                let missing = index.missingEssentialSkills(worker, vacancy)
+                out += "  essential skills lacking: " + (missing.isEmpty ? "none" : missing.map(\.text).joined(separator: ", ")) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `RULE TEXT (source: ...)` of a reason.
+    static func rule(_ reason: String) -> String {
+        guard let r = AuditReport.rules[reason] else { return "(unknown reason)" }
+        return "\(r.rule) (source: \(r.source))"
+    }
+
+    /// The criteria table: value, weight, weighted share of the fit.
+    static func breakdown(_ criteria: [String], fitMicro: Int, policy: Policy) -> String {
+        let w = policy.weights
+        let weights = [w.occupation, w.skills, w.experience, w.languages, w.education]
+        let total = weights.map(\.doubleValue).reduce(0, +)
+        var out = "  criterion   value               weight  weighted\n"
+        for (i, name) in AuditReport.criteria.enumerated() {
+            let value = criteria.indices.contains(i) ? criteria[i] : "?"
+            let share = total > 0 ? weights[i].doubleValue * ratio(value) / total : 0
+            out += "  " + pad(name, 12) + pad(ReportFormat.criterion(value), 20) + pad(weights[i].description, 8)
+                + ReportFormat.fit(Int((share * 1e6).rounded())) + "\n"
+        }
+        out += "  fit = Σ weighted = \(ReportFormat.fit(fitMicro)) (exact, rounded to millionths)\n"
+        return out
+    }
+
+    private static func ratio(_ exact: String) -> Double {
+        let parts = exact.split(separator: "/").compactMap { Double($0) }
+        return parts.count == 2 ? parts[0] / parts[1] : parts.first ?? 0
+    }
+
+    private static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+    }
+}
+
+extension ExactDecimal {
+    /// The nearest Double (for display only).
+    var doubleValue: Double { Double(mantissa) / pow10Double(scale) }
+
+    private func pow10Double(_ n: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<n { p *= 10 }
+        return p
+    }
+}

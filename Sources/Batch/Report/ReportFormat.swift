@@ -1,0 +1,109 @@
+import Matching
+
+/// Number formats shared by the renderers. Integer arithmetic only, so a figure
+/// never depends on floating-point luck or the locale.
+enum ReportFormat {
+    /// `fit_micro` with six decimals, as in `matches.csv`.
+    static func fit(_ micro: Int) -> String { FitScore.text(micro: micro) }
+
+    /// `numerator / denominator` rounded half up to `places` decimals (`0.667`); `-` for a zero denominator.
+    static func decimal(_ numerator: Int, _ denominator: Int, places: Int = 3) -> String {
+        guard denominator != 0 else { return "-" }
+        var scale = 1
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (2 * numerator * scale + denominator) / (2 * denominator)
+        let whole = String(scaled / scale), frac = String(scaled % scale)
+        return places == 0 ? whole : whole + "." + String(repeating: "0", count: places - frac.count) + frac
+    }
+
+    /// `m/n` as a percentage with one decimal (`41.7 %`); `-` when n is 0.
+    static func percent(_ m: Int, _ n: Int) -> String {
+        n == 0 ? "-" : decimal(m * 100, n, places: 1) + " %"
+    }
+
+    /// An exact criterion value (`n` or `n/d`) for reading: `1`, `0`, `1/2 (0.5000)`.
+    static func criterion(_ exact: String) -> String {
+        let parts = exact.split(separator: "/")
+        guard parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]) else { return exact }
+        return "\(exact) (\(decimal(n, d, places: 4)))"
+    }
+
+    /// An exact criterion value as a decimal with six places (for the CSV); the text itself when unreadable.
+    static func criterionDecimal(_ exact: String) -> String {
+        let parts = exact.split(separator: "/")
+        if parts.count == 1, let n = Int(parts[0]) { return decimal(n, 1, places: 6) }
+        guard parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]) else { return exact }
+        return decimal(n, d, places: 6)
+    }
+
+    /// Milliseconds, or empty.
+    static func ms(_ value: Int?) -> String { value.map(String.init) ?? "" }
+
+    /// The impact ratio of a group (`0.833`), or `n/a`.
+    static func impact(_ g: AuditReport.FairnessGroup) -> String {
+        guard let n = g.impactNumerator, let d = g.impactDenominator else { return "n/a" }
+        return decimal(n, d)
+    }
+
+    /// The exact impact ratio (`5/6`), or empty.
+    static func impactExact(_ g: AuditReport.FairnessGroup) -> String {
+        guard let n = g.impactNumerator, let d = g.impactDenominator else { return "" }
+        return d == 1 ? "\(n)" : "\(n)/\(d)"
+    }
+
+    /// The sentence that says how the fairness figures are made (HTML and Markdown).
+    static let fairnessMethod = """
+        Match rate = matched / eligible workers (taking part, no exclusion of their own) of the group. \
+        Impact ratio = the group's rate / the best group's rate, computed exactly (shown rounded to three \
+        decimals, the exact fraction beside it); flagged when below 0.8 (the four-fifths rule of \
+        employment-selection audits, e.g. NYC Local Law 144). Groups with fewer than \
+        \(AuditReport.minimumGroupSize) eligible workers are shown but neither rated nor used as the best \
+        group; groups with no eligible worker do not appear. Ties: every group with the best rate has ratio 1. \
+        When no rated group has a match, no ratio is given. Gender and origin country are never inputs of the \
+        fit score nor of the preferences; origin country is read only by the WHO safeguard-list rule.
+        """
+}
+
+/// A JSON value whose objects keep their keys in the order given, so the output is deterministic.
+indirect enum JSONValue {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case null
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    /// An optional string, or null.
+    static func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    /// An optional integer, or null.
+    static func number(_ n: Int?) -> JSONValue { n.map { .int($0) } ?? .null }
+
+    /// Two-space indented text; arrays of scalars and empty containers stay on one line.
+    func rendered(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .string(let s): return JSONValue.quote(s)
+        case .int(let n): return String(n)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            if items.allSatisfy(\.isScalar) { return "[" + items.map { $0.rendered() }.joined(separator: ", ") + "]" }
+            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let entries):
+            if entries.isEmpty { return "{}" }
+            return "{\n" + entries.map { inner + JSONValue.quote($0.0) + ": " + $0.1.rendered(indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+
+    private var isScalar: Bool {
+        switch self {
+        case .array, .object: return false
+        default: return true
+        }
+    }
+
+    /// A JSON string literal (the escaping of `summary.json`).
+    static func quote(_ s: String) -> String { OutputFiles.jsonString(s) }
+}

@@ -1,0 +1,145 @@
+/// `report.md`: the HTML report's content as Markdown tables, without the charts
+/// (their figures are given as tables).
+public enum ReportMarkdown {
+    /// The report as Markdown bytes; the same report gives the same bytes.
+    public static func render(_ r: AuditReport) -> [UInt8] {
+        let x = r.header, hl = r.headline
+        let limit = ReportHTML.listLimit
+        var md = "# Audit report: run \(x.runId)\n\n"
+        md += "\(x.jobName) of \(x.runDate), scope \(x.scope), strategy \(x.strategy): \(x.status)\n\n"
+        md += table(["", ""], [
+            ["run id", "\(x.runId)"], ["run date", x.runDate], ["scope", x.scope], ["strategy", x.strategy],
+            ["run of its instance", "\(x.number)"], ["status", x.status], ["policy SHA-256", "`\(x.policySHA256)`"],
+            ["input fingerprint (input_sha256)", "`\(x.inputSHA256)`"], ["engine", x.engineVersion],
+            ["WHO list edition", x.whoListEdition], ["created", x.createdAt], ["finished", x.finishedAt ?? ""],
+        ])
+        md += "Effective policy (canonical text; its SHA-256 is the policy SHA-256):\n\n```\n\(x.policyText)"
+        md += x.policyText.hasSuffix("\n") ? "```\n\n" : "\n```\n\n"
+        md += "### Steps\n\n"
+        md += table(["execution", "step", "status", "duration (ms)", "rows read", "rows written", "attempts"], r.steps.map {
+            ["\($0.executionId)", $0.step, $0.status, ReportFormat.ms($0.durationMs), ReportFormat.ms($0.rowsRead),
+             ReportFormat.ms($0.rowsWritten), "\($0.attempts)"]
+        })
+
+        md += "## Headline figures\n\n"
+        md += table(["figure", "value", "from"], [
+            ["workers taking part", "\(hl.workers)", "eligible \(hl.eligibleWorkers)"],
+            ["vacancies taking part", "\(hl.vacancies)", "eligible \(hl.eligibleVacancies)"],
+            ["openings", "\(hl.openings)", "eligible \(hl.eligibleOpenings)"],
+            ["candidate pairs", "\(hl.candidates)", "fit at least \(r.minFit)"],
+            ["matched", "\(hl.matched)", ReportFormat.percent(hl.matched, hl.eligibleWorkers) + " of eligible workers"],
+            ["unfilled openings", "\(hl.unfilledOpenings)", "of \(hl.eligibleOpenings) eligible"],
+            ["unmatched workers", "\(hl.unmatchedWorkers)", "of \(hl.eligibleWorkers) eligible"],
+            ["mean fit", ReportFormat.fit(hl.meanFitMicro), "\(ReportFormat.fit(hl.fitSumMicro)) / \(hl.matched) matches"],
+            ["sum of worker ranks", "\(hl.workerRankSum)", ""],
+        ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", ""] })
+
+        md += "## Figures behind the charts\n\n### Fit score distribution (bins of 0.05)\n\n"
+        md += table(["fit from", "to", "matches"], r.fitDistribution.map {
+            [ReportFormat.decimal($0.lowMicro, 1_000_000, places: 2), ReportFormat.decimal($0.highMicro, 1_000_000, places: 2),
+             "\($0.count)"]
+        })
+        md += "### Matches by destination country\n\n"
+        md += table(["destination", "matches"], r.byDestination.map { [$0.label, "\($0.count)"] })
+        md += "### Matches by ISCO-08 major group\n\n"
+        md += table(["group", "name", "matches"], r.byIscoMajorGroup.map { [$0.label, $0.name, "\($0.count)"] })
+        md += "### Corridors: origin → destination\n\n"
+        md += table(["origin", "destination", "matched", "share"], r.corridors.map {
+            [$0.origin, $0.destination, "\($0.matched)", ReportFormat.percent($0.matched, hl.matched)]
+        })
+
+        md += "## Ethical recruitment: what was refused, and why\n\n"
+        md += table(["reason", "rows", "rule", "source", "sample subjects"], r.reasons.map { s in
+            [s.reason, "\(s.count) (" + s.bySubject.map { "\($0.label) \($0.count)" }.joined(separator: ", ") + ")",
+             s.rule, s.source, s.samples.joined(separator: ", ")]
+        })
+
+        md += "## Fairness: match rate by gender and by origin country\n\n\(ReportFormat.fairnessMethod)\n\n"
+        for t in r.fairness {
+            md += "### By \(t.attribute == "gender" ? "gender" : "origin country")\n\n"
+            md += table(["group", "eligible", "matched", "match rate", "impact ratio", "exact", ""], t.groups.map { g in
+                [g.group, "\(g.eligible)", "\(g.matched)", ReportFormat.percent(g.matched, g.eligible),
+                 ReportFormat.impact(g), ReportFormat.impactExact(g),
+                 g.flagged ? "**below 0.8**" : g.best ? "best" : g.rated ? "" : "fewer than \(AuditReport.minimumGroupSize)"]
+            })
+        }
+
+        md += "## Matches and why\n\n"
+        md += "fit = (Σ weight × criterion) / Σ weights; weights "
+        md += zip(AuditReport.criteria, r.weightTexts).map { "\($0) \($1)" }.joined(separator: ", ")
+        md += "; a candidate needs fit ≥ \(r.minFit). Rank: the worker's own rank of the vacancy."
+        md += r.matches.count > limit ? " The first \(limit) of \(r.matches.count) by worker id." : ""
+        md += "\n\n"
+        md += table(["worker", "origin", "vacancy", "destination", "ISCO", "fit", "rank"] + AuditReport.criteria
+                    + ["essential skills lacking"], r.matches.prefix(limit).map { m in
+            [m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
+             "\(m.workerRank)"] + m.criteria + [m.missingEssentialSkills.map(\.text).joined(separator: ", ")]
+        })
+
+        md += "## Unmatched workers and unfilled openings\n\n"
+        for (title, items, unit) in [("Workers without a match", r.unmatchedWorkers, "workers"),
+                                     ("Vacancies with unfilled openings", r.unfilledVacancies, "openings")] {
+            md += "### \(title)\n\n"
+            md += ["excluded", "no candidate", "outranked"].map { reason in
+                "\(reason): \(items.filter { $0.reason == reason }.map(\.open).reduce(0, +)) \(unit)"
+            }.joined(separator: "; ") + "\n\n"
+            md += table(["id", "open", "main reason", "detail"], items.prefix(limit).map {
+                [$0.id, "\($0.open)", $0.reason, $0.detail]
+            })
+        }
+
+        if let c = r.comparison {
+            md += "## Changes since run \(c.otherRunId)\n\n"
+            md += "Run \(c.otherRunId) of \(c.otherRunDate), strategy \(c.otherStrategy), policy `\(c.otherPolicySHA256.prefix(12))`, "
+            md += "input `\(c.otherInputSHA256.prefix(12))`. \(c.newMatches.count) new, \(c.lostMatches.count) lost, "
+            md += "\(c.changedMatches.count) changed, \(c.unchanged) unchanged matches.\n\n"
+            if !c.policyChanges.isEmpty {
+                md += "Policy changes:\n\n" + c.policyChanges.map { "- `\($0)`\n" }.joined() + "\n"
+            }
+            for (title, items) in [("New", c.newMatches), ("Lost", c.lostMatches), ("Changed", c.changedMatches)] {
+                md += "### \(title) matches (\(items.count))\n\n"
+                md += table(["worker", "before", "now", "why"], items.prefix(limit).map {
+                    [$0.workerId, $0.before ?? "", $0.after ?? "", $0.why]
+                })
+            }
+        }
+        md += "Recompute every table of this run with `labourmatch verify \(x.runId)`.\n"
+        return Array(md.utf8)
+    }
+
+    /// A Markdown table; `|` in a cell is escaped, an empty table says so.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        if rows.isEmpty { return "(none)\n\n" }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+                .joined(separator: " | ") + " |\n"
+        }
+        return line(header) + "|" + String(repeating: "---|", count: header.count) + "\n" + rows.map(line).joined() + "\n"
+    }
+}
+
+/// `report.csv`: the match table with the breakdown columns (criteria as decimals
+/// with six places and exactly, `n/d`), one row per match, by worker id.
+public enum ReportCSV {
+    /// The header line's columns.
+    public static let columns = ["worker_id", "origin_country", "vacancy_id", "destination_country", "isco", "fit",
+                                 "worker_rank"] + AuditReport.criteria + AuditReport.criteria.map { $0 + "_exact" }
+        + ["missing_essential_skills"]
+
+    /// The CSV bytes (LF line ends, RFC 4180 quoting where a cell needs it).
+    public static func render(_ r: AuditReport) -> [UInt8] {
+        var out = columns.joined(separator: ",") + "\n"
+        for m in r.matches {
+            let cells = [m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
+                         "\(m.workerRank)"] + m.criteria.map(ReportFormat.criterionDecimal) + m.criteria
+                + [m.missingEssentialSkills.map { "\($0.code):\($0.has):\($0.needs)" }.joined(separator: ";")]
+            out += cells.map(quote).joined(separator: ",") + "\n"
+        }
+        return Array(out.utf8)
+    }
+
+    static func quote(_ cell: String) -> String {
+        cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+    }
+}

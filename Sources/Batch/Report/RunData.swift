@@ -1,0 +1,204 @@
+import Foundation
+import Matching
+import Postgres
+import Store
+
+/// Everything the audit report of one run is made from: the run's record, its
+/// executions, its stored results and the input its snapshot recorded.
+///
+/// `load` reads it from the database; `AuditReport(current:other:)` and
+/// `Explanation` are pure functions of it, so they are tested without a server.
+public struct RunData: Sendable {
+    public var run: RunRecord
+    public var executions: [ExecutionRecord]
+    public var results: RunResults
+    /// Exactly the row versions the run's snapshot recorded (workers with their
+    /// profile fields, vacancies with their requirements, rates).
+    public var input: MatchingInput
+    /// The run's effective policy, read back from its stored canonical text.
+    public var policy: Policy
+
+    public init(run: RunRecord, executions: [ExecutionRecord], results: RunResults, input: MatchingInput,
+                policy: Policy) {
+        self.run = run; self.executions = executions; self.results = results; self.input = input
+        self.policy = policy
+    }
+
+    /// Reads run `runId`: its record, executions, stored results, snapshot input and policy;
+    /// `input`, when given, is the snapshot's input already read (`RunSnapshot.input`).
+    public static func load(_ db: Connection, runId: Int64, input: MatchingInput? = nil) throws -> RunData {
+        guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
+        guard let results = try RunResults.read(db, runId: runId) else {
+            throw RunLookupError.noResults(runId, run.status)
+        }
+        guard let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
+        return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
+                       input: try input ?? RunSnapshot.input(db, runId: runId), policy: policy)
+    }
+}
+
+/// Lookups over one run's data, built once: who took part, who matched what,
+/// who was excluded and why, each worker's stored candidates.
+struct RunIndex {
+    let data: RunData
+    let workers: [String: Worker]
+    let vacancies: [String: Vacancy]
+    let workerParticipants: [String: RunResults.Participant]
+    let vacancyParticipants: [String: RunResults.Participant]
+    let matchByWorker: [String: RunResults.Pair]
+    let matchesByVacancy: [String: [RunResults.Pair]]
+    let topByWorker: [String: [RunResults.TopCandidate]]
+    let workerExclusions: [String: [String]]
+    let vacancyExclusions: [String: [String]]
+    let pairExclusions: [PairKey: [String]]
+    let pairExclusionsByWorker: [String: [Exclusion]]
+    let pairExclusionsByVacancy: [String: Int]
+    let usdPerUnit: [String: ExactDecimal]
+    /// The least `fit_micro` of a candidate under the run's policy.
+    let thresholdMicro: Int
+
+    /// A worker and a vacancy.
+    struct PairKey: Hashable {
+        let worker: String
+        let vacancy: String
+    }
+
+    init(_ data: RunData) {
+        self.data = data
+        let r = data.results
+        workers = Dictionary(data.input.workers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        vacancies = Dictionary(data.input.vacancies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        workerParticipants = Dictionary(r.participants.filter { $0.subject == "worker" }.map { ($0.id, $0) },
+                                        uniquingKeysWith: { a, _ in a })
+        vacancyParticipants = Dictionary(r.participants.filter { $0.subject == "vacancy" }.map { ($0.id, $0) },
+                                         uniquingKeysWith: { a, _ in a })
+        matchByWorker = Dictionary(r.matches.map { ($0.workerId, $0) }, uniquingKeysWith: { a, _ in a })
+        matchesByVacancy = Dictionary(grouping: r.matches, by: \.vacancyId)
+        topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId)
+        var we: [String: [String]] = [:], ve: [String: [String]] = [:], pe: [PairKey: [String]] = [:]
+        var pew: [String: [Exclusion]] = [:], pev: [String: Int] = [:]
+        for e in r.exclusions {
+            switch e.subject {
+            case .worker: we[e.workerId ?? "", default: []].append(e.reason)
+            case .vacancy: ve[e.vacancyId ?? "", default: []].append(e.reason)
+            case .pair:
+                pe[PairKey(worker: e.workerId ?? "", vacancy: e.vacancyId ?? ""), default: []].append(e.reason)
+                pew[e.workerId ?? "", default: []].append(e)
+                pev[e.vacancyId ?? "", default: 0] += 1
+            }
+        }
+        workerExclusions = we; vacancyExclusions = ve; pairExclusions = pe
+        pairExclusionsByWorker = pew; pairExclusionsByVacancy = pev
+        var fx = Dictionary(data.input.fxRates.map { ($0.currency, $0.usdPerUnit) }, uniquingKeysWith: { a, _ in a })
+        fx["USD"] = .one
+        usdPerUnit = fx
+        thresholdMicro = FitScore.thresholdMicro(minFit: data.policy.minFit)
+    }
+
+    /// The stored candidate (one of the worker's five best by fit) for the pair, if any.
+    func storedCandidate(_ worker: String, _ vacancy: String) -> RunResults.TopCandidate? {
+        topByWorker[worker]?.first { $0.pair.vacancyId == vacancy }
+    }
+
+    /// The fit of a pair: the stored one when kept, else computed by the engine's scorer
+    /// from the snapshot's rows under the run's weights.
+    func fit(_ worker: String, _ vacancy: String) -> (fitMicro: Int, criteria: [String])? {
+        if let m = matchByWorker[worker], m.vacancyId == vacancy { return (m.fitMicro, m.criteria) }
+        if let t = storedCandidate(worker, vacancy) { return (t.pair.fitMicro, t.pair.criteria) }
+        guard let w = workers[worker], let v = vacancies[vacancy] else { return nil }
+        let s = FitScore.of(worker: w, vacancy: v, weights: data.policy.weights)
+        let b = s.breakdown
+        return (s.fitMicro, [b.occupation, b.skills, b.experience, b.languages, b.education].map(\.description))
+    }
+
+    /// The essential skills of `vacancy` that `worker` lacks or holds below the level asked.
+    func missingEssentialSkills(_ worker: String, _ vacancy: String) -> [MissingSkill] {
+        guard let w = workers[worker], let v = vacancies[vacancy] else { return [] }
+        let levels = Dictionary(w.skills.map { ($0.code, $0.level) }, uniquingKeysWith: { a, b in max(a, b) })
+        return v.requiredSkills.filter(\.essential).compactMap { s in
+            let has = levels[s.code] ?? 0
+            return has >= s.minLevel ? nil : MissingSkill(code: s.code, has: has, needs: s.minLevel)
+        }.sorted { bytesLess($0.code, $1.code) }
+    }
+
+    /// The worker's own conditions (MATCHING.md section 4.3) that `vacancy` breaks, as sentences.
+    func brokenWorkerConditions(_ w: Worker, _ v: Vacancy) -> [String] {
+        var broken: [String] = []
+        if !w.preferredDestinations.isEmpty && !w.preferredDestinations.contains(v.destinationCountry) {
+            broken.append("destination \(v.destinationCountry) is not among the worker's preferred destinations "
+                          + w.preferredDestinations.joined(separator: ","))
+        }
+        if let min = w.minMonthlyWageUSD, let rate = usdPerUnit[v.currency],
+           let wage = Decimal(string: v.monthlyWage.description), let r = Decimal(string: rate.description),
+           let least = Decimal(string: min.description) {
+            var cents = wage * r * 100, rounded = Decimal()
+            NSDecimalRound(&rounded, &cents, 0, .plain)
+            if rounded < least * 100 {
+                broken.append("wage \(rounded / 100) USD is below the worker's minimum \(min) USD")
+            }
+        }
+        if let from = w.availableFrom, let start = v.startDate, start < from {
+            broken.append("the worker is available from \(from), after the start date \(start)")
+        }
+        return broken
+    }
+
+    /// Why `worker` and `vacancy` are, or are not, matched in this run: one sentence
+    /// (MATCHING.md sections 1, 2, 4, 6 in that order).
+    func pairStatus(_ worker: String, _ vacancy: String) -> String {
+        let f = { (micro: Int) in FitScore.text(micro: micro) }
+        guard workerParticipants[worker] != nil else { return "worker \(worker) did not take part in run \(data.run.runId)" }
+        guard vacancyParticipants[vacancy] != nil, let v = vacancies[vacancy] else {
+            return "vacancy \(vacancy) did not take part in run \(data.run.runId) (unknown, withdrawn or expired)"
+        }
+        if let reasons = workerExclusions[worker] { return "worker excluded: " + reasons.joined(separator: ", ") }
+        if let reasons = vacancyExclusions[vacancy] { return "vacancy excluded: " + reasons.joined(separator: ", ") }
+        if let reasons = pairExclusions[PairKey(worker: worker, vacancy: vacancy)] {
+            return "pair excluded: " + reasons.joined(separator: ", ")
+        }
+        let match = matchByWorker[worker]
+        if let match, match.vacancyId == vacancy {
+            return "matched (fit \(f(match.fitMicro)), worker's rank \(match.workerRank))"
+        }
+        guard let fit = fit(worker, vacancy), let w = workers[worker] else { return "no data for the pair" }
+        if fit.fitMicro < thresholdMicro {
+            return "not a candidate: fit \(f(fit.fitMicro)) is below min_fit \(data.policy.minFit)"
+        }
+        let broken = brokenWorkerConditions(w, v)
+        if !broken.isEmpty { return "not a candidate: " + broken.joined(separator: "; ") }
+        let stored = storedCandidate(worker, vacancy)
+        var text = "candidate (fit \(f(fit.fitMicro))"
+        if let stored { text += ", worker's rank \(stored.pair.workerRank)" }
+        text += ") but not matched: "
+        var why: [String] = []
+        if let match, stored.map({ match.workerRank < $0.pair.workerRank }) ?? true {
+            why.append("the worker got \(match.vacancyId), its rank \(match.workerRank)")
+        }
+        // The vacancy ranks workers by fit, then worker id (MATCHING.md section 5).
+        let held = matchesByVacancy[vacancy] ?? []
+        let ranksHigher = { (p: RunResults.Pair) in
+            p.fitMicro > fit.fitMicro || (p.fitMicro == fit.fitMicro && bytesLess(p.workerId, worker))
+        }
+        if held.count >= v.openings && held.allSatisfy(ranksHigher), let lowest = held.map(\.fitMicro).min() {
+            why.append("\(vacancy)'s \(v.openings) opening\(v.openings == 1 ? "" : "s") went to workers it ranks "
+                       + "higher (fit \(f(lowest)) or more)")
+        }
+        if data.run.key.strategy != .stable {
+            why.append("the \(data.run.key.strategy.rawValue) strategy chose otherwise (MATCHING.md section 6)")
+        }
+        return text + (why.isEmpty ? "outranked" : "outranked: " + why.joined(separator: "; "))
+    }
+}
+
+/// An essential skill a matched worker lacks (`has` 0) or holds below the level asked.
+public struct MissingSkill: Sendable, Hashable {
+    public var code: String
+    public var has: Int
+    public var needs: Int
+
+    /// `S12 (has 1, needs 3)` or `S12 (missing, needs 2)`.
+    public var text: String { has == 0 ? "\(code) (missing, needs \(needs))" : "\(code) (has \(has), needs \(needs))" }
+}
+
+/// Byte order of UTF-8 strings (never the locale's).
+func bytesLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }

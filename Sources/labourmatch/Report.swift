@@ -1,0 +1,110 @@
+import ArgumentParser
+import Batch
+import Feeds
+import Foundation
+import Postgres
+
+extension ReportOutput: ExpressibleByArgument {}
+
+/// `labourmatch report RUN --format html|md|csv|json --out PATH [--compare OTHER_RUN]`.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the audit report of a stored run: HTML, Markdown, CSV or JSON.",
+        discussion: """
+        Everything comes from the stored run (its rows, summary and snapshot), so the \
+        same run gives byte-identical reports. Formats:
+          html  one self-contained page (inline CSS and SVG charts, no script, prints on A4): \
+        header and step timings, headline figures, charts (fit distribution, matches by \
+        destination and ISCO major group, exclusions by reason, corridors), every exclusion \
+        reason with its rule and source, match rates and impact ratios by gender and by \
+        origin country, each match with its five criteria, weights, the worker's rank and \
+        the essential skills it lacks, unmatched workers and unfilled openings with their \
+        main reason, and with --compare what changed since the other run
+          md    the same content as Markdown tables, without the charts
+          csv   the match table with the breakdown columns
+          json  everything, keys in a fixed order (shape: README, "Reports")
+        Examples:
+          labourmatch report 3 --out runs/3/audit.html
+          labourmatch report 4 --format md --out audit.md --compare 3
+        """
+    )
+
+    @Argument(help: "The run id (see `runs list`).") var runId: Int64
+    @Option(help: ArgumentHelp("The report format.", valueName: "format")) var format: ReportOutput = .html
+    @Option(help: ArgumentHelp("The file to write (`-` for standard output).", valueName: "path")) var out: String
+    @Option(help: ArgumentHelp("Another run to compare with: new, lost and changed matches, and why.",
+                               valueName: "other-run")) var compare: Int64?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let report = try database.readingRuns("report") { db in
+            AuditReport(current: try RunData.load(db, runId: runId),
+                        other: try compare.map { try RunData.load(db, runId: $0) })
+        }
+        let bytes = format.render(report)
+        if out == "-" {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        do {
+            let url = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw CommandLog.fail(CommandFailure("cannot write \(out): \(error.localizedDescription)"))
+        }
+        print("run \(runId): wrote the \(format.rawValue) report to \(out)")
+    }
+}
+
+/// `labourmatch explain RUN --worker W [--vacancy V]`.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain in the terminal why a worker got its match in a stored run, and why not a vacancy.",
+        discussion: """
+        Prints the worker's status (eligible, excluded and why, with each rule's source), \
+        its match with the five criteria, their weights and weighted shares, the worker's \
+        rank of the vacancy and the essential skills it lacks, its best candidates by fit \
+        and why each other one was not matched, and the pairs the pair rules refused. \
+        With --vacancy, why that pair was not matched: not taking part, an exclusion \
+        (worker, vacancy or pair), a fit below min_fit, the worker's own conditions, or \
+        outranked (the worker got a vacancy it ranks higher, or the vacancy's openings \
+        went to workers of higher fit), with the pair's fit and criteria.
+        Example: labourmatch explain 3 --worker W0007 --vacancy V012
+        """
+    )
+
+    @Argument(help: "The run id (see `runs list`).") var runId: Int64
+    @Option(help: ArgumentHelp("The worker id.", valueName: "id")) var worker: String
+    @Option(help: ArgumentHelp("A vacancy id: why the worker was not matched with it.", valueName: "id"))
+    var vacancy: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let data = try database.readingRuns("explain") { try RunData.load($0, runId: runId) }
+        do {
+            print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
+        } catch {
+            throw CommandLog.fail(error, status: 2)
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// Runs `body` on a new connection; a run that does not exist ends the command with
+    /// status 2 (bad input), any other failure with status 1.
+    func readingRuns<T>(_ label: String, _ body: (Connection) throws -> T) throws -> T {
+        do {
+            let db = try connect(as: .auditor, logger: CommandLog.logger(label))
+            defer { db.close() }
+            return try body(db)
+        } catch let error as RunLookupError {
+            if case .noSuchRun = error { throw CommandLog.fail(error, status: 2) }
+            throw CommandLog.fail(error)
+        } catch {
+            throw CommandLog.fail(error)
+        }
+    }
+}

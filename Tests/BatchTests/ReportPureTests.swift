@@ -1,0 +1,99 @@
+@testable import Batch
+import Foundation
+import Matching
+import Store
+import Testing
+
+/// The report's model and renderers without a database: a tiny run made by the
+/// engine, with ids full of characters that XML and JSON must escape.
+@Suite struct ReportPureTests {
+    /// Impact ratios: exact, ties share the best rate, small groups are shown but not rated,
+    /// exactly 4/5 is not "below 0.8", and no ratio when no rated group has a match.
+    @Test func impactRatiosFollowTheStatedRules() {
+        let groups = AuditReport.impactRatios([
+            ("A", 10, 5), ("B", 10, 3), ("C", 4, 4), ("D", 10, 5), ("E", 10, 4),
+        ])
+        let byName = Dictionary(uniqueKeysWithValues: groups.map { ($0.group, $0) })
+        #expect(byName["A"]?.best == true && byName["D"]?.best == true, "a tie: both are the best group")
+        #expect(byName["A"]?.impactNumerator == 1 && byName["A"]?.impactDenominator == 1)
+        #expect(byName["B"]?.impactNumerator == 3 && byName["B"]?.impactDenominator == 5)
+        #expect(byName["B"]?.flagged == true)
+        #expect(byName["E"]?.impactNumerator == 4 && byName["E"]?.impactDenominator == 5)
+        #expect(byName["E"]?.flagged == false, "0.8 itself is not below 0.8")
+        // C's rate (1.0) beats everyone's, but 4 workers are too few to rate or to be the reference.
+        #expect(byName["C"]?.rated == false && byName["C"]?.impactNumerator == nil && byName["C"]?.flagged == false)
+
+        let none = AuditReport.impactRatios([("F", 8, 0), ("M", 9, 0)])
+        #expect(none.allSatisfy { $0.impactNumerator == nil && !$0.flagged }, "no match anywhere: no ratio")
+    }
+
+    @Test func numberFormatsAreExactAndRoundHalfUp() {
+        #expect(ReportFormat.decimal(2, 3) == "0.667")
+        #expect(ReportFormat.decimal(1, 8) == "0.125")
+        #expect(ReportFormat.decimal(1, 2000) == "0.001", "0.0005 rounds up")
+        #expect(ReportFormat.percent(115, 283) == "40.6 %")
+        #expect(ReportFormat.criterion("5/32") == "5/32 (0.1563)")
+        #expect(ReportFormat.criterionDecimal("1/3") == "0.333333")
+        #expect(JSONValue.quote("a\"b\\c\n\u{1}") == "\"a\\\"b\\\\c\\n\\u0001\"")
+    }
+
+    @Test func renderersEscapeAndAreDeterministic() throws {
+        let data = try Self.tinyRun()
+        let report = AuditReport(current: data, other: data)
+        #expect(report.headline.matched == 1 && report.headline.workers == 3)
+        #expect(report.unmatchedWorkers.map(\.reason).sorted() == ["excluded", "outranked"])
+        #expect(report.reasons.map(\.reason) == ["NO_CONSENT"])
+        #expect(report.comparison?.unchanged == 1 && report.comparison?.newMatches.isEmpty == true)
+
+        let html = ReportHTML.render(report)
+        #expect(html == ReportHTML.render(AuditReport(current: data, other: data)), "byte-identical")
+        let page = try XHTMLPage(String(decoding: html, as: UTF8.self))
+        #expect(page.text["h-matched"] == "1")
+        #expect(page.cells["reason-NO_CONSENT"]?[4] == "W\"3", "the sample is the raw id, escaped in the markup")
+        let json = ReportJSON.render(report)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        let matches = try #require(object["matches"] as? [[String: Any]])
+        #expect(matches.first?["worker_id"] as? String == "W&1")
+        #expect(String(decoding: ReportCSV.render(report), as: UTF8.self).split(separator: "\n").count == 2)
+        let md = String(decoding: ReportMarkdown.render(report), as: UTF8.self)
+        #expect(md.contains("| NO_CONSENT |"))
+
+        // The outranked worker: its vacancy's one opening went to the better fit.
+        let why = try Explanation.text(data, worker: "W<2>", vacancy: "V&1")
+        #expect(why.contains("went to workers it ranks higher (fit 1.000000 or more)"), "\(why)")
+        #expect(throws: Explanation.Failure.self) { try Explanation.text(data, worker: "nobody") }
+    }
+
+    /// One vacancy with one opening; W&1 fits it fully, W<2> less (no experience in the
+    /// occupation), W"3 gave no consent. Results as the run stores them.
+    static func tinyRun() throws -> RunData {
+        let day = try #require(Day("2026-11-29"))
+        var input = MatchingInput()
+        input.employers = [Employer(id: "E1", name: "Employer", country: "DE")]
+        input.vacancies = [Vacancy(id: "V&1", employerId: "E1", isco: "2221", title: "Nurse <ward>",
+                                   destinationCountry: "DE", openings: 1, minExperienceYears: ExactDecimal(2),
+                                   monthlyWage: ExactDecimal(3000), currency: "EUR", hoursPerWeek: ExactDecimal(40),
+                                   contractLanguages: ["en"], g2gAgreement: true)]
+        let english = [LanguageLevel(code: "en", level: .b2)]
+        input.workers = [
+            Worker(id: "W&1", originCountry: "PH", birthYear: 1990, gender: .female, educationLevel: 3,
+                   occupations: [Occupation(isco: "2221", years: ExactDecimal(5))], languages: english, consent: true),
+            Worker(id: "W<2>", originCountry: "KE", birthYear: 1991, gender: .male, educationLevel: 3,
+                   occupations: [Occupation(isco: "2222", years: ExactDecimal(5))], languages: english, consent: true),
+            Worker(id: "W\"3", originCountry: "IN", birthYear: 1992, educationLevel: 3,
+                   occupations: [Occupation(isco: "2221", years: ExactDecimal(5))], languages: english, consent: false),
+        ]
+        input.fxRates = [FXRate(currency: "EUR", usdPerUnit: try #require(ExactDecimal(exactly: "1.08")))]
+        let policy = Policy.default
+        let result = MatchingEngine.runSequentially(input: input, policy: policy, date: day, strategy: .stable)
+        let policySHA = String(repeating: "a", count: 64), inputSHA = String(repeating: "b", count: 64)
+        let key = JobInstanceKey(runDate: day, scope: "default", policySHA256: policySHA, strategy: .stable)
+        let run = RunRecord(runId: 7, instanceId: 1, key: key, policyText: policy.canonicalText, number: 1,
+                            status: .succeeded, engineVersion: MatchingEngine.version, whoListEdition: "2023",
+                            inputSHA256: inputSHA, reportDir: nil, createdAt: Date(timeIntervalSince1970: 0),
+                            finishedAt: Date(timeIntervalSince1970: 1))
+        return RunData(run: run, executions: [], results: RunResults(result: result, policySHA256: policySHA,
+                                                                     inputSHA256: inputSHA),
+                       input: input, policy: policy)
+    }
+}

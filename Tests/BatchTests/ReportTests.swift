@@ -1,0 +1,323 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Matching
+import Postgres
+import Testing
+
+/// `labourmatch report` and `explain` on the fixtures' run, against the real
+/// server: the figures are checked against the stored rows with SQL written
+/// here, not with the report's own code.
+@Suite(.serialized) struct ReportTests {
+    @Test func htmlReportIsWellFormedAndEqualsTheStoredRun() throws {
+        let (fixture, runId) = try FixtureRun.withRun()
+        defer { fixture.close() }
+        let html = try fixture.report(runId, "html")
+        let page = try XHTMLPage(html)
+
+        // Headline figures: the stored summary's counts, and the mean fit recomputed from run_matches.
+        let counts = try fixture.rows("""
+            SELECT key, value FROM run_summaries, jsonb_each_text(summary->'counts') WHERE run_id = $1
+            """, [PostgresValue(runId)])
+        let summary = Dictionary(uniqueKeysWithValues: counts.map { ($0[0], $0[1]) })
+        for (id, key) in [("h-workers", "workers"), ("h-vacancies", "vacancies"), ("h-openings", "openings"),
+                          ("h-candidates", "candidates"), ("h-matched", "matched"),
+                          ("h-unfilled-openings", "unfilled_openings"), ("h-unmatched-workers", "unmatched_workers")] {
+            #expect(page.text[id] == summary[key], "\(id)")
+            #expect(summary[key] != nil)
+        }
+        #expect(summary["matched"] == String(try fixture.count("SELECT count(*) FROM run_matches")))
+        let meanFit = try fixture.rows("SELECT round(avg(fit_micro))::int FROM run_matches WHERE run_id = $1",
+                                       [PostgresValue(runId)])[0][0]
+        #expect(page.text["h-mean-fit"] == FitScore.text(micro: Int(meanFit)!))
+        #expect(page.text["run-policy"] == (try fixture.rows("""
+            SELECT policy_sha256 FROM runs JOIN job_instances USING (instance_id) WHERE run_id = $1
+            """, [PostgresValue(runId)])[0][0]))
+
+        // Every reason present appears with its count, its rule's source, and a name of the source's body.
+        let reasons = try fixture.rows("""
+            SELECT reason, count(*) FROM run_exclusions WHERE run_id = $1 GROUP BY reason
+            """, [PostgresValue(runId)])
+        #expect(reasons.count >= 5, "the fixtures exercise most rules")
+        for row in reasons {
+            let cells = page.cells["reason-\(row[0])"] ?? []
+            #expect(cells.count == 5, "reason \(row[0]) has its row")
+            guard cells.count == 5 else { continue }
+            #expect(cells[1].hasPrefix(row[1] + " ("), "count of \(row[0])")
+            let source = EthicalRules.all.first { $0.reason.rawValue == row[0] }?.source
+            #expect(source != nil && cells[3] == source, "source of \(row[0])")
+            #expect(["IRIS", "ILO", "WHO", "operator decision", "statutory", "wage rules"].contains { cells[3].contains($0) })
+        }
+
+        // Impact ratios recomputed from the stored matches and the snapshot's worker versions.
+        for (attribute, column) in [("gender", "coalesce(w.gender, 'not stated')"), ("origin_country", "w.origin_country")] {
+            let groups = try fixture.rows("""
+                SELECT \(column), count(*), count(m.worker_id)
+                FROM run_participants p
+                JOIN run_snapshot s ON s.run_id = p.run_id AND s.kind = 'worker' AND s.key = p.id
+                JOIN worker_versions w ON w.worker_id = s.key AND w.version = s.version
+                LEFT JOIN run_matches m ON m.run_id = p.run_id AND m.worker_id = p.id
+                WHERE p.run_id = $1 AND p.subject = 'worker' AND p.eligible
+                GROUP BY 1
+                """, [PostgresValue(runId)]).map { (group: $0[0], eligible: Double($0[1])!, matched: Double($0[2])!) }
+            #expect(groups.count >= 2)
+            let best = groups.filter { $0.eligible >= 5 }.map { $0.matched / $0.eligible }.max() ?? 0
+            for g in groups {
+                let id = "fair-\(attribute)-\(g.group)"
+                let attrs = page.attributes[id] ?? [:]
+                #expect(attrs["data-eligible"] == String(Int(g.eligible)), "\(id)")
+                #expect(attrs["data-matched"] == String(Int(g.matched)), "\(id)")
+                guard g.eligible >= 5, best > 0 else {
+                    #expect(attrs["data-impact"] == "", "\(id) is not rated")
+                    continue
+                }
+                let ratio = (g.matched / g.eligible) / best
+                let exact = (attrs["data-impact"] ?? "").split(separator: "/").compactMap { Double($0) }
+                let shown = exact.count == 2 ? exact[0] / exact[1] : exact.first ?? -1
+                #expect(abs(shown - ratio) < 1e-12, "\(id): \(attrs["data-impact"] ?? "") vs \(ratio)")
+                #expect((attrs["class"] == "flag") == (ratio < 0.8), "\(id) flagged below 0.8")
+                let rounded = Double(page.cells[id]?[4] ?? "") ?? -1
+                #expect(abs(rounded - ratio) <= 0.0005 + 1e-9, "\(id) shows \(rounded) for \(ratio)")
+            }
+        }
+        #expect(html.contains("never inputs of the fit score"))
+
+        // Deterministic: a second render, written to a file, is byte-identical; the run's own
+        // report.html is well-formed too.
+        let file = fixture.dir.appendingPathComponent("reports/audit.html")
+        let written = try fixture.command(["report", String(runId), "--out", file.path])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(try contents(file) == html)
+        _ = try XHTMLPage(try contents(fixture.dir.appendingPathComponent("run/report.html")))
+    }
+
+    @Test func jsonMarkdownAndCSVCarryTheSameFigures() throws {
+        let (fixture, runId) = try FixtureRun.withRun()
+        defer { fixture.close() }
+        let json = try fixture.report(runId, "json")
+        #expect(json.hasPrefix("{\n  \"report_version\": 1,\n  \"run\": {\n    \"run_id\": \(runId),"))
+        #expect(try fixture.report(runId, "json") == json, "deterministic")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let headline = try #require(object["headline"] as? [String: Any])
+        let stored = try fixture.rows("SELECT (summary->'counts'->>'matched'), (summary->'counts'->>'unfilled_openings'), "
+                                      + "(summary->'counts'->>'unmatched_workers') FROM run_summaries WHERE run_id = $1",
+                                      [PostgresValue(runId)])[0]
+        #expect("\(headline["matched"] ?? "")" == stored[0])
+        // The listed unfilled openings and unmatched workers (not excluded) add up to the summary's counts.
+        let unfilled = try #require(object["unfilled_vacancies"] as? [[String: Any]])
+        #expect(String(unfilled.filter { $0["reason"] as? String != "excluded" }.map { $0["open"] as! Int }.reduce(0, +))
+                == stored[1])
+        let unmatched = try #require(object["unmatched_workers"] as? [[String: Any]])
+        #expect(String(unmatched.filter { $0["reason"] as? String != "excluded" }.count) == stored[2])
+        let matches = try #require(object["matches"] as? [[String: Any]])
+        #expect(matches.count == Int(stored[0]))
+
+        let csv = try fixture.report(runId, "csv").split(separator: "\n").map(String.init)
+        #expect(csv.first == "worker_id,origin_country,vacancy_id,destination_country,isco,fit,worker_rank,occupation,skills,"
+                + "experience,languages,education,occupation_exact,skills_exact,experience_exact,languages_exact,"
+                + "education_exact,missing_essential_skills")
+        #expect(csv.count - 1 == Int(stored[0]))
+        // Each CSV row's fit and exact criteria are the stored ones.
+        let first = try fixture.rows("""
+            SELECT worker_id, vacancy_id, fit_micro, occupation, skills, experience, languages, education
+            FROM run_matches WHERE run_id = $1 ORDER BY worker_id COLLATE "C" LIMIT 1
+            """, [PostgresValue(runId)])[0]
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(row[0] == first[0] && row[2] == first[1] && row[5] == FitScore.text(micro: Int(first[2])!))
+        #expect(Array(row[12...16]) == Array(first[3...7]))
+
+        let md = try fixture.report(runId, "md")
+        for reason in try fixture.rows("SELECT DISTINCT reason FROM run_exclusions").map({ $0[0] }) {
+            #expect(md.contains("| \(reason) |"), "\(reason) in Markdown")
+        }
+        #expect(!md.contains("<svg"))
+    }
+
+    @Test func explainAMatchAnExcludedPairAndAnOutrankedCandidate() throws {
+        let (fixture, runId) = try FixtureRun.withRun()
+        defer { fixture.close() }
+        let run = String(runId)
+
+        let match = try fixture.rows("SELECT worker_id, vacancy_id, fit_micro, worker_rank FROM run_matches LIMIT 1")[0]
+        let matched = try fixture.command(["explain", run, "--worker", match[0]])
+        #expect(matched.status == 0, "\(matched.stderr)")
+        #expect(matched.stdout.contains("matched: \(match[1])"))
+        #expect(matched.stdout.contains("fit \(FitScore.text(micro: Int(match[2])!)), the worker's rank \(match[3])"))
+        for criterion in ["occupation", "skills", "experience", "languages", "education", "essential skills lacking"] {
+            #expect(matched.stdout.contains(criterion))
+        }
+
+        let pair = try fixture.rows("SELECT worker_id, vacancy_id, reason FROM run_exclusions WHERE subject = 'pair' LIMIT 1")[0]
+        let refused = try fixture.command(["explain", run, "--worker", pair[0], "--vacancy", pair[1]])
+        #expect(refused.status == 0, "\(refused.stderr)")
+        #expect(refused.stdout.contains("why not \(pair[1]): pair excluded: \(pair[2])"), "\(refused.stdout)")
+
+        // Stored candidates that were not matched (stable): either the worker got a vacancy it ranks
+        // higher, or the vacancy's openings went to workers of higher fit.
+        let preferred = try fixture.rows("""
+            SELECT t.worker_id, t.vacancy_id, m.vacancy_id FROM run_top_candidates t
+            JOIN run_matches m ON m.run_id = t.run_id AND m.worker_id = t.worker_id
+            WHERE NOT t.matched AND m.worker_rank < t.worker_rank ORDER BY t.worker_id, t.position LIMIT 1
+            """)[0]
+        let outranked = try fixture.command(["explain", run, "--worker", preferred[0], "--vacancy", preferred[1]])
+        #expect(outranked.status == 0, "\(outranked.stderr)")
+        #expect(outranked.stdout.contains("why not \(preferred[1]): candidate (fit"), "\(outranked.stdout)")
+        #expect(outranked.stdout.contains("outranked: the worker got \(preferred[2]), its rank"), "\(outranked.stdout)")
+        let full = try fixture.rows("""
+            SELECT t.worker_id, t.vacancy_id, t.fit_micro FROM run_top_candidates t
+            LEFT JOIN run_matches m ON m.run_id = t.run_id AND m.worker_id = t.worker_id
+            WHERE NOT t.matched AND (m.worker_id IS NULL OR m.worker_rank > t.worker_rank)
+            ORDER BY t.worker_id, t.position LIMIT 1
+            """)[0]
+        // The vacancy's lowest held fit is at least this worker's (it ranks by fit).
+        let lowest = try fixture.rows("SELECT min(fit_micro) FROM run_matches WHERE vacancy_id = $1",
+                                      [PostgresValue(full[1])])[0][0]
+        #expect(Int(lowest)! >= Int(full[2])!)
+        let vacancyFull = try fixture.command(["explain", run, "--worker", full[0], "--vacancy", full[1]])
+        #expect(vacancyFull.stdout.contains("went to workers it ranks higher (fit \(FitScore.text(micro: Int(lowest)!)) or more)"),
+                "\(vacancyFull.stdout)")
+
+        let worker = try fixture.rows("SELECT worker_id, reason FROM run_exclusions WHERE subject = 'worker' LIMIT 1")[0]
+        let excluded = try fixture.command(["explain", run, "--worker", worker[0]])
+        #expect(excluded.stdout.contains("excluded: \(worker[1])"), "\(excluded.stdout)")
+
+        let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
+        #expect(unknown.status == 2)
+    }
+
+    @Test func compareTwoPoliciesListsNewLostAndChangedMatches() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "default", ["--policy", "Fixtures/policy.toml"]).status == 0)
+        #expect(try fixture.run(out: "strict", ["--policy", "Fixtures/policy-strict.toml"]).status == 0)
+        let ids = try fixture.rows("SELECT run_id FROM runs ORDER BY run_id").map { Int($0[0])! }
+        #expect(ids.count == 2)
+        let json = try fixture.report(ids[1], "json", ["--compare", String(ids[0])])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let comparison = try #require(object["comparison"] as? [String: Any])
+        func workers(_ key: String) -> [String] {
+            (comparison[key] as? [[String: Any]] ?? []).compactMap { $0["worker_id"] as? String }
+        }
+        // The expected sets, from the stored matches of both runs.
+        func sql(_ condition: String) throws -> [String] {
+            try fixture.rows("""
+                SELECT w FROM (
+                    SELECT coalesce(a.worker_id, b.worker_id) AS w
+                    FROM (SELECT * FROM run_matches WHERE run_id = $1) a
+                    FULL JOIN (SELECT * FROM run_matches WHERE run_id = $2) b ON a.worker_id = b.worker_id
+                    WHERE \(condition)) x
+                ORDER BY w COLLATE "C"
+                """, [PostgresValue(ids[0]), PostgresValue(ids[1])]).map { $0[0] }
+        }
+        let new = try sql("a.worker_id IS NULL"), lost = try sql("b.worker_id IS NULL")
+        let changed = try sql("""
+            a.worker_id IS NOT NULL AND b.worker_id IS NOT NULL
+            AND (a.vacancy_id, a.fit_micro, a.worker_rank) <> (b.vacancy_id, b.fit_micro, b.worker_rank)
+            """)
+        #expect(workers("new") == new)
+        #expect(workers("lost") == lost)
+        #expect(workers("changed") == changed)
+        #expect(!lost.isEmpty || !changed.isEmpty, "the strict policy changes something")
+        #expect((comparison["policy_changes"] as? [String] ?? []).contains("min_fit: 0.5 -> 0.6"))
+        // Each lost match says what became of the pair in the strict run; where the strict run
+        // excluded the vacancy (e.g. EXCESSIVE_HOURS at 45 hours), the reason is the stored one.
+        let excludedNow = try fixture.rows("""
+            SELECT m.worker_id, m.vacancy_id, string_agg(e.reason, ', ' ORDER BY e.reason)
+            FROM run_matches m JOIN run_exclusions e ON e.run_id = $2 AND e.subject = 'vacancy' AND e.vacancy_id = m.vacancy_id
+            WHERE m.run_id = $1 GROUP BY m.worker_id, m.vacancy_id
+            """, [PostgresValue(ids[0]), PostgresValue(ids[1])])
+        #expect(!excludedNow.isEmpty, "the strict policy excludes vacancies that had matches")
+        func whys(_ key: String) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: (comparison[key] as? [[String: Any]] ?? []).map {
+                ($0["worker_id"] as? String ?? "", $0["why"] as? String ?? "")
+            })
+        }
+        let (lostWhy, changedWhy) = (whys("lost"), whys("changed"))
+        #expect(lostWhy.values.allSatisfy { $0.hasPrefix("now: ") })
+        for row in excludedNow {
+            // Lost, or matched elsewhere now (changed): either way the old pair's vacancy is excluded.
+            let expected = lostWhy[row[0]] != nil ? "now: vacancy excluded: \(row[2])"
+                : "\(row[1]) now: vacancy excluded: \(row[2])"
+            #expect((lostWhy[row[0]] ?? changedWhy[row[0]]) == expected, "\(row[0])")
+        }
+        let html = try fixture.report(ids[1], "html", ["--compare", String(ids[0])])
+        let page = try XHTMLPage(html)
+        #expect(page.text["compare-counts"]?.contains("\(new.count) new, \(lost.count) lost, \(changed.count) changed") == true)
+    }
+}
+
+extension FixtureRun {
+    /// A fixture database with one succeeded run (default policy, stable) written to `dir/run`, and its id.
+    static func withRun() throws -> (FixtureRun, Int) {
+        let fixture = try FixtureRun()
+        let outcome = try fixture.run(out: "run")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return (fixture, try fixture.count("SELECT max(run_id) FROM runs"))
+    }
+
+    /// `labourmatch report RUN --format F --out -` (standard output).
+    func report(_ runId: Int, _ format: String, _ extra: [String] = []) throws -> String {
+        let outcome = try command(["report", String(runId), "--format", format, "--out", "-"] + extra)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return outcome.stdout
+    }
+}
+
+/// An XHTML page parsed by Foundation's XML parser (so a page that is not
+/// well-formed fails), with the text, attributes and cell texts of elements that have an id.
+struct XHTMLPage {
+    var text: [String: String] = [:]
+    var attributes: [String: [String: String]] = [:]
+    /// The texts of the `td`/`th` children of a row with an id.
+    var cells: [String: [String]] = [:]
+
+    struct NotWellFormed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(_ source: String) throws {
+        let collector = Collector()
+        let parser = XMLParser(data: Data(source.utf8))
+        parser.delegate = collector
+        guard parser.parse() else {
+            throw NotWellFormed(description: "line \(parser.lineNumber), column \(parser.columnNumber): "
+                                + "\(parser.parserError.map { "\($0)" } ?? "parse error")")
+        }
+        text = collector.text; attributes = collector.attributes; cells = collector.cells
+    }
+
+    private final class Collector: NSObject, XMLParserDelegate {
+        var text: [String: String] = [:]
+        var attributes: [String: [String: String]] = [:]
+        var cells: [String: [String]] = [:]
+        /// Open elements with an id, and the text gathered inside each.
+        private var open: [(id: String?, tag: String, text: String)] = []
+        private var rowId: String?
+        private var cell: String?
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes attrs: [String: String] = [:]) {
+            let id = attrs["id"]
+            if let id { attributes[id] = attrs }
+            if name == "tr" { rowId = id; if let id { cells[id] = [] } }
+            if (name == "td" || name == "th") && rowId != nil { cell = "" }
+            open.append((id, name, ""))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            for i in open.indices where open[i].id != nil { open[i].text += string }
+            if cell != nil { cell! += string }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            let last = open.removeLast()
+            if let id = last.id { text[id] = last.text }
+            if (name == "td" || name == "th"), let c = cell, let rowId {
+                cells[rowId, default: []].append(c)
+                cell = nil
+            }
+            if name == "tr" { rowId = nil }
+        }
+    }
+}
