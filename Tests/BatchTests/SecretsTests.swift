@@ -31,7 +31,10 @@ import Testing
         let run = try expectNoPassword(["run", "--date", FixtureRun.runDate, "--out", out.path], url: url, status: 0)
         #expect(run.stderr.contains("lease taken"), "the log is on: \(run.stderr)")
         let id = try fixture.rows("SELECT max(run_id)::text FROM runs")[0][0]
+        let worker = try fixture.rows("SELECT min(worker_id) FROM run_matches")[0][0]
         for arguments in [["runs", "list"], ["runs", "show", id], ["verify", id], ["verify", "--chain"],
+                          ["report", id, "--format", "html", "--out", "-"], ["report", id, "--format", "json", "--out", "-"],
+                          ["explain", id, "--worker", worker],
                           ["export", id, "--out", fixture.dir.appendingPathComponent("export").path],
                           ["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path],
                           ["feeds", "list"], ["feeds", "show", "1"], ["db", "status"], ["db", "roles"]] {
@@ -57,7 +60,7 @@ import Testing
                 #expect(!(try contents(dir.appendingPathComponent(name))).contains(SecretsTests.password), "\(name)")
             }
         }
-        #expect(files == 7, "report.md and the result files, and the export")
+        #expect(files == 8, "report.html, report.md and the result files, and the export")
     }
 
     @Test func passwordNeverReachesConnectionErrors() throws {
