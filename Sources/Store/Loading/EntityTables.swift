@@ -8,17 +8,6 @@ struct StageColumn: Sendable {
     init(_ name: String, _ type: String) { self.name = name; self.type = type }
 }
 
-/// A child list table of 0001 (`vacancy_required_skills`, ...): staged as one
-/// array column per child column, named `<table>__<column>`, unnested on merge.
-struct ListTable: Sendable {
-    let table: String
-    /// The child columns after the key, version and ordinal, with their array element types.
-    let columns: [StageColumn]
-
-    /// The staging array columns.
-    var stageColumns: [StageColumn] { columns.map { StageColumn("\(table)__\($0.name)", "\($0.type)[]") } }
-}
-
 /// How one feed kind is stored: its tables of 0001 and how an accepted record
 /// becomes the data part of a staging row. Table and column names are
 /// constants of this file; no value from a feed ever becomes SQL text.
@@ -30,17 +19,14 @@ struct EntityTable: Sendable {
     let versions: String?
     /// The key column of the identity and versions tables.
     let key: String
-    /// The content columns of the versions table (all but key and bookkeeping), in staging order.
+    /// The content columns of the versions table (all but key and bookkeeping), in staging
+    /// order; the lists of 0004 are `text[]` columns among them.
     let columns: [StageColumn]
-    let lists: [ListTable]
-    /// Writes `columns`, then the arrays of `lists`, of an accepted record.
+    /// Writes `columns` of an accepted record.
     let encode: @Sendable (FeedRecord, inout CopyLine) -> Void
     /// The first value, in table order, that the reader accepts but the database cannot
     /// hold (see `StoreLimits`): its field and a sentence; nil when the record can be stored.
     let check: @Sendable (FeedRecord) -> (field: String, detail: String)?
-
-    /// The staging columns after the bookkeeping ones: content columns, then list arrays.
-    var dataColumns: [StageColumn] { columns + lists.flatMap(\.stageColumns) }
 
     static func of(_ kind: FeedKind) -> EntityTable {
         switch kind {
@@ -58,7 +44,6 @@ struct EntityTable: Sendable {
         kind: .employers, identity: "employers", versions: "employer_versions", key: "employer_id",
         columns: [.init("name", "text"), .init("country", "text"), .init("sector", "text"),
                   .init("iris_certified", "boolean"), .init("blocklisted", "boolean")],
-        lists: [],
         encode: { record, out in
             guard case .employer(let e) = record else { preconditionFailure("not an employer") }
             out.text(e.name); out.plain(e.country); out.text(e.sector)
@@ -74,7 +59,6 @@ struct EntityTable: Sendable {
         columns: [.init("name", "text"), .init("license_country", "text"), .init("license_number", "text"),
                   .init("license_expires", "date"), .init("iris_certified", "boolean"),
                   .init("blocklisted", "boolean")],
-        lists: [],
         encode: { record, out in
             guard case .recruiter(let r) = record else { preconditionFailure("not a recruiter") }
             out.text(r.name); out.plain(r.licenseCountry); out.text(r.licenseNumber); out.day(r.licenseExpires)
@@ -93,15 +77,9 @@ struct EntityTable: Sendable {
                   .init("monthly_wage", "numeric"), .init("currency", "text"),
                   .init("hours_per_week", "numeric"), .init("contract_months", "integer"),
                   .init("worker_fee", "numeric"), .init("passport_retention", "boolean"),
-                  .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date")],
-        lists: [
-            ListTable(table: "vacancy_required_skills",
-                      columns: [.init("skill_code", "text"), .init("min_level", "smallint"),
-                                .init("essential", "boolean")]),
-            ListTable(table: "vacancy_required_languages",
-                      columns: [.init("language_code", "text"), .init("level", "text")]),
-            ListTable(table: "vacancy_contract_languages", columns: [.init("language_code", "text")]),
-        ],
+                  .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date"),
+                  .init("required_skills", "text[]"), .init("required_languages", "text[]"),
+                  .init("contract_languages", "text[]")],
         encode: { record, out in
             guard case .vacancy(let v) = record else { preconditionFailure("not a vacancy") }
             out.plain(v.employerId); out.text(v.recruiterId); out.plain(v.isco); out.text(v.title)
@@ -109,12 +87,9 @@ struct EntityTable: Sendable {
             out.decimal(v.minExperienceYears); out.decimal(v.monthlyWage); out.plain(v.currency)
             out.decimal(v.hoursPerWeek); out.int(v.contractMonths); out.decimal(v.workerFee)
             out.bool(v.passportRetention); out.bool(v.g2gAgreement); out.day(v.startDate); out.day(v.expiresOn)
-            out.array(v.requiredSkills) { $0.itemText($1.code) }
-            out.array(v.requiredSkills) { $0.itemInt($1.minLevel) }
-            out.array(v.requiredSkills) { $0.itemBool($1.essential) }
-            out.array(v.requiredLanguages) { $0.itemText($1.code) }
-            out.array(v.requiredLanguages) { $0.itemText($1.level.description) }
-            out.array(v.contractLanguages) { $0.itemText($1) }
+            out.list(v.requiredSkills) { $0.item($1) }
+            out.list(v.requiredLanguages) { $0.item($1) }
+            out.list(v.contractLanguages) { $0.item($1) }
         },
         check: { record in
             guard case .vacancy(let v) = record else { return nil }
@@ -127,32 +102,24 @@ struct EntityTable: Sendable {
         kind: .workers, identity: "workers", versions: "worker_versions", key: "worker_id",
         columns: [.init("origin_country", "text"), .init("birth_year", "smallint"), .init("gender", "text"),
                   .init("education_level", "smallint"), .init("min_monthly_wage_usd", "numeric"),
-                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "text")],
-        lists: [
-            ListTable(table: "worker_occupations", columns: [.init("isco_code", "text"), .init("years", "numeric")]),
-            ListTable(table: "worker_skills", columns: [.init("skill_code", "text"), .init("level", "smallint")]),
-            ListTable(table: "worker_languages", columns: [.init("language_code", "text"), .init("level", "text")]),
-            ListTable(table: "worker_preferred_destinations", columns: [.init("country", "text")]),
-        ],
+                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "text"),
+                  .init("occupations", "text[]"), .init("skills", "text[]"), .init("languages", "text[]"),
+                  .init("preferred_destinations", "text[]")],
         encode: { record, out in
             guard case .worker(let w) = record else { preconditionFailure("not a worker") }
             out.plain(w.originCountry); out.int(w.birthYear); out.text(w.gender?.rawValue)
             out.int(w.educationLevel); out.decimal(w.minMonthlyWageUSD); out.day(w.availableFrom)
             out.bool(w.consent); out.text(w.recruiterId)
-            out.array(w.occupations) { $0.itemText($1.isco) }
-            out.array(w.occupations) { $0.itemDecimal($1.years) }
-            out.array(w.skills) { $0.itemText($1.code) }
-            out.array(w.skills) { $0.itemInt($1.level) }
-            out.array(w.languages) { $0.itemText($1.code) }
-            out.array(w.languages) { $0.itemText($1.level.description) }
-            out.array(w.preferredDestinations) { $0.itemText($1) }
+            out.list(w.occupations) { $0.item($1) }
+            out.list(w.skills) { $0.item($1) }
+            out.list(w.languages) { $0.item($1) }
+            out.list(w.preferredDestinations) { $0.item($1) }
         },
         check: { _ in nil })
 
     static let minimumWages = EntityTable(
         kind: .minimumWages, identity: "minimum_wages", versions: "minimum_wage_versions", key: "country",
         columns: [.init("monthly_amount", "numeric"), .init("currency", "text")],
-        lists: [],
         encode: { record, out in
             guard case .minimumWage(let m) = record else { preconditionFailure("not a minimum wage") }
             out.decimal(m.monthlyAmount); out.plain(m.currency)
@@ -162,7 +129,6 @@ struct EntityTable: Sendable {
     static let fxRates = EntityTable(
         kind: .fxRates, identity: "fx_rates", versions: "fx_rate_versions", key: "currency",
         columns: [.init("usd_per_unit", "numeric")],
-        lists: [],
         encode: { record, out in
             guard case .fxRate(let f) = record else { preconditionFailure("not an exchange rate") }
             out.decimal(f.usdPerUnit)
@@ -172,7 +138,6 @@ struct EntityTable: Sendable {
     static let whoList = EntityTable(
         kind: .whoList, identity: nil, versions: nil, key: "country",
         columns: [.init("name", "text"), .init("who_region", "text")],
-        lists: [],
         encode: { record, out in
             guard case .whoEntry(let w) = record else { preconditionFailure("not a WHO list entry") }
             out.text(w.name); out.text(w.whoRegion)

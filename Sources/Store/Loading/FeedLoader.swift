@@ -237,7 +237,7 @@ private struct LoadRun {
         var counts = LoadCounts()
         var first: [Rejection] = []
         var malformed = 0
-        let nullColumns = table.dataColumns.count + 1   // sha and the data columns of a rejected row
+        let nullColumns = table.columns.count + 1   // sha and the data columns of a rejected row
         let table = self.table
         let pause = loader.testPause
         let progress = loader.progress
@@ -344,16 +344,18 @@ private struct LoadRun {
             try tx.execute("CREATE TEMP TABLE lm_withdraw (key text, version integer) ON COMMIT DROP")
         }
         report.counts.withdrawn = try tx.query(EntityTable.withdrawCount)[0].decode(0, as: Int.self)
+        if let check = table.unknownReferences {
+            // What the dropped foreign keys of 0004 checked row by row, once for the whole load.
+            let unknown = try step("references") { try tx.query(check)[0].decode(0, as: Int.self) }
+            guard unknown == 0 else {
+                throw PostgresError(kind: .misuse, message: "\(unknown) employer or recruiter ids of accepted rows have no identity row",
+                                    statement: check)
+            }
+        }
         try step("retire") { try tx.execute(table.retireVersions) }
         try step("versions") { try tx.execute(table.insertVersions, params: feed) }
-        for list in table.lists {
-            try step(list.table) { try tx.execute(table.insertList(list)) }
-        }
         if report.counts.withdrawn > 0 {
             try step("withdrawals") { try tx.execute(table.insertWithdrawals, params: feed) }
-            for list in table.lists {
-                try step("withdrawn \(list.table)") { try tx.execute(table.copyListForWithdrawals(list)) }
-            }
         }
     }
 

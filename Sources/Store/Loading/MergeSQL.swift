@@ -19,11 +19,11 @@ extension EntityTable {
 
     /// `line, reason, field, key, raw, detail, sha`, then the data columns.
     var stageColumnNames: [String] {
-        ["line", "reason", "field", "key", "raw", "detail", "sha"] + dataColumns.map(\.name)
+        ["line", "reason", "field", "key", "raw", "detail", "sha"] + columns.map(\.name)
     }
 
     var createStage: String {
-        let data = dataColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        let data = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return """
             CREATE TEMP TABLE lm_stage (line integer NOT NULL, reason text, field text, key text, raw text,
                 detail text, sha text, \(data)) ON COMMIT DROP
@@ -167,17 +167,29 @@ extension EntityTable {
         """
     }
 
-    /// The child rows of the new versions, unnested from the staged arrays with their ordinal.
-    func insertList(_ list: ListTable) -> String {
-        let names = list.columns.map(\.name)
-        return """
-            INSERT INTO \(list.table) (\(key), version, ordinal, \(names.joined(separator: ", ")))
-            SELECT s.key, coalesce(p.old_version, 0) + 1, u.ordinal, \(names.map { "u.\($0)" }.joined(separator: ", "))
-            FROM lm_plan p JOIN lm_stage s ON s.line = p.line
-            CROSS JOIN LATERAL unnest(\(list.stageColumns.map { "s.\($0.name)" }.joined(separator: ", ")))
-                WITH ORDINALITY AS u(\(names.joined(separator: ", ")), ordinal)
-            ORDER BY s.key, u.ordinal
+    /// The employers and recruiters the versions table refers to: (column, identity table,
+    /// its key). 0004 dropped the per-row foreign keys of the big versions tables;
+    /// `unknownReferences` checks the same, once per load.
+    var references: [(column: String, table: String, key: String)] {
+        switch kind {
+        case .vacancies: return [("employer_id", "employers", "employer_id"), ("recruiter_id", "recruiters", "recruiter_id")]
+        case .workers: return [("recruiter_id", "recruiters", "recruiter_id")]
+        default: return []
+        }
+    }
+
+    /// The accepted rows naming an employer or recruiter that has no identity row (the loader
+    /// rejects those, so 0 unless something is wrong); nil when the kind refers to nothing.
+    /// Set-based: each distinct value probed once.
+    var unknownReferences: String? {
+        guard !references.isEmpty else { return nil }
+        return "SELECT " + references.map { r in
             """
+            (SELECT count(*) FROM (SELECT DISTINCT \(r.column) AS k FROM lm_stage
+                                  WHERE reason IS NULL AND \(r.column) IS NOT NULL) d
+             WHERE NOT EXISTS (SELECT 1 FROM \(r.table) i WHERE i.\(r.key) = d.k))
+            """
+        }.joined(separator: " + ")
     }
 
     /// $1 feed. A withdrawal is a new version: the same content, `withdrawn`, written by this feed.
@@ -187,16 +199,6 @@ extension EntityTable {
         SELECT v.\(key), v.version + 1, \(columns.map { "v.\($0.name)" }.joined(separator: ", ")), v.content_sha256, true, $1
         FROM \(versionsTable) v JOIN lm_withdraw w ON w.key = v.\(key) AND w.version = v.version
         """
-    }
-
-    /// The withdrawn version keeps the lists of the version it follows.
-    func copyListForWithdrawals(_ list: ListTable) -> String {
-        let names = list.columns.map(\.name).joined(separator: ", ")
-        return """
-            INSERT INTO \(list.table) (\(key), version, ordinal, \(names))
-            SELECT c.\(key), c.version + 1, c.ordinal, \(list.columns.map { "c.\($0.name)" }.joined(separator: ", "))
-            FROM \(list.table) c JOIN lm_withdraw w ON w.key = c.\(key) AND w.version = c.version
-            """
     }
 }
 
