@@ -1,7 +1,9 @@
 import Feeds
 import Matching
 
-/// A column of a staging table: its name (that of the table it feeds) and its plain SQL type.
+/// A column of a staging table: its name (that of the table it feeds) and the type of that
+/// table's column (its domain), so that the COPY into staging, which runs on the server while
+/// the client is still parsing, already does the domain checks, and the merge copies checked values.
 struct StageColumn: Sendable {
     let name: String
     let type: String
@@ -20,7 +22,7 @@ struct EntityTable: Sendable {
     /// The key column of the identity and versions tables.
     let key: String
     /// The content columns of the versions table (all but key and bookkeeping), in staging
-    /// order; the lists of 0004 are `text[]` columns among them.
+    /// order; the lists of 0004 are arrays of item domains among them.
     let columns: [StageColumn]
     /// Writes `columns` of an accepted record.
     let encode: @Sendable (FeedRecord, inout CopyLine) -> Void
@@ -42,7 +44,7 @@ struct EntityTable: Sendable {
 
     static let employers = EntityTable(
         kind: .employers, identity: "employers", versions: "employer_versions", key: "employer_id",
-        columns: [.init("name", "text"), .init("country", "text"), .init("sector", "text"),
+        columns: [.init("name", "text"), .init("country", "country_code"), .init("sector", "text"),
                   .init("iris_certified", "boolean"), .init("blocklisted", "boolean")],
         encode: { record, out in
             guard case .employer(let e) = record else { preconditionFailure("not an employer") }
@@ -56,7 +58,7 @@ struct EntityTable: Sendable {
 
     static let recruiters = EntityTable(
         kind: .recruiters, identity: "recruiters", versions: "recruiter_versions", key: "recruiter_id",
-        columns: [.init("name", "text"), .init("license_country", "text"), .init("license_number", "text"),
+        columns: [.init("name", "text"), .init("license_country", "country_code"), .init("license_number", "text"),
                   .init("license_expires", "date"), .init("iris_certified", "boolean"),
                   .init("blocklisted", "boolean")],
         encode: { record, out in
@@ -71,15 +73,15 @@ struct EntityTable: Sendable {
 
     static let vacancies = EntityTable(
         kind: .vacancies, identity: "vacancies", versions: "vacancy_versions", key: "vacancy_id",
-        columns: [.init("employer_id", "text"), .init("recruiter_id", "text"), .init("isco_code", "text"),
-                  .init("title", "text"), .init("destination_country", "text"), .init("openings", "integer"),
-                  .init("min_education", "smallint"), .init("min_experience_years", "numeric"),
-                  .init("monthly_wage", "numeric"), .init("currency", "text"),
+        columns: [.init("employer_id", "identifier"), .init("recruiter_id", "identifier"),
+                  .init("isco_code", "isco_code"), .init("title", "text"), .init("destination_country", "country_code"), .init("openings", "integer"),
+                  .init("min_education", "isced_level"), .init("min_experience_years", "numeric"),
+                  .init("monthly_wage", "numeric"), .init("currency", "currency_code"),
                   .init("hours_per_week", "numeric"), .init("contract_months", "integer"),
                   .init("worker_fee", "numeric"), .init("passport_retention", "boolean"),
                   .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date"),
-                  .init("required_skills", "text[]"), .init("required_languages", "text[]"),
-                  .init("contract_languages", "text[]")],
+                  .init("required_skills", "required_skill_item[]"),
+                  .init("required_languages", "language_level_item[]"), .init("contract_languages", "language_code[]")],
         encode: { record, out in
             guard case .vacancy(let v) = record else { preconditionFailure("not a vacancy") }
             out.plain(v.employerId); out.text(v.recruiterId); out.plain(v.isco); out.text(v.title)
@@ -100,11 +102,11 @@ struct EntityTable: Sendable {
 
     static let workers = EntityTable(
         kind: .workers, identity: "workers", versions: "worker_versions", key: "worker_id",
-        columns: [.init("origin_country", "text"), .init("birth_year", "smallint"), .init("gender", "text"),
-                  .init("education_level", "smallint"), .init("min_monthly_wage_usd", "numeric"),
-                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "text"),
-                  .init("occupations", "text[]"), .init("skills", "text[]"), .init("languages", "text[]"),
-                  .init("preferred_destinations", "text[]")],
+        columns: [.init("origin_country", "country_code"), .init("birth_year", "smallint"), .init("gender", "text"),
+                  .init("education_level", "isced_level"), .init("min_monthly_wage_usd", "numeric"),
+                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "identifier"),
+                  .init("occupations", "occupation_item[]"), .init("skills", "worker_skill_item[]"),
+                  .init("languages", "language_level_item[]"), .init("preferred_destinations", "country_code[]")],
         encode: { record, out in
             guard case .worker(let w) = record else { preconditionFailure("not a worker") }
             out.plain(w.originCountry); out.int(w.birthYear); out.text(w.gender?.rawValue)
@@ -119,7 +121,7 @@ struct EntityTable: Sendable {
 
     static let minimumWages = EntityTable(
         kind: .minimumWages, identity: "minimum_wages", versions: "minimum_wage_versions", key: "country",
-        columns: [.init("monthly_amount", "numeric"), .init("currency", "text")],
+        columns: [.init("monthly_amount", "numeric"), .init("currency", "currency_code")],
         encode: { record, out in
             guard case .minimumWage(let m) = record else { preconditionFailure("not a minimum wage") }
             out.decimal(m.monthlyAmount); out.plain(m.currency)

@@ -170,7 +170,9 @@ private struct LoadRun {
 
         let mergeStart = Date()
         loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
-        try step("analyze") { try tx.execute("ANALYZE lm_stage") }
+        // The columns the merge joins and filters on: the planner needs their statistics (and the
+        // row count); those of the content columns would cost a second for nothing.
+        try step("analyze") { try tx.execute("ANALYZE lm_stage (line, reason, key, sha)") }
         if let workMem = loader.mergeWorkMem {
             try tx.execute("SELECT set_config('work_mem', $1, true)", params: [.init(workMem)])
         }
@@ -185,7 +187,9 @@ private struct LoadRun {
         } else {
             try mergeVersions(tx, feedId: feedId)
         }
-        try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
+        if report.counts.rejected > 0 {
+            try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
+        }
         try tx.execute(table.dropTemporaryTables)
         let c = report.counts
         report.counts.unchanged = c.accepted - c.inserted - c.updated
@@ -327,9 +331,10 @@ private struct LoadRun {
             try tx.execute(table.createPlan)
             try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
         }
-        try tx.execute(EntityTable.createNew)
-        try step("identities") { try tx.execute(table.insertIdentities) }
-        if try step("lock keys", { try tx.query(table.lockKeys)[0].decode(0, as: Int.self) }) > 0 {
+        let newKeys = try tx.query(EntityTable.planCounts)[0].decode(0, as: Int.self)
+        let inserted = try step("identities") { try tx.execute(table.insertIdentities) }
+        let lockKeys = table.lockKeys(includeNew: inserted < newKeys)
+        if try step("lock keys", { try tx.query(lockKeys)[0].decode(0, as: Int.self) }) > 0 {
             try step("replan") {
                 try tx.execute(table.dropUnchangedFromPlan)
                 try tx.execute(table.refreshPlanVersions)

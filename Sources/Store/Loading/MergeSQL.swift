@@ -12,7 +12,6 @@ import Feeds
 ///   lm_plan      accepted rows that write a version: new keys
 ///                (old_version NULL) and keys whose current version differs
 ///                or is withdrawn.
-///   lm_new       the keys whose identity row this load inserted.
 ///   lm_withdraw  lm_gone re-read after the row locks: the versions to withdraw.
 extension EntityTable {
     static let stage = "lm_stage"
@@ -26,7 +25,7 @@ extension EntityTable {
         let data = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return """
             CREATE TEMP TABLE lm_stage (line integer NOT NULL, reason text, field text, key text, raw text,
-                detail text, sha text, \(data)) ON COMMIT DROP
+                detail text, sha sha256_hex, \(data)) ON COMMIT DROP
             """
     }
 
@@ -35,7 +34,7 @@ extension EntityTable {
     /// Temporary tables a load leaves behind, dropped when it ends (they would
     /// otherwise live as long as an enclosing transaction).
     var dropTemporaryTables: String {
-        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_new, lm_withdraw"
+        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_withdraw"
     }
 
     /// The current, not withdrawn keys of a referenced table (`current_employers`, ...).
@@ -76,32 +75,31 @@ extension EntityTable {
         """
     }
 
-    /// New keys get their identity row, and lm_new the keys this load inserted.
-    /// `ON CONFLICT DO NOTHING` in one byte order: two loads that bring the
-    /// same new key wait for each other instead of deadlocking.
+    /// New keys get their identity row. `ON CONFLICT DO NOTHING` in one byte
+    /// order: two loads that bring the same new key wait for each other instead
+    /// of deadlocking. The rows it affects are the new keys this load inserted:
+    /// when that is every new key of lm_plan, no other load took one meanwhile.
     var insertIdentities: String {
         """
-        WITH inserted AS (
-            INSERT INTO \(identityTable) (\(key))
-            SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
-            ON CONFLICT DO NOTHING
-            RETURNING \(key))
-        INSERT INTO lm_new SELECT \(key) FROM inserted
+        INSERT INTO \(identityTable) (\(key))
+        SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
+        ON CONFLICT DO NOTHING
         """
     }
 
-    static let createNew = "CREATE TEMP TABLE lm_new (key text) ON COMMIT DROP"
-
     /// Locks, in byte order, the identity rows of the keys this load may write
-    /// that it did not insert itself, so that a concurrent load of another
-    /// source that writes the same keys waits (instead of both writing version
-    /// n + 1), and never deadlocks. Returns one count, not a million rows.
-    var lockKeys: String {
+    /// (and that it did not insert itself, unless `includeNew`), so that a
+    /// concurrent load of another source that writes the same keys waits
+    /// (instead of both writing version n + 1), and never deadlocks. When a
+    /// concurrent load took some of the new keys (`includeNew`), all planned keys
+    /// are locked: the rows this load inserted are its own and never wait. Returns
+    /// one count, not a million rows.
+    func lockKeys(includeNew: Bool) -> String {
         """
         SELECT count(*) FROM (
             SELECT 1 FROM \(identityTable) i
             WHERE i.\(key) IN (
-                SELECT p.key FROM lm_plan p WHERE NOT EXISTS (SELECT 1 FROM lm_new n WHERE n.key = p.key)
+                SELECT key FROM lm_plan\(includeNew ? "" : " WHERE old_version IS NOT NULL")
                 UNION ALL SELECT key FROM lm_gone)
             ORDER BY i.\(key) COLLATE "C"
             FOR NO KEY UPDATE OF i) locked
@@ -163,7 +161,6 @@ extension EntityTable {
         INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)
         SELECT s.key, coalesce(p.old_version, 0) + 1, \(columns.map { "s.\($0.name)" }.joined(separator: ", ")), s.sha, $1
         FROM lm_plan p JOIN lm_stage s ON s.line = p.line
-        ORDER BY s.key
         """
     }
 
