@@ -179,16 +179,17 @@ enum StoreLimits {
 }
 
 extension FeedRecord {
-    /// The canonical text of the record's content (Matching's `CanonicalEncodable`).
-    var canonicalText: String {
+    /// The UTF-8 bytes of the canonical text of the record's content (Matching's
+    /// `CanonicalEncodable`): what `content_sha256` hashes.
+    var canonicalBytes: [UInt8] {
         switch self {
-        case .employer(let e): return e.canonicalText
-        case .recruiter(let r): return r.canonicalText
-        case .vacancy(let v): return v.canonicalText
-        case .worker(let w): return w.canonicalText
-        case .minimumWage(let m): return m.canonicalText
-        case .fxRate(let f): return f.canonicalText
-        case .whoEntry(let w): return w.canonicalText
+        case .employer(let e): return e.canonicalBytes
+        case .recruiter(let r): return r.canonicalBytes
+        case .vacancy(let v): return v.canonicalBytes
+        case .worker(let w): return w.canonicalBytes
+        case .minimumWage(let m): return m.canonicalBytes
+        case .fxRate(let f): return f.canonicalBytes
+        case .whoEntry(let w): return w.canonicalBytes
         }
     }
 }

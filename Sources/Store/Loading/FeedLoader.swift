@@ -274,10 +274,7 @@ private struct LoadRun {
                                              key: record.key, detail: problem.detail))
                         } else {
                             out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
-                            var hasher = SHA256()
-                            var text = record.canonicalText
-                            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-                            out.hex(hasher.finalize())
+                            out.hex(SHA256.hash(data: record.canonicalBytes))
                             table.encode(record, &out)
                             out.endRow()
                         }
