@@ -49,6 +49,29 @@ import Matching
         #expect(input.fingerprintBytes == Array(input.fingerprintText.utf8))
     }
 
+    /// A record's lists, written by hand: items sorted by bytes (but preferred destinations), each
+    /// `<length>:<item>;` after the item count. Pinned because the writer builds items as bytes.
+    @Test func listsOfARecordGiveTheDocumentedText() {
+        let worker = Worker(id: "W1", originCountry: "PH", birthYear: 1990, gender: .female, educationLevel: 5,
+                            occupations: [Occupation(isco: "3221", years: dec("2.50")), Occupation(isco: "2221", years: dec("10"))],
+                            skills: [WorkerSkill(code: "wound-care", level: 2), WorkerSkill(code: "patient-care", level: 4)],
+                            languages: [LanguageLevel(code: "tl", level: .c2), LanguageLevel(code: "en", level: .b2)],
+                            preferredDestinations: ["DE", "CA"], minMonthlyWageUSD: dec("1200.5"),
+                            availableFrom: Day("2026-01-15"), consent: true)
+        #expect(worker.canonicalText == "6:worker;2:W1;2:PH;4:1990;1:F;1:5;"
+                + "1:2;7:2221:10;8:3221:2.5;" + "1:2;14:patient-care:4;12:wound-care:2;" + "1:2;5:en:B2;5:tl:C2;"
+                + "1:2;2:DE;2:CA;" + "6:1200.5;10:2026-01-15;1:1;-;")
+        #expect(worker.canonicalBytes == Array(worker.canonicalText.utf8))
+        let vacancy = Vacancy(id: "V1", employerId: "E1", isco: "2221", title: "Nurse", destinationCountry: "DE",
+                              openings: 12, requiredSkills: [RequiredSkill(code: "iv-therapy", minLevel: 2, essential: false),
+                                                             RequiredSkill(code: "iv-therapy-x", minLevel: 3, essential: true)],
+                              requiredLanguages: [], monthlyWage: dec("3450"), currency: "EUR", hoursPerWeek: dec("38.5"),
+                              contractLanguages: ["en", "de"])
+        #expect(vacancy.canonicalText == "7:vacancy;2:V1;2:E1;-;4:2221;5:Nurse;2:DE;2:12;"
+                + "1:2;16:iv-therapy-x:3:E;14:iv-therapy:2:O;" + "1:0;" + "-;-;4:3450;3:EUR;4:38.5;-;"
+                + "1:2;2:de;2:en;" + "1:0;1:0;1:0;-;-;")
+    }
+
     /// Thousands of records (several chunks per section) in any order give the plain construction's text.
     @Test func manyRecordsInAnyOrderGiveThePlainText() {
         var rng = SplitMix(seed: 6)
