@@ -259,13 +259,17 @@ private struct LoadRun {
             out.endRow()
         }
 
-        let copied = try tx.copyIn(table.copyStage) { writer in
+        let pipe = ChunkPipe()
+        let path = report.path
+        let logger = self.logger
+        // The parsing thread: rows into COPY text, in chunks of about `flushAt` bytes.
+        func produce() throws {
             func flush() throws {
-                try out.bytes.withUnsafeBytes { try writer.write($0) }
+                try pipe.put(out.bytes)
                 out.removeAll()
             }
             do {
-                try reader.read(path: report.path) { row in
+                try reader.read(path: path) { row in
                     counts.read += 1
                     switch row {
                     case .accepted(let line, let record, let raw):
@@ -297,6 +301,10 @@ private struct LoadRun {
                 throw LoadError.feedFile(error)
             }
             try flush()
+        }
+        // This thread sends what the parsing thread made, while it goes on parsing.
+        let copied = try tx.copyIn(table.copyStage) { writer in
+            try pipe.run(produce: produce) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
         }
         guard copied == counts.read else {
             throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(counts.read) data rows",
