@@ -337,7 +337,7 @@ private struct LoadRun {
             try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
         }
         let newKeys = try tx.query(EntityTable.planCounts)[0].decode(0, as: Int.self)
-        let inserted = try step("identities") { try tx.execute(table.insertIdentities) }
+        let inserted = try step("identities") { try insertIdentities(tx, newKeys: newKeys) }
         let lockKeys = table.lockKeys(includeNew: inserted < newKeys)
         if try step("lock keys", { try tx.query(lockKeys)[0].decode(0, as: Int.self) }) > 0 {
             try step("replan") {
@@ -366,6 +366,24 @@ private struct LoadRun {
         try step("versions") { try tx.execute(table.insertVersions, params: feed) }
         if report.counts.withdrawn > 0 {
             try step("withdrawals") { try tx.execute(table.insertWithdrawals, params: feed) }
+        }
+    }
+
+    /// Inserts the identity rows of lm_plan's new keys; returns how many this load inserted
+    /// (fewer than `newKeys` when another load took some meanwhile).
+    private func insertIdentities(_ tx: Connection, newKeys: Int) throws -> Int {
+        guard newKeys > 0 else { return 0 }
+        try tx.execute("SAVEPOINT lm_identities")
+        do {
+            let inserted = try tx.execute(table.insertNewIdentities)
+            try tx.execute("RELEASE SAVEPOINT lm_identities")
+            return inserted
+        } catch let error as PostgresError where error.sqlState == "23505" {
+            // A key of this load was taken by a load that committed meanwhile.
+            try tx.execute("ROLLBACK TO SAVEPOINT lm_identities")
+            try tx.execute("RELEASE SAVEPOINT lm_identities")
+            logger.debug("new keys taken meanwhile: inserting identities one conflict at a time")
+            return try tx.execute(table.insertIdentities)
         }
     }
 

@@ -75,6 +75,18 @@ extension EntityTable {
         """
     }
 
+    /// New keys get their identity row, the fast way: a plain INSERT writes
+    /// two WAL records a row where `ON CONFLICT` writes three (its speculative
+    /// insertion), half the time. It fails (unique violation) when another load
+    /// took one of the keys meanwhile; the loader then rolls it back and runs
+    /// `insertIdentities`. The same byte order, so it waits rather than deadlocks.
+    var insertNewIdentities: String {
+        """
+        INSERT INTO \(identityTable) (\(key))
+        SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
+        """
+    }
+
     /// New keys get their identity row. `ON CONFLICT DO NOTHING` in one byte
     /// order: two loads that bring the same new key wait for each other instead
     /// of deadlocking. The rows it affects are the new keys this load inserted:
