@@ -363,7 +363,9 @@ private struct LoadRun {
             }
         }
         try step("retire") { try tx.execute(table.retireVersions) }
-        try step("versions") { try tx.execute(table.insertVersions, params: feed) }
+        // Every accepted row is a new key: lm_plan holds them all, and the join would find each.
+        let allNew = report.counts.inserted == report.counts.accepted && report.counts.updated == 0
+        try step("versions") { try tx.execute(table.insertVersions(allNew: allNew), params: feed) }
         if report.counts.withdrawn > 0 {
             try step("withdrawals") { try tx.execute(table.insertWithdrawals, params: feed) }
         }

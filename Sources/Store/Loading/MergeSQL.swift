@@ -167,13 +167,19 @@ extension EntityTable {
 
     private var contentColumns: String { columns.map(\.name).joined(separator: ", ") }
 
-    /// $1 feed. The new versions of lm_plan.
-    var insertVersions: String {
-        """
-        INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)
-        SELECT s.key, coalesce(p.old_version, 0) + 1, \(columns.map { "s.\($0.name)" }.joined(separator: ", ")), s.sha, $1
-        FROM lm_plan p JOIN lm_stage s ON s.line = p.line
-        """
+    /// $1 feed. The new versions of lm_plan; when every accepted row is a new key
+    /// (`allNew`, a first load), straight from lm_stage, without joining lm_plan.
+    func insertVersions(allNew: Bool) -> String {
+        let values = columns.map { "s.\($0.name)" }.joined(separator: ", ")
+        let insert = "INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)"
+        if allNew {
+            return "\(insert)\nSELECT s.key, 1, \(values), s.sha, $1 FROM lm_stage s WHERE s.reason IS NULL"
+        }
+        return """
+            \(insert)
+            SELECT s.key, coalesce(p.old_version, 0) + 1, \(values), s.sha, $1
+            FROM lm_plan p JOIN lm_stage s ON s.line = p.line
+            """
     }
 
     /// The employers and recruiters the versions table refers to: (column, identity table,
