@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func everyChunkArrivesInOrder() throws {
-        let pipe = ChunkPipe(capacity: 2)
+        let pipe = ChunkPipe<[UInt8]>(capacity: 2)
         var received: [UInt8] = []
         // More chunks than the queue holds: the producer must wait for the consumer.
         try pipe.run(produce: { for i in 0..<200 { try pipe.put([UInt8(i)]) } },
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aProducerErrorIsRethrownAfterWhatCameBefore() throws {
-        let pipe = ChunkPipe(capacity: 4)
+        let pipe = ChunkPipe<[UInt8]>(capacity: 4)
         var received = 0
         #expect(throws: Boom(side: "producer")) {
             try pipe.run(produce: {
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aConsumerErrorStopsTheProducer() throws {
-        let pipe = ChunkPipe(capacity: 2)
+        let pipe = ChunkPipe<[UInt8]>(capacity: 2)
         let log = Log()
         #expect(throws: Boom(side: "consumer")) {
             try pipe.run(produce: {
@@ -48,7 +48,7 @@ import Testing
                 }
             }, consume: { _ in throw Boom(side: "consumer") })
         }
-        #expect(log.stoppedBy is ChunkPipe.Cancelled)
+        #expect(log.stoppedBy is PipeCancelled)
         #expect(log.produced <= 3, "at most the queue's capacity and the chunk in hand")
     }
 }

@@ -259,52 +259,69 @@ private struct LoadRun {
             out.endRow()
         }
 
-        let pipe = ChunkPipe()
+        let chunks = ChunkPipe<[UInt8]>()
+        let rows = ChunkPipe<[FeedRow]>()
         let path = report.path
         let logger = self.logger
-        // The parsing thread: rows into COPY text, in chunks of about `flushAt` bytes.
-        func produce() throws {
+        // Third thread: the file into checked rows, in batches.
+        func readRows() throws {
+            var batch: [FeedRow] = []
+            batch.reserveCapacity(512)
+            try reader.read(path: path) { row in
+                batch.append(row)
+                if batch.count == 512 {
+                    try rows.put(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try rows.put(batch) }
+        }
+        // Second thread: rows into COPY text (hash, encode), in chunks of about `flushAt` bytes.
+        func encodeRows() throws {
             func flush() throws {
-                try pipe.put(out.bytes)
+                try chunks.put(out.bytes)
                 out.removeAll()
             }
+            func encode(_ row: FeedRow) throws {
+                counts.read += 1
+                switch row {
+                case .accepted(let line, let record, let raw):
+                    if let problem = table.check(record) {
+                        reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
+                                         key: record.key, detail: problem.detail))
+                    } else {
+                        out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
+                        out.hex(SHA256.hash(data: record.canonicalBytes))
+                        table.encode(record, &out)
+                        out.endRow()
+                    }
+                case .rejected(let rejection):
+                    reject(rejection)
+                }
+                if out.bytes.count >= flushAt { try flush() }
+                if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
+                    lastProgress = Date()
+                    progress(LoadProgress(phase: .reading, rows: counts.read,
+                                          seconds: lastProgress.timeIntervalSince(started)))
+                }
+                if let pause, counts.read == pause.afterRows {
+                    try flush()
+                    logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
+                    Thread.sleep(forTimeInterval: pause.seconds)
+                }
+            }
             do {
-                try reader.read(path: path) { row in
-                    counts.read += 1
-                    switch row {
-                    case .accepted(let line, let record, let raw):
-                        if let problem = table.check(record) {
-                            reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
-                                             key: record.key, detail: problem.detail))
-                        } else {
-                            out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
-                            out.hex(SHA256.hash(data: record.canonicalBytes))
-                            table.encode(record, &out)
-                            out.endRow()
-                        }
-                    case .rejected(let rejection):
-                        reject(rejection)
-                    }
-                    if out.bytes.count >= flushAt { try flush() }
-                    if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
-                        lastProgress = Date()
-                        progress(LoadProgress(phase: .reading, rows: counts.read,
-                                              seconds: lastProgress.timeIntervalSince(started)))
-                    }
-                    if let pause, counts.read == pause.afterRows {
-                        try flush()
-                        logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
-                        Thread.sleep(forTimeInterval: pause.seconds)
-                    }
+                try rows.run(produce: readRows) { batch in
+                    for row in batch { try encode(row) }
                 }
             } catch let error as FeedFileError {
                 throw LoadError.feedFile(error)
             }
             try flush()
         }
-        // This thread sends what the parsing thread made, while it goes on parsing.
+        // This thread sends what the others made, while they go on.
         let copied = try tx.copyIn(table.copyStage) { writer in
-            try pipe.run(produce: produce) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
+            try chunks.run(produce: encodeRows) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
         }
         guard copied == counts.read else {
             throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(counts.read) data rows",
