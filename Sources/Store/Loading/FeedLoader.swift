@@ -10,13 +10,16 @@ import Postgres
 /// The file is read once for its SHA-256 (the same file loaded again for the
 /// same kind and source is a no-op), then parsed and checked row by row by
 /// `FeedReader`; every data row, accepted or rejected, goes by COPY into a
-/// temporary staging table, and a few set-based statements merge it into the
-/// tables of 0001: new keys are inserted, changed rows get a new version,
+/// temporary staging table (three threads: one reads and checks rows, one
+/// hashes and encodes them, the caller's sends the COPY; see `ChunkPipe`), and
+/// a few set-based statements merge it into the tables of 0001 (as 0004 changed
+/// them: lists inline, references checked by the load): new keys are inserted, changed rows get a new version,
 /// identical rows are left alone, and a snapshot withdraws the keys of its
 /// source that the file no longer lists. The `feeds` row, the versions and the
 /// rejections commit in one transaction, so a load that fails, or is killed,
 /// leaves the database as it was. Memory stays flat: only the keys accepted so
-/// far (for DUPLICATE_KEY) and the referenced employers and recruiters are held.
+/// far (for DUPLICATE_KEY), the referenced employers and recruiters, and a few
+/// MB of rows and COPY text between the threads are held.
 ///
 /// Concurrency: a transaction-level advisory lock on (schema, kind, source)
 /// keeps two loads of the same source apart (the second waits up to
@@ -33,7 +36,8 @@ public struct FeedLoader {
     public var logger: Logger
     /// Seconds to wait for another load of the same kind and source; 0 fails at once.
     public var lockTimeout: Double = 60
-    /// Called now and then while a load reads (at most twice a second) and once when it merges.
+    /// Called now and then while a load reads (at most twice a second; from the loader's
+    /// encoding thread, never at the same time as another call) and once when it merges.
     public var progress: ((LoadProgress) -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
