@@ -52,8 +52,49 @@ public struct CanonicalWriter {
         CanonicalWriter.appendDigits(value, to: &bytes)
         bytes.append(CanonicalWriter.semicolon)
     }
-    mutating func add(_ value: ExactDecimal?) { add(value?.description) }
-    mutating func add(_ value: Day?) { add(value?.description) }
+    /// `ExactDecimal.description`'s text, written without making it.
+    mutating func add(_ value: ExactDecimal?) {
+        guard let value else { absent(); return }
+        let length: Int
+        if value.scale == 0 {
+            length = CanonicalWriter.digitCount(Int(value.mantissa))
+        } else {
+            let whole = Int(value.mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
+            length = (value.mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
+        }
+        CanonicalWriter.appendDigits(length, to: &bytes)
+        bytes.append(CanonicalWriter.colon)
+        CanonicalWriter.appendDecimal(value, to: &bytes)
+        bytes.append(CanonicalWriter.semicolon)
+    }
+
+    /// `Day.description` (`YYYY-MM-DD`), written without making it for the years a feed can hold.
+    mutating func add(_ value: Day?) {
+        guard let value else { absent(); return }
+        guard (0...9999).contains(value.year) else { add(value.description); return }
+        bytes.append(contentsOf: [UInt8(ascii: "1"), UInt8(ascii: "0"), CanonicalWriter.colon])
+        func two(_ v: Int) { bytes.append(UInt8(v / 10) + 0x30); bytes.append(UInt8(v % 10) + 0x30) }
+        two(value.year / 100); two(value.year % 100)
+        bytes.append(UInt8(ascii: "-")); two(value.month)
+        bytes.append(UInt8(ascii: "-")); two(value.day)
+        bytes.append(CanonicalWriter.semicolon)
+    }
+
+    /// The text of `ExactDecimal.description`: sign, integer part, and the fraction's `scale` digits.
+    static func appendDecimal(_ value: ExactDecimal, to bytes: inout [UInt8]) {
+        guard value.scale > 0 else { appendDigits(Int(value.mantissa), to: &bytes); return }
+        if value.mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
+        let unit = UInt64(ExactDecimal.pow10(value.scale))
+        let magnitude = value.mantissa.magnitude
+        appendDigits(Int(magnitude / unit), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = magnitude % unit, divisor = unit / 10
+        for _ in 0..<value.scale {
+            bytes.append(UInt8(fraction / divisor) + 0x30)
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
 
     private mutating func absent() {
         bytes.append(UInt8(ascii: "-")); bytes.append(CanonicalWriter.semicolon)
@@ -114,7 +155,7 @@ public struct CanonicalWriter {
 
         mutating func text(_ value: String) { bytes.append(contentsOf: value.utf8) }
         mutating func int(_ value: Int) { CanonicalWriter.appendDigits(value, to: &bytes) }
-        mutating func decimal(_ value: ExactDecimal) { bytes.append(contentsOf: value.description.utf8) }
+        mutating func decimal(_ value: ExactDecimal) { CanonicalWriter.appendDecimal(value, to: &bytes) }
         mutating func colon() { bytes.append(CanonicalWriter.colon) }
         mutating func byte(_ value: UInt8) { bytes.append(value) }
     }
