@@ -35,49 +35,45 @@ public struct CanonicalWriter {
 
     private static let colon = UInt8(ascii: ":"), semicolon = UInt8(ascii: ";")
 
-    mutating func add(_ value: String?) {
-        guard let value else { absent(); return }
-        CanonicalWriter.appendDigits(value.utf8.count, to: &bytes)
-        bytes.append(CanonicalWriter.colon)
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(CanonicalWriter.semicolon)
-    }
-    mutating func add(_ value: Bool) { add(value ? "1" : "0") }
-    mutating func add(_ value: Int?) {
-        guard let value else { absent(); return }
-        // `<length>:<digits>;` without building the digits' String.
-        let length = CanonicalWriter.digitCount(value)
+    /// One field, `<length>:<text>;`, where `text` appends the `length` bytes of its text.
+    private mutating func field(length: Int, _ text: (inout [UInt8]) -> Void) {
         CanonicalWriter.appendDigits(length, to: &bytes)
         bytes.append(CanonicalWriter.colon)
-        CanonicalWriter.appendDigits(value, to: &bytes)
+        text(&bytes)
         bytes.append(CanonicalWriter.semicolon)
+    }
+
+    mutating func add(_ value: String?) {
+        guard let value else { absent(); return }
+        field(length: value.utf8.count) { $0.append(contentsOf: value.utf8) }
+    }
+    mutating func add(_ value: Bool) { add(value ? "1" : "0") }
+    /// The digits of `String(value)`, written without making it.
+    mutating func add(_ value: Int?) {
+        guard let value else { absent(); return }
+        field(length: CanonicalWriter.digitCount(value)) { CanonicalWriter.appendDigits(value, to: &$0) }
     }
     /// `ExactDecimal.description`'s text, written without making it.
     mutating func add(_ value: ExactDecimal?) {
         guard let value else { absent(); return }
-        let length: Int
-        if value.scale == 0 {
-            length = CanonicalWriter.digitCount(Int(value.mantissa))
-        } else {
+        var length = CanonicalWriter.digitCount(Int(value.mantissa))
+        if value.scale > 0 {
             let whole = Int(value.mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
             length = (value.mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
         }
-        CanonicalWriter.appendDigits(length, to: &bytes)
-        bytes.append(CanonicalWriter.colon)
-        CanonicalWriter.appendDecimal(value, to: &bytes)
-        bytes.append(CanonicalWriter.semicolon)
+        field(length: length) { CanonicalWriter.appendDecimal(value, to: &$0) }
     }
 
     /// `Day.description` (`YYYY-MM-DD`), written without making it for the years a feed can hold.
     mutating func add(_ value: Day?) {
         guard let value else { absent(); return }
         guard (0...9999).contains(value.year) else { add(value.description); return }
-        bytes.append(contentsOf: [UInt8(ascii: "1"), UInt8(ascii: "0"), CanonicalWriter.colon])
-        func two(_ v: Int) { bytes.append(UInt8(v / 10) + 0x30); bytes.append(UInt8(v % 10) + 0x30) }
-        two(value.year / 100); two(value.year % 100)
-        bytes.append(UInt8(ascii: "-")); two(value.month)
-        bytes.append(UInt8(ascii: "-")); two(value.day)
-        bytes.append(CanonicalWriter.semicolon)
+        field(length: 10) { bytes in
+            func two(_ v: Int) { bytes.append(UInt8(v / 10) + 0x30); bytes.append(UInt8(v % 10) + 0x30) }
+            two(value.year / 100); two(value.year % 100)
+            bytes.append(UInt8(ascii: "-")); two(value.month)
+            bytes.append(UInt8(ascii: "-")); two(value.day)
+        }
     }
 
     /// The text of `ExactDecimal.description`: sign, integer part, and the fraction's `scale` digits.
@@ -123,10 +119,7 @@ public struct CanonicalWriter {
             ranges.sort { all[$0].lexicographicallyPrecedes(all[$1]) }
         }
         for r in ranges {
-            CanonicalWriter.appendDigits(r.count, to: &bytes)
-            bytes.append(CanonicalWriter.colon)
-            bytes.append(contentsOf: all[r])
-            bytes.append(CanonicalWriter.semicolon)
+            field(length: r.count) { $0.append(contentsOf: all[r]) }
         }
         items = writer.bytes
     }
