@@ -53,7 +53,21 @@ struct CSVScanner {
     private var record = CSVRecord()
 
     mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Event) throws -> Void) rethrows {
-        for b in chunk {
+        var i = 0
+        while i < chunk.count {
+            // Inside a field, a run of bytes that change nothing but the value is copied whole.
+            if !pendingCR, state == .unquoted || state == .quoted {
+                let run = plainRun(chunk, from: i)
+                if run > i {
+                    let bytes = UnsafeBufferPointer(rebasing: chunk[i..<run])
+                    record.raw.append(contentsOf: bytes)
+                    record.values.append(contentsOf: bytes)
+                    i = run
+                    continue
+                }
+            }
+            let b = chunk[i]
+            i += 1
             if pendingCR {
                 pendingCR = false
                 if b == ASCII.lf {
@@ -106,6 +120,24 @@ struct CSVScanner {
                 }
             }
         }
+    }
+
+    /// Where the run of plain value bytes that starts at `start` ends: in an
+    /// unquoted field any byte but `,` `"` CR LF; in a quoted one any byte but
+    /// `"` and LF (which counts a line). The byte-by-byte code treats each
+    /// of them the same way: appended to both the raw text and the value.
+    private func plainRun(_ chunk: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var j = start
+        if state == .quoted {
+            while j < chunk.count, chunk[j] != ASCII.quote, chunk[j] != ASCII.lf { j += 1 }
+        } else {
+            while j < chunk.count {
+                let b = chunk[j]
+                if b == ASCII.comma || b == ASCII.quote || b == ASCII.lf || b == ASCII.cr { break }
+                j += 1
+            }
+        }
+        return j
     }
 
     /// Ends the input: the last record may have no line end.

@@ -49,6 +49,48 @@ import Matching
         #expect(input.fingerprintBytes == Array(input.fingerprintText.utf8))
     }
 
+    /// A record's lists, written by hand: items sorted by bytes (but preferred destinations), each
+    /// `<length>:<item>;` after the item count. Pinned because the writer builds items as bytes.
+    @Test func listsOfARecordGiveTheDocumentedText() {
+        let worker = Worker(id: "W1", originCountry: "PH", birthYear: 1990, gender: .female, educationLevel: 5,
+                            occupations: [Occupation(isco: "3221", years: dec("2.50")), Occupation(isco: "2221", years: dec("10"))],
+                            skills: [WorkerSkill(code: "wound-care", level: 2), WorkerSkill(code: "patient-care", level: 4)],
+                            languages: [LanguageLevel(code: "tl", level: .c2), LanguageLevel(code: "en", level: .b2)],
+                            preferredDestinations: ["DE", "CA"], minMonthlyWageUSD: dec("1200.5"),
+                            availableFrom: Day("2026-01-15"), consent: true)
+        #expect(worker.canonicalText == "6:worker;2:W1;2:PH;4:1990;1:F;1:5;"
+                + "1:2;7:2221:10;8:3221:2.5;" + "1:2;14:patient-care:4;12:wound-care:2;" + "1:2;5:en:B2;5:tl:C2;"
+                + "1:2;2:DE;2:CA;" + "6:1200.5;10:2026-01-15;1:1;-;")
+        #expect(worker.canonicalBytes == Array(worker.canonicalText.utf8))
+        let vacancy = Vacancy(id: "V1", employerId: "E1", isco: "2221", title: "Nurse", destinationCountry: "DE",
+                              openings: 12, requiredSkills: [RequiredSkill(code: "iv-therapy", minLevel: 2, essential: false),
+                                                             RequiredSkill(code: "iv-therapy-x", minLevel: 3, essential: true)],
+                              requiredLanguages: [], monthlyWage: dec("3450"), currency: "EUR", hoursPerWeek: dec("38.5"),
+                              contractLanguages: ["en", "de"])
+        #expect(vacancy.canonicalText == "7:vacancy;2:V1;2:E1;-;4:2221;5:Nurse;2:DE;2:12;"
+                + "1:2;16:iv-therapy-x:3:E;14:iv-therapy:2:O;" + "1:0;" + "-;-;4:3450;3:EUR;4:38.5;-;"
+                + "1:2;2:de;2:en;" + "1:0;1:0;1:0;-;-;")
+    }
+
+    /// Decimals and days are written as bytes; they must read as their `description`s.
+    @Test func decimalsAndDaysAreTheirDescriptions() {
+        for mantissa: Int64 in [0, 1, -1, 5, 10, 12345, -987_654_321, .max, .min + 1, .min] {
+            for scale in 0...ExactDecimal.maxScale {
+                let d = ExactDecimal(mantissa: mantissa, scale: scale)
+                let text = d.description
+                #expect(FXRate(currency: "EUR", usdPerUnit: d).canonicalText == "7:fx_rate;3:EUR;\(text.utf8.count):\(text);")
+                let worker = Worker(id: "W", originCountry: "PH", birthYear: 1990, educationLevel: 1,
+                                    occupations: [Occupation(isco: "2221", years: d)], consent: true)
+                #expect(worker.canonicalText.contains(";1:1;\(5 + text.utf8.count):2221:\(text);"))
+            }
+        }
+        for (y, m, d) in [(1, 1, 1), (7, 2, 3), (99, 12, 31), (999, 6, 15), (1000, 1, 1), (2026, 11, 29), (9999, 12, 31)] {
+            let day = Day(year: y, month: m, day: d)!
+            let recruiter = Recruiter(id: "R", name: "n", licenseCountry: "DE", licenseNumber: nil, licenseExpires: day)
+            #expect(recruiter.canonicalText.contains("-;10:\(day.description);"))
+        }
+    }
+
     /// Thousands of records (several chunks per section) in any order give the plain construction's text.
     @Test func manyRecordsInAnyOrderGiveThePlainText() {
         var rng = SplitMix(seed: 6)

@@ -77,12 +77,13 @@ import Testing
                 }
                 #expect(e.isCheckViolation)
             }
-            // An unknown employer is a foreign key violation.
+            // A version of an unknown key is a foreign key violation on the small versions tables.
+            // (0004 dropped the per-row foreign keys of vacancy_versions and worker_versions: the
+            // loader checks those references, see FeedLoaderTests.referencesAreCheckedAgainstTheDatabase.)
             let fk = try #require(throws: PostgresError.self) {
                 try db.execute("""
-                    INSERT INTO vacancy_versions (vacancy_id, version, employer_id, isco_code, title,
-                        destination_country, openings, monthly_wage, currency, hours_per_week, content_sha256)
-                    VALUES ('V1', 1, 'NOPE', '2221', 'Nurse', 'DE', 1, 1, 'EUR', 40, $1)
+                    INSERT INTO employer_versions (employer_id, version, name, country, content_sha256)
+                    VALUES ('NOPE', 1, 'Nope', 'DE', $1)
                     """, params: [sha])
             }
             #expect(fk.isForeignKeyViolation)

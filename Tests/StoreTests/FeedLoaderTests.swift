@@ -46,11 +46,13 @@ import Testing
             #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE feed_id = $1 AND version = 1", [.init(feed)]) == 52)
             // V001's lists, in the order of the file.
             #expect(try t.strings("""
-                SELECT skill_code || ':' || min_level || ':' || CASE WHEN essential THEN 'E' ELSE 'O' END
-                FROM vacancy_required_skills WHERE vacancy_id = 'V001' AND version = 1 ORDER BY ordinal
+                SELECT u.item FROM vacancy_versions v, unnest(v.required_skills) WITH ORDINALITY u(item, n)
+                WHERE v.vacancy_id = 'V001' AND v.version = 1 ORDER BY u.n
                 """) == ["patient-care:3:E", "medication-administration:3:E", "iv-therapy:2:O"])
-            #expect(try t.strings("SELECT language_code FROM vacancy_contract_languages WHERE vacancy_id = 'V001' ORDER BY ordinal")
-                    == ["de", "en"])
+            #expect(try t.strings("""
+                SELECT u.item FROM vacancy_versions v, unnest(v.contract_languages) WITH ORDINALITY u(item, n)
+                WHERE v.vacancy_id = 'V001' ORDER BY u.n
+                """) == ["de", "en"])
             let v001 = try t.db.query("""
                 SELECT title, monthly_wage::text, hours_per_week::text, recruiter_id, start_date::text, content_sha256
                 FROM current_vacancies WHERE vacancy_id = 'V001'
@@ -123,8 +125,8 @@ import Testing
             #expect(try versions[1].decode(3, as: Bool.self) == true)
             #expect(try versions[1].decode(4, as: Int64.self) == changed.feedId!)
             // Both versions have their own lists.
-            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V003' AND version = 1") == 3)
-            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V003' AND version = 2") == 3)
+            #expect(try t.int("SELECT cardinality(required_skills) FROM vacancy_versions WHERE vacancy_id = 'V003' AND version = 1") == 3)
+            #expect(try t.int("SELECT cardinality(required_skills) FROM vacancy_versions WHERE vacancy_id = 'V003' AND version = 2") == 3)
             // V052 left the snapshot: a new version, withdrawn, same content and lists.
             let v052 = try t.db.query("""
                 SELECT version, withdrawn, title, content_sha256 FROM vacancy_versions WHERE vacancy_id = 'V052' ORDER BY version
@@ -133,7 +135,12 @@ import Testing
             #expect(try v052[1].decode(1, as: Bool.self))
             #expect(try v052[1].decode(2, as: String.self) == v052[0].decode(2, as: String.self))
             #expect(try v052[1].decode(3, as: String.self) == v052[0].decode(3, as: String.self))
-            #expect(try t.int("SELECT count(*) FROM vacancy_required_skills WHERE vacancy_id = 'V052' AND version = 2") == 2)
+            #expect(try t.int("SELECT cardinality(required_skills) FROM vacancy_versions WHERE vacancy_id = 'V052' AND version = 2") == 2)
+            #expect(try t.int("""
+                SELECT count(*) FROM vacancy_versions a JOIN vacancy_versions b ON b.vacancy_id = a.vacancy_id AND b.version = 2
+                WHERE a.vacancy_id = 'V052' AND a.version = 1 AND a.required_skills = b.required_skills
+                  AND a.required_languages = b.required_languages AND a.contract_languages = b.contract_languages
+                """) == 1)
             #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 52)
             // Unchanged rows kept their only version.
             #expect(try t.int("SELECT count(*) FROM vacancy_versions WHERE vacancy_id = 'V001'") == 1)
@@ -268,10 +275,12 @@ import Testing
             #expect(try t.int("SELECT count(*) FROM current_workers WHERE withdrawn") == 10)
             // The withdrawn version keeps its lists.
             #expect(try t.int("""
-                SELECT count(*) FROM current_workers w
-                WHERE w.withdrawn AND NOT EXISTS (SELECT 1 FROM worker_occupations o
-                                                  WHERE o.worker_id = w.worker_id AND o.version = w.version)
-                """) == 0)
+                SELECT count(*) FROM current_workers w JOIN worker_versions p
+                    ON p.worker_id = w.worker_id AND p.version = w.version - 1
+                WHERE w.withdrawn AND cardinality(w.occupations) > 0 AND p.occupations = w.occupations
+                  AND p.skills = w.skills AND p.languages = w.languages
+                  AND p.preferred_destinations = w.preferred_destinations
+                """) == 10)
         }
     }
 

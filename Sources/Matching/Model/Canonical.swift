@@ -17,36 +17,147 @@ protocol CanonicalRecord: CanonicalEncodable {
     var canonicalWriter: CanonicalWriter { get }
 }
 
-/// Builds canonical text field by field, as UTF-8 bytes.
+/// Builds canonical text field by field, as UTF-8 bytes, with no `String` per
+/// value (the feed loader hashes a million records through it).
 public struct CanonicalWriter {
     private(set) var bytes: [UInt8] = []
+    /// The items of the list being written, back to back, and where each ends.
+    private var items: [UInt8] = []
+    private var itemEnds: [Int] = []
 
-    public init(kind: String) { add(kind) }
+    public init(kind: String) {
+        bytes.reserveCapacity(256)
+        add(kind)
+    }
 
     /// The canonical text built so far.
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    private static let colon = UInt8(ascii: ":"), semicolon = UInt8(ascii: ";")
+
+    /// One field, `<length>:<text>;`, where `text` appends the `length` bytes of its text.
+    private mutating func field(length: Int, _ text: (inout [UInt8]) -> Void) {
+        CanonicalWriter.appendDigits(length, to: &bytes)
+        bytes.append(CanonicalWriter.colon)
+        text(&bytes)
+        bytes.append(CanonicalWriter.semicolon)
+    }
+
     mutating func add(_ value: String?) {
-        guard let value else { bytes.append(UInt8(ascii: "-")); bytes.append(UInt8(ascii: ";")); return }
-        bytes.append(contentsOf: String(value.utf8.count).utf8)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(UInt8(ascii: ";"))
+        guard let value else { absent(); return }
+        field(length: value.utf8.count) { $0.append(contentsOf: value.utf8) }
     }
     mutating func add(_ value: Bool) { add(value ? "1" : "0") }
-    mutating func add(_ value: Int?) { add(value.map(String.init)) }
-    mutating func add(_ value: ExactDecimal?) { add(value?.description) }
-    mutating func add(_ value: Day?) { add(value?.description) }
+    /// The digits of `String(value)`, written without making it.
+    mutating func add(_ value: Int?) {
+        guard let value else { absent(); return }
+        field(length: CanonicalWriter.digitCount(value)) { CanonicalWriter.appendDigits(value, to: &$0) }
+    }
+    /// `ExactDecimal.description`'s text, written without making it.
+    mutating func add(_ value: ExactDecimal?) {
+        guard let value else { absent(); return }
+        var length = CanonicalWriter.digitCount(Int(value.mantissa))
+        if value.scale > 0 {
+            let whole = Int(value.mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
+            length = (value.mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
+        }
+        field(length: length) { CanonicalWriter.appendDecimal(value, to: &$0) }
+    }
+
+    /// `Day.description` (`YYYY-MM-DD`), written without making it for the years a feed can hold.
+    mutating func add(_ value: Day?) {
+        guard let value else { absent(); return }
+        guard (0...9999).contains(value.year) else { add(value.description); return }
+        field(length: 10) { bytes in
+            func two(_ v: Int) { bytes.append(UInt8(v / 10) + 0x30); bytes.append(UInt8(v % 10) + 0x30) }
+            two(value.year / 100); two(value.year % 100)
+            bytes.append(UInt8(ascii: "-")); two(value.month)
+            bytes.append(UInt8(ascii: "-")); two(value.day)
+        }
+    }
+
+    /// The text of `ExactDecimal.description`: sign, integer part, and the fraction's `scale` digits.
+    static func appendDecimal(_ value: ExactDecimal, to bytes: inout [UInt8]) {
+        guard value.scale > 0 else { appendDigits(Int(value.mantissa), to: &bytes); return }
+        if value.mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
+        let unit = UInt64(ExactDecimal.pow10(value.scale))
+        let magnitude = value.mantissa.magnitude
+        appendDigits(Int(magnitude / unit), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = magnitude % unit, divisor = unit / 10
+        for _ in 0..<value.scale {
+            bytes.append(UInt8(fraction / divisor) + 0x30)
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    private mutating func absent() {
+        bytes.append(UInt8(ascii: "-")); bytes.append(CanonicalWriter.semicolon)
+    }
+
     /// A list of items, each already canonical; sorted by bytes unless `ordered`.
     mutating func add(list items: [String], ordered: Bool = false) {
-        let sorted = ordered ? items : items.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        add(String(sorted.count))
-        for item in sorted { add(item) }
+        add(list: items, ordered: ordered) { $0.text($1) }
+    }
+
+    /// A list of items, each written as bytes by `item`; sorted by bytes unless `ordered`.
+    mutating func add<T>(list values: [T], ordered: Bool = false, _ item: (inout ItemWriter, T) -> Void) {
+        add(values.count)
+        guard !values.isEmpty else { return }
+        var writer = ItemWriter(bytes: items)
+        items = []
+        itemEnds.removeAll(keepingCapacity: true)
+        writer.bytes.removeAll(keepingCapacity: true)
+        for value in values {
+            item(&writer, value)
+            itemEnds.append(writer.bytes.count)
+        }
+        var ranges = zip([0] + itemEnds.dropLast(), itemEnds).map { $0.0..<$0.1 }
+        let all = writer.bytes
+        if !ordered {
+            ranges.sort { all[$0].lexicographicallyPrecedes(all[$1]) }
+        }
+        for r in ranges {
+            field(length: r.count) { $0.append(contentsOf: all[r]) }
+        }
+        items = writer.bytes
+    }
+
+    static func digitCount(_ value: Int) -> Int {
+        var m = value.magnitude, n = value < 0 ? 2 : 1
+        while m >= 10 { m /= 10; n += 1 }
+        return n
+    }
+
+    /// The decimal digits of `value` (with `-` when negative), as `String(value)` writes them.
+    static func appendDigits(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = value.magnitude, divisor: UInt = 1
+        while m / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: m / divisor) + UInt8(ascii: "0"))
+            m %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Writes the bytes of one list item.
+    struct ItemWriter {
+        var bytes: [UInt8]
+
+        mutating func text(_ value: String) { bytes.append(contentsOf: value.utf8) }
+        mutating func int(_ value: Int) { CanonicalWriter.appendDigits(value, to: &bytes) }
+        mutating func decimal(_ value: ExactDecimal) { CanonicalWriter.appendDecimal(value, to: &bytes) }
+        mutating func colon() { bytes.append(CanonicalWriter.colon) }
+        mutating func byte(_ value: UInt8) { bytes.append(value) }
     }
 }
 
 extension Employer: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "employer")
@@ -57,6 +168,8 @@ extension Employer: CanonicalRecord {
 
 extension Recruiter: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "recruiter")
@@ -68,13 +181,18 @@ extension Recruiter: CanonicalRecord {
 
 extension Vacancy: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "vacancy")
         w.add(id); w.add(employerId); w.add(recruiterId); w.add(isco); w.add(title)
         w.add(destinationCountry); w.add(openings)
-        w.add(list: requiredSkills.map { "\($0.code):\($0.minLevel):\($0.essential ? "E" : "O")" })
-        w.add(list: requiredLanguages.map { "\($0.code):\($0.level)" })
+        // Items `code:min_level:E|O` and `code:level`.
+        w.add(list: requiredSkills) { i, s in
+            i.text(s.code); i.colon(); i.int(s.minLevel); i.colon(); i.byte(UInt8(ascii: s.essential ? "E" : "O"))
+        }
+        w.add(list: requiredLanguages) { i, l in i.text(l.code); i.colon(); i.text(l.level.description) }
         w.add(minEducation); w.add(minExperienceYears); w.add(monthlyWage); w.add(currency)
         w.add(hoursPerWeek); w.add(contractMonths); w.add(list: contractLanguages)
         w.add(workerFee); w.add(passportRetention); w.add(g2gAgreement); w.add(startDate); w.add(expiresOn)
@@ -84,13 +202,16 @@ extension Vacancy: CanonicalRecord {
 
 extension Worker: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "worker")
         w.add(id); w.add(originCountry); w.add(birthYear); w.add(gender?.rawValue); w.add(educationLevel)
-        w.add(list: occupations.map { "\($0.isco):\($0.years)" })
-        w.add(list: skills.map { "\($0.code):\($0.level)" })
-        w.add(list: languages.map { "\($0.code):\($0.level)" })
+        // Items `isco:years`, `code:level`, `code:level`.
+        w.add(list: occupations) { i, o in i.text(o.isco); i.colon(); i.decimal(o.years) }
+        w.add(list: skills) { i, s in i.text(s.code); i.colon(); i.int(s.level) }
+        w.add(list: languages) { i, l in i.text(l.code); i.colon(); i.text(l.level.description) }
         w.add(list: preferredDestinations, ordered: true)
         w.add(minMonthlyWageUSD); w.add(availableFrom); w.add(consent); w.add(recruiterId)
         return w
@@ -99,6 +220,8 @@ extension Worker: CanonicalRecord {
 
 extension MinimumWage: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "minimum_wage")
@@ -109,6 +232,8 @@ extension MinimumWage: CanonicalRecord {
 
 extension FXRate: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "fx_rate")
@@ -119,6 +244,8 @@ extension FXRate: CanonicalRecord {
 
 extension WHOListEntry: CanonicalRecord {
     public var canonicalText: String { canonicalWriter.text }
+    /// The UTF-8 bytes of `canonicalText`, without making the `String` (what the loader hashes).
+    public var canonicalBytes: [UInt8] { canonicalWriter.bytes }
 
     var canonicalWriter: CanonicalWriter {
         var w = CanonicalWriter(kind: "who_list")

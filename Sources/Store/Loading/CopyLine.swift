@@ -54,8 +54,7 @@ struct CopyLine {
     /// Bytes known to need no escaping (codes, hex digests).
     mutating func plain(_ value: String) {
         separate()
-        var value = value
-        value.withUTF8 { bytes.append(contentsOf: $0) }
+        raw(value)
     }
 
     mutating func int(_ value: Int?) {
@@ -133,10 +132,10 @@ struct CopyLine {
         bytes.append(0x2D); two(value.day)
     }
 
-    /// An array literal `{a,b}` of items free of quotes, backslashes, braces
-    /// and commas (codes, levels, numbers, `t`/`f`); an empty list is NULL.
-    mutating func array<T>(_ items: [T], _ item: (inout CopyLine, T) -> Void) {
-        guard !items.isEmpty else { return null() }
+    /// A list column: an array literal `{a,b}` (`{}` when empty). Items hold
+    /// only codes, digits, `.`, `:` and level letters, never a quote, brace,
+    /// comma, space or backslash, and never the bare word NULL, so none is quoted.
+    mutating func list<T>(_ items: [T], _ item: (inout CopyLine, T) -> Void) {
         separate()
         bytes.append(0x7B)
         for (i, element) in items.enumerated() {
@@ -146,15 +145,35 @@ struct CopyLine {
         bytes.append(0x7D)
     }
 
-    /// Array items (no separator of their own). Text items are quoted, so
-    /// that a skill code such as `null` is not read as an SQL NULL.
-    mutating func itemText(_ value: String) {
-        var value = value
-        bytes.append(0x22)
-        value.withUTF8 { bytes.append(contentsOf: $0) }
-        bytes.append(0x22)
+    // List items, in `ListItems`' syntax (no separator of their own).
+
+    /// `code:min_level:E|O`.
+    mutating func item(_ s: RequiredSkill) {
+        raw(s.code); colon(); appendDigits(s.minLevel); colon(); bytes.append(s.essential ? 0x45 : 0x4F)   // E / O
     }
-    mutating func itemInt(_ value: Int) { appendDigits(value) }
-    mutating func itemBool(_ value: Bool) { bytes.append(value ? 0x74 : 0x66) }
-    mutating func itemDecimal(_ value: ExactDecimal) { appendDecimal(value) }
+
+    /// `code:level` (CEFR).
+    mutating func item(_ l: LanguageLevel) {
+        raw(l.code); colon(); raw(l.level.description)
+    }
+
+    /// `code:level` (1-4).
+    mutating func item(_ s: WorkerSkill) {
+        raw(s.code); colon(); appendDigits(s.level)
+    }
+
+    /// `isco:years`.
+    mutating func item(_ o: Occupation) {
+        raw(o.isco); colon(); appendDecimal(o.years)
+    }
+
+    /// A code item (a language or a country).
+    mutating func item(_ code: String) { raw(code) }
+
+    private mutating func colon() { bytes.append(0x3A) }
+
+    private mutating func raw(_ value: String) {
+        var value = value
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+    }
 }

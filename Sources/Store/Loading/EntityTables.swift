@@ -1,22 +1,13 @@
 import Feeds
 import Matching
 
-/// A column of a staging table: its name (that of the table it feeds) and its plain SQL type.
+/// A column of a staging table: its name (that of the table it feeds) and the type of that
+/// table's column (its domain), so that the COPY into staging, which runs on the server while
+/// the client is still parsing, already does the domain checks, and the merge copies checked values.
 struct StageColumn: Sendable {
     let name: String
     let type: String
     init(_ name: String, _ type: String) { self.name = name; self.type = type }
-}
-
-/// A child list table of 0001 (`vacancy_required_skills`, ...): staged as one
-/// array column per child column, named `<table>__<column>`, unnested on merge.
-struct ListTable: Sendable {
-    let table: String
-    /// The child columns after the key, version and ordinal, with their array element types.
-    let columns: [StageColumn]
-
-    /// The staging array columns.
-    var stageColumns: [StageColumn] { columns.map { StageColumn("\(table)__\($0.name)", "\($0.type)[]") } }
 }
 
 /// How one feed kind is stored: its tables of 0001 and how an accepted record
@@ -30,17 +21,14 @@ struct EntityTable: Sendable {
     let versions: String?
     /// The key column of the identity and versions tables.
     let key: String
-    /// The content columns of the versions table (all but key and bookkeeping), in staging order.
+    /// The content columns of the versions table (all but key and bookkeeping), in staging
+    /// order; the lists of 0004 are arrays of item domains among them.
     let columns: [StageColumn]
-    let lists: [ListTable]
-    /// Writes `columns`, then the arrays of `lists`, of an accepted record.
+    /// Writes `columns` of an accepted record.
     let encode: @Sendable (FeedRecord, inout CopyLine) -> Void
     /// The first value, in table order, that the reader accepts but the database cannot
     /// hold (see `StoreLimits`): its field and a sentence; nil when the record can be stored.
     let check: @Sendable (FeedRecord) -> (field: String, detail: String)?
-
-    /// The staging columns after the bookkeeping ones: content columns, then list arrays.
-    var dataColumns: [StageColumn] { columns + lists.flatMap(\.stageColumns) }
 
     static func of(_ kind: FeedKind) -> EntityTable {
         switch kind {
@@ -56,9 +44,8 @@ struct EntityTable: Sendable {
 
     static let employers = EntityTable(
         kind: .employers, identity: "employers", versions: "employer_versions", key: "employer_id",
-        columns: [.init("name", "text"), .init("country", "text"), .init("sector", "text"),
+        columns: [.init("name", "text"), .init("country", "country_code"), .init("sector", "text"),
                   .init("iris_certified", "boolean"), .init("blocklisted", "boolean")],
-        lists: [],
         encode: { record, out in
             guard case .employer(let e) = record else { preconditionFailure("not an employer") }
             out.text(e.name); out.plain(e.country); out.text(e.sector)
@@ -71,10 +58,9 @@ struct EntityTable: Sendable {
 
     static let recruiters = EntityTable(
         kind: .recruiters, identity: "recruiters", versions: "recruiter_versions", key: "recruiter_id",
-        columns: [.init("name", "text"), .init("license_country", "text"), .init("license_number", "text"),
+        columns: [.init("name", "text"), .init("license_country", "country_code"), .init("license_number", "text"),
                   .init("license_expires", "date"), .init("iris_certified", "boolean"),
                   .init("blocklisted", "boolean")],
-        lists: [],
         encode: { record, out in
             guard case .recruiter(let r) = record else { preconditionFailure("not a recruiter") }
             out.text(r.name); out.plain(r.licenseCountry); out.text(r.licenseNumber); out.day(r.licenseExpires)
@@ -87,21 +73,15 @@ struct EntityTable: Sendable {
 
     static let vacancies = EntityTable(
         kind: .vacancies, identity: "vacancies", versions: "vacancy_versions", key: "vacancy_id",
-        columns: [.init("employer_id", "text"), .init("recruiter_id", "text"), .init("isco_code", "text"),
-                  .init("title", "text"), .init("destination_country", "text"), .init("openings", "integer"),
-                  .init("min_education", "smallint"), .init("min_experience_years", "numeric"),
-                  .init("monthly_wage", "numeric"), .init("currency", "text"),
+        columns: [.init("employer_id", "identifier"), .init("recruiter_id", "identifier"),
+                  .init("isco_code", "isco_code"), .init("title", "text"), .init("destination_country", "country_code"), .init("openings", "integer"),
+                  .init("min_education", "isced_level"), .init("min_experience_years", "numeric"),
+                  .init("monthly_wage", "numeric"), .init("currency", "currency_code"),
                   .init("hours_per_week", "numeric"), .init("contract_months", "integer"),
                   .init("worker_fee", "numeric"), .init("passport_retention", "boolean"),
-                  .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date")],
-        lists: [
-            ListTable(table: "vacancy_required_skills",
-                      columns: [.init("skill_code", "text"), .init("min_level", "smallint"),
-                                .init("essential", "boolean")]),
-            ListTable(table: "vacancy_required_languages",
-                      columns: [.init("language_code", "text"), .init("level", "text")]),
-            ListTable(table: "vacancy_contract_languages", columns: [.init("language_code", "text")]),
-        ],
+                  .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date"),
+                  .init("required_skills", "required_skill_item[]"),
+                  .init("required_languages", "language_level_item[]"), .init("contract_languages", "language_code[]")],
         encode: { record, out in
             guard case .vacancy(let v) = record else { preconditionFailure("not a vacancy") }
             out.plain(v.employerId); out.text(v.recruiterId); out.plain(v.isco); out.text(v.title)
@@ -109,12 +89,9 @@ struct EntityTable: Sendable {
             out.decimal(v.minExperienceYears); out.decimal(v.monthlyWage); out.plain(v.currency)
             out.decimal(v.hoursPerWeek); out.int(v.contractMonths); out.decimal(v.workerFee)
             out.bool(v.passportRetention); out.bool(v.g2gAgreement); out.day(v.startDate); out.day(v.expiresOn)
-            out.array(v.requiredSkills) { $0.itemText($1.code) }
-            out.array(v.requiredSkills) { $0.itemInt($1.minLevel) }
-            out.array(v.requiredSkills) { $0.itemBool($1.essential) }
-            out.array(v.requiredLanguages) { $0.itemText($1.code) }
-            out.array(v.requiredLanguages) { $0.itemText($1.level.description) }
-            out.array(v.contractLanguages) { $0.itemText($1) }
+            out.list(v.requiredSkills) { $0.item($1) }
+            out.list(v.requiredLanguages) { $0.item($1) }
+            out.list(v.contractLanguages) { $0.item($1) }
         },
         check: { record in
             guard case .vacancy(let v) = record else { return nil }
@@ -125,34 +102,26 @@ struct EntityTable: Sendable {
 
     static let workers = EntityTable(
         kind: .workers, identity: "workers", versions: "worker_versions", key: "worker_id",
-        columns: [.init("origin_country", "text"), .init("birth_year", "smallint"), .init("gender", "text"),
-                  .init("education_level", "smallint"), .init("min_monthly_wage_usd", "numeric"),
-                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "text")],
-        lists: [
-            ListTable(table: "worker_occupations", columns: [.init("isco_code", "text"), .init("years", "numeric")]),
-            ListTable(table: "worker_skills", columns: [.init("skill_code", "text"), .init("level", "smallint")]),
-            ListTable(table: "worker_languages", columns: [.init("language_code", "text"), .init("level", "text")]),
-            ListTable(table: "worker_preferred_destinations", columns: [.init("country", "text")]),
-        ],
+        columns: [.init("origin_country", "country_code"), .init("birth_year", "smallint"), .init("gender", "text"),
+                  .init("education_level", "isced_level"), .init("min_monthly_wage_usd", "numeric"),
+                  .init("available_from", "date"), .init("consent", "boolean"), .init("recruiter_id", "identifier"),
+                  .init("occupations", "occupation_item[]"), .init("skills", "worker_skill_item[]"),
+                  .init("languages", "language_level_item[]"), .init("preferred_destinations", "country_code[]")],
         encode: { record, out in
             guard case .worker(let w) = record else { preconditionFailure("not a worker") }
             out.plain(w.originCountry); out.int(w.birthYear); out.text(w.gender?.rawValue)
             out.int(w.educationLevel); out.decimal(w.minMonthlyWageUSD); out.day(w.availableFrom)
             out.bool(w.consent); out.text(w.recruiterId)
-            out.array(w.occupations) { $0.itemText($1.isco) }
-            out.array(w.occupations) { $0.itemDecimal($1.years) }
-            out.array(w.skills) { $0.itemText($1.code) }
-            out.array(w.skills) { $0.itemInt($1.level) }
-            out.array(w.languages) { $0.itemText($1.code) }
-            out.array(w.languages) { $0.itemText($1.level.description) }
-            out.array(w.preferredDestinations) { $0.itemText($1) }
+            out.list(w.occupations) { $0.item($1) }
+            out.list(w.skills) { $0.item($1) }
+            out.list(w.languages) { $0.item($1) }
+            out.list(w.preferredDestinations) { $0.item($1) }
         },
         check: { _ in nil })
 
     static let minimumWages = EntityTable(
         kind: .minimumWages, identity: "minimum_wages", versions: "minimum_wage_versions", key: "country",
-        columns: [.init("monthly_amount", "numeric"), .init("currency", "text")],
-        lists: [],
+        columns: [.init("monthly_amount", "numeric"), .init("currency", "currency_code")],
         encode: { record, out in
             guard case .minimumWage(let m) = record else { preconditionFailure("not a minimum wage") }
             out.decimal(m.monthlyAmount); out.plain(m.currency)
@@ -162,7 +131,6 @@ struct EntityTable: Sendable {
     static let fxRates = EntityTable(
         kind: .fxRates, identity: "fx_rates", versions: "fx_rate_versions", key: "currency",
         columns: [.init("usd_per_unit", "numeric")],
-        lists: [],
         encode: { record, out in
             guard case .fxRate(let f) = record else { preconditionFailure("not an exchange rate") }
             out.decimal(f.usdPerUnit)
@@ -172,7 +140,6 @@ struct EntityTable: Sendable {
     static let whoList = EntityTable(
         kind: .whoList, identity: nil, versions: nil, key: "country",
         columns: [.init("name", "text"), .init("who_region", "text")],
-        lists: [],
         encode: { record, out in
             guard case .whoEntry(let w) = record else { preconditionFailure("not a WHO list entry") }
             out.text(w.name); out.text(w.whoRegion)
@@ -212,16 +179,17 @@ enum StoreLimits {
 }
 
 extension FeedRecord {
-    /// The canonical text of the record's content (Matching's `CanonicalEncodable`).
-    var canonicalText: String {
+    /// The UTF-8 bytes of the canonical text of the record's content (Matching's
+    /// `CanonicalEncodable`): what `content_sha256` hashes.
+    var canonicalBytes: [UInt8] {
         switch self {
-        case .employer(let e): return e.canonicalText
-        case .recruiter(let r): return r.canonicalText
-        case .vacancy(let v): return v.canonicalText
-        case .worker(let w): return w.canonicalText
-        case .minimumWage(let m): return m.canonicalText
-        case .fxRate(let f): return f.canonicalText
-        case .whoEntry(let w): return w.canonicalText
+        case .employer(let e): return e.canonicalBytes
+        case .recruiter(let r): return r.canonicalBytes
+        case .vacancy(let v): return v.canonicalBytes
+        case .worker(let w): return w.canonicalBytes
+        case .minimumWage(let m): return m.canonicalBytes
+        case .fxRate(let f): return f.canonicalBytes
+        case .whoEntry(let w): return w.canonicalBytes
         }
     }
 }

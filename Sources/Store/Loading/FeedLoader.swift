@@ -10,13 +10,16 @@ import Postgres
 /// The file is read once for its SHA-256 (the same file loaded again for the
 /// same kind and source is a no-op), then parsed and checked row by row by
 /// `FeedReader`; every data row, accepted or rejected, goes by COPY into a
-/// temporary staging table, and a few set-based statements merge it into the
-/// tables of 0001: new keys are inserted, changed rows get a new version,
+/// temporary staging table (three threads: one reads and checks rows, one
+/// hashes and encodes them, the caller's sends the COPY; see `ChunkPipe`), and
+/// a few set-based statements merge it into the tables of 0001 (as 0004 changed
+/// them: lists inline, references checked by the load): new keys are inserted, changed rows get a new version,
 /// identical rows are left alone, and a snapshot withdraws the keys of its
 /// source that the file no longer lists. The `feeds` row, the versions and the
 /// rejections commit in one transaction, so a load that fails, or is killed,
 /// leaves the database as it was. Memory stays flat: only the keys accepted so
-/// far (for DUPLICATE_KEY) and the referenced employers and recruiters are held.
+/// far (for DUPLICATE_KEY), the referenced employers and recruiters, and a few
+/// MB of rows and COPY text between the threads are held.
 ///
 /// Concurrency: a transaction-level advisory lock on (schema, kind, source)
 /// keeps two loads of the same source apart (the second waits up to
@@ -33,7 +36,8 @@ public struct FeedLoader {
     public var logger: Logger
     /// Seconds to wait for another load of the same kind and source; 0 fails at once.
     public var lockTimeout: Double = 60
-    /// Called now and then while a load reads (at most twice a second) and once when it merges.
+    /// Called now and then while a load reads (at most twice a second; from the loader's
+    /// encoding thread, never at the same time as another call) and once when it merges.
     public var progress: ((LoadProgress) -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
@@ -170,7 +174,9 @@ private struct LoadRun {
 
         let mergeStart = Date()
         loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
-        try step("analyze") { try tx.execute("ANALYZE lm_stage") }
+        // The columns the merge joins and filters on: the planner needs their statistics (and the
+        // row count); those of the content columns would cost a second for nothing.
+        try step("analyze") { try tx.execute("ANALYZE lm_stage (line, reason, key, sha)") }
         if let workMem = loader.mergeWorkMem {
             try tx.execute("SELECT set_config('work_mem', $1, true)", params: [.init(workMem)])
         }
@@ -185,7 +191,9 @@ private struct LoadRun {
         } else {
             try mergeVersions(tx, feedId: feedId)
         }
-        try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
+        if report.counts.rejected > 0 {
+            try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
+        }
         try tx.execute(table.dropTemporaryTables)
         let c = report.counts
         report.counts.unchanged = c.accepted - c.inserted - c.updated
@@ -237,7 +245,7 @@ private struct LoadRun {
         var counts = LoadCounts()
         var first: [Rejection] = []
         var malformed = 0
-        let nullColumns = table.dataColumns.count + 1   // sha and the data columns of a rejected row
+        let nullColumns = table.columns.count + 1   // sha and the data columns of a rejected row
         let table = self.table
         let pause = loader.testPause
         let progress = loader.progress
@@ -255,47 +263,69 @@ private struct LoadRun {
             out.endRow()
         }
 
-        let copied = try tx.copyIn(table.copyStage) { writer in
+        let chunks = ChunkPipe<[UInt8]>()
+        let rows = ChunkPipe<[FeedRow]>()
+        let path = report.path
+        let logger = self.logger
+        // Third thread: the file into checked rows, in batches.
+        func readRows() throws {
+            var batch: [FeedRow] = []
+            batch.reserveCapacity(512)
+            try reader.read(path: path) { row in
+                batch.append(row)
+                if batch.count == 512 {
+                    try rows.put(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try rows.put(batch) }
+        }
+        // Second thread: rows into COPY text (hash, encode), in chunks of about `flushAt` bytes.
+        func encodeRows() throws {
             func flush() throws {
-                try out.bytes.withUnsafeBytes { try writer.write($0) }
+                try chunks.put(out.bytes)
                 out.removeAll()
             }
+            func encode(_ row: FeedRow) throws {
+                counts.read += 1
+                switch row {
+                case .accepted(let line, let record, let raw):
+                    if let problem = table.check(record) {
+                        reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
+                                         key: record.key, detail: problem.detail))
+                    } else {
+                        out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
+                        out.hex(SHA256.hash(data: record.canonicalBytes))
+                        table.encode(record, &out)
+                        out.endRow()
+                    }
+                case .rejected(let rejection):
+                    reject(rejection)
+                }
+                if out.bytes.count >= flushAt { try flush() }
+                if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
+                    lastProgress = Date()
+                    progress(LoadProgress(phase: .reading, rows: counts.read,
+                                          seconds: lastProgress.timeIntervalSince(started)))
+                }
+                if let pause, counts.read == pause.afterRows {
+                    try flush()
+                    logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
+                    Thread.sleep(forTimeInterval: pause.seconds)
+                }
+            }
             do {
-                try reader.read(path: report.path) { row in
-                    counts.read += 1
-                    switch row {
-                    case .accepted(let line, let record, let raw):
-                        if let problem = table.check(record) {
-                            reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
-                                             key: record.key, detail: problem.detail))
-                        } else {
-                            out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
-                            var hasher = SHA256()
-                            var text = record.canonicalText
-                            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-                            out.hex(hasher.finalize())
-                            table.encode(record, &out)
-                            out.endRow()
-                        }
-                    case .rejected(let rejection):
-                        reject(rejection)
-                    }
-                    if out.bytes.count >= flushAt { try flush() }
-                    if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
-                        lastProgress = Date()
-                        progress(LoadProgress(phase: .reading, rows: counts.read,
-                                              seconds: lastProgress.timeIntervalSince(started)))
-                    }
-                    if let pause, counts.read == pause.afterRows {
-                        try flush()
-                        logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
-                        Thread.sleep(forTimeInterval: pause.seconds)
-                    }
+                try rows.run(produce: readRows) { batch in
+                    for row in batch { try encode(row) }
                 }
             } catch let error as FeedFileError {
                 throw LoadError.feedFile(error)
             }
             try flush()
+        }
+        // This thread sends what the others made, while they go on.
+        let copied = try tx.copyIn(table.copyStage) { writer in
+            try chunks.run(produce: encodeRows) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
         }
         guard copied == counts.read else {
             throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(counts.read) data rows",
@@ -327,9 +357,10 @@ private struct LoadRun {
             try tx.execute(table.createPlan)
             try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
         }
-        try tx.execute(EntityTable.createNew)
-        try step("identities") { try tx.execute(table.insertIdentities) }
-        if try step("lock keys", { try tx.query(table.lockKeys)[0].decode(0, as: Int.self) }) > 0 {
+        let newKeys = try tx.query(EntityTable.planCounts)[0].decode(0, as: Int.self)
+        let inserted = try step("identities") { try insertIdentities(tx, newKeys: newKeys) }
+        let lockKeys = table.lockKeys(includeNew: inserted < newKeys)
+        if try step("lock keys", { try tx.query(lockKeys)[0].decode(0, as: Int.self) }) > 0 {
             try step("replan") {
                 try tx.execute(table.dropUnchangedFromPlan)
                 try tx.execute(table.refreshPlanVersions)
@@ -344,16 +375,38 @@ private struct LoadRun {
             try tx.execute("CREATE TEMP TABLE lm_withdraw (key text, version integer) ON COMMIT DROP")
         }
         report.counts.withdrawn = try tx.query(EntityTable.withdrawCount)[0].decode(0, as: Int.self)
-        try step("retire") { try tx.execute(table.retireVersions) }
-        try step("versions") { try tx.execute(table.insertVersions, params: feed) }
-        for list in table.lists {
-            try step(list.table) { try tx.execute(table.insertList(list)) }
+        if let check = table.unknownReferences {
+            // What the dropped foreign keys of 0004 checked row by row, once for the whole load.
+            let unknown = try step("references") { try tx.query(check)[0].decode(0, as: Int.self) }
+            guard unknown == 0 else {
+                throw PostgresError(kind: .misuse, message: "\(unknown) employer or recruiter ids of accepted rows have no identity row",
+                                    statement: check)
+            }
         }
+        try step("retire") { try tx.execute(table.retireVersions) }
+        // Every accepted row is a new key: lm_plan holds them all, and the join would find each.
+        let allNew = report.counts.inserted == report.counts.accepted && report.counts.updated == 0
+        try step("versions") { try tx.execute(table.insertVersions(allNew: allNew), params: feed) }
         if report.counts.withdrawn > 0 {
             try step("withdrawals") { try tx.execute(table.insertWithdrawals, params: feed) }
-            for list in table.lists {
-                try step("withdrawn \(list.table)") { try tx.execute(table.copyListForWithdrawals(list)) }
-            }
+        }
+    }
+
+    /// Inserts the identity rows of lm_plan's new keys; returns how many this load inserted
+    /// (fewer than `newKeys` when another load took some meanwhile).
+    private func insertIdentities(_ tx: Connection, newKeys: Int) throws -> Int {
+        guard newKeys > 0 else { return 0 }
+        try tx.execute("SAVEPOINT lm_identities")
+        do {
+            let inserted = try tx.execute(table.insertNewIdentities)
+            try tx.execute("RELEASE SAVEPOINT lm_identities")
+            return inserted
+        } catch let error as PostgresError where error.sqlState == "23505" {
+            // A key of this load was taken by a load that committed meanwhile.
+            try tx.execute("ROLLBACK TO SAVEPOINT lm_identities")
+            try tx.execute("RELEASE SAVEPOINT lm_identities")
+            logger.debug("new keys taken meanwhile: inserting identities one conflict at a time")
+            return try tx.execute(table.insertIdentities)
         }
     }
 

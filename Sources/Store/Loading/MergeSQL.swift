@@ -12,21 +12,20 @@ import Feeds
 ///   lm_plan      accepted rows that write a version: new keys
 ///                (old_version NULL) and keys whose current version differs
 ///                or is withdrawn.
-///   lm_new       the keys whose identity row this load inserted.
 ///   lm_withdraw  lm_gone re-read after the row locks: the versions to withdraw.
 extension EntityTable {
     static let stage = "lm_stage"
 
     /// `line, reason, field, key, raw, detail, sha`, then the data columns.
     var stageColumnNames: [String] {
-        ["line", "reason", "field", "key", "raw", "detail", "sha"] + dataColumns.map(\.name)
+        ["line", "reason", "field", "key", "raw", "detail", "sha"] + columns.map(\.name)
     }
 
     var createStage: String {
-        let data = dataColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        let data = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return """
             CREATE TEMP TABLE lm_stage (line integer NOT NULL, reason text, field text, key text, raw text,
-                detail text, sha text, \(data)) ON COMMIT DROP
+                detail text, sha sha256_hex, \(data)) ON COMMIT DROP
             """
     }
 
@@ -35,7 +34,7 @@ extension EntityTable {
     /// Temporary tables a load leaves behind, dropped when it ends (they would
     /// otherwise live as long as an enclosing transaction).
     var dropTemporaryTables: String {
-        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_new, lm_withdraw"
+        identity == nil ? "DROP TABLE lm_stage" : "DROP TABLE lm_stage, lm_gone, lm_plan, lm_withdraw"
     }
 
     /// The current, not withdrawn keys of a referenced table (`current_employers`, ...).
@@ -76,32 +75,43 @@ extension EntityTable {
         """
     }
 
-    /// New keys get their identity row, and lm_new the keys this load inserted.
-    /// `ON CONFLICT DO NOTHING` in one byte order: two loads that bring the
-    /// same new key wait for each other instead of deadlocking.
-    var insertIdentities: String {
+    /// New keys get their identity row, the fast way: a plain INSERT writes
+    /// two WAL records a row where `ON CONFLICT` writes three (its speculative
+    /// insertion), half the time. It fails (unique violation) when another load
+    /// took one of the keys meanwhile; the loader then rolls it back and runs
+    /// `insertIdentities`. The same byte order, so it waits rather than deadlocks.
+    var insertNewIdentities: String {
         """
-        WITH inserted AS (
-            INSERT INTO \(identityTable) (\(key))
-            SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
-            ON CONFLICT DO NOTHING
-            RETURNING \(key))
-        INSERT INTO lm_new SELECT \(key) FROM inserted
+        INSERT INTO \(identityTable) (\(key))
+        SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
         """
     }
 
-    static let createNew = "CREATE TEMP TABLE lm_new (key text) ON COMMIT DROP"
+    /// New keys get their identity row. `ON CONFLICT DO NOTHING` in one byte
+    /// order: two loads that bring the same new key wait for each other instead
+    /// of deadlocking. The rows it affects are the new keys this load inserted:
+    /// when that is every new key of lm_plan, no other load took one meanwhile.
+    var insertIdentities: String {
+        """
+        INSERT INTO \(identityTable) (\(key))
+        SELECT key FROM lm_plan WHERE old_version IS NULL ORDER BY key COLLATE "C"
+        ON CONFLICT DO NOTHING
+        """
+    }
 
     /// Locks, in byte order, the identity rows of the keys this load may write
-    /// that it did not insert itself, so that a concurrent load of another
-    /// source that writes the same keys waits (instead of both writing version
-    /// n + 1), and never deadlocks. Returns one count, not a million rows.
-    var lockKeys: String {
+    /// (and that it did not insert itself, unless `includeNew`), so that a
+    /// concurrent load of another source that writes the same keys waits
+    /// (instead of both writing version n + 1), and never deadlocks. When a
+    /// concurrent load took some of the new keys (`includeNew`), all planned keys
+    /// are locked: the rows this load inserted are its own and never wait. Returns
+    /// one count, not a million rows.
+    func lockKeys(includeNew: Bool) -> String {
         """
         SELECT count(*) FROM (
             SELECT 1 FROM \(identityTable) i
             WHERE i.\(key) IN (
-                SELECT p.key FROM lm_plan p WHERE NOT EXISTS (SELECT 1 FROM lm_new n WHERE n.key = p.key)
+                SELECT key FROM lm_plan\(includeNew ? "" : " WHERE old_version IS NOT NULL")
                 UNION ALL SELECT key FROM lm_gone)
             ORDER BY i.\(key) COLLATE "C"
             FOR NO KEY UPDATE OF i) locked
@@ -157,27 +167,44 @@ extension EntityTable {
 
     private var contentColumns: String { columns.map(\.name).joined(separator: ", ") }
 
-    /// $1 feed. The new versions of lm_plan.
-    var insertVersions: String {
-        """
-        INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)
-        SELECT s.key, coalesce(p.old_version, 0) + 1, \(columns.map { "s.\($0.name)" }.joined(separator: ", ")), s.sha, $1
-        FROM lm_plan p JOIN lm_stage s ON s.line = p.line
-        ORDER BY s.key
-        """
+    /// $1 feed. The new versions of lm_plan; when every accepted row is a new key
+    /// (`allNew`, a first load), straight from lm_stage, without joining lm_plan.
+    func insertVersions(allNew: Bool) -> String {
+        let values = columns.map { "s.\($0.name)" }.joined(separator: ", ")
+        let insert = "INSERT INTO \(versionsTable) (\(key), version, \(contentColumns), content_sha256, feed_id)"
+        if allNew {
+            return "\(insert)\nSELECT s.key, 1, \(values), s.sha, $1 FROM lm_stage s WHERE s.reason IS NULL"
+        }
+        return """
+            \(insert)
+            SELECT s.key, coalesce(p.old_version, 0) + 1, \(values), s.sha, $1
+            FROM lm_plan p JOIN lm_stage s ON s.line = p.line
+            """
     }
 
-    /// The child rows of the new versions, unnested from the staged arrays with their ordinal.
-    func insertList(_ list: ListTable) -> String {
-        let names = list.columns.map(\.name)
-        return """
-            INSERT INTO \(list.table) (\(key), version, ordinal, \(names.joined(separator: ", ")))
-            SELECT s.key, coalesce(p.old_version, 0) + 1, u.ordinal, \(names.map { "u.\($0)" }.joined(separator: ", "))
-            FROM lm_plan p JOIN lm_stage s ON s.line = p.line
-            CROSS JOIN LATERAL unnest(\(list.stageColumns.map { "s.\($0.name)" }.joined(separator: ", ")))
-                WITH ORDINALITY AS u(\(names.joined(separator: ", ")), ordinal)
-            ORDER BY s.key, u.ordinal
+    /// The employers and recruiters the versions table refers to: (column, identity table,
+    /// its key). 0004 dropped the per-row foreign keys of the big versions tables;
+    /// `unknownReferences` checks the same, once per load.
+    var references: [(column: String, table: String, key: String)] {
+        switch kind {
+        case .vacancies: return [("employer_id", "employers", "employer_id"), ("recruiter_id", "recruiters", "recruiter_id")]
+        case .workers: return [("recruiter_id", "recruiters", "recruiter_id")]
+        default: return []
+        }
+    }
+
+    /// The accepted rows naming an employer or recruiter that has no identity row (the loader
+    /// rejects those, so 0 unless something is wrong); nil when the kind refers to nothing.
+    /// Set-based: each distinct value probed once.
+    var unknownReferences: String? {
+        guard !references.isEmpty else { return nil }
+        return "SELECT " + references.map { r in
             """
+            (SELECT count(*) FROM (SELECT DISTINCT \(r.column) AS k FROM lm_stage
+                                  WHERE reason IS NULL AND \(r.column) IS NOT NULL) d
+             WHERE NOT EXISTS (SELECT 1 FROM \(r.table) i WHERE i.\(r.key) = d.k))
+            """
+        }.joined(separator: " + ")
     }
 
     /// $1 feed. A withdrawal is a new version: the same content, `withdrawn`, written by this feed.
@@ -187,16 +214,6 @@ extension EntityTable {
         SELECT v.\(key), v.version + 1, \(columns.map { "v.\($0.name)" }.joined(separator: ", ")), v.content_sha256, true, $1
         FROM \(versionsTable) v JOIN lm_withdraw w ON w.key = v.\(key) AND w.version = v.version
         """
-    }
-
-    /// The withdrawn version keeps the lists of the version it follows.
-    func copyListForWithdrawals(_ list: ListTable) -> String {
-        let names = list.columns.map(\.name).joined(separator: ", ")
-        return """
-            INSERT INTO \(list.table) (\(key), version, ordinal, \(names))
-            SELECT c.\(key), c.version + 1, c.ordinal, \(list.columns.map { "c.\($0.name)" }.joined(separator: ", "))
-            FROM \(list.table) c JOIN lm_withdraw w ON w.key = c.\(key) AND w.version = c.version
-            """
     }
 }
 

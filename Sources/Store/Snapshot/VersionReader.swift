@@ -10,33 +10,23 @@ struct VersionReader {
     let db: Connection
     let runId: Int64
 
-    /// Rows of `table` (a `*_versions` table or a child list table) for the snapshot's `kind`,
-    /// first column the key; child rows come in list order.
-    private func rows(_ kind: String, _ table: String, key: String, _ columns: String,
-                      ordered: Bool = false) throws -> PostgresRows {
+    /// Rows of the `*_versions` table `table` for the snapshot's `kind`, first column the key.
+    private func rows(_ kind: String, _ table: String, key: String, _ columns: String) throws -> PostgresRows {
         try db.query("""
             SELECT v.\(key), \(columns)
             FROM run_snapshot s JOIN \(table) v ON v.\(key) = s.key AND v.version = s.version
             WHERE s.run_id = $1 AND s.kind = '\(kind)'
-            ORDER BY v.\(key) COLLATE "C"\(ordered ? ", v.ordinal" : "")
+            ORDER BY v.\(key) COLLATE "C"
             """, params: [PostgresValue(runId)])
-    }
-
-    /// Child list rows grouped by key, each list in its feed order.
-    private func lists<T>(_ kind: String, _ table: String, key: String, _ columns: String,
-                          _ make: (Cells) throws -> T) throws -> [String: [T]] {
-        var out: [String: [T]] = [:]
-        for row in try rows(kind, table, key: key, columns, ordered: true) {
-            let cells = Cells(row: row, kind: kind)
-            out[try cells.text(0), default: []].append(try make(cells))
-        }
-        return out
     }
 
     private func each<T>(_ kind: String, _ table: String, key: String, _ columns: String,
                          _ make: (Cells) throws -> T) throws -> [T] {
         try rows(kind, table, key: key, columns).map { try make(Cells(row: $0, kind: kind)) }
     }
+
+    /// A list column (0004) selected as its items joined by `,`, which no item holds.
+    private static func list(_ column: String) -> String { "array_to_string(v.\(column), ',')" }
 
     func employers() throws -> [Employer] {
         try each("employer", "employer_versions", key: "employer_id",
@@ -56,55 +46,37 @@ struct VersionReader {
     }
 
     func vacancies() throws -> [Vacancy] {
-        let kind = "vacancy", key = "vacancy_id"
-        let skills = try lists(kind, "vacancy_required_skills", key: key, "v.skill_code, v.min_level, v.essential") { c in
-            RequiredSkill(code: try c.text(1), minLevel: try c.int(2), essential: try c.bool(3))
-        }
-        let languages = try lists(kind, "vacancy_required_languages", key: key, "v.language_code, v.level") { c in
-            LanguageLevel(code: try c.text(1), level: try c.cefr(2))
-        }
-        let contract = try lists(kind, "vacancy_contract_languages", key: key, "v.language_code") { c in try c.text(1) }
-        return try each(kind, "vacancy_versions", key: key, """
+        try each("vacancy", "vacancy_versions", key: "vacancy_id", """
             v.employer_id, v.recruiter_id, v.isco_code, v.title, v.destination_country, v.openings,
             v.min_education, v.min_experience_years, v.monthly_wage, v.currency, v.hours_per_week,
-            v.contract_months, v.worker_fee, v.passport_retention, v.g2g_agreement, v.start_date, v.expires_on
+            v.contract_months, v.worker_fee, v.passport_retention, v.g2g_agreement, v.start_date, v.expires_on,
+            \(Self.list("required_skills")), \(Self.list("required_languages")), \(Self.list("contract_languages"))
             """) { c in
-            let id = try c.text(0)
-            return Vacancy(id: id, employerId: try c.text(1), recruiterId: try c.optionalText(2), isco: try c.text(3),
-                           title: try c.text(4), destinationCountry: try c.text(5), openings: try c.int(6),
-                           requiredSkills: skills[id] ?? [], requiredLanguages: languages[id] ?? [],
-                           minEducation: try c.optionalInt(7), minExperienceYears: try c.optionalDecimal(8),
-                           monthlyWage: try c.decimal(9), currency: try c.text(10), hoursPerWeek: try c.decimal(11),
-                           contractMonths: try c.optionalInt(12), contractLanguages: contract[id] ?? [],
-                           workerFee: try c.decimal(13), passportRetention: try c.bool(14),
-                           g2gAgreement: try c.bool(15), startDate: try c.optionalDay(16),
-                           expiresOn: try c.optionalDay(17))
+            Vacancy(id: try c.text(0), employerId: try c.text(1), recruiterId: try c.optionalText(2), isco: try c.text(3),
+                    title: try c.text(4), destinationCountry: try c.text(5), openings: try c.int(6),
+                    requiredSkills: try c.items(18, ListItems.requiredSkill),
+                    requiredLanguages: try c.items(19, ListItems.languageLevel),
+                    minEducation: try c.optionalInt(7), minExperienceYears: try c.optionalDecimal(8),
+                    monthlyWage: try c.decimal(9), currency: try c.text(10), hoursPerWeek: try c.decimal(11),
+                    contractMonths: try c.optionalInt(12), contractLanguages: try c.items(20) { String($0) },
+                    workerFee: try c.decimal(13), passportRetention: try c.bool(14),
+                    g2gAgreement: try c.bool(15), startDate: try c.optionalDay(16),
+                    expiresOn: try c.optionalDay(17))
         }
     }
 
     func workers() throws -> [Worker] {
-        let kind = "worker", key = "worker_id"
-        let occupations = try lists(kind, "worker_occupations", key: key, "v.isco_code, v.years") { c in
-            Occupation(isco: try c.text(1), years: try c.decimal(2))
-        }
-        let skills = try lists(kind, "worker_skills", key: key, "v.skill_code, v.level") { c in
-            WorkerSkill(code: try c.text(1), level: try c.int(2))
-        }
-        let languages = try lists(kind, "worker_languages", key: key, "v.language_code, v.level") { c in
-            LanguageLevel(code: try c.text(1), level: try c.cefr(2))
-        }
-        let destinations = try lists(kind, "worker_preferred_destinations", key: key, "v.country") { c in try c.text(1) }
-        return try each(kind, "worker_versions", key: key, """
+        try each("worker", "worker_versions", key: "worker_id", """
             v.origin_country, v.birth_year, v.gender, v.education_level, v.min_monthly_wage_usd,
-            v.available_from, v.consent, v.recruiter_id
+            v.available_from, v.consent, v.recruiter_id, \(Self.list("occupations")), \(Self.list("skills")),
+            \(Self.list("languages")), \(Self.list("preferred_destinations"))
             """) { c in
-            let id = try c.text(0)
-            return Worker(id: id, originCountry: try c.text(1), birthYear: try c.int(2), gender: try c.gender(3),
-                          educationLevel: try c.int(4), occupations: occupations[id] ?? [],
-                          skills: skills[id] ?? [], languages: languages[id] ?? [],
-                          preferredDestinations: destinations[id] ?? [],
-                          minMonthlyWageUSD: try c.optionalDecimal(5), availableFrom: try c.optionalDay(6),
-                          consent: try c.bool(7), recruiterId: try c.optionalText(8))
+            Worker(id: try c.text(0), originCountry: try c.text(1), birthYear: try c.int(2), gender: try c.gender(3),
+                   educationLevel: try c.int(4), occupations: try c.items(9, ListItems.occupation),
+                   skills: try c.items(10, ListItems.workerSkill), languages: try c.items(11, ListItems.languageLevel),
+                   preferredDestinations: try c.items(12) { String($0) },
+                   minMonthlyWageUSD: try c.optionalDecimal(5), availableFrom: try c.optionalDay(6),
+                   consent: try c.bool(7), recruiterId: try c.optionalText(8))
         }
     }
 
@@ -153,6 +125,16 @@ private struct Cells {
         let t = try text(i)
         guard let level = CEFR(code: Substring(t)) else { throw bad(i, t) }
         return level
+    }
+
+    /// A list column joined by `,` (see `VersionReader.list`), each item parsed by `parse`.
+    func items<T>(_ i: Int, _ parse: (Substring) -> T?) throws -> [T] {
+        let t = try text(i)
+        guard !t.isEmpty else { return [] }
+        return try t.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            guard let value = parse(item) else { throw bad(i, String(item)) }
+            return value
+        }
     }
 
     func gender(_ i: Int) throws -> Gender? {

@@ -2,6 +2,7 @@ import Feeds
 import Foundation
 import Matching
 import Postgres
+import Store
 
 /// Test-only stand-in for the feed loader: writes a `MatchingInput` into the
 /// tables of `Schema/0001_core.sql` as version-1 current rows (feed_id NULL), by
@@ -84,48 +85,34 @@ enum FixtureSeeder {
         try copy(db, """
             vacancy_versions (vacancy_id, version, employer_id, recruiter_id, isco_code, title, destination_country,
                 openings, min_education, min_experience_years, monthly_wage, currency, hours_per_week, contract_months,
-                worker_fee, passport_retention, g2g_agreement, start_date, expires_on, content_sha256)
+                worker_fee, passport_retention, g2g_agreement, start_date, expires_on, required_skills,
+                required_languages, contract_languages, content_sha256)
             """, vacancies.map {
             [$0.id, v, $0.employerId, $0.recruiterId, $0.isco, $0.title, $0.destinationCountry, String($0.openings),
              $0.minEducation.map(String.init), $0.minExperienceYears?.description, $0.monthlyWage.description,
              $0.currency, $0.hoursPerWeek.description, $0.contractMonths.map(String.init), $0.workerFee.description,
              bool($0.passportRetention), bool($0.g2gAgreement), $0.startDate?.description, $0.expiresOn?.description,
-             sha($0)]
+             array($0.requiredSkills.map(ListItems.text)), array($0.requiredLanguages.map(ListItems.text)),
+             array($0.contractLanguages), sha($0)]
         })
-        try copy(db, "vacancy_required_skills (vacancy_id, version, ordinal, skill_code, min_level, essential)",
-                 list(vacancies, v, \.requiredSkills) { [$0.code, String($0.minLevel), bool($0.essential)] })
-        try copy(db, "vacancy_required_languages (vacancy_id, version, ordinal, language_code, level)",
-                 list(vacancies, v, \.requiredLanguages) { [$0.code, $0.level.description] })
-        try copy(db, "vacancy_contract_languages (vacancy_id, version, ordinal, language_code)",
-                 list(vacancies, v, \.contractLanguages) { [$0] })
     }
 
     private static func copyWorkers(_ db: Connection, _ workers: [Worker], version: Int) throws {
         let v = String(version)
         try copy(db, """
             worker_versions (worker_id, version, origin_country, birth_year, gender, education_level,
-                min_monthly_wage_usd, available_from, consent, recruiter_id, content_sha256)
+                min_monthly_wage_usd, available_from, consent, recruiter_id, occupations, skills, languages,
+                preferred_destinations, content_sha256)
             """, workers.map {
             [$0.id, v, $0.originCountry, String($0.birthYear), $0.gender?.rawValue, String($0.educationLevel),
-             $0.minMonthlyWageUSD?.description, $0.availableFrom?.description, bool($0.consent), $0.recruiterId, sha($0)]
+             $0.minMonthlyWageUSD?.description, $0.availableFrom?.description, bool($0.consent), $0.recruiterId,
+             array($0.occupations.map(ListItems.text)), array($0.skills.map(ListItems.text)),
+             array($0.languages.map(ListItems.text)), array($0.preferredDestinations), sha($0)]
         })
-        try copy(db, "worker_occupations (worker_id, version, ordinal, isco_code, years)",
-                 list(workers, v, \.occupations) { [$0.isco, $0.years.description] })
-        try copy(db, "worker_skills (worker_id, version, ordinal, skill_code, level)",
-                 list(workers, v, \.skills) { [$0.code, String($0.level)] })
-        try copy(db, "worker_languages (worker_id, version, ordinal, language_code, level)",
-                 list(workers, v, \.languages) { [$0.code, $0.level.description] })
-        try copy(db, "worker_preferred_destinations (worker_id, version, ordinal, country)",
-                 list(workers, v, \.preferredDestinations) { [$0] })
     }
 
-    /// Child rows `(key, version, ordinal, item columns...)` of every entity's list, ordinals from 1.
-    private static func list<E: Identified, Item>(_ entities: [E], _ version: String, _ items: KeyPath<E, [Item]>,
-                                                  _ columns: (Item) -> [String?]) -> [[String?]] {
-        entities.flatMap { e in
-            e[keyPath: items].enumerated().map { i, item in [e.id, version, String(i + 1)] + columns(item) }
-        }
-    }
+    /// A list column (0004) as an array literal: its items never need quoting.
+    private static func array(_ items: [String]) -> String { "{" + items.joined(separator: ",") + "}" }
 
     private static func copy(_ db: Connection, _ target: String, _ rows: [[String?]]) throws {
         try db.copyIn("COPY \(target) FROM STDIN") { w in
@@ -136,8 +123,3 @@ enum FixtureSeeder {
     private static func bool(_ b: Bool) -> String { b ? "t" : "f" }
     private static func sha(_ e: some CanonicalEncodable) -> String { RunInputs.sha256Hex(e.canonicalText) }
 }
-
-/// Entities with an id, for their child lists.
-protocol Identified { var id: String { get } }
-extension Vacancy: Identified {}
-extension Worker: Identified {}
