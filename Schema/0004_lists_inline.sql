@@ -42,7 +42,7 @@
 -- whose employer or recruiter is not current (UNKNOWN_EMPLOYER,
 -- UNKNOWN_RECRUITER), and it checks, set-based, before committing, that
 -- every employer and recruiter its new versions name has an identity row.
--- Identity rows and feeds are never deleted (issue #8 adds append-only
+-- Identity rows and feeds are never deleted (0005_roles adds append-only
 -- triggers), so a reference once valid stays valid. The trade-off: a writer
 -- other than the loader (psql by hand) is no longer stopped by the database
 -- from naming an unknown employer; the smaller versions tables keep their

@@ -247,23 +247,3 @@ SELECT lm_protect(ARRAY['feeds'], 'feed');
 SELECT lm_protect(ARRAY['runs'], 'run');
 SELECT lm_protect(ARRAY['run_executions'], 'execution');
 SELECT lm_protect(ARRAY['run_steps'], 'step');
-
--- BEGIN child list tables ------------------------------------------------
--- The seven list tables of 0001, which migration 0004 replaces by array
--- columns: privileges and triggers only where they still exist. The
--- integrator deletes this block once 0004 is merged.
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['vacancy_required_skills', 'vacancy_required_languages', 'vacancy_contract_languages',
-                             'worker_occupations', 'worker_skills', 'worker_languages',
-                             'worker_preferred_destinations'] LOOP
-        IF to_regclass(t) IS NOT NULL THEN
-            EXECUTE format('GRANT SELECT, INSERT ON %I TO labourmatch_loader', t);
-            EXECUTE format('GRANT SELECT ON %I TO labourmatch_runner, labourmatch_auditor', t);
-            PERFORM lm_protect(ARRAY[t], 'none');
-        END IF;
-    END LOOP;
-END $$;
--- END child list tables --------------------------------------------------
