@@ -37,6 +37,7 @@ public enum PolicyReader {
     public static func read(text: String, limits: InputLimits = .standard) throws(PolicyError) -> Policy {
         let size = text.utf8.count
         guard size <= limits.policyBytes else { throw tooLarge("the policy", size, limits.policyBytes) }
+        try TOMLGuard.check(text)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
