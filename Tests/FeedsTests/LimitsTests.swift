@@ -216,7 +216,8 @@ import Testing
         #expect(counts.dataRows == (format == .csv ? 2 : 3) && counts.rejected == 1)
         #expect(rejections.first?.raw.utf8.count == 64 << 10)
         #expect(rejections.first?.reason == .malformedRow)
-        // Other tests run alongside and allocate too: the bound leaves them room, far below the line's size.
-        #expect(residentAtRejection - before < 16 << 20, "resident memory grew by \(residentAtRejection - before) bytes")
+        // Other tests run alongside and allocate too (up to 10 MB seen): the bound leaves them
+        // room, and is far below what keeping the line costs (over 90 MB measured).
+        #expect(residentAtRejection - before < 24 << 20, "resident memory grew by \(residentAtRejection - before) bytes")
     }
 }
