@@ -8,7 +8,8 @@
 ///   toml++ pull request 301);
 /// - `}` right after an array's `[` or a `,` (`a = [}`, `a = [1, }`);
 /// - a date followed by a space, one digit and a value's end (`1979-05-27 0]`),
-///   which toml++ scans as the start of a date-time.
+///   which toml++ scans as the start of a date-time;
+/// - a date and `T` followed by something other than a digit (`2029-05-31t\u{14}4:`).
 ///
 /// A small lexer: strings (basic, literal, multi-line) and comments are
 /// skipped, and `[`/`{` nesting is counted so that only a `[` at the start of
@@ -23,8 +24,12 @@ enum TOMLGuard {
     /// Whether the value starting at `start` is 10 characters (underscores aside) with `-` as
     /// the 5th and 8th, then a space, one digit, and a character no time can go on with.
     static func isDateThenOneDigit(_ b: [UInt8], _ start: Int) -> Bool {
+        // toml++ looks at most 127 characters ahead: a longer value (over 4 x 127 bytes) cannot
+        // end in its date-time path. Stopping there also keeps this guard linear in the text.
+        let limit = min(b.count, start + 4 * 128)
         var end = start
-        while end < b.count && !isValueEnd(b[end]) { end += 1 }
+        while end < limit && !isValueEnd(b[end]) { end += 1 }
+        guard end < limit || end == b.count else { return false }
         // Characters as toml++ counts them: code points, underscores left out.
         let chars = b[start..<end].filter { ($0 & 0xC0) != 0x80 && $0 != UInt8(ascii: "_") }
         guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
@@ -33,6 +38,15 @@ enum TOMLGuard {
         let timeGoesOn = Syntax.isDigit(next) || Syntax.isUpper(next) || Syntax.isLower(next)
             || [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "_")].contains(next)
         return !timeGoesOn
+    }
+
+    /// Whether `YYYY-MM-DD` at `start` is followed by `T` or `t` and a character that is not a digit.
+    static func isDateThenTWithoutTime(_ b: [UInt8], _ start: Int) -> Bool {
+        guard start + 11 < b.count else { return false }
+        for k in 0..<10 where !(k == 4 || k == 7 ? b[start + k] == UInt8(ascii: "-") : Syntax.isDigit(b[start + k])) {
+            return false
+        }
+        return (b[start + 10] == UInt8(ascii: "T") || b[start + 10] == UInt8(ascii: "t")) && !Syntax.isDigit(b[start + 11])
     }
 
     static func check(_ text: String) throws(PolicyError) {
@@ -99,6 +113,7 @@ enum TOMLGuard {
             if Syntax.isDigit(c), i == 0 || isValueEnd(b[i - 1]) || b[i - 1] == UInt8(ascii: "=")
                 || b[i - 1] == UInt8(ascii: "[") || b[i - 1] == UInt8(ascii: "{") {
                 if isDateThenOneDigit(b, i) { throw fail("a date followed by a one-digit time") }
+                if isDateThenTWithoutTime(b, i) { throw fail("a date and 'T' with no time after them") }
             }
             switch c {
             case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1

@@ -41,6 +41,7 @@ let fixturesDirectory = projectDirectory.appendingPathComponent("Fixtures").path
         "policy-table-header-after-bom": "a table header has no key after '['",
         "policy-array-closed-by-brace": "'}' where a value is expected",
         "policy-date-then-one-digit": "a date followed by a one-digit time",
+        "policy-date-t-without-time": "a date and 'T' with no time after them",
     ]
 
     @Test func crashReproducersAreCleanRejections() throws {

@@ -16,6 +16,8 @@ import Testing
         ("a = 1979-05-27 0\n", 1, "a date followed by a one-digit time"),
         ("a = [1979-05-27 0]", 1, "a date followed by a one-digit time"),
         ("x = 1\ny = 2\nin-= 0)------b- 0])# ", 3, "a date followed by a one-digit time"),
+        ("-AP=2029-05-31t\u{14}4:]", 1, "a date and 'T' with no time after them"),
+        ("a = [1979-05-27Tx]", 1, "a date and 'T' with no time after them"),
     ])
     func crashingShapesAreRefused(text: String, line: Int, message: String) {
         #expect(throws: PolicyError(key: nil, message: "not valid TOML: line \(line): \(message)")) {
@@ -43,5 +45,16 @@ import Testing
             try TOMLGuard.check(text)
             _ = try PolicyReader.read(text: text)
         }
+    }
+}
+
+extension TOMLGuardTests {
+    @Test func aLongRunOfValuesIsCheckedInLinearTime() throws {
+        // 64 KiB of `1=1=...` is one value run starting at every digit: looking to its end
+        // each time would be quadratic. The clock bound is loose; quadratic took seconds.
+        let text = String(repeating: "1=", count: 32 << 10)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = try? PolicyReader.read(text: text) }
+        #expect(elapsed < .seconds(2), "\(elapsed)")
     }
 }
