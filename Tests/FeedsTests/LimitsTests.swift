@@ -220,4 +220,36 @@ import Testing
         // room, and is far below what keeping the line costs (over 90 MB measured).
         #expect(residentAtRejection - before < 24 << 20, "resident memory grew by \(residentAtRejection - before) bytes")
     }
+
+    /// Shapes that would take time growing faster than their size in a careless reader,
+    /// at the standard limits (fuzzing, at 4 KiB inputs, cannot show that).
+    static let hostileShapes: [(name: String, kind: FeedKind, format: FeedFormat, text: String)] = [
+        ("a record of commas", .employers, .csv, Self.employerHeader + "\n" + String(repeating: ",", count: (1 << 20) - 10) + "\n"),
+        ("a field of quotes", .employers, .csv, Self.employerHeader + "\nE1,\"" + String(repeating: "\"\"", count: 30_000) + "\",PH\n"),
+        ("a list of empty items", .workers, .csv,
+         "worker_id,origin_country,birth_year,education_level,occupations,consent,preferred_destinations\nW1,PH,1990,4,2221:1,true,"
+            + String(repeating: ";", count: 60_000) + "\n"),
+        ("a decimal of leading zeros", .fxRates, .csv, "currency,usd_per_unit\nEUR,0" + String(repeating: "0", count: 60_000) + "1\n"),
+        ("a JSON array at the record limit", .workers, .ndjson,
+         "{\"worker_id\":\"W1\",\"preferred_destinations\":[" + String(repeating: "\"DE\",", count: 170_000) + "\"DE\"]}\n"),
+        ("a JSON object of many keys", .employers, .ndjson, "{" + (0..<60_000).map { "\"k\($0)\":0" }.joined(separator: ",") + "}\n"),
+        ("a JSON number of many digits", .fxRates, .ndjson, "{\"currency\":\"EUR\",\"usd_per_unit\":0." + String(repeating: "0", count: 60_000) + "1}\n"),
+        ("a line of brackets", .employers, .ndjson, String(repeating: "[", count: (1 << 20) - 10) + "\n"),
+    ]
+
+    @Test(arguments: 0..<hostileShapes.count)
+    func hostileShapesAtTheLimitsAreReadInLinearTime(index: Int) {
+        let shape = Self.hostileShapes[index]
+        let reader = FeedReader(kind: shape.kind, format: shape.format, codes: testCodes)
+        var outcome: Result<FeedFileResult, Error>?
+        // Loose on purpose (a debug build, other tests alongside): each takes well under 1 s; quadratic took minutes.
+        let elapsed = ContinuousClock().measure { outcome = Result { try reader.readAll(bytes: Array(shape.text.utf8), name: "hostile") } }
+        #expect(elapsed < .seconds(5), "\(shape.name): \(elapsed)")
+        switch outcome {
+        // One row, accepted (the quotes and zeros are valid) or rejected; or a whole-file error.
+        case .success(let result)?: #expect(result.dataRows == 1, "\(shape.name)")
+        case .failure(let error)?: #expect(error is FeedFileError, "\(shape.name)")
+        case nil: Issue.record("no outcome")
+        }
+    }
 }
