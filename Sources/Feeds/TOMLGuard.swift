@@ -9,7 +9,9 @@
 /// - `}` right after an array's `[` or a `,` (`a = [}`, `a = [1, }`);
 /// - a date followed by a space, one digit and a value's end (`1979-05-27 0]`),
 ///   which toml++ scans as the start of a date-time;
-/// - a date and `T` followed by something other than a digit (`2029-05-31t\u{14}4:`).
+/// - a date and `T` followed by something other than a digit (`2029-05-31t\u{14}4:`);
+/// - U+0085, U+2028 or U+2029 outside a string (toml++ takes them for line
+///   breaks in some places and not in others: `a = [\u{85}1]`), comments included.
 ///
 /// A small lexer: strings (basic, literal, multi-line) and comments are
 /// skipped, and `[`/`{` nesting is counted so that only a `[` at the start of
@@ -38,6 +40,12 @@ enum TOMLGuard {
         let timeGoesOn = Syntax.isDigit(next) || Syntax.isUpper(next) || Syntax.isLower(next)
             || [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "_")].contains(next)
         return !timeGoesOn
+    }
+
+    /// Whether U+0085 (C2 85), U+2028 or U+2029 (E2 80 A8/A9) starts at `i`.
+    static func isOddLineBreak(_ b: [UInt8], _ i: Int) -> Bool {
+        (b[i] == 0xC2 && i + 1 < b.count && b[i + 1] == 0x85)
+            || (b[i] == 0xE2 && i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9))
     }
 
     /// Whether `YYYY-MM-DD` at `start` is followed by `T` or `t` and a character that is not a digit.
@@ -88,9 +96,13 @@ enum TOMLGuard {
             if c == ASCII.lf { line += 1; lineStart = true; i += 1; continue }
             if isBlank(c) || c == ASCII.cr { i += 1; continue }
             if c == UInt8(ascii: "#") {
-                while i < b.count && b[i] != ASCII.lf { i += 1 }
+                while i < b.count && b[i] != ASCII.lf {
+                    if isOddLineBreak(b, i) { throw fail("U+0085, U+2028 or U+2029 outside a string") }
+                    i += 1
+                }
                 continue
             }
+            if isOddLineBreak(b, i) { throw fail("U+0085, U+2028 or U+2029 outside a string") }
             defer { lineStart = false }
             if c == ASCII.quote || c == UInt8(ascii: "'") {
                 skipString(c)

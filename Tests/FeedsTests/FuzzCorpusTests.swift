@@ -42,6 +42,7 @@ let fixturesDirectory = projectDirectory.appendingPathComponent("Fixtures").path
         "policy-array-closed-by-brace": "'}' where a value is expected",
         "policy-date-then-one-digit": "a date followed by a one-digit time",
         "policy-date-t-without-time": "a date and 'T' with no time after them",
+        "policy-array-next-line": "U+0085, U+2028 or U+2029 outside a string",
     ]
 
     @Test func crashReproducersAreCleanRejections() throws {

@@ -18,6 +18,8 @@ import Testing
         ("x = 1\ny = 2\nin-= 0)------b- 0])# ", 3, "a date followed by a one-digit time"),
         ("-AP=2029-05-31t\u{14}4:]", 1, "a date and 'T' with no time after them"),
         ("a = [1979-05-27Tx]", 1, "a date and 'T' with no time after them"),
+        ("a = [\u{85}1]", 1, "U+0085, U+2028 or U+2029 outside a string"),
+        ("a = [ # note\u{2028}1]", 1, "U+0085, U+2028 or U+2029 outside a string"),
     ])
     func crashingShapesAreRefused(text: String, line: Int, message: String) {
         #expect(throws: PolicyError(key: nil, message: "not valid TOML: line \(line): \(message)")) {
@@ -27,7 +29,7 @@ import Testing
 
     @Test(arguments: [
         // Brackets, braces and dates in strings and comments are not looked at.
-        "contract_language_min = \"[(\" # [}\n",
+        "contract_language_min = \"[(\u{2028}\" # [}\n",
         "a = '''\n[(\n'''\nb = \"\"\"\n1979-05-27 0]\n\"\"\"\n",
         // Multi-line arrays, nested arrays on their own lines, and real date-times.
         "health_isco_prefixes = [\n  \"22\",\n  \"32\",\n]\n",
