@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "labourmatch", targets: ["labourmatch"]),
+        // For the fuzz package in Fuzz/ (README "Fuzzing"), which depends on this one by path.
+        .library(name: "FeedsFuzzing", targets: ["FeedsFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -31,6 +33,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // One fuzz input through the readers, with its invariants: run by Fuzz/ and by FeedsTests.
+        .target(name: "FeedsFuzzing", dependencies: ["Feeds", "Matching"]),
         // The domain on PostgreSQL: migrations, loading, snapshots, results.
         .target(name: "Store", dependencies: [
             "Postgres", "Feeds", "Matching",
@@ -55,7 +59,7 @@ let package = Package(
             "Matching",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching", "FeedsFuzzing"]),
         .testTarget(name: "StoreTests", dependencies: [
             "TestSupport",
             "Store", "Postgres", "Feeds",

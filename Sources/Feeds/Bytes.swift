@@ -20,8 +20,14 @@ enum ASCII {
 
 /// Hands `source` to `body` in chunks of at most `chunkSize` bytes, without a
 /// leading UTF-8 BOM, so that memory stays flat whatever the file's size.
-func forEachChunk(of source: ByteSource, name: String, chunkSize: Int,
+/// A source of more than `maxBytes` bytes is refused (`.tooLarge`): before the
+/// first chunk when its size is known (memory, a regular file), else (a pipe, a
+/// file that grows) as soon as the count passes the limit.
+func forEachChunk(of source: ByteSource, name: String, chunkSize: Int, maxBytes: Int = .max,
                   _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    func tooLarge(_ bytes: Int) -> FeedFileError {
+        FeedFileError(file: name, problem: .tooLarge(bytes: bytes, limit: maxBytes))
+    }
     var prefix: [UInt8] = []
     var bomChecked = false
     // The first three bytes may come in several chunks; hold them until we know.
@@ -41,6 +47,7 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int,
     let size = max(1, chunkSize)
     switch source {
     case .memory(let bytes):
+        guard bytes.count <= maxBytes else { throw tooLarge(bytes.count) }
         try bytes.withUnsafeBufferPointer { all in
             var offset = 0
             while offset < all.count {
@@ -54,9 +61,14 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int,
             throw FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))
         }
         defer { fclose(file) }
+        var status = stat()
+        if fstat(fileno(file), &status) == 0, status.st_size > maxBytes { throw tooLarge(Int(status.st_size)) }
         var buffer = [UInt8](repeating: 0, count: size)
+        var total = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+            total += n
+            if total > maxBytes { throw tooLarge(total) }
             if n > 0 { try buffer.withUnsafeBufferPointer { try deliver(UnsafeBufferPointer(rebasing: $0[0..<n])) } }
             if n < size {
                 if ferror(file) != 0 {
@@ -71,12 +83,13 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int,
 
 /// Reads a whole (small) file: the iso-codes lists and policy files, never feeds.
 func readWholeFile(_ path: String) -> [UInt8]? {
+    try? readWholeFile(path, maxBytes: .max)
+}
+
+/// Reads a whole file of at most `maxBytes` bytes; throws `FeedFileError` (`.tooLarge`, `.unreadable`).
+func readWholeFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
     var out: [UInt8] = []
-    do {
-        try forEachChunk(of: .file(path: path), name: path, chunkSize: 1 << 16) { out.append(contentsOf: $0) }
-    } catch {
-        return nil
-    }
+    try forEachChunk(of: .file(path: path), name: path, chunkSize: 1 << 16, maxBytes: maxBytes) { out.append(contentsOf: $0) }
     return out
 }
 

@@ -35,6 +35,9 @@ struct CSVRecord {
 /// the next `,` or line end, is kept as a literal byte (it opens no quoted
 /// section), and the record is flagged. An opening quote that is never closed
 /// takes the rest of the file into its record, reported once, at its first line.
+/// A record longer than `maxRecordBytes` keeps only its first `maxRecordBytes`
+/// bytes of `raw` (and no values): it is flagged, and its end is still found,
+/// so memory stays within the limit plus one chunk whatever the line's length.
 struct CSVScanner {
     /// What the scanner reports, in file order.
     enum Event {
@@ -51,6 +54,8 @@ struct CSVScanner {
     /// The physical line of the next byte.
     private var line = 1
     private var record = CSVRecord()
+    /// `InputLimits.recordBytes`.
+    var maxRecordBytes = Int.max
 
     mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Event) throws -> Void) rethrows {
         var i = 0
@@ -120,6 +125,8 @@ struct CSVScanner {
                 }
             }
         }
+        // Once per chunk: a record being read grows by at most a chunk past the limit.
+        clipIfTooLong()
     }
 
     /// Where the run of plain value bytes that starts at `start` ends: in an
@@ -160,8 +167,19 @@ struct CSVScanner {
             break
         }
         endField()
+        clipIfTooLong()
         try emit(.record(record))
         state = .recordStart
+    }
+
+    /// Cuts a record longer than the limit to its first `maxRecordBytes` bytes and flags it.
+    private mutating func clipIfTooLong() {
+        guard record.raw.count > maxRecordBytes, state != .recordStart else { return }
+        record.raw.removeSubrange(maxRecordBytes...)
+        // The values are not needed any more: a flagged record is rejected as a whole.
+        record.values.removeAll()
+        record.ends.removeAll()
+        record.problem = "the record is longer than \(InputLimits.size(maxRecordBytes)) (the limit per record)"
     }
 
     private mutating func begin() {
@@ -205,6 +223,7 @@ struct CSVScanner {
             try emit(.emptyLine(line))
         } else {
             endField()
+            clipIfTooLong()
             try emit(.record(record))
             state = .recordStart
         }
@@ -213,30 +232,56 @@ struct CSVScanner {
 }
 
 /// Splits NDJSON input into lines at LF; a CR before the LF belongs to the line end.
+/// A line longer than `maxLineBytes` is handed over cut to that length and flagged.
 struct LineScanner {
     private var line = 1
     private var bytes: [UInt8] = []
+    /// `InputLimits.recordBytes`.
+    var maxLineBytes = Int.max
+    /// Whether bytes of the current line were dropped for the limit.
+    private var clipped = false
 
-    /// Calls `emit(line, bytes)` for every line that is not empty.
-    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Int, [UInt8]) throws -> Void) rethrows {
+    /// Calls `emit(line, bytes, tooLong)` for every line that is not empty.
+    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, _ emit: (Int, [UInt8], Bool) throws -> Void) rethrows {
         var start = 0
         while let i = chunk[start...].firstIndex(of: ASCII.lf) {
-            bytes.append(contentsOf: chunk[start..<i])
+            append(chunk[start..<i])
             try endLine(emit)
             start = i + 1
         }
-        bytes.append(contentsOf: chunk[start...])
+        append(chunk[start...])
     }
 
-    mutating func finish(_ emit: (Int, [UInt8]) throws -> Void) rethrows {
+    mutating func finish(_ emit: (Int, [UInt8], Bool) throws -> Void) rethrows {
         // A last line without LF: its CR, if any, is a CR, not a line end.
-        if !bytes.isEmpty { try emit(line, bytes) }
+        let tooLong = clip()
+        if !bytes.isEmpty { try emit(line, bytes, tooLong) }
         bytes = []
     }
 
-    private mutating func endLine(_ emit: (Int, [UInt8]) throws -> Void) rethrows {
-        if bytes.last == ASCII.cr { bytes.removeLast() }
-        if !bytes.isEmpty { try emit(line, bytes) }
+    /// Keeps at most one byte past the limit (room for a CR before the LF).
+    private mutating func append(_ part: Slice<UnsafeBufferPointer<UInt8>>) {
+        let room = maxLineBytes - bytes.count
+        if part.count - 1 > room {
+            bytes.append(contentsOf: part.prefix(max(0, room + 1)))
+            clipped = true
+        } else {
+            bytes.append(contentsOf: part)
+        }
+    }
+
+    /// Cuts the line to the limit; whether it was too long.
+    private mutating func clip() -> Bool {
+        defer { clipped = false }
+        guard clipped || bytes.count > maxLineBytes else { return false }
+        if bytes.count > maxLineBytes { bytes.removeSubrange(maxLineBytes...) }
+        return true
+    }
+
+    private mutating func endLine(_ emit: (Int, [UInt8], Bool) throws -> Void) rethrows {
+        if !clipped, bytes.last == ASCII.cr { bytes.removeLast() }
+        let tooLong = clip()
+        if !bytes.isEmpty { try emit(line, bytes, tooLong) }
         bytes.removeAll(keepingCapacity: true)
         line += 1
     }

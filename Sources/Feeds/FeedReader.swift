@@ -29,6 +29,10 @@ import Matching
 /// - `license_number` and `sector` are free text, not identifiers;
 ///   `who_list` has three required fields, `who_region` free text.
 /// - Identifiers, codes and keys are compared by bytes, never by Unicode equivalence.
+/// - Past `limits` (README "Limits"): a file too large fails before any row
+///   is read; a record too long is `MALFORMED_ROW` whose `raw` is cut to the
+///   limit; NDJSON nested too deep is `MALFORMED_ROW`; a value too long, or a
+///   list with too many items, is `INVALID_VALUE` of its field, in table order.
 public struct FeedReader {
     public let kind: FeedKind
     public let format: FeedFormat
@@ -39,6 +43,8 @@ public struct FeedReader {
     public var knownRecruiter: (String) -> Bool
     /// Bytes read from the file at a time.
     public var chunkSize = 1 << 16
+    /// The hard limits on file, record, value and list sizes.
+    public var limits = InputLimits.standard
 
     /// The reference checks default to "nothing is loaded": pass them for vacancies and workers.
     public init(kind: FeedKind, format: FeedFormat, codes: CodeLists,
@@ -86,6 +92,7 @@ public struct FeedReader {
         switch format {
         case .csv:
             var scanner = CSVScanner()
+            scanner.maxRecordBytes = limits.recordBytes
             var header: CSVHeader?
             func handle(_ event: CSVScanner.Event) throws {
                 switch event {
@@ -99,15 +106,21 @@ public struct FeedReader {
                     }
                 }
             }
-            try forEachChunk(of: source, name: name, chunkSize: chunkSize) { try scanner.scan($0, handle) }
+            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+                try scanner.scan($0, handle)
+            }
             try scanner.finish(handle)
             if header == nil { throw FeedFileError(file: name, problem: .noHeader) }
         case .ndjson:
             var scanner = LineScanner()
-            func handle(_ line: Int, _ bytes: [UInt8]) throws {
-                try deliver(checker.check(line: line, json: bytes, file: name))
+            scanner.maxLineBytes = limits.recordBytes
+            func handle(_ line: Int, _ bytes: [UInt8], _ tooLong: Bool) throws {
+                try deliver(tooLong ? checker.tooLong(line: line, raw: bytes)
+                                    : checker.check(line: line, json: bytes, file: name))
             }
-            try forEachChunk(of: source, name: name, chunkSize: chunkSize) { try scanner.scan($0, handle) }
+            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+                try scanner.scan($0, handle)
+            }
             try scanner.finish(handle)
         }
         return counts
@@ -172,6 +185,11 @@ struct RowChecker {
                             raw: String(decoding: raw, as: UTF8.self), detail: detail))
     }
 
+    /// An NDJSON line over the record limit, `raw` already cut to it.
+    func tooLong(line: Int, raw: [UInt8]) -> FeedRow {
+        malformed(line, raw, "the line is longer than \(InputLimits.size(reader.limits.recordBytes)) (the limit per record)")
+    }
+
     mutating func check(_ record: CSVRecord, header: CSVHeader) -> FeedRow {
         if let problem = record.problem { return malformed(record.line, record.raw, problem) }
         guard isValidUTF8(record.raw) else { return malformed(record.line, record.raw, "the row is not valid UTF-8") }
@@ -190,7 +208,7 @@ struct RowChecker {
         guard isValidUTF8(bytes) else { return malformed(line, bytes, "the line is not valid UTF-8") }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes)
+            value = try JSONParser.parse(bytes, maxDepth: reader.limits.jsonDepth)
         } catch {
             return malformed(line, bytes, error.message)
         }
@@ -217,7 +235,7 @@ struct RowChecker {
     /// Field checks in table order, then references, then the key.
     private mutating func check(line: Int, raw rawBytes: [UInt8], cell: @escaping (Int) -> Cell) -> FeedRow {
         let raw = String(decoding: rawBytes, as: UTF8.self)
-        var row = RowFields(fields: fields, cell: cell)
+        var row = RowFields(fields: fields, limits: reader.limits, cell: cell)
         let record: FeedRecord
         do {
             record = try values.record(reader.kind, &row)

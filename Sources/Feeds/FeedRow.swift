@@ -99,6 +99,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         case unknownKey(String)
         /// The file cannot be opened or read.
         case unreadable(String)
+        /// The file is larger than `InputLimits.fileBytes` (`bytes`: its size, or what was read before stopping).
+        case tooLarge(bytes: Int, limit: Int)
     }
 
     /// The file as the caller named it.
@@ -129,6 +131,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): unknown key '\(k)' (not a field of this feed in FEEDS.md)"
         case .unreadable(let why):
             return "\(at): cannot read the file: \(why)"
+        case .tooLarge(let bytes, let limit):
+            return "\(at): the file has at least \(bytes) bytes, over the limit of \(InputLimits.size(limit)) per feed file (split it, or load it in parts as deltas)"
         }
     }
 }

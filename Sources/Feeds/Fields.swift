@@ -70,13 +70,14 @@ struct FieldProblem: Error {
 /// so that no row pays for looking names up.
 struct RowFields {
     let names: [FieldSpec]
+    let limits: InputLimits
     let cell: (Int) -> Cell
     private var next = 0
     /// The key, once its field has been read and found valid.
     private(set) var key: String?
 
-    init(fields: [FieldSpec], cell: @escaping (Int) -> Cell) {
-        self.names = fields; self.cell = cell
+    init(fields: [FieldSpec], limits: InputLimits = .standard, cell: @escaping (Int) -> Cell) {
+        self.names = fields; self.limits = limits; self.cell = cell
     }
 
     mutating func optional<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T? {
@@ -84,6 +85,15 @@ struct RowFields {
         let c = cell(next)
         next += 1
         if case .absent = c { return nil }
+        // The limits first: no later check (nor its message) handles an oversized value.
+        if let n = c.valueBytes, n > limits.fieldBytes {
+            throw FieldProblem(field: name, reason: .invalidValue,
+                               detail: "the value has \(n) bytes, over the limit of \(InputLimits.size(limits.fieldBytes)) per field")
+        }
+        if type.isList, let n = c.listItems, n > limits.listItems {
+            throw FieldProblem(field: name, reason: .invalidValue,
+                               detail: "the list has \(n) items, over the limit of \(limits.listItems) per list")
+        }
         guard let value = type.parse(c) else {
             throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)")
         }

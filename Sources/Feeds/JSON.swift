@@ -50,12 +50,20 @@ struct JSONParser {
 
     private let bytes: [UInt8]
     private var i = 0
+    /// Containers open at once beyond which the text is refused (`InputLimits.jsonDepth`).
+    private let maxDepth: Int
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], maxDepth: Int) { self.bytes = bytes; self.maxDepth = maxDepth }
 
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var p = JSONParser(bytes)
+    /// Parses one JSON text; more than `maxDepth` nested containers fail it.
+    static func parse(_ bytes: [UInt8], maxDepth: Int = .max) throws(JSONParseError) -> JSONValue {
+        var p = JSONParser(bytes, maxDepth: maxDepth)
         return try p.document()
+    }
+
+    /// A container starts at the `{` or `[` at `i`, inside `depth` open ones.
+    private func checkDepth(_ depth: Int) throws(JSONParseError) {
+        guard depth < maxDepth else { throw fail("nested deeper than \(maxDepth) levels (the limit)") }
     }
 
     /// An open container: its members so far are `values[start...]`.
@@ -79,6 +87,7 @@ struct JSONParser {
             guard i < bytes.count else { throw fail("a value is missing") }
             switch bytes[i] {
             case UInt8(ascii: "{"):
+                try checkDepth(stack.count)
                 i += 1
                 skipSpace()
                 if peek(UInt8(ascii: "}")) {
@@ -91,6 +100,7 @@ struct JSONParser {
                     continue
                 }
             case UInt8(ascii: "["):
+                try checkDepth(stack.count)
                 i += 1
                 skipSpace()
                 if peek(UInt8(ascii: "]")) {

@@ -18,17 +18,26 @@ public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Reads the TOML policy file of MATCHING.md section 8 into a `Policy`, defaults filled in.
 public enum PolicyReader {
-    /// Reads the policy file at `path`.
-    public static func read(file path: String) throws(PolicyError) -> Policy {
-        guard let bytes = readWholeFile(path) else {
+    /// Reads the policy file at `path`; one over `limits.policyBytes` is refused unread.
+    public static func read(file path: String, limits: InputLimits = .standard) throws(PolicyError) -> Policy {
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(path, maxBytes: limits.policyBytes)
+        } catch let error as FeedFileError {
+            if case .tooLarge(let size, let limit) = error.problem { throw tooLarge(path, size, limit) }
+            throw PolicyError(key: nil, message: "cannot read \(path)")
+        } catch {
             throw PolicyError(key: nil, message: "cannot read \(path)")
         }
         guard isValidUTF8(bytes) else { throw PolicyError(key: nil, message: "\(path) is not UTF-8") }
-        return try read(text: String(decoding: bytes, as: UTF8.self))
+        return try read(text: String(decoding: bytes, as: UTF8.self), limits: limits)
     }
 
     /// Reads a policy from TOML text. Every key is optional.
-    public static func read(text: String) throws(PolicyError) -> Policy {
+    public static func read(text: String, limits: InputLimits = .standard) throws(PolicyError) -> Policy {
+        let size = text.utf8.count
+        guard size <= limits.policyBytes else { throw tooLarge("the policy", size, limits.policyBytes) }
+        try TOMLGuard.check(text)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -122,6 +131,10 @@ public enum PolicyReader {
             break
         }
         throw wrongType(value, key, "a number")
+    }
+
+    private static func tooLarge(_ what: String, _ size: Int, _ limit: Int) -> PolicyError {
+        PolicyError(key: nil, message: "\(what) has at least \(size) bytes, over the limit of \(InputLimits.size(limit)) for a policy file")
     }
 
     private static func wrongType(_ value: TOMLValueConvertible, _ key: String, _ expected: String) -> PolicyError {

@@ -28,6 +28,23 @@ enum Cell {
         }
     }
 
+    /// The size of a scalar value as written (a CSV cell, a JSON string or number); nil for others.
+    var valueBytes: Int? {
+        switch self {
+        case .text(let s), .json(.string(let s)), .json(.number(let s)): return s.utf8.count
+        default: return nil
+        }
+    }
+
+    /// The items a list field would have: `;`-separated in CSV, array elements in NDJSON.
+    var listItems: Int? {
+        switch self {
+        case .text(let s): return s.utf8.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 }
+        case .json(.array(let items)): return items.count
+        default: return nil
+        }
+    }
+
     /// The text of a CSV cell or of a JSON string; nil for other JSON types.
     var string: String? {
         switch self {
@@ -41,12 +58,14 @@ enum Cell {
 struct ValueType<T>: Sendable {
     /// Completes "... is not ___" in a rejection's detail.
     let expected: String
+    /// Whether values are lists (`InputLimits.listItems` applies).
+    var isList = false
     let parse: @Sendable (Cell) -> T?
 
     /// The same cells, with a further condition on the value.
     func `where`(_ expected: String, _ ok: @escaping @Sendable (T) -> Bool) -> ValueType<T> {
         let parse = self.parse
-        return ValueType(expected: expected) { cell in parse(cell).flatMap { ok($0) ? $0 : nil } }
+        return ValueType(expected: expected, isList: isList) { cell in parse(cell).flatMap { ok($0) ? $0 : nil } }
     }
 }
 
@@ -200,7 +219,7 @@ struct Values: Sendable {
 
     /// A list whose items are single values (`DE;CA`; NDJSON `["DE","CA"]`), each at most once.
     static func list(of item: ValueType<String>) -> ValueType<[String]> {
-        ValueType(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once") { cell in
+        ValueType(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once", isList: true) { cell in
             listItems(cell, parts: nil).flatMap { items in
                 unique(items.compactMap { item.parse($0[0]) }, count: items.count) { $0 }
             }
@@ -211,7 +230,7 @@ struct Values: Sendable {
     /// each code at most once.
     static func list<Item>(_ expected: String, parts: [String], code: @escaping @Sendable (Item) -> String,
                            item: @escaping @Sendable ([Cell]) -> Item?) -> ValueType<[Item]> {
-        ValueType(expected: "a list of \(expected) items, separated by ';', each code once") { cell in
+        ValueType(expected: "a list of \(expected) items, separated by ';', each code once", isList: true) { cell in
             listItems(cell, parts: parts).flatMap { items in
                 unique(items.compactMap(item), count: items.count, code)
             }

@@ -27,6 +27,11 @@ struct LoadCommand: ParsableCommand {
         MALFORMED_ROW withdraws nothing; a snapshot with no data rows is refused \
         unless --allow-empty.
 
+        Limits (README "Limits"): \(InputLimits.standard.summary). A larger \
+        file fails as a whole (exit status 2, nothing written); a longer record \
+        is MALFORMED_ROW (its raw text cut to the limit), a longer value or \
+        list INVALID_VALUE, deeper JSON MALFORMED_ROW.
+
         The source (--source, default: the file's base name without extension) \
         names where the file comes from: a snapshot withdraws only keys that \
         the same source loaded. Give it explicitly when the file name changes \

@@ -18,6 +18,11 @@ struct Match: AsyncParsableCommand {
         listed in rejections.csv; a whole-file problem (missing or unknown \
         column, empty file) stops with exit status 2 before anything is written.
 
+        Limits (README "Limits"): \(InputLimits.standard.summary). A larger \
+        file, or policy file, stops the run with exit status 2; a longer record \
+        is MALFORMED_ROW, a longer value or list INVALID_VALUE, deeper JSON \
+        MALFORMED_ROW.
+
         The same input and policy always give byte-identical files.
 
         Example:

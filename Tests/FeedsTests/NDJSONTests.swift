@@ -197,13 +197,15 @@ import Testing
     }
 
     @Test func deepNestingIsReadWithoutExhaustingTheStack() throws {
-        // Valid JSON nested far deeper than any feed needs: the wrong type for
-        // `title`, not a malformed line, and no crash when the tree is freed.
+        // Valid JSON nested far deeper than any feed needs, with the depth limit
+        // lifted (LimitsTests has it in force): the parser itself must cope, the
+        // wrong type for `title`, not a malformed line, and no crash when the tree is freed.
         let depth = 200_000
         let deep = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         let repeatedDeep = String(repeating: "{\"a\":", count: depth) + "{\"b\":1,\"b\":2}" + String(repeating: "}", count: depth)
         let lines = [vacancyJSON([("title", deep)]), vacancyJSON([("vacancy_id", "\"V2\""), ("title", repeatedDeep)])]
-        let reader = FeedReader(kind: .vacancies, format: .ndjson, codes: testCodes, knownEmployer: { _ in true })
+        var reader = FeedReader(kind: .vacancies, format: .ndjson, codes: testCodes, knownEmployer: { _ in true })
+        reader.limits.jsonDepth = .max
         let result = try reader.readAll(bytes: Array(lines.joined(separator: "\n").utf8), name: "deep")
         #expect(result.rejections.map { "\($0.line):\($0.reason.rawValue):\($0.field ?? "")" }
             == ["1:INVALID_VALUE:title", "2:MALFORMED_ROW:"])

@@ -35,10 +35,12 @@ func temporaryDirectory() throws -> URL {
 /// read (chunk boundaries fall inside BOMs, CRLFs and quotes).
 func readFeed(_ kind: FeedKind, _ format: FeedFormat, _ bytes: [UInt8],
               employers: Set<String> = ["E1", "E2"], recruiters: Set<String> = ["R1", "R2"],
+              limits: InputLimits = .standard,
               sourceLocation: SourceLocation = #_sourceLocation) throws -> ReadOutcome {
     var reader = FeedReader(kind: kind, format: format, codes: testCodes,
                             knownEmployer: { employers.contains($0) },
                             knownRecruiter: { recruiters.contains($0) })
+    reader.limits = limits
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("feed.\(format.rawValue)")
@@ -60,14 +62,16 @@ func readFeed(_ kind: FeedKind, _ format: FeedFormat, _ bytes: [UInt8],
 
 func readFeed(_ kind: FeedKind, _ format: FeedFormat, _ text: String,
               employers: Set<String> = ["E1", "E2"], recruiters: Set<String> = ["R1", "R2"],
+              limits: InputLimits = .standard,
               sourceLocation: SourceLocation = #_sourceLocation) throws -> ReadOutcome {
-    try readFeed(kind, format, Array(text.utf8), employers: employers, recruiters: recruiters,
+    try readFeed(kind, format, Array(text.utf8), employers: employers, recruiters: recruiters, limits: limits,
                  sourceLocation: sourceLocation)
 }
 
 /// The whole-file error a read throws, or nil.
-func fileError(_ kind: FeedKind, _ format: FeedFormat, _ bytes: [UInt8]) -> FeedFileError? {
-    let reader = FeedReader(kind: kind, format: format, codes: testCodes)
+func fileError(_ kind: FeedKind, _ format: FeedFormat, _ bytes: [UInt8], limits: InputLimits = .standard) -> FeedFileError? {
+    var reader = FeedReader(kind: kind, format: format, codes: testCodes)
+    reader.limits = limits
     do {
         _ = try reader.readAll(bytes: bytes, name: "feed")
         return nil
@@ -78,8 +82,8 @@ func fileError(_ kind: FeedKind, _ format: FeedFormat, _ bytes: [UInt8]) -> Feed
     }
 }
 
-func fileError(_ kind: FeedKind, _ format: FeedFormat, _ text: String) -> FeedFileError? {
-    fileError(kind, format, Array(text.utf8))
+func fileError(_ kind: FeedKind, _ format: FeedFormat, _ text: String, limits: InputLimits = .standard) -> FeedFileError? {
+    fileError(kind, format, Array(text.utf8), limits: limits)
 }
 
 /// A vacancy header and a valid row to vary.

@@ -96,8 +96,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         // digits = intDigits ++ fracDigits, value = digits * 10^(exponent - fracDigits.count)
         var digits = intDigits + fracDigits
         var scale = fracDigits.count - exponent
-        // strip leading zeros
-        while digits.count > 1 && digits.first == 0 { digits.removeFirst() }
+        // strip leading zeros (at once: one by one would take quadratic time on a long run of them)
+        digits.removeFirst(min(digits.prefix(while: { $0 == 0 }).count, digits.count - 1))
         // strip trailing zeros while scale allows
         while digits.count > 1 && digits.last == 0 && scale > 0 {
             digits.removeLast()
