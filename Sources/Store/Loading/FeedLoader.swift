@@ -45,6 +45,8 @@ public struct FeedLoader {
     /// a million staged rows are joined and sorted in memory rather than in temporary files;
     /// nil keeps the server's setting.
     public var mergeWorkMem: String? = "256MB"
+    /// The hard limits on file, record, value and list sizes (`InputLimits`); tests lower them.
+    public var limits = InputLimits.standard
 
     /// How many rejections a report keeps for the summary.
     public static let firstRejectionsKept = 10
@@ -76,7 +78,7 @@ public struct FeedLoader {
         if kind == .whoList, mode == .delta { throw LoadError.modeNotAllowed(kind: kind, mode: mode) }
         let digest: FileDigest
         do {
-            digest = try FileDigest(path: path)
+            digest = try FileDigest(path: path, maxBytes: limits.fileBytes)
         } catch {
             throw LoadError.feedFile(error)
         }
@@ -236,9 +238,10 @@ private struct LoadRun {
         }
         let employers = kind == .vacancies ? try keys(.employers) : []
         let recruiters = kind == .vacancies || kind == .workers ? try keys(.recruiters) : []
-        let reader = FeedReader(kind: kind, format: report.format, codes: loader.codes,
+        var reader = FeedReader(kind: kind, format: report.format, codes: loader.codes,
                                 knownEmployer: { employers.contains($0) },
                                 knownRecruiter: { recruiters.contains($0) })
+        reader.limits = loader.limits
 
         let flushAt = 256 * 1024
         var out = CopyLine(capacity: flushAt + 64 * 1024)

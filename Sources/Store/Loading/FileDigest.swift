@@ -11,12 +11,18 @@ struct FileDigest {
     let sha256: String
     let bytes: Int64
 
-    /// Reads `path`; an unreadable file is a whole-file error naming `path`.
-    init(path: String) throws(FeedFileError) {
+    /// Reads `path`; an unreadable file, or one of more than `maxBytes` bytes, is a whole-file
+    /// error naming `path`. The size is checked before the first byte is hashed (and again
+    /// while reading, for a file that grows or a pipe), so an oversized feed is refused at once.
+    init(path: String, maxBytes: Int = InputLimits.standard.fileBytes) throws(FeedFileError) {
         guard let file = fopen(path, "rb") else {
             throw FeedFileError(file: path, problem: .unreadable(String(cString: strerror(errno))))
         }
         defer { fclose(file) }
+        var status = stat()
+        if fstat(fileno(file), &status) == 0, status.st_size > maxBytes {
+            throw FeedFileError(file: path, problem: .tooLarge(bytes: Int(status.st_size), limit: maxBytes))
+        }
         var hasher = SHA256()
         var total: Int64 = 0
         let size = 1 << 20
@@ -26,6 +32,9 @@ struct FileDigest {
             if n > 0 {
                 buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 total += Int64(n)
+                if total > Int64(maxBytes) {
+                    throw FeedFileError(file: path, problem: .tooLarge(bytes: Int(total), limit: maxBytes))
+                }
             }
             if n < size {
                 if ferror(file) != 0 {
