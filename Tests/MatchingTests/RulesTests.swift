@@ -19,6 +19,25 @@ import Testing
         return run(i, policy).exclusions.filter { $0.subject == .worker }.map(\.reason)
     }
 
+    /// Section 4, condition 3 compares whole cents: the vacancy's wage converted exactly and
+    /// rounded to cents, the worker's minimum rounded up to cents. The report explains pairs
+    /// with these same functions, so its sentences agree with the engine.
+    @Test func wageCentsForTheWorkersMinimum() {
+        // 2234.565 EUR at 1.1 = 2458.0215 USD: 245802 cents.
+        #expect(vacancy("V", wage: "2234.565").monthlyWageUSDCents(usdPerUnit: dec("1.1")) == 245_802)
+        #expect(vacancy("V", wage: "0.005").monthlyWageUSDCents(usdPerUnit: dec("1")) == 1)
+        #expect(worker("W", minWageUSD: "1358.02").minMonthlyWageUSDCents == 135_802)
+        #expect(worker("W", minWageUSD: "1358.021").minMonthlyWageUSDCents == 135_803)
+        #expect(worker("W", minWageUSD: "7").minMonthlyWageUSDCents == 700)
+        #expect(worker("W").minMonthlyWageUSDCents == nil)
+        // The engine agrees: a worker asking one cent more than the wage gets no candidate.
+        let v = vacancy("V", openings: 2, wage: "2234.565")
+        let input = baseInput(workers: [worker("A", minWageUSD: "2458.02"), worker("B", minWageUSD: "2458.03")],
+                              vacancies: [v])
+        let result = run(input)
+        #expect(result.candidates.map(result.workerId(of:)) == ["A"])
+    }
+
     @Test func excessiveHoursAbove48Only() {
         #expect(vacancyReasons(vacancy("V", hours: "48")) == [])
         #expect(vacancyReasons(vacancy("V", hours: "48.01")) == ["EXCESSIVE_HOURS"])

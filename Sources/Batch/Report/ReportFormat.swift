@@ -39,6 +39,12 @@ enum ReportFormat {
     /// Milliseconds, or empty.
     static func ms(_ value: Int?) -> String { value.map(String.init) ?? "" }
 
+    /// Whole cents as an amount with two decimals (`123456` is `1234.56`).
+    static func usd(cents: Int128) -> String {
+        let (q, r) = cents.magnitude.quotientAndRemainder(dividingBy: 100)
+        return (cents < 0 ? "-" : "") + "\(q)." + (r < 10 ? "0" : "") + "\(r)"
+    }
+
     /// The impact ratio of a group (`0.833`), or `n/a`.
     static func impact(_ g: AuditReport.FairnessGroup) -> String {
         guard let n = g.impactNumerator, let d = g.impactDenominator else { return "n/a" }

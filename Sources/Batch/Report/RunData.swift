@@ -128,13 +128,10 @@ struct RunIndex {
             broken.append("destination \(v.destinationCountry) is not among the worker's preferred destinations "
                           + w.preferredDestinations.joined(separator: ","))
         }
-        if let min = w.minMonthlyWageUSD, let rate = usdPerUnit[v.currency],
-           let wage = Decimal(string: v.monthlyWage.description), let r = Decimal(string: rate.description),
-           let least = Decimal(string: min.description) {
-            var cents = wage * r * 100, rounded = Decimal()
-            NSDecimalRound(&rounded, &cents, 0, .plain)
-            if rounded < least * 100 {
-                broken.append("wage \(rounded / 100) USD is below the worker's minimum \(min) USD")
+        if let least = w.minMonthlyWageUSDCents, let rate = usdPerUnit[v.currency] {
+            let cents = v.monthlyWageUSDCents(usdPerUnit: rate)
+            if cents < least {
+                broken.append("wage \(ReportFormat.usd(cents: cents)) USD is below the worker's minimum \(w.minMonthlyWageUSD!) USD")
             }
         }
         if let from = w.availableFrom, let start = v.startDate, start < from {

@@ -139,7 +139,7 @@ struct CompiledInstance: Sendable {
             }.sorted { $0.code < $1.code })
             education.append(Int32(w.educationLevel))
             preferred.appendRow(w.preferredDestinations.map { countries.intern($0) })
-            minWageCents.append(w.minMonthlyWageUSD.map(CompiledInstance.centsRoundedUp) ?? 0)
+            minWageCents.append(w.minMonthlyWageUSDCents ?? 0)
             availableFrom.append(w.availableFrom?.ordinal ?? Int32.min)
             onWHOList.append(whoCountries.contains(w.originCountry))
         }
@@ -162,7 +162,7 @@ struct CompiledInstance: Sendable {
             requiredYears.append(years)
             requiredYearsDouble.append(years.doubleValue)
             destination.append(countries.intern(v.destinationCountry))
-            wageCents.append(usdPerUnit[v.currency].map { ExactProduct(v.monthlyWage, $0).rounded(toScale: 2) } ?? 0)
+            wageCents.append(usdPerUnit[v.currency].map(v.monthlyWageUSDCents) ?? 0)
             startDate.append(v.startDate?.ordinal ?? Int32.max)
             let health = policy.healthIscoPrefixes.contains { v.isco.utf8.starts(with: $0.utf8) }
             healthWithoutG2G.append(health && !v.g2gAgreement)
@@ -189,13 +189,6 @@ struct CompiledInstance: Sendable {
         sub.availableFrom = pick(availableFrom)
         sub.onWHOList = pick(onWHOList)
         return sub
-    }
-
-    /// `ceil(value * 100)`: the least whole number of cents that satisfies `cents >= value * 100`.
-    static func centsRoundedUp(_ value: ExactDecimal) -> Int128 {
-        if value.scale <= 2 { return value.scaled(to: 2) }
-        let (q, r) = Int128(value.mantissa).quotientAndRemainder(dividingBy: ExactDecimal.pow10(value.scale - 2))
-        return r > 0 ? q + 1 : q
     }
 
     /// The worker's own conditions on the vacancy (MATCHING.md section 4, condition 3).
