@@ -234,7 +234,8 @@ struct RowChecker {
 
     /// Field checks in table order, then references, then the key.
     private mutating func check(line: Int, raw rawBytes: [UInt8], cell: @escaping (Int) -> Cell) -> FeedRow {
-        let raw = String(decoding: rawBytes, as: UTF8.self)
+        // The text of the row is made only for a rejection: most rows are accepted.
+        var raw: String { String(decoding: rawBytes, as: UTF8.self) }
         var row = RowFields(fields: fields, limits: reader.limits, cell: cell)
         let record: FeedRecord
         do {
@@ -263,6 +264,6 @@ struct RowChecker {
             return reject(fields[0].name, .duplicateKey,
                           "an earlier row with \(fields[0].name) '\(record.key)' was accepted")
         }
-        return .accepted(line: line, record: record, raw: raw)
+        return .accepted(line: line, record: record, raw: RawRow(rawBytes))
     }
 }

@@ -59,8 +59,19 @@ public enum FeedRecord: Sendable, Hashable {
 /// What the reader says about one data row.
 public enum FeedRow: Sendable, Hashable {
     /// The row loads; `raw` is its text without its final line end.
-    case accepted(line: Int, record: FeedRecord, raw: String)
+    case accepted(line: Int, record: FeedRecord, raw: RawRow)
     case rejected(Rejection)
+}
+
+/// A row's text as it stands in the file, without its final line end. Kept as the bytes
+/// read (valid UTF-8: the row was accepted), since few accepted rows are ever shown.
+public struct RawRow: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The row's text.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// Counts of one read: `accepted + rejected == dataRows` always.

@@ -134,9 +134,12 @@ struct Values: Sendable {
     /// Unicode equivalence can sneak a KELVIN SIGN in as `K`).
     private static func code(_ set: Set<String>, count: Int, _ letter: @escaping @Sendable (UInt8) -> Bool,
                              _ expected: String) -> ValueType<String> {
-        ValueType(expected: expected) {
-            $0.string.flatMap { Syntax.all($0, count: count, letter) && set.contains($0) ? $0 : nil }
+        guard let table = LetterCodeTable(set, count: count, letter) else {
+            return ValueType(expected: expected) {
+                $0.string.flatMap { Syntax.all($0, count: count, letter) && set.contains($0) ? $0 : nil }
+            }
         }
+        return ValueType(expected: expected) { $0.string.flatMap { table.contains($0) ? $0 : nil } }
     }
 
     static let identifier = ValueType<String>(expected: "an identifier ([A-Za-z0-9._-], 1 to 64 characters)") {
@@ -189,9 +192,14 @@ struct Values: Sendable {
     static let boolean = ValueType<Bool>(expected: "a boolean (true, false, 1 or 0)") { cell in
         switch cell {
         case .text(let s):
-            let lower = s.utf8.map { Syntax.isUpper($0) ? $0 + 32 : $0 }
-            if lower == Array("true".utf8) || lower == [0x31] { return true }
-            if lower == Array("false".utf8) || lower == [0x30] { return false }
+            // ASCII case ignored: compare with the lower-case words byte by byte.
+            func isWord(_ word: StaticString) -> Bool {
+                s.utf8.count == word.utf8CodeUnitCount
+                    && zip(s.utf8, UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+                        .allSatisfy { (Syntax.isUpper($0) ? $0 + 32 : $0) == $1 }
+            }
+            if isWord("true") || isWord("1") { return true }
+            if isWord("false") || isWord("0") { return false }
             return nil
         case .json(.bool(let b)): return b
         default: return nil
@@ -242,25 +250,29 @@ struct Values: Sendable {
     static func listItems(_ cell: Cell, parts: [String]?) -> [[Cell]]? {
         let width = parts?.count ?? 1
         switch cell {
-        case .text(let s):
+        case .text(var s):
             // `;` between items, `:` between parts, U+0020 around either ignored.
-            let u = Array(s.utf8)
-            var out: [[Cell]] = []
-            var item: [Cell] = []
-            var start = 0
-            for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
-                var a = start, b = i
-                while a < b && u[a] == ASCII.space { a += 1 }
-                while b > a && u[b - 1] == ASCII.space { b -= 1 }
-                item.append(a == b ? .absent : .text(String(decoding: u[a..<b], as: UTF8.self)))
-                start = i + 1
-                if i == u.count || u[i] == 0x3B {
-                    guard item.count == width else { return nil }
-                    out.append(item)
-                    item = []
+            return s.withUTF8 { u -> [[Cell]]? in
+                var out: [[Cell]] = []
+                out.reserveCapacity(u.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 })
+                var item: [Cell] = []
+                item.reserveCapacity(width)
+                var start = 0
+                for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
+                    var a = start, b = i
+                    while a < b && u[a] == ASCII.space { a += 1 }
+                    while b > a && u[b - 1] == ASCII.space { b -= 1 }
+                    item.append(a == b ? .absent : .text(String(decoding: UnsafeBufferPointer(rebasing: u[a..<b]), as: UTF8.self)))
+                    start = i + 1
+                    if i == u.count || u[i] == 0x3B {
+                        guard item.count == width else { return nil }
+                        out.append(item)
+                        item = []
+                        item.reserveCapacity(width)
+                    }
                 }
+                return out
             }
-            return out
         case .json(.array(let elements)):
             guard let parts else { return elements.map { [Cell(json: $0)] } }
             var out: [[Cell]] = []
@@ -294,5 +306,39 @@ extension String {
         if hasPrefix("an ") { return dropFirst(3) }
         if hasPrefix("a ") { return dropFirst(2) }
         return Substring(self)
+    }
+}
+
+/// The codes of a set that are `count` ASCII letters passing `letter`, as a table indexed by
+/// the letters (base 26): a lookup without hashing, for the codes every row names.
+/// Only for sets of ASCII codes, where it answers exactly as `Set.contains` does.
+private struct LetterCodeTable: Sendable {
+    let count: Int
+    let letter: @Sendable (UInt8) -> Bool
+    let base: UInt8
+    let present: [Bool]
+
+    init?(_ set: Set<String>, count: Int, _ letter: @escaping @Sendable (UInt8) -> Bool) {
+        guard (1...3).contains(count), set.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
+        // The class is upper- or lower-case letters: its first letter is the base.
+        guard let base = (0x41...0x7A).first(where: { letter(UInt8($0)) }).map(UInt8.init),
+              (0..<26).allSatisfy({ letter(base + UInt8($0)) }),
+              (0...0xFF).filter({ letter(UInt8($0)) }).count == 26 else { return nil }
+        self.count = count; self.letter = letter; self.base = base
+        var present = [Bool](repeating: false, count: (0..<count).reduce(1) { size, _ in size * 26 })
+        for code in set where Syntax.all(code, count: count, letter) {
+            present[code.utf8.reduce(0) { $0 * 26 + Int($1 - base) }] = true
+        }
+        self.present = present
+    }
+
+    func contains(_ s: String) -> Bool {
+        guard s.utf8.count == count else { return false }
+        var index = 0
+        for b in s.utf8 {
+            guard letter(b) else { return false }
+            index = index * 26 + Int(b - base)
+        }
+        return present[index]
     }
 }

@@ -121,7 +121,7 @@ public enum FuzzHarness {
     private static func check(_ row: FeedRow, _ limits: InputLimits, _ report: inout Report) {
         switch row {
         case .accepted(let line, _, let raw):
-            if raw.utf8.count > limits.recordBytes { report.problems.append("line \(line): accepted raw over the limit") }
+            if raw.bytes.count > limits.recordBytes { report.problems.append("line \(line): accepted raw over the limit") }
         case .rejected(let r):
             if r.raw.utf8.count > 3 * limits.recordBytes { report.problems.append("line \(r.line): rejected raw over the limit") }
             if (r.reason == .malformedRow) != (r.field == nil) {

@@ -7,7 +7,7 @@ struct DB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the PostgreSQL database: migrations, their status, the roles.",
-        subcommands: [DBMigrate.self, DBStatus.self, DBRoles.self, DBBenchCopy.self]
+        subcommands: [DBMigrate.self, DBStatus.self, DBRoles.self, DBBenchCopy.self, DBBenchRead.self]
     )
 }
 

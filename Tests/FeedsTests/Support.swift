@@ -17,7 +17,7 @@ struct ReadOutcome {
         rows.compactMap { if case .rejected(let r) = $0 { return r } else { return nil } }
     }
     var accepted: [(line: Int, record: FeedRecord, raw: String)] {
-        rows.compactMap { if case .accepted(let l, let rec, let raw) = $0 { return (l, rec, raw) } else { return nil } }
+        rows.compactMap { if case .accepted(let l, let rec, let raw) = $0 { return (l, rec, raw.text) } else { return nil } }
     }
     /// `line:REASON:field` of every rejection, for compact expectations.
     var summary: [String] { rejections.map { "\($0.line):\($0.reason.rawValue):\($0.field ?? "")" } }

@@ -263,3 +263,53 @@ import Testing
         #expect(FeedFormat(path: "x.json") == nil && FeedFormat(path: "dir.csv/file") == nil)
     }
 }
+
+/// The fast paths of value parsing answer exactly as the plain definitions do.
+@Suite struct FastValueTests {
+    /// Every code of one to three bytes drawn from letters, their neighbours and a non-ASCII
+    /// letter: the table lookup says what "letters of the class, in the set" says.
+    @Test func codeLookupsAgreeWithTheSets() throws {
+        let codes = try CodeLists.system()
+        let values = Values(codes: codes)
+        let alphabet: [String] = ["A", "B", "K", "Z", "a", "k", "z", "@", "[", "`", "{", "0", "9", " ", "\u{212A}", "É", "é"]
+        var checked = 0
+        func all(_ s: String, _ count: Int, _ ok: (UInt8) -> Bool) -> Bool { s.utf8.count == count && s.utf8.allSatisfy(ok) }
+        for a in alphabet {
+            for b in alphabet {
+                for s in [a, a + b] + alphabet.map({ a + b + $0 }) {
+                    let cell = Cell.text(s)
+                    #expect((values.country.parse(cell) != nil) == (all(s, 2, Syntax.isUpper) && codes.countries.contains(s)), "\(s)")
+                    #expect((values.currency.parse(cell) != nil) == (all(s, 3, Syntax.isUpper) && codes.currencies.contains(s)), "\(s)")
+                    #expect((values.language.parse(cell) != nil) == (all(s, 2, Syntax.isLower) && codes.languages.contains(s)), "\(s)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 5000)
+        // Real codes pass, through the table.
+        #expect(values.country.parse(.text("PH")) == "PH")
+        #expect(values.currency.parse(.text("EUR")) == "EUR")
+        #expect(values.language.parse(.text("en")) == "en")
+        #expect(values.currency.parse(.text("XYZ")) == nil)
+    }
+
+    /// Sets with a code that is not plain ASCII keep the plain lookup (and its answers).
+    @Test func nonASCIISetsUseThePlainLookup() {
+        let odd = CodeLists(countries: ["\u{212A}E", "DE"], currencies: ["EUR"], languages: ["en"])
+        let values = Values(codes: odd)
+        #expect(values.country.parse(.text("DE")) == "DE")
+        // Set.contains compares strings by canonical equivalence: KELVIN SIGN + E holds "KE".
+        #expect(values.country.parse(.text("KE")) == "KE")
+        #expect(values.country.parse(.text("\u{212A}E")) == nil, "not two ASCII capitals")
+    }
+
+    @Test func booleansIgnoreASCIICaseOnly() {
+        for (text, value) in [("true", true), ("TRUE", true), ("tRuE", true), ("1", true), ("false", false),
+                              ("FALSE", false), ("False", false), ("0", false)] {
+            #expect(Values.boolean.parse(.text(text)) == value, "\(text)")
+        }
+        for text in ["yes", "no", "t", "f", "01", "true ", " 1", "truee", "ｔrue", "2", "-1", "tru"] {
+            #expect(Values.boolean.parse(.text(text)) == nil, "\(text)")
+        }
+    }
+}

@@ -422,4 +422,78 @@ import Testing
             #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE title = 'From portal b'") == 20)
         }
     }
+
+    // MARK: - Lean staging of unchanged rows
+
+    @Test func aSnapshotReloadStagesTheRowsItsSourceHoldsLean() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let first = try t.load(.vacancies, try writeFile(dir, "a.csv", generatedVacancies(count: 20)), source: "a")
+            #expect(first.leanRows == 0, "a first load finds nothing to skip")
+            // K00003 changes; the other 19 rows repeat their current version.
+            var lines = generatedVacancies(count: 20).split(separator: "\n").map(String.init)
+            var fields = lines[4].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(fields[0] == "K00003")
+            fields[4] = "Changed title"
+            lines[4] = fields.joined(separator: ",")
+            let changed = try writeFile(dir, "a2.csv", lines.joined(separator: "\n") + "\n")
+            let report = try t.load(.vacancies, changed, source: "a")
+            #expect(report.leanRows == 19)
+            #expect(!report.restartedWhole)
+            let c = report.counts
+            #expect((c.read, c.inserted, c.updated, c.unchanged) == (20, 0, 1, 19))
+            #expect(try t.strings("SELECT vacancy_id || ':' || version FROM current_vacancies WHERE version > 1") == ["K00003:2"])
+            #expect(try t.strings("SELECT title FROM current_vacancies WHERE vacancy_id = 'K00003'") == ["Changed title"])
+            // The lean rows' versions are the ones the first load wrote, lists and all.
+            #expect(try t.int("SELECT count(*)::int FROM current_vacancies WHERE version = 1 AND feed_id = $1",
+                              [.init(first.feedId!)]) == 19)
+            // Another source holding the same keys stages whole: its rows are not its own.
+            let other = try t.load(.vacancies, changed, source: "b")
+            #expect(other.leanRows == 0)
+            #expect(other.counts.unchanged == 20)
+            // A delta stages whole too.
+            let delta = try t.load(.vacancies, try writeFile(dir, "a3.csv", generatedVacancies(count: 20, title: "Delta")),
+                                   source: "a", mode: .delta)
+            #expect(delta.leanRows == 0)
+            #expect(delta.counts.updated == 20)
+        }
+    }
+
+    @Test func aKeyChangedUnderALeanRowStartsTheLoadAgainWhole() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let a = try writeFile(dir, "a.csv", generatedVacancies(count: 20))
+            try t.load(.vacancies, a, source: "a")
+            // Source a again, one key more: the 20 known rows go lean.
+            let a2 = try writeFile(dir, "a2.csv", generatedVacancies(count: 21))
+            // Meanwhile, source b gives K00005 a new version.
+            let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1, from: 5, title: "From portal b"))
+            let schema = t.schema
+            var loader = t.loader()
+            loader.testPause = LoadTestPause(afterRows: 10, seconds: 0) {
+                let db = try TestDatabase.connect()
+                defer { db.close() }
+                try db.execute("SET search_path TO \(schema)")
+                try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: b, source: "b")
+            }
+            let report = try loader.load(kind: .vacancies, path: a2, source: "a")
+            #expect(report.restartedWhole)
+            #expect(report.leanRows == 0, "the second attempt stages every row whole")
+            let c = report.counts
+            #expect((c.read, c.inserted, c.updated, c.unchanged) == (21, 1, 1, 19))
+            // K00005: a's version, then b's, then a's content again as version 3.
+            let original = try t.strings("SELECT title FROM vacancy_versions WHERE vacancy_id = 'K00005' AND version = 1")
+            #expect(original.count == 1 && original != ["From portal b"])
+            #expect(try t.strings("SELECT title FROM vacancy_versions WHERE vacancy_id = 'K00005' ORDER BY version")
+                    == original + ["From portal b"] + original)
+            #expect(try t.int("""
+                SELECT count(DISTINCT content_sha256)::int FROM vacancy_versions
+                WHERE vacancy_id = 'K00005' AND version IN (1, 3)
+                """) == 1)
+            #expect(try t.int("SELECT count(*)::int FROM feeds WHERE kind = 'vacancies'") == 3, "one feed per load, none from the first attempt")
+        }
+    }
 }
+

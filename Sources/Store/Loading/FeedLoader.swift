@@ -87,17 +87,31 @@ public struct FeedLoader {
                             isoCodesVersion: codes.version,
                             whoListEdition: kind == .whoList ? RunInputs.whoListEdition(fileName: path) : nil)
         let report = LoadReport(outcome: dryRun ? .dryRun : .loaded, feedId: nil, path: path, file: file)
-        var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty, started: started)
-        do {
-            return try connection.transaction { tx in
-                var result = try run.execute(tx)
-                result.seconds = Date().timeIntervalSince(started)
-                if dryRun { throw DryRunRollback(report: result) }
+        func attempt(lean: Bool) throws -> LoadReport {
+            var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty,
+                              started: started, lean: lean)
+            do {
+                return try connection.transaction { tx in
+                    var result = try run.execute(tx)
+                    result.seconds = Date().timeIntervalSince(started)
+                    if dryRun { throw DryRunRollback(report: result) }
+                    return result
+                }
+            } catch let rollback as DryRunRollback {
+                var result = rollback.report
+                result.feedId = nil
                 return result
             }
-        } catch let rollback as DryRunRollback {
-            var result = rollback.report
-            result.feedId = nil
+        }
+        do {
+            return try attempt(lean: true)
+        } catch is LeanRowChanged {
+            // Rolled back: nothing of the first attempt stays. Rare (another load changed one of
+            // this source's keys while this one read), so the second attempt stages every row whole.
+            logger.notice("a key changed under an unchanged row meanwhile: loading again with every row staged whole",
+                          metadata: ["file": "\(path)"])
+            var result = try attempt(lean: false)
+            result.restartedWhole = true
             return result
         }
     }
@@ -120,6 +134,10 @@ private struct DryRunRollback: Error {
     let report: LoadReport
 }
 
+/// A lean row's key got a new version from another load after `KnownContent` was read: the
+/// load rolls back and starts again with every row staged whole.
+private struct LeanRowChanged: Error {}
+
 /// The state of one load, inside its transaction.
 private struct LoadRun {
     let loader: FeedLoader
@@ -129,10 +147,12 @@ private struct LoadRun {
     let started: Date
     /// MALFORMED_ROW rows seen (a snapshot with any withdraws nothing).
     var malformed = 0
+    /// Whether a snapshot may stage the rows its source already holds lean (`KnownContent`).
+    let lean: Bool
 
-    init(loader: FeedLoader, report: LoadReport, table: EntityTable, allowEmpty: Bool, started: Date) {
+    init(loader: FeedLoader, report: LoadReport, table: EntityTable, allowEmpty: Bool, started: Date, lean: Bool) {
         self.loader = loader; self.report = report; self.table = table
-        self.allowEmpty = allowEmpty; self.started = started
+        self.allowEmpty = allowEmpty; self.started = started; self.lean = lean
     }
 
     private var logger: Logger { loader.logger }
@@ -243,28 +263,13 @@ private struct LoadRun {
                                 knownRecruiter: { recruiters.contains($0) })
         reader.limits = loader.limits
 
+        let known = try step("known content") { try knownContent(tx) }
         let flushAt = 256 * 1024
-        var out = CopyLine(capacity: flushAt + 64 * 1024)
-        var counts = LoadCounts()
-        var first: [Rejection] = []
-        var malformed = 0
-        let nullColumns = table.columns.count + 1   // sha and the data columns of a rejected row
-        let table = self.table
+        var encoder = StageEncoder(table: table, capacity: flushAt + 64 * 1024, known: known)
         let pause = loader.testPause
         let progress = loader.progress
         let started = self.started
         var lastProgress = Date()
-
-        func reject(_ r: Rejection) {
-            counts.rejected += 1
-            counts.rejectedByReason[r.reason, default: 0] += 1
-            if r.reason == .malformedRow { malformed += 1 }
-            if first.count < FeedLoader.firstRejectionsKept { first.append(r) }
-            out.int(r.line); out.text(r.reason.rawValue); out.text(r.field); out.text(r.key)
-            out.text(LoadRun.storable(r.raw)); out.text(LoadRun.storable(r.detail))
-            for _ in 0..<nullColumns { out.null() }
-            out.endRow()
-        }
 
         let chunks = ChunkPipe<[UInt8]>()
         let rows = ChunkPipe<[FeedRow]>()
@@ -285,35 +290,19 @@ private struct LoadRun {
         }
         // Second thread: rows into COPY text (hash, encode), in chunks of about `flushAt` bytes.
         func encodeRows() throws {
-            func flush() throws {
-                try chunks.put(out.bytes)
-                out.removeAll()
-            }
+            func flush() throws { try chunks.put(encoder.take()) }
             func encode(_ row: FeedRow) throws {
-                counts.read += 1
-                switch row {
-                case .accepted(let line, let record, let raw):
-                    if let problem = table.check(record) {
-                        reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw,
-                                         key: record.key, detail: problem.detail))
-                    } else {
-                        out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
-                        out.hex(SHA256.hash(data: record.canonicalBytes))
-                        table.encode(record, &out)
-                        out.endRow()
-                    }
-                case .rejected(let rejection):
-                    reject(rejection)
-                }
-                if out.bytes.count >= flushAt { try flush() }
-                if counts.read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
+                encoder.add(row)
+                let read = encoder.counts.read
+                if encoder.pendingBytes >= flushAt { try flush() }
+                if read & 4095 == 0, let progress, Date().timeIntervalSince(lastProgress) >= 0.5 {
                     lastProgress = Date()
-                    progress(LoadProgress(phase: .reading, rows: counts.read,
-                                          seconds: lastProgress.timeIntervalSince(started)))
+                    progress(LoadProgress(phase: .reading, rows: read, seconds: lastProgress.timeIntervalSince(started)))
                 }
-                if let pause, counts.read == pause.afterRows {
+                if let pause, read == pause.afterRows {
                     try flush()
-                    logger.notice("test pause", metadata: ["rows": "\(counts.read)", "seconds": "\(pause.seconds)"])
+                    try pause.meanwhile?()
+                    logger.notice("test pause", metadata: ["rows": "\(read)", "seconds": "\(pause.seconds)"])
                     Thread.sleep(forTimeInterval: pause.seconds)
                 }
             }
@@ -330,20 +319,25 @@ private struct LoadRun {
         let copied = try tx.copyIn(table.copyStage) { writer in
             try chunks.run(produce: encodeRows) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
         }
-        guard copied == counts.read else {
-            throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(counts.read) data rows",
+        guard copied == encoder.counts.read else {
+            throw PostgresError(kind: .misuse, message: "COPY stored \(copied) staging rows for \(encoder.counts.read) data rows",
                                 statement: table.copyStage)
         }
-        report.counts = counts
-        report.firstRejections = first
-        self.malformed = malformed
-        return counts.read
+        report.counts = encoder.counts
+        report.firstRejections = encoder.first
+        report.leanRows = encoder.lean
+        self.malformed = encoder.malformed
+        return encoder.counts.read
     }
 
-    /// Text as PostgreSQL can hold it: a NUL character becomes U+FFFD.
-    static func storable(_ text: String) -> String {
-        guard text.utf8.contains(0) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
+    /// What the source already holds, for a snapshot of a versioned kind (a delta is usually
+    /// small beside its source, and a first load finds nothing); nil when not worth reading.
+    private func knownContent(_ tx: Connection) throws -> KnownContent? {
+        guard lean, report.mode == .snapshot, table.identity != nil else { return nil }
+        try tx.execute(EntityTable.setLoadSource, params: [.init(kind.rawValue), .init(report.source)])
+        let known = try KnownContent.read { try tx.copyOut(table.currentContentOfSource, $0) }
+        logger.debug("known content", metadata: ["versions": "\(known.map { "\($0.count)" } ?? "over \(KnownContent.maxRows)")"])
+        return known.flatMap { $0.count > 0 ? $0 : nil }
     }
 
     private mutating func mergeVersions(_ tx: Connection, feedId: Int64) throws {
@@ -368,6 +362,9 @@ private struct LoadRun {
                 try tx.execute(table.dropUnchangedFromPlan)
                 try tx.execute(table.refreshPlanVersions)
             }
+        }
+        if report.leanRows > 0, try step("lean check", { try tx.query(EntityTable.leanRowsPlanned)[0].decode(0, as: Int.self) }) > 0 {
+            throw LeanRowChanged()
         }
         let planned = try tx.query(EntityTable.planCounts)[0]
         report.counts.inserted = try planned.decode(0, as: Int.self)

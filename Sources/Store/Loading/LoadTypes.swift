@@ -90,6 +90,12 @@ public struct LoadReport: Sendable {
     public var seconds = 0.0
     public var readSeconds = 0.0
     public var mergeSeconds = 0.0
+    /// Rows staged by key and SHA-256 alone, because their content was already the current
+    /// version of their source's key (see `FeedLoader`): the merge had nothing to write for them.
+    public var leanRows = 0
+    /// Whether the load started again with every row staged whole, because a key changed under
+    /// one of its lean rows meanwhile (another load committed a new version of it).
+    public var restartedWhole = false
 
     public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
 }
@@ -113,9 +119,12 @@ public struct LoadProgress: Sendable {
 public struct LoadTestPause: Sendable {
     public var afterRows: Int
     public var seconds: Double
+    /// Run at that point (on the loader's encoding thread, its COPY open), before the pause:
+    /// what another session does meanwhile.
+    public var meanwhile: (@Sendable () throws -> Void)?
 
-    public init(afterRows: Int, seconds: Double) {
-        self.afterRows = afterRows; self.seconds = seconds
+    public init(afterRows: Int, seconds: Double, meanwhile: (@Sendable () throws -> Void)? = nil) {
+        self.afterRows = afterRows; self.seconds = seconds; self.meanwhile = meanwhile
     }
 
     /// `LABOURMATCH_TEST_PAUSE_AFTER_ROWS=N` (and `LABOURMATCH_TEST_PAUSE_SECONDS`, default 600).

@@ -4,8 +4,9 @@ import Feeds
 /// always travel as bind parameters). The temporary tables:
 ///
 ///   lm_stage     every data row of the file: accepted rows with their
-///                content and SHA-256 (reason NULL), rejected rows with
-///                reason, field, key, raw text and detail.
+///                content and SHA-256 (reason NULL), or, when `lean`, with
+///                their key and SHA-256 alone (see `KnownContent`); rejected
+///                rows with reason, field, key, raw text and detail.
 ///   lm_gone      snapshot: keys of the source whose current version is not
 ///                withdrawn and that no row of the file names (accepted or
 ///                rejected with a readable key).
@@ -16,18 +17,38 @@ import Feeds
 extension EntityTable {
     static let stage = "lm_stage"
 
-    /// `line, reason, field, key, raw, detail, sha`, then the data columns.
+    /// `line, reason, field, key, raw, detail, sha, lean`, then the data columns.
     var stageColumnNames: [String] {
-        ["line", "reason", "field", "key", "raw", "detail", "sha"] + columns.map(\.name)
+        ["line", "reason", "field", "key", "raw", "detail", "sha", "lean"] + columns.map(\.name)
     }
 
     var createStage: String {
         let data = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return """
             CREATE TEMP TABLE lm_stage (line integer NOT NULL, reason text, field text, key text, raw text,
-                detail text, sha sha256_hex, \(data)) ON COMMIT DROP
+                detail text, sha sha256_hex, lean boolean, \(data)) ON COMMIT DROP
             """
     }
+
+    /// $1 kind, $2 source: the load's own settings, which `currentContentOfSource` reads
+    /// (a COPY statement takes no parameters); they end with the transaction.
+    static let setLoadSource = """
+        SELECT set_config('labourmatch.load_kind', $1, true), set_config('labourmatch.load_source', $2, true)
+        """
+
+    /// The content SHA-256 of every current, not withdrawn version that a feed of the load's
+    /// kind and source wrote (`KnownContent`), one a row.
+    var currentContentOfSource: String {
+        """
+        COPY (SELECT v.content_sha256 FROM \(versionsTable) v JOIN feeds f ON f.feed_id = v.feed_id
+              WHERE v.is_current AND NOT v.withdrawn AND f.kind = current_setting('labourmatch.load_kind')
+                AND f.source = current_setting('labourmatch.load_source')) TO STDOUT
+        """
+    }
+
+    /// Lean rows (no data columns staged) that the plan would write: a key changed under
+    /// them since `KnownContent` was read. Must be 0 before any version is written.
+    static let leanRowsPlanned = "SELECT count(*) FROM lm_plan p JOIN lm_stage s ON s.line = p.line WHERE s.lean"
 
     var copyStage: String { "COPY lm_stage (\(stageColumnNames.joined(separator: ", "))) FROM STDIN" }
 
