@@ -48,7 +48,7 @@ extension EntityTable {
 
     /// Lean rows (no data columns staged) that the plan would write: a key changed under
     /// them since `KnownContent` was read. Must be 0 before any version is written.
-    static let leanRowsPlanned = "SELECT count(*) FROM lm_plan p JOIN lm_stage s ON s.line = p.line WHERE s.lean"
+    static let leanRowsPlanned = "SELECT count(*) FROM lm_plan WHERE lean"
 
     var copyStage: String { "COPY lm_stage (\(stageColumnNames.joined(separator: ", "))) FROM STDIN" }
 
@@ -90,7 +90,7 @@ extension EntityTable {
     var createPlan: String {
         """
         CREATE TEMP TABLE lm_plan ON COMMIT DROP AS
-        SELECT s.line, s.key, v.version AS old_version
+        SELECT s.line, s.key, s.sha, s.lean, v.version AS old_version
         FROM lm_stage s LEFT JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current
         WHERE s.reason IS NULL AND (v.version IS NULL OR v.content_sha256 <> s.sha OR v.withdrawn)
         """
@@ -144,9 +144,8 @@ extension EntityTable {
     /// version write nothing...
     var dropUnchangedFromPlan: String {
         """
-        DELETE FROM lm_plan p USING lm_stage s, \(versionsTable) v
-        WHERE s.line = p.line AND v.\(key) = p.key AND v.is_current
-          AND v.content_sha256 = s.sha AND NOT v.withdrawn
+        DELETE FROM lm_plan p USING \(versionsTable) v
+        WHERE v.\(key) = p.key AND v.is_current AND v.content_sha256 = p.sha AND NOT v.withdrawn
         """
     }
 
