@@ -16,6 +16,20 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
 
 /// `labourmatch load` and `labourmatch feeds` as operators run them: subprocesses on a real server.
 @Suite struct LoadCommandTests {
+    /// `db bench-read` (hidden, for Scripts/bench) times the client's share of a load without a server.
+    @Test func benchReadTimesTheClientAloneWithoutADatabase() throws {
+        let run = try runLabourmatch(["db", "bench-read", "vacancies", fixturePath("vacancies.csv")],
+                                     environment: ["DATABASE_URL": "postgresql://nobody@/nowhere?host=/nonexistent"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("rows=52 digest_s="), "\(run.stdout)")
+        #expect(run.stdout.contains(" read_rows_per_s=") && run.stdout.contains(" encode_rows_per_s="))
+        let bad = try runLabourmatch(["db", "bench-read", "vacancies", fixturePath("bad/vacancies-missing-column.csv")])
+        #expect(bad.status != 0)
+        let timing = try FeedLoader.measureClient(kind: .vacancies, path: fixturePath("vacancies.csv"), codes: systemCodes)
+        #expect(timing.rows == 52)
+        #expect(timing.readSeconds > 0 && timing.digestSeconds > 0)
+    }
+
     @Test func loadsSaysWhatItDidAndTheSecondTimeIsANoOp() throws {
         try LoadDB.with { t in
             let url = t.url()
