@@ -452,6 +452,13 @@ import Testing
             let other = try t.load(.vacancies, changed, source: "b")
             #expect(other.leanRows == 0)
             #expect(other.counts.unchanged == 20)
+            // A source holding more versions than the limit stages whole (the read stops at the limit).
+            var limited = t.loader()
+            limited.leanLimit = 5
+            let over = try limited.load(kind: .vacancies, path: try writeFile(dir, "a4.csv", generatedVacancies(count: 21)),
+                                        source: "a")
+            #expect(over.leanRows == 0)
+            #expect((over.counts.inserted, over.counts.updated, over.counts.unchanged) == (1, 1, 19), "K00003 goes back to its first title")
             // A delta stages whole too.
             let delta = try t.load(.vacancies, try writeFile(dir, "a3.csv", generatedVacancies(count: 20, title: "Delta")),
                                    source: "a", mode: .delta)

@@ -47,6 +47,9 @@ public struct FeedLoader {
     public var mergeWorkMem: String? = "256MB"
     /// The hard limits on file, record, value and list sizes (`InputLimits`); tests lower them.
     public var limits = InputLimits.standard
+    /// A snapshot stages the rows its source already holds lean (README "Reloads") when the
+    /// source has at most this many current versions (32 bytes each in memory); 0 never does.
+    public var leanLimit = KnownContent.maxRows
 
     /// How many rejections a report keeps for the summary.
     public static let firstRejectionsKept = 10
@@ -333,10 +336,10 @@ private struct LoadRun {
     /// What the source already holds, for a snapshot of a versioned kind (a delta is usually
     /// small beside its source, and a first load finds nothing); nil when not worth reading.
     private func knownContent(_ tx: Connection) throws -> KnownContent? {
-        guard lean, report.mode == .snapshot, table.identity != nil else { return nil }
+        guard lean, loader.leanLimit > 0, report.mode == .snapshot, table.identity != nil else { return nil }
         try tx.execute(EntityTable.setLoadSource, params: [.init(kind.rawValue), .init(report.source)])
-        let known = try KnownContent.read { try tx.copyOut(table.currentContentOfSource, $0) }
-        logger.debug("known content", metadata: ["versions": "\(known.map { "\($0.count)" } ?? "over \(KnownContent.maxRows)")"])
+        let known = try KnownContent.read(limit: loader.leanLimit) { try tx.copyOut(table.currentContentOfSource, $0) }
+        logger.debug("known content", metadata: ["versions": "\(known.map { "\($0.count)" } ?? "over \(loader.leanLimit)")"])
         return known.flatMap { $0.count > 0 ? $0 : nil }
     }
 

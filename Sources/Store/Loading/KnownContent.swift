@@ -7,11 +7,11 @@ import Crypto
 ///
 /// Held as the first 16 bytes of each digest in an open-addressing hash table (digests are
 /// uniformly random, so their first bytes are the hash): about 32 bytes a version, at most
-/// `maxRows` of them, read before the file. The guess is checked, never trusted: the merge
+/// `FeedLoader.leanLimit` of them, read before the file. The guess is checked, never trusted: the merge
 /// refuses to write a lean row (`MergeSQL.leanRowsPlanned`), and the loader then starts
 /// again with every row staged whole.
 struct KnownContent {
-    /// Past this many versions the source is not read: a lean load would hold too much (64 MB).
+    /// The default `FeedLoader.leanLimit`: 2 million versions, 64 MB of slots.
     static let maxRows = 2_000_000
 
     /// Slots of (first 8 bytes, next 8 bytes); (0, 0) is an empty slot.
@@ -22,12 +22,12 @@ struct KnownContent {
     private(set) var count = 0
 
     /// Reads `content_sha256` values, one a row, as COPY text (64 hex digits and a line end).
-    /// Returns nil when the source holds more than `maxRows` versions (the COPY is cancelled).
-    static func read(_ copyOut: ((UnsafeRawBufferPointer) throws -> Void) throws -> Int) throws -> KnownContent? {
+    /// Returns nil when the source holds more than `limit` versions (the COPY is cancelled).
+    static func read(limit: Int, _ copyOut: ((UnsafeRawBufferPointer) throws -> Void) throws -> Int) throws -> KnownContent? {
         var prefixes: [(UInt64, UInt64)] = []
         do {
             _ = try copyOut { row in
-                guard prefixes.count < maxRows else { throw TooMany() }
+                guard prefixes.count < limit else { throw TooMany() }
                 guard row.count >= 32, let high = hex64(row, 0), let low = hex64(row, 16) else {
                     throw KnownContentError(row: String(decoding: row, as: UTF8.self))
                 }
