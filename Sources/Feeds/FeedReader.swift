@@ -45,6 +45,10 @@ public struct FeedReader {
     public var chunkSize = 1 << 16
     /// The hard limits on file, record, value and list sizes.
     public var limits = InputLimits.standard
+    /// Whether a row whose key an earlier accepted row has is `DUPLICATE_KEY`. The reader
+    /// then holds every accepted key (memory grows with the file); the loader turns it off
+    /// and finds duplicates in the database instead, with the same rule.
+    public var checksDuplicateKeys = true
 
     /// The reference checks default to "nothing is loaded": pass them for vacancies and workers.
     public init(kind: FeedKind, format: FeedFormat, codes: CodeLists,
@@ -124,6 +128,34 @@ public struct FeedReader {
             try scanner.finish(handle)
         }
         return counts
+    }
+}
+
+extension FeedReader {
+    /// Calls `body` with the first line and the raw bytes of every record of the file (CSV
+    /// header included; NDJSON: every line that is not empty), as the rows' `raw` has them,
+    /// without checking anything: a second pass for the text of rows found bad later.
+    public func forEachRecordText(path: String, _ body: (Int, [UInt8]) throws -> Void) throws {
+        let source = ByteSource.file(path: path)
+        switch format {
+        case .csv:
+            var scanner = CSVScanner()
+            scanner.maxRecordBytes = limits.recordBytes
+            func handle(_ event: CSVScanner.Event) throws {
+                if case .record(let record) = event { try body(record.line, record.raw) }
+            }
+            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+                try scanner.scan($0, handle)
+            }
+            try scanner.finish(handle)
+        case .ndjson:
+            var scanner = LineScanner()
+            scanner.maxLineBytes = limits.recordBytes
+            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+                try scanner.scan($0) { line, bytes, _ in try body(line, bytes) }
+            }
+            try scanner.finish { line, bytes, _ in try body(line, bytes) }
+        }
     }
 }
 
@@ -260,7 +292,7 @@ struct RowChecker {
         if let recruiter, !reader.knownRecruiter(recruiter) {
             return reject("recruiter_id", .unknownRecruiter, "recruiter '\(recruiter)' is not loaded")
         }
-        guard acceptedKeys.insert(record.key).inserted else {
+        guard !reader.checksDuplicateKeys || acceptedKeys.insert(record.key).inserted else {
             return reject(fields[0].name, .duplicateKey,
                           "an earlier row with \(fields[0].name) '\(record.key)' was accepted")
         }

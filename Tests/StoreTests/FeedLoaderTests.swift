@@ -502,5 +502,59 @@ import Testing
             #expect(try t.int("SELECT count(*)::int FROM feeds WHERE kind = 'vacancies'") == 3, "one feed per load, none from the first attempt")
         }
     }
-}
 
+    // MARK: - Duplicate keys, found among the staged rows
+
+    /// The loader finds DUPLICATE_KEY in the database (the reader holds no keys); its rejections
+    /// are the offline reader's, sentence included, and the summary's first ones come in line order.
+    @Test func duplicateKeysAreTheReadersOwnRejections() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            var lines = generatedVacancies(count: 12).split(separator: "\n").map(String.init)
+            func row(_ i: Int, id: String, openings: String? = nil) -> String {
+                var fields = lines[i + 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                fields[0] = id
+                if let openings { fields[6] = openings }
+                return fields.joined(separator: ",")
+            }
+            lines += [row(1, id: "K00003"), row(2, id: "D1", openings: "many"), row(3, id: "D1"),
+                      row(4, id: "D1"), row(5, id: "K00003"), row(6, id: "K00011", openings: "x"), row(7, id: "K00000")]
+            for i in 0..<12 { lines.append(row(i, id: "K000\(String(format: "%02d", i))")) }
+            let text = lines.joined(separator: "\n") + "\n"
+            let path = try writeFile(dir, "dups.csv", text)
+            let offline = try FeedReader(kind: .vacancies, format: .csv, codes: systemCodes,
+                                         knownEmployer: { _ in true }, knownRecruiter: { _ in true })
+                .readAll(path: path)
+            let report = try t.load(.vacancies, path)
+            let stored = try t.db.query("SELECT line, field, reason, key, raw, detail FROM feed_rejections ORDER BY line")
+                .map { r in Rejection(line: try r.decode(0), field: try r.decodeIfPresent(1), reason: RejectionReason(rawValue: try r.decode(2))!,
+                                      raw: try r.decode(4), key: try r.decodeIfPresent(3), detail: try r.decode(5)) }
+            #expect(stored == offline.rejections)
+            #expect(offline.rejections.filter { $0.reason == .duplicateKey }.count == 16)
+            #expect(report.counts.rejectedByReason[.duplicateKey] == 16)
+            #expect(report.counts.rejected == offline.rejections.count)
+            #expect(report.counts.inserted == offline.accepted.count)
+            #expect(report.firstRejections == Array(offline.rejections.prefix(FeedLoader.firstRejectionsKept)))
+            // D1: the first row was rejected, so it held no key; the second was accepted.
+            #expect(try t.int("SELECT count(*)::int FROM current_vacancies WHERE vacancy_id = 'D1'") == 1)
+            #expect(try t.strings("SELECT reason FROM feed_rejections WHERE key = 'D1' ORDER BY line") == ["INVALID_VALUE", "DUPLICATE_KEY"])
+        }
+    }
+
+    /// A row the database cannot hold is rejected by the loader; like any rejected row, it
+    /// does not hold its key (FEEDS.md), so a later row with that key loads.
+    @Test func aRowTheDatabaseCannotHoldDoesNotHoldItsKey() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let nul = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse\u0000","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let ok = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let again = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse 2","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, ok, again].joined(separator: "\n")))
+            #expect((report.counts.inserted, report.counts.rejected) == (1, 2))
+            #expect(try t.strings("SELECT line || ':' || reason FROM feed_rejections ORDER BY line") == ["1:INVALID_VALUE", "3:DUPLICATE_KEY"])
+            #expect(try t.strings("SELECT title FROM current_vacancies WHERE vacancy_id = 'VN1'") == ["Nurse"])
+        }
+    }
+}

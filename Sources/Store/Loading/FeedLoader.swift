@@ -192,6 +192,7 @@ private struct LoadRun {
         let readStart = Date()
         try tx.execute(table.createStage)
         let rows = try stage(tx)
+        try step("duplicates") { try rejectDuplicates(tx) }
         report.readSeconds = Date().timeIntervalSince(readStart)
         if rows == 0, report.mode == .snapshot, !allowEmpty {
             throw LoadError.emptySnapshot(file: report.path, kind: kind)
@@ -265,6 +266,8 @@ private struct LoadRun {
                                 knownEmployer: { employers.contains($0) },
                                 knownRecruiter: { recruiters.contains($0) })
         reader.limits = loader.limits
+        // Duplicates are found in the staged rows (`rejectDuplicates`): the reader holds no keys.
+        reader.checksDuplicateKeys = false
 
         let known = try step("known content") { try knownContent(tx) }
         let flushAt = 256 * 1024
@@ -331,6 +334,56 @@ private struct LoadRun {
         report.leanRows = encoder.lean
         self.malformed = encoder.malformed
         return encoder.counts.read
+    }
+
+    /// FEEDS.md: a row whose key an earlier accepted row has is DUPLICATE_KEY (a rejected row
+    /// does not hold its key). Found here, among the staged rows, so that the reader need not
+    /// hold every key of the file in memory: a count first (most files have none), then the
+    /// lines, whose raw text a second pass over the file copies in, in one stream.
+    private mutating func rejectDuplicates(_ tx: Connection) throws {
+        guard report.counts.accepted > 1,
+              try tx.query(FeedSQL.duplicateCount)[0].decode(0, as: Int.self) > 0 else { return }
+        var lines: [Int32] = []
+        try tx.copyOut(FeedSQL.duplicateLines) { row in
+            lines.append(row.reduce(0) { $1 >= 0x30 && $1 <= 0x39 ? $0 * 10 + Int32($1 - 0x30) : $0 })
+        }
+        var reader = FeedReader(kind: kind, format: report.format, codes: loader.codes)
+        reader.limits = loader.limits
+        try tx.execute(FeedSQL.createDuplicates)
+        var next = 0
+        var out = CopyLine(capacity: 320 * 1024)
+        let path = report.path
+        _ = try tx.copyIn(FeedSQL.copyDuplicates) { writer in
+            do {
+                try reader.forEachRecordText(path: path) { line, raw in
+                    guard next < lines.count, line == Int(lines[next]) else { return }
+                    next += 1
+                    out.int(line); out.text(StageEncoder.storable(String(decoding: raw, as: UTF8.self))); out.endRow()
+                    if out.bytes.count >= 256 * 1024 {
+                        try writer.write(out.bytes)
+                        out.removeAll()
+                    }
+                }
+            } catch let error as FeedFileError {
+                throw LoadError.feedFile(error)
+            }
+            try writer.write(out.bytes)
+        }
+        guard next == lines.count else {
+            throw LoadError.feedFile(FeedFileError(file: path, problem: .unreadable(
+                "the file changed while it was loaded (line \(lines[next]) is not where it was)")))
+        }
+        let rejected = try tx.execute(FeedSQL.rejectDuplicates, params: [.init(kind.keyField)])
+        report.counts.rejected += rejected
+        report.counts.rejectedByReason[.duplicateKey, default: 0] += rejected
+        let kept = FeedLoader.firstRejectionsKept
+        let first = try tx.query(FeedSQL.firstDuplicates, params: [.init(kept)]).map { row in
+            Rejection(line: try row.decode(0, as: Int.self), field: try row.decode(1, as: String.self),
+                      reason: .duplicateKey, raw: try row.decode(2, as: String.self),
+                      key: try row.decode(3, as: String.self), detail: try row.decode(4, as: String.self))
+        }
+        report.firstRejections = Array((report.firstRejections + first).sorted { $0.line < $1.line }.prefix(kept))
+        try tx.execute("DROP TABLE lm_duplicate")
     }
 
     /// What the source already holds, for a snapshot of a versioned kind (a delta is usually

@@ -261,6 +261,38 @@ enum FeedSQL {
         SELECT $1, line, field, reason, key, raw, detail FROM lm_stage WHERE reason IS NOT NULL
         """
 
+    /// How many accepted rows there are beyond one per key: more than 0 when a key repeats.
+    /// Keys are equal when their bytes are (the "C" collation sorts them by bytes, the fast way).
+    static let duplicateCount = """
+        SELECT count(*) - count(DISTINCT key COLLATE "C") FROM lm_stage WHERE reason IS NULL
+        """
+
+    /// The accepted rows whose key an earlier accepted row has (FEEDS.md: the later row is
+    /// DUPLICATE_KEY; a rejected row does not hold its key), by line.
+    static let duplicateLines = """
+        COPY (SELECT s.line FROM lm_stage s
+              JOIN (SELECT key COLLATE "C" AS key, min(line) AS first FROM lm_stage WHERE reason IS NULL
+                    GROUP BY key COLLATE "C" HAVING count(*) > 1) d ON d.key = s.key AND s.line > d.first
+              WHERE s.reason IS NULL ORDER BY s.line) TO STDOUT
+        """
+
+    /// The raw text of those rows, read from the file again.
+    static let createDuplicates = "CREATE TEMP TABLE lm_duplicate (line integer PRIMARY KEY, raw text NOT NULL) ON COMMIT DROP"
+    static let copyDuplicates = "COPY lm_duplicate (line, raw) FROM STDIN"
+
+    /// $1 the key field. The rows of lm_duplicate become DUPLICATE_KEY rejections, with the
+    /// reader's sentence.
+    static let rejectDuplicates = """
+        UPDATE lm_stage s SET reason = 'DUPLICATE_KEY', field = $1::text, raw = d.raw,
+            detail = format('an earlier row with %s ''%s'' was accepted', $1::text, s.key)
+        FROM lm_duplicate d WHERE s.line = d.line
+        """
+
+    /// $1 how many: the first DUPLICATE_KEY rejections, for the summary.
+    static let firstDuplicates = """
+        SELECT line, field, raw, key, detail FROM lm_stage WHERE reason = 'DUPLICATE_KEY' ORDER BY line LIMIT $1
+        """
+
     static let finishFeed = """
         UPDATE feeds SET rows_read = $2, rows_inserted = $3, rows_updated = $4, rows_unchanged = $5,
             rows_rejected = $6, rows_withdrawn = $7, withdrawals_skipped = $8, finished_at = clock_timestamp()
