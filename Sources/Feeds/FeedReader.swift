@@ -49,6 +49,10 @@ public struct FeedReader {
     /// then holds every accepted key (memory grows with the file); the loader turns it off
     /// and finds duplicates in the database instead, with the same rule.
     public var checksDuplicateKeys = true
+    /// A further check of the values of a row that passed FEEDS.md's field checks, before its
+    /// references: what a store cannot hold (the loader's: a NUL in text, an integer past
+    /// 2^31 - 1). A problem rejects the row `INVALID_VALUE` of the field it names.
+    public var storable: (@Sendable (FeedRecord) -> (field: String, detail: String)?)?
 
     /// The reference checks default to "nothing is loaded": pass them for vacancies and workers.
     public init(kind: FeedKind, format: FeedFormat, codes: CodeLists,
@@ -278,6 +282,9 @@ struct RowChecker {
         }
         func reject(_ field: String, _ reason: RejectionReason, _ detail: String) -> FeedRow {
             .rejected(Rejection(line: line, field: field, reason: reason, raw: raw, key: record.key, detail: detail))
+        }
+        if let problem = reader.storable?(record) {
+            return reject(problem.field, .invalidValue, problem.detail)
         }
         var employer: String?
         var recruiter: String?

@@ -25,6 +25,7 @@ extension FeedLoader {
         var reader = FeedReader(kind: kind, format: format, codes: codes,
                                 knownEmployer: { _ in true }, knownRecruiter: { _ in true })
         reader.checksDuplicateKeys = false   // as the loader reads: duplicates are the database's to find
+        reader.storable = EntityTable.of(kind).check
         var timing = ClientTiming()
         do {
             let t0 = Date()

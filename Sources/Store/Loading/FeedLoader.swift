@@ -268,6 +268,8 @@ private struct LoadRun {
         reader.limits = loader.limits
         // Duplicates are found in the staged rows (`rejectDuplicates`): the reader holds no keys.
         reader.checksDuplicateKeys = false
+        // What the tables cannot hold is a field check, before the references (FEEDS.md's order).
+        reader.storable = table.check
 
         let known = try step("known content") { try knownContent(tx) }
         let flushAt = 256 * 1024

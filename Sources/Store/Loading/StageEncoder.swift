@@ -3,7 +3,7 @@ import Feeds
 
 /// Turns the reader's rows into `lm_stage` rows in COPY text, and counts them.
 ///
-/// An accepted row that the tables can hold becomes `line, NULL, NULL, key,
+/// An accepted row (which the tables can hold: the reader checks that) becomes `line, NULL, NULL, key,
 /// NULL, NULL, sha, NULL, data...` (the SHA-256 of its canonical text, then the
 /// table's columns), or `line, NULL, NULL, key, NULL, NULL, sha, t` followed by
 /// NULLs when `known` holds its SHA-256 (a lean row); any other row becomes
@@ -41,24 +41,20 @@ struct StageEncoder {
     mutating func add(_ row: FeedRow) {
         counts.read += 1
         switch row {
-        case .accepted(let line, let record, let raw):
-            if let problem = table.check(record) {
-                reject(Rejection(line: line, field: problem.field, reason: .invalidValue, raw: raw.text,
-                                 key: record.key, detail: problem.detail))
+        case .accepted(let line, let record, _):
+            // The reader already rejected what the tables cannot hold (`FeedReader.storable`).
+            out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
+            let sha = SHA256.hash(data: record.canonicalBytes)
+            out.hex(sha)
+            if let known, known.contains(sha) {
+                lean += 1
+                out.bool(true)
+                nulls(table.columns.count)
             } else {
-                out.int(line); out.null(); out.null(); out.plain(record.key); out.null(); out.null()
-                let sha = SHA256.hash(data: record.canonicalBytes)
-                out.hex(sha)
-                if let known, known.contains(sha) {
-                    lean += 1
-                    out.bool(true)
-                    nulls(table.columns.count)
-                } else {
-                    out.null()
-                    table.encode(record, &out)
-                }
-                out.endRow()
+                out.null()
+                table.encode(record, &out)
             }
+            out.endRow()
         case .rejected(let rejection):
             reject(rejection)
         }
