@@ -17,9 +17,12 @@ import Postgres
 /// identical rows are left alone, and a snapshot withdraws the keys of its
 /// source that the file no longer lists. The `feeds` row, the versions and the
 /// rejections commit in one transaction, so a load that fails, or is killed,
-/// leaves the database as it was. Memory stays flat: only the keys accepted so
-/// far (for DUPLICATE_KEY), the referenced employers and recruiters, and a few
-/// MB of rows and COPY text between the threads are held.
+/// leaves the database as it was. DUPLICATE_KEY is found among the staged rows
+/// (`rejectDuplicates`), and a snapshot stages the rows its source already
+/// holds by key and SHA-256 alone (`KnownContent`). Memory stays flat: the
+/// referenced employers and recruiters, a few MB of rows and COPY text between
+/// the threads, and for a snapshot 32 bytes per current version of its source
+/// (at most `leanLimit` versions) are all it holds.
 ///
 /// Concurrency: a transaction-level advisory lock on (schema, kind, source)
 /// keeps two loads of the same source apart (the second waits up to
