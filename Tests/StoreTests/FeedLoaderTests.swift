@@ -19,6 +19,11 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One NDJSON vacancy line; `title` is JSON string text as written (escapes allowed).
+    static func vacancyJSON(_ id: String, employer: String = "E01", title: String = "Nurse", openings: String = "1") -> String {
+        #"{"vacancy_id":"\#(id)","employer_id":"\#(employer)","isco_code":"2221","title":"\#(title)","destination_country":"DE","openings":\#(openings),"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+    }
+
     @Test func cleanLoadStoresEveryRowWithItsLists() throws {
         try LoadDB.with { t in
             try t.loadReferences()
@@ -304,9 +309,9 @@ import Testing
             try t.loadReferences()
             let dir = try scratchDir()
             // NDJSON can carry U+0000 in a string; PostgreSQL text cannot.
-            let nul = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse\u0000","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
-            let big = #"{"vacancy_id":"VN2","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":99999999999,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
-            let ok = #"{"vacancy_id":"VN3","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let nul = FeedLoaderTests.vacancyJSON("VN1", title: #"Nurse\u0000"#)
+            let big = FeedLoaderTests.vacancyJSON("VN2", openings: "99999999999")
+            let ok = FeedLoaderTests.vacancyJSON("VN3")
             let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, big, ok].joined(separator: "\n")))
             #expect((report.counts.inserted, report.counts.rejected) == (1, 2))
             let rows = try t.db.query("SELECT line, field, reason, key, raw FROM feed_rejections ORDER BY line")
@@ -423,7 +428,10 @@ import Testing
         }
     }
 
-    // MARK: - Lean staging of unchanged rows
+}
+
+/// A snapshot stages the rows its source already holds lean, and checks the guess before it writes.
+@Suite struct LeanStagingTests {
 
     @Test func aSnapshotReloadStagesTheRowsItsSourceHoldsLean() throws {
         try LoadDB.with { t in
@@ -503,7 +511,10 @@ import Testing
         }
     }
 
-    // MARK: - Duplicate keys, found among the staged rows
+}
+
+/// DUPLICATE_KEY, found among the staged rows by the reader's rule.
+@Suite struct DuplicateKeyLoadTests {
 
     /// The loader finds DUPLICATE_KEY in the database (the reader holds no keys); its rejections
     /// are the offline reader's, sentence included, and the summary's first ones come in line order.
@@ -548,11 +559,11 @@ import Testing
         try LoadDB.with { t in
             try t.loadReferences()
             let dir = try scratchDir()
-            let nul = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse\u0000","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
-            let ok = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
-            let again = #"{"vacancy_id":"VN1","employer_id":"E01","isco_code":"2221","title":"Nurse 2","destination_country":"DE","openings":1,"monthly_wage":3000,"currency":"EUR","hours_per_week":40}"#
+            let nul = FeedLoaderTests.vacancyJSON("VN1", title: #"Nurse\u0000"#)
+            let ok = FeedLoaderTests.vacancyJSON("VN1")
+            let again = FeedLoaderTests.vacancyJSON("VN1", title: "Nurse 2")
             // What the tables cannot hold is a field check: it comes before the references (FEEDS.md's order).
-            let nulUnknown = nul.replacingOccurrences(of: "VN1", with: "VN2").replacingOccurrences(of: "\"E01\"", with: "\"NOPE\"")
+            let nulUnknown = FeedLoaderTests.vacancyJSON("VN2", employer: "NOPE", title: #"Nurse\u0000"#)
             let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, ok, again, nulUnknown].joined(separator: "\n")))
             #expect((report.counts.inserted, report.counts.rejected) == (1, 3))
             #expect(try t.strings("SELECT line || ':' || reason || ':' || field FROM feed_rejections ORDER BY line")
