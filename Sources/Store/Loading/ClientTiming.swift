@@ -22,10 +22,8 @@ extension FeedLoader {
     public static func measureClient(kind: FeedKind, path: String, format: FeedFormat? = nil,
                                      codes: CodeLists) throws -> ClientTiming {
         guard let format = format ?? FeedFormat(path: path) else { throw LoadError.unknownFormat(path: path) }
-        var reader = FeedReader(kind: kind, format: format, codes: codes,
-                                knownEmployer: { _ in true }, knownRecruiter: { _ in true })
-        reader.checksDuplicateKeys = false   // as the loader reads: duplicates are the database's to find
-        reader.storable = EntityTable.of(kind).check
+        let reader = FeedLoader.reader(kind: kind, format: format, codes: codes, limits: .standard,
+                                       knownEmployer: { _ in true }, knownRecruiter: { _ in true })
         var timing = ClientTiming()
         do {
             let t0 = Date()

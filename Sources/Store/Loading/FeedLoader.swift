@@ -135,6 +135,22 @@ public struct FeedLoader {
     }
 }
 
+extension FeedLoader {
+    /// The reader as a load uses it: duplicate keys are found among the staged rows
+    /// (`rejectDuplicates`), so it holds no keys; what the tables cannot hold is a field
+    /// check, before the references (FEEDS.md's order).
+    static func reader(kind: FeedKind, format: FeedFormat, codes: CodeLists, limits: InputLimits,
+                       knownEmployer: @escaping (String) -> Bool,
+                       knownRecruiter: @escaping (String) -> Bool) -> FeedReader {
+        var reader = FeedReader(kind: kind, format: format, codes: codes,
+                                knownEmployer: knownEmployer, knownRecruiter: knownRecruiter)
+        reader.limits = limits
+        reader.checksDuplicateKeys = false
+        reader.storable = EntityTable.of(kind).check
+        return reader
+    }
+}
+
 /// Carries a dry run's report out of the transaction it rolls back.
 private struct DryRunRollback: Error {
     let report: LoadReport
@@ -265,14 +281,9 @@ private struct LoadRun {
         }
         let employers = kind == .vacancies ? try keys(.employers) : []
         let recruiters = kind == .vacancies || kind == .workers ? try keys(.recruiters) : []
-        var reader = FeedReader(kind: kind, format: report.format, codes: loader.codes,
-                                knownEmployer: { employers.contains($0) },
-                                knownRecruiter: { recruiters.contains($0) })
-        reader.limits = loader.limits
-        // Duplicates are found in the staged rows (`rejectDuplicates`): the reader holds no keys.
-        reader.checksDuplicateKeys = false
-        // What the tables cannot hold is a field check, before the references (FEEDS.md's order).
-        reader.storable = table.check
+        let reader = FeedLoader.reader(kind: kind, format: report.format, codes: loader.codes, limits: loader.limits,
+                                       knownEmployer: { employers.contains($0) },
+                                       knownRecruiter: { recruiters.contains($0) })
 
         let known = try step("known content") { try knownContent(tx) }
         let flushAt = 256 * 1024
