@@ -229,7 +229,7 @@ struct Values: Sendable {
     static func list(of item: ValueType<String>) -> ValueType<[String]> {
         ValueType(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once", isList: true) { cell in
             listItems(cell, parts: nil).flatMap { items in
-                unique(items.compactMap { item.parse($0[0]) }, count: items.count) { $0 }
+                unique(items.cells.compactMap(item.parse), count: items.count) { $0 }
             }
         }
     }
@@ -237,50 +237,70 @@ struct Values: Sendable {
     /// A list whose items have named parts (`code:level`; NDJSON `[{"code":..,"level":..}]`),
     /// each code at most once.
     static func list<Item>(_ expected: String, parts: [String], code: @escaping @Sendable (Item) -> String,
-                           item: @escaping @Sendable ([Cell]) -> Item?) -> ValueType<[Item]> {
+                           item: @escaping @Sendable (ItemParts) -> Item?) -> ValueType<[Item]> {
         ValueType(expected: "a list of \(expected) items, separated by ';', each code once", isList: true) { cell in
             listItems(cell, parts: parts).flatMap { items in
-                unique(items.compactMap(item), count: items.count, code)
+                var parsed: [Item] = []
+                parsed.reserveCapacity(items.count)
+                for i in 0..<items.count {
+                    guard let one = item(items.item(i)) else { return nil }
+                    parsed.append(one)
+                }
+                return unique(parsed, count: items.count, code)
             }
         }
     }
 
+    /// The part cells of every item of a list, back to back, `width` per item: one array for
+    /// the whole list (a list is read for every row of a feed).
+    struct ListCells {
+        let cells: [Cell]
+        let width: Int
+        var count: Int { cells.count / width }
+        func item(_ i: Int) -> ItemParts { ItemParts(cells: cells[(i * width)..<((i + 1) * width)]) }
+    }
+
+    /// The part cells of one list item, in `parts` order: `p[0]`, `p[1]`, ...
+    struct ItemParts {
+        let cells: ArraySlice<Cell>
+        subscript(_ i: Int) -> Cell { cells[cells.startIndex + i] }
+    }
+
     /// The items of a list cell, each as its part cells in `parts` order; nil
     /// when an item has the wrong shape. `parts == nil`: single-value items.
-    static func listItems(_ cell: Cell, parts: [String]?) -> [[Cell]]? {
+    static func listItems(_ cell: Cell, parts: [String]?) -> ListCells? {
         let width = parts?.count ?? 1
         switch cell {
         case .text(var s):
             // `;` between items, `:` between parts, U+0020 around either ignored.
-            return s.withUTF8 { u -> [[Cell]]? in
-                var out: [[Cell]] = []
-                out.reserveCapacity(u.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 })
-                var item: [Cell] = []
-                item.reserveCapacity(width)
+            return s.withUTF8 { u -> ListCells? in
+                var out: [Cell] = []
+                out.reserveCapacity(u.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 } * width)
+                var partsOfItem = 0
                 var start = 0
                 for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
                     var a = start, b = i
                     while a < b && u[a] == ASCII.space { a += 1 }
                     while b > a && u[b - 1] == ASCII.space { b -= 1 }
-                    item.append(a == b ? .absent : .text(String(decoding: UnsafeBufferPointer(rebasing: u[a..<b]), as: UTF8.self)))
+                    out.append(a == b ? .absent : .text(String(decoding: UnsafeBufferPointer(rebasing: u[a..<b]), as: UTF8.self)))
+                    partsOfItem += 1
                     start = i + 1
                     if i == u.count || u[i] == 0x3B {
-                        guard item.count == width else { return nil }
-                        out.append(item)
-                        item = []
-                        item.reserveCapacity(width)
+                        guard partsOfItem == width else { return nil }
+                        partsOfItem = 0
                     }
                 }
-                return out
+                return ListCells(cells: out, width: width)
             }
         case .json(.array(let elements)):
-            guard let parts else { return elements.map { [Cell(json: $0)] } }
-            var out: [[Cell]] = []
+            guard let parts else { return ListCells(cells: elements.map { Cell(json: $0) }, width: 1) }
+            var out: [Cell] = []
+            out.reserveCapacity(elements.count * width)
             for element in elements {
                 guard case .object = element else { return nil }
-                out.append(parts.map { Cell(json: element.member($0)) })
+                for part in parts { out.append(Cell(json: element.member(part))) }
             }
-            return out
+            return ListCells(cells: out, width: width)
         default:
             return nil
         }
@@ -289,11 +309,13 @@ struct Values: Sendable {
     /// `items` when every item parsed (`count` of them) and no code repeats.
     private static func unique<Item>(_ items: [Item], count: Int, _ code: (Item) -> String) -> [Item]? {
         guard items.count == count else { return nil }
-        let codes = items.map(code)
-        if codes.count <= 16 {
+        if items.count <= 16 {
             // Lists are short: comparing pairs is cheaper than hashing.
-            for i in codes.indices where codes[..<i].contains(codes[i]) { return nil }
-        } else if Set(codes).count != codes.count {
+            for i in items.indices {
+                let c = code(items[i])
+                for j in 0..<i where code(items[j]) == c { return nil }
+            }
+        } else if Set(items.map(code)).count != items.count {
             return nil
         }
         return items

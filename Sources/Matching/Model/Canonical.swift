@@ -21,9 +21,9 @@ protocol CanonicalRecord: CanonicalEncodable {
 /// value (the feed loader hashes a million records through it).
 public struct CanonicalWriter {
     private(set) var bytes: [UInt8] = []
-    /// The items of the list being written, back to back, and where each ends.
+    /// The items of the list being written, back to back, and where each is.
     private var items: [UInt8] = []
-    private var itemEnds: [Int] = []
+    private var itemRanges: [Range<Int>] = []
 
     public init(kind: String) {
         bytes.reserveCapacity(256)
@@ -107,21 +107,24 @@ public struct CanonicalWriter {
         guard !values.isEmpty else { return }
         var writer = ItemWriter(bytes: items)
         items = []
-        itemEnds.removeAll(keepingCapacity: true)
         writer.bytes.removeAll(keepingCapacity: true)
+        var ranges = itemRanges
+        itemRanges = []
+        ranges.removeAll(keepingCapacity: true)
         for value in values {
+            let start = writer.bytes.count
             item(&writer, value)
-            itemEnds.append(writer.bytes.count)
+            ranges.append(start..<writer.bytes.count)
         }
-        var ranges = zip([0] + itemEnds.dropLast(), itemEnds).map { $0.0..<$0.1 }
         let all = writer.bytes
-        if !ordered {
+        if !ordered, ranges.count > 1 {
             ranges.sort { all[$0].lexicographicallyPrecedes(all[$1]) }
         }
         for r in ranges {
             field(length: r.count) { $0.append(contentsOf: all[r]) }
         }
         items = writer.bytes
+        itemRanges = ranges
     }
 
     static func digitCount(_ value: Int) -> Int {
