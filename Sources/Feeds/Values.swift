@@ -83,8 +83,8 @@ enum Syntax {
 
     /// `[a-z0-9][a-z0-9._-]{0,63}`.
     static func isSkillCode(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard (1...64).contains(u.count), isLower(u[0]) || isDigit(u[0]) else { return false }
+        let u = s.utf8
+        guard (1...64).contains(u.count), let first = u.first, isLower(first) || isDigit(first) else { return false }
         return u.allSatisfy { isDigit($0) || isLower($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
     }
 

@@ -71,3 +71,32 @@ import Testing
         #expect(Day("2025-12-31")! < Day("2026-01-01")!)
     }
 }
+
+/// The feed parser of decimals reads bytes in place; the general parser (JSON numbers) is
+/// the reference: without an exponent the two must agree on every text.
+@Suite struct ExactDecimalParsingTests {
+    @Test func feedDecimalsAgreeWithTheGeneralParser() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let alphabet = Array("0000000000123456789..--+ x")
+        var checked = 0, parsed = 0
+        for _ in 0..<200_000 {
+            let text = String((0..<next(26)).map { _ in alphabet[next(alphabet.count)] })
+            let fast = ExactDecimal(exactly: text)
+            #expect(fast == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+            checked += 1
+            if fast != nil { parsed += 1 }
+        }
+        // Edges: 18 and 19 significant digits, scale 18 and 19, zeros of every kind.
+        for text in ["999999999999999999", "1000000000000000000", "0.000000000000000001", "0.0000000000000000001",
+                     "1.0000000000000000000000", "-0", "-0.000", "000", "00012.3400", "0.10", "-12.5", "1.", ".5", "",
+                     "-", "1.2.3", "١٢"] {
+            #expect(ExactDecimal(exactly: text) == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+        }
+        #expect(checked == 200_000)
+        #expect(parsed > 5_000, "the random texts reach the valid cases too")
+    }
+}

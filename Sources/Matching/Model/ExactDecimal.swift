@@ -39,7 +39,46 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// no leading `.`, no spaces). Returns nil when the text does not match or
     /// the value needs more than 18 significant digits or 18 decimals.
     public init?(exactly text: Substring) {
-        self.init(parsing: text, allowExponent: false)
+        // Feeds hold millions of these: read the bytes in place when they are contiguous.
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ ExactDecimal.plain($0) }) {
+            guard let value = parsed else { return nil }
+            self = value
+        } else {
+            self.init(parsing: text, allowExponent: false)
+        }
+    }
+
+    /// `-?[0-9]+(\.[0-9]+)?` read from bytes without allocating, to the same value (or nil)
+    /// as `init(parsing:allowExponent:)` gives without an exponent (a test compares the two).
+    private static func plain(_ u: UnsafeBufferPointer<UInt8>) -> ExactDecimal? {
+        var i = 0
+        let negative = !u.isEmpty && u[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        let intStart = i
+        while i < u.count, u[i] &- 48 < 10 { i += 1 }
+        let intCount = i - intStart
+        guard intCount > 0 else { return nil }
+        var fracStart = i, fracCount = 0
+        if i < u.count, u[i] == UInt8(ascii: ".") {
+            i += 1
+            fracStart = i
+            while i < u.count, u[i] &- 48 < 10 { i += 1 }
+            fracCount = i - fracStart
+            guard fracCount > 0 else { return nil }
+        }
+        guard i == u.count else { return nil }
+        // The digits of the integer part then the fraction, as one sequence.
+        let total = intCount + fracCount
+        func digit(_ j: Int) -> UInt8 { (j < intCount ? u[intStart + j] : u[fracStart + j - intCount]) - 48 }
+        var first = 0                      // leading zeros go, one digit stays
+        while first < total - 1, digit(first) == 0 { first += 1 }
+        var end = total, scale = fracCount // trailing zeros of the fraction go, one digit stays
+        while end - first > 1, scale > 0, digit(end - 1) == 0 { end -= 1; scale -= 1 }
+        if end - first == 1, digit(first) == 0 { return .zero }
+        guard scale <= maxScale, end - first <= 18 else { return nil }
+        var m: Int64 = 0
+        for j in first..<end { m = m * 10 + Int64(digit(j)) }
+        return ExactDecimal(mantissa: negative ? -m : m, scale: scale)
     }
 
     /// Parses `text` as in `init?(exactly:)`.
