@@ -72,29 +72,83 @@ import Testing
     }
 }
 
-/// The feed parser of decimals reads bytes in place; the general parser (JSON numbers) is
-/// the reference: without an exponent the two must agree on every text.
+/// The decimal parser reads bytes in place; the reference below is the plain construction
+/// (arrays of digits), written once here to check it.
 @Suite struct ExactDecimalParsingTests {
+    /// `-?int(.frac)?`, then `([eE][+-]?digits)?` when `exponent`: digits times
+    /// 10^(exponent - fraction digits); leading zeros and (while the scale allows) trailing
+    /// zeros dropped; nil past 18 significant digits or scale 18.
+    static func reference(_ text: String, exponent allowExponent: Bool) -> ExactDecimal? {
+        var bytes = Array(text.utf8)[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        func digits() -> [UInt8] {
+            var out: [UInt8] = []
+            while let b = bytes.first, b >= 48, b <= 57 { out.append(b - 48); bytes = bytes.dropFirst() }
+            return out
+        }
+        let intDigits = digits()
+        if intDigits.isEmpty { return nil }
+        var fracDigits: [UInt8] = []
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            fracDigits = digits()
+            if fracDigits.isEmpty { return nil }
+        }
+        var exponent = 0
+        if allowExponent, let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            var expNegative = false
+            if let s = bytes.first, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") {
+                expNegative = s == UInt8(ascii: "-")
+                bytes = bytes.dropFirst()
+            }
+            let e = digits()
+            if e.isEmpty { return nil }
+            let value = e.reduce(0) { $0 < 10_000 ? $0 * 10 + Int($1) : $0 }
+            exponent = expNegative ? -value : value
+        }
+        if !bytes.isEmpty { return nil }
+        var all = intDigits + fracDigits
+        var scale = fracDigits.count - exponent
+        all.removeFirst(min(all.prefix(while: { $0 == 0 }).count, all.count - 1))
+        while all.count > 1 && all.last == 0 && scale > 0 { all.removeLast(); scale -= 1 }
+        if all == [0] { return .zero }
+        if scale < 0 { all += Array(repeating: 0, count: min(-scale, 19)); scale = 0 }
+        if scale > ExactDecimal.maxScale || all.count > 18 { return nil }
+        let m = all.reduce(Int64(0)) { $0 * 10 + Int64($1) }
+        return ExactDecimal(mantissa: negative ? -m : m, scale: scale)
+    }
+
     @Test func feedDecimalsAgreeWithTheGeneralParser() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next(_ n: Int) -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Int((state >> 33) % UInt64(n))
         }
-        let alphabet = Array("0000000000123456789..--+ x")
+        let alphabet = Array("0000000000123456789..--+ xeE")
         var checked = 0, parsed = 0
         for _ in 0..<200_000 {
             let text = String((0..<next(26)).map { _ in alphabet[next(alphabet.count)] })
             let fast = ExactDecimal(exactly: text)
-            #expect(fast == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+            if !text.contains(where: { $0 == "e" || $0 == "E" }) {
+                #expect(fast == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+            }
+            #expect(fast == Self.reference(text, exponent: false), "\(text)")
+            #expect(ExactDecimal(jsonNumber: Substring(text)) == Self.reference(text, exponent: true), "\(text)")
             checked += 1
             if fast != nil { parsed += 1 }
         }
-        // Edges: 18 and 19 significant digits, scale 18 and 19, zeros of every kind.
+        // Edges: 18 and 19 significant digits, scale 18 and 19, zeros of every kind, exponents.
         for text in ["999999999999999999", "1000000000000000000", "0.000000000000000001", "0.0000000000000000001",
                      "1.0000000000000000000000", "-0", "-0.000", "000", "00012.3400", "0.10", "-12.5", "1.", ".5", "",
-                     "-", "1.2.3", "١٢"] {
-            #expect(ExactDecimal(exactly: text) == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+                     "-", "1.2.3", "١٢", "1e3", "1.5E-2", "25e-1", "1e17", "1e18", "10e17", "1e-18", "1e-19",
+                     "0e99999", "1e99999", "1e-99999", "123e", "1e+", "-2.50E+1"] {
+            if !text.contains(where: { $0 == "e" || $0 == "E" }) {
+                #expect(ExactDecimal(exactly: text) == ExactDecimal(jsonNumber: Substring(text)), "\(text)")
+            }
+            #expect(ExactDecimal(exactly: text) == Self.reference(text, exponent: false), "\(text)")
+            #expect(ExactDecimal(jsonNumber: Substring(text)) == Self.reference(text, exponent: true), "\(text)")
         }
         #expect(checked == 200_000)
         #expect(parsed > 5_000, "the random texts reach the valid cases too")

@@ -39,18 +39,33 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// no leading `.`, no spaces). Returns nil when the text does not match or
     /// the value needs more than 18 significant digits or 18 decimals.
     public init?(exactly text: Substring) {
-        // Feeds hold millions of these: read the bytes in place when they are contiguous.
-        if let parsed = text.utf8.withContiguousStorageIfAvailable({ ExactDecimal.plain($0) }) {
-            guard let value = parsed else { return nil }
-            self = value
-        } else {
-            self.init(parsing: text, allowExponent: false)
-        }
+        guard let value = ExactDecimal.parse(text, allowExponent: false) else { return nil }
+        self = value
     }
 
-    /// `-?[0-9]+(\.[0-9]+)?` read from bytes without allocating, to the same value (or nil)
-    /// as `init(parsing:allowExponent:)` gives without an exponent (a test compares the two).
-    private static func plain(_ u: UnsafeBufferPointer<UInt8>) -> ExactDecimal? {
+    /// Parses `text` as in `init?(exactly:)`.
+    public init?(exactly text: String) {
+        self.init(exactly: Substring(text))
+    }
+
+    /// Parses a JSON number (`-?int(.frac)?([eE][+-]?digits)?`), exactly.
+    public init?(jsonNumber text: Substring) {
+        guard let value = ExactDecimal.parse(text, allowExponent: true) else { return nil }
+        self = value
+    }
+
+    /// Both syntaxes, read from the UTF-8 in place (feeds hold millions of decimals).
+    private static func parse(_ text: Substring, allowExponent: Bool) -> ExactDecimal? {
+        if let value = text.utf8.withContiguousStorageIfAvailable({ parse($0, allowExponent: allowExponent) }) {
+            return value
+        }
+        return Array(text.utf8).withUnsafeBufferPointer { parse($0, allowExponent: allowExponent) }
+    }
+
+    /// `-?[0-9]+(\.[0-9]+)?`, then `([eE][+-]?[0-9]+)?` when `allowExponent`: the value is the
+    /// digits times 10^(exponent - fraction digits), normalised; nil when it needs more than 18
+    /// significant digits or a scale over 18. (A test checks it against a plain reference.)
+    private static func parse(_ u: UnsafeBufferPointer<UInt8>, allowExponent: Bool) -> ExactDecimal? {
         var i = 0
         let negative = !u.isEmpty && u[0] == UInt8(ascii: "-")
         if negative { i = 1 }
@@ -66,92 +81,39 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             fracCount = i - fracStart
             guard fracCount > 0 else { return nil }
         }
+        var exponent = 0
+        if allowExponent, i < u.count, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
+            i += 1
+            var expNegative = false
+            if i < u.count, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") {
+                expNegative = u[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let expStart = i
+            var value = 0
+            while i < u.count, u[i] &- 48 < 10 {
+                if value < 10_000 { value = value * 10 + Int(u[i] - 48) }   // past that, nil anyway
+                i += 1
+            }
+            guard i > expStart else { return nil }
+            exponent = expNegative ? -value : value
+        }
         guard i == u.count else { return nil }
         // The digits of the integer part then the fraction, as one sequence.
         let total = intCount + fracCount
         func digit(_ j: Int) -> UInt8 { (j < intCount ? u[intStart + j] : u[fracStart + j - intCount]) - 48 }
-        var first = 0                      // leading zeros go, one digit stays
+        var first = 0                                 // leading zeros go, one digit stays
         while first < total - 1, digit(first) == 0 { first += 1 }
-        var end = total, scale = fracCount // trailing zeros of the fraction go, one digit stays
+        var end = total, scale = fracCount - exponent // trailing zeros go while the scale allows
         while end - first > 1, scale > 0, digit(end - 1) == 0 { end -= 1; scale -= 1 }
         if end - first == 1, digit(first) == 0 { return .zero }
-        guard scale <= maxScale, end - first <= 18 else { return nil }
+        let zeros = max(0, -scale)                    // a negative scale: times 10^-scale
+        scale = max(0, scale)
+        guard scale <= maxScale, end - first + zeros <= 18 else { return nil }
         var m: Int64 = 0
         for j in first..<end { m = m * 10 + Int64(digit(j)) }
+        for _ in 0..<zeros { m *= 10 }
         return ExactDecimal(mantissa: negative ? -m : m, scale: scale)
-    }
-
-    /// Parses `text` as in `init?(exactly:)`.
-    public init?(exactly text: String) {
-        self.init(exactly: Substring(text))
-    }
-
-    /// Parses a JSON number (`-?int(.frac)?([eE][+-]?digits)?`), exactly.
-    public init?(jsonNumber text: Substring) {
-        self.init(parsing: text, allowExponent: true)
-    }
-
-    private init?(parsing text: Substring, allowExponent: Bool) {
-        var bytes = Array(text.utf8)[...]
-        var negative = false
-        if bytes.first == UInt8(ascii: "-") {
-            negative = true
-            bytes = bytes.dropFirst()
-        }
-        var intDigits: [UInt8] = []
-        while let b = bytes.first, b >= 48, b <= 57 {
-            intDigits.append(b - 48)
-            bytes = bytes.dropFirst()
-        }
-        if intDigits.isEmpty { return nil }
-        var fracDigits: [UInt8] = []
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            while let b = bytes.first, b >= 48, b <= 57 {
-                fracDigits.append(b - 48)
-                bytes = bytes.dropFirst()
-            }
-            if fracDigits.isEmpty { return nil }
-        }
-        var exponent = 0
-        if allowExponent, let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            var expNegative = false
-            if let s = bytes.first, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") {
-                expNegative = s == UInt8(ascii: "-")
-                bytes = bytes.dropFirst()
-            }
-            var expDigits = 0
-            var value = 0
-            while let b = bytes.first, b >= 48, b <= 57 {
-                if value < 10_000 { value = value * 10 + Int(b - 48) }
-                expDigits += 1
-                bytes = bytes.dropFirst()
-            }
-            if expDigits == 0 { return nil }
-            exponent = expNegative ? -value : value
-        }
-        if !bytes.isEmpty { return nil }
-        // digits = intDigits ++ fracDigits, value = digits * 10^(exponent - fracDigits.count)
-        var digits = intDigits + fracDigits
-        var scale = fracDigits.count - exponent
-        // strip leading zeros (at once: one by one would take quadratic time on a long run of them)
-        digits.removeFirst(min(digits.prefix(while: { $0 == 0 }).count, digits.count - 1))
-        // strip trailing zeros while scale allows
-        while digits.count > 1 && digits.last == 0 && scale > 0 {
-            digits.removeLast()
-            scale -= 1
-        }
-        if digits == [0] { self.init(mantissa: 0, scale: 0); return }
-        // a negative scale means multiply by 10^-scale
-        while scale < 0 {
-            digits.append(0)
-            scale += 1
-        }
-        if scale > ExactDecimal.maxScale || digits.count > 18 { return nil }
-        var m: Int64 = 0
-        for d in digits { m = m * 10 + Int64(d) }
-        self.init(mantissa: negative ? -m : m, scale: scale)
     }
 
     /// Nearest value to a `Double`, through its shortest round-tripping decimal
