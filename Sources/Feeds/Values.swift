@@ -275,7 +275,7 @@ struct Values: Sendable {
             // `;` between items, `:` between parts, U+0020 around either ignored.
             return s.withUTF8 { u -> ListCells? in
                 var out: [Cell] = []
-                out.reserveCapacity(u.reduce(1) { $1 == 0x3B ? $0 + 1 : $0 } * width)
+                out.reserveCapacity(4 * width)   // most lists are short; the limit was checked already
                 var partsOfItem = 0
                 var start = 0
                 for i in 0...u.count where i == u.count || u[i] == 0x3B || u[i] == 0x3A {
