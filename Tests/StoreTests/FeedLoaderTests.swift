@@ -449,6 +449,7 @@ import Testing
             let report = try t.load(.vacancies, changed, source: "a")
             #expect(report.leanRows == 19)
             #expect(!report.restartedWhole)
+            #expect(report.leanTrusted, "no load of vacancies committed meanwhile: the plan leaves the lean rows out")
             let c = report.counts
             #expect((c.read, c.inserted, c.updated, c.unchanged) == (20, 0, 1, 19))
             #expect(try t.strings("SELECT vacancy_id || ':' || version FROM current_vacancies WHERE version > 1") == ["K00003:2"])
@@ -495,6 +496,7 @@ import Testing
             }
             let report = try loader.load(kind: .vacancies, path: a2, source: "a")
             #expect(report.restartedWhole)
+            #expect(!report.leanTrusted)
             #expect(report.leanRows == 0, "the second attempt stages every row whole")
             let c = report.counts
             #expect((c.read, c.inserted, c.updated, c.unchanged) == (21, 1, 1, 19))
@@ -511,6 +513,98 @@ import Testing
         }
     }
 
+
+    /// The lines of `generatedVacancies(count:)` with some keys' titles changed and some keys left out.
+    private func edited(_ count: Int, titles: [Int: String] = [:], without: Set<Int> = [], adding extra: Int = 0) -> String {
+        let lines = generatedVacancies(count: count + extra).split(separator: "\n").map(String.init)
+        var out = [lines[0]]
+        for (i, line) in lines.dropFirst().enumerated() where !without.contains(i) {
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if let title = titles[i] { fields[4] = title }
+            out.append(fields.joined(separator: ","))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// With the lean rows trusted, a snapshot still withdraws exactly the keys its file no longer
+    /// names: the count that skips the anti-join must not hide a key that is gone, whether the
+    /// file only drops it, drops one and brings a new one, or names it only in a rejected row.
+    @Test func aTrustedPlanStillWithdrawsWhatTheFileNoLongerNames() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            try t.load(.vacancies, try writeFile(dir, "a.csv", generatedVacancies(count: 20)), source: "a")
+            func current(_ key: String) throws -> String {
+                try t.strings("SELECT version || ':' || withdrawn FROM current_vacancies WHERE vacancy_id = $1", [.init(key)])[0]
+            }
+
+            // One title changed, nothing dropped: nothing withdrawn.
+            let same = try t.load(.vacancies, try writeFile(dir, "a1.csv", edited(20, titles: [3: "New title"])), source: "a")
+            #expect(same.leanTrusted)
+            #expect((same.counts.updated, same.counts.unchanged, same.counts.withdrawn) == (1, 19, 0))
+
+            // K00007 dropped, K00020 new: as many rows as the source holds, and one is gone.
+            let swapped = try t.load(.vacancies, try writeFile(dir, "a2.csv", edited(20, titles: [3: "New title"], without: [7], adding: 1)),
+                                     source: "a")
+            #expect(swapped.leanTrusted)
+            #expect((swapped.counts.inserted, swapped.counts.unchanged, swapped.counts.withdrawn) == (1, 19, 1))
+            #expect(try current("K00007") == "2:true")
+
+            // K00011 named by a rejected row only (an unknown employer): not gone, not changed.
+            var lines = edited(21, titles: [3: "New title"], without: [7]).split(separator: "\n").map(String.init)
+            let row = try #require(lines.firstIndex { $0.hasPrefix("K00011,") })
+            var fields = lines[row].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[1] = "NO-SUCH-EMPLOYER"
+            lines[row] = fields.joined(separator: ",")
+            let rejected = try t.load(.vacancies, try writeFile(dir, "a3.csv", lines.joined(separator: "\n") + "\n"), source: "a")
+            #expect(rejected.leanTrusted)
+            #expect((rejected.counts.rejected, rejected.counts.unchanged, rejected.counts.withdrawn) == (1, 19, 0))
+            #expect(try current("K00011") == "1:false")
+
+            // K00012 dropped and K00003 changed back: one gone, one updated.
+            let both = try t.load(.vacancies, try writeFile(dir, "a4.csv", edited(21, without: [7, 12])), source: "a")
+            #expect(both.leanTrusted)
+            #expect((both.counts.updated, both.counts.unchanged, both.counts.withdrawn) == (1, 18, 1))
+            #expect(try current("K00012") == "2:true")
+            #expect(try current("K00003") == "3:false")
+        }
+    }
+
+    /// A load of the same kind that commits while this one reads makes the plan look at the lean
+    /// rows again (here it changed none of them: nothing restarts); a load of another kind does not.
+    @Test func aLoadOfTheSameKindMeanwhileMakesThePlanLookAtTheLeanRows() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let a = try writeFile(dir, "a.csv", generatedVacancies(count: 20))
+            try t.load(.vacancies, a, source: "a")
+            let a2 = try writeFile(dir, "a2.csv", edited(20, titles: [3: "New title"]))
+            let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1, prefix: "B"))
+            let schema = t.schema
+            func loadMeanwhile(_ kind: FeedKind, _ path: String) -> LoadTestPause {
+                LoadTestPause(afterRows: 10, seconds: 0) {
+                    let db = try TestDatabase.connect()
+                    defer { db.close() }
+                    try db.execute("SET search_path TO \(schema)")
+                    try FeedLoader(connection: db, codes: systemCodes).load(kind: kind, path: path, source: "b")
+                }
+            }
+            var loader = t.loader()
+            loader.testPause = loadMeanwhile(.vacancies, b)
+            let report = try loader.load(kind: .vacancies, path: a2, source: "a")
+            #expect(!report.leanTrusted)
+            #expect(!report.restartedWhole)
+            #expect((report.leanRows, report.counts.updated, report.counts.unchanged) == (19, 1, 19))
+            #expect(try t.int("SELECT count(*)::int FROM current_vacancies WHERE vacancy_id = 'B00000'") == 1)
+
+            loader.testPause = loadMeanwhile(.employers, fixturePath("employers.csv"))
+            let again = try loader.load(kind: .vacancies, path: try writeFile(dir, "a3.csv", edited(20, titles: [4: "Other title"])),
+                                        source: "a")
+            #expect(again.leanTrusted)
+            #expect((again.counts.updated, again.counts.unchanged) == (2, 18))
+            #expect(try t.int("SELECT count(*)::int FROM feeds WHERE kind = 'employers' AND source = 'b'") == 1)
+        }
+    }
 }
 
 /// DUPLICATE_KEY, found among the staged rows by the reader's rule.

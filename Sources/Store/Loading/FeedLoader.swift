@@ -171,6 +171,10 @@ private struct LoadRun {
     var malformed = 0
     /// Whether a snapshot may stage the rows its source already holds lean (`KnownContent`).
     let lean: Bool
+    /// `FeedSQL.feedsOfKind` just before `KnownContent` was read, and how many versions it
+    /// held (nil: not read).
+    var feedsOfKindAtKnown: Int?
+    var knownCount: Int?
 
     init(loader: FeedLoader, report: LoadReport, table: EntityTable, allowEmpty: Bool, started: Date, lean: Bool) {
         self.loader = loader; self.report = report; self.table = table
@@ -221,7 +225,7 @@ private struct LoadRun {
         loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
         // The columns the merge joins and filters on: the planner needs their statistics (and the
         // row count); those of the content columns would cost a second for nothing.
-        try step("analyze") { try tx.execute("ANALYZE lm_stage (line, reason, key, sha)") }
+        try step("analyze") { try tx.execute("ANALYZE lm_stage (line, reason, key, sha, lean)") }
         if let workMem = loader.mergeWorkMem {
             try tx.execute("SELECT set_config('work_mem', $1, true)", params: [.init(workMem)])
         }
@@ -286,6 +290,8 @@ private struct LoadRun {
                                        knownRecruiter: { recruiters.contains($0) })
 
         let known = try step("known content") { try knownContent(tx) }
+        if known == nil { feedsOfKindAtKnown = nil }
+        knownCount = known?.count
         let flushAt = 256 * 1024
         var encoder = StageEncoder(table: table, capacity: flushAt + 64 * 1024, known: known)
         let pause = loader.testPause
@@ -404,12 +410,19 @@ private struct LoadRun {
 
     /// What the source already holds, for a snapshot of a versioned kind (a delta is usually
     /// small beside its source, and a first load finds nothing); nil when not worth reading.
-    private func knownContent(_ tx: Connection) throws -> KnownContent? {
+    private mutating func knownContent(_ tx: Connection) throws -> KnownContent? {
         guard lean, loader.leanLimit > 0, report.mode == .snapshot, table.identity != nil else { return nil }
+        // Counted first: a load that commits in between makes the merge look at the lean rows.
+        feedsOfKindAtKnown = try feedsOfKind(tx)
         try tx.execute(EntityTable.setLoadSource, params: [.init(kind.rawValue), .init(report.source)])
         let known = try KnownContent.read(limit: loader.leanLimit) { try tx.copyOut(table.currentContentOfSource, $0) }
         logger.debug("known content", metadata: ["versions": "\(known.map { "\($0.count)" } ?? "over \(loader.leanLimit)")"])
         return known.flatMap { $0.count > 0 ? $0 : nil }
+    }
+
+    /// `FeedSQL.feedsOfKind`, not counting this load's own feed once it has one.
+    private func feedsOfKind(_ tx: Connection, ownFeed: Int64? = nil) throws -> Int {
+        try tx.query(FeedSQL.feedsOfKind, params: [.init(kind.rawValue), ownFeed.map { .init($0) }])[0].decode(0, as: Int.self)
     }
 
     private mutating func mergeVersions(_ tx: Connection, feedId: Int64) throws {
@@ -417,14 +430,32 @@ private struct LoadRun {
         let feed: [PostgresValue?] = [.init(feedId)]
         let withdraw = report.mode == .snapshot && malformed == 0
         report.withdrawalsSkipped = report.mode == .snapshot && malformed > 0
-        if withdraw {
-            try step("gone") { try tx.execute(table.createGone, params: kindSource) }
-        } else {
-            try tx.execute(table.createNoneGone)
-        }
         try step("plan") {
-            try tx.execute(table.createPlan)
+            // The lean rows repeat their keys' current versions as long as no load of this kind
+            // has committed since their content was read, and the plan need not look at them.
+            // Counted after the plan, so that the plan's own snapshot is covered; a load that
+            // committed meanwhile (rare) makes the plan again, looking at every row.
+            if report.leanRows > 0, let before = feedsOfKindAtKnown {
+                try tx.execute(table.createPlan(skippingLean: true))
+                report.leanTrusted = try feedsOfKind(tx, ownFeed: feedId) == before
+                if !report.leanTrusted { try tx.execute("DROP TABLE lm_plan") }
+            }
+            if !report.leanTrusted { try tx.execute(table.createPlan(skippingLean: false)) }
             try tx.execute("ANALYZE lm_plan")   // a handful of rows or a million: the joins below differ
+        }
+        if !withdraw {
+            try tx.execute(table.createNoneGone)
+        } else {
+            try step("gone") {
+                if report.leanTrusted, let knownCount,
+                   try tx.query(table.sourceVersionsNamed, params: kindSource)[0].decode(0, as: Int.self) == knownCount {
+                    // The file names every current version of its source: nothing is gone, and
+                    // the anti-join of all of them with the whole file need not run.
+                    try tx.execute(table.createNoneGone)
+                } else {
+                    try tx.execute(table.createGone, params: kindSource)
+                }
+            }
         }
         let newKeys = try tx.query(EntityTable.planCounts)[0].decode(0, as: Int.self)
         let inserted = try step("identities") { try insertIdentities(tx, newKeys: newKeys) }

@@ -80,6 +80,22 @@ extension EntityTable {
         """
     }
 
+    /// $1 kind, $2 source. After a plan that left the lean rows out (`createPlan(skippingLean:)`):
+    /// how many current, not withdrawn versions of the source the file names, the lean rows'
+    /// own (each repeats one, and a row repeating another's is a DUPLICATE_KEY) and those the
+    /// plan replaces. When that is all of them (`KnownContent.count`), no key is gone: the set
+    /// can only shrink under other sources' loads, never grow, since loads of the same source
+    /// wait for each other.
+    var sourceVersionsNamed: String {
+        """
+        SELECT (SELECT count(*) FROM lm_stage WHERE lean AND reason IS NULL)
+             + (SELECT count(*) FROM lm_plan p
+                JOIN \(versionsTable) v ON v.\(key) = p.key AND v.version = p.old_version
+                JOIN feeds f ON f.feed_id = v.feed_id
+                WHERE NOT v.withdrawn AND f.kind = $1 AND f.source = $2)
+        """
+    }
+
     /// An empty lm_gone, for delta loads (and snapshots that withdraw nothing).
     var createNoneGone: String { "CREATE TEMP TABLE lm_gone (key text) ON COMMIT DROP" }
 
@@ -87,12 +103,18 @@ extension EntityTable {
     /// keys, and keys whose current version differs or is withdrawn). A row
     /// left out here writes nothing even if another load changes its key
     /// meanwhile: as if this load had come first, which it may.
-    var createPlan: String {
+    ///
+    /// `skippingLean`: lean rows are left out without a look, because they are known
+    /// to repeat their key's current version (`FeedSQL.feedsOfKind` has not changed
+    /// since `KnownContent` was read); the join is then over the other rows alone,
+    /// a few index probes on a daily reload instead of a hash join of the whole file.
+    func createPlan(skippingLean: Bool) -> String {
         """
         CREATE TEMP TABLE lm_plan ON COMMIT DROP AS
         SELECT s.line, s.key, s.sha, s.lean, v.version AS old_version
         FROM lm_stage s LEFT JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current
-        WHERE s.reason IS NULL AND (v.version IS NULL OR v.content_sha256 <> s.sha OR v.withdrawn)
+        WHERE s.reason IS NULL\(skippingLean ? " AND s.lean IS NOT TRUE" : "")
+          AND (v.version IS NULL OR v.content_sha256 <> s.sha OR v.withdrawn)
         """
     }
 
@@ -244,6 +266,12 @@ enum FeedSQL {
         SELECT feed_id, finished_at FROM feeds
         WHERE kind = $1 AND source = $2 AND file_sha256 = $3 ORDER BY feed_id DESC LIMIT 1
         """
+
+    /// $1 kind, $2 this load's own feed (NULL before it has one). How many other loads of
+    /// that kind have committed. Only loads write the versions
+    /// tables (the schema's owner by hand aside), each with its `feeds` row, and feeds are
+    /// never deleted: while this count stands still, no version of the kind's table has changed.
+    static let feedsOfKind = "SELECT count(*) FROM feeds WHERE kind = $1 AND feed_id IS DISTINCT FROM $2::bigint"
 
     /// The advisory lock key of ($1 kind, $2 source) in the current schema.
     static let lockKey = "hashtextextended(current_schema() || '/' || $1 || '/' || $2, 0)"
