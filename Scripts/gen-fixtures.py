@@ -777,14 +777,14 @@ def csv_records(data):
             pos += 2 if data[pos] == 0x0D else 1
             line += 1
             continue
-        fields, malformed = [], False
+        fields, malformed, open_at_end = [], False, False
         while True:
             buf = bytearray()
             if data[pos:pos + 1] == b'"':
                 pos += 1
                 while True:
                     if pos >= n:
-                        malformed = True
+                        malformed = open_at_end = True
                         break
                     c = data[pos]
                     if c == 0x22:
@@ -817,7 +817,12 @@ def csv_records(data):
         if pos < n:
             pos += 2 if data[pos] == 0x0D else 1
         line += 1
-        yield start_line, data[start:end], None if malformed else fields
+        raw = data[start:end]
+        if open_at_end:
+            # A quote never closed takes the rest of the file; raw is the record "without its
+            # final line end" (FEEDS.md), and the file's last line end is that.
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
+        yield start_line, raw, None if malformed else fields
 
 
 def ndjson_records(data):
@@ -894,9 +899,19 @@ def validate(kind, data, fmt, known):
             except (UnicodeDecodeError, ValueError, RepeatedKey):
                 obj = None
             if obj is not None:
-                for key in obj:
+                types = {f: t for f, t, _ in table}
+                for key, value in obj.items():
                     if key not in names:
                         raise FileError(f"unknown key {key}")
+                    # The keys of a list item's object are spec keys too (FEEDS.md: "A key not in
+                    # this spec fails the whole file"); a missing one is INVALID_VALUE later.
+                    parts = LIST_PARTS.get(types[key])
+                    if parts and isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, dict):
+                                for k in item:
+                                    if k not in {name for name, _ in parts}:
+                                        raise FileError(f"unknown key {key}.{k}")
             rows.append((line, raw, obj))
 
     accepted, rejections = {}, []

@@ -2,7 +2,9 @@
 
 # Installs with apt-get what building and running LabourMatch needs and this
 # machine lacks: pkg-config, libpq-dev, the PostgreSQL server and client,
-# iso-codes. Runs `apt-get update` first, and only when something is missing.
+# iso-codes, and Python 3 (stdlib only: the tests' independent reference,
+# Scripts/gen-fixtures.py and Scripts/crosscheck.py). Runs `apt-get update`
+# first, and only when something is missing.
 # $1 names the caller in messages.
 install_missing() {
     local who=${1:-labourmatch}
@@ -14,6 +16,7 @@ install_missing() {
     fi
     command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
     [[ -f /usr/share/iso-codes/json/iso_3166-1.json ]] || missing+=(iso-codes)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
     (( ${#missing[@]} > 0 )) || return 0
     apt_install "$who" "${missing[@]}"
 }
