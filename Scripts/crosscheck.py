@@ -7,6 +7,7 @@ Scripts/gen-fixtures.py, on many small adversarial random instances.
     python3 Scripts/crosscheck.py --first 201 N        # seeds 201..N
     python3 Scripts/crosscheck.py --shrink 42          # shrink seed 42's instance to few rows
     python3 Scripts/crosscheck.py --dir DIR            # re-check an instance directory as it stands
+    python3 Scripts/crosscheck.py 100 --db-every 5    # every 5th seed also through PostgreSQL (see below)
     options: --bin PATH (default .build/release/labourmatch, else .build/debug/labourmatch),
              --work DIR (default .build/crosscheck), --keep (keep every instance), -q (failures only),
              --avoid CASES (default: DECIDED below), --all (avoid nothing), --stats
@@ -24,6 +25,12 @@ unique (gen-fixtures checks the fewest and the most matches an optimum allows), 
 the three count fields that depend on it; its matches.csv is checked to be a valid matching of
 candidates whose fit and rank sums are the optimum's. A feed with a whole-file error must make
 both sides fail (exit status 2 / FileError).
+
+With --db-every K, every K-th seed also goes the way operators and the nightly run go, on the
+dev cluster (Scripts/dev-db start): a fresh database labourmatch_crosscheck, `labourmatch load`
+of every feed, `labourmatch run` with each strategy. Its matches.csv, exclusions.csv and
+summary.json must equal the offline run's byte for byte, and the rejections the loads stored
+(feed_rejections) must be rejections.csv's rows.
 
 Randomness: only random.Random(seed).random(), so an instance is the same on every Python 3.
 On a difference the instance directory is kept (feeds, policy, swift/ and expected/ outputs,
@@ -803,10 +810,10 @@ def swift(binary, inst_dir, meta, strategy):
     return proc.returncode, proc.stderr.decode("utf-8", "replace"), files, cmd
 
 
-def text_diff(name, want, got):
+def text_diff(name, want, got, labels=("expected", "swift")):
     a = want.decode("utf-8", "replace").splitlines(keepends=True)
     b = got.decode("utf-8", "replace").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(a, b, f"expected/{name} (reference)", f"swift/{name}", n=2))
+    return "".join(difflib.unified_diff(a, b, f"{labels[0]}/{name}", f"{labels[1]}/{name}", n=2))
 
 
 def check_optimal(swift_files, expected, info):
@@ -961,6 +968,82 @@ def compare(binary, inst_dir, meta):
 
 
 # --------------------------------------------------------------------------------------
+# Through the database: labourmatch load, then labourmatch run
+# --------------------------------------------------------------------------------------
+
+LOAD_ORDER = ["employers", "recruiters", "minimum_wages", "fx_rates", "vacancies", "workers"]
+DB_NAME = "labourmatch_crosscheck"
+
+
+def dev_db_url(name):
+    return subprocess.run([str(ROOT / "Scripts" / "dev-db"), "url", name], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def db_compare(binary, inst_dir, meta, file_error):
+    """The same instance through PostgreSQL, as operators and the nightly run use it: a fresh
+    database on the dev cluster (Scripts/dev-db, running), `labourmatch load` of each feed,
+    `labourmatch run` with each strategy. Its result files must equal the offline run's byte
+    for byte, and the rejections the loads stored must be rejections.csv's; a whole-file error
+    must stop a load exactly when it stops the offline run."""
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", dev_db_url("postgres"),
+                    "-c", "SET client_min_messages TO warning",
+                    "-c", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", "-c", f"CREATE DATABASE {DB_NAME}"],
+                   check=True, capture_output=True)
+    url = dev_db_url(DB_NAME)
+
+    def labourmatch(*args):
+        return subprocess.run([str(binary), *args, "--database-url", url], capture_output=True, text=True)
+
+    migrated = labourmatch("db", "migrate")
+    if migrated.returncode != 0:
+        return [f"db migrate: exit {migrated.returncode}: {migrated.stderr.strip()[:300]}"]
+    files = {kind_of(f): f for f in meta["files"]}
+    for kind in LOAD_ORDER:
+        loaded = labourmatch("load", kind.replace("_", "-"), str(inst_dir / files[kind]))
+        if loaded.returncode == 2 and file_error:
+            return []
+        if loaded.returncode != 0:
+            return [f"load {kind}: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
+    if file_error:
+        return ["every load succeeded where the offline run stopped on a whole-file error"]
+    if meta["who_name"] != WHO_SOURCE.name:
+        loaded = labourmatch("load", "who-list", str(inst_dir / meta["who_name"]))
+        if loaded.returncode != 0:
+            return [f"load who-list: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
+    problems = []
+    for strategy in STRATEGIES:
+        out = inst_dir / "db" / strategy
+        args = ["run", "--date", meta["day"], "--strategy", strategy, "--out", str(out)]
+        if meta["policy"]:
+            args += ["--policy", str(inst_dir / "policy.toml")]
+        ran = labourmatch(*args)
+        if ran.returncode != 0:
+            problems.append(f"run {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
+            continue
+        for name in ["matches.csv", "exclusions.csv", "summary.json"]:
+            offline, stored = inst_dir / "swift" / strategy / name, out / name
+            if not stored.exists() or stored.read_bytes() != offline.read_bytes():
+                problems.append(f"db/{strategy}/{name} differs from the offline run:\n" +
+                                text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
+                                          (f"swift/{strategy}", f"db/{strategy}")))
+    stored = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
+                             "COPY (SELECT f.kind, r.line, coalesce(r.field, ''), r.reason, r.raw FROM feed_rejections r "
+                             "JOIN feeds f USING (feed_id) ORDER BY f.kind COLLATE \"C\", r.line) TO STDOUT WITH (FORMAT csv)"],
+                            capture_output=True, check=True).stdout.decode("utf-8")
+    offline = (inst_dir / "swift" / "stable" / "rejections.csv").read_text(encoding="utf-8")
+    stored_rows = list(csv.reader(io.StringIO(stored, newline="")))
+    offline_rows = list(csv.reader(io.StringIO(offline, newline="")))[1:]
+    if stored_rows != offline_rows:
+        first = next((i for i, (a, b) in enumerate(zip(offline_rows, stored_rows)) if a != b),
+                     min(len(stored_rows), len(offline_rows)))
+        problems.append(f"db: feed_rejections differ from rejections.csv ({len(stored_rows)} rows against "
+                        f"{len(offline_rows)}); first at row {first + 1}: "
+                        f"{offline_rows[first:first + 1]} vs {stored_rows[first:first + 1]}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------
 
@@ -992,11 +1075,16 @@ def write_repro(binary, inst_dir, meta):
     (inst_dir / "repro.sh").write_text("\n".join(lines) + "\n")
 
 
-def check_seed(binary, work, seed, keep=False):
+def check_seed(binary, work, seed, keep=False, db=False):
     inst = Generator(seed).build()
     inst_dir = work / f"seed-{seed}"
     meta = write_instance(inst_dir, inst)
     problems, names = compare(binary, inst_dir, meta)
+    if db and not problems:
+        file_error = not (inst_dir / "swift" / "stable" / "summary.json").exists()
+        db_problems = db_compare(binary, inst_dir, meta, file_error)
+        problems += db_problems
+        names += ["db"] * len(db_problems)
     if problems:
         write_repro(binary, inst_dir, meta)
     elif not keep:
@@ -1078,6 +1166,9 @@ def main():
                         help="comma-separated cases to leave out: eof-quote,quote-recovery,item-key,precision,"
                              "year-digits,surrogate (default: the DECIDED ones)")
     parser.add_argument("--all", action="store_true", help="leave nothing out (the DECIDED cases then differ)")
+    parser.add_argument("--db-every", type=int, default=0, metavar="K",
+                        help="every K-th seed also goes through PostgreSQL (load, run) on the dev cluster, "
+                             "which must be running; 0: never")
     args = parser.parse_args()
     if not args.all:
         AVOID.update(a for a in args.avoid.split(",") if a)
@@ -1102,7 +1193,8 @@ def main():
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else range(args.first, args.n + 1)
     failed = []
     for seed in seeds:
-        problems, names, inst_dir = check_seed(binary, work, seed, args.keep)
+        db = args.db_every > 0 and seed % args.db_every == 0
+        problems, names, inst_dir = check_seed(binary, work, seed, args.keep, db)
         if problems:
             failed.append(seed)
             print(f"seed {seed}: DIFF {sorted(set(names))} (kept in {inst_dir})")
