@@ -268,9 +268,9 @@ enum FeedSQL {
         """
 
     /// $1 kind, $2 this load's own feed (NULL before it has one). How many other loads of
-    /// that kind have committed. Only loads write the versions
-    /// tables (the schema's owner by hand aside), each with its `feeds` row, and feeds are
-    /// never deleted: while this count stands still, no version of the kind's table has changed.
+    /// that kind have committed. Only loads write the versions tables (the schema's owner by
+    /// hand aside), each with its `feeds` row, and feeds are never deleted: while this count
+    /// stands still, no version of the kind's table has changed.
     static let feedsOfKind = "SELECT count(*) FROM feeds WHERE kind = $1 AND feed_id IS DISTINCT FROM $2::bigint"
 
     /// The advisory lock key of ($1 kind, $2 source) in the current schema.
