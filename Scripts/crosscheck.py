@@ -30,7 +30,10 @@ With --db-every K, every K-th seed also goes the way operators and the nightly r
 dev cluster (Scripts/dev-db start): a fresh database labourmatch_crosscheck, `labourmatch load`
 of every feed, `labourmatch run` with each strategy. Its matches.csv, exclusions.csv and
 summary.json must equal the offline run's byte for byte, and the rejections the loads stored
-(feed_rejections) must be rejections.csv's rows.
+(feed_rejections) must be rejections.csv's rows. Then a second file of the vacancies and of the
+workers (rows dropped, changed, new) is loaded over the first, as a snapshot or a delta, and
+`labourmatch run --rerun` must equal `labourmatch match` on files holding exactly what FEEDS.md
+says is then current (versions, withdrawals, rejected rows keeping the version before).
 
 Randomness: only random.Random(seed).random(), so an instance is the same on every Python 3.
 On a difference the instance directory is kept (feeds, policy, swift/ and expected/ outputs,
@@ -980,7 +983,7 @@ def dev_db_url(name):
                           check=True).stdout.strip()
 
 
-def db_compare(binary, inst_dir, meta, file_error):
+def db_compare(binary, inst_dir, meta, file_error, seed):
     """The same instance through PostgreSQL, as operators and the nightly run use it: a fresh
     database on the dev cluster (Scripts/dev-db, running), `labourmatch load` of each feed,
     `labourmatch run` with each strategy. Its result files must equal the offline run's byte
@@ -1027,9 +1030,12 @@ def db_compare(binary, inst_dir, meta, file_error):
                 problems.append(f"db/{strategy}/{name} differs from the offline run:\n" +
                                 text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
                                           (f"swift/{strategy}", f"db/{strategy}")))
+    if not problems:
+        problems += reload_round(binary, inst_dir, meta, labourmatch, Dice(seed * 7919 + 1))
     stored = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
                              "COPY (SELECT f.kind, r.line, coalesce(r.field, ''), r.reason, r.raw FROM feed_rejections r "
-                             "JOIN feeds f USING (feed_id) ORDER BY f.kind COLLATE \"C\", r.line) TO STDOUT WITH (FORMAT csv)"],
+                             "JOIN feeds f USING (feed_id) WHERE f.file_name NOT LIKE 'reload-%' "
+                             "ORDER BY f.kind COLLATE \"C\", r.line) TO STDOUT WITH (FORMAT csv)"],
                             capture_output=True, check=True).stdout.decode("utf-8")
     offline = (inst_dir / "swift" / "stable" / "rejections.csv").read_text(encoding="utf-8")
     stored_rows = list(csv.reader(io.StringIO(stored, newline="")))
@@ -1041,6 +1047,191 @@ def db_compare(binary, inst_dir, meta, file_error):
                         f"{len(offline_rows)}); first at row {first + 1}: "
                         f"{offline_rows[first:first + 1]} vs {stored_rows[first:first + 1]}")
     return problems
+
+
+def records_of(kind, data, fmt):
+    """(header raw or None, [(line, raw, key or None)]) of a feed file; the key of a record whose
+    fields cannot be read is None."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    key_field = REF.KEY[kind]
+    if fmt == "csv":
+        records = list(REF.csv_records(data))
+        if not records or records[0][2] is None:
+            return None, []
+        header = [h.decode("utf-8", "replace") for h in records[0][2]]
+        out = []
+        for line, raw, fields in records[1:]:
+            key = None
+            if fields is not None and len(fields) == len(header) and key_field in header:
+                key = fields[header.index(key_field)].decode("utf-8", "replace") or None
+            out.append((line, raw, key))
+        return records[0][1], out
+    out = []
+    for line, raw in REF.ndjson_records(data):
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+            key = obj.get(key_field) if isinstance(obj, dict) else None
+        except (UnicodeDecodeError, ValueError):
+            key = None
+        out.append((line, raw, key if isinstance(key, str) and key else None))
+    return None, out
+
+
+def edited_ndjson(kind, raw, new_key=None):
+    """An NDJSON record with its content changed (a vacancy's title, a worker's consent), or its
+    key replaced by `new_key`, as text; None when the line has no such member."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    string = r'"(?:[^"\\]|\\.)*"'
+    if new_key is not None:
+        key = REF.KEY[kind]
+        edited, n = re.subn(rf'"{key}"\s*:\s*{string}', f'"{key}":"{new_key}"', text, count=1)
+    elif kind == "vacancies":
+        edited, n = re.subn(rf'"title"\s*:\s*{string}', '"title":"Changed title"', text, count=1)
+    else:
+        edited, n = re.subn(r'"consent"\s*:\s*(true|false)',
+                            lambda m: '"consent":' + ("false" if m.group(1) == "true" else "true"), text, count=1)
+    return edited.encode("utf-8") if n else None
+
+
+def edited(kind, fmt, raw, header, new_key=None):
+    return edited_csv(kind, raw, header, new_key) if fmt == "csv" else edited_ndjson(kind, raw, new_key)
+
+
+def reload_round(binary, inst_dir, meta, labourmatch, dice):
+    """A second file of the vacancies and of the workers (some rows dropped, some changed, some
+    new), loaded over the first into the same database (same sources), as a snapshot or a
+    delta, then `labourmatch run --rerun`. FEEDS.md says what must then be current: the new
+    file's accepted rows; for a key the new file names only in a rejected row, or for every
+    key after a delta or a snapshot with a MALFORMED_ROW, the version before; no other key of
+    the source. The run must equal `labourmatch match` on files that hold exactly those rows
+    (the other feeds unchanged), input_sha256 included."""
+    files = {kind_of(f): f for f in meta["files"]}
+    known = {"employers": set(), "recruiters": set()}
+    for kind in ("employers", "recruiters"):
+        name = files[kind]
+        known[kind] = set(REF.validate(kind, (inst_dir / name).read_bytes(), name.rsplit(".", 1)[1], known)[0])
+    state_dir, reload_dir = inst_dir / "state", inst_dir / "reload"
+    for d in (state_dir, reload_dir):
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir()
+    for name in [f for k, f in files.items() if k not in ("vacancies", "workers")] + [meta["who_name"]] \
+            + (["policy.toml"] if meta["policy"] else []):
+        shutil.copyfile(inst_dir / name, state_dir / name)
+    for kind in ("vacancies", "workers"):
+        name = files[kind]
+        fmt = name.rsplit(".", 1)[1]
+        first = (inst_dir / name).read_bytes()
+        header, rows = records_of(kind, first, fmt)
+        if not rows:   # nothing to load again (a snapshot of no rows is refused)
+            shutil.copyfile(inst_dir / name, state_dir / name)
+            continue
+        # The second file: each row dropped, changed or kept; a few new keys.
+        second = []
+        for line, raw, key in rows:
+            r = dice.real()
+            if r < 0.15:
+                continue
+            changed = edited(kind, fmt, raw, header) if r < 0.35 else None
+            second.append(changed if changed is not None else raw)
+        readable = [raw for _, raw, key in rows if key is not None]
+        for n in range(dice.index(3)):
+            new = edited(kind, fmt, dice.pick(readable), header, new_key=f"N{n}") if readable else None
+            if new is not None:
+                second.insert(dice.index(len(second) + 1), new)
+        if not second:
+            second = [rows[0][1]]
+        text = ([header] if header is not None else []) + second
+        second_bytes = b"\n".join(text) + b"\n"
+        reload_name = f"reload-{name}"
+        (reload_dir / reload_name).write_bytes(second_bytes)
+        mode = "snapshot" if dice.chance(0.7) else "delta"
+        loaded = labourmatch("load", kind, str(reload_dir / reload_name), "--source", kind_of_source(name),
+                             "--mode", mode)
+        if loaded.returncode != 0:
+            return [f"reload {kind}: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
+        # What must be current now (FEEDS.md, snapshots).
+        accepted1, _ = REF.validate(kind, first, fmt, known)
+        accepted2, rejections2 = REF.validate(kind, second_bytes, fmt, known)
+        _, rows2 = records_of(kind, second_bytes, fmt)
+        rejected_lines = {r[0] for r in rejections2}
+        # A delta touches no key it does not accept; a snapshot with a MALFORMED_ROW neither.
+        malformed = mode == "delta" or any(r[2] == "MALFORMED_ROW" for r in rejections2)
+        named = {r[3] for r in rejections2 if r[3]}
+        raw_of_first = {}
+        for line, raw, key in rows:
+            if key in accepted1 and key not in raw_of_first:
+                raw_of_first[key] = raw
+        current = []
+        seen = set()
+        for line, raw, key in rows2:
+            if line not in rejected_lines and key not in seen:
+                current.append(raw)
+                seen.add(key)
+        for key, raw in raw_of_first.items():
+            if key not in accepted2 and (malformed or key in named):
+                current.append(raw)
+            elif key not in accepted2:
+                bump(f"reload {mode}: keys withdrawn")
+            elif accepted2[key] != accepted1[key]:
+                bump(f"reload {mode}: keys with a new version")
+        bump(f"reload {mode}: new keys", len(set(accepted2) - set(accepted1)))
+        bump(f"reload {mode}: files")
+        state = ([header] if header is not None else []) + current
+        (state_dir / name).write_bytes(b"\n".join(state) + b"\n")
+    problems = []
+    for strategy in STRATEGIES:
+        out = inst_dir / "db2" / strategy
+        args = ["run", "--date", meta["day"], "--strategy", strategy, "--rerun", "--out", str(out)]
+        if meta["policy"]:
+            args += ["--policy", str(inst_dir / "policy.toml")]
+        ran = labourmatch(*args)
+        if ran.returncode != 0:
+            problems.append(f"run after the reload, {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
+            continue
+        rc, err, _, _ = swift(binary, state_dir, meta, strategy)
+        if rc != 0:
+            problems.append(f"match on the expected state, {strategy}: exit {rc}: {err.strip()[:300]}")
+            continue
+        for name in ["matches.csv", "exclusions.csv", "summary.json"]:
+            want = (state_dir / "swift" / strategy / name).read_bytes()
+            got = (out / name).read_bytes() if (out / name).exists() else b""
+            if got != want:
+                problems.append(f"db after the reload: {strategy}/{name} differs from match on the expected state:\n"
+                                + text_diff(name, want, got, ("state", "db2")))
+    return problems
+
+
+def kind_of_source(filename):
+    """The source a load names by default: the file's base name without its extension."""
+    return filename.rsplit(".", 1)[0]
+
+
+def edited_csv(kind, raw, header, new_key=None):
+    """`edited_record` for a CSV record, through the csv module (quoting as needed)."""
+    try:
+        names = next(csv.reader(io.StringIO(header.decode("utf-8"), newline="")))
+        cells = next(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        return None
+    if len(cells) != len(names):
+        return None
+    if new_key is not None:
+        cells[names.index(REF.KEY[kind])] = new_key
+    elif kind == "vacancies" and "title" in names:
+        cells[names.index("title")] = "Changed title"
+    elif kind == "workers" and "consent" in names:
+        i = names.index("consent")
+        cells[i] = "false" if cells[i].lower() in ("true", "1") else "true"
+    else:
+        return None
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue().encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------
@@ -1082,7 +1273,7 @@ def check_seed(binary, work, seed, keep=False, db=False):
     problems, names = compare(binary, inst_dir, meta)
     if db and not problems:
         file_error = not (inst_dir / "swift" / "stable" / "summary.json").exists()
-        db_problems = db_compare(binary, inst_dir, meta, file_error)
+        db_problems = db_compare(binary, inst_dir, meta, file_error, seed)
         problems += db_problems
         names += ["db"] * len(db_problems)
     if problems:
