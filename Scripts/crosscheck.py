@@ -27,7 +27,7 @@ candidates whose fit and rank sums are the optimum's. A feed with a whole-file e
 both sides fail (exit status 2 / FileError).
 
 With --db-every K, every K-th seed also goes the way operators and the nightly run go, on the
-dev cluster (Scripts/dev-db start): a fresh database labourmatch_crosscheck, `labourmatch load`
+dev cluster (Scripts/dev-db start): a fresh database labourmatch_crosscheck_PID, `labourmatch load`
 of every feed, `labourmatch run` with each strategy. Its matches.csv, exclusions.csv and
 summary.json must equal the offline run's byte for byte, and the rejections the loads stored
 (feed_rejections) must be rejections.csv's rows. Then a second file of the vacancies and of the
@@ -47,6 +47,7 @@ import datetime
 import difflib
 import importlib.util
 import json
+import os
 import random
 import re
 import shutil
@@ -975,7 +976,15 @@ def compare(binary, inst_dir, meta):
 # --------------------------------------------------------------------------------------
 
 LOAD_ORDER = ["employers", "recruiters", "minimum_wages", "fx_rates", "vacancies", "workers"]
-DB_NAME = "labourmatch_crosscheck"
+# One database per process (two checks may run at once), dropped when the check ends.
+DB_NAME = f"labourmatch_crosscheck_{os.getpid()}"
+DB_USED = []
+
+
+def drop_database():
+    if DB_USED:
+        subprocess.run(["psql", "-X", "-q", dev_db_url("postgres"), "-c", "SET client_min_messages TO warning",
+                        "-c", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"], capture_output=True)
 
 
 def dev_db_url(name):
@@ -993,6 +1002,7 @@ def db_compare(binary, inst_dir, meta, file_error, seed):
                     "-c", "SET client_min_messages TO warning",
                     "-c", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", "-c", f"CREATE DATABASE {DB_NAME}"],
                    check=True, capture_output=True)
+    DB_USED.append(DB_NAME)
     url = dev_db_url(DB_NAME)
 
     def labourmatch(*args):
@@ -1014,22 +1024,7 @@ def db_compare(binary, inst_dir, meta, file_error, seed):
         loaded = labourmatch("load", "who-list", str(inst_dir / meta["who_name"]))
         if loaded.returncode != 0:
             return [f"load who-list: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
-    problems = []
-    for strategy in STRATEGIES:
-        out = inst_dir / "db" / strategy
-        args = ["run", "--date", meta["day"], "--strategy", strategy, "--out", str(out)]
-        if meta["policy"]:
-            args += ["--policy", str(inst_dir / "policy.toml")]
-        ran = labourmatch(*args)
-        if ran.returncode != 0:
-            problems.append(f"run {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
-            continue
-        for name in ["matches.csv", "exclusions.csv", "summary.json"]:
-            offline, stored = inst_dir / "swift" / strategy / name, out / name
-            if not stored.exists() or stored.read_bytes() != offline.read_bytes():
-                problems.append(f"db/{strategy}/{name} differs from the offline run:\n" +
-                                text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
-                                          (f"swift/{strategy}", f"db/{strategy}")))
+    problems = db_runs(labourmatch, inst_dir, meta, "db", inst_dir)
     if not problems:
         problems += reload_round(binary, inst_dir, meta, labourmatch, Dice(seed * 7919 + 1))
     stored = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
@@ -1185,24 +1180,32 @@ def reload_round(binary, inst_dir, meta, labourmatch, dice):
         (state_dir / name).write_bytes(b"\n".join(state) + b"\n")
     problems = []
     for strategy in STRATEGIES:
-        out = inst_dir / "db2" / strategy
-        args = ["run", "--date", meta["day"], "--strategy", strategy, "--rerun", "--out", str(out)]
+        rc, err, _, _ = swift(binary, state_dir, meta, strategy)
+        if rc != 0:
+            problems.append(f"match on the expected state, {strategy}: exit {rc}: {err.strip()[:300]}")
+    return problems or db_runs(labourmatch, inst_dir, meta, "db2", state_dir, rerun=True)
+
+
+def db_runs(labourmatch, inst_dir, meta, out_name, offline_dir, rerun=False):
+    """`labourmatch run` with each strategy into inst_dir/out_name/; its matches.csv,
+    exclusions.csv and summary.json must equal those `labourmatch match` wrote in
+    offline_dir/swift/, byte for byte."""
+    problems = []
+    for strategy in STRATEGIES:
+        out = inst_dir / out_name / strategy
+        args = ["run", "--date", meta["day"], "--strategy", strategy, "--out", str(out)] + (["--rerun"] if rerun else [])
         if meta["policy"]:
             args += ["--policy", str(inst_dir / "policy.toml")]
         ran = labourmatch(*args)
         if ran.returncode != 0:
-            problems.append(f"run after the reload, {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
-            continue
-        rc, err, _, _ = swift(binary, state_dir, meta, strategy)
-        if rc != 0:
-            problems.append(f"match on the expected state, {strategy}: exit {rc}: {err.strip()[:300]}")
+            problems.append(f"{out_name}: run {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
             continue
         for name in ["matches.csv", "exclusions.csv", "summary.json"]:
-            want = (state_dir / "swift" / strategy / name).read_bytes()
-            got = (out / name).read_bytes() if (out / name).exists() else b""
-            if got != want:
-                problems.append(f"db after the reload: {strategy}/{name} differs from match on the expected state:\n"
-                                + text_diff(name, want, got, ("state", "db2")))
+            offline, stored = offline_dir / "swift" / strategy / name, out / name
+            if not stored.exists() or stored.read_bytes() != offline.read_bytes():
+                problems.append(f"{out_name}/{strategy}/{name} differs from the offline run on {offline_dir.name}/:\n" +
+                                text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
+                                          (f"{offline_dir.name}/swift/{strategy}", f"{out_name}/{strategy}")))
     return problems
 
 
@@ -1403,4 +1406,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        drop_database()
