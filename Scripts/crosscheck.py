@@ -1032,7 +1032,7 @@ def db_compare(binary, inst_dir, meta, file_error, seed):
                              "JOIN feeds f USING (feed_id) WHERE f.file_name NOT LIKE 'reload-%' "
                              "ORDER BY f.kind COLLATE \"C\", r.line) TO STDOUT WITH (FORMAT csv)"],
                             capture_output=True, check=True).stdout.decode("utf-8")
-    offline = (inst_dir / "swift" / "stable" / "rejections.csv").read_text(encoding="utf-8")
+    offline = (inst_dir / "swift" / "stable" / "rejections.csv").read_bytes().decode("utf-8")  # CRs kept
     stored_rows = list(csv.reader(io.StringIO(stored, newline="")))
     offline_rows = list(csv.reader(io.StringIO(offline, newline="")))[1:]
     if stored_rows != offline_rows:
@@ -1150,16 +1150,17 @@ def reload_round(binary, inst_dir, meta, labourmatch, dice):
         if loaded.returncode != 0:
             return [f"reload {kind}: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
         # What must be current now (FEEDS.md, snapshots).
-        accepted1, _ = REF.validate(kind, first, fmt, known)
+        accepted1, rejections1 = REF.validate(kind, first, fmt, known)
         accepted2, rejections2 = REF.validate(kind, second_bytes, fmt, known)
         _, rows2 = records_of(kind, second_bytes, fmt)
         rejected_lines = {r[0] for r in rejections2}
         # A delta touches no key it does not accept; a snapshot with a MALFORMED_ROW neither.
         malformed = mode == "delta" or any(r[2] == "MALFORMED_ROW" for r in rejections2)
         named = {r[3] for r in rejections2 if r[3]}
-        raw_of_first = {}
+        raw_of_first = {}   # the accepted row of each key (an earlier rejected row may share it)
+        rejected_first = {r[0] for r in rejections1}
         for line, raw, key in rows:
-            if key in accepted1 and key not in raw_of_first:
+            if line not in rejected_first and key in accepted1:
                 raw_of_first[key] = raw
         current = []
         seen = set()
