@@ -486,14 +486,8 @@ import Testing
             let a2 = try writeFile(dir, "a2.csv", generatedVacancies(count: 21))
             // Meanwhile, source b gives K00005 a new version.
             let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1, from: 5, title: "From portal b"))
-            let schema = t.schema
             var loader = t.loader()
-            loader.testPause = LoadTestPause(afterRows: 10, seconds: 0) {
-                let db = try TestDatabase.connect()
-                defer { db.close() }
-                try db.execute("SET search_path TO \(schema)")
-                try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: b, source: "b")
-            }
+            loader.testPause = loadMeanwhile(t, .vacancies, b)
             let report = try loader.load(kind: .vacancies, path: a2, source: "a")
             #expect(report.restartedWhole)
             #expect(!report.leanTrusted)
@@ -513,6 +507,18 @@ import Testing
         }
     }
 
+
+    /// A pause after 10 rows in which another connection loads `path` as `kind` from source "b"
+    /// and commits, while the paused load is still reading.
+    private func loadMeanwhile(_ t: LoadDB, _ kind: FeedKind, _ path: String) -> LoadTestPause {
+        let schema = t.schema
+        return LoadTestPause(afterRows: 10, seconds: 0) {
+            let db = try TestDatabase.connect()
+            defer { db.close() }
+            try db.execute("SET search_path TO \(schema)")
+            try FeedLoader(connection: db, codes: systemCodes).load(kind: kind, path: path, source: "b")
+        }
+    }
 
     /// The lines of `generatedVacancies(count:)` with some keys' titles changed and some keys left out.
     private func edited(_ count: Int, titles: [Int: String] = [:], without: Set<Int> = [], adding extra: Int = 0) -> String {
@@ -580,24 +586,15 @@ import Testing
             try t.load(.vacancies, a, source: "a")
             let a2 = try writeFile(dir, "a2.csv", edited(20, titles: [3: "New title"]))
             let b = try writeFile(dir, "b.csv", generatedVacancies(count: 1, prefix: "B"))
-            let schema = t.schema
-            func loadMeanwhile(_ kind: FeedKind, _ path: String) -> LoadTestPause {
-                LoadTestPause(afterRows: 10, seconds: 0) {
-                    let db = try TestDatabase.connect()
-                    defer { db.close() }
-                    try db.execute("SET search_path TO \(schema)")
-                    try FeedLoader(connection: db, codes: systemCodes).load(kind: kind, path: path, source: "b")
-                }
-            }
             var loader = t.loader()
-            loader.testPause = loadMeanwhile(.vacancies, b)
+            loader.testPause = loadMeanwhile(t, .vacancies, b)
             let report = try loader.load(kind: .vacancies, path: a2, source: "a")
             #expect(!report.leanTrusted)
             #expect(!report.restartedWhole)
             #expect((report.leanRows, report.counts.updated, report.counts.unchanged) == (19, 1, 19))
             #expect(try t.int("SELECT count(*)::int FROM current_vacancies WHERE vacancy_id = 'B00000'") == 1)
 
-            loader.testPause = loadMeanwhile(.employers, fixturePath("employers.csv"))
+            loader.testPause = loadMeanwhile(t, .employers, fixturePath("employers.csv"))
             let again = try loader.load(kind: .vacancies, path: try writeFile(dir, "a3.csv", edited(20, titles: [4: "Other title"])),
                                         source: "a")
             #expect(again.leanTrusted)
