@@ -171,10 +171,9 @@ private struct LoadRun {
     var malformed = 0
     /// Whether a snapshot may stage the rows its source already holds lean (`KnownContent`).
     let lean: Bool
-    /// `FeedSQL.feedsOfKind` just before `KnownContent` was read, and how many versions it
-    /// held (nil: not read).
-    var feedsOfKindAtKnown: Int?
-    var knownCount: Int?
+    /// When the rows the source already holds were staged lean: `FeedSQL.feedsOfKind` just
+    /// before their `KnownContent` was read, and how many versions it held.
+    var knownAt: (feedsOfKind: Int, versions: Int)?
 
     init(loader: FeedLoader, report: LoadReport, table: EntityTable, allowEmpty: Bool, started: Date, lean: Bool) {
         self.loader = loader; self.report = report; self.table = table
@@ -290,8 +289,6 @@ private struct LoadRun {
                                        knownRecruiter: { recruiters.contains($0) })
 
         let known = try step("known content") { try knownContent(tx) }
-        if known == nil { feedsOfKindAtKnown = nil }
-        knownCount = known?.count
         let flushAt = 256 * 1024
         var encoder = StageEncoder(table: table, capacity: flushAt + 64 * 1024, known: known)
         let pause = loader.testPause
@@ -413,11 +410,13 @@ private struct LoadRun {
     private mutating func knownContent(_ tx: Connection) throws -> KnownContent? {
         guard lean, loader.leanLimit > 0, report.mode == .snapshot, table.identity != nil else { return nil }
         // Counted first: a load that commits in between makes the merge look at the lean rows.
-        feedsOfKindAtKnown = try feedsOfKind(tx)
+        let feeds = try feedsOfKind(tx)
         try tx.execute(EntityTable.setLoadSource, params: [.init(kind.rawValue), .init(report.source)])
         let known = try KnownContent.read(limit: loader.leanLimit) { try tx.copyOut(table.currentContentOfSource, $0) }
         logger.debug("known content", metadata: ["versions": "\(known.map { "\($0.count)" } ?? "over \(loader.leanLimit)")"])
-        return known.flatMap { $0.count > 0 ? $0 : nil }
+        guard let known, known.count > 0 else { return nil }
+        knownAt = (feeds, known.count)
+        return known
     }
 
     /// `FeedSQL.feedsOfKind`, not counting this load's own feed once it has one.
@@ -435,9 +434,9 @@ private struct LoadRun {
             // has committed since their content was read, and the plan need not look at them.
             // Counted after the plan, so that the plan's own snapshot is covered; a load that
             // committed meanwhile (rare) makes the plan again, looking at every row.
-            if report.leanRows > 0, let before = feedsOfKindAtKnown {
+            if report.leanRows > 0, let knownAt {
                 try tx.execute(table.createPlan(skippingLean: true))
-                report.leanTrusted = try feedsOfKind(tx, ownFeed: feedId) == before
+                report.leanTrusted = try feedsOfKind(tx, ownFeed: feedId) == knownAt.feedsOfKind
                 if !report.leanTrusted { try tx.execute("DROP TABLE lm_plan") }
             }
             if !report.leanTrusted { try tx.execute(table.createPlan(skippingLean: false)) }
@@ -447,8 +446,8 @@ private struct LoadRun {
             try tx.execute(table.createNoneGone)
         } else {
             try step("gone") {
-                if report.leanTrusted, let knownCount,
-                   try tx.query(table.sourceVersionsNamed, params: kindSource)[0].decode(0, as: Int.self) == knownCount {
+                if report.leanTrusted, let knownAt,
+                   try tx.query(table.sourceVersionsNamed, params: kindSource)[0].decode(0, as: Int.self) == knownAt.versions {
                     // The file names every current version of its source: nothing is gone, and
                     // the anti-join of all of them with the whole file need not run.
                     try tx.execute(table.createNoneGone)
