@@ -170,12 +170,6 @@ import Testing
         #expect(error?.message.contains("over the limit of 100 bytes") == true)
     }
 
-    /// This process's resident memory now, in bytes (Linux `/proc/self/statm`, in pages).
-    static func residentBytes() throws -> Int {
-        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-        return (Int(statm[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
     /// Writes `header`, then one line of `count` bytes made by `line`, then `tail`, without holding the line in memory.
     static func writeLongFile(_ url: URL, header: String, count: Int, lead: String, fill: UInt8, end: String, tail: String) throws {
         #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
@@ -203,22 +197,15 @@ import Testing
         }
         var reader = FeedReader(kind: .employers, format: format, codes: testCodes)
         reader.limits = Self.limits(record: 64 << 10)
-        let before = try Self.residentBytes()
-        var residentAtRejection = 0
         var rejections: [Rejection] = []
         let counts = try reader.read(path: file.path) { row in
-            if case .rejected(let r) = row {
-                // The rejected record is still held here: had the line been kept, its 32 MiB would be.
-                residentAtRejection = try Self.residentBytes()
-                rejections.append(r)
-            }
+            if case .rejected(let r) = row { rejections.append(r) }
         }
         #expect(counts.dataRows == (format == .csv ? 2 : 3) && counts.rejected == 1)
         #expect(rejections.first?.raw.utf8.count == 64 << 10)
         #expect(rejections.first?.reason == .malformedRow)
-        // Other tests run alongside and allocate too (up to 10 MB seen): the bound leaves them
-        // room, and is far below what keeping the line costs (over 90 MB measured).
-        #expect(residentAtRejection - before < 24 << 20, "resident memory grew by \(residentAtRejection - before) bytes")
+        // The memory this costs is measured in a process of its own (CLITests' MemoryTests): this
+        // process's resident size also grows with the tests that run alongside (45 MB seen).
     }
 
     /// Shapes that would take time growing faster than their size in a careless reader,
