@@ -76,11 +76,9 @@ STRATEGIES = ["stable", "greedy", "optimal"]
 #   quote-recovery  where a malformed CSV record ends is not in FEEDS.md: the engine follows
 #              RFC 4180's quoting (a field that starts with a quote opens a quoted section,
 #              as Python's csv module does); the reference ends a malformed record at its line.
-#   surrogate  the engine makes a lone surrogate escape MALFORMED_ROW (the text cannot be
-#              UTF-8, FEEDS.md "Encoding"); the reference's json module accepts it.
 #   year-digits  the engine takes birth_year "4 digits" as written (01990 is five digits); the
 #              reference reads the number.
-DECIDED = {"precision", "quote-recovery", "surrogate", "year-digits"}
+DECIDED = {"precision", "quote-recovery", "year-digits"}
 AVOID = set()
 EDGE_TOKENS = {
     "precision": {"3000.000000000000000001", "0.0000000000000000001", "1234567890123456789",

@@ -19,11 +19,12 @@ import Matching
 ///   invalid UTF-8 in it fails the file. Header problems are reported in
 ///   header order (unknown, then repeated column), then missing required
 ///   columns in table order.
-/// - NDJSON: a line that is not valid JSON (including a repeated key, an
-///   unpaired `\u` surrogate) is `MALFORMED_ROW` before its keys are looked
-///   at. An unknown key inside an item of a list of objects fails the file
-///   like an unknown top-level key (named `list.key`); an item missing a key
-///   (or with `null`/`""`) is `INVALID_VALUE`, like a CSV item with too few parts.
+/// - NDJSON: a line that is not valid JSON (including a repeated key) is
+///   `MALFORMED_ROW` before its keys are looked at. An unpaired `\u`
+///   surrogate escape is valid JSON and reads as U+FFFD (`JSONParser`). An
+///   unknown key inside an item of a list of objects fails the file like an
+///   unknown top-level key (named `list.key`); an item missing a key (or with
+///   `null`/`""`) is `INVALID_VALUE`, like a CSV item with too few parts.
 /// - `essential` is required in each required-skill item (CSV `E`/`O`).
 /// - `birth_year` is 4 digits, the first not 0 (`01990` and `0999` are invalid).
 /// - `license_number` and `sector` are free text, not identifiers;

@@ -41,7 +41,13 @@ struct JSONParseError: Error {
 ///
 /// Iterative, so deep nesting cannot overflow the stack. Fails on a key
 /// repeated inside any object (compared by code points, i.e. by bytes after
-/// unescaping), on unpaired surrogate escapes and on trailing content.
+/// unescaping) and on trailing content.
+///
+/// An unpaired surrogate escape (`"\ud800"`) is valid JSON text (RFC 8259
+/// section 8.2 leaves its meaning open); as Python's `json`, JavaScript and
+/// Go read it, it is accepted. The decoded text holds U+FFFD in its place,
+/// since a Swift string cannot hold a surrogate; keys keep their surrogates
+/// apart for the repeated-key check (`"\ud800"` and `"\udbff"` are two keys).
 /// Containers nested deeper than `keptDepth` are checked like the rest but
 /// kept empty (of their kind): feeds look three levels down at most, and a
 /// deeper tree would overflow the stack when it is freed.
@@ -73,6 +79,9 @@ struct JSONParser {
         var keys: [String] = []
         /// The keys' bytes, kept only once an object is large enough for hashing to pay.
         var seen: Set<[UInt8]>?
+        /// For a key holding an unpaired surrogate: its WTF-8 bytes (the surrogate as the three
+        /// bytes UTF-8 would give it), which no valid UTF-8 key can equal. By key index.
+        var surrogateKeys: [Int: [UInt8]] = [:]
     }
 
     private mutating func document() throws(JSONParseError) -> JSONValue {
@@ -155,15 +164,24 @@ struct JSONParser {
     /// `"key" :` and the space after it; the key must be new to `frame`.
     private mutating func memberKey(into frame: inout Frame) throws(JSONParseError) {
         guard peek(UInt8(ascii: "\"")) else { throw fail("expected a key") }
-        let key = try string()
+        let (key, wtf8) = try stringAndSurrogates()
         let repeated: Bool
         if frame.keys.count < 16 {
-            repeated = frame.keys.contains { sameBytes($0, key) }
+            repeated = frame.keys.indices.contains { k in
+                switch (frame.surrogateKeys[k], wtf8) {
+                case (nil, nil): sameBytes(frame.keys[k], key)
+                case (let a?, let b?): a == b
+                default: false
+                }
+            }
         } else {
-            if frame.seen == nil { frame.seen = Set(frame.keys.map { Array($0.utf8) }) }
-            repeated = !frame.seen!.insert(Array(key.utf8)).inserted
+            if frame.seen == nil {
+                frame.seen = Set(frame.keys.indices.map { frame.surrogateKeys[$0] ?? Array(frame.keys[$0].utf8) })
+            }
+            repeated = !frame.seen!.insert(wtf8 ?? Array(key.utf8)).inserted
         }
         if repeated { throw JSONParseError(message: "key '\(key)' is repeated in one object") }
+        if let wtf8 { frame.surrogateKeys[frame.keys.count] = wtf8 }
         frame.keys.append(key)
         skipSpace()
         guard peek(UInt8(ascii: ":")) else { throw fail("expected ':'") }
@@ -238,24 +256,35 @@ struct JSONParser {
         return v
     }
 
-    /// A string starting at `"`; returns its decoded text.
+    /// A string starting at `"`; returns its decoded text (U+FFFD for an unpaired surrogate).
     private mutating func string() throws(JSONParseError) -> String {
+        try stringAndSurrogates().text
+    }
+
+    /// A string starting at `"`: its decoded text, and when it holds an unpaired surrogate
+    /// escape, its WTF-8 bytes too (each such surrogate as three bytes, `ED A0 80` for D800).
+    private mutating func stringAndSurrogates() throws(JSONParseError) -> (text: String, wtf8: [UInt8]?) {
         i += 1
         // Most strings have no escape: take them straight from the input.
         var end = i
         while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
         if end < bytes.count, bytes[end] == 0x22 {
             defer { i = end + 1 }
-            return String(decoding: bytes[i..<end], as: UTF8.self)
+            return (String(decoding: bytes[i..<end], as: UTF8.self), nil)
         }
         var out = Array(bytes[i..<end])
+        // Where in `out` each unpaired surrogate's three bytes start.
+        var surrogates: [Int] = []
         i = end
         while true {
             guard i < bytes.count else { throw fail("a string is not closed") }
             let b = bytes[i]
             if b == 0x22 {
                 i += 1
-                return String(decoding: out, as: UTF8.self)
+                guard !surrogates.isEmpty else { return (String(decoding: out, as: UTF8.self), nil) }
+                var text = out
+                for at in surrogates.reversed() { text.replaceSubrange(at..<at + 3, with: [0xEF, 0xBF, 0xBD]) }
+                return (String(decoding: text, as: UTF8.self), out)
             }
             if b < 0x20 { throw fail("a control character inside a string") }
             if b != 0x5C {
@@ -276,17 +305,25 @@ struct JSONParser {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
-                if (0xDC00...0xDFFF).contains(scalar) { throw fail("an unpaired surrogate escape") }
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard peek(0x5C), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "u") else {
-                        throw fail("an unpaired surrogate escape")
-                    }
+                if (0xD800...0xDBFF).contains(scalar), peek(0x5C), i + 5 < bytes.count,
+                   bytes[i + 1] == UInt8(ascii: "u") {
+                    // A high surrogate pairs with a low one escaped right after it; any other
+                    // escape there is read on its own, on the next round.
+                    let mark = i
                     i += 2
                     let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("an unpaired surrogate escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = mark
+                    }
                 }
-                UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
+                if (0xD800...0xDFFF).contains(scalar) {
+                    surrogates.append(out.count)
+                    out += [0xE0 | UInt8(scalar >> 12), 0x80 | UInt8(scalar >> 6 & 0x3F), 0x80 | UInt8(scalar & 0x3F)]
+                } else {
+                    UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
+                }
             default:
                 throw fail("an invalid escape")
             }

@@ -42,7 +42,7 @@ import Testing
             "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\"} x",  // trailing text
             "{'employer_id':\"E1\"}",
             "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\",}",
-            "{\"employer_id\":\"E1\",\"name\":\"\\ud800\",\"country\":\"PH\"}",  // lone surrogate
+            "{\"employer_id\":\"E1\",\"name\":\"\\ud800\\u00\",\"country\":\"PH\"}",  // short escape after a surrogate
             "{\"employer_id\":\"E1\",\"name\":\"a\tb\",\"country\":\"PH\"}",  // raw control character
             "{\"employer_id\":\"E1\",\"name\":\"A\",\"iris_certified\":01,\"country\":\"PH\"}",  // leading zero
         ]
@@ -165,6 +165,38 @@ import Testing
         // KELVIN SIGN is canonically equivalent to K, yet no country code.
         let kelvin = try readFeed(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"\u{212A}E\"}")
         #expect(kelvin.summary == ["1:INVALID_VALUE:country"])
+    }
+
+    /// An unpaired surrogate escape is valid JSON (RFC 8259 section 8.2), read as U+FFFD, as
+    /// Python's `json` and JavaScript read it: free text keeps the row, a code or id refuses it.
+    @Test func unpairedSurrogateEscapesAreReadAsReplacementCharacters() throws {
+        let lines = [
+            #"{"employer_id":"E1","name":"a\ud800b","country":"PH","sector":"\ud83d\ude00"}"#,
+            #"{"employer_id":"E2","name":"\ud800\ud800\udc00\udbff","country":"PH","sector":"\ud800\u0041\udc00"}"#,
+            #"{"employer_id":"E\udc00","name":"x","country":"PH"}"#,
+            #"{"employer_id":"E4","name":"x","country":"P\ud800"}"#,
+        ]
+        let out = try readFeed(.employers, .ndjson, lines.joined(separator: "\n"))
+        #expect(out.summary == ["3:INVALID_VALUE:employer_id", "4:INVALID_VALUE:country"])
+        let employers = out.accepted.compactMap { if case .employer(let e) = $0.record { e } else { nil } }
+        #expect(employers.map(\.name) == ["a\u{FFFD}b", "\u{FFFD}\u{10000}\u{FFFD}"])
+        #expect(employers.map(\.sector) == ["\u{1F600}", "\u{FFFD}A\u{FFFD}"])
+    }
+
+    /// Keys keep their surrogates apart: two different unpaired surrogates are two (unknown)
+    /// keys, not one repeated, and the same one twice is a repetition.
+    @Test func keysWithUnpairedSurrogatesStayDistinct() throws {
+        let two = #"{"employer_id":"E1","name":"A","country":"PH","\ud800":1,"\udbff":2}"#
+        #expect(fileError(.employers, .ndjson, two)?.problem == .unknownKey("\u{FFFD}"))
+        let replacement = #"{"employer_id":"E1","name":"A","country":"PH","\ud800":1,"\ufffd":2}"#
+        #expect(fileError(.employers, .ndjson, replacement)?.problem == .unknownKey("\u{FFFD}"))
+        let same = try readFeed(.employers, .ndjson, #"{"employer_id":"E1","name":"A","country":"PH","\ud800":1,"\ud800":2}"#)
+        #expect(same.summary == ["1:MALFORMED_ROW:"])
+        // The same past the 16 keys where the check switches to hashing.
+        let filler = (1...16).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let many = try readFeed(.employers, .ndjson, "{\(filler),\"\\ud800\":1,\"\\udbff\":2,\"\\ud800\":3}")
+        #expect(many.summary == ["1:MALFORMED_ROW:"])
+        #expect(fileError(.employers, .ndjson, "{\(filler),\"\\ud800\":1,\"\\udbff\":2}")?.problem == .unknownKey("k1"))
     }
 
     @Test func bareCRInsideALineIsJSONWhitespace() throws {
