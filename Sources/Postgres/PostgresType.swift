@@ -13,6 +13,7 @@ public struct PostgresType: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let text = PostgresType(rawValue: 25)
     public static let float4 = PostgresType(rawValue: 700)
     public static let float8 = PostgresType(rawValue: 701)
+    public static let textArray = PostgresType(rawValue: 1009)
     public static let bpchar = PostgresType(rawValue: 1042)
     public static let varchar = PostgresType(rawValue: 1043)
     public static let date = PostgresType(rawValue: 1082)

@@ -40,6 +40,20 @@ public struct PostgresValue: Sendable, Hashable {
 
     /// `numeric` from its exact decimal text (`"1234.50"`): no binary floating point on the way.
     public static func numeric(_ text: String) -> PostgresValue { PostgresValue(text: text, type: .numeric) }
+
+    /// `text[]`, for `= ANY($n)`: every element double-quoted, with `"` and `\` escaped, so
+    /// commas, braces, spaces and the word NULL are plain text (PostgreSQL's array input syntax).
+    public static func textArray(_ values: [String]) -> PostgresValue {
+        let items = values.map { value in
+            var quoted = "\""
+            for c in value.unicodeScalars {
+                if c == "\"" || c == "\\" { quoted.unicodeScalars.append("\\") }
+                quoted.unicodeScalars.append(c)
+            }
+            return quoted + "\""
+        }
+        return PostgresValue(text: "{" + items.joined(separator: ",") + "}", type: .textArray)
+    }
 }
 
 extension PostgresValue: ExpressibleByStringLiteral {

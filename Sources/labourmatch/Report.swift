@@ -83,7 +83,9 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let data = try database.readingRuns("explain") { try RunData.load($0, runId: runId) }
+        let data = try database.readingRuns("explain") {
+            try RunData.load($0, runId: runId, worker: worker, vacancy: vacancy)
+        }
         do {
             print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
         } catch {

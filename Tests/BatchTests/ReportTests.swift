@@ -1,3 +1,4 @@
+import Batch
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -184,6 +185,35 @@ import Testing
 
         let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
         #expect(unknown.status == 2)
+    }
+
+    /// `explain` reads only the rows about its worker and vacancies (by the indexes), and
+    /// says exactly what it says from the whole run: for every worker of the fixtures' run,
+    /// alone and with a vacancy (its match, a refused pair, another vacancy, an unknown id).
+    @Test func explainFromTheRowsItNeedsEqualsExplainFromTheWholeRun() throws {
+        let (fixture, runId) = try FixtureRun.withRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let run = Int64(runId)
+        let full = try RunData.load(db, runId: run)
+        let vacancies = full.input.vacancies.map(\.id)
+        #expect(full.input.workers.count >= 100 && vacancies.count >= 20)
+        var compared = 0
+        for (i, worker) in full.input.workers.map(\.id).enumerated() {
+            let match = full.results.matches.first { $0.workerId == worker }?.vacancyId
+            let refused = full.results.exclusions.first { $0.subject == .pair && $0.workerId == worker }?.vacancyId
+            let vacancy: String? = [nil, match ?? refused, vacancies[i % vacancies.count], "NO-SUCH-VACANCY"][i % 4]
+            let focused = try RunData.load(db, runId: run, worker: worker, vacancy: vacancy)
+            #expect(focused.input.workers.map(\.id) == [worker])
+            #expect(focused.input.vacancies.count <= 6 + (vacancy == nil ? 0 : 1))
+            let want = try Explanation.text(full, worker: worker, vacancy: vacancy)
+            #expect(try Explanation.text(focused, worker: worker, vacancy: vacancy) == want, "\(worker) \(vacancy ?? "-")")
+            compared += 1
+        }
+        #expect(compared == full.input.workers.count)
+        let nobody = try RunData.load(db, runId: run, worker: "NO-SUCH-WORKER", vacancy: vacancies[0])
+        #expect(throws: Explanation.Failure.self) { try Explanation.text(nobody, worker: "NO-SUCH-WORKER") }
     }
 
     @Test func compareTwoPoliciesListsNewLostAndChangedMatches() throws {

@@ -42,6 +42,20 @@ import Testing
         }
     }
 
+    /// A `text[]` parameter holds each string as it is: quotes, backslashes, commas, braces,
+    /// spaces, the word NULL and the empty string are elements, not syntax.
+    @Test func textArrayParametersKeepEveryElement() throws {
+        let db = try TestDatabase.connect()
+        defer { db.close() }
+        let values = ["plain", "a,b", "{x}", "say \"hi\"", "back\\slash", " spaced ", "NULL", "", "Ärzte 🩺", "\\\""]
+        let rows = try db.query("SELECT e, n FROM unnest($1::text[]) WITH ORDINALITY AS u(e, n) ORDER BY n",
+                                params: [.textArray(values)])
+        #expect(try rows.map { try $0.decode(0, as: String.self) } == values)
+        #expect(rows.allSatisfy { !$0.isNull(0) })
+        #expect(try db.query("SELECT cardinality($1::text[])", params: [.textArray([])])[0].decode(0, as: Int.self) == 0)
+        #expect(try db.query("SELECT 'a,b' = ANY($1)", params: [.textArray(["a", "b"])])[0].decode(0, as: Bool.self) == false)
+    }
+
     @Test func timestampsWithOffsetsAndSpecialValuesDecode() throws {
         let db = try TestDatabase.connect()
         defer { db.close() }

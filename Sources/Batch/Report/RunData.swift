@@ -27,13 +27,35 @@ public struct RunData: Sendable {
     /// Reads run `runId`: its record, executions, stored results, snapshot input and policy;
     /// `input`, when given, is the snapshot's input already read (`RunSnapshot.input`).
     public static func load(_ db: Connection, runId: Int64, input: MatchingInput? = nil) throws -> RunData {
-        guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
+        let (run, policy) = try record(db, runId: runId)
         guard let results = try RunResults.read(db, runId: runId) else {
             throw RunLookupError.noResults(runId, run.status)
         }
-        guard let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
         return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
                        input: try input ?? RunSnapshot.input(db, runId: runId), policy: policy)
+    }
+
+    /// Reads what `Explanation` needs of run `runId` about `worker` and `vacancy`, however
+    /// large the run: the results that bear on them (`RunResults.read(_:runId:worker:vacancies:)`),
+    /// and of the snapshot the worker's version, the versions of the vacancies those results
+    /// name, the rates and minimum wages (no employers, recruiters or other rows). The
+    /// explanation is the same as from `load`; `ReportTests` checks it for every worker.
+    public static func load(_ db: Connection, runId: Int64, worker: String, vacancy: String?) throws -> RunData {
+        let (run, policy) = try record(db, runId: runId)
+        guard let results = try RunResults.read(db, runId: runId, worker: worker, vacancies: vacancy.map { [$0] } ?? [])
+        else { throw RunLookupError.noResults(runId, run.status) }
+        let vacancies = Set(results.matches.map(\.vacancyId) + results.topCandidates.map(\.pair.vacancyId)
+                            + [vacancy].compactMap { $0 }).sorted()
+        let input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
+                                                                   "employer": [], "recruiter": []])
+        return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
+                       input: input, policy: policy)
+    }
+
+    private static func record(_ db: Connection, runId: Int64) throws -> (RunRecord, Policy) {
+        guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
+        guard let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
+        return (run, policy)
     }
 }
 
@@ -74,10 +96,13 @@ struct RunIndex {
                                          uniquingKeysWith: { a, _ in a })
         matchByWorker = Dictionary(r.matches.map { ($0.workerId, $0) }, uniquingKeysWith: { a, _ in a })
         matchesByVacancy = Dictionary(grouping: r.matches, by: \.vacancyId)
-        topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId)
+        // Rows come in whatever order the server read them; lists are put in one order here.
+        topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId).mapValues { $0.sorted { $0.position < $1.position } }
         var we: [String: [String]] = [:], ve: [String: [String]] = [:], pe: [PairKey: [String]] = [:]
         var pew: [String: [Exclusion]] = [:], pev: [String: Int] = [:]
-        for e in r.exclusions {
+        let columns = { (e: Exclusion) in [e.subject.rawValue, e.workerId ?? "", e.vacancyId ?? "", e.reason] }
+        let sorted = r.exclusions.sorted { columns($0).lexicographicallyPrecedes(columns($1), by: bytesLess) }
+        for e in sorted {
             switch e.subject {
             case .worker: we[e.workerId ?? "", default: []].append(e.reason)
             case .vacancy: ve[e.vacancyId ?? "", default: []].append(e.reason)

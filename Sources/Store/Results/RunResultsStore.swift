@@ -46,32 +46,83 @@ extension RunResults {
     /// The stored results of run `runId`, or nil when its results were never persisted.
     public static func read(_ db: Connection, runId: Int64) throws -> RunResults? {
         let id = [PostgresValue(runId)]
-        guard let summary = try db.query("SELECT summary_json FROM run_summaries WHERE run_id = $1", params: id).first
-        else { return nil }
-        func pair(_ r: PostgresRow, from c: Int) throws -> Pair {
-            Pair(workerId: try r.decode(c), vacancyId: try r.decode(c + 1), fitMicro: try r.decode(c + 2),
-                 workerRank: try r.decode(c + 3), criteria: try (c + 4..<c + 9).map { try r.decode($0) })
-        }
-        let matches = try db.query("""
+        guard let summary = try summaryJSON(db, runId: runId) else { return nil }
+        return RunResults(matches: try pairs(db, "run_matches", where: "run_id = $1", id),
+                          topCandidates: try topCandidates(db, where: "run_id = $1", id),
+                          participants: try participants(db, where: "run_id = $1", id),
+                          exclusions: try exclusions(db, where: "run_id = $1", id), summaryJSON: summary)
+    }
+
+    /// The stored results of run `runId` that bear on `worker`, or nil when the run's results
+    /// were never persisted: the worker's match, stored candidates, participant row and
+    /// exclusions (its own and its pairs'), and for the vacancies of its match, of its stored
+    /// candidates and `vacancies`: their participant rows, exclusions and matches. What
+    /// `explain` reads, by the indexes, however large the run (the whole `read` of a run of
+    /// 200,000 workers takes seconds and gigabytes).
+    public static func read(_ db: Connection, runId: Int64, worker: String, vacancies: [String]) throws -> RunResults? {
+        guard let summary = try summaryJSON(db, runId: runId) else { return nil }
+        let own = [PostgresValue(runId), PostgresValue(worker)]
+        let top = try topCandidates(db, where: "run_id = $1 AND worker_id = $2", own)
+        let match = try pairs(db, "run_matches", where: "run_id = $1 AND worker_id = $2", own)
+        let named = Set(vacancies + match.map(\.vacancyId) + top.map(\.pair.vacancyId)).sorted()
+        let both = own + [.textArray(named)]
+        return RunResults(
+            matches: try pairs(db, "run_matches", where: "run_id = $1 AND (worker_id = $2 OR vacancy_id = ANY($3))", both),
+            topCandidates: top,
+            participants: try participants(db, where: """
+                run_id = $1 AND ((subject = 'worker' AND id = $2) OR (subject = 'vacancy' AND id = ANY($3)))
+                """, both),
+            exclusions: try exclusions(db, where: """
+                run_id = $1 AND ((subject IN ('worker', 'pair') AND worker_id = $2)
+                                 OR (subject = 'vacancy' AND worker_id IS NULL AND vacancy_id = ANY($3)))
+                """, both),
+            summaryJSON: summary)
+    }
+
+    private static func summaryJSON(_ db: Connection, runId: Int64) throws -> String? {
+        try db.query("SELECT summary_json FROM run_summaries WHERE run_id = $1", params: [PostgresValue(runId)])
+            .first?.decode(0)
+    }
+
+    private static func pair(_ r: PostgresRow, from c: Int) throws -> Pair {
+        Pair(workerId: try r.decode(c), vacancyId: try r.decode(c + 1), fitMicro: try r.decode(c + 2),
+             workerRank: try r.decode(c + 3), criteria: try (c + 4..<c + 9).map { try r.decode($0) })
+    }
+
+    private static func pairs(_ db: Connection, _ table: String, where filter: String,
+                              _ params: [PostgresValue]) throws -> [Pair] {
+        try db.query("""
             SELECT worker_id, vacancy_id, fit_micro, worker_rank, occupation, skills, experience, languages, education
-            FROM run_matches WHERE run_id = $1
-            """, params: id).map { try pair($0, from: 0) }
-        let top = try db.query("""
+            FROM \(table) WHERE \(filter)
+            """, params: params).map { try pair($0, from: 0) }
+    }
+
+    private static func topCandidates(_ db: Connection, where filter: String,
+                                      _ params: [PostgresValue]) throws -> [TopCandidate] {
+        try db.query("""
             SELECT position, matched, worker_id, vacancy_id, fit_micro, worker_rank,
                    occupation, skills, experience, languages, education
-            FROM run_top_candidates WHERE run_id = $1
-            """, params: id).map { r in
+            FROM run_top_candidates WHERE \(filter)
+            """, params: params).map { r in
             TopCandidate(position: try r.decode(0), pair: try pair(r, from: 2), matched: try r.decode(1))
         }
-        let participants = try db.query("""
-            SELECT subject, id, eligible, candidates, matched FROM run_participants WHERE run_id = $1
-            """, params: id).map { r in
+    }
+
+    private static func participants(_ db: Connection, where filter: String,
+                                     _ params: [PostgresValue]) throws -> [Participant] {
+        try db.query("""
+            SELECT subject, id, eligible, candidates, matched FROM run_participants WHERE \(filter)
+            """, params: params).map { r in
             Participant(subject: try r.decode(0), id: try r.decode(1), eligible: try r.decode(2),
                         candidates: try r.decode(3), matched: try r.decode(4))
         }
-        let exclusions = try db.query("""
-            SELECT subject, worker_id, vacancy_id, reason FROM run_exclusions WHERE run_id = $1
-            """, params: id).map { r in
+    }
+
+    private static func exclusions(_ db: Connection, where filter: String,
+                                   _ params: [PostgresValue]) throws -> [Exclusion] {
+        try db.query("""
+            SELECT subject, worker_id, vacancy_id, reason FROM run_exclusions WHERE \(filter)
+            """, params: params).map { r in
             let text: String = try r.decode(0)
             guard let subject = Exclusion.Subject(rawValue: text) else {
                 throw PostgresError(kind: .decoding, message: "run_exclusions.subject '\(text)' is not a subject")
@@ -79,7 +130,5 @@ extension RunResults {
             return Exclusion(subject: subject, workerId: try r.decodeIfPresent(1), vacancyId: try r.decodeIfPresent(2),
                              reason: try r.decode(3))
         }
-        return RunResults(matches: matches, topCandidates: top, participants: participants, exclusions: exclusions,
-                          summaryJSON: try summary.decode(0))
     }
 }

@@ -59,9 +59,10 @@ public enum RunSnapshot {
     }
 
     /// The input of `runId`: exactly the versions its snapshot recorded, lists in
-    /// their feed order, and the WHO list of its edition.
-    public static func input(_ db: Connection, runId: Int64) throws -> MatchingInput {
-        let reader = VersionReader(db: db, runId: runId)
+    /// their feed order, and the WHO list of its edition. `only` limits the kinds it
+    /// names (`worker`, `vacancy`, `employer`...) to those keys.
+    public static func input(_ db: Connection, runId: Int64, only: [String: [String]] = [:]) throws -> MatchingInput {
+        let reader = VersionReader(db: db, runId: runId, only: only)
         var input = MatchingInput()
         input.employers = try reader.employers()
         input.recruiters = try reader.recruiters()

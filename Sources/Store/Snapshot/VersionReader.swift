@@ -9,15 +9,19 @@ import Postgres
 struct VersionReader {
     let db: Connection
     let runId: Int64
+    /// Per snapshot kind (`worker`, `vacancy`...), the only keys to read; a kind not named is read whole.
+    var only: [String: [String]] = [:]
 
     /// Rows of the `*_versions` table `table` for the snapshot's `kind`, first column the key.
     private func rows(_ kind: String, _ table: String, key: String, _ columns: String) throws -> PostgresRows {
-        try db.query("""
+        var params = [PostgresValue(runId)]
+        if let keys = only[kind] { params.append(.textArray(keys)) }
+        return try db.query("""
             SELECT v.\(key), \(columns)
             FROM run_snapshot s JOIN \(table) v ON v.\(key) = s.key AND v.version = s.version
-            WHERE s.run_id = $1 AND s.kind = '\(kind)'
+            WHERE s.run_id = $1 AND s.kind = '\(kind)'\(params.count > 1 ? " AND s.key = ANY($2)" : "")
             ORDER BY v.\(key) COLLATE "C"
-            """, params: [PostgresValue(runId)])
+            """, params: params)
     }
 
     private func each<T>(_ kind: String, _ table: String, key: String, _ columns: String,
