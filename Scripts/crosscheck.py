@@ -73,12 +73,9 @@ STRATEGIES = ["stable", "greedy", "optimal"]
 #   precision  the engine holds feed decimals in 64 bits and refuses more than 18 significant
 #              digits as INVALID_VALUE (README "Exactness"); FEEDS.md sets no limit, the
 #              reference (Python Decimal) has none.
-#   quote-recovery  where a malformed CSV record ends is not in FEEDS.md: the engine follows
-#              RFC 4180's quoting (a field that starts with a quote opens a quoted section,
-#              as Python's csv module does); the reference ends a malformed record at its line.
 #   year-digits  the engine takes birth_year "4 digits" as written (01990 is five digits); the
 #              reference reads the number.
-DECIDED = {"precision", "quote-recovery", "year-digits"}
+DECIDED = {"precision", "year-digits"}
 AVOID = set()
 EDGE_TOKENS = {
     "precision": {"3000.000000000000000001", "0.0000000000000000001", "1234567890123456789",

@@ -765,7 +765,10 @@ def check_json(ftype, value):
 
 def csv_records(data):
     """RFC 4180 records: yields (line, raw bytes, [field bytes] or None when malformed).
-    Empty lines are skipped (they still count for line numbers)."""
+    Empty lines are skipped (they still count for line numbers). Bad quoting flags the record
+    and the scan goes on as RFC 4180 reads it (as Python's csv module does): a quote inside an
+    unquoted field, and text after a closing quote up to the next comma or line end, are
+    literal; a later field that starts with a quote still opens a quoted section."""
     pos, line, n = 0, 1, len(data)
 
     def at_line_end(p):
@@ -780,7 +783,8 @@ def csv_records(data):
         fields, malformed, open_at_end = [], False, False
         while True:
             buf = bytearray()
-            if data[pos:pos + 1] == b'"':
+            quoted = data[pos:pos + 1] == b'"'
+            if quoted:
                 pos += 1
                 while True:
                     if pos >= n:
@@ -798,21 +802,16 @@ def csv_records(data):
                         line += 1
                     buf.append(c)
                     pos += 1
-                if not malformed and not at_line_end(pos) and data[pos] != 0x2C:
+            # Unquoted text, or text after a closing quote (flagged), up to a comma or line end.
+            while not open_at_end and not at_line_end(pos) and data[pos] != 0x2C:
+                if quoted or data[pos] == 0x22:
                     malformed = True
-            else:
-                while not at_line_end(pos) and data[pos] != 0x2C:
-                    if data[pos] == 0x22:
-                        malformed = True
-                    buf.append(data[pos])
-                    pos += 1
+                buf.append(data[pos])
+                pos += 1
             fields.append(bytes(buf))
-            if malformed or at_line_end(pos):
+            if open_at_end or at_line_end(pos):
                 break
             pos += 1  # the comma
-        if malformed:
-            while not at_line_end(pos):
-                pos += 1
         end = pos
         if pos < n:
             pos += 2 if data[pos] == 0x0D else 1
