@@ -27,6 +27,39 @@ import Testing
         #expect(none.allSatisfy { $0.impactNumerator == nil && !$0.flagged }, "no match anywhere: no ratio")
     }
 
+    /// The reason sections: rows per reason and per subject, and the first `sampleCount` subjects
+    /// in file order, whatever the order the rows come in (recomputed here by sorting everything).
+    @Test func reasonSectionsCountAndSampleInFileOrder() {
+        var seed: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let reasons = ["WHO_SAFEGUARD_LIST", "CONTRACT_LANGUAGE_NOT_UNDERSTOOD", "NO_CONSENT", "EXCESSIVE_HOURS", "ZZ_UNKNOWN"]
+        var rows = Set<Exclusion>()
+        while rows.count < 400 {
+            let subject = [Exclusion.Subject.worker, .vacancy, .pair][next(3)]
+            rows.insert(Exclusion(subject: subject, workerId: subject == .vacancy ? nil : "W\(next(40))",
+                                  vacancyId: subject == .worker ? nil : ["V\(next(30))", "V-\(next(9))", "a\(next(5))"][next(3)],
+                                  reason: reasons[next(reasons.count)]))
+        }
+        let shuffled = rows.sorted { $0.hashValue < $1.hashValue }
+        let sections = AuditReport.reasonSections(shuffled)
+        let order = ExclusionReason.allCases.map(\.rawValue)
+        #expect(sections.map(\.reason) == reasons.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) })
+        for section in sections {
+            let mine = shuffled.filter { $0.reason == section.reason }.sorted(by: Exclusion.fileOrder)
+            #expect(section.count == mine.count)
+            #expect(section.bySubject.map(\.count).reduce(0, +) == mine.count)
+            for labelled in section.bySubject {
+                #expect(labelled.count == mine.filter { $0.subject.rawValue == labelled.label }.count)
+            }
+            #expect(section.samples == mine.prefix(AuditReport.sampleCount).map {
+                [$0.workerId, $0.vacancyId].compactMap { $0 }.joined(separator: "/")
+            })
+        }
+    }
+
     @Test func numberFormatsAreExactAndRoundHalfUp() {
         #expect(ReportFormat.decimal(2, 3) == "0.667")
         #expect(ReportFormat.decimal(1, 8) == "0.125")

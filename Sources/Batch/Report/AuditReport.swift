@@ -305,24 +305,36 @@ extension AuditReport {
 
     /// One section per reason present, in the spec's rule order (unknown codes last, by bytes).
     static func reasonSections(_ exclusions: [Exclusion]) -> [ReasonSection] {
-        var byReason: [String: [Exclusion]] = [:]
-        for e in exclusions { byReason[e.reason, default: []].append(e) }
+        // One pass: per reason, the count per subject and the first `sampleCount` rows in file
+        // order (kept sorted; a run can hold millions of pair exclusions, so none is sorted whole).
+        var counts: [String: [Exclusion.Subject: Int]] = [:]
+        var firsts: [String: [Exclusion]] = [:]
+        for e in exclusions {
+            counts[e.reason, default: [:]][e.subject, default: 0] += 1
+            var kept = firsts[e.reason, default: []]
+            if kept.count < sampleCount || Exclusion.fileOrder(e, kept[kept.count - 1]) {
+                kept.insert(e, at: kept.firstIndex { Exclusion.fileOrder(e, $0) } ?? kept.count)
+                if kept.count > sampleCount { kept.removeLast() }
+                firsts[e.reason] = kept
+            }
+        }
         let order = ExclusionReason.allCases.map(\.rawValue)
-        let reasons = byReason.keys.sorted { a, b in
+        let reasons = counts.keys.sorted { a, b in
             let (i, j) = (order.firstIndex(of: a) ?? order.count, order.firstIndex(of: b) ?? order.count)
             return i != j ? i < j : bytesLess(a, b)
         }
         return reasons.map { reason in
-            let rows = byReason[reason]!.sorted(by: Exclusion.fileOrder)
+            let bySubject = counts[reason]!
             let subjects = Exclusion.Subject.allCases.compactMap { s -> Labelled? in
-                let n = rows.filter { $0.subject == s }.count
+                let n = bySubject[s] ?? 0
                 return n == 0 ? nil : Labelled(label: s.rawValue, name: s.rawValue, count: n)
             }
-            let samples = rows.prefix(sampleCount).map { e in
+            let count = bySubject.values.reduce(0, +)
+            let samples = firsts[reason]!.map { e in
                 [e.workerId, e.vacancyId].compactMap { $0 }.joined(separator: "/")
             }
             let rule = rules[reason]
-            return ReasonSection(reason: reason, count: rows.count, bySubject: subjects, rule: rule?.rule ?? "",
+            return ReasonSection(reason: reason, count: count, bySubject: subjects, rule: rule?.rule ?? "",
                                  source: rule?.source ?? "", samples: Array(samples))
         }
     }

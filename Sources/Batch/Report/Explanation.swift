@@ -57,7 +57,7 @@ public enum Explanation {
         if let vacancy {
             out += "why not \(vacancy): \(index.pairStatus(worker, vacancy))\n"
             let reasons = (index.workerExclusions[worker] ?? []) + (index.vacancyExclusions[vacancy] ?? [])
-                + (index.pairExclusions[RunIndex.PairKey(worker: worker, vacancy: vacancy)] ?? [])
+                + (index.pairExclusions(worker, vacancy) ?? [])
             for reason in reasons { out += "  \(reason): \(rule(reason))\n" }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {

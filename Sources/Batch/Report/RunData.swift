@@ -72,18 +72,12 @@ struct RunIndex {
     let topByWorker: [String: [RunResults.TopCandidate]]
     let workerExclusions: [String: [String]]
     let vacancyExclusions: [String: [String]]
-    let pairExclusions: [PairKey: [String]]
+    /// Each worker's pair exclusions, by vacancy id then reason (bytes).
     let pairExclusionsByWorker: [String: [Exclusion]]
     let pairExclusionsByVacancy: [String: Int]
     let usdPerUnit: [String: ExactDecimal]
     /// The least `fit_micro` of a candidate under the run's policy.
     let thresholdMicro: Int
-
-    /// A worker and a vacancy.
-    struct PairKey: Hashable {
-        let worker: String
-        let vacancy: String
-    }
 
     init(_ data: RunData) {
         self.data = data
@@ -98,26 +92,35 @@ struct RunIndex {
         matchesByVacancy = Dictionary(grouping: r.matches, by: \.vacancyId)
         // Rows come in whatever order the server read them; lists are put in one order here.
         topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId).mapValues { $0.sorted { $0.position < $1.position } }
-        var we: [String: [String]] = [:], ve: [String: [String]] = [:], pe: [PairKey: [String]] = [:]
+        var we: [String: [String]] = [:], ve: [String: [String]] = [:]
         var pew: [String: [Exclusion]] = [:], pev: [String: Int] = [:]
-        let columns = { (e: Exclusion) in [e.subject.rawValue, e.workerId ?? "", e.vacancyId ?? "", e.reason] }
-        let sorted = r.exclusions.sorted { columns($0).lexicographicallyPrecedes(columns($1), by: bytesLess) }
-        for e in sorted {
+        for e in r.exclusions {
             switch e.subject {
             case .worker: we[e.workerId ?? "", default: []].append(e.reason)
             case .vacancy: ve[e.vacancyId ?? "", default: []].append(e.reason)
             case .pair:
-                pe[PairKey(worker: e.workerId ?? "", vacancy: e.vacancyId ?? ""), default: []].append(e.reason)
                 pew[e.workerId ?? "", default: []].append(e)
                 pev[e.vacancyId ?? "", default: 0] += 1
             }
         }
-        workerExclusions = we; vacancyExclusions = ve; pairExclusions = pe
-        pairExclusionsByWorker = pew; pairExclusionsByVacancy = pev
+        workerExclusions = we.mapValues { $0.sorted(by: bytesLess) }
+        vacancyExclusions = ve.mapValues { $0.sorted(by: bytesLess) }
+        pairExclusionsByWorker = pew.mapValues { list in
+            list.sorted { a, b in
+                a.vacancyId != b.vacancyId ? bytesLess(a.vacancyId ?? "", b.vacancyId ?? "") : bytesLess(a.reason, b.reason)
+            }
+        }
+        pairExclusionsByVacancy = pev
         var fx = Dictionary(data.input.fxRates.map { ($0.currency, $0.usdPerUnit) }, uniquingKeysWith: { a, _ in a })
         fx["USD"] = .one
         usdPerUnit = fx
         thresholdMicro = FitScore.thresholdMicro(minFit: data.policy.minFit)
+    }
+
+    /// The reasons the pair rules refused the pair for (bytes order), or nil when none did.
+    func pairExclusions(_ worker: String, _ vacancy: String) -> [String]? {
+        let reasons = (pairExclusionsByWorker[worker] ?? []).filter { $0.vacancyId == vacancy }.map(\.reason)
+        return reasons.isEmpty ? nil : reasons
     }
 
     /// The stored candidate (one of the worker's five best by fit) for the pair, if any.
@@ -175,7 +178,7 @@ struct RunIndex {
         }
         if let reasons = workerExclusions[worker] { return "worker excluded: " + reasons.joined(separator: ", ") }
         if let reasons = vacancyExclusions[vacancy] { return "vacancy excluded: " + reasons.joined(separator: ", ") }
-        if let reasons = pairExclusions[PairKey(worker: worker, vacancy: vacancy)] {
+        if let reasons = pairExclusions(worker, vacancy) {
             return "pair excluded: " + reasons.joined(separator: ", ")
         }
         let match = matchByWorker[worker]
