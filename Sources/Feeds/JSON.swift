@@ -166,7 +166,9 @@ struct JSONParser {
         guard peek(UInt8(ascii: "\"")) else { throw fail("expected a key") }
         let (key, wtf8) = try stringAndSurrogates()
         let repeated: Bool
-        if frame.keys.count < 16 {
+        if frame.surrogateKeys.isEmpty, wtf8 == nil, frame.keys.count < 16 {
+            repeated = frame.keys.contains { sameBytes($0, key) }
+        } else if frame.keys.count < 16 {
             repeated = frame.keys.indices.contains { k in
                 switch (frame.surrogateKeys[k], wtf8) {
                 case (nil, nil): sameBytes(frame.keys[k], key)
