@@ -30,7 +30,8 @@ With --db-every K, every K-th seed also goes the way operators and the nightly r
 dev cluster (Scripts/dev-db start): a fresh database labourmatch_crosscheck_PID, `labourmatch load`
 of every feed, `labourmatch run` with each strategy. Its matches.csv, exclusions.csv and
 summary.json must equal the offline run's byte for byte, and the rejections the loads stored
-(feed_rejections) must be rejections.csv's rows. Then a second file of the vacancies and of the
+(feed_rejections) must be rejections.csv's rows. `labourmatch explain` of the stable run must
+name every worker's match (fit, rank) and worker exclusions, and every refused pair's reasons. Then a second file of the vacancies and of the
 workers (rows dropped, changed, new) is loaded over the first, as a snapshot or a delta, and
 `labourmatch run --rerun` must equal `labourmatch match` on files holding exactly what FEEDS.md
 says is then current (versions, withdrawals, rejected rows keeping the version before).
@@ -1197,12 +1198,59 @@ def db_runs(labourmatch, inst_dir, meta, out_name, offline_dir, rerun=False):
         if ran.returncode != 0:
             problems.append(f"{out_name}: run {strategy}: exit {ran.returncode}: {ran.stderr.strip()[:300]}")
             continue
+        if strategy == "stable" and not rerun:
+            problems += explain_check(labourmatch, ran.stdout, out)
         for name in ["matches.csv", "exclusions.csv", "summary.json"]:
             offline, stored = offline_dir / "swift" / strategy / name, out / name
             if not stored.exists() or stored.read_bytes() != offline.read_bytes():
                 problems.append(f"{out_name}/{strategy}/{name} differs from the offline run on {offline_dir.name}/:\n" +
                                 text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
                                           (f"{offline_dir.name}/swift/{strategy}", f"{out_name}/{strategy}")))
+    return problems
+
+
+def explain_check(labourmatch, run_stdout, out):
+    """`labourmatch explain` of the stored run, for every worker its files name: a matched worker's
+    match with its fit and rank, each reason of a worker exclusion, and for every pair the pair
+    rules refused, `why not V: pair excluded:` with its reasons (explain reads only the rows it
+    talks about, by arrays of ids bound as parameters: the odd ids here test that path)."""
+    found = re.match(r"run (\d+) ", run_stdout)
+    if not found:
+        return [f"explain: no run id in run's output: {run_stdout[:200]}"]
+    run_id = found.group(1)
+
+    def rows(name):
+        return list(csv.reader(io.StringIO((out / name).read_text(), newline="")))[1:]
+    matches = {w: (v, fit, rank) for w, v, fit, rank in rows("matches.csv")}
+    exclusions = rows("exclusions.csv")
+    workers = sorted({w for w in matches} | {w for _, w, _, _ in exclusions if w})
+    problems = []
+    for w in workers:
+        got = labourmatch("explain", run_id, "--worker", w)
+        if got.returncode != 0:
+            problems.append(f"explain {run_id} --worker {w}: exit {got.returncode}: {got.stderr.strip()[:200]}")
+            continue
+        lines = got.stdout.split("\n")
+        matched = [line for line in lines if line.startswith("matched: ")]
+        if w in matches:
+            v, fit, rank = matches[w]
+            if not matched or not matched[0].startswith(f"matched: {v} ") or f"fit {fit}, the worker's rank {rank}" not in matched[0]:
+                problems.append(f"explain --worker {w}: {matched[:1]}, matches.csv says {v} fit {fit} rank {rank}")
+        elif matched:
+            problems.append(f"explain --worker {w}: {matched[0]}, but matches.csv has no match for it")
+        for subject, ew, _, reason in exclusions:
+            if subject == "worker" and ew == w and f"  excluded: {reason}: " not in got.stdout:
+                problems.append(f"explain --worker {w}: no line for its exclusion {reason}")
+    pairs = {}
+    for subject, w, v, reason in exclusions:
+        if subject == "pair":
+            pairs.setdefault((w, v), []).append(reason)
+    for (w, v), reasons in sorted(pairs.items()):
+        got = labourmatch("explain", run_id, "--worker", w, "--vacancy", v)
+        want = f"why not {v}: pair excluded: {', '.join(sorted(reasons))}"
+        if got.returncode != 0 or want not in got.stdout.split("\n"):
+            problems.append(f"explain {run_id} --worker {w} --vacancy {v}: exit {got.returncode}, "
+                            f"no line '{want}' in:\n{got.stdout[-600:]}")
     return problems
 
 

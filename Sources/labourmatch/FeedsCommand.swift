@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Feeds
 import Foundation
 import Postgres
@@ -205,9 +206,7 @@ enum FeedText {
     }
 
     /// Text on one line (a detail may quote a value with a line break).
-    private static func oneLine(_ text: String) -> String {
-        String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-    }
+    private static func oneLine(_ text: String) -> String { TerminalText.escaped(text) }
 
     /// Columns padded to their widest cell; `rightAligned` columns (numbers) on the right.
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {

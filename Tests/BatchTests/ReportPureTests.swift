@@ -60,6 +60,15 @@ import Testing
         }
     }
 
+    /// Feed text reaches a terminal as one line that cannot drive it: controls become escapes.
+    @Test func terminalTextEscapesControlsAndNothingElse() {
+        #expect(TerminalText.escaped("two\nlines\r\tand a \\ backslash") == #"two\nlines\r\tand a \\ backslash"#)
+        #expect(TerminalText.escaped("\u{1B}]0;owned\u{07}\u{1B}[2J") == #"\u{1B}]0;owned\u{7}\u{1B}[2J"#)
+        #expect(TerminalText.escaped("NEL\u{85}DEL\u{7F}NUL\u{0}") == #"NEL\u{85}DEL\u{7F}NUL\u{0}"#)
+        let plain = "Pflegefachkraft (m/w/d) · 看護師 🩺 'quoted' \"x\""
+        #expect(TerminalText.escaped(plain) == plain)
+    }
+
     @Test func numberFormatsAreExactAndRoundHalfUp() {
         #expect(ReportFormat.decimal(2, 3) == "0.667")
         #expect(ReportFormat.decimal(1, 8) == "0.125")

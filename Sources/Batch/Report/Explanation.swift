@@ -29,7 +29,7 @@ public enum Explanation {
         if let m = index.matchByWorker[worker] {
             let v = index.vacancies[m.vacancyId]
             out += "matched: \(m.vacancyId)"
-            if let v { out += " (\(v.title), \(v.destinationCountry), ISCO \(v.isco))" }
+            if let v { out += " (\(TerminalText.escaped(v.title)), \(v.destinationCountry), ISCO \(v.isco))" }
             out += ", fit \(ReportFormat.fit(m.fitMicro)), the worker's rank \(m.workerRank)"
             out += p.map { " among its \($0.candidates) candidate(s)" } ?? ""
             out += "\n" + breakdown(m.criteria, fitMicro: m.fitMicro, policy: data.policy)

@@ -1,0 +1,21 @@
+/// Text from a feed (a vacancy's title, a rejection's detail) printed to a terminal: one line,
+/// shown as it is. Line breaks, tabs and every other control character (C0, DEL, C1, so also
+/// the ESC that starts a terminal escape sequence) are written as `\n`, `\r`, `\t` or
+/// `\u{1B}`, and a backslash as `\\`, so a feed cannot move the cursor, recolour or retitle
+/// an operator's or auditor's terminal, and the escaped text reads back unambiguously.
+public enum TerminalText {
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x5C: out += "\\\\"
+            case 0x00...0x1F, 0x7F...0x9F: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
