@@ -93,7 +93,9 @@ public enum RunVerifier {
     static func compare(_ name: String, _ stored: String, _ recomputed: String) -> TableComparison {
         // The usual case, equal bytes, needs no line-by-line count (millions of lines at scale).
         var (x, y) = (stored, recomputed)
-        let same = x.withUTF8 { a in y.withUTF8 { b in a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
+        let same = x.withUTF8 { a in
+            y.withUTF8 { b in a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
+        }
         if same { return TableComparison(name: name, onlyStored: [], onlyRecomputed: [], reordered: false) }
         let a = stored.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = recomputed.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

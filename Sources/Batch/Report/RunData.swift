@@ -91,7 +91,8 @@ struct RunIndex {
         matchByWorker = Dictionary(r.matches.map { ($0.workerId, $0) }, uniquingKeysWith: { a, _ in a })
         matchesByVacancy = Dictionary(grouping: r.matches, by: \.vacancyId)
         // Rows come in whatever order the server read them; lists are put in one order here.
-        topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId).mapValues { $0.sorted { $0.position < $1.position } }
+        topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId)
+            .mapValues { $0.sorted { $0.position < $1.position } }
         var we: [String: [String]] = [:], ve: [String: [String]] = [:]
         var pew: [String: [Exclusion]] = [:], pev: [String: Int] = [:]
         for e in r.exclusions {
