@@ -42,10 +42,9 @@ public struct RunData: Sendable {
     /// explanation is the same as from `load`; `ReportTests` checks it for every worker.
     public static func load(_ db: Connection, runId: Int64, worker: String, vacancy: String?) throws -> RunData {
         let (run, policy) = try record(db, runId: runId)
-        guard let results = try RunResults.read(db, runId: runId, worker: worker, vacancies: vacancy.map { [$0] } ?? [])
+        guard let (results, vacancies) = try RunResults.read(db, runId: runId, worker: worker,
+                                                             vacancies: vacancy.map { [$0] } ?? [])
         else { throw RunLookupError.noResults(runId, run.status) }
-        let vacancies = Set(results.matches.map(\.vacancyId) + results.topCandidates.map(\.pair.vacancyId)
-                            + [vacancy].compactMap { $0 }).sorted()
         let input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
                                                                    "employer": [], "recruiter": []])
         return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,

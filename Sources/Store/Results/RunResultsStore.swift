@@ -56,17 +56,19 @@ extension RunResults {
     /// The stored results of run `runId` that bear on `worker`, or nil when the run's results
     /// were never persisted: the worker's match, stored candidates, participant row and
     /// exclusions (its own and its pairs'), and for the vacancies of its match, of its stored
-    /// candidates and `vacancies`: their participant rows, exclusions and matches. What
-    /// `explain` reads, by the indexes, however large the run (the whole `read` of a run of
-    /// 200,000 workers takes seconds and gigabytes).
-    public static func read(_ db: Connection, runId: Int64, worker: String, vacancies: [String]) throws -> RunResults? {
+    /// candidates and `vacancies`: their participant rows, exclusions and matches. Also returns
+    /// those vacancies' ids (sorted), whose versions the caller reads. What `explain` reads, by
+    /// the indexes, however large the run (the whole `read` of a run of 200,000 workers takes
+    /// seconds and gigabytes).
+    public static func read(_ db: Connection, runId: Int64, worker: String,
+                            vacancies: [String]) throws -> (results: RunResults, vacancies: [String])? {
         guard let summary = try summaryJSON(db, runId: runId) else { return nil }
         let own = [PostgresValue(runId), PostgresValue(worker)]
         let top = try topCandidates(db, where: "run_id = $1 AND worker_id = $2", own)
         let match = try pairs(db, "run_matches", where: "run_id = $1 AND worker_id = $2", own)
         let named = Set(vacancies + match.map(\.vacancyId) + top.map(\.pair.vacancyId)).sorted()
         let both = own + [.textArray(named)]
-        return RunResults(
+        let results = RunResults(
             matches: try pairs(db, "run_matches", where: "run_id = $1 AND (worker_id = $2 OR vacancy_id = ANY($3))", both),
             topCandidates: top,
             participants: try participants(db, where: """
@@ -77,6 +79,7 @@ extension RunResults {
                                  OR (subject = 'vacancy' AND worker_id IS NULL AND vacancy_id = ANY($3)))
                 """, both),
             summaryJSON: summary)
+        return (results, named)
     }
 
     private static func summaryJSON(_ db: Connection, runId: Int64) throws -> String? {
