@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
     ],
     targets: [
         // libpq through the system library; the only C the project touches.
@@ -25,8 +26,9 @@ let package = Package(
             "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The pure core: model, policy, rules, scoring, candidates, assignment. Foundation only.
-        .target(name: "Matching"),
+        // The pure core: model, policy, rules, scoring, candidates, assignment. Foundation, and
+        // BigInt for feed decimals past 64 bits (FEEDS.md sets no limit on their digits).
+        .target(name: "Matching", dependencies: [.product(name: "BigInt", package: "BigInt")]),
         // Parsing and validating operator feeds (CSV, NDJSON), the policy file, output files.
         .target(name: "Feeds", dependencies: [
             "Matching",
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: [
             "Matching",
             .product(name: "PropertyBased", package: "swift-property-based"),
+            .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Matching", "FeedsFuzzing"]),
         .testTarget(name: "StoreTests", dependencies: [

@@ -78,15 +78,23 @@ public enum RunVerifier {
         }
         guard RunInputs.sha256Hex(run.policyText) == run.key.policySHA256,
               let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
-        let input = try RunSnapshot.input(db, runId: runId)
-        let result = await MatchingEngine.run(input: input, policy: policy, date: run.key.runDate,
-                                              strategy: run.key.strategy, parallelism: parallelism)
-        let recomputed = RunResults(result: result, policySHA256: run.key.policySHA256,
-                                    inputSHA256: RunInputs.sha256Hex(input.fingerprintText))
+        let recomputed = try await recompute(db, run: run, policy: policy, parallelism: parallelism)
         let tables = zip(stored.tables, recomputed.tables).map { s, r in compare(s.name, s.text, r.text) }
         return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
                             recomputingEngine: MatchingEngine.version,
                             chain: try RunChain.check(db, run: run, results: stored))
+    }
+
+    /// The run's rows computed again from its snapshot. A function of its own, so that
+    /// the input and the engine's result (candidates, exclusions: about 1 GB at 200,000
+    /// workers) are freed before the tables are rendered and compared.
+    private static func recompute(_ db: Connection, run: RunRecord, policy: Policy,
+                                  parallelism: Int) async throws -> RunResults {
+        let input = try RunSnapshot.input(db, runId: run.runId)
+        let result = await MatchingEngine.run(input: input, policy: policy, date: run.key.runDate,
+                                              strategy: run.key.strategy, parallelism: parallelism)
+        return RunResults(result: result, policySHA256: run.key.policySHA256,
+                          inputSHA256: RunInputs.sha256Hex(input.fingerprintText))
     }
 
     /// Lines of `stored` and `recomputed` compared as multisets, then in order.

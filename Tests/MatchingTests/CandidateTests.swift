@@ -20,6 +20,26 @@ import PropertyBased
         #expect(run(input).candidates.isEmpty)
     }
 
+    /// Wages past `Int128` cents (10^45 USD) compare exactly: the condition and the worker's
+    /// ranking by wage see the same order as for ordinary ones.
+    @Test func wagesPastOneHundredTwentyEightBitsCompareExactly() {
+        let big = "1" + String(repeating: "0", count: 45)
+        let vs = [vacancy("a", wage: big, currency: "USD"), vacancy("b", wage: big + ".005", currency: "USD"),
+                  vacancy("c", wage: big + ".004", currency: "USD"), vacancy("d", wage: "3000", currency: "USD"),
+                  vacancy("e", wage: "9" + String(repeating: "0", count: 45), currency: "USD")]
+        var input = baseInput(workers: [worker("W", minWageUSD: big + ".01"), worker("X", minWageUSD: big),
+                                        worker("Y")], vacancies: vs)
+        input.minimumWages = []
+        let r = run(input)
+        func ranked(_ w: String) -> [String] {
+            r.candidates.filter { r.workerId(of: $0) == w }.sorted { $0.workerRank < $1.workerRank }.map { r.vacancyId(of: $0) }
+        }
+        // b rounds up to big + 0.01 (half away from zero); c rounds down to big.
+        #expect(ranked("W") == ["e", "b"])
+        #expect(ranked("X") == ["e", "b", "a", "c"])
+        #expect(ranked("Y") == ["e", "b", "a", "c", "d"])
+    }
+
     @Test func availabilityOnlyWhenBothDatesAreSet() {
         var v = vacancy("V")
         v.startDate = day("2027-03-01")

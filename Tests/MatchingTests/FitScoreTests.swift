@@ -1,3 +1,4 @@
+import BigInt
 import Testing
 import PropertyBased
 @testable import Matching
@@ -20,6 +21,27 @@ import PropertyBased
         // The reason for the exact path: the same sum in doubles rounds down.
         let naive = (0.25 * 1 + 0.35 * 1 + 0.15 * (1 / 6.4) + 0.15 * 0.5 + 0.1 * 1) * 1e6
         #expect(naive.rounded() == 798_437)
+    }
+
+    /// Long decimals are exact too: a hair under the example's one year rounds the other way,
+    /// and years beyond the Double range (which would read as 0 or infinity) still divide exactly.
+    @Test func longDecimalYearsAreExact() {
+        let v = vacancy("V", languages: [LanguageLevel(code: "de", level: .b1)], experience: "6.4")
+        func fit(_ years: String) -> FitScore { score(worker("W", occupations: [("2221", years)], languages: [("de", .a2)]), v) }
+        #expect(fit("0.9999999999999999999999999").fitMicro == 798_437)
+        #expect(fit("1.0000000000000000000000001").fitMicro == 798_438)
+        #expect(fit("0.9999999999999999999999999").breakdown.experience
+                == Ratio(BigUInt(10).power(25) - 1, 64 * BigUInt(10).power(24)))
+        let tiny = "0." + String(repeating: "0", count: 400) + "1"
+        let huge = "1" + String(repeating: "0", count: 400)
+        for (years, required, expected) in [(tiny, tiny, Ratio(1, 1)), (tiny, tiny + "1", Ratio(10, 11)),
+                                            (huge, huge + "0", Ratio(1, 10)), (huge, huge, Ratio(1, 1))] {
+            let s = score(worker("W", occupations: [("2221", years)]), vacancy("V", experience: required))
+            #expect(s.breakdown.experience == expected)
+            // occupation 1, skills 1, languages 1, education 1: fit = 0.85 + 0.15 * experience.
+            let micro = (850_000 * expected.denominator + 150_000 * expected.numerator) * 2 / expected.denominator
+            #expect(s.fitMicro == Int((micro + 1) / 2))
+        }
     }
 
     @Test func occupationTiersTakeTheBestOccupation() {
@@ -123,22 +145,29 @@ import PropertyBased
 
     /// The UInt128 path and the unbounded fallback agree, and the fallback handles what overflows UInt128.
     @Test func exactArithmeticFallbackAgrees() async {
-        let m: [UInt128] = [25, 35, 15, 15, 10]
+        let m: [BigUInt] = [25, 35, 15, 15, 10]
         await propertyCheck(count: 200, input: Gen.int(in: 0...Int.max)) { seed in
             var rng = SplitMix(seed: UInt64(seed))
-            let ratios: [(UInt128, UInt128)] = (0..<5).map { _ in
-                let d = UInt128(UInt64.random(in: 1...100_000, using: &rng))
-                return (UInt128(UInt64.random(in: 0...100_000, using: &rng)) % (d + 1), d)
+            let ratios: [Ratio] = (0..<5).map { _ in
+                let d = BigUInt(UInt64.random(in: 1...100_000, using: &rng))
+                return Ratio(BigUInt(UInt64.random(in: 0...100_000, using: &rng)) % (d + 1), d)
             }
             let a = FitScorer.roundedMicro(ratios, m, 100, as: UInt128.self)
-            let b = FitScorer.roundedMicro(ratios, m, 100, as: BigNatural.self)
+            let b = FitScorer.roundedMicro(ratios, m, 100, as: BigUInt.self)
             #expect(a != nil && a == b)
         }
         // Denominators of 10^30 overflow UInt128 once multiplied; the answer is still exact:
-        // (1/3 * 10^30 / 10^30 ...) all criteria 1/2 except one at 1: (0.5 * 75 + 25) / 100 = 0.625.
-        let big = UInt128(1_000_000_000_000_000) * 1_000_000_000_000_000
-        let huge: [(UInt128, UInt128)] = [(big, big), (big / 2, big), (big / 2, big), (big / 2, big), (big / 2, big)]
+        // one criterion at 1, four at 1/2 - 10^-30: (25 + 75 * (0.5 - 10^-30)) / 100, just under
+        // 0.625, so 625000 (a Double could not tell, the integers can).
+        let big = BigUInt(10).power(30)
+        let under = Ratio(big / 2 - 1, big)
+        let huge = [Ratio(1, 1), under, under, under, under]
         #expect(FitScorer.roundedMicro(huge, m, 100, as: UInt128.self) == nil)
         #expect(FitScorer(weights: .default).exactMicro(huge) == 625_000)
+        // Past UInt128 in the terms themselves (a ratio of long decimals in the years).
+        let beyond = BigUInt(10).power(45)
+        let wide = [Ratio(1, 1), Ratio(beyond / 2 + 1, beyond), Ratio(1, 2), Ratio(1, 2), Ratio(1, 2)]
+        #expect(wide[1].numerator == beyond / 2 + 1 && wide[1].description.count == 45 + 1 + 46)
+        #expect(FitScorer(weights: .default).exactMicro(wide) == 625_000)
     }
 }

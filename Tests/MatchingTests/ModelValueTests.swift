@@ -1,3 +1,4 @@
+import BigInt
 import Matching
 import Testing
 
@@ -20,16 +21,67 @@ import Testing
         #expect(ExactDecimal(jsonNumber: "31E-1")?.description == "3.1")
         #expect(ExactDecimal(jsonNumber: "5e+0")?.description == "5")
         #expect(ExactDecimal(jsonNumber: "1e") == nil)
-        #expect(ExactDecimal(jsonNumber: "1e99") == nil, "beyond 18 digits is refused, not rounded")
+        #expect(ExactDecimal(jsonNumber: "1e99")?.description == "1" + String(repeating: "0", count: 99))
+        #expect(ExactDecimal(jsonNumber: "-25e-30")?.description == "-0.000000000000000000000000000025")
     }
 
-    @Test func tooManyDigitsAreRefusedNotRounded() {
-        #expect(ExactDecimal(exactly: "123456789012345678") != nil)
-        #expect(ExactDecimal(exactly: "1234567890123456789") == nil)
-        #expect(ExactDecimal(exactly: "0.000000000000000001") != nil)
-        #expect(ExactDecimal(exactly: "0.0000000000000000001") == nil)
-        // Trailing zeros do not count against the limit.
+    /// FEEDS.md sets no limit on a decimal's digits: past 64 bits the value is kept whole,
+    /// never rounded, up to 1,000 digits before the point and 1,000 after.
+    @Test func longDecimalsAreKeptExactly() {
+        for text in ["12345678901234567890", "0.0000000000000000001", "123456789012345678901.000000000000000000001",
+                     "-99999999999999999999999999999999999999999.5", "3000.000000000000000001"] {
+            let value = ExactDecimal(exactly: text)
+            #expect(value?.description == text, "\(text)")
+            #expect(value?.isSmall == false, "\(text)")
+        }
+        // One value, one form: a 19-digit integer that fits 64 bits is small however it was made.
+        let nineteen = ExactDecimal(exactly: "9000000000000000000")
+        #expect(nineteen?.isSmall == true)
+        #expect(nineteen == ExactDecimal(digits: 9_000_000_000_000_000_000, scale: 0))
+        #expect(ExactDecimal(digits: 25_000, scale: 22) == ExactDecimal(exactly: "0.0000000000000000025"))
         #expect(ExactDecimal(exactly: "1.00000000000000000000") == .one)
+        #expect(ExactDecimal(exactly: "1.00000000000000000000")?.isSmall == true)
+        let a = ExactDecimal(exactly: "1.50000000000000000000001")!, b = ExactDecimal(exactly: "1.500000000000000000000010")!
+        #expect(a == b && Set([a, b]).count == 1)
+        // The limits: 1,000 digits after the point, 1,000 before (zeros that go do not count).
+        #expect(ExactDecimal(exactly: "0." + String(repeating: "0", count: 999) + "1") != nil)
+        #expect(ExactDecimal(exactly: "0." + String(repeating: "0", count: 1_000) + "1") == nil)
+        #expect(ExactDecimal(exactly: "0." + String(repeating: "0", count: 999) + "1" + String(repeating: "0", count: 50)) != nil)
+        #expect(ExactDecimal(exactly: String(repeating: "9", count: 1_000) + ".5") != nil)
+        #expect(ExactDecimal(exactly: String(repeating: "9", count: 1_001)) == nil)
+        #expect(ExactDecimal(exactly: String(repeating: "0", count: 2_000) + "1") == .one)
+        #expect(ExactDecimal(jsonNumber: "1e999") != nil)
+        #expect(ExactDecimal(jsonNumber: "1e1000") == nil)
+        #expect(ExactDecimal(jsonNumber: "1e-1000") != nil)
+        #expect(ExactDecimal(jsonNumber: "1e-1001") == nil)
+        #expect(ExactDecimal(jsonNumber: "0.001e1002") != nil)
+        #expect(ExactDecimal(jsonNumber: "1e99999999999999999999") == nil)
+    }
+
+    @Test func longDecimalsCompareAndMultiplyExactly() {
+        let d = { (t: String) in ExactDecimal(exactly: t)! }
+        #expect(d("0.1") < d("0.1000000000000000000001"))
+        #expect(d("-0.1000000000000000000001") < d("-0.1"))
+        #expect(d("-12345678901234567890") < d("-1"))
+        #expect(d("1") < d("12345678901234567890"))
+        #expect(d("12345678901234567890") < d("12345678901234567890.0000000000000000000001"))
+        #expect(!(d("12345678901234567890.5") < d("12345678901234567890.5")))
+        // Cents of a long wage: half away from zero on the exact product.
+        #expect(ExactProduct(d("10.0050000000000000000001"), .one).rounded(toScale: 2) == 1001)
+        #expect(ExactProduct(d("10.0049999999999999999999"), .one).rounded(toScale: 2) == 1000)
+        #expect(ExactProduct(d("-10.0050000000000000000001"), .one).rounded(toScale: 2) == -1001)
+        #expect(ExactProduct(d("123456789012345678901234567890"), d("0.01")).rounded(toScale: 2)
+                == ExactDecimal(exactly: "123456789012345678901234567890")!.digits)
+        // 3 * 0.3333333333333333333333 is just under 1; 1 * 1 is not under it.
+        let third = ExactProduct(d("3"), d("0.3333333333333333333333"))
+        #expect(third < ExactProduct(.one, .one))
+        #expect(ExactProduct.compare(ExactProduct(d("2"), d("0.5")), ExactProduct(.one, .one)) == 0)
+        #expect(ExactProduct.compare(ExactProduct(d("20000000000000000000"), d("0.00000000000000000005")),
+                                     ExactProduct(.one, .one)) == 0)
+        // ceil(value * 10^places), on both forms.
+        #expect(d("0.0000000000000000000001").ceiling(places: 2) == 1)
+        #expect(d("-0.0000000000000000000001").ceiling(places: 2) == 0)
+        #expect(d("1500.5").ceiling(places: 2) == 150_050)
     }
 
     @Test func shortestDecimalOfADouble() {
@@ -77,7 +129,7 @@ import Testing
 @Suite struct ExactDecimalParsingTests {
     /// `-?int(.frac)?`, then `([eE][+-]?digits)?` when `exponent`: digits times
     /// 10^(exponent - fraction digits); leading zeros and (while the scale allows) trailing
-    /// zeros dropped; nil past 18 significant digits or scale 18.
+    /// zeros dropped; nil past 1,000 decimals or 1,000 integer digits.
     static func reference(_ text: String, exponent allowExponent: Bool) -> ExactDecimal? {
         var bytes = Array(text.utf8)[...]
         let negative = bytes.first == UInt8(ascii: "-")
@@ -105,7 +157,7 @@ import Testing
             }
             let e = digits()
             if e.isEmpty { return nil }
-            let value = e.reduce(0) { $0 < 10_000 ? $0 * 10 + Int($1) : $0 }
+            let value = e.reduce(0) { $0 < 1_000_000_000_000 ? $0 * 10 + Int($1) : $0 }
             exponent = expNegative ? -value : value
         }
         if !bytes.isEmpty { return nil }
@@ -114,10 +166,14 @@ import Testing
         all.removeFirst(min(all.prefix(while: { $0 == 0 }).count, all.count - 1))
         while all.count > 1 && all.last == 0 && scale > 0 { all.removeLast(); scale -= 1 }
         if all == [0] { return .zero }
-        if scale < 0 { all += Array(repeating: 0, count: min(-scale, 19)); scale = 0 }
-        if scale > ExactDecimal.maxScale || all.count > 18 { return nil }
-        let m = all.reduce(Int64(0)) { $0 * 10 + Int64($1) }
-        return ExactDecimal(mantissa: negative ? -m : m, scale: scale)
+        if scale < 0 {
+            if all.count - scale > ExactDecimal.maxIntegerDigits { return nil }
+            all += Array(repeating: 0, count: -scale)
+            scale = 0
+        }
+        if scale > ExactDecimal.maxFractionDigits || all.count - scale > ExactDecimal.maxIntegerDigits { return nil }
+        let m = BigInt(String(all.map { Character(Unicode.Scalar($0 + 48)) }))!
+        return ExactDecimal(digits: negative ? -m : m, scale: scale)
     }
 
     @Test func feedDecimalsAgreeWithTheGeneralParser() {

@@ -1,3 +1,4 @@
+import BigInt
 import Testing
 import PropertyBased
 import Matching
@@ -133,7 +134,7 @@ import Matching
                 let parts = [(w.occupation, b.occupation), (w.skills, b.skills), (w.experience, b.experience),
                              (w.languages, b.languages), (w.education, b.education)]
                 let total = parts.reduce(Q(0)) { $0 + Q($1.0) }
-                let fit = parts.reduce(Q(0)) { $0 + Q($1.0) * Q(Int128($1.1.numerator), Int128($1.1.denominator)) } / total
+                let fit = parts.reduce(Q(0)) { $0 + Q($1.0) * Q(BigInt($1.1.numerator), BigInt($1.1.denominator)) } / total
                 #expect((fit * Q(1_000_000)).roundedHalfUp == cand.fitMicro)
             }
         }

@@ -4,7 +4,7 @@ import Matching
 
 /// Random small instances that reach every rule, every criterion tier and
 /// every tie: ids whose byte order differs from a locale's, ISCO codes
-/// sharing 2, 3 or 4 digits, decimals with up to three places, odd weights.
+/// sharing 2, 3 or 4 digits, decimals with up to three places (some moved past 64 bits), odd weights.
 struct RandomInstance {
     var rng: SplitMix
 
@@ -15,12 +15,17 @@ struct RandomInstance {
     mutating func pick<T>(_ xs: [T]) -> T { xs[int(0...(xs.count - 1))] }
     mutating func subset<T>(_ xs: [T], max: Int) -> [T] { Array(xs.shuffled(using: &rng).prefix(int(0...max))) }
 
-    /// A decimal with up to `places` decimals in [0, limit].
+    /// A decimal with up to `places` decimals in [0, limit]; one in ten moved by 10^-k
+    /// (k 19 to 30), past what 64 bits hold, to reach the engine's exact long paths.
     mutating func decimal(_ limit: Int, places: Int = 2) -> ExactDecimal {
         let s = int(0...places)
         var p = 1
         for _ in 0..<s { p *= 10 }
-        return ExactDecimal(mantissa: Int64(int(0...(limit * p))), scale: s)
+        let value = ExactDecimal(mantissa: Int64(int(0...(limit * p))), scale: s)
+        guard chance(0.1), value.isPositive else { return value }
+        let k = int(19...30)
+        let moved = value.bigScaled(to: k) + (chance(0.5) ? 1 : -1)
+        return ExactDecimal(digits: moved, scale: k)
     }
 
     static let iscos = ["2221", "2222", "2231", "2211", "3221", "3222", "5120", "2612", "7112"]

@@ -1,20 +1,19 @@
+import BigInt
 import Matching
 
-/// An exact fraction for the reference implementation (test values stay small).
+/// An exact fraction for the reference implementation, unbounded like the spec's decimals.
 struct Q: Comparable {
-    var n: Int128
-    var d: Int128
+    var n: BigInt
+    var d: BigInt
 
-    init(_ n: Int128, _ d: Int128 = 1) {
-        var (a, b) = (n.magnitude, d.magnitude)
-        while b != 0 { (a, b) = (b, a % b) }
-        let g = Int128(max(a, 1))
-        let sign: Int128 = d < 0 ? -1 : 1
+    init(_ n: BigInt, _ d: BigInt = 1) {
+        let g = max(n.greatestCommonDivisor(with: d), 1)
+        let sign: BigInt = d < 0 ? -1 : 1
         self.n = sign * n / g
         self.d = sign * d / g
     }
 
-    init(_ x: ExactDecimal) { self.init(Int128(x.mantissa), ExactDecimal.pow10(x.scale)) }
+    init(_ x: ExactDecimal) { self.init(x.digits, BigInt(10).power(x.scale)) }
 
     static func + (a: Q, b: Q) -> Q { Q(a.n * b.d + b.n * a.d, a.d * b.d) }
     static func * (a: Q, b: Q) -> Q { Q(a.n * b.n, a.d * b.d) }
@@ -45,7 +44,7 @@ enum Reference {
         }.max() ?? Q(0)
 
         func credit(_ have: Int, _ need: Int) -> Q { have >= need ? Q(1) : (have == need - 1 && have >= 1 ? Q(1, 2) : Q(0)) }
-        func mean(_ xs: [Q]) -> Q { xs.reduce(Q(0), +) / Q(Int128(xs.count)) }
+        func mean(_ xs: [Q]) -> Q { xs.reduce(Q(0), +) / Q(BigInt(xs.count)) }
         let level = { (code: String) in w.skills.first { $0.code == code }?.level ?? 0 }
         let ess = v.requiredSkills.filter(\.essential).map { credit(level($0.code), $0.minLevel) }
         let opt = v.requiredSkills.filter { !$0.essential }.map { credit(level($0.code), $0.minLevel) }
@@ -110,8 +109,10 @@ enum Reference {
         return r
     }
 
-    static func cents(_ v: Vacancy, _ input: MatchingInput) -> Int128 {
-        ExactProduct(v.monthlyWage, usdRate(v.currency, input)!).rounded(toScale: 2)
+    /// `round(monthly_wage * usd_per_unit * 100)`, half away from zero, from the fractions.
+    static func cents(_ v: Vacancy, _ input: MatchingInput) -> BigInt {
+        let x = Q(v.monthlyWage) * Q(usdRate(v.currency, input)!) * Q(100)
+        return (2 * x.n + x.d) / (2 * x.d)
     }
 
     /// Exclusions and candidates as the keys of `MatchingResult.exclusionKeys` / `candidateKeys`, in file order.
@@ -135,10 +136,10 @@ enum Reference {
         for w in okWorkers {
             for v in okVacancies {
                 if !w.preferredDestinations.isEmpty && !w.preferredDestinations.contains(v.destinationCountry) { continue }
-                if let m = w.minMonthlyWageUSD, cents(v, input) * ExactDecimal.pow10(m.scale) < Int128(m.mantissa) * 100 { continue }
+                if let m = w.minMonthlyWageUSD, Q(cents(v, input)) < Q(m) * Q(100) { continue }
                 if let a = w.availableFrom, let s = v.startDate, a > s { continue }
                 let fit = fitMicro(w, v, policy.weights)
-                if Int128(fit) * ExactDecimal.pow10(policy.minFit.scale) < Int128(policy.minFit.mantissa) * 1_000_000 { continue }
+                if Q(BigInt(fit)) < Q(policy.minFit) * Q(1_000_000) { continue }
                 var pair: [String] = []
                 if policy.healthIscoPrefixes.contains(where: { v.isco.hasPrefix($0) }) && who.contains(w.originCountry)
                     && !v.g2gAgreement { pair.append("WHO_SAFEGUARD_LIST") }

@@ -323,6 +323,32 @@ import Testing
         }
     }
 
+    /// Decimals past 64 bits are stored as written (normalised), and the same values spelt
+    /// otherwise (trailing zeros, an exponent) are the same content: the reload is unchanged.
+    @Test func longDecimalsAreStoredExactlyAndCompareByValue() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let wage = "123456789012345678901234567890.0000000000000000000000000001"
+            func line(_ wage: String, _ years: String) -> String {
+                #"{"vacancy_id":"VL1","employer_id":"E01","isco_code":"2221","title":"Nurse","destination_country":"DE","openings":1,"monthly_wage":\#(wage),"currency":"EUR","hours_per_week":40,"min_experience_years":\#(years)}"#
+            }
+            let first = try t.load(.vacancies, try writeFile(dir, "v.ndjson", line(wage, "2.5e-30")), source: "long")
+            #expect(first.counts.inserted == 1)
+            let row = try t.db.query("""
+                SELECT monthly_wage::text, min_experience_years::text FROM current_vacancies WHERE vacancy_id = 'VL1'
+                """)[0]
+            #expect(try row.decode(0, as: String.self) == wage)
+            #expect(try row.decode(1, as: String.self) == "0.0000000000000000000000000000025")
+            let again = try t.load(.vacancies, try writeFile(dir, "v2.ndjson", line(wage + "000", "25E-31")), source: "long")
+            #expect((again.counts.unchanged, again.counts.updated) == (1, 0))
+            let moved = try t.load(.vacancies, try writeFile(dir, "v3.ndjson", line(wage + "1", "2.5e-30")), source: "long")
+            #expect(moved.counts.updated == 1)
+            #expect(try t.strings("SELECT monthly_wage::text FROM current_vacancies WHERE vacancy_id = 'VL1'")
+                    == [wage + "1"])
+        }
+    }
+
     @Test func aNewWHOListEditionBecomesCurrent() throws {
         try LoadDB.with { t in
             let shipped = repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path

@@ -101,14 +101,3 @@ public enum Explanation {
         s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
     }
 }
-
-extension ExactDecimal {
-    /// The nearest Double (for display only).
-    var doubleValue: Double { Double(mantissa) / pow10Double(scale) }
-
-    private func pow10Double(_ n: Int) -> Double {
-        var p = 1.0
-        for _ in 0..<n { p *= 10 }
-        return p
-    }
-}

@@ -40,7 +40,7 @@ enum ReportFormat {
     static func ms(_ value: Int?) -> String { value.map(String.init) ?? "" }
 
     /// Whole cents as an amount with two decimals (`123456` is `1234.56`).
-    static func usd(cents: Int128) -> String {
+    static func usd<Cents: BinaryInteger>(cents: Cents) -> String {
         let (q, r) = cents.magnitude.quotientAndRemainder(dividingBy: 100)
         return (cents < 0 ? "-" : "") + "\(q)." + (r < 10 ? "0" : "") + "\(r)"
     }

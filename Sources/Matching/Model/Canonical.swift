@@ -56,10 +56,11 @@ public struct CanonicalWriter {
     /// `ExactDecimal.description`'s text, written without making it.
     mutating func add(_ value: ExactDecimal?) {
         guard let value else { absent(); return }
-        var length = CanonicalWriter.digitCount(Int(value.mantissa))
+        guard let mantissa = value.smallMantissa else { add(value.description); return }
+        var length = CanonicalWriter.digitCount(Int(mantissa))
         if value.scale > 0 {
-            let whole = Int(value.mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
-            length = (value.mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
+            let whole = Int(mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
+            length = (mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
         }
         field(length: length) { CanonicalWriter.appendDecimal(value, to: &$0) }
     }
@@ -78,10 +79,11 @@ public struct CanonicalWriter {
 
     /// The text of `ExactDecimal.description`: sign, integer part, and the fraction's `scale` digits.
     static func appendDecimal(_ value: ExactDecimal, to bytes: inout [UInt8]) {
-        guard value.scale > 0 else { appendDigits(Int(value.mantissa), to: &bytes); return }
-        if value.mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
+        guard let mantissa = value.smallMantissa else { bytes += value.description.utf8; return }
+        guard value.scale > 0 else { appendDigits(Int(mantissa), to: &bytes); return }
+        if mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
         let unit = UInt64(ExactDecimal.pow10(value.scale))
-        let magnitude = value.mantissa.magnitude
+        let magnitude = mantissa.magnitude
         appendDigits(Int(magnitude / unit), to: &bytes)
         bytes.append(UInt8(ascii: "."))
         var fraction = magnitude % unit, divisor = unit / 10

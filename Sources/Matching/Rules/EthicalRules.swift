@@ -1,3 +1,5 @@
+import BigInt
+
 /// What the entity rules read besides the subject: the run date, the policy and the reference data.
 struct RuleContext: Sendable {
     var date: Day
@@ -157,7 +159,7 @@ public enum EthicalRules {
 extension Vacancy {
     /// The monthly wage in whole USD cents at `usdPerUnit` USD per unit of its currency:
     /// the exact product rounded to cents, as the engine compares it with a worker's minimum.
-    public func monthlyWageUSDCents(usdPerUnit: ExactDecimal) -> Int128 {
+    public func monthlyWageUSDCents(usdPerUnit: ExactDecimal) -> BigInt {
         ExactProduct(monthlyWage, usdPerUnit).rounded(toScale: 2)
     }
 }
@@ -165,10 +167,7 @@ extension Vacancy {
 extension Worker {
     /// The least monthly wage the worker accepts, in whole USD cents rounded up
     /// (`ceil(value * 100)`: the least number of cents that satisfies `cents >= value * 100`).
-    public var minMonthlyWageUSDCents: Int128? {
-        guard let value = minMonthlyWageUSD else { return nil }
-        if value.scale <= 2 { return value.scaled(to: 2) }
-        let (q, r) = Int128(value.mantissa).quotientAndRemainder(dividingBy: ExactDecimal.pow10(value.scale - 2))
-        return r > 0 ? q + 1 : q
+    public var minMonthlyWageUSDCents: BigInt? {
+        minMonthlyWageUSD?.ceiling(places: 2)
     }
 }

@@ -1,3 +1,5 @@
+import BigInt
+
 /// Rows of variable length stored back to back (row `i` is `items[start[i]..<start[i+1]]`),
 /// so that a scan over many workers reads contiguous memory.
 struct Ragged<Element: Sendable>: Sendable {
@@ -126,11 +128,12 @@ struct CompiledInstance: Sendable {
     init(workers: [Worker], vacancies: [Vacancy], policy: Policy, usdPerUnit: [String: ExactDecimal],
          whoCountries: Set<String>) {
         var isco = IscoInterner(), skills = Interner(), languages = Interner(), countries = Interner()
+        var workerCents: [BigInt] = [], vacancyCents: [BigInt] = []
         for w in workers {
             workerIds.append(w.id)
             occupations.appendRow(w.occupations.map { o in
                 let (p2, p3, p4) = isco.intern(o.isco)
-                return OccupationCode(p2: p2, p3: p3, p4: p4, years: o.years, yearsDouble: o.years.doubleValue)
+                return OccupationCode(p2: p2, p3: p3, p4: p4, years: o.years, yearsDouble: o.years.fastDouble)
             })
             workerSkills.appendRow(w.skills.map { CodeLevel(code: skills.intern($0.code), level: Int32($0.level)) }
                 .sorted { $0.code < $1.code })
@@ -139,7 +142,7 @@ struct CompiledInstance: Sendable {
             }.sorted { $0.code < $1.code })
             education.append(Int32(w.educationLevel))
             preferred.appendRow(w.preferredDestinations.map { countries.intern($0) })
-            minWageCents.append(w.minMonthlyWageUSDCents ?? 0)
+            workerCents.append(w.minMonthlyWageUSDCents ?? 0)
             availableFrom.append(w.availableFrom?.ordinal ?? Int32.min)
             onWHOList.append(whoCountries.contains(w.originCountry))
         }
@@ -160,9 +163,9 @@ struct CompiledInstance: Sendable {
             minEducation.append(v.minEducation.map { Int32($0) } ?? Int32.min)
             let years = v.minExperienceYears ?? .zero
             requiredYears.append(years)
-            requiredYearsDouble.append(years.doubleValue)
+            requiredYearsDouble.append(years.fastDouble)
             destination.append(countries.intern(v.destinationCountry))
-            wageCents.append(usdPerUnit[v.currency].map(v.monthlyWageUSDCents) ?? 0)
+            vacancyCents.append(usdPerUnit[v.currency].map(v.monthlyWageUSDCents) ?? 0)
             startDate.append(v.startDate?.ordinal ?? Int32.max)
             let health = policy.healthIscoPrefixes.contains { v.isco.utf8.starts(with: $0.utf8) }
             healthWithoutG2G.append(health && !v.g2gAgreement)
@@ -170,6 +173,19 @@ struct CompiledInstance: Sendable {
         }
         vacancyEligible = Array(repeating: true, count: vacancies.count)
         countryCount = countries.count
+        (minWageCents, wageCents) = CompiledInstance.comparable(workerCents, vacancyCents)
+    }
+
+    /// The cents as `Int128`s that compare as the exact values do: the values themselves
+    /// when they all fit (any wage and rate of up to 18 digits each), else their ranks
+    /// among all of them (cents are only ever compared).
+    static func comparable(_ a: [BigInt], _ b: [BigInt]) -> ([Int128], [Int128]) {
+        let x = a.compactMap { Int128(exactly: $0) }, y = b.compactMap { Int128(exactly: $0) }
+        if x.count == a.count && y.count == b.count { return (x, y) }
+        let sorted = Array(Set(a + b)).sorted()
+        var rank: [BigInt: Int128] = [:]
+        for (i, value) in sorted.enumerated() { rank[value] = Int128(i) }
+        return (a.map { rank[$0]! }, b.map { rank[$0]! })
     }
 
     /// The same instance with only `workers` (global indices), renumbered
@@ -227,4 +243,11 @@ struct CompiledInstance: Sendable {
         }
         return false
     }
+}
+
+extension ExactDecimal {
+    /// The value as a Double for the scorer's fast path; NaN for a large value, which
+    /// the scorer then takes the exact way (its Double could be 0, infinite, or merge it
+    /// with a neighbour the fit must tell apart).
+    var fastDouble: Double { isSmall ? doubleValue : .nan }
 }

@@ -1,21 +1,68 @@
+import BigInt
+
 /// A nonnegative rational number in lowest terms: an exact criterion value of the fit score.
+/// Its terms are `UInt128`s when they fit (always, but for long decimals in the years), so
+/// the breakdowns of a big run never touch unbounded arithmetic.
 public struct Ratio: Sendable, Hashable, CustomStringConvertible {
-    public let numerator: UInt128
-    public let denominator: UInt128
+    private let smallNumerator: UInt128
+    private let smallDenominator: UInt128
+    private let large: LargeTerms?
 
     /// `numerator / denominator` reduced; the denominator must not be 0.
-    public init(_ numerator: UInt128, _ denominator: UInt128) {
-        precondition(denominator != 0, "zero denominator")
-        let g = gcd(numerator, denominator)
-        self.numerator = numerator / g
-        self.denominator = denominator / g
+    public init(_ numerator: BigUInt, _ denominator: BigUInt) {
+        precondition(!denominator.isZero, "zero denominator")
+        let g = numerator.greatestCommonDivisor(with: denominator)
+        let (n, d) = (numerator / g, denominator / g)
+        if let sn = UInt128(exactly: n), let sd = UInt128(exactly: d) {
+            (smallNumerator, smallDenominator, large) = (sn, sd, nil)
+        } else {
+            (smallNumerator, smallDenominator, large) = (0, 0, LargeTerms(n, d))
+        }
     }
 
+    /// `numerator / denominator` reduced, in `UInt128` all the way.
+    init(small numerator: UInt128, _ denominator: UInt128) {
+        precondition(denominator != 0, "zero denominator")
+        let g = gcd(numerator, denominator)
+        (smallNumerator, smallDenominator, large) = (numerator / g, denominator / g, nil)
+    }
+
+    public var numerator: BigUInt { large?.numerator ?? BigUInt(smallNumerator) }
+    public var denominator: BigUInt { large?.denominator ?? BigUInt(smallDenominator) }
+
+    /// Both terms, when they fit `UInt128`.
+    var smallTerms: (UInt128, UInt128)? { large == nil ? (smallNumerator, smallDenominator) : nil }
+
     /// The nearest Double (for display; decisions use the exact value).
-    public var doubleValue: Double { Double(numerator) / Double(denominator) }
+    public var doubleValue: Double {
+        if large == nil { return Double(smallNumerator) / Double(smallDenominator) }
+        // Both terms shifted alike keep the quotient and stay in the Double range.
+        let shift = max(0, max(numerator.bitWidth, denominator.bitWidth) - 1000)
+        return Double(numerator >> shift) / Double(denominator >> shift)
+    }
 
     /// `n/d`, or `n` when the denominator is 1.
-    public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
+    public var description: String {
+        if large == nil { return smallDenominator == 1 ? "\(smallNumerator)" : "\(smallNumerator)/\(smallDenominator)" }
+        return denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)"
+    }
+}
+
+/// The terms of a `Ratio` past `UInt128`, behind one reference.
+final class LargeTerms: Sendable, Hashable {
+    let numerator: BigUInt
+    let denominator: BigUInt
+
+    init(_ numerator: BigUInt, _ denominator: BigUInt) { (self.numerator, self.denominator) = (numerator, denominator) }
+
+    static func == (a: LargeTerms, b: LargeTerms) -> Bool {
+        a.numerator == b.numerator && a.denominator == b.denominator
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(numerator)
+        hasher.combine(denominator)
+    }
 }
 
 /// The five criteria of the fit score (MATCHING.md section 3), each exact, in [0, 1].
@@ -44,9 +91,7 @@ public struct FitScore: Sendable, Hashable {
     /// The least `fit_micro` a candidate needs: `ceil(minFit * 1e6)`, so that
     /// `fit_micro >= minFit * 1e6` exactly (0.5000005 gives 500001).
     public static func thresholdMicro(minFit: ExactDecimal) -> Int {
-        if minFit.scale <= 6 { return Int(minFit.scaled(to: 6)) }
-        let (q, r) = Int128(minFit.mantissa).quotientAndRemainder(dividingBy: ExactDecimal.pow10(minFit.scale - 6))
-        return Int(r > 0 ? q + 1 : q)
+        Int(clamping: minFit.ceiling(places: 6))
     }
 
     /// `fitMicro` as written in the output files: six decimals (`0.565000`, `1.000000`).

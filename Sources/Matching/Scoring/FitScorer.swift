@@ -1,3 +1,5 @@
+import BigInt
+
 /// The criteria of one pair as small exact numbers, before weighting.
 struct RawCriteria {
     /// 0, 3, 6 or 10 tenths.
@@ -20,21 +22,23 @@ struct RawCriteria {
 /// 1e-8 there) it recomputes exactly: each criterion is a ratio of naturals,
 /// the weights are decimals brought to a common scale, and
 /// `round(1e6 * sum(w_i * n_i / d_i) / sum(w_i))` is taken with integers
-/// (`UInt128`, or `BigNatural` if that overflows).
+/// (`UInt128`, or `BigUInt` if that overflows). A pair whose experience
+/// involves a decimal past 64 bits (years beyond the Double range, or digits
+/// a Double would merge) always goes the exact way.
 struct FitScorer: Sendable {
     /// The weights as Doubles, for the fast path and the pruning bounds.
     let wOcc, wSkills, wExp, wLang, wEdu: Double
     /// `1e6 / sum of weights` (0 when the weights sum to 0).
     let microPerWeight: Double
     /// Weights as naturals at a common scale (occupation, skills, experience, languages, education).
-    private let exactWeights: [UInt128]
-    private let exactTotal: UInt128
+    private let exactWeights: [BigUInt]
+    private let exactTotal: BigUInt
 
     init(weights: Policy.Weights) {
         let all = [weights.occupation, weights.skills, weights.experience, weights.languages, weights.education]
         let scale = all.map(\.scale).max() ?? 0
         // Policies are validated (weights >= 0); a negative weight would count as 0.
-        exactWeights = all.map { UInt128(max(0, $0.scaled(to: scale))) }
+        exactWeights = all.map { $0.isNegative ? 0 : $0.bigScaled(to: scale).magnitude }
         exactTotal = exactWeights.reduce(0, +)
         let d = all.map { max(0, $0.doubleValue) }
         (wOcc, wSkills, wExp, wLang, wEdu) = (d[0], d[1], d[2], d[3], d[4])
@@ -48,7 +52,7 @@ struct FitScorer: Sendable {
         var c = RawCriteria()
         let vp2 = inst.vacancyP2[v], vp3 = inst.vacancyP3[v], vp4 = inst.vacancyP4[v]
         let requiredYears = inst.requiredYears[v]
-        c.experienceFree = requiredYears.mantissa == 0
+        c.experienceFree = requiredYears.isZero
         for i in inst.occupations.range(w) {
             let o = inst.occupations.items[i]
             guard o.p2 == vp2 else { continue }
@@ -125,21 +129,26 @@ struct FitScorer: Sendable {
         level >= required ? 2 : (level >= 1 && level == required - 1 ? 1 : 0)
     }
 
+    /// The experience criterion in a Double; NaN when the years or the requirement is a
+    /// large decimal (`CompiledInstance` holds no Double for those).
     @inline(__always)
     private func experienceDouble(_ inst: CompiledInstance, _ v: Int, _ c: RawCriteria) -> Double {
         if c.experienceFree { return 1 }
         if c.bestOccupation < 0 { return 0 }
-        let years = inst.occupations.items[c.bestOccupation].yearsDouble * (c.bestHalved ? 0.5 : 1)
-        return min(1, max(0, years / inst.requiredYearsDouble[v]))
+        let ratio = inst.occupations.items[c.bestOccupation].yearsDouble * (c.bestHalved ? 0.5 : 1)
+            / inst.requiredYearsDouble[v]
+        return ratio.isNaN ? ratio : min(1, max(0, ratio))
     }
 
     /// `round(fit * 1e6)`, half away from zero, exactly.
     @inline(__always)
     func fitMicro(_ inst: CompiledInstance, _ w: Int, _ v: Int) -> Int32 {
         let c = criteria(inst, w, v)
+        let experience = experienceDouble(inst, v, c)
+        if experience.isNaN { return Int32(exactMicro(ratios(inst, v, c))) }
         let sum = wOcc * Double(c.occupationTenths) * 0.1
             + wSkills * Double(c.skillsNum) / Double(c.skillsDen)
-            + wExp * experienceDouble(inst, v, c)
+            + wExp * experience
             + wLang * Double(c.languagesNum) / Double(c.languagesDen)
             + wEdu * Double(c.educationNum) / Double(c.educationDen)
         let x = sum * microPerWeight
@@ -150,65 +159,89 @@ struct FitScorer: Sendable {
     }
 
     /// The five criteria as exact ratios (occupation, skills, experience, languages, education).
-    func ratios(_ inst: CompiledInstance, _ v: Int, _ c: RawCriteria) -> [(UInt128, UInt128)] {
-        var experience: (UInt128, UInt128) = (1, 1)
+    func ratios(_ inst: CompiledInstance, _ v: Int, _ c: RawCriteria) -> [Ratio] {
+        var experience = Ratio(small: 1, 1)
         if !c.experienceFree {
             if c.bestOccupation < 0 {
-                experience = (0, 1)
+                experience = Ratio(small: 0, 1)
             } else {
-                let y = inst.occupations.items[c.bestOccupation].years, r = inst.requiredYears[v]
-                // (y.m / 10^y.s) / f / (r.m / 10^r.s) = y.m * 10^r.s / (r.m * 10^y.s * f)
-                let n = UInt128(max(0, y.mantissa)) * UInt128(ExactDecimal.pow10(r.scale))
-                let d = UInt128(r.mantissa) * UInt128(ExactDecimal.pow10(y.scale)) * (c.bestHalved ? 2 : 1)
-                let g = gcd(n, d)
-                experience = n >= d ? (1, 1) : (n / g, d / g)
+                experience = FitScorer.experience(years: inst.occupations.items[c.bestOccupation].years,
+                                                  halved: c.bestHalved, required: inst.requiredYears[v])
             }
         }
-        return [(UInt128(c.occupationTenths), 10), (UInt128(c.skillsNum), UInt128(c.skillsDen)), experience,
-                (UInt128(c.languagesNum), UInt128(c.languagesDen)), (UInt128(c.educationNum), UInt128(c.educationDen))]
+        func ratio(_ n: Int64, _ d: Int64) -> Ratio { Ratio(small: UInt128(n), UInt128(d)) }
+        return [ratio(c.occupationTenths, 10), ratio(c.skillsNum, c.skillsDen), experience,
+                ratio(c.languagesNum, c.languagesDen), ratio(c.educationNum, c.educationDen)]
+    }
+
+    /// `min(1, (years / f) / required)` (f = 2 when halved), for required > 0: with
+    /// `years = y / 10^ys` and `required = r / 10^rs` it is `y * 10^rs / (r * 10^ys * f)`.
+    static func experience(years: ExactDecimal, halved: Bool, required: ExactDecimal) -> Ratio {
+        let f: UInt128 = halved ? 2 : 1
+        if let y = years.smallMantissa, let r = required.smallMantissa {
+            let (n, o1) = UInt128(max(0, y)).multipliedReportingOverflow(by: UInt128(ExactDecimal.pow10(required.scale)))
+            let (d0, o2) = UInt128(r).multipliedReportingOverflow(by: UInt128(ExactDecimal.pow10(years.scale)))
+            let (d, o3) = d0.multipliedReportingOverflow(by: f)
+            if !o1 && !o2 && !o3 { return n >= d ? Ratio(small: 1, 1) : Ratio(small: n, d) }
+        }
+        let n = years.isNegative ? 0 : years.digits.magnitude * ExactDecimal.bigPow10(required.scale).magnitude
+        let d = required.digits.magnitude * ExactDecimal.bigPow10(years.scale).magnitude * BigUInt(f)
+        return n >= d ? Ratio(small: 1, 1) : Ratio(n, d)
     }
 
     /// The exact breakdown of worker `w` for vacancy `v`.
     func breakdown(_ inst: CompiledInstance, _ w: Int, _ v: Int) -> FitBreakdown {
-        let r = ratios(inst, v, criteria(inst, w, v)).map { Ratio($0.0, $0.1) }
+        let r = ratios(inst, v, criteria(inst, w, v))
         return FitBreakdown(occupation: r[0], skills: r[1], experience: r[2], languages: r[3], education: r[4])
     }
 
     /// `round(1e6 * sum(w_i * r_i) / sum(w_i))` with integers only.
-    func exactMicro(_ ratios: [(UInt128, UInt128)]) -> Int {
+    func exactMicro(_ ratios: [Ratio]) -> Int {
         FitScorer.roundedMicro(ratios, exactWeights, exactTotal, as: UInt128.self)
-            ?? FitScorer.roundedMicro(ratios, exactWeights, exactTotal, as: BigNatural.self)!
+            ?? FitScorer.roundedMicro(ratios, exactWeights, exactTotal, as: BigUInt.self)!
     }
 
     /// With `D = prod d_i` and `N = sum m_i n_i prod_{j != i} d_j`, the fit is
     /// `N / (W D)` and `round(1e6 N / (W D)) = floor((2e6 N + W D) / (2 W D))`,
     /// found by bisection over [0, 1e6] (it needs only products and comparisons).
     /// Nil when `T` overflows.
-    static func roundedMicro<T: ExactNatural>(_ ratios: [(UInt128, UInt128)], _ weights: [UInt128],
-                                               _ total: UInt128, as _: T.Type) -> Int? {
+    static func roundedMicro<T: ExactNatural>(_ ratios: [Ratio], _ weights: [BigUInt],
+                                               _ total: BigUInt, as _: T.Type) -> Int? {
         if total == 0 { return 0 }
-        var den = T(natural: 1)
-        var num = T(natural: 0)
-        for (i, (n, _)) in ratios.enumerated() {
-            guard var term = T(natural: weights[i]).multiplying(T(natural: n)) else { return nil }
-            for (j, (_, d)) in ratios.enumerated() where j != i && d != 1 {
-                guard let t = term.multiplying(T(natural: d)) else { return nil }
-                term = t
+        guard let t = T(natural: total) else { return nil }
+        var terms: [(w: T, n: T, d: T)] = []
+        for (i, r) in ratios.enumerated() {
+            guard let wi = T(natural: weights[i]) else { return nil }
+            if let (n, d) = r.smallTerms {
+                terms.append((wi, T(small: n), T(small: d)))
+            } else {
+                guard let n = T(natural: r.numerator), let d = T(natural: r.denominator) else { return nil }
+                terms.append((wi, n, d))
+            }
+        }
+        let one = T(small: 1)
+        var den = one
+        var num = T(small: 0)
+        for (i, x) in terms.enumerated() {
+            guard var term = x.w.multiplying(x.n) else { return nil }
+            for (j, y) in terms.enumerated() where j != i && y.d != one {
+                guard let p = term.multiplying(y.d) else { return nil }
+                term = p
             }
             guard let s = num.adding(term) else { return nil }
             num = s
         }
-        for (_, d) in ratios where d != 1 {
-            guard let p = den.multiplying(T(natural: d)) else { return nil }
+        for x in terms where x.d != one {
+            guard let p = den.multiplying(x.d) else { return nil }
             den = p
         }
-        guard let wd = T(natural: total).multiplying(den),
-              let a0 = num.multiplying(T(natural: 2_000_000)), let a = a0.adding(wd),
+        guard let wd = t.multiplying(den),
+              let a0 = num.multiplying(T(small: 2_000_000)), let a = a0.adding(wd),
               let b = wd.adding(wd) else { return nil }
         var lo = 0, hi = 1_000_000
         while lo < hi {
             let mid = (lo + hi + 1) / 2
-            guard let bm = b.multiplying(T(natural: UInt128(mid))) else { return nil }
+            guard let bm = b.multiplying(T(small: UInt128(mid))) else { return nil }
             if bm <= a { lo = mid } else { hi = mid - 1 }
         }
         return lo

@@ -97,10 +97,11 @@ struct CopyLine {
     }
 
     private mutating func appendDecimal(_ value: ExactDecimal) {
-        if value.scale == 0 { return appendDigits(Int(value.mantissa)) }
-        if value.mantissa < 0 { bytes.append(0x2D) }
+        guard let mantissa = value.smallMantissa else { bytes += value.description.utf8; return }
+        if value.scale == 0 { return appendDigits(Int(mantissa)) }
+        if mantissa < 0 { bytes.append(0x2D) }
         let unit = Int64(ExactDecimal.pow10(value.scale))
-        let magnitude = value.mantissa.magnitude
+        let magnitude = mantissa.magnitude
         appendDigits(Int(magnitude / UInt64(unit)))
         bytes.append(0x2E)
         var fraction = magnitude % UInt64(unit)
