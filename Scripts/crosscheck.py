@@ -192,12 +192,13 @@ class Generator:
             return None, REF.DEFAULT_POLICY
         lines, top = [], []
         if d.chance(0.6):
-            top.append("min_fit = " + (d.pick(["0", "0.5", "0.55", "0.6", "0.7", "0.4", "1", "0.5000005",
-                                               "0.4999995", "0.333333", "0.65", "0.8", "5e-1"]) if self.messy
-                                       else d.pick(["0", "0.5", "0.4", "0.5000005", "0.4999995", "0.333333",
-                                                    "5e-1", "0.6", "0.25", "0.0000005"])))
+            min_fit = (d.pick(["0", "0.5", "0.55", "0.6", "0.7", "0.4", "1", "0.5000005",
+                               "0.4999995", "0.333333", "0.65", "0.8", "5e-1"]) if self.messy
+                       else d.pick(["0", "0.5", "0.4", "0.5000005", "0.4999995", "0.333333",
+                                    "5e-1", "0.6", "0.25", "0.0000005"]))
+            top.append("min_fit = " + (min_fit if min_fit == "1" else self.stretch(min_fit)))
         if d.chance(0.5):
-            top.append("max_weekly_hours = " + d.pick(["48", "45", "40.5", "50", "48.0", "60", "38.5"]))
+            top.append("max_weekly_hours = " + self.stretch(d.pick(["48", "45", "40.5", "50", "48.0", "60", "38.5"])))
         if d.chance(0.5):
             top.append("min_age = " + d.pick(["18", "16", "21", "0", "25"]))
         if d.chance(0.5):
@@ -208,8 +209,8 @@ class Generator:
         weights = []
         for name in d.shuffled(["occupation", "skills", "experience", "languages", "education"]):
             if d.chance(0.5):
-                weights.append(f"{name} = " + d.pick(["0", "0.1", "0.25", "1", "2", "0.333", "0.35", "3",
-                                                      "0.05", "1e-1", "2.5E0", "0.15", "0.7"]))
+                weights.append(f"{name} = " + self.stretch(d.pick(["0", "0.1", "0.25", "1", "2", "0.333", "0.35",
+                                                                   "3", "0.05", "1e-1", "2.5E0", "0.15", "0.7"])))
         lines = ["# crosscheck policy"] + top
         if weights:
             lines += ["", "[weights]"] + weights

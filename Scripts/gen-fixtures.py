@@ -18,6 +18,7 @@ the same on every Python 3), never choice/shuffle/sample whose algorithms may ch
 
 import argparse
 import datetime
+import decimal
 import hashlib
 import heapq
 import itertools
@@ -987,8 +988,10 @@ def read_policy(text):
 def shortest(value):
     if isinstance(value, int):
         return str(value)
-    return format(Decimal(value.numerator) / Decimal(value.denominator), "f").rstrip("0").rstrip(".") \
-        if value.denominator != 1 else str(value.numerator)
+    if value.denominator == 1:
+        return str(value.numerator)
+    with decimal.localcontext(prec=2100):  # exact for any policy decimal (never the default 28 digits)
+        return format(Decimal(value.numerator) / Decimal(value.denominator), "f").rstrip("0").rstrip(".")
 
 
 def canonical_policy(policy):

@@ -46,17 +46,18 @@ public enum PolicyReader {
         } catch {
             throw PolicyError(key: nil, message: "not valid TOML: \(error)")
         }
+        let literals = TOMLFloatLiterals(text)
         var policy = Policy.default
         for key in sortedKeys(table) {
             let value = table[key]!
             switch key {
             case "min_fit":
-                policy.minFit = try number(value, key)
+                policy.minFit = try number(value, key, literals)
                 guard !policy.minFit.isNegative, policy.minFit <= .one else {
                     throw PolicyError(key: key, message: "\(policy.minFit) is outside [0, 1]")
                 }
             case "max_weekly_hours":
-                policy.maxWeeklyHours = try number(value, key)
+                policy.maxWeeklyHours = try number(value, key, literals)
             case "min_age":
                 guard value.type == .int, let age = value.int else { throw wrongType(value, key, "an integer") }
                 policy.minAge = age
@@ -79,7 +80,7 @@ public enum PolicyReader {
                 policy.healthIscoPrefixes = prefixes
             case "weights":
                 guard let weights = value.table else { throw wrongType(value, key, "a table") }
-                policy.weights = try readWeights(weights)
+                policy.weights = try readWeights(weights, literals)
             default:
                 throw PolicyError(key: key, message: "unknown key (not in MATCHING.md section 8)")
             }
@@ -87,11 +88,12 @@ public enum PolicyReader {
         return policy
     }
 
-    private static func readWeights(_ table: TOMLTable) throws(PolicyError) -> Policy.Weights {
+    private static func readWeights(_ table: TOMLTable,
+                                    _ literals: TOMLFloatLiterals) throws(PolicyError) -> Policy.Weights {
         var w = Policy.Weights.default
         for name in sortedKeys(table) {
             let key = "weights.\(name)"
-            let value = try number(table[name]!, key)
+            let value = try number(table[name]!, key, literals)
             guard !value.isNegative else { throw PolicyError(key: key, message: "\(value) is below 0") }
             switch name {
             case "occupation": w.occupation = value
@@ -115,13 +117,17 @@ public enum PolicyReader {
     }
 
     /// A TOML integer or float, as the decimal written.
-    private static func number(_ value: TOMLValueConvertible, _ key: String) throws(PolicyError) -> ExactDecimal {
+    private static func number(_ value: TOMLValueConvertible, _ key: String,
+                               _ literals: TOMLFloatLiterals) throws(PolicyError) -> ExactDecimal {
         switch value.type {
         case .int:
             if let i = value.int { return ExactDecimal(i) }
         case .double:
-            // TOMLKit gives a Double; its shortest round-trip decimal is the decimal written.
+            // TOMLKit gives a Double. The literal the scan found, when it reads as that same
+            // Double, is the decimal written; else the Double's shortest round-trip decimal,
+            // which is the decimal written whenever it has at most 15 significant digits.
             if let d = value.double {
+                if let written = literals.decimal(key, parsed: d) { return written }
                 guard let exact = ExactDecimal(shortest: d) else {
                     throw PolicyError(key: key, message: "\(d) cannot be held as an exact decimal")
                 }

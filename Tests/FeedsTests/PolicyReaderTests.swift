@@ -54,6 +54,38 @@ import Testing
         #expect(try PolicyReader.read(text: "min_fit = 1").minFit == .one)
     }
 
+    /// MATCHING.md section 8: "numbers are taken as the decimal written", also past the
+    /// 17 significant digits a Double holds.
+    @Test func longFloatsAreTheDecimalsWrittenToo() throws {
+        let policy = try PolicyReader.read(text: """
+            min_fit = 0.8250000000000000000001   # just over 0.825
+            max_weekly_hours = +4_8.000_000_000_000_000_000_01
+            [weights]
+            skills = 0.350000000000000000001
+            """)
+        #expect(policy.minFit.description == "0.8250000000000000000001")
+        #expect(policy.maxWeeklyHours.description == "48.00000000000000000001")
+        #expect(policy.weights.skills.description == "0.350000000000000000001")
+        #expect(FitScore.thresholdMicro(minFit: policy.minFit) == 825_001)
+        #expect(policy.canonicalText.contains("weights.skills=0.350000000000000000001\n"))
+        // Dotted keys, exponents and short literals.
+        let short = try PolicyReader.read(text: "min_fit = 5e-1\nweights.education = 1E-30\n")
+        #expect(short.minFit == ExactDecimal(mantissa: 5, scale: 1))
+        #expect(short.weights.education.description == "0.000000000000000000000000000001")
+        // Where the line scan cannot tell (an inline table), the shortest decimal of the Double
+        // stands in.
+        #expect(try PolicyReader.read(text: "weights = { skills = 0.350000000000000000001 }").weights.skills
+                == ExactDecimal(mantissa: 35, scale: 2))
+        // A multi-line string (TOML drops its first line end) does not throw the scan off.
+        let multiline = try PolicyReader.read(text: """
+            contract_language_min = \"""
+            C1\"""
+            min_fit = 0.70000000000000000001
+            """)
+        #expect(multiline.contractLanguageMin == .c1)
+        #expect(multiline.minFit.description == "0.70000000000000000001")
+    }
+
     @Test(arguments: [
         ("colour = 1", "colour"),
         ("[weights]\nsalary = 0.1", "weights.salary"),
