@@ -74,15 +74,20 @@ import Matching
 
     /// Decimals and days are written as bytes; they must read as their `description`s.
     @Test func decimalsAndDaysAreTheirDescriptions() {
-        for mantissa: Int64 in [0, 1, -1, 5, 10, 12345, -987_654_321, .max, .min + 1, .min] {
-            for scale in 0...ExactDecimal.maxScale {
-                let d = ExactDecimal(mantissa: mantissa, scale: scale)
-                let text = d.description
-                #expect(FXRate(currency: "EUR", usdPerUnit: d).canonicalText == "7:fx_rate;3:EUR;\(text.utf8.count):\(text);")
-                let worker = Worker(id: "W", originCountry: "PH", birthYear: 1990, educationLevel: 1,
-                                    occupations: [Occupation(isco: "2221", years: d)], consent: true)
-                #expect(worker.canonicalText.contains(";1:1;\(5 + text.utf8.count):2221:\(text);"))
-            }
+        let small = [Int64(0), 1, -1, 5, 10, 12345, -987_654_321, .max, .min + 1, .min].flatMap { mantissa in
+            (0...ExactDecimal.maxScale).map { ExactDecimal(mantissa: mantissa, scale: $0) }
+        }
+        let large = ["12345678901234567890", "-0.0000000000000000000001", "98765432109876543210.123456789"]
+            .map { ExactDecimal(exactly: $0)! }
+        for d in small + large {
+            let text = d.description
+            var bytes: [UInt8] = []
+            d.appendText(to: &bytes)
+            #expect(bytes == Array(text.utf8))
+            #expect(FXRate(currency: "EUR", usdPerUnit: d).canonicalText == "7:fx_rate;3:EUR;\(text.utf8.count):\(text);")
+            let worker = Worker(id: "W", originCountry: "PH", birthYear: 1990, educationLevel: 1,
+                                occupations: [Occupation(isco: "2221", years: d)], consent: true)
+            #expect(worker.canonicalText.contains(";1:1;\(5 + text.utf8.count):2221:\(text);"))
         }
         for (y, m, d) in [(1, 1, 1), (7, 2, 3), (99, 12, 31), (999, 6, 15), (1000, 1, 1), (2026, 11, 29), (9999, 12, 31)] {
             let day = Day(year: y, month: m, day: d)!

@@ -62,7 +62,7 @@ public struct CanonicalWriter {
             let whole = Int(mantissa.magnitude / UInt64(ExactDecimal.pow10(value.scale)))
             length = (mantissa < 0 ? 1 : 0) + CanonicalWriter.digitCount(whole) + 1 + value.scale
         }
-        field(length: length) { CanonicalWriter.appendDecimal(value, to: &$0) }
+        field(length: length) { value.appendText(to: &$0) }
     }
 
     /// `Day.description` (`YYYY-MM-DD`), written without making it for the years a feed can hold.
@@ -77,22 +77,6 @@ public struct CanonicalWriter {
         }
     }
 
-    /// The text of `ExactDecimal.description`: sign, integer part, and the fraction's `scale` digits.
-    static func appendDecimal(_ value: ExactDecimal, to bytes: inout [UInt8]) {
-        guard let mantissa = value.smallMantissa else { bytes += value.description.utf8; return }
-        guard value.scale > 0 else { appendDigits(Int(mantissa), to: &bytes); return }
-        if mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
-        let unit = UInt64(ExactDecimal.pow10(value.scale))
-        let magnitude = mantissa.magnitude
-        appendDigits(Int(magnitude / unit), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        var fraction = magnitude % unit, divisor = unit / 10
-        for _ in 0..<value.scale {
-            bytes.append(UInt8(fraction / divisor) + 0x30)
-            fraction %= divisor
-            divisor /= 10
-        }
-    }
 
     private mutating func absent() {
         bytes.append(UInt8(ascii: "-")); bytes.append(CanonicalWriter.semicolon)
@@ -153,7 +137,7 @@ public struct CanonicalWriter {
 
         mutating func text(_ value: String) { bytes.append(contentsOf: value.utf8) }
         mutating func int(_ value: Int) { CanonicalWriter.appendDigits(value, to: &bytes) }
-        mutating func decimal(_ value: ExactDecimal) { CanonicalWriter.appendDecimal(value, to: &bytes) }
+        mutating func decimal(_ value: ExactDecimal) { value.appendText(to: &bytes) }
         mutating func colon() { bytes.append(CanonicalWriter.colon) }
         mutating func byte(_ value: UInt8) { bytes.append(value) }
     }

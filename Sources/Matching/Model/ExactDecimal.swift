@@ -241,6 +241,25 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return a.bigScaled(to: s) < b.bigScaled(to: s)
     }
 
+    /// Appends the UTF-8 of `description` to `bytes` without making the String (the loader
+    /// and the content hashes write millions of decimals): sign, integer part, and the
+    /// fraction's `scale` digits.
+    public func appendText(to bytes: inout [UInt8]) {
+        guard let mantissa = smallMantissa else { bytes += description.utf8; return }
+        guard scale > 0 else { CanonicalWriter.appendDigits(Int(mantissa), to: &bytes); return }
+        if mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
+        let unit = UInt64(ExactDecimal.pow10(scale))
+        let magnitude = mantissa.magnitude
+        CanonicalWriter.appendDigits(Int(magnitude / unit), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = magnitude % unit, divisor = unit / 10
+        for _ in 0..<scale {
+            bytes.append(UInt8(fraction / divisor) + 0x30)
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
     /// Shortest decimal text: `0.1`, `48`, `-2.5`.
     public var description: String {
         if scale == 0 { return large.map { $0.value.description } ?? String(small) }

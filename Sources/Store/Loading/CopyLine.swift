@@ -97,20 +97,7 @@ struct CopyLine {
     }
 
     private mutating func appendDecimal(_ value: ExactDecimal) {
-        guard let mantissa = value.smallMantissa else { bytes += value.description.utf8; return }
-        if value.scale == 0 { return appendDigits(Int(mantissa)) }
-        if mantissa < 0 { bytes.append(0x2D) }
-        let unit = Int64(ExactDecimal.pow10(value.scale))
-        let magnitude = mantissa.magnitude
-        appendDigits(Int(magnitude / UInt64(unit)))
-        bytes.append(0x2E)
-        var fraction = magnitude % UInt64(unit)
-        var divisor = UInt64(unit) / 10
-        for _ in 0..<value.scale {
-            bytes.append(UInt8(fraction / divisor) + 0x30)
-            fraction %= divisor
-            divisor /= 10
-        }
+        value.appendText(to: &bytes)
     }
 
     /// The lower-case hex digits of `bytes` (a digest).
