@@ -100,14 +100,20 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     }
 
     /// `.pgdata/run` inside the project; `/tmp/labourmatch-pg-PORT` when that path would make the
-    /// socket's path longer than a Unix socket allows (107 bytes). `Scripts/dev-db` applies the same rule.
+    /// socket's path longer than a Unix socket allows (107 bytes), or when the cluster's socket is
+    /// there and not inside (`Scripts/dev-db` puts it there when the `postgres` user cannot reach
+    /// the project, e.g. a clone inside `mktemp -d`). `Scripts/dev-db` applies the same rules.
     public static func devClusterSocketDirectory(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String {
         let port = devClusterPort(environment: environment)
         let inside = ProjectHome.directory(environment: environment).appendingPathComponent(".pgdata/run").path
-        if inside.utf8.count + "/.s.PGSQL.\(port)".utf8.count <= 107 { return inside }
-        return "/tmp/labourmatch-pg-\(port)"
+        let outside = "/tmp/labourmatch-pg-\(port)"
+        let socket = "/.s.PGSQL.\(port)"
+        guard inside.utf8.count + socket.utf8.count <= 107 else { return outside }
+        let files = FileManager.default
+        if !files.fileExists(atPath: inside + socket) && files.fileExists(atPath: outside + socket) { return outside }
+        return inside
     }
 
     /// The connection string with any password replaced by `***`: safe for logs and errors.

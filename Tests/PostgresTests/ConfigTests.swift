@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 import Testing
 
@@ -49,6 +50,25 @@ import Testing
         let c = ConnectionConfig.resolve(environment: env)
         #expect(c.source == .devCluster)
         #expect(c.conninfo == "host=/srv/lm/.pgdata/run port=55001 dbname=labourmatch user=postgres")
+    }
+
+    /// A cluster whose socket is only in /tmp (dev-db, when `postgres` cannot reach the project).
+    @Test func aSocketOnlyInTmpIsTheOneUsed() throws {
+        let port = "1"   // no cluster listens there: the test's own marker files stand in for sockets
+        let outside = "/tmp/labourmatch-pg-\(port)"
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("lm-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/.pgdata/run", withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: outside)
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        let env = ["LABOURMATCH_HOME": home, "LABOURMATCH_PGPORT": port]
+        #expect(ConnectionConfig.devClusterSocketDirectory(environment: env) == home + "/.pgdata/run")
+        FileManager.default.createFile(atPath: outside + "/.s.PGSQL.1", contents: Data())
+        #expect(ConnectionConfig.devClusterSocketDirectory(environment: env) == outside)
+        FileManager.default.createFile(atPath: home + "/.pgdata/run/.s.PGSQL.1", contents: Data())
+        #expect(ConnectionConfig.devClusterSocketDirectory(environment: env) == home + "/.pgdata/run")
     }
 
     @Test func longProjectPathMovesSocketToTmp() {
