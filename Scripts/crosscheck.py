@@ -68,7 +68,8 @@ STRATEGIES = ["stable", "greedy", "optimal"]
 #   quote-recovery  a CSV record with bad quoting (a quote inside an unquoted field, text after
 #              a closing quote) followed on its line by a field that opens a quoted section
 #   item-key   an NDJSON list item with a key its list does not have
-#   precision  numbers beyond 18 significant digits or 18 decimals (past 64 bits), or huge exponents
+#   precision  numbers beyond 18 significant digits or 18 decimals (past 64 bits), huge exponents,
+#              or counts (openings, contract months) past 64 bits
 #   year-digits  a birth_year written with a leading zero (01990, 0999)
 #   surrogate  a JSON string with a lone surrogate escape (\ud800)
 # DECIDED: where the engine and this reference differ on purpose, left out unless --all.
@@ -175,6 +176,13 @@ class Generator:
         k = self.long_dice.randint(19, 30)
         moved = Fraction(text) + self.long_dice.choice([1, -1]) * Fraction(1, 10 ** k)
         return exact_text(moved, k) if moved > 0 else text
+
+    def big(self, n):
+        """In a long-decimal instance, sometimes a count (openings, contract months) of 10 to 30
+        nines instead of `n`: past what 32 and 64 bits hold (FEEDS.md sets no upper bound)."""
+        if not self.long or self.long_dice.random() >= 0.15:
+            return n
+        return int("9" * self.long_dice.randint(10, 30))
 
     def date_near(self, day, spread=(-2, -1, 0, 0, 1, 2, 40, -40)):
         return iso(day + datetime.timedelta(days=self.d.pick(spread)))
@@ -340,7 +348,7 @@ class Generator:
                 d.pick(employer_ids) if d.chance(h) else d.pick(good_employers),
                 "recruiter_id": recruiter(),
                 "isco_code": d.pick(isco_pool), "title": d.pick(TITLES), "destination_country": dest,
-                "openings": d.pick([1, 1, 2, 3]),
+                "openings": self.big(d.pick([1, 1, 2, 3])),
                 "required_skills": skills or None, "required_languages": langs or None,
                 "min_education": d.pick([None, None, 2, 3, 4, 6, 0, 8]),
                 "min_experience_years": (lambda y: y and self.stretch(y))(
@@ -348,7 +356,7 @@ class Generator:
                 "monthly_wage": wage, "currency": cur,
                 "hours_per_week": self.stretch(d.pick(["48.5", "50", "45", "40.5"]) if d.chance(0.3 * h) else
                                                d.pick(["40", "48", "48.0", "38.5", "38"])),
-                "contract_months": d.pick([None, 12, 24]),
+                "contract_months": (lambda m: m and self.big(m))(d.pick([None, 12, 24])),
                 "contract_languages": contract or None,
                 "worker_fee": d.pick(["50", "0.01"]) if d.chance(0.1 * h) else d.pick([None, None, "0", "0.00"]),
                 "passport_retention": True if d.chance(0.06 * h) else d.pick([None, False]),

@@ -169,6 +169,17 @@ struct Values: Sendable {
         }
     }
 
+    /// `openings`, `contract_months`: an integer >= 1 of any size (FEEDS.md sets no upper
+    /// bound): `-?[0-9]+` as for `integer`, then the range.
+    static let positiveCount = ValueType<Count>(expected: "an integer >= 1") { cell in
+        switch cell {
+        case .text(let s), .json(.number(let s)):
+            // A sign is valid syntax but never >= 1 (`-0` neither).
+            return Count(s).flatMap { $0 >= 1 ? $0 : nil }
+        default: return nil
+        }
+    }
+
     /// `birth_year`: four digits, the first not 0 (so 1000...9999, written plainly).
     static let birthYear = ValueType<Int>(expected: "a year of 4 digits") { cell in
         switch cell {
@@ -218,7 +229,6 @@ struct Values: Sendable {
 
     static let skillLevel = integer.where("a level from 1 to 4") { (1...4).contains($0) }
     static let education = integer.where("an ISCED level from 0 to 8") { (0...8).contains($0) }
-    static let positiveInteger = integer.where("an integer >= 1") { $0 >= 1 }
     static let positiveDecimal = decimal.where("a decimal > 0") { $0.isPositive }
     static let nonNegativeDecimal = decimal.where("a decimal >= 0") { !$0.isNegative }
     static let wholeCents = nonNegativeDecimal.where("a decimal >= 0 in whole cents") { $0.scale <= 2 }

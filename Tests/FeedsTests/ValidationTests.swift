@@ -13,6 +13,27 @@ import Testing
         #expect(out.rejections.first?.detail == "' 3' is not an integer >= 1")
     }
 
+    /// `openings` and `contract_months` are "integer >= 1" with no upper bound: any length reads
+    /// exactly, in CSV and in NDJSON; signs, fractions and exponents do not.
+    @Test func countsHaveNoUpperBound() throws {
+        let twenty = "99999999999999999999", thousand = String(repeating: "7", count: Count.maxDigits)
+        let good = ["3000000000", twenty, "000" + thousand]
+        let bad = ["-1", "-0", "+5", "1.0", "1e3", thousand + "1"]
+        let rows = (good + bad).enumerated().map { vacancyRow("V\($0.offset)", openings: $0.element) }
+        let out = try readFeed(.vacancies, .csv, ([vacancyHeader] + rows).joined(separator: "\n"))
+        #expect(out.accepted.compactMap { $0.record.vacancy?.openings.description } == ["3000000000", twenty, thousand])
+        #expect(out.summary == (5...10).map { "\($0):INVALID_VALUE:openings" })
+
+        let lines = [vacancyJSON([("vacancy_id", "\"J1\""), ("openings", twenty), ("contract_months", "1" + twenty)]),
+                     vacancyJSON([("vacancy_id", "\"J2\""), ("openings", twenty + ".0")]),
+                     vacancyJSON([("vacancy_id", "\"J3\""), ("openings", "1e20")]),
+                     vacancyJSON([("vacancy_id", "\"J4\""), ("openings", "\"\(twenty)\"")])]
+        let json = try readFeed(.vacancies, .ndjson, lines.joined(separator: "\n"))
+        let v = json.accepted.first?.record.vacancy
+        #expect(v?.openings == Count(twenty) && v?.contractMonths == Count("1" + twenty))
+        #expect(json.summary == (2...4).map { "\($0):INVALID_VALUE:openings" })
+    }
+
     @Test func decimalsFollowTheFeedSyntax() throws {
         let wages = ["2500.50", "2500.", ".5", "1e3", "+1", "-5", "0", "\"1,000\"", "123456789012345678901", "12.0000"]
         let rows = wages.enumerated().map { vacancyRow("V\($0.offset)", wage: $0.element) }

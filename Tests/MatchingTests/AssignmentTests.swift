@@ -135,6 +135,23 @@ import Matching
         }
     }
 
+    /// A capacity a vacancy cannot fill (more than its candidates; the engine passes openings of
+    /// 10^20 as `Int32.max`) changes no strategy's matching, and costs no memory of its size
+    /// (the optimal strategy once sized a table by the sum of capacities: 25 GB and a crash).
+    @Test func capacitiesPastTheCandidatesChangeNothing() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max)) { seed in
+            let p = AssignmentTests.randomProblem(seed)
+            var candidates = [Int](repeating: 0, count: p.capacities.count)
+            for c in p.candidates { candidates[c.vacancy] += 1 }
+            let huge = AssignmentProblem(workerCount: p.workerCount, capacities: p.capacities.indices.map {
+                p.capacities[$0] >= candidates[$0] && p.capacities[$0] > 0 ? Int(Int32.max) : p.capacities[$0]
+            }, candidates: p.candidates)
+            for strategy in Strategy.allCases {
+                #expect(huge.solve(strategy) == p.solve(strategy))
+            }
+        }
+    }
+
     @Test func optimalEqualsBruteForceAndBeatsTheOthers() async {
         await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max)) { seed in
             let p = AssignmentTests.randomProblem(seed)

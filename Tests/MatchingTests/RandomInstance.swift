@@ -4,7 +4,8 @@ import Matching
 
 /// Random small instances that reach every rule, every criterion tier and
 /// every tie: ids whose byte order differs from a locale's, ISCO codes
-/// sharing 2, 3 or 4 digits, decimals with up to three places (some moved past 64 bits), odd weights.
+/// sharing 2, 3 or 4 digits, decimals with up to three places (some moved past 64 bits), odd weights,
+/// some openings past 64 bits.
 struct RandomInstance {
     var rng: SplitMix
 
@@ -26,6 +27,12 @@ struct RandomInstance {
         let k = int(19...30)
         let moved = value.bigScaled(to: k) + (chance(0.5) ? 1 : -1)
         return ExactDecimal(digits: moved, scale: k)
+    }
+
+    /// Openings 1 to 3; one in twelve of 10 to 30 digits, past what `Int32` (the
+    /// assignment's capacities) and `Int` hold, so the counts must be exact sums.
+    mutating func openings() -> Count {
+        chance(1.0 / 12) ? Count(String(repeating: "9", count: int(10...30)))! : Count(int(1...3))
     }
 
     static let iscos = ["2221", "2222", "2231", "2211", "3221", "3222", "5120", "2612", "7112"]
@@ -76,7 +83,7 @@ struct RandomInstance {
             var v = Vacancy(id: id("v", &used), employerId: "E\(int(0...3))", recruiterId: chance(0.9) ? nil : "R\(int(0...2))",
                             isco: pick(RandomInstance.iscos), title: "t",
                             destinationCountry: chance(0.1) ? "FR" : pick(["DE", "CA", "PH", "AF", "US"]),
-                            openings: int(1...3), requiredSkills: skills, requiredLanguages: languages,
+                            openings: openings(), requiredSkills: skills, requiredLanguages: languages,
                             minEducation: chance(0.5) ? int(0...8) : nil,
                             minExperienceYears: chance(0.6) ? decimal(8) : nil,
                             monthlyWage: ExactDecimal(mantissa: Int64(int(150_000...600_000)) * 10 + Int64(int(0...9)), scale: 3),

@@ -140,6 +140,26 @@ import Testing
         #expect(r.counts.vacancies == 1 && r.counts.workers == 1 && r.counts.openings == 1)
     }
 
+    /// Openings past `Int32` and `Int` (FEEDS.md sets no bound) are counted exactly in
+    /// summary.json, and such a vacancy takes every candidate it has.
+    @Test func openingsOfAnySizeAreCountedExactly() {
+        let huge = Count("99999999999999999999")!
+        var excluded = vacancy("X", openings: huge, hours: "99")
+        excluded.contractMonths = huge
+        let input = baseInput(workers: [worker("W1"), worker("W2"), worker("W3")],
+                              vacancies: [vacancy("A", openings: 3_000_000_000), vacancy("B", openings: huge), excluded])
+        for strategy in Strategy.allCases {
+            let r = MatchingEngine.runSequentially(input: input, policy: .default, date: runDate, strategy: strategy)
+            #expect(r.counts.openings == Count("200000000002999999998"))
+            #expect(r.counts.eligibleOpenings == Count("100000000002999999999"))
+            #expect(r.counts.matched == 3)
+            #expect(r.counts.unfilledOpenings == Count("100000000002999999996"))
+            let summary = OutputFiles.summaryJSON(r, policySHA256: "p", inputSHA256: "i")
+            #expect(summary.contains("\"openings\": 200000000002999999998,"))
+            #expect(summary.contains("\"unfilled_openings\": 100000000002999999996\n"))
+        }
+    }
+
     @Test func whoSafeguardListForHealthJobsWithoutG2G() {
         let nurse = worker("W", origin: "AF")
         var health = vacancy("V", isco: "2221")

@@ -28,7 +28,7 @@ func day(_ text: String) -> Day {
 let runDate = day("2026-11-29")
 
 /// A vacancy with every condition met unless a test changes it.
-func vacancy(_ id: String, isco: String = "2221", destination: String = "DE", openings: Int = 1,
+func vacancy(_ id: String, isco: String = "2221", destination: String = "DE", openings: Count = 1,
              wage: String = "3000", currency: String = "EUR", hours: String = "40",
              contract: [String] = ["en"], skills: [RequiredSkill] = [], languages: [LanguageLevel] = [],
              minEducation: Int? = nil, experience: String? = nil, employer: String = "E1",

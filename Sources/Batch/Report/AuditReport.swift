@@ -400,8 +400,9 @@ extension AuditReport {
         }
         var vacancies: [Unmatched] = []
         for p in r.participants where p.subject == "vacancy" {
-            guard let v = index.vacancies[p.id], p.matched < v.openings else { continue }
-            let open = v.openings - p.matched
+            // Stored openings fit an Int (the database holds at most 2,147,483,647).
+            guard let openings = index.vacancies[p.id]?.openings.clamped(to: .max), p.matched < openings else { continue }
+            let open = openings - p.matched
             if let reasons = index.vacancyExclusions[p.id] {
                 vacancies.append(Unmatched(id: p.id, reason: "excluded", detail: reasons.joined(separator: ", "), open: open))
             } else if p.candidates == p.matched {

@@ -204,7 +204,7 @@ struct RunIndex {
         let ranksHigher = { (p: RunResults.Pair) in
             p.fitMicro > fit.fitMicro || (p.fitMicro == fit.fitMicro && bytesLess(p.workerId, worker))
         }
-        if held.count >= v.openings && held.allSatisfy(ranksHigher), let lowest = held.map(\.fitMicro).min() {
+        if Count(held.count) >= v.openings && held.allSatisfy(ranksHigher), let lowest = held.map(\.fitMicro).min() {
             why.append("\(vacancy)'s \(v.openings) opening\(v.openings == 1 ? "" : "s") went to workers it ranks "
                        + "higher (fit \(f(lowest)) or more)")
         }

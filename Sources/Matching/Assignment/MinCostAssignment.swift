@@ -196,8 +196,12 @@ struct MinCostAssignment {
         // Per right node, the positions of its open edges back to the left: the
         // candidate edges carrying flow into it (at most its capacity). Settling it
         // reads those and its sink edge, not the closed reverses of all its candidates.
+        // A node never holds more flow than it has candidates, whatever its capacity (openings
+        // of 10^20 are valid: sizing by capacity would ask for terabytes).
+        var candidatesOf = [Int](repeating: 0, count: right.count)
+        for c in problem.candidates { candidatesOf[vacanciesOnLeft ? c.worker : c.vacancy] += 1 }
         var flowStart = [Int](repeating: 0, count: right.count + 1)
-        for (r, cap) in right.enumerated() { flowStart[r + 1] = flowStart[r] + cap }
+        for (r, cap) in right.enumerated() { flowStart[r + 1] = flowStart[r] + min(cap, candidatesOf[r]) }
         var flowEdges = [Int32](repeating: 0, count: flowStart[right.count])
         var flowCount = [Int32](repeating: 0, count: right.count)
         var settled: [Int] = [], touched: [Int] = []

@@ -96,14 +96,15 @@ private struct Run {
         var counts = RunCounts()
         counts.workers = inst.workerCount
         counts.vacancies = inst.vacancyCount
-        counts.openings = inst.openings.reduce(0) { $0 + Int($1) }
+        counts.openings = inst.exactOpenings.sum()
         counts.eligibleWorkers = inst.workerEligible.filter { $0 }.count
         counts.eligibleVacancies = inst.vacancyEligible.filter { $0 }.count
-        counts.eligibleOpenings = problem.capacities.reduce(0, +)
+        counts.eligibleOpenings = inst.exactOpenings.indices.lazy.filter { inst.vacancyEligible[$0] }
+            .map { inst.exactOpenings[$0] }.sum()
         counts.candidates = candidates.count
         counts.matched = matches.count
         counts.unmatchedWorkers = counts.eligibleWorkers - matches.count
-        counts.unfilledOpenings = counts.eligibleOpenings - matches.count
+        counts.unfilledOpenings = counts.eligibleOpenings - Count(matches.count)
         var perReason: [String: Int] = [:]
         for (reason, count) in exclusionCounts where count > 0 { perReason[reason.rawValue] = count }
         return MatchingResult(strategy: strategy, runDate: date, policy: policy, whoListEdition: whoListEdition,

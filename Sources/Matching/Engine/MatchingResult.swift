@@ -1,19 +1,24 @@
 /// The counts of `summary.json` (MATCHING.md section 7).
 public struct RunCounts: Sendable, Hashable {
     /// Taking part (section 1).
-    public var workers = 0, vacancies = 0, openings = 0
+    public var workers = 0, vacancies = 0
+    /// Sums of the openings as written: exact, whatever their size (FEEDS.md sets no bound).
+    public var openings: Count = 0
     /// Taking part and without an exclusion of their own.
-    public var eligibleWorkers = 0, eligibleVacancies = 0, eligibleOpenings = 0
+    public var eligibleWorkers = 0, eligibleVacancies = 0
+    public var eligibleOpenings: Count = 0
     public var candidates = 0, matched = 0
     /// Among the eligible.
-    public var unmatchedWorkers = 0, unfilledOpenings = 0
+    public var unmatchedWorkers = 0
+    public var unfilledOpenings: Count = 0
 
-    /// The counts as `summary.json` keys, in the spec's order.
-    public var keyed: [(String, Int)] {
-        [("workers", workers), ("vacancies", vacancies), ("openings", openings),
-         ("eligible_workers", eligibleWorkers), ("eligible_vacancies", eligibleVacancies),
-         ("eligible_openings", eligibleOpenings), ("candidates", candidates), ("matched", matched),
-         ("unmatched_workers", unmatchedWorkers), ("unfilled_openings", unfilledOpenings)]
+    /// The counts as `summary.json` keys, in the spec's order, with their decimal digits.
+    public var keyed: [(String, String)] {
+        [("workers", "\(workers)"), ("vacancies", "\(vacancies)"), ("openings", openings.description),
+         ("eligible_workers", "\(eligibleWorkers)"), ("eligible_vacancies", "\(eligibleVacancies)"),
+         ("eligible_openings", eligibleOpenings.description), ("candidates", "\(candidates)"),
+         ("matched", "\(matched)"), ("unmatched_workers", "\(unmatchedWorkers)"),
+         ("unfilled_openings", unfilledOpenings.description)]
     }
 }
 

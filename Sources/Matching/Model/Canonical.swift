@@ -53,6 +53,12 @@ public struct CanonicalWriter {
         guard let value else { absent(); return }
         field(length: CanonicalWriter.digitCount(value)) { CanonicalWriter.appendDigits(value, to: &$0) }
     }
+    /// The digits of a count, as `add(_: Int?)` writes them for the counts that fit an `Int`.
+    mutating func add(_ value: Count?) {
+        guard let value else { absent(); return }
+        guard let n = value.exactInt else { add(value.description); return }
+        add(n)
+    }
     /// `ExactDecimal.description`'s text, written without making it.
     mutating func add(_ value: ExactDecimal?) {
         guard let value else { absent(); return }

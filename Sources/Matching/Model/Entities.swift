@@ -81,7 +81,7 @@ public struct Vacancy: Sendable, Hashable {
     public var isco: String
     public var title: String
     public var destinationCountry: String
-    public var openings: Int
+    public var openings: Count
     public var requiredSkills: [RequiredSkill]
     public var requiredLanguages: [LanguageLevel]
     public var minEducation: Int?
@@ -89,7 +89,7 @@ public struct Vacancy: Sendable, Hashable {
     public var monthlyWage: ExactDecimal
     public var currency: String
     public var hoursPerWeek: ExactDecimal
-    public var contractMonths: Int?
+    public var contractMonths: Count?
     public var contractLanguages: [String]
     public var workerFee: ExactDecimal
     public var passportRetention: Bool
@@ -100,10 +100,10 @@ public struct Vacancy: Sendable, Hashable {
     public var withdrawn: Bool
 
     public init(id: String, employerId: String, recruiterId: String? = nil, isco: String, title: String,
-                destinationCountry: String, openings: Int, requiredSkills: [RequiredSkill] = [],
+                destinationCountry: String, openings: Count, requiredSkills: [RequiredSkill] = [],
                 requiredLanguages: [LanguageLevel] = [], minEducation: Int? = nil,
                 minExperienceYears: ExactDecimal? = nil, monthlyWage: ExactDecimal, currency: String,
-                hoursPerWeek: ExactDecimal, contractMonths: Int? = nil, contractLanguages: [String] = [],
+                hoursPerWeek: ExactDecimal, contractMonths: Count? = nil, contractLanguages: [String] = [],
                 workerFee: ExactDecimal = .zero, passportRetention: Bool = false, g2gAgreement: Bool = false,
                 startDate: Day? = nil, expiresOn: Day? = nil, withdrawn: Bool = false) {
         self.id = id; self.employerId = employerId; self.recruiterId = recruiterId; self.isco = isco

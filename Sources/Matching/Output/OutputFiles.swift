@@ -91,12 +91,12 @@ public enum OutputFiles {
     /// `exclusions` keys sorted by bytes and `warnings` always listing
     /// MIN_WAGE_UNKNOWN. The hashes are computed by the caller (Matching cannot hash).
     public static func summaryJSON(_ result: MatchingResult, policySHA256: String, inputSHA256: String) -> String {
-        func object(_ entries: [(String, Int)], indent: String) -> String {
+        func object(_ entries: [(String, String)], indent: String) -> String {
             if entries.isEmpty { return "{}" }
             let inner = entries.map { "\(indent)  \(jsonString($0.0)): \($0.1)" }.joined(separator: ",\n")
             return "{\n\(inner)\n\(indent)}"
         }
-        let exclusions = result.exclusionCounts.sorted { bytesLess($0.key, $1.key) }.map { ($0.key, $0.value) }
+        let exclusions = result.exclusionCounts.sorted { bytesLess($0.key, $1.key) }.map { ($0.key, "\($0.value)") }
         let lines = [
             "\"strategy\": \(jsonString(result.strategy.rawValue))",
             "\"run_date\": \(jsonString(result.runDate.description))",
@@ -107,7 +107,7 @@ public enum OutputFiles {
             "\"fit_sum\": \(jsonString(FitScore.text(micro: result.fitSumMicro)))",
             "\"worker_rank_sum\": \(result.workerRankSum)",
             "\"exclusions\": \(object(exclusions, indent: "  "))",
-            "\"warnings\": \(object([(minWageUnknownWarning, result.minWageUnknown)], indent: "  "))",
+            "\"warnings\": \(object([(minWageUnknownWarning, "\(result.minWageUnknown)")], indent: "  "))",
         ]
         return "{\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n}\n"
     }

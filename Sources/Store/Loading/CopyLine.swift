@@ -63,6 +63,12 @@ struct CopyLine {
         appendDigits(value)
     }
 
+    mutating func count(_ value: Count?) {
+        guard let value else { return null() }
+        separate()
+        if let n = value.exactInt { appendDigits(n) } else { raw(value.description) }
+    }
+
     private mutating func appendDigits(_ value: Int) {
         if value < 0 { bytes.append(0x2D) }
         var m = value.magnitude

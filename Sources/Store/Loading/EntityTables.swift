@@ -85,9 +85,9 @@ struct EntityTable: Sendable {
         encode: { record, out in
             guard case .vacancy(let v) = record else { preconditionFailure("not a vacancy") }
             out.plain(v.employerId); out.text(v.recruiterId); out.plain(v.isco); out.text(v.title)
-            out.plain(v.destinationCountry); out.int(v.openings); out.int(v.minEducation)
+            out.plain(v.destinationCountry); out.count(v.openings); out.int(v.minEducation)
             out.decimal(v.minExperienceYears); out.decimal(v.monthlyWage); out.plain(v.currency)
-            out.decimal(v.hoursPerWeek); out.int(v.contractMonths); out.decimal(v.workerFee)
+            out.decimal(v.hoursPerWeek); out.count(v.contractMonths); out.decimal(v.workerFee)
             out.bool(v.passportRetention); out.bool(v.g2gAgreement); out.day(v.startDate); out.day(v.expiresOn)
             out.list(v.requiredSkills) { $0.item($1) }
             out.list(v.requiredLanguages) { $0.item($1) }
@@ -167,8 +167,8 @@ enum StoreLimits {
         return nil
     }
 
-    static func integerTooLarge(_ field: String, _ value: Int?) -> (field: String, detail: String)? {
-        guard let value, value > maxInteger else { return nil }
+    static func integerTooLarge(_ field: String, _ value: Count?) -> (field: String, detail: String)? {
+        guard let value, value > Count(maxInteger) else { return nil }
         return (field, "\(value) is larger than the database holds (\(maxInteger))")
     }
 
