@@ -310,16 +310,42 @@ import Testing
             let dir = try scratchDir()
             // NDJSON can carry U+0000 in a string; PostgreSQL text cannot.
             let nul = FeedLoaderTests.vacancyJSON("VN1", title: #"Nurse\u0000"#)
-            let big = FeedLoaderTests.vacancyJSON("VN2", openings: "99999999999")
             let ok = FeedLoaderTests.vacancyJSON("VN3")
-            let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, big, ok].joined(separator: "\n")))
-            #expect((report.counts.inserted, report.counts.rejected) == (1, 2))
+            let report = try t.load(.vacancies, try writeFile(dir, "v.ndjson", [nul, ok].joined(separator: "\n")))
+            #expect((report.counts.inserted, report.counts.rejected) == (1, 1))
             let rows = try t.db.query("SELECT line, field, reason, key, raw FROM feed_rejections ORDER BY line")
             #expect(try rows.map { try "\($0.decode(0, as: Int.self)):\($0.decode(1, as: String.self)):\($0.decode(2, as: String.self))" }
-                    == ["1:title:INVALID_VALUE", "2:openings:INVALID_VALUE"])
+                    == ["1:title:INVALID_VALUE"])
             #expect(try rows[0].decode(3, as: String.self) == "VN1")
             // The raw text holds the JSON escape as written; it is stored as is.
             #expect(try rows[0].decode(4, as: String.self) == nul)
+        }
+    }
+
+    /// Openings and contract months of any size (FEEDS.md: "integer >= 1") are stored as
+    /// written (0006_counts_unbounded; until then int4 made them INVALID_VALUE past
+    /// 2,147,483,647), their content hash is stable, and the database refuses a fraction.
+    @Test func countsOfAnySizeAreStoredExactly() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let huge = "123456789012345678901234567890"
+            var months = FeedLoaderTests.vacancyJSON("VC2", openings: "3000000000")
+            months.removeLast()
+            months += #","contract_months":\#(huge)0}"#
+            let lines = [FeedLoaderTests.vacancyJSON("VC1", openings: huge), months]
+            let first = try t.load(.vacancies, try writeFile(dir, "c.ndjson", lines.joined(separator: "\n")), source: "counts")
+            #expect((first.counts.inserted, first.counts.rejected) == (2, 0))
+            #expect(try t.strings("""
+                SELECT openings::text || '/' || coalesce(contract_months::text, '-') FROM current_vacancies
+                WHERE vacancy_id IN ('VC1', 'VC2') ORDER BY vacancy_id
+                """) == [huge + "/-", "3000000000/" + huge + "0"])
+            let again = try t.load(.vacancies, try writeFile(dir, "c2.ndjson", lines.reversed().joined(separator: "\n")),
+                                   source: "counts")
+            #expect((again.counts.unchanged, again.counts.updated) == (2, 0))
+            #expect(throws: PostgresError.self) {
+                _ = try t.db.execute("SELECT '2.0'::whole_count")
+            }
         }
     }
 

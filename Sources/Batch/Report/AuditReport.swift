@@ -44,9 +44,11 @@ public struct AuditReport: Sendable, Equatable {
 
     /// The stored summary's counts (MATCHING.md section 7), verbatim.
     public struct Headline: Sendable, Equatable {
-        public var workers = 0, vacancies = 0, openings = 0
-        public var eligibleWorkers = 0, eligibleVacancies = 0, eligibleOpenings = 0
-        public var candidates = 0, matched = 0, unmatchedWorkers = 0, unfilledOpenings = 0
+        public var workers = 0, vacancies = 0
+        public var eligibleWorkers = 0, eligibleVacancies = 0
+        public var candidates = 0, matched = 0, unmatchedWorkers = 0
+        /// Sums of openings: exact, whatever their size.
+        public var openings: Count = 0, eligibleOpenings: Count = 0, unfilledOpenings: Count = 0
         /// The sum of `fit_micro` over the matches and of the workers' ranks of them.
         public var fitSumMicro = 0, workerRankSum = 0
         /// `MIN_WAGE_UNKNOWN` and any other warning of the summary, by name.
@@ -139,7 +141,7 @@ public struct AuditReport: Sendable, Equatable {
         public var reason: String
         public var detail: String
         /// For a vacancy: its openings left unfilled (for a worker: 1).
-        public var open: Int
+        public var open: Count
     }
 
     /// A match that differs between the compared runs, and why.
@@ -400,9 +402,8 @@ extension AuditReport {
         }
         var vacancies: [Unmatched] = []
         for p in r.participants where p.subject == "vacancy" {
-            // Stored openings fit an Int (the database holds at most 2,147,483,647).
-            guard let openings = index.vacancies[p.id]?.openings.clamped(to: .max), p.matched < openings else { continue }
-            let open = openings - p.matched
+            guard let openings = index.vacancies[p.id]?.openings, Count(p.matched) < openings else { continue }
+            let open = openings - Count(p.matched)
             if let reasons = index.vacancyExclusions[p.id] {
                 vacancies.append(Unmatched(id: p.id, reason: "excluded", detail: reasons.joined(separator: ", "), open: open))
             } else if p.candidates == p.matched {
@@ -482,11 +483,17 @@ extension AuditReport.Headline {
         let object = (try? JSONSerialization.jsonObject(with: Data(summaryJSON.utf8))) as? [String: Any] ?? [:]
         let counts = object["counts"] as? [String: Any] ?? [:]
         func n(_ key: String) -> Int { (counts[key] as? NSNumber)?.intValue ?? 0 }
+        // The sums of openings as their digits: JSONSerialization makes a double of a number
+        // past 64 bits. Each key (with its opening quote) occurs once in a summary.
+        func exact(_ key: String) -> Count {
+            guard let r = summaryJSON.range(of: "\"\(key)\": ") else { return 0 }
+            return Count(String(summaryJSON[r.upperBound...].prefix { $0.isASCII && $0.isNumber })) ?? 0
+        }
         self.init()
-        workers = n("workers"); vacancies = n("vacancies"); openings = n("openings")
+        workers = n("workers"); vacancies = n("vacancies"); openings = exact("openings")
         eligibleWorkers = n("eligible_workers"); eligibleVacancies = n("eligible_vacancies")
-        eligibleOpenings = n("eligible_openings"); candidates = n("candidates"); matched = n("matched")
-        unmatchedWorkers = n("unmatched_workers"); unfilledOpenings = n("unfilled_openings")
+        eligibleOpenings = exact("eligible_openings"); candidates = n("candidates"); matched = n("matched")
+        unmatchedWorkers = n("unmatched_workers"); unfilledOpenings = exact("unfilled_openings")
         // "0.812000": six decimals, read as an integer of millionths.
         let fitSum = (object["fit_sum"] as? String) ?? "0.000000"
         fitSumMicro = Int(fitSum.replacingOccurrences(of: ".", with: "")) ?? 0

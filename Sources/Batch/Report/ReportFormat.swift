@@ -74,6 +74,8 @@ enum ReportFormat {
 indirect enum JSONValue {
     case string(String)
     case int(Int)
+    /// A whole number of any size (openings), as its digits.
+    case count(Count)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -90,6 +92,7 @@ indirect enum JSONValue {
         switch self {
         case .string(let s): return JSONValue.quote(s)
         case .int(let n): return String(n)
+        case .count(let n): return n.description
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items):

@@ -237,7 +237,7 @@ public enum ReportHTML {
             let reasons = ["excluded", "no candidate", "outranked"].map { reason in
                 (reason, items.filter { $0.reason == reason })
             }
-            h.element("p", reasons.map { "\($0.0): \($0.1.map(\.open).reduce(0, +)) \(unit)" }.joined(separator: "; ")
+            h.element("p", reasons.map { "\($0.0): \($0.1.map(\.open).sum()) \(unit)" }.joined(separator: "; ")
                       + (items.count > listLimit ? " (the first \(listLimit) listed)" : ""), id: id)
             h.open("table", cls: "unmatched")
             h.row(["id", unit == "openings" ? "open" : nil, "main reason", "detail"].compactMap { $0 }, header: true)

@@ -12,7 +12,7 @@ public enum ReportJSON {
         }
         func unmatched(_ items: [AuditReport.Unmatched]) -> JSONValue {
             .array(items.map { .object([("id", .string($0.id)), ("reason", .string($0.reason)),
-                                        ("detail", .string($0.detail)), ("open", .int($0.open))]) })
+                                        ("detail", .string($0.detail)), ("open", .count($0.open))]) })
         }
         func changes(_ items: [AuditReport.MatchChange]) -> JSONValue {
             .array(items.map { .object([("worker_id", .string($0.workerId)), ("before", .text($0.before)),
@@ -47,11 +47,11 @@ public enum ReportJSON {
                          ("attempts", .int(s.attempts))])
             })),
             ("headline", .object([
-                ("workers", .int(hl.workers)), ("vacancies", .int(hl.vacancies)), ("openings", .int(hl.openings)),
+                ("workers", .int(hl.workers)), ("vacancies", .int(hl.vacancies)), ("openings", .count(hl.openings)),
                 ("eligible_workers", .int(hl.eligibleWorkers)), ("eligible_vacancies", .int(hl.eligibleVacancies)),
-                ("eligible_openings", .int(hl.eligibleOpenings)), ("candidates", .int(hl.candidates)),
+                ("eligible_openings", .count(hl.eligibleOpenings)), ("candidates", .int(hl.candidates)),
                 ("matched", .int(hl.matched)), ("unmatched_workers", .int(hl.unmatchedWorkers)),
-                ("unfilled_openings", .int(hl.unfilledOpenings)), ("fit_sum", .string(ReportFormat.fit(hl.fitSumMicro))),
+                ("unfilled_openings", .count(hl.unfilledOpenings)), ("fit_sum", .string(ReportFormat.fit(hl.fitSumMicro))),
                 ("mean_fit", .string(ReportFormat.fit(hl.meanFitMicro))), ("worker_rank_sum", .int(hl.workerRankSum)),
                 ("warnings", .object(hl.warnings.map { ($0.label, .int($0.count)) })),
             ])),

@@ -81,7 +81,7 @@ public enum ReportMarkdown {
                                      ("Vacancies with unfilled openings", r.unfilledVacancies, "openings")] {
             md += "### \(title)\n\n"
             md += ["excluded", "no candidate", "outranked"].map { reason in
-                "\(reason): \(items.filter { $0.reason == reason }.map(\.open).reduce(0, +)) \(unit)"
+                "\(reason): \(items.filter { $0.reason == reason }.map(\.open).sum()) \(unit)"
             }.joined(separator: "; ") + "\n\n"
             md += table(["id", "open", "main reason", "detail"], items.prefix(limit).map {
                 [$0.id, "\($0.open)", $0.reason, $0.detail]

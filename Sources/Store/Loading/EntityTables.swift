@@ -74,10 +74,10 @@ struct EntityTable: Sendable {
     static let vacancies = EntityTable(
         kind: .vacancies, identity: "vacancies", versions: "vacancy_versions", key: "vacancy_id",
         columns: [.init("employer_id", "identifier"), .init("recruiter_id", "identifier"),
-                  .init("isco_code", "isco_code"), .init("title", "text"), .init("destination_country", "country_code"), .init("openings", "integer"),
+                  .init("isco_code", "isco_code"), .init("title", "text"), .init("destination_country", "country_code"), .init("openings", "whole_count"),
                   .init("min_education", "isced_level"), .init("min_experience_years", "numeric"),
                   .init("monthly_wage", "numeric"), .init("currency", "currency_code"),
-                  .init("hours_per_week", "numeric"), .init("contract_months", "integer"),
+                  .init("hours_per_week", "numeric"), .init("contract_months", "whole_count"),
                   .init("worker_fee", "numeric"), .init("passport_retention", "boolean"),
                   .init("g2g_agreement", "boolean"), .init("start_date", "date"), .init("expires_on", "date"),
                   .init("required_skills", "required_skill_item[]"),
@@ -96,8 +96,6 @@ struct EntityTable: Sendable {
         check: { record in
             guard case .vacancy(let v) = record else { return nil }
             return StoreLimits.firstNUL([("title", v.title)])
-                ?? StoreLimits.integerTooLarge("openings", v.openings)
-                ?? StoreLimits.integerTooLarge("contract_months", v.contractMonths)
         })
 
     static let workers = EntityTable(
@@ -154,8 +152,6 @@ struct EntityTable: Sendable {
 /// accepts these values, so the loader rejects their rows as INVALID_VALUE
 /// rather than let one row fail the whole load.
 enum StoreLimits {
-    /// PostgreSQL's `integer` (openings, contract_months).
-    static let maxInteger = Int(Int32.max)
     /// The WHO regions `who_list_entries.who_region` allows.
     static let whoRegions: Set<String> = ["AFR", "AMR", "SEAR", "EUR", "EMR", "WPR"]
 
@@ -165,11 +161,6 @@ enum StoreLimits {
             return (field, "the text holds a NUL character, which the database cannot store")
         }
         return nil
-    }
-
-    static func integerTooLarge(_ field: String, _ value: Count?) -> (field: String, detail: String)? {
-        guard let value, value > Count(maxInteger) else { return nil }
-        return (field, "\(value) is larger than the database holds (\(maxInteger))")
     }
 
     static func whoRegion(_ region: String) -> (field: String, detail: String)? {

@@ -57,12 +57,12 @@ struct VersionReader {
             \(Self.list("required_skills")), \(Self.list("required_languages")), \(Self.list("contract_languages"))
             """) { c in
             Vacancy(id: try c.text(0), employerId: try c.text(1), recruiterId: try c.optionalText(2), isco: try c.text(3),
-                    title: try c.text(4), destinationCountry: try c.text(5), openings: Count(try c.int(6)),
+                    title: try c.text(4), destinationCountry: try c.text(5), openings: try c.count(6),
                     requiredSkills: try c.items(18, ListItems.requiredSkill),
                     requiredLanguages: try c.items(19, ListItems.languageLevel),
                     minEducation: try c.optionalInt(7), minExperienceYears: try c.optionalDecimal(8),
                     monthlyWage: try c.decimal(9), currency: try c.text(10), hoursPerWeek: try c.decimal(11),
-                    contractMonths: try c.optionalInt(12).map { Count($0) }, contractLanguages: try c.items(20) { String($0) },
+                    contractMonths: try c.optionalCount(12), contractLanguages: try c.items(20) { String($0) },
                     workerFee: try c.decimal(13), passportRetention: try c.bool(14),
                     g2gAgreement: try c.bool(15), startDate: try c.optionalDay(16),
                     expiresOn: try c.optionalDay(17))
@@ -117,6 +117,17 @@ private struct Cells {
 
     func optionalDecimal(_ i: Int) throws -> ExactDecimal? {
         try row.isNull(i) ? nil : decimal(i)
+    }
+
+    /// A `whole_count` (0006): plain digits of any length.
+    func count(_ i: Int) throws -> Count {
+        let t = try text(i)
+        guard let n = Count(t) else { throw bad(i, t) }
+        return n
+    }
+
+    func optionalCount(_ i: Int) throws -> Count? {
+        try row.isNull(i) ? nil : count(i)
     }
 
     func optionalDay(_ i: Int) throws -> Day? {
