@@ -25,6 +25,34 @@ import Testing
         #expect(ExactDecimal(jsonNumber: "-25e-30")?.description == "-0.000000000000000000000000000025")
     }
 
+    /// Counts (openings) are exact across their two forms: an Int, and a BigUInt past it. Equal
+    /// values are equal and hash alike however they were made; random sums and differences
+    /// agree with BigUInt's.
+    @Test func countsAreExactAcrossForms() {
+        let max = Count(Int.max), past = Count("9223372036854775808")!
+        #expect(max + 1 == past && past - 1 == max && past > max && max < past)
+        #expect((past - 1).exactInt == Int.max && past.exactInt == nil)
+        #expect(Set([past - 1, max, Count("0009223372036854775807")!]).count == 1)
+        #expect(Count("0") == .zero && Count("007")! == 7 && past.clamped(to: 5) == 5 && Count(3).clamped(to: 5) == 3)
+        for bad in ["", "-1", "+1", "1.0", " 1", "1e3", String(repeating: "1", count: Count.maxDigits + 1)] {
+            #expect(Count(bad) == nil, "\(bad)")
+        }
+        #expect(Count(String(repeating: "0", count: 5) + String(repeating: "9", count: Count.maxDigits)) != nil)
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<2_000 {
+            func random() -> (Count, BigUInt) {
+                let digits = Int.random(in: 1...40, using: &rng)
+                let text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+                return (Count(text)!, BigUInt(text)!)
+            }
+            let (a, x) = random(), (b, y) = random()
+            #expect((a + b).description == String(x + y))
+            #expect((a < b) == (x < y) && (a == b) == (x == y))
+            if y <= x { #expect((a - b).description == String(x - y)) }
+            #expect([a, b].sum() == a + b)
+        }
+    }
+
     /// FEEDS.md sets no limit on a decimal's digits: past 64 bits the value is kept whole,
     /// never rounded, up to 1,000 digits before the point and 1,000 after.
     @Test func longDecimalsAreKeptExactly() {
