@@ -216,6 +216,51 @@ import Testing
         #expect(throws: Explanation.Failure.self) { try Explanation.text(nobody, worker: "NO-SUCH-WORKER") }
     }
 
+    /// Openings past 64 bits (FEEDS.md sets no bound), loaded, run and reported: every sum of
+    /// openings equals PostgreSQL's exact numeric sum over the run's snapshot, in summary.json
+    /// and in the JSON and HTML reports, and an unfilled vacancy's open count is exact.
+    @Test func openingsPastSixtyFourBitsAreReportedExactly() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let huge = "123456789012345678901234567890"
+        var lines = try contents(projectRoot.appendingPathComponent("Fixtures/vacancies.csv"))
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let column = lines[0].split(separator: ",").firstIndex(of: "openings")!
+        var cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(cells[0] == "V001")
+        cells[column + 1] = huge  // the title before it is quoted and holds one comma
+        lines = [lines[0], cells.joined(separator: ",")]
+        let file = fixture.dir.appendingPathComponent("v001.csv")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        let load = try fixture.command(["load", "vacancies", file.path, "--mode", "delta"])
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(load.stdout.contains("1 updated"), "\(load.stdout)")
+        #expect(try fixture.run(out: "big").status == 0)
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+
+        let sums = try fixture.rows("""
+            SELECT sum(v.openings)::text, (sum(v.openings) FILTER (WHERE p.eligible))::text,
+                   (sum(v.openings - p.matched) FILTER (WHERE p.eligible))::text,
+                   max(v.openings - p.matched) FILTER (WHERE p.id = 'V001')::text
+            FROM run_participants p
+            JOIN run_snapshot s ON s.run_id = p.run_id AND s.kind = 'vacancy' AND s.key = p.id
+            JOIN vacancy_versions v ON v.vacancy_id = s.key AND v.version = s.version
+            WHERE p.run_id = $1 AND p.subject = 'vacancy'
+            """, [PostgresValue(runId)])[0]
+        #expect(sums[0].count == huge.count && sums[0].hasPrefix("1234567890123"))
+        let summary = try contents(fixture.dir.appendingPathComponent("big/summary.json"))
+        for (key, sum) in zip(["openings", "eligible_openings", "unfilled_openings"], sums) {
+            #expect(summary.contains("\"\(key)\": \(sum)"), "\(key)")
+        }
+        let json = try fixture.report(runId, "json")
+        for (key, sum) in zip(["openings", "eligible_openings", "unfilled_openings"], sums) {
+            #expect(json.contains("\"\(key)\": \(sum),"), "\(key)")
+        }
+        #expect(json.contains("\"open\": \(sums[3])\n"))
+        let page = try XHTMLPage(try fixture.report(runId, "html"))
+        #expect(page.text["h-openings"] == sums[0] && page.text["h-unfilled-openings"] == sums[2])
+    }
+
     @Test func compareTwoPoliciesListsNewLostAndChangedMatches() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
