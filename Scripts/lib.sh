@@ -1,4 +1,4 @@
-# Shared by Scripts/test and Scripts/demo: source it, do not run it.
+# Shared by Scripts/test, demo, bench and report-screenshot: source it, do not run it.
 
 # Installs with apt-get what building and running LabourMatch needs and this
 # machine lacks: pkg-config, libpq-dev, the PostgreSQL server and client,
@@ -33,4 +33,14 @@ apt_install() {
     fi
     apt-get update -q >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2
+}
+
+# `swift build "$@"` with a TMPDIR of its own, removed afterwards: SwiftPM leaves six
+# TemporaryDirectory.* behind in TMPDIR at every build.
+swift_build() {
+    local tmp rc=0
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/labourmatch-build.XXXXXX")"
+    TMPDIR="$tmp" swift build "$@" || rc=$?
+    rm -rf "$tmp"
+    return "$rc"
 }
