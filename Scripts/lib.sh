@@ -1,4 +1,4 @@
-# Shared by Scripts/test, demo, bench and report-screenshot: source it, do not run it.
+# Shared by Scripts/test, demo, bench, fuzz and report-screenshot: source it, do not run it.
 
 # Installs with apt-get what building and running LabourMatch needs and this
 # machine lacks: pkg-config, libpq-dev, the PostgreSQL server and client,
