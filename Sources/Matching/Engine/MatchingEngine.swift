@@ -82,8 +82,10 @@ private struct Run {
         let inst = generator.instance
         let candidates = rankedCandidates(output.candidates)
         let problem = AssignmentProblem(workerCount: inst.workerCount,
+                                        // At most Int32.max (the flow's edge type): more than
+                                        // any run has workers, so no vacancy's limit changes.
                                         capacities: inst.openings.indices.map {
-                                            inst.vacancyEligible[$0] ? Int(inst.openings[$0]) : 0
+                                            inst.vacancyEligible[$0] ? inst.openings[$0].clamped(to: Int(Int32.max)) : 0
                                         },
                                         candidates: candidates)
         timings.candidates = clock.now - candidatesStarted
@@ -96,11 +98,11 @@ private struct Run {
         var counts = RunCounts()
         counts.workers = inst.workerCount
         counts.vacancies = inst.vacancyCount
-        counts.openings = inst.exactOpenings.sum()
+        counts.openings = inst.openings.sum()
         counts.eligibleWorkers = inst.workerEligible.filter { $0 }.count
         counts.eligibleVacancies = inst.vacancyEligible.filter { $0 }.count
-        counts.eligibleOpenings = inst.exactOpenings.indices.lazy.filter { inst.vacancyEligible[$0] }
-            .map { inst.exactOpenings[$0] }.sum()
+        counts.eligibleOpenings = inst.openings.indices.lazy.filter { inst.vacancyEligible[$0] }
+            .map { inst.openings[$0] }.sum()
         counts.candidates = candidates.count
         counts.matched = matches.count
         counts.unmatchedWorkers = counts.eligibleWorkers - matches.count

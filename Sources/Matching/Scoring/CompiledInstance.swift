@@ -98,11 +98,9 @@ struct CompiledInstance: Sendable {
     // Vacancies.
     var vacancyIds: [String] = []
     var vacancyEligible: [Bool] = []
-    /// A vacancy's openings as the assignment sees them: at most `Int32.max`, which is
-    /// more than any number of workers a run can hold.
-    var openings: [Int32] = []
-    /// The openings as written (`summary.json` counts them exactly).
-    var exactOpenings: [Count] = []
+    /// The openings as written (`summary.json` counts them exactly; the assignment sees them
+    /// clamped, see `MatchingEngine`).
+    var openings: [Count] = []
     var vacancyP2: [Int32] = [], vacancyP3: [Int32] = [], vacancyP4: [Int32] = []
     /// Sorted by code.
     var requiredSkills = Ragged<RequiredSkillCode>()
@@ -153,8 +151,7 @@ struct CompiledInstance: Sendable {
         workerEligible = Array(repeating: true, count: workers.count)
         for v in vacancies {
             vacancyIds.append(v.id)
-            openings.append(Int32(v.openings.clamped(to: Int(Int32.max))))
-            exactOpenings.append(v.openings)
+            openings.append(v.openings)
             let (p2, p3, p4) = isco.intern(v.isco)
             vacancyP2.append(p2); vacancyP3.append(p3); vacancyP4.append(p4)
             requiredSkills.appendRow(v.requiredSkills.map {
