@@ -3,7 +3,7 @@
 /// Foundation's JSONSerialization cannot be used for feeds: it hides repeated
 /// keys and the literal form of numbers (`3` against `3.0`), both of which
 /// FEEDS.md gives a meaning.
-enum JSONValue {
+package enum JSONValue {
     case null
     case bool(Bool)
     /// The literal, e.g. `3.1e3`; it matches JSON's number grammar.
@@ -14,7 +14,7 @@ enum JSONValue {
     case object([(key: String, value: JSONValue)])
 
     /// The member named `key` (compared by bytes), if any.
-    func member(_ key: String) -> JSONValue? {
+    package func member(_ key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { sameBytes($0.key, key) }?.value
     }
@@ -33,8 +33,8 @@ enum JSONValue {
 }
 
 /// Why a JSON text could not be parsed.
-struct JSONParseError: Error {
-    var message: String
+package struct JSONParseError: Error {
+    package var message: String
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes (already checked to be valid UTF-8).
@@ -51,7 +51,7 @@ struct JSONParseError: Error {
 /// Containers nested deeper than `keptDepth` are checked like the rest but
 /// kept empty (of their kind): feeds look three levels down at most, and a
 /// deeper tree would overflow the stack when it is freed.
-struct JSONParser {
+package struct JSONParser {
     static let keptDepth = 32
 
     private let bytes: [UInt8]
@@ -62,7 +62,7 @@ struct JSONParser {
     private init(_ bytes: [UInt8], maxDepth: Int) { self.bytes = bytes; self.maxDepth = maxDepth }
 
     /// Parses one JSON text; more than `maxDepth` nested containers fail it.
-    static func parse(_ bytes: [UInt8], maxDepth: Int = .max) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = .max) throws(JSONParseError) -> JSONValue {
         var p = JSONParser(bytes, maxDepth: maxDepth)
         return try p.document()
     }

@@ -105,6 +105,21 @@ import Testing
                                       + "(summary->'counts'->>'unmatched_workers') FROM run_summaries WHERE run_id = $1",
                                       [PostgresValue(runId)])[0]
         #expect("\(headline["matched"] ?? "")" == stored[0])
+        // Every headline figure is the stored summary's: the counts, the sums and the warnings.
+        let summary = try fixture.rows("""
+            SELECT key, value FROM run_summaries, jsonb_each_text(summary->'counts') WHERE run_id = $1
+            UNION ALL SELECT key, value FROM run_summaries, jsonb_each_text(summary - 'counts' - 'warnings' - 'exclusions')
+                WHERE run_id = $1 AND key IN ('fit_sum', 'worker_rank_sum')
+            """, [PostgresValue(runId)])
+        #expect(summary.count == 12)
+        for row in summary { #expect("\(headline[row[0]] ?? "")" == row[1], "\(row[0])") }
+        let warnings = try fixture.rows("""
+            SELECT key, value FROM run_summaries, jsonb_each_text(summary->'warnings') WHERE run_id = $1 ORDER BY key COLLATE "C"
+            """, [PostgresValue(runId)])
+        #expect(!warnings.isEmpty, "the fixtures raise a warning")
+        let shown = try #require(headline["warnings"] as? [String: Any])
+        #expect(shown.count == warnings.count)
+        for row in warnings { #expect("\(shown[row[0]] ?? "")" == row[1], "warning \(row[0])") }
         // The listed unfilled openings and unmatched workers (not excluded) add up to the summary's counts.
         let unfilled = try #require(object["unfilled_vacancies"] as? [[String: Any]])
         #expect(String(unfilled.filter { $0["reason"] as? String != "excluded" }.map { $0["open"] as! Int }.reduce(0, +))

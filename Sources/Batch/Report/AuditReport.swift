@@ -1,3 +1,4 @@
+import Feeds
 import Foundation
 import Matching
 import Store
@@ -480,27 +481,30 @@ extension AuditReport {
 extension AuditReport.Headline {
     /// The counts of a stored `summary.json` (keys of MATCHING.md section 7).
     init(summaryJSON: String) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(summaryJSON.utf8))) as? [String: Any] ?? [:]
-        let counts = object["counts"] as? [String: Any] ?? [:]
-        func n(_ key: String) -> Int { (counts[key] as? NSNumber)?.intValue ?? 0 }
-        // The sums of openings as their digits: JSONSerialization makes a double of a number
-        // past 64 bits. Each key (with its opening quote) occurs once in a summary.
-        func exact(_ key: String) -> Count {
-            guard let r = summaryJSON.range(of: "\"\(key)\": ") else { return 0 }
-            return Count(String(summaryJSON[r.upperBound...].prefix { $0.isASCII && $0.isNumber })) ?? 0
+        // Read with the feeds' parser, which keeps each number's literal: JSONSerialization
+        // would make a double of a sum of openings past 64 bits.
+        let object = (try? JSONParser.parse(Array(summaryJSON.utf8))) ?? .object([])
+        func literal(_ value: Feeds.JSONValue?) -> String? {
+            if case .number(let text)? = value { return text }
+            return nil
         }
+        let counts = object.member("counts")
+        func n(_ key: String) -> Int { literal(counts?.member(key)).flatMap { Int($0) } ?? 0 }
+        func exact(_ key: String) -> Count { literal(counts?.member(key)).flatMap { Count($0) } ?? 0 }
         self.init()
         workers = n("workers"); vacancies = n("vacancies"); openings = exact("openings")
         eligibleWorkers = n("eligible_workers"); eligibleVacancies = n("eligible_vacancies")
         eligibleOpenings = exact("eligible_openings"); candidates = n("candidates"); matched = n("matched")
         unmatchedWorkers = n("unmatched_workers"); unfilledOpenings = exact("unfilled_openings")
         // "0.812000": six decimals, read as an integer of millionths.
-        let fitSum = (object["fit_sum"] as? String) ?? "0.000000"
+        var fitSum = "0.000000"
+        if case .string(let text)? = object.member("fit_sum") { fitSum = text }
         fitSumMicro = Int(fitSum.replacingOccurrences(of: ".", with: "")) ?? 0
-        workerRankSum = (object["worker_rank_sum"] as? NSNumber)?.intValue ?? 0
-        let warnings = object["warnings"] as? [String: Any] ?? [:]
-        self.warnings = warnings.keys.sorted(by: bytesLess).map {
-            AuditReport.Labelled(label: $0, name: $0, count: (warnings[$0] as? NSNumber)?.intValue ?? 0)
+        workerRankSum = literal(object.member("worker_rank_sum")).flatMap { Int($0) } ?? 0
+        var warnings: [(key: String, value: Feeds.JSONValue)] = []
+        if case .object(let members)? = object.member("warnings") { warnings = members }
+        self.warnings = warnings.sorted { bytesLess($0.key, $1.key) }.map {
+            AuditReport.Labelled(label: $0.key, name: $0.key, count: literal($0.value).flatMap { Int($0) } ?? 0)
         }
     }
 }
