@@ -106,6 +106,59 @@ import Testing
         #expect(throws: Explanation.Failure.self) { try Explanation.text(data, worker: "nobody") }
     }
 
+    /// What the report says of outranked workers and of vacancies left with unfilled openings
+    /// holds, checked against every candidate pair of the fixtures' run under each strategy
+    /// (MATCHING.md sections 5 and 6). `greedy` and `optimal` do not leave a vacancy's
+    /// candidates at vacancies they rank higher, and the report must not say they do.
+    @Test func unmatchedReasonsAreTrueUnderEveryStrategy() throws {
+        let inputs = try FixtureSeeder.fixtureInputs()
+        let day = try #require(Day("2026-11-29"))
+        for strategy in Strategy.allCases {
+            let (data, result) = Self.runData(inputs.input, policy: inputs.policy, date: day, strategy: strategy)
+            let report = AuditReport(current: data, other: nil)
+            let wording = AuditReport.outrankedWording(strategy)
+            let w = result.workerIds, v = result.vacancyIds
+            let all = result.candidates
+            let matchOf = Dictionary(uniqueKeysWithValues: result.matches.map { (w[$0.worker], $0) })
+            let holders = Dictionary(grouping: result.matches) { v[$0.vacancy] }
+            // A vacancy ranks workers by fit, then worker id.
+            func vacancyPrefers(_ a: Candidate, _ b: Candidate) -> Bool {
+                a.fitMicro != b.fitMicro ? a.fitMicro > b.fitMicro : w[a.worker].utf8.lexicographicallyPrecedes(w[b.worker].utf8)
+            }
+            let outrankedVacancies = report.unfilledVacancies.filter { $0.reason == "outranked" }
+            #expect(!outrankedVacancies.isEmpty, "\(strategy): the fixtures leave a vacancy's candidates elsewhere")
+            for u in outrankedVacancies {
+                #expect(u.detail.hasSuffix(wording.vacancy), "\(strategy) \(u.id): \(u.detail)")
+                for c in all where v[c.vacancy] == u.id && matchOf[w[c.worker]]?.vacancy != c.vacancy {
+                    let got = matchOf[w[c.worker]]
+                    switch strategy {
+                    case .stable:
+                        #expect(got.map { $0.workerRank < c.workerRank } == true, "\(u.id): \(w[c.worker])")
+                    case .greedy:
+                        // Matched before this pair in the greedy order: a higher fit, or the same
+                        // fit at a vacancy id before this one.
+                        #expect(got.map { $0.fitMicro > c.fitMicro || ($0.fitMicro == c.fitMicro
+                                    && v[$0.vacancy].utf8.lexicographicallyPrecedes(v[c.vacancy].utf8)) } == true,
+                                "\(u.id): \(w[c.worker])")
+                    case .optimal:
+                        break  // only "not placed here", true by the loop's condition
+                    }
+                }
+            }
+            let outrankedWorkers = report.unmatchedWorkers.filter { $0.reason == "outranked" }
+            for u in outrankedWorkers {
+                #expect(u.detail.hasSuffix(wording.worker), "\(strategy) \(u.id): \(u.detail)")
+                guard strategy != .optimal else { continue }
+                for c in all where w[c.worker] == u.id {
+                    let held = holders[v[c.vacancy]] ?? []
+                    #expect(Count(held.count) == data.input.vacancies.first { $0.id == v[c.vacancy] }?.openings,
+                            "\(strategy): \(u.id)'s candidate \(v[c.vacancy]) is full")
+                    #expect(held.allSatisfy { vacancyPrefers($0, c) }, "\(strategy): \(u.id) at \(v[c.vacancy])")
+                }
+            }
+        }
+    }
+
     /// One vacancy with one opening; W&1 fits it fully, W<2> less (no experience in the
     /// occupation), W"3 gave no consent. Results as the run stores them.
     static func tinyRun() throws -> RunData {
@@ -126,16 +179,21 @@ import Testing
                    occupations: [Occupation(isco: "2221", years: ExactDecimal(5))], languages: english, consent: false),
         ]
         input.fxRates = [FXRate(currency: "EUR", usdPerUnit: try #require(ExactDecimal(exactly: "1.08")))]
-        let policy = Policy.default
-        let result = MatchingEngine.runSequentially(input: input, policy: policy, date: day, strategy: .stable)
+        return runData(input, policy: .default, date: day, strategy: .stable).data
+    }
+
+    /// A stored run as the report reads it, made by the engine from `input`.
+    static func runData(_ input: MatchingInput, policy: Policy, date day: Day,
+                        strategy: Strategy) -> (data: RunData, result: MatchingResult) {
+        let result = MatchingEngine.runSequentially(input: input, policy: policy, date: day, strategy: strategy)
         let policySHA = String(repeating: "a", count: 64), inputSHA = String(repeating: "b", count: 64)
-        let key = JobInstanceKey(runDate: day, scope: "default", policySHA256: policySHA, strategy: .stable)
+        let key = JobInstanceKey(runDate: day, scope: "default", policySHA256: policySHA, strategy: strategy)
         let run = RunRecord(runId: 7, instanceId: 1, key: key, policyText: policy.canonicalText, number: 1,
                             status: .succeeded, engineVersion: MatchingEngine.version, whoListEdition: "2023",
                             inputSHA256: inputSHA, reportDir: nil, createdAt: Date(timeIntervalSince1970: 0),
                             finishedAt: Date(timeIntervalSince1970: 1))
-        return RunData(run: run, executions: [], results: RunResults(result: result, policySHA256: policySHA,
-                                                                     inputSHA256: inputSHA),
-                       input: input, policy: policy)
+        return (RunData(run: run, executions: [], results: RunResults(result: result, policySHA256: policySHA,
+                                                                      inputSHA256: inputSHA),
+                        input: input, policy: policy), result)
     }
 }

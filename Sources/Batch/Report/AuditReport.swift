@@ -383,9 +383,30 @@ extension AuditReport {
         }
     }
 
+    /// What is known of an outranked worker's candidates and of an unfilled vacancy's unmatched
+    /// candidates, by strategy (MATCHING.md sections 5 and 6). Under `stable` both follow from
+    /// stability. Under `greedy` a pair is looked at once, in the order of fit, then worker id, then
+    /// vacancy id: a candidate vacancy was full by then, filled in the order it ranks workers; a
+    /// vacancy with room left found its candidate matched already, to a vacancy it fits at least
+    /// as well. Under `optimal` only the largest sum of fit is known (a fit-0 candidate is never
+    /// matched), so the text says no more.
+    static func outrankedWording(_ strategy: Strategy) -> (worker: String, vacancy: String) {
+        switch strategy {
+        case .stable:
+            return ("each filled by workers it ranks higher", "went to vacancies they rank higher")
+        case .greedy:
+            return ("each filled by workers it ranks higher (greedy order, MATCHING.md section 6)",
+                    "matched earlier in the greedy order, to vacancies they fit at least as well (MATCHING.md section 6)")
+        case .optimal:
+            return ("none given to this worker: the optimal strategy takes the largest sum of fit (MATCHING.md section 6)",
+                    "not placed here: the optimal strategy takes the largest sum of fit (MATCHING.md section 6)")
+        }
+    }
+
     /// Taking-part workers without a match and vacancies with unfilled openings, with the main reason.
     static func unmatched(_ index: RunIndex) -> ([Unmatched], [Unmatched]) {
         let r = index.data.results
+        let outranked = outrankedWording(index.data.run.key.strategy)
         var workers: [Unmatched] = []
         for p in r.participants where p.subject == "worker" && index.matchByWorker[p.id] == nil {
             if let reasons = index.workerExclusions[p.id] {
@@ -396,9 +417,8 @@ extension AuditReport {
                     : "\(pairs.count) pair(s) refused: " + Set(pairs.map(\.reason)).sorted(by: bytesLess).joined(separator: ", ")
                 workers.append(Unmatched(id: p.id, reason: "no candidate", detail: detail, open: 1))
             } else {
-                workers.append(Unmatched(id: p.id, reason: "outranked",
-                                         detail: "\(p.candidates) candidate(s), each filled by workers it ranks higher",
-                                         open: 1))
+                workers.append(Unmatched(id: p.id, reason: "outranked", detail: "\(p.candidates) candidate(s), "
+                                            + outranked.worker, open: 1))
             }
         }
         var vacancies: [Unmatched] = []
@@ -415,7 +435,7 @@ extension AuditReport {
             } else {
                 vacancies.append(Unmatched(id: p.id, reason: "outranked",
                                            detail: "\(p.candidates - p.matched) of \(p.candidates) candidate(s) "
-                                               + "went to vacancies they rank higher", open: open))
+                                               + outranked.vacancy, open: open))
             }
         }
         return (workers, vacancies)
