@@ -22,8 +22,10 @@ enum ASCII {
 /// leading UTF-8 BOM, so that memory stays flat whatever the file's size.
 /// A source of more than `maxBytes` bytes is refused (`.tooLarge`): before the
 /// first chunk when its size is known (memory, a regular file), else (a pipe, a
-/// file that grows) as soon as the count passes the limit.
+/// file that grows) as soon as the count passes the limit. `seen` gets every byte
+/// as read, the BOM included (to hash what was read).
 func forEachChunk(of source: ByteSource, name: String, chunkSize: Int, maxBytes: Int = .max,
+                  seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
                   _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
     func tooLarge(_ bytes: Int) -> FeedFileError {
         FeedFileError(file: name, problem: .tooLarge(bytes: bytes, limit: maxBytes))
@@ -52,7 +54,9 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int, maxBytes:
             var offset = 0
             while offset < all.count {
                 let end = min(all.count, offset + size)
-                try deliver(UnsafeBufferPointer(rebasing: all[offset..<end]))
+                let chunk = UnsafeBufferPointer(rebasing: all[offset..<end])
+                seen?(UnsafeRawBufferPointer(chunk))
+                try deliver(chunk)
                 offset = end
             }
         }
@@ -69,7 +73,13 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int, maxBytes:
             let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
             total += n
             if total > maxBytes { throw tooLarge(total) }
-            if n > 0 { try buffer.withUnsafeBufferPointer { try deliver(UnsafeBufferPointer(rebasing: $0[0..<n])) } }
+            if n > 0 {
+                try buffer.withUnsafeBufferPointer {
+                    let chunk = UnsafeBufferPointer(rebasing: $0[0..<n])
+                    seen?(UnsafeRawBufferPointer(chunk))
+                    try deliver(chunk)
+                }
+            }
             if n < size {
                 if ferror(file) != 0 {
                     throw FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))

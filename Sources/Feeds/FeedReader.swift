@@ -64,16 +64,18 @@ public struct FeedReader {
     }
 
     /// Reads the file at `path`, calling `body` once per data row in file order.
-    /// `name` is how messages name the file (default: the path).
+    /// `name` is how messages name the file (default: the path). `seen` gets the file's
+    /// bytes as they are read, a BOM included (the loader hashes them).
     @discardableResult
-    public func read(path: String, name: String? = nil, _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
-        try read(.file(path: path), name: name ?? path, body)
+    public func read(path: String, name: String? = nil, seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
+                     _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
+        try read(.file(path: path), name: name ?? path, seen: seen, body)
     }
 
     /// Reads a feed held in memory (small inputs, tests), exactly as `read(path:)` reads a file.
     @discardableResult
     public func read(bytes: [UInt8], name: String, _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
-        try read(.memory(bytes), name: name, body)
+        try read(.memory(bytes), name: name, seen: nil, body)
     }
 
     /// Reads the whole file into one result.
@@ -90,7 +92,8 @@ public struct FeedReader {
         return result
     }
 
-    private func read(_ source: ByteSource, name: String, _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
+    private func read(_ source: ByteSource, name: String, seen: ((UnsafeRawBufferPointer) -> Void)?,
+                      _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
         var checker = RowChecker(reader: self)
         var counts = FeedCounts()
         func deliver(_ row: FeedRow) throws {
@@ -115,7 +118,7 @@ public struct FeedReader {
                     }
                 }
             }
-            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes, seen: seen) {
                 try scanner.scan($0, handle)
             }
             try scanner.finish(handle)
@@ -127,7 +130,7 @@ public struct FeedReader {
                 try deliver(tooLong ? checker.tooLong(line: line, raw: bytes)
                                     : checker.check(line: line, json: bytes, file: name))
             }
-            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+            try forEachChunk(of: source, name: name, chunkSize: chunkSize, maxBytes: limits.fileBytes, seen: seen) {
                 try scanner.scan($0, handle)
             }
             try scanner.finish(handle)

@@ -112,6 +112,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         case unreadable(String)
         /// The file is larger than `InputLimits.fileBytes` (`bytes`: its size, or what was read before stopping).
         case tooLarge(bytes: Int, limit: Int)
+        /// A pipe, socket or device where a load needs a regular file (it reads the file twice).
+        case notRegularFile
     }
 
     /// The file as the caller named it.
@@ -144,6 +146,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): cannot read the file: \(why)"
         case .tooLarge(let bytes, let limit):
             return "\(at): the file has at least \(bytes) bytes, over the limit of \(InputLimits.size(limit)) per feed file (split it, or load it in parts as deltas)"
+        case .notRegularFile:
+            return "\(at): not a regular file (a pipe, socket or device); a load reads its file twice, to hash it and then to load it: save the stream to a file and load that"
         }
     }
 }

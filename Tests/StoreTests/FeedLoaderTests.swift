@@ -440,6 +440,70 @@ import Testing
         }
     }
 
+    /// A file replaced between the first pass (its SHA-256) and the second (its rows) fails
+    /// the load: another file's rows recorded under the first file's hash would make the real
+    /// file a no-op later, its rows never loaded.
+    @Test func aFileReplacedWhileTheLoadWaitsFailsAndLoadsNothing() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let daily = try writeFile(dir, "daily.csv", generatedVacancies(count: 20))
+            let before = try t.writtenRows()
+            // A load of the same source inside a transaction left open holds the source's lock.
+            try t.db.execute("BEGIN")
+            try t.load(.vacancies, try writeFile(dir, "other.csv", generatedVacancies(count: 3)), source: "daily")
+            let schema = t.schema
+            let result = Box<Result<LoadReport, any Error>>()
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                result.value = Result {
+                    let db = try TestDatabase.connect()
+                    defer { db.close() }
+                    try db.execute("SET search_path TO \(schema)")
+                    try db.execute("SET application_name TO 'lm-r-\(schema)'")
+                    return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: daily)
+                }
+                done.signal()
+            }
+            let waiting = try waitFor {
+                try t.db.execute("SELECT pg_stat_clear_snapshot()")
+                return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                                 [.init("lm-r-\(schema)")]) == 1
+            }
+            #expect(waiting, "the load hashed the file and waits for the lock")
+            // The file is replaced, as a feed drop does it (write aside, rename over).
+            let shorter = try writeFile(dir, "daily.tmp", generatedVacancies(count: 5))
+            #expect(rename(shorter, daily) == 0)
+            try t.db.execute("ROLLBACK")
+            done.wait()
+            #expect(throws: LoadError.self) { try result.value?.get() }
+            if case .failure(let error)? = result.value {
+                #expect("\(error)".contains("the file changed while it was loaded"), "\(error)")
+                #expect(LoadError.exitStatus(for: error) == 1)
+            }
+            #expect(try t.writtenRows() == before, "nothing of either file was written")
+            // The file as it is now loads (5 rows), and is not taken for the one hashed before.
+            let now = try t.load(.vacancies, daily)
+            #expect(now.counts.inserted == 5)
+        }
+    }
+
+    /// A pipe is refused before it is opened (opening a FIFO would wait for a writer, and a load
+    /// reads its file twice).
+    @Test func aPipeIsRefusedAtOnce() throws {
+        try LoadDB.with { t in
+            let fifo = try scratchDir().appendingPathComponent("feed.csv").path
+            #expect(mkfifo(fifo, 0o600) == 0)
+            do {
+                _ = try t.load(.employers, fifo)
+                Issue.record("a FIFO was loaded")
+            } catch {
+                #expect("\(error)".contains("not a regular file"), "\(error)")
+                #expect(LoadError.exitStatus(for: error) == 2)
+            }
+        }
+    }
+
     @Test func aLoadThatFindsNewKeysTakenMeanwhileWritesTheNextVersion() throws {
         try LoadDB.with { t in
             try t.loadReferences()

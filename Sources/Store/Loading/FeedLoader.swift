@@ -301,10 +301,14 @@ private struct LoadRun {
         let path = report.path
         let logger = self.logger
         // Third thread: the file into checked rows, in batches.
+        // The bytes read are hashed again: rows of another file must not be recorded under the
+        // SHA-256 of the first pass (a file written or replaced meanwhile).
+        let sha256 = report.sha256
         func readRows() throws {
             var batch: [FeedRow] = []
             batch.reserveCapacity(512)
-            try reader.read(path: path) { row in
+            var hasher = SHA256()
+            try reader.read(path: path, seen: { hasher.update(bufferPointer: $0) }) { row in
                 batch.append(row)
                 if batch.count == 512 {
                     try rows.put(batch)
@@ -312,6 +316,7 @@ private struct LoadRun {
                 }
             }
             if !batch.isEmpty { try rows.put(batch) }
+            guard FileDigest.hex(hasher.finalize()) == sha256 else { throw LoadError.fileChanged(file: path) }
         }
         // Second thread: rows into COPY text (hash, encode), in chunks of about `flushAt` bytes.
         func encodeRows() throws {

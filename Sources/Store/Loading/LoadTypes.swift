@@ -160,6 +160,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case lockTimeout(kind: FeedKind, source: String, seconds: Double)
     /// The database lacks the tables of the migrations.
     case notMigrated
+    /// The bytes loaded are not those hashed first: the file was written or replaced meanwhile.
+    case fileChanged(file: String)
 
     public var description: String {
         switch self {
@@ -179,6 +181,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(seconds)) s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
         case .notMigrated:
             return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
+        case .fileChanged(let file):
+            return "\(file): the file changed while it was loaded (its bytes are not those hashed first); nothing was loaded: load it again once it is complete"
         }
     }
 
@@ -189,7 +193,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case let load as LoadError:
             switch load {
             case .lockTimeout: return 3
-            case .notMigrated: return 1
+            case .notMigrated, .fileChanged: return 1
             default: return 2
             }
         case is FeedFileError:
