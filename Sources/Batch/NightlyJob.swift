@@ -297,16 +297,18 @@ public final class NightlyJob {
             }
             try JobRepository.stepStarted(db, executionId: executionId, step: .persist, at: start, attempts: attempt)
             try db.transaction { tx in
-                // The fence: only the lease's holder commits results, and it keeps the row locked until then.
-                guard try ScopeLeases.renew(tx, self.claim) else {
-                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; nothing was stored")
-                }
                 self.hooks.reach("persist.copy")
                 let written = try results.write(tx, runId: runId)
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .persist, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: result.counts.candidates + result.exclusions.count,
                                                 rowsWritten: written, attempts: attempt)
+                // The fence, last: only the lease's holder commits results, and it keeps the row
+                // locked from here to the commit. Taken first, it would lock the row for the whole
+                // write, and the heartbeat (another connection) could not renew the lease meanwhile.
+                guard try ScopeLeases.renew(tx, self.claim) else {
+                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; nothing was stored")
+                }
             }
         }
     }

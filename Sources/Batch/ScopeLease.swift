@@ -66,7 +66,25 @@ public enum ScopeLeases {
 
     /// One atomic attempt: insert the row, or take it over when it expired, is ours,
     /// or is held by `replacing` (a holder found dead). True when the row is now ours.
+    /// The row is locked only while a holder commits its results (`renew` in the persist
+    /// step's transaction); a holder stalled just then must not stall this runner too, so
+    /// after `lockWaitSeconds` the row counts as held.
     private static func take(_ db: Connection, _ claim: LeaseClaim, replacing dead: String?) throws -> Bool {
+        do {
+            return try db.transaction { tx in
+                try tx.execute("SELECT set_config('lock_timeout', $1, true)",
+                               params: [PostgresValue("\(Int(lockWaitSeconds * 1000))")])
+                return try takeStatement(tx, claim, replacing: dead)
+            }
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            return false
+        }
+    }
+
+    /// How long `take` waits for a lease row that a holder has locked.
+    public static let lockWaitSeconds = 5.0
+
+    private static func takeStatement(_ db: Connection, _ claim: LeaseClaim, replacing dead: String?) throws -> Bool {
         !(try db.query("""
             INSERT INTO run_leases (scope, holder, host, pid, acquired_at, heartbeat_at, expires_at)
             VALUES ($1, $2, $3, $4, now(), now(), now() + make_interval(secs => $5))
@@ -82,11 +100,14 @@ public enum ScopeLeases {
             .isEmpty)
     }
 
-    /// Extends the lease by `claim.seconds` from now; false when it is no longer this claim's.
-    /// Inside a transaction this also locks the row until commit: the persist step's fence.
+    /// Extends the lease by `claim.seconds` from now (the clock's now, not the transaction's
+    /// start); false when it is no longer this claim's. Inside a transaction this also locks
+    /// the row until commit: the persist step's fence, taken as its last statement so that
+    /// the heartbeat can renew the lease while the results are written.
     public static func renew(_ db: Connection, _ claim: LeaseClaim) throws -> Bool {
         try db.execute("""
-            UPDATE run_leases SET heartbeat_at = now(), expires_at = now() + make_interval(secs => $3)
+            UPDATE run_leases SET heartbeat_at = clock_timestamp(),
+                                  expires_at = clock_timestamp() + make_interval(secs => $3)
             WHERE scope = $1 AND holder = $2
             """, params: [PostgresValue(claim.scope), PostgresValue(claim.token), PostgresValue(claim.seconds)]) == 1
     }

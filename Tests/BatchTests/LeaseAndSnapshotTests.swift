@@ -43,6 +43,36 @@ import Testing
         }
     }
 
+    /// A holder stalled while it holds the lease row locked (between its persist step's fence
+    /// and its commit) does not stall another runner: after a short wait the lease counts as held.
+    @Test func aLockedLeaseRowCountsAsHeldAfterAShortWait() throws {
+        try TestDatabase.withSchema { db, schema in
+            try Migrator().migrate(db)
+            let a = LeaseClaim(scope: "default", host: "host-a", pid: 100, seconds: 30)
+            let b = LeaseClaim(scope: "default", host: "host-b", pid: 200, seconds: 30)
+            #expect(try ScopeLeases.acquire(db, a) == .acquired)
+            // a's lease has expired, but a's transaction holds the row locked.
+            try db.execute("UPDATE run_leases SET expires_at = now() - interval '1 second'")
+            try db.execute("BEGIN")
+            #expect(try ScopeLeases.renew(db, a))
+            let other = try TestDatabase.connect()
+            defer { other.close() }
+            try other.execute("SET search_path TO \(schema)")
+            let started = Date()
+            let outcome = try ScopeLeases.acquire(other, b)
+            let waited = Date().timeIntervalSince(started)
+            try db.execute("ROLLBACK")
+            guard case .held(let holder) = outcome else {
+                Issue.record("b took a locked lease row")
+                return
+            }
+            #expect(holder.token == a.token)
+            #expect(waited >= ScopeLeases.lockWaitSeconds - 0.5 && waited < ScopeLeases.lockWaitSeconds + 5, "\(waited)")
+            // Unlocked, the expired lease is b's.
+            #expect(try ScopeLeases.acquire(other, b) == .acquired)
+        }
+    }
+
     @Test func deadHolderOnThisHostIsReplacedAtOnce() throws {
         try withMigratedSchema { (db: Connection) throws in
             let crashed = LeaseClaim(scope: "default", host: "h", pid: 100, seconds: 3600)

@@ -196,6 +196,31 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("run", "matches.csv")))
     }
 
+    /// A persist step longer than the lease: the heartbeat keeps renewing it meanwhile (the
+    /// persist transaction locks the lease row only at its end), so a second runner gets exit 3
+    /// at once and the first completes. Before, the row stayed locked for the whole write: the
+    /// heartbeat could not renew, the lease lapsed, and a second runner took the run over.
+    @Test func aPersistLongerThanTheLeaseKeepsIt() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let first = try fixture.start(out: "first", ["--lease-seconds", "3"], environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_SECONDS": "8",
+        ])
+        #expect(try eventually {
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'persist' AND status = 'running'") == 1
+        })
+        Thread.sleep(forTimeInterval: 4.5)
+        #expect(try fixture.count("SELECT count(*) FROM run_leases WHERE expires_at > now()") == 1,
+                "renewed during the persist step, past its 3 s")
+        let started = Date()
+        let second = try fixture.run(out: "second", ["--lease-seconds", "3"])
+        #expect(second.status == 3, "\(second.stderr)")
+        #expect(Date().timeIntervalSince(started) < 5, "the second runner does not wait for the persist step")
+        let done = first.finish()
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
+    }
+
     @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
