@@ -144,7 +144,7 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
 
 extension ConnectionConfig {
     /// Replaces the password of a `postgres://` URL (user info and `password=` query parameter)
-    /// or of a `key=value` connection string with `***`. Anything else is returned unchanged.
+    /// or of a `key=value` connection string with `***`, and `sslpassword` likewise. Anything else is returned unchanged.
     public static func redact(_ conninfo: String) -> String {
         let lower = conninfo.lowercased()
         if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
@@ -166,9 +166,15 @@ extension ConnectionConfig {
         let query = String(chars[(question + 1)...]).split(separator: "&", omittingEmptySubsequences: false)
             .map { pair -> String in
                 let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                return key.lowercased() == "password" ? "\(key)=***" : String(pair)
+                return isSecret(key.removingPercentEncoding ?? key) ? "\(key)=***" : String(pair)
             }
         return String(chars[...question]) + query.joined(separator: "&")
+    }
+
+    /// libpq's keywords whose values are secrets: the password, and the client key's passphrase.
+    private static func isSecret(_ key: String) -> Bool {
+        let k = key.lowercased()
+        return k == "password" || k == "sslpassword"
     }
 
     /// Walks `key = value` pairs (values bare or single-quoted with backslash escapes).
@@ -187,7 +193,7 @@ extension ConnectionConfig {
             while i < chars.count, isSpace(chars[i]) { out.append(chars[i]); i += 1 }
             guard i < chars.count, chars[i] == "=" else {
                 // Not a key=value string after all: keep the rest, minus anything after "password".
-                if key.lowercased() == "password" { return out + "***" }
+                if isSecret(key) { return out + "***" }
                 out += String(chars[i...]); return out
             }
             out.append("="); i += 1
@@ -207,7 +213,7 @@ extension ConnectionConfig {
                 }
                 i = min(i, chars.count)
             }
-            out += key.lowercased() == "password" ? "***" : String(chars[valueStart..<i])
+            out += isSecret(key) ? "***" : String(chars[valueStart..<i])
         }
         return out
     }

@@ -50,7 +50,7 @@ struct FeedsList: ParsableCommand {
             let c = f.counts
             rows.append([String(f.feedId), f.kind.cliName, f.source, f.mode.rawValue, String(c.read), String(c.inserted),
                          String(c.updated), String(c.unchanged), String(c.rejected), String(c.withdrawn),
-                         FeedText.timestamp(f.finishedAt), f.fileName])
+                         FeedText.timestamp(f.finishedAt), FeedText.oneLine(f.fileName)])
         }
         print(FeedText.table(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9]))
     }
@@ -123,16 +123,16 @@ enum FeedText {
                     + "\(previous.map(String.init) ?? "?")\(when)"
             }
             return """
-                no-op: \(r.path): \(why); nothing was written
+                no-op: \(oneLine(r.path)): \(why); nothing was written
                   \(what)
                   file: \(file)
                 """
         case .loaded, .dryRun:
             var lines: [String] = []
             if case .dryRun = r.outcome {
-                lines.append("dry run: nothing was written; loading \(r.path) would give:")
+                lines.append("dry run: nothing was written; loading \(oneLine(r.path)) would give:")
             } else {
-                lines.append("loaded \(r.path) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
+                lines.append("loaded \(oneLine(r.path)) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
             }
             if let edition = r.whoListEdition { lines.append("  WHO list edition \(edition), now the current one") }
             lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped,
@@ -141,8 +141,13 @@ enum FeedText {
                 let field = j.field.map { ", field \($0)" } ?? ""
                 lines.append("    line \(j.line)\(field): \(j.reason.rawValue): \(oneLine(j.detail))")
             }
-            if r.counts.rejected > r.firstRejections.count, let id = r.feedId {
-                lines.append("    ... all \(grouped(r.counts.rejected)): labourmatch feeds show \(id) --rejections")
+            if r.counts.rejected > r.firstRejections.count {
+                if let id = r.feedId {
+                    lines.append("    ... all \(grouped(r.counts.rejected)): labourmatch feeds show \(id) --rejections")
+                } else {
+                    lines.append("    ... and \(grouped(r.counts.rejected - r.firstRejections.count)) more (a dry run lists "
+                                 + "the first \(r.firstRejections.count); a load stores them all)")
+                }
             }
             lines.append("  file: \(file)")
             let rate = r.seconds > 0 ? " (\(grouped(Int(Double(r.counts.read) / r.seconds))) rows/s)" : ""
@@ -159,7 +164,7 @@ enum FeedText {
         lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped,
                             kind: f.kind)
         if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections)") }
-        lines.append("  file: \(f.fileName), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
+        lines.append("  file: \(oneLine(f.fileName)), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
         lines.append("  iso-codes: \(f.isoCodesVersion)")
         lines.append("  started \(timestamp(f.startedAt)) UTC, finished \(timestamp(f.finishedAt)) UTC")
         return lines.joined(separator: "\n")
@@ -206,7 +211,7 @@ enum FeedText {
     }
 
     /// Text on one line (a detail may quote a value with a line break).
-    private static func oneLine(_ text: String) -> String { TerminalText.escaped(text) }
+    static func oneLine(_ text: String) -> String { TerminalText.escaped(text) }
 
     /// Columns padded to their widest cell; `rightAligned` columns (numbers) on the right.
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {

@@ -72,7 +72,10 @@ struct LoadCommand: ParsableCommand {
         if kind == .whoList, mode == .delta {
             throw ValidationError(LoadError.modeNotAllowed(kind: kind, mode: .delta).description)
         }
-        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+        // NaN and infinity fail the comparison too; a day is far past any load's wait.
+        if !(lockTimeout >= 0 && lockTimeout <= 86_400) {
+            throw ValidationError("--lock-timeout must be a number of seconds from 0 to 86400")
+        }
     }
 
     func run() throws {

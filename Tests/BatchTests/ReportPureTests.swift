@@ -65,7 +65,8 @@ import Testing
         #expect(TerminalText.escaped("two\nlines\r\tand a \\ backslash") == #"two\nlines\r\tand a \\ backslash"#)
         #expect(TerminalText.escaped("\u{1B}]0;owned\u{07}\u{1B}[2J") == #"\u{1B}]0;owned\u{7}\u{1B}[2J"#)
         #expect(TerminalText.escaped("NEL\u{85}DEL\u{7F}NUL\u{0}") == #"NEL\u{85}DEL\u{7F}NUL\u{0}"#)
-        let plain = "Pflegefachkraft (m/w/d) · 看護師 🩺 'quoted' \"x\""
+        #expect(TerminalText.escaped("a\u{202E}cba\u{2066}x\u{2069}") == #"a\u{202E}cba\u{2066}x\u{2069}"#)
+        let plain = "Pflegefachkraft (m/w/d) · 看護師 🩺 'quoted' \"x\" مرحبا"
         #expect(TerminalText.escaped(plain) == plain)
     }
 

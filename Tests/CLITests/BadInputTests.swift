@@ -22,6 +22,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written")
     }
 
+    /// A wait that is not a number of seconds PostgreSQL can take is bad usage, before any
+    /// database (`inf` crashed the conversion to milliseconds; 3e6 s overflowed lock_timeout).
+    @Test(arguments: ["-1", "inf", "nan", "1e30", "3000000"])
+    func lockTimeoutOutOfRangeExits2(value: String) throws {
+        let run = try labourmatch(["load", "employers", fixture("employers.csv"), "--lock-timeout=\(value)",
+                                   "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(run.status == 2, "\(value): \(run.stderr)")
+        #expect(run.stderr.contains("--lock-timeout must be a number of seconds from 0 to 86400"), "\(run.stderr)")
+    }
+
     @Test(arguments: [
         ("--vacancies", "vacancies-rows.csv", "vacancies"),
         ("--vacancies", "vacancies-rows.ndjson", "vacancies"),

@@ -14,6 +14,16 @@ import Testing
         #expect(r == "postgresql:///lm?host=/tmp&password=***&port=5")
     }
 
+    /// `sslpassword` (the client key's passphrase) is a secret too, in either form, and a
+    /// percent-encoded URL key (which libpq decodes) is recognised.
+    @Test func redactsTheSSLKeyPassphrase() {
+        #expect(ConnectionConfig.redact("postgresql://localhost:1/x?sslpassword=s3cret&password=p")
+                == "postgresql://localhost:1/x?sslpassword=***&password=***")
+        #expect(ConnectionConfig.redact("postgresql://h/x?%70assword=p&sslmode=require")
+                == "postgresql://h/x?%70assword=***&sslmode=require")
+        #expect(ConnectionConfig.redact("host=h sslpassword=k3y dbname=x") == "host=h sslpassword=*** dbname=x")
+    }
+
     @Test func redactsKeywordPasswordsBareAndQuoted() {
         #expect(ConnectionConfig.redact("host=h password=hunter2 dbname=x") == "host=h password=*** dbname=x")
         // A quoted value may hold spaces and escaped quotes; all of it goes.

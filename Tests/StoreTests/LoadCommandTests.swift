@@ -75,6 +75,35 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A dry run says how many rejections it does not list; a file name holding a line break
+    /// or a terminal escape is printed escaped, in the summary and in `feeds list`.
+    @Test func dryRunsCountWhatTheyDoNotListAndFileNamesAreEscaped() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let url = t.url()
+            let dry = try runLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--dry-run",
+                                          "--database-url", url])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let listed = dry.stdout.split(separator: "\n").filter { $0.hasPrefix("    line ") }.count
+            let rejected = try #require(dry.stdout.split(separator: "\n").first { $0.contains(" rejected") }
+                .flatMap { $0.split(separator: "+").last?.split(separator: " ").first }.flatMap { Int($0) })
+            #expect(listed > 0 && listed < rejected, "\(dry.stdout)")
+            #expect(dry.stdout.contains("    ... and \(rejected - listed) more (a dry run lists the first \(listed)"),
+                    "\(dry.stdout)")
+
+            let dir = try scratchDir()
+            let name = "evil\n99 employers fake\u{1B}[31m.csv"
+            let evil = try writeFile(dir, name, try String(contentsOfFile: fixturePath("employers.csv"), encoding: .utf8))
+            let load = try runLabourmatch(["load", "employers", evil, "--source", "evil", "--database-url", url])
+            #expect(load.status == 0, "\(load.stderr)")
+            #expect(load.stdout.contains(#"evil\n99 employers fake\u{1B}[31m.csv"#), "\(load.stdout)")
+            #expect(!load.stdout.contains("\u{1B}"))
+            let list = try runLabourmatch(["feeds", "list", "--database-url", url])
+            #expect(list.stdout.contains(#"evil\n99 employers fake\u{1B}[31m.csv"#), "\(list.stdout)")
+            #expect(!list.stdout.contains("\u{1B}") && !list.stdout.contains("\n99 employers"))
+        }
+    }
+
     @Test(arguments: [
         ("vacancies", "bad/vacancies-missing-column.csv", "'currency'"),
         ("workers", "bad/workers-unknown-key.ndjson", "passport_number"),

@@ -2,7 +2,9 @@
 /// shown as it is. Line breaks, tabs and every other control character (C0, DEL, C1, so also
 /// the ESC that starts a terminal escape sequence) are written as `\n`, `\r`, `\t` or
 /// `\u{1B}`, and a backslash as `\\`, so a feed cannot move the cursor, recolour or retitle
-/// an operator's or auditor's terminal, and the escaped text reads back unambiguously.
+/// an operator's or auditor's terminal, and the escaped text reads back unambiguously. The
+/// bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) are escaped too:
+/// they would reorder the rest of the line as a bidi-aware terminal shows it.
 public enum TerminalText {
     public static func escaped(_ text: String) -> String {
         var out = ""
@@ -12,7 +14,7 @@ public enum TerminalText {
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
             case 0x5C: out += "\\\\"
-            case 0x00...0x1F, 0x7F...0x9F: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
             }
         }
