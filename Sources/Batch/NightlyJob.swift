@@ -67,7 +67,8 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
-        let restart = runId == nil ? "" : "; the run is restartable: `labourmatch run` with the same parameters resumes it"
+        let restart = runId == nil ? "" : "; the run is restartable: `labourmatch run` with the same date, scope, "
+            + "policy and strategy, without --rerun, resumes it"
         return "\(run)step \(step.rawValue) failed: \(message)\(restart)"
     }
 }

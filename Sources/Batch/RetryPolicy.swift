@@ -21,9 +21,11 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Whether `error` may go away when the work is done again on a new connection: a
     /// lost connection (or one that cannot be opened again yet), a serialization
-    /// failure, a deadlock.
+    /// failure, a deadlock. Not a connection that can never be opened (a bad URL, a database
+    /// that does not exist, a refused login).
     public static func isTransient(_ error: any Error) -> Bool {
         guard let e = error as? PostgresError else { return false }
+        if e.isPermanentConnectionFailure { return false }
         return e.isConnectionLost || e.kind == .connectionFailed || e.isSerializationFailure || e.sqlState == "40P01"
     }
 }
@@ -36,7 +38,7 @@ public struct RetryPolicy: Sendable, Hashable {
 ///
 /// A point is a step name (the start of that step: `lock`, `snapshot`, `rules`,
 /// `candidates`, `assign`, `persist`, `report`) or `persist.copy` (inside the persist
-/// transaction, after the lease fence and before the first COPY).
+/// transaction, before the first COPY; the lease fence comes after the writes).
 public struct TestHooks: Sendable {
     public var killAt: String?
     public var pauseAt: String?

@@ -298,10 +298,10 @@ struct RowChecker {
         default: break
         }
         if let employer, !reader.knownEmployer(employer) {
-            return reject("employer_id", .unknownEmployer, "employer '\(employer)' is not loaded")
+            return reject("employer_id", .unknownEmployer, "employer '\(employer)' is not loaded, or is withdrawn")
         }
         if let recruiter, !reader.knownRecruiter(recruiter) {
-            return reject("recruiter_id", .unknownRecruiter, "recruiter '\(recruiter)' is not loaded")
+            return reject("recruiter_id", .unknownRecruiter, "recruiter '\(recruiter)' is not loaded, or is withdrawn")
         }
         guard !reader.checksDuplicateKeys || acceptedKeys.insert(record.key).inserted else {
             return reject(fields[0].name, .duplicateKey,

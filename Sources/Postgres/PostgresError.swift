@@ -51,6 +51,19 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         guard let s = sqlState else { return false }
         return s.hasPrefix("08") || s == "57P01"
     }
+    /// A connection that cannot be opened, and will not be by trying again: a bad connection
+    /// string, a database or role that does not exist, a refused login (libpq gives no
+    /// SQLSTATE before a session exists, so its message says which). A server that is down
+    /// or restarting is not permanent.
+    public var isPermanentConnectionFailure: Bool {
+        guard kind == .connectionFailed else { return false }
+        let permanent = ["does not exist", "authentication failed", "no pg_hba.conf entry", "no password supplied",
+                         "invalid URI", "invalid connection option", "invalid integer value", "invalid port number",
+                         "missing \"=\"", "invalid percent-encoded", "invalid sslmode", "permission denied"]
+        return permanent.contains { message.contains($0) }
+    }
+    /// `42P01`: a table the statement names does not exist (for this project: not migrated).
+    public var isUndefinedTable: Bool { sqlState == "42P01" }
     /// `23514`: a CHECK constraint (or a domain's) rejected a value.
     public var isCheckViolation: Bool { sqlState == "23514" }
     /// `23503`: a foreign key names a missing row, or a referenced row is still in use.

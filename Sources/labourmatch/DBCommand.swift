@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Postgres
 
 /// `labourmatch db`: the database's schema and tools.
 struct DB: ParsableCommand {
@@ -31,7 +32,10 @@ enum CommandLog {
     /// Prints `labourmatch: error: ...` on stderr and ends the command with `status`
     /// (1 a failure, 2 bad usage or bad input).
     static func fail(_ error: any Error, status: Int32 = 1) -> ExitCode {
-        FileHandle.standardError.write(Data("labourmatch: error: \(error)\n".utf8))
+        // A table of the project missing: the database was not migrated (or is another one).
+        let hint = (error as? PostgresError)?.isUndefinedTable == true
+            ? " (has this database been migrated? labourmatch db migrate)" : ""
+        FileHandle.standardError.write(Data("labourmatch: error: \(error)\(hint)\n".utf8))
         return ExitCode(status)
     }
 }

@@ -69,10 +69,16 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandLog.fail(error, status: 2)
         }
+        // Stored as an absolute path (a relative one means nothing from another directory), and
+        // checked before any work: a results directory that cannot be written would fail the
+        // run only at its last step.
+        let outDir = try out.map { try RunCommand.resultsDirectory($0) }
+        let config = database.config(as: .runner)
+        try RunCommand.preflight(config)
         let request = NightlyRunRequest(runDate: date.flatMap(Day.init) ?? Day.today(), scope: scope,
-                                        policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: out,
+                                        policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: outDir,
                                         leaseSeconds: leaseSeconds)
-        let job = NightlyJob(request: request, config: database.config(as: .runner), logger: CommandLog.logger("run"))
+        let job = NightlyJob(request: request, config: config, logger: CommandLog.logger("run"))
         let started = ContinuousClock.now
         let outcome: NightlyOutcome
         do {
@@ -101,6 +107,50 @@ struct RunCommand: AsyncParsableCommand {
                   + "(\(workers.count) taking part); \(done.results.exclusions.count) exclusions")
             print(RunCommand.paths(done.reportDir))
             print("chain: link \(done.chain.seq), chain_sha256 \(done.chain.chainSHA256)")
+        }
+    }
+
+    /// `path` made absolute, created when missing, and shown to be a directory this process
+    /// can write into; else exit status 2 naming the problem.
+    static func resultsDirectory(_ path: String) throws -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        do {
+            if !files.fileExists(atPath: absolute, isDirectory: &isDirectory) {
+                try files.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+            } else if !isDirectory.boolValue {
+                throw CommandFailure("--out \(path): exists and is not a directory")
+            }
+        } catch let failure as CommandFailure {
+            throw CommandLog.fail(failure, status: 2)
+        } catch {
+            throw CommandLog.fail(CommandFailure("--out \(path): cannot create the directory (\(error.localizedDescription))"),
+                                  status: 2)
+        }
+        guard access(absolute, W_OK | X_OK) == 0 else {
+            throw CommandLog.fail(CommandFailure("--out \(path): this process cannot write into it"), status: 2)
+        }
+        return absolute
+    }
+
+    /// One connection before the job: a connection string that can never work (a bad URL, a
+    /// missing database or role, a refused login) is bad usage, exit status 2, not five
+    /// retries and status 1; a database without the migrations says so (status 1). A server
+    /// that does not answer is left to the job, which retries it.
+    static func preflight(_ config: ConnectionConfig) throws {
+        let db: Connection
+        do {
+            db = try Connection(config)
+        } catch let error as PostgresError where error.isPermanentConnectionFailure {
+            throw CommandLog.fail(error, status: 2)
+        } catch {
+            return
+        }
+        defer { db.close() }
+        if (try? db.query("SELECT to_regclass('run_leases')")[0].isNull(0)) == true {
+            throw CommandLog.fail(CommandFailure("the database has no run tables: run labourmatch db migrate first"),
+                                  status: 1)
         }
     }
 

@@ -243,6 +243,54 @@ import Testing
         #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
     }
 
+    /// What can be known before the work is checked before it: a database that does not exist
+    /// is bad usage (exit 2 at once, not five retries and exit 1), a database without the
+    /// migrations says so, a results directory that cannot be written is exit 2 with no run
+    /// stored, and a relative --out is stored as an absolute path.
+    @Test func runChecksItsDatabaseAndResultsDirectoryFirst() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let missing = ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: "no_such_db_\(UInt32.random(in: 0...UInt32.max))")
+        let started = Date()
+        let noDatabase = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", missing,
+                                             "--out", fixture.dir.appendingPathComponent("x").path])
+        #expect(noDatabase.status == 2, "\(noDatabase.stderr)")
+        #expect(noDatabase.stderr.contains("does not exist"), "\(noDatabase.stderr)")
+        #expect(Date().timeIntervalSince(started) < 5, "not retried")
+
+        let admin = try TestDatabase.connect()
+        defer { admin.close() }
+        let bare = "batch_bare_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE DATABASE \(bare)")
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(bare) WITH (FORCE)") }
+        let unmigrated = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--out", fixture.dir.appendingPathComponent("y").path,
+                                             "--database-url", ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
+        #expect(unmigrated.status == 1)
+        #expect(unmigrated.stderr.contains("run labourmatch db migrate first"), "\(unmigrated.stderr)")
+        let feeds = try CLIProcess.run(["feeds", "list", "--database-url",
+                                        ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
+        #expect(feeds.status == 1 && feeds.stderr.contains("(has this database been migrated? labourmatch db migrate)"),
+                "\(feeds.stderr)")
+
+        let plainFile = fixture.dir.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: plainFile)
+        let underAFile = try fixture.run(out: "a-file/results")
+        #expect(underAFile.status == 2, "\(underAFile.stderr)")
+        #expect(underAFile.stderr.contains("--out"), "\(underAFile.stderr)")
+        let isFile = try fixture.run(out: "a-file")
+        #expect(isFile.status == 2 && isFile.stderr.contains("is not a directory"), "\(isFile.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM runs") == 0, "no run was started")
+
+        // The process runs in the project's root: a path relative to it.
+        let up = String(repeating: "../", count: projectRoot.standardizedFileURL.pathComponents.count - 1)
+        let target = fixture.dir.appendingPathComponent("relative").standardizedFileURL.path
+        let relative = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", fixture.database.conninfo,
+                                           "--out", up + String(target.dropFirst())])
+        #expect(relative.status == 0, "\(relative.stderr)")
+        #expect(relative.stdout.contains("results: \(target)\n"), "\(relative.stdout)")
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE report_dir = $1", [PostgresValue(target)]) == 1)
+    }
+
     @Test func badUsageExits2() throws {
         #expect(try CLIProcess.run(["run", "--date", "2026-02-30"]).status == 2)
         #expect(try CLIProcess.run(["run", "--scope", "no spaces"]).status == 2)
