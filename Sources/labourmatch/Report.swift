@@ -23,7 +23,8 @@ struct ReportCommand: ParsableCommand {
         main reason, and with --compare what changed since the other run
           md    the same content as Markdown tables, without the charts
           csv   the match table with the breakdown columns
-          json  everything, keys in a fixed order (shape: README, "Reports")
+          json  the HTML content with every match, keys in a fixed order (README, "Reports"); \
+        exclusions are counted and sampled: `export` writes every row (exclusions.csv)
         Examples:
           labourmatch report 3 --out runs/3/audit.html
           labourmatch report 4 --format md --out audit.md --compare 3

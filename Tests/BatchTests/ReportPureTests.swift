@@ -70,6 +70,35 @@ import Testing
         #expect(TerminalText.escaped(plain) == plain)
     }
 
+    /// A run where nothing matches has no mean fit: `-` in HTML and Markdown, null in JSON.
+    @Test func noMatchesMeansNoMeanFit() throws {
+        let data = try Self.tinyRun()
+        let (none, result) = Self.runData(data.input, policy: Policy(minFit: ExactDecimal(2)), date: data.run.key.runDate,
+                                          strategy: .stable)
+        #expect(result.matches.isEmpty)
+        let report = AuditReport(current: none)
+        #expect(report.headline.matched == 0 && report.headline.meanFitMicro == nil)
+        let page = try XHTMLPage(String(decoding: ReportHTML.render(report), as: UTF8.self))
+        #expect(page.text["h-mean-fit"] == "-")
+        #expect(String(decoding: ReportMarkdown.render(report), as: UTF8.self).contains("| mean fit | - |"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ReportJSON.render(report))) as? [String: Any])
+        #expect((json["headline"] as? [String: Any])?["mean_fit"] is NSNull)
+    }
+
+    /// Markdown cells show ids and codes as written: what would open emphasis, a link or HTML is
+    /// escaped; an `_` inside a word (reason codes) and code spans are left as they are.
+    @Test func markdownTextIsShownAsWritten() {
+        #expect(ReportMarkdown.text("_W1_") == #"\_W1\_"#)
+        #expect(ReportMarkdown.text("__W2__") == #"\_\_W2\_\_"#)
+        #expect(ReportMarkdown.text("x._y_.z (missing, needs 2)") == #"x.\_y\_.z (missing, needs 2)"#)
+        #expect(ReportMarkdown.text("NO_CONSENT") == "NO_CONSENT")
+        #expect(ReportMarkdown.text("a*b W<2> [x](y) ~z~ back\\slash") == #"a\*b W\<2\> \[x\](y) \~z\~ back\\slash"#)
+        #expect(ReportMarkdown.text("`../shared/who_2023.csv` and_more") == "`../shared/who_2023.csv` and_more")
+        #expect(ReportMarkdown.text("two\nlines") == "two lines")
+        let table = ReportMarkdown.table(["id", "flag"], markup: [1], [["_V1_|x", "**below 0.8**"]])
+        #expect(table.contains(#"| \_V1\_\|x | **below 0.8** |"#), "\(table)")
+    }
+
     @Test func numberFormatsAreExactAndRoundHalfUp() {
         #expect(ReportFormat.decimal(2, 3) == "0.667")
         #expect(ReportFormat.decimal(1, 8) == "0.125")
@@ -105,6 +134,13 @@ import Testing
         let why = try Explanation.text(data, worker: "W<2>", vacancy: "V&1")
         #expect(why.contains("went to workers it ranks higher (fit 1.000000 or more)"), "\(why)")
         #expect(throws: Explanation.Failure.self) { try Explanation.text(data, worker: "nobody") }
+        #expect(throws: Explanation.Failure.self) { try Explanation.text(data, worker: "W&1", vacancy: "V-nowhere") }
+        // The breakdown's weighted shares are the exact ones, and add up to the fit here.
+        let matched = try Explanation.text(data, worker: "W&1")
+        #expect(matched.contains("fit = Σ weight x value / 1 = 1.000000"), "\(matched)")
+        let shares = matched.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.split(separator: " ").count >= 4 }
+            .compactMap { line in line.split(separator: " ").last.flatMap { Double($0) } }
+        #expect(shares == [0.25, 0.35, 0.15, 0.15, 0.1], "\(matched)")
     }
 
     /// What the report says of outranked workers and of vacancies left with unfilled openings
@@ -146,6 +182,13 @@ import Testing
                     }
                 }
             }
+            // "too few candidates": every candidate of the vacancy was matched there.
+            for u in report.unfilledVacancies where u.reason == "too few candidates" {
+                let mine = all.filter { v[$0.vacancy] == u.id }
+                #expect(mine.allSatisfy { matchOf[w[$0.worker]]?.vacancy == $0.vacancy }, "\(strategy) \(u.id)")
+            }
+            #expect(Set(report.unfilledVacancies.map(\.reason)).isSubset(of: AuditReport.unfilledVacancyReasons))
+            #expect(Set(report.unmatchedWorkers.map(\.reason)).isSubset(of: AuditReport.unmatchedWorkerReasons))
             let outrankedWorkers = report.unmatchedWorkers.filter { $0.reason == "outranked" }
             for u in outrankedWorkers {
                 #expect(u.detail.hasSuffix(wording.worker), "\(strategy) \(u.id): \(u.detail)")

@@ -49,6 +49,8 @@ import Testing
             let source = EthicalRules.all.first { $0.reason.rawValue == row[0] }?.source
             #expect(source != nil && cells[3] == source, "source of \(row[0])")
             #expect(["IRIS", "ILO", "WHO", "operator decision", "statutory", "wage rules"].contains { cells[3].contains($0) })
+            // The WHO rule names the edition this run used (the source cites the one the project ships).
+            #expect(cells[2].contains("(this run: WHO list edition") == (row[0] == "WHO_SAFEGUARD_LIST"), "\(cells[2])")
         }
 
         // Impact ratios recomputed from the stored matches and the snapshot's worker versions.
@@ -83,6 +85,7 @@ import Testing
             }
         }
         #expect(html.contains("never inputs of the fit score"))
+        #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[2].hasSuffix("(this run: WHO list edition 2023)") == true)
 
         // Deterministic: a second render, written to a file, is byte-identical; the run's own
         // report.html is well-formed too.
@@ -200,6 +203,9 @@ import Testing
 
         let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
         #expect(unknown.status == 2)
+        let unknownVacancy = try fixture.command(["explain", run, "--worker", worker[0], "--vacancy", "NO-SUCH-VACANCY"])
+        #expect(unknownVacancy.status == 2 && unknownVacancy.stderr.contains("vacancy NO-SUCH-VACANCY is not in run"),
+                "\(unknownVacancy.stderr)")
     }
 
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and
@@ -222,6 +228,13 @@ import Testing
             let focused = try RunData.load(db, runId: run, worker: worker, vacancy: vacancy)
             #expect(focused.input.workers.map(\.id) == [worker])
             #expect(focused.input.vacancies.count <= 6 + (vacancy == nil ? 0 : 1))
+            if vacancy == "NO-SUCH-VACANCY" {
+                // Not in the snapshot: an error either way (the command's exit status 2).
+                #expect(throws: Explanation.Failure.self) { try Explanation.text(full, worker: worker, vacancy: vacancy) }
+                #expect(throws: Explanation.Failure.self) { try Explanation.text(focused, worker: worker, vacancy: vacancy) }
+                compared += 1
+                continue
+            }
             let want = try Explanation.text(full, worker: worker, vacancy: vacancy)
             #expect(try Explanation.text(focused, worker: worker, vacancy: vacancy) == want, "\(worker) \(vacancy ?? "-")")
             compared += 1

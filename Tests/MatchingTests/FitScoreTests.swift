@@ -143,6 +143,35 @@ import PropertyBased
         }
     }
 
+    /// Each criterion's share (what `explain` prints) is `w_i * r_i / sum(w)` rounded half away
+    /// from zero, exactly: checked against big-integer arithmetic written out here, on random
+    /// criteria and policy weights; and the case a Double got wrong (0.15 * 3/32 = 0.0140625).
+    @Test func sharesAreExactlyRounded() async {
+        let example = [Ratio(1, 1), Ratio(1, 1), Ratio(3, 32), Ratio(1, 1), Ratio(1, 1)]
+        #expect(FitScore.sharesMicro(example, weights: .default) == [250_000, 350_000, 14_063, 150_000, 100_000])
+        #expect(Ratio("3/32") == Ratio(3, 32) && Ratio("6/64") == Ratio(3, 32) && Ratio("1") == Ratio(1, 1))
+        #expect(Ratio("1/0") == nil && Ratio("-1/2") == nil && Ratio("1/") == nil && Ratio("") == nil)
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max)) { seed in
+            var r = RandomInstance(seed: UInt64(seed))
+            let weights = r.policy().weights
+            var rng = SplitMix(seed: UInt64(seed))
+            let ratios: [Ratio] = (0..<5).map { _ in
+                let d = BigUInt(UInt64.random(in: 1...1_000_000, using: &rng))
+                return Ratio(BigUInt(UInt64.random(in: 0...1_000_000, using: &rng)) % (d + 1), d)
+            }
+            let all = [weights.occupation, weights.skills, weights.experience, weights.languages, weights.education]
+            let scale = all.map(\.scale).max() ?? 0
+            let w = all.map { $0.isNegative ? BigUInt(0) : $0.bigScaled(to: scale).magnitude }
+            let total = w.reduce(0, +)
+            let expected: [Int] = (0..<5).map { i in
+                guard total > 0 else { return 0 }
+                let n = ratios[i].numerator, d = ratios[i].denominator
+                return Int((2_000_000 * w[i] * n + d * total) / (2 * d * total))
+            }
+            #expect(FitScore.sharesMicro(ratios, weights: weights) == expected, "\(ratios) \(all)")
+        }
+    }
+
     /// The UInt128 path and the unbounded fallback agree, and the fallback handles what overflows UInt128.
     @Test func exactArithmeticFallbackAgrees() async {
         let m: [BigUInt] = [25, 35, 15, 15, 10]

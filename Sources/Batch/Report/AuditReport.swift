@@ -56,7 +56,8 @@ public struct AuditReport: Sendable, Equatable {
         public var warnings: [Labelled] = []
 
         /// The mean fit of the matches in millionths, rounded half up (0 without matches).
-        public var meanFitMicro: Int { matched == 0 ? 0 : (2 * fitSumMicro + matched) / (2 * matched) }
+        /// Nil when nothing matched (there is no mean of no fits; the report shows `-`, JSON null).
+        public var meanFitMicro: Int? { matched == 0 ? nil : (2 * fitSumMicro + matched) / (2 * matched) }
     }
 
     /// A label (a country, a reason, a group) with a count and, where useful, a longer name.
@@ -138,7 +139,7 @@ public struct AuditReport: Sendable, Equatable {
     /// A taking-part worker without a match, or a vacancy with unfilled openings, and the main reason.
     public struct Unmatched: Sendable, Equatable {
         public var id: String
-        /// `excluded`, `no candidate` or `outranked`.
+        /// `excluded`, `no candidate` (workers), `too few candidates` (vacancies) or `outranked`.
         public var reason: String
         public var detail: String
         /// For a vacancy: its openings left unfilled (for a worker: 1).
@@ -246,7 +247,7 @@ extension AuditReport {
             $0.matched != $1.matched ? $0.matched > $1.matched
                 : $0.origin != $1.origin ? bytesLess($0.origin, $1.origin) : bytesLess($0.destination, $1.destination)
         }
-        reasons = AuditReport.reasonSections(results.exclusions)
+        reasons = AuditReport.reasonSections(results.exclusions, whoListEdition: current.run.whoListEdition)
         exclusionsByReason = reasons.map { Labelled(label: $0.reason, name: $0.reason, count: $0.count) }
         fairness = AuditReport.fairnessTables(index)
         (unmatchedWorkers, unfilledVacancies) = AuditReport.unmatched(index)
@@ -306,8 +307,16 @@ extension AuditReport {
         return out
     }()
 
+    /// ` (this run: WHO list edition 2026)` after the WHO rule's text; nothing for other reasons.
+    static func whoEdition(_ reason: String, _ edition: String?) -> String {
+        guard reason == ExclusionReason.whoSafeguardList.rawValue, let edition else { return "" }
+        return " (this run: WHO list edition \(edition))"
+    }
+
     /// One section per reason present, in the spec's rule order (unknown codes last, by bytes).
-    static func reasonSections(_ exclusions: [Exclusion]) -> [ReasonSection] {
+    /// The WHO rule's text names the list edition the run used (the cited source is the spec's,
+    /// which names the edition the project ships).
+    static func reasonSections(_ exclusions: [Exclusion], whoListEdition: String? = nil) -> [ReasonSection] {
         // One pass: per reason, the count per subject and the first `sampleCount` rows in file
         // order (kept sorted; a run can hold millions of pair exclusions, so none is sorted whole).
         var counts: [String: [Exclusion.Subject: Int]] = [:]
@@ -337,7 +346,8 @@ extension AuditReport {
                 [e.workerId, e.vacancyId].compactMap { $0 }.joined(separator: "/")
             }
             let rule = rules[reason]
-            return ReasonSection(reason: reason, count: count, bySubject: subjects, rule: rule?.rule ?? "",
+            return ReasonSection(reason: reason, count: count, bySubject: subjects,
+                                 rule: (rule?.rule ?? "") + whoEdition(reason, whoListEdition),
                                  source: rule?.source ?? "", samples: Array(samples))
         }
     }
@@ -403,6 +413,12 @@ extension AuditReport {
         }
     }
 
+    /// The main reasons of `unmatched`, in the order the report counts them: a worker may have
+    /// no candidate; a vacancy left with openings had fewer candidates than openings (none, or
+    /// all of them matched there) unless they went elsewhere.
+    static let unmatchedWorkerReasons = ["excluded", "no candidate", "outranked"]
+    static let unfilledVacancyReasons = ["excluded", "too few candidates", "outranked"]
+
     /// Taking-part workers without a match and vacancies with unfilled openings, with the main reason.
     static func unmatched(_ index: RunIndex) -> ([Unmatched], [Unmatched]) {
         let r = index.data.results
@@ -431,7 +447,7 @@ extension AuditReport {
                 let pairs = index.pairExclusionsByVacancy[p.id] ?? 0
                 var detail = p.candidates == 0 ? "no candidate" : "all \(p.candidates) candidate(s) matched here"
                 if pairs > 0 { detail += "; \(pairs) pair(s) refused by pair rules" }
-                vacancies.append(Unmatched(id: p.id, reason: "no candidate", detail: detail, open: open))
+                vacancies.append(Unmatched(id: p.id, reason: "too few candidates", detail: detail, open: open))
             } else {
                 vacancies.append(Unmatched(id: p.id, reason: "outranked",
                                            detail: "\(p.candidates - p.matched) of \(p.candidates) candidate(s) "

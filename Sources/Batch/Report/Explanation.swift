@@ -5,11 +5,14 @@ public enum Explanation {
     /// Why `explain` cannot answer.
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unknownWorker(String, Int64)
+        case unknownVacancy(String, Int64)
 
         public var description: String {
             switch self {
             case .unknownWorker(let w, let run):
                 return "worker \(w) is not in run \(run)'s snapshot (not loaded, or withdrawn when the run took it)"
+            case .unknownVacancy(let v, let run):
+                return "vacancy \(v) is not in run \(run)'s snapshot (not loaded, or withdrawn when the run took it)"
             }
         }
     }
@@ -19,12 +22,13 @@ public enum Explanation {
         let index = RunIndex(data)
         let run = data.run
         guard let w = index.workers[worker] else { throw Failure.unknownWorker(worker, run.runId) }
+        if let vacancy, index.vacancies[vacancy] == nil { throw Failure.unknownVacancy(vacancy, run.runId) }
         var out = "run \(run.runId): \(run.key.summary)\n"
         let p = index.workerParticipants[worker]
         out += "worker \(worker) (origin \(w.originCountry))"
         out += p.map { ": \($0.eligible ? "eligible" : "not eligible"), \($0.candidates) candidate(s)\n" } ?? ": did not take part\n"
         for reason in index.workerExclusions[worker] ?? [] {
-            out += "  excluded: \(reason): \(rule(reason))\n"
+            out += "  excluded: \(reason): \(rule(reason, run.whoListEdition))\n"
         }
         if let m = index.matchByWorker[worker] {
             let v = index.vacancies[m.vacancyId]
@@ -51,14 +55,14 @@ public enum Explanation {
             let byReason = Dictionary(grouping: pairs, by: \.reason)
             for reason in byReason.keys.sorted(by: bytesLess) {
                 out += "  \(reason): " + byReason[reason]!.compactMap(\.vacancyId).joined(separator: ", ") + "\n"
-                out += "    \(rule(reason))\n"
+                out += "    \(rule(reason, run.whoListEdition))\n"
             }
         }
         if let vacancy {
             out += "why not \(vacancy): \(index.pairStatus(worker, vacancy))\n"
             let reasons = (index.workerExclusions[worker] ?? []) + (index.vacancyExclusions[vacancy] ?? [])
                 + (index.pairExclusions(worker, vacancy) ?? [])
-            for reason in reasons { out += "  \(reason): \(rule(reason))\n" }
+            for reason in reasons { out += "  \(reason): \(rule(reason, run.whoListEdition))\n" }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {
                 out += "  the pair's fit under the run's policy: \(ReportFormat.fit(fit.fitMicro))\n"
@@ -71,30 +75,28 @@ public enum Explanation {
     }
 
     /// `RULE TEXT (source: ...)` of a reason.
-    static func rule(_ reason: String) -> String {
+    static func rule(_ reason: String, _ whoListEdition: String?) -> String {
         guard let r = AuditReport.rules[reason] else { return "(unknown reason)" }
-        return "\(r.rule) (source: \(r.source))"
+        return "\(r.rule)\(AuditReport.whoEdition(reason, whoListEdition)) (source: \(r.source))"
     }
 
     /// The criteria table: value, weight, weighted share of the fit.
     static func breakdown(_ criteria: [String], fitMicro: Int, policy: Policy) -> String {
         let w = policy.weights
         let weights = [w.occupation, w.skills, w.experience, w.languages, w.education]
-        let total = weights.map(\.doubleValue).reduce(0, +)
+        let ratios = AuditReport.criteria.indices.map { i in criteria.indices.contains(i) ? Ratio(criteria[i]) : nil }
+        // Exact shares, as the fit is computed (a Double here once showed 0.014062 for 0.0140625).
+        let shares = ratios.contains(nil) ? nil : FitScore.sharesMicro(ratios.map { $0! }, weights: w)
         var out = "  criterion   value               weight  weighted\n"
         for (i, name) in AuditReport.criteria.enumerated() {
             let value = criteria.indices.contains(i) ? criteria[i] : "?"
-            let share = total > 0 ? weights[i].doubleValue * ratio(value) / total : 0
             out += "  " + pad(name, 12) + pad(ReportFormat.criterion(value), 20) + pad(weights[i].description, 8)
-                + ReportFormat.fit(Int((share * 1e6).rounded())) + "\n"
+                + (shares.map { ReportFormat.fit($0[i]) } ?? "?") + "\n"
         }
-        out += "  fit = Σ weighted = \(ReportFormat.fit(fitMicro)) (exact, rounded to millionths)\n"
+        let total = ExactDecimal.sum(weights.filter { !$0.isNegative })
+        out += "  weighted = weight x value / \(total) (the sum of the weights), each rounded to millionths\n"
+        out += "  fit = Σ weight x value / \(total) = \(ReportFormat.fit(fitMicro)) (exact, then rounded to millionths)\n"
         return out
-    }
-
-    private static func ratio(_ exact: String) -> Double {
-        let parts = exact.split(separator: "/").compactMap { Double($0) }
-        return parts.count == 2 ? parts[0] / parts[1] : parts.first ?? 0
     }
 
     private static func pad(_ s: String, _ n: Int) -> String {

@@ -86,7 +86,7 @@ public enum ReportHTML {
             ("h-matched", "\(x.matched)", "matched", ReportFormat.percent(x.matched, x.eligibleWorkers) + " of eligible workers"),
             ("h-unfilled-openings", "\(x.unfilledOpenings)", "unfilled openings", "of \(x.eligibleOpenings) eligible"),
             ("h-unmatched-workers", "\(x.unmatchedWorkers)", "unmatched workers", "of \(x.eligibleWorkers) eligible"),
-            ("h-mean-fit", ReportFormat.fit(x.meanFitMicro), "mean fit",
+            ("h-mean-fit", x.meanFitMicro.map(ReportFormat.fit) ?? "-", "mean fit",
              "\(ReportFormat.fit(x.fitSumMicro)) / \(x.matched) matches"),
         ]
         for (id, value, label, detail) in cards {
@@ -230,11 +230,13 @@ public enum ReportHTML {
 
     private static func unmatched(_ h: inout XHTML, _ r: AuditReport) {
         h.section("unmatched", "Unmatched workers and unfilled openings")
-        for (title, items, unit, id) in [("Workers without a match", r.unmatchedWorkers, "workers", "unmatched-workers"),
-                                         ("Vacancies with unfilled openings", r.unfilledVacancies, "openings",
-                                          "unfilled-vacancies")] {
+        for (title, items, unit, id, labels) in [
+            ("Workers without a match", r.unmatchedWorkers, "workers", "unmatched-workers", AuditReport.unmatchedWorkerReasons),
+            ("Vacancies with unfilled openings", r.unfilledVacancies, "openings", "unfilled-vacancies",
+             AuditReport.unfilledVacancyReasons),
+        ] {
             h.element("h3", title)
-            let reasons = ["excluded", "no candidate", "outranked"].map { reason in
+            let reasons = labels.map { reason in
                 (reason, items.filter { $0.reason == reason })
             }
             h.element("p", reasons.map { "\($0.0): \($0.1.map(\.open).sum()) \(unit)" }.joined(separator: "; ")

@@ -52,7 +52,7 @@ public enum ReportJSON {
                 ("eligible_openings", .count(hl.eligibleOpenings)), ("candidates", .int(hl.candidates)),
                 ("matched", .int(hl.matched)), ("unmatched_workers", .int(hl.unmatchedWorkers)),
                 ("unfilled_openings", .count(hl.unfilledOpenings)), ("fit_sum", .string(ReportFormat.fit(hl.fitSumMicro))),
-                ("mean_fit", .string(ReportFormat.fit(hl.meanFitMicro))), ("worker_rank_sum", .int(hl.workerRankSum)),
+                ("mean_fit", .text(hl.meanFitMicro.map(ReportFormat.fit))), ("worker_rank_sum", .int(hl.workerRankSum)),
                 ("warnings", .object(hl.warnings.map { ($0.label, .int($0.count)) })),
             ])),
             ("fit_distribution", .array(r.fitDistribution.map {

@@ -6,7 +6,7 @@ public enum ReportMarkdown {
         let x = r.header, hl = r.headline
         let limit = ReportHTML.listLimit
         var md = "# Audit report: run \(x.runId)\n\n"
-        md += "\(x.jobName) of \(x.runDate), scope \(x.scope), strategy \(x.strategy): \(x.status)\n\n"
+        md += "\(x.jobName) of \(x.runDate), scope \(text(x.scope)), strategy \(x.strategy): \(x.status)\n\n"
         md += table(["", ""], [
             ["run id", "\(x.runId)"], ["run date", x.runDate], ["scope", x.scope], ["strategy", x.strategy],
             ["run of its instance", "\(x.number)"], ["status", x.status], ["policy SHA-256", "`\(x.policySHA256)`"],
@@ -30,7 +30,7 @@ public enum ReportMarkdown {
             ["matched", "\(hl.matched)", ReportFormat.percent(hl.matched, hl.eligibleWorkers) + " of eligible workers"],
             ["unfilled openings", "\(hl.unfilledOpenings)", "of \(hl.eligibleOpenings) eligible"],
             ["unmatched workers", "\(hl.unmatchedWorkers)", "of \(hl.eligibleWorkers) eligible"],
-            ["mean fit", ReportFormat.fit(hl.meanFitMicro), "\(ReportFormat.fit(hl.fitSumMicro)) / \(hl.matched) matches"],
+            ["mean fit", hl.meanFitMicro.map(ReportFormat.fit) ?? "-", "\(ReportFormat.fit(hl.fitSumMicro)) / \(hl.matched) matches"],
             ["sum of worker ranks", "\(hl.workerRankSum)", ""],
         ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", ""] })
 
@@ -57,7 +57,7 @@ public enum ReportMarkdown {
         md += "## Fairness: match rate by gender and by origin country\n\n\(ReportFormat.fairnessMethod)\n\n"
         for t in r.fairness {
             md += "### By \(t.attribute == "gender" ? "gender" : "origin country")\n\n"
-            md += table(["group", "eligible", "matched", "match rate", "impact ratio", "exact", ""], t.groups.map { g in
+            md += table(["group", "eligible", "matched", "match rate", "impact ratio", "exact", ""], markup: [6], t.groups.map { g in
                 [g.group, "\(g.eligible)", "\(g.matched)", ReportFormat.percent(g.matched, g.eligible),
                  ReportFormat.impact(g), ReportFormat.impactExact(g),
                  g.flagged ? "**below 0.8**" : g.best ? "best" : g.rated ? "" : "fewer than \(AuditReport.minimumGroupSize)"]
@@ -77,10 +77,12 @@ public enum ReportMarkdown {
         })
 
         md += "## Unmatched workers and unfilled openings\n\n"
-        for (title, items, unit) in [("Workers without a match", r.unmatchedWorkers, "workers"),
-                                     ("Vacancies with unfilled openings", r.unfilledVacancies, "openings")] {
+        for (title, items, unit, labels) in [
+            ("Workers without a match", r.unmatchedWorkers, "workers", AuditReport.unmatchedWorkerReasons),
+            ("Vacancies with unfilled openings", r.unfilledVacancies, "openings", AuditReport.unfilledVacancyReasons),
+        ] {
             md += "### \(title)\n\n"
-            md += ["excluded", "no candidate", "outranked"].map { reason in
+            md += labels.map { reason in
                 "\(reason): \(items.filter { $0.reason == reason }.map(\.open).sum()) \(unit)"
             }.joined(separator: "; ") + "\n\n"
             md += table(["id", "open", "main reason", "detail"], items.prefix(limit).map {
@@ -107,14 +109,39 @@ public enum ReportMarkdown {
         return Array(md.utf8)
     }
 
-    /// A Markdown table; `|` in a cell is escaped, an empty table says so.
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    /// A Markdown table; an empty table says so. Cells are text (`text`), but for the columns
+    /// in `markup`, written as Markdown by this renderer; `|` is escaped in every cell.
+    static func table(_ header: [String], markup: Set<Int> = [], _ rows: [[String]]) -> String {
         if rows.isEmpty { return "(none)\n\n" }
         func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-                .joined(separator: " | ") + " |\n"
+            "| " + cells.enumerated().map { i, cell in
+                (markup.contains(i) ? cell : text(cell)).replacingOccurrences(of: "|", with: "\\|")
+            }.joined(separator: " | ") + " |\n"
         }
         return line(header) + "|" + String(repeating: "---|", count: header.count) + "\n" + rows.map(line).joined() + "\n"
+    }
+
+    /// Text shown as written: outside code spans (this renderer's backticks; ids and codes hold
+    /// none), the characters Markdown would read as emphasis, links, HTML or strikethrough are
+    /// backslash-escaped (`_W1_` would show as an italic W1, `x._y_.z` as x.*y*.z), and a line
+    /// break becomes a space. An `_` between two letters or digits is left alone: it cannot
+    /// open or close emphasis there (CommonMark 6.2), so `NO_CONSENT` stays readable.
+    static func text(_ s: String) -> String {
+        let chars = Array(s)
+        var out = ""
+        var inCode = false
+        func wordy(_ i: Int) -> Bool { chars.indices.contains(i) && (chars[i].isLetter || chars[i].isNumber) }
+        for (i, ch) in chars.enumerated() {
+            switch ch {
+            case "`": inCode.toggle()
+            case "\n": out.append(" "); continue
+            case "_": if !inCode && !(wordy(i - 1) && wordy(i + 1)) { out.append("\\") }
+            case "\\", "*", "[", "]", "<", ">", "~": if !inCode { out.append("\\") }
+            default: break
+            }
+            out.append(ch)
+        }
+        return out
     }
 }
 

@@ -215,6 +215,12 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return r.signum() > 0 ? q + 1 : q
     }
 
+    /// The exact sum of `values` (at the largest of their scales).
+    public static func sum(_ values: [ExactDecimal]) -> ExactDecimal {
+        let scale = values.map(\.scale).max() ?? 0
+        return ExactDecimal(digits: values.reduce(BigInt(0)) { $0 + $1.bigScaled(to: scale) }, scale: scale)
+    }
+
     public var isZero: Bool { large == nil && small == 0 }
     public var isNegative: Bool { large.map { $0.value.signum() < 0 } ?? (small < 0) }
     public var isPositive: Bool { large.map { $0.value.signum() > 0 } ?? (small > 0) }

@@ -41,6 +41,18 @@ public struct Ratio: Sendable, Hashable, CustomStringConvertible {
         return Double(numerator >> shift) / Double(denominator >> shift)
     }
 
+    /// Reads `n/d` or `n` (decimal digits, a denominator above 0), as `description` writes it.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        func natural(_ s: Substring) -> BigUInt? {
+            s.isEmpty || !s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) ? nil : BigUInt(String(s))
+        }
+        guard let n = natural(parts[0]) else { return nil }
+        let d = parts.count == 2 ? natural(parts[1]) : 1
+        guard let d, !d.isZero else { return nil }
+        self.init(n, d)
+    }
+
     /// `n/d`, or `n` when the denominator is 1.
     public var description: String {
         if large == nil { return smallDenominator == 1 ? "\(smallNumerator)" : "\(smallNumerator)/\(smallDenominator)" }
@@ -86,6 +98,17 @@ public struct FitScore: Sendable, Hashable {
                                         usdPerUnit: [:], whoCountries: [])
         let scorer = FitScorer(weights: weights)
         return FitScore(fitMicro: Int(scorer.fitMicro(instance, 0, 0)), breakdown: scorer.breakdown(instance, 0, 0))
+    }
+
+    /// Each criterion's share of the fit, `round(1e6 * w_i * r_i / sum(w))` half away from zero,
+    /// computed exactly as the fit is (for the breakdown an auditor adds up by hand; the
+    /// rounded shares may differ from the rounded fit by a few millionths).
+    public static func sharesMicro(_ criteria: [Ratio], weights: Policy.Weights) -> [Int] {
+        let scorer = FitScorer(weights: weights)
+        let zero = Ratio(small: 0, 1)
+        return criteria.indices.map { i in
+            scorer.exactMicro(criteria.indices.map { $0 == i ? criteria[i] : zero })
+        }
     }
 
     /// The least `fit_micro` a candidate needs: `ceil(minFit * 1e6)`, so that
