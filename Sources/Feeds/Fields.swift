@@ -95,7 +95,9 @@ struct RowFields {
                                detail: "the list has \(n) items, over the limit of \(limits.listItems) per list")
         }
         guard let value = type.parse(c) else {
-            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)")
+            let limit = c.isNumberPastDigitLimits
+                ? " (numbers are read up to 1,000 digits before the point and 1,000 after)" : ""
+            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)\(limit)")
         }
         return value
     }

@@ -23,8 +23,30 @@ enum Cell {
     var shown: String {
         switch self {
         case .absent: return "an empty value"
-        case .text(let s): return "'\(s)'"
+        case .text(let s): return "'\(Cell.cut(s))'"
+        case .json(.string(let s)): return "'\(Cell.cut(s))'"
+        case .json(.number(let n)): return "the JSON number \(Cell.cut(n))"
         case .json(let v): return v.shown
+        }
+    }
+
+    /// A long value cut for a message (the raw row keeps it whole): its first 60 characters
+    /// and how many there are.
+    static func cut(_ s: String) -> String {
+        let n = s.count
+        return n <= 100 ? s : "\(s.prefix(60))... (\(n) characters)"
+    }
+
+    /// A number written within the formats (CSV `-?[0-9]+(\.[0-9]+)?`, any JSON number) that
+    /// is past what a decimal or count holds: 1,000 digits each side of the point.
+    var isNumberPastDigitLimits: Bool {
+        switch self {
+        case .text(let s):
+            return Syntax.isDecimal(s) && ExactDecimal(exactly: s) == nil
+        case .json(.number(let s)):
+            return ExactDecimal(jsonNumber: Substring(s)) == nil
+        default:
+            return false
         }
     }
 
@@ -71,6 +93,19 @@ struct ValueType<T>: Sendable {
 
 /// Byte-level checks of the formats of FEEDS.md; no locale, no Unicode equivalence.
 enum Syntax {
+    /// `-?[0-9]+(\.[0-9]+)?`.
+    static func isDecimal(_ s: String) -> Bool {
+        var u = Substring(s).utf8[...]
+        if u.first == 0x2D { u = u.dropFirst() }
+        let whole = u.prefix(while: isDigit)
+        guard !whole.isEmpty else { return false }
+        u = u.dropFirst(whole.count)
+        if u.isEmpty { return true }
+        guard u.first == 0x2E else { return false }
+        u = u.dropFirst()
+        return !u.isEmpty && u.allSatisfy(isDigit)
+    }
+
     static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
     static func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }

@@ -34,6 +34,23 @@ import Testing
         #expect(json.summary == (2...4).map { "\($0):INVALID_VALUE:openings" })
     }
 
+    /// A number past 1,000 digits is refused with a message that names the limit, and shows
+    /// the value cut (the raw row keeps it whole); other refusals do not mention the limit.
+    @Test func numbersPastTheDigitLimitSaySo() throws {
+        let long = "0." + String(repeating: "0", count: 1_000) + "1"
+        let rows = [vacancyRow("V1", wage: long), vacancyRow("V2", wage: "1e3"), vacancyRow("V3", openings: String(repeating: "9", count: 1_001))]
+        let out = try readFeed(.vacancies, .csv, ([vacancyHeader] + rows).joined(separator: "\n"))
+        let details = out.rejections.map(\.detail)
+        #expect(details.count == 3)
+        #expect(details[0].contains("numbers are read up to 1,000 digits") && details[0].contains("(1003 characters)"), "\(details[0])")
+        #expect(details[0].count < 250 && out.rejections[0].raw.contains(long))
+        #expect(!details[1].contains("1,000 digits"), "\(details[1])")
+        #expect(details[2].contains("numbers are read up to 1,000 digits"), "\(details[2])")
+        let json = try readFeed(.vacancies, .ndjson, vacancyJSON([("vacancy_id", "\"J1\""), ("monthly_wage", "1e-999999")]))
+        #expect(json.rejections.first?.detail.contains("numbers are read up to 1,000 digits") == true,
+                "\(json.rejections.first?.detail ?? "")")
+    }
+
     @Test func decimalsFollowTheFeedSyntax() throws {
         let wages = ["2500.50", "2500.", ".5", "1e3", "+1", "-5", "0", "\"1,000\"", "123456789012345678901", "12.0000"]
         let rows = wages.enumerated().map { vacancyRow("V\($0.offset)", wage: $0.element) }
