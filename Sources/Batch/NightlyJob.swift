@@ -332,6 +332,11 @@ public final class NightlyJob {
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
             let data = try RunData.load(db, runId: runId, input: input)
             let stored = data.results
+            // Only the lease's holder writes the files: a runner that lost it (stalled past the
+            // lease while another finished the run) must not overwrite the other's files.
+            guard try ScopeLeases.renew(db, self.claim) else {
+                throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; no file was written")
+            }
             let files = try RunReport.write(data, to: dir)
             // The hash of exactly the rows stored, for the tamper-evident chain.
             guard let outputs = try RunChain.outputsSHA256(db, run: data.run, results: stored) else {
@@ -346,6 +351,10 @@ public final class NightlyJob {
                                params: [PostgresValue(runId), PostgresValue(dir)])
                 let link = try RunChain.seal(tx, runId: runId, outputsSHA256: outputs)   // status succeeded
                 try JobRepository.finishExecution(tx, executionId: executionId, status: .succeeded)
+                // The fence, last, as in the persist step: only the lease's holder seals the run.
+                guard try ScopeLeases.renew(tx, self.claim) else {
+                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; the run was not sealed")
+                }
                 return link
             }
             guard let finished = try JobRepository.run(db, runId: runId) else {

@@ -110,26 +110,22 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// `path` made absolute, created when missing, and shown to be a directory this process
-    /// can write into; else exit status 2 naming the problem.
+    /// `path` made absolute, and shown to be a directory this process can write into, or one
+    /// it can create (its nearest existing ancestor is a directory it can write into); else
+    /// exit status 2 naming the problem. Nothing is created here: the report step does that.
     static func resultsDirectory(_ path: String) throws -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let files = FileManager.default
+        var candidate = URL(fileURLWithPath: absolute)
         var isDirectory: ObjCBool = false
-        do {
-            if !files.fileExists(atPath: absolute, isDirectory: &isDirectory) {
-                try files.createDirectory(atPath: absolute, withIntermediateDirectories: true)
-            } else if !isDirectory.boolValue {
-                throw CommandFailure("--out \(path): exists and is not a directory")
-            }
-        } catch let failure as CommandFailure {
-            throw CommandLog.fail(failure, status: 2)
-        } catch {
-            throw CommandLog.fail(CommandFailure("--out \(path): cannot create the directory (\(error.localizedDescription))"),
-                                  status: 2)
+        while !FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) {
+            candidate.deleteLastPathComponent()
         }
-        guard access(absolute, W_OK | X_OK) == 0 else {
-            throw CommandLog.fail(CommandFailure("--out \(path): this process cannot write into it"), status: 2)
+        guard isDirectory.boolValue else {
+            let what = candidate.path == absolute ? "exists and is not a directory" : "\(candidate.path) is not a directory"
+            throw CommandLog.fail(CommandFailure("--out \(path): \(what)"), status: 2)
+        }
+        guard access(candidate.path, W_OK | X_OK) == 0 else {
+            throw CommandLog.fail(CommandFailure("--out \(path): this process cannot write into \(candidate.path)"), status: 2)
         }
         return absolute
     }

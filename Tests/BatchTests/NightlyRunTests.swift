@@ -243,6 +243,29 @@ import Testing
         #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
     }
 
+    /// A runner that lost its lease before the report step writes no file and seals nothing:
+    /// the runner that took the lease over owns the results directory.
+    @Test func runnerWhoseLeaseWasTakenOverWritesNoReportFile() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "report", "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
+        ])
+        #expect(try eventually {
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'persist' AND status = 'completed'") == 1
+        })
+        #expect(try fixture.count("""
+            WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
+            """) == 1)
+        let done = runner.finish()
+        #expect(done.status == 1)
+        #expect(done.stderr.contains("taken over; no file was written"), "\(done.stderr)")
+        let dir = fixture.dir.appendingPathComponent("run")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("matches.csv").path))
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 0)
+    }
+
     /// What can be known before the work is checked before it: a database that does not exist
     /// is bad usage (exit 2 at once, not five retries and exit 1), a database without the
     /// migrations says so, a results directory that cannot be written is exit 2 with no run

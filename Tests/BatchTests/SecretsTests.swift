@@ -90,8 +90,11 @@ import Testing
         }
         // The pretend server did get the password: the commands did send it, and hid it.
         #expect(server.passwords.count == 8 && server.passwords.allSatisfy { $0 == pw }, "\(server.passwords)")
-        // The nightly run retries a connection that fails; its messages hide the password too.
-        let run = try expectNoPassword(["run", "--date", FixtureRun.runDate], url: cases[3].url, status: 1)
+        // The nightly run stops at once (exit 2) on a login that can never succeed, and retries a
+        // server that does not answer; both say so without the password.
+        let refused = try expectNoPassword(["run", "--date", FixtureRun.runDate], url: cases[3].url, status: 2)
+        #expect(refused.stderr.contains("password authentication failed"), "\(refused.stderr)")
+        let run = try expectNoPassword(["run", "--date", FixtureRun.runDate], url: cases[0].url, status: 1)
         #expect(run.stderr.contains("step lock failed"), "\(run.stderr)")
     }
 
