@@ -92,6 +92,28 @@ public enum JobRepository {
             """, params: [PostgresValue(runId), PostgresValue(note)])
     }
 
+    /// Marks every execution of the scope's runs still `running` as `abandoned` (and their
+    /// running steps failed), and their runs still `started` as `failed`: the caller holds the
+    /// scope's lease, so none of them is running. A run of another date or policy, whose
+    /// process died, would otherwise say `started` for ever; it stays restartable.
+    public static func abandonScopeExecutions(_ db: Connection, scope: String, by executionId: Int64?) throws {
+        let note = "no longer running; found by " + (executionId.map { "execution \($0)" } ?? "a later run")
+        let dead = """
+            SELECT e.execution_id FROM run_executions e JOIN runs r USING (run_id) JOIN job_instances i USING (instance_id)
+            WHERE i.scope = $1 AND e.status = 'running'
+            """
+        try db.execute("""
+            UPDATE runs SET status = 'failed' WHERE status = 'started' AND run_id IN
+                (SELECT run_id FROM run_executions WHERE execution_id IN (\(dead)))
+            """, params: [PostgresValue(scope)])
+        try db.execute("""
+            UPDATE run_steps SET status = 'failed', message = $2 WHERE status = 'running' AND execution_id IN (\(dead))
+            """, params: [PostgresValue(scope), PostgresValue(note)])
+        try db.execute("""
+            UPDATE run_executions SET status = 'abandoned', message = $2 WHERE execution_id IN (\(dead))
+            """, params: [PostgresValue(scope), PostgresValue(note)])
+    }
+
     /// A new execution of the run, `running`, starting at `resumedAt`.
     public static func startExecution(_ db: Connection, runId: Int64, host: String, pid: Int,
                                       resumedAt: Step) throws -> Int64 {

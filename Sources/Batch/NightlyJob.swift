@@ -206,6 +206,8 @@ public final class NightlyJob {
     /// Finds or creates the instance and the run to work on, abandons dead executions
     /// of it, and starts this execution. One transaction, under the lease.
     private func prepare(_ tx: Connection) throws -> Prepared {
+        // Under the scope's lease nothing else of the scope runs: what says `running` died.
+        try JobRepository.abandonScopeExecutions(tx, scope: request.scope, by: nil)
         let instanceId = try JobRepository.instance(tx, key: key, policyText: request.policy.canonicalText)
         let latest = try JobRepository.latestRun(tx, instanceId: instanceId)
         if let latest, latest.status == .succeeded, !request.rerun { return .complete(latest) }

@@ -243,6 +243,26 @@ import Testing
         #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
     }
 
+    /// A run killed on one date is found dead by the next runner of its scope, whatever its date:
+    /// its execution is `abandoned`, its running step failed, the run `failed` (no longer
+    /// `started` for ever), and it can still be resumed.
+    @Test func aDeadRunOfAnotherDateIsMarkedByTheNextRunnerOfItsScope() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let killed = try fixture.run(out: "first", environment: ["LABOURMATCH_TEST_KILL_AT_STEP": "rules"])
+        #expect(killed.signaled)
+        #expect(try fixture.rows("SELECT status FROM runs") == [["started"]])
+        let next = try CLIProcess.run(["run", "--date", "2026-11-30", "--database-url", fixture.database.conninfo,
+                                       "--out", fixture.dir.appendingPathComponent("next").path])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try fixture.rows("SELECT status FROM runs ORDER BY run_id") == [["failed"], ["succeeded"]])
+        #expect(try fixture.rows("SELECT status FROM run_executions ORDER BY execution_id") == [["abandoned"], ["succeeded"]])
+        #expect(try fixture.count("SELECT count(*) FROM run_steps WHERE status = 'running'") == 0)
+        let resumed = try fixture.run(out: "first")
+        #expect(resumed.status == 0 && resumed.stdout.contains("resumed at step rules"), "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 2)
+    }
+
     /// A runner that lost its lease before the report step writes no file and seals nothing:
     /// the runner that took the lease over owns the results directory.
     @Test func runnerWhoseLeaseWasTakenOverWritesNoReportFile() throws {
