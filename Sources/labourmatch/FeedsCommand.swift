@@ -120,7 +120,7 @@ enum FeedText {
                 why = "WHO list edition \(edition) was already loaded from the same bytes (\(by)\(when))"
             } else {
                 why = "the same file (same SHA-256) was already loaded for this kind and source as feed "
-                    + "\(previous.map(String.init) ?? "?")\(when)"
+                    + "\(previous.map(String.init) ?? "?")\(when) (--force loads it again)"
             }
             return """
                 no-op: \(oneLine(r.path)): \(why); nothing was written

@@ -67,8 +67,17 @@ struct LoadCommand: ParsableCommand {
     var allowEmpty = false
     @Option(help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
     var lockTimeout: Double = 60
+    @Flag(help: """
+        Load the file even if an earlier load of this kind and source had the same SHA-256 \
+        (by default a no-op, as FEEDS.md says): for a snapshot that goes back to an earlier file, \
+        or rows rejected for a reference loaded since. Rows equal to the current ones stay unchanged.
+        """)
+    var force = false
 
     func validate() throws {
+        if kind == .whoList, force {
+            throw ValidationError("--force does not apply to a who-list file: an edition is loaded once")
+        }
         if kind == .whoList, mode == .delta {
             throw ValidationError(LoadError.modeNotAllowed(kind: kind, mode: .delta).description)
         }
@@ -101,6 +110,7 @@ struct LoadCommand: ParsableCommand {
             defer { db.close() }
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout
+            loader.force = force
             loader.testPause = LoadTestPause.fromEnvironment()
             if let progress { loader.progress = { progress.show($0) } }
             report = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,

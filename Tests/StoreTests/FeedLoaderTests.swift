@@ -446,6 +446,34 @@ import Testing
         }
     }
 
+    /// A snapshot that goes back to an earlier file is a no-op (FEEDS.md), unless forced: then
+    /// its rows compare with what is current, and the key the file in between withdrew is back.
+    @Test func forceLoadsAFileAnEarlierLoadHad() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let all = generatedVacancies(count: 4)
+            let a = try writeFile(dir, "daily.csv", all)
+            #expect(try t.load(.vacancies, a).counts.inserted == 4)
+            let lines = all.split(separator: "\n").map(String.init)
+            let b = try writeFile(dir, "daily-b.csv", lines.dropLast().joined(separator: "\n") + "\n")
+            #expect(try t.load(.vacancies, b, source: "daily").counts.withdrawn == 1)
+            let again = try t.load(.vacancies, a)
+            guard case .noOp = again.outcome else { Issue.record("not a no-op: \(again.outcome)"); return }
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 3)
+            var loader = t.loader()
+            loader.force = true
+            let forced = try loader.load(kind: .vacancies, path: a)
+            guard case .loaded = forced.outcome else { Issue.record("not loaded: \(forced.outcome)"); return }
+            #expect((forced.counts.inserted, forced.counts.updated, forced.counts.unchanged) == (0, 1, 3))
+            #expect(try t.int("SELECT count(*) FROM current_vacancies WHERE NOT withdrawn") == 4)
+            // Forced again: nothing changes, and it is recorded as a load.
+            let twice = try loader.load(kind: .vacancies, path: a)
+            #expect((twice.counts.updated, twice.counts.unchanged, twice.counts.withdrawn) == (0, 4, 0))
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 4)
+        }
+    }
+
     /// A file replaced between the first pass (its SHA-256) and the second (its rows) fails
     /// the load: another file's rows recorded under the first file's hash would make the real
     /// file a no-op later, its rows never loaded.

@@ -130,6 +130,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                      ["load", "vacancies", dir.appendingPathComponent("none.csv").path],
                      ["load", "vacancies", text],                             // no format from the name
                      ["load", "who-list", repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path, "--mode", "delta"],
+                     ["load", "who-list", repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path, "--force"],
                      ["load", "vacancies", fixturePath("vacancies.csv"), "--mode", "sometimes"]] {
             let run = try runLabourmatch(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
             #expect(run.status == 2, "\(args): \(run.stderr)")

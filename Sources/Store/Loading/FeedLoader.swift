@@ -39,6 +39,10 @@ public struct FeedLoader {
     public var logger: Logger
     /// Seconds to wait for another load of the same kind and source; 0 fails at once.
     public var lockTimeout: Double = 60
+    /// Load a file even when an earlier load of its kind and source had the same SHA-256
+    /// (`--force`): FEEDS.md's no-op is the default. The rows then compare with what is current
+    /// as in any load. Not for a WHO list, whose editions are never loaded twice.
+    public var force = false
     /// Called now and then while a load reads (at most twice a second; from the loader's
     /// encoding thread, never at the same time as another call) and once when it merges.
     public var progress: ((LoadProgress) -> Void)?
@@ -199,7 +203,8 @@ private struct LoadRun {
     mutating func execute(_ tx: Connection) throws -> LoadReport {
         guard try !tx.query("SELECT to_regclass('feeds')")[0].isNull(0) else { throw LoadError.notMigrated }
         try lock(tx)
-        if let previous = try tx.query(FeedSQL.sameFile, params: [.init(kind.rawValue), .init(report.source),
+        if !loader.force || kind == .whoList,
+           let previous = try tx.query(FeedSQL.sameFile, params: [.init(kind.rawValue), .init(report.source),
                                                                   .init(report.sha256)]).first {
             report.outcome = .noOp(previousFeed: try previous.decode(0, as: Int64.self),
                                    loadedAt: try previous.decode(1, as: Date.self))
