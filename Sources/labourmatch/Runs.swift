@@ -20,12 +20,16 @@ struct RunsList: ParsableCommand {
     @Option(help: "How many runs to list.") var limit = 20
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
     func run() throws {
         let listing: [RunListing]
         do {
             let db = try database.connect(as: .auditor, logger: CommandLog.logger("runs"))
             defer { db.close() }
-            listing = try JobRepository.listing(db, limit: max(1, limit))
+            listing = try JobRepository.listing(db, limit: limit)
         } catch {
             throw CommandLog.fail(error)
         }

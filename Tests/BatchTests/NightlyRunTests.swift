@@ -338,5 +338,7 @@ import Testing
         #expect(try CLIProcess.run(["run", "--date", "2026-02-30"]).status == 2)
         #expect(try CLIProcess.run(["run", "--scope", "no spaces"]).status == 2)
         #expect(try CLIProcess.run(["run", "--policy", "Fixtures/bad/no-such-policy.toml"]).status == 2)
+        let limit = try CLIProcess.run(["runs", "list", "--limit", "0"])
+        #expect(limit.status == 2 && limit.stderr.contains("--limit must be 1 or more"), "\(limit.stderr)")
     }
 }
