@@ -401,12 +401,6 @@ import Testing
             let error = try #require(throws: LoadError.self) { try t.load(.whoList, other, source: "who-safeguards-2024") }
             #expect("\(error)".contains("edition 2024"))
             #expect(LoadError.exitStatus(for: error) == 2)
-            // A file name without an edition: refused before anything is read.
-            let bare = try writeFile(dir, "who-list.csv", lines.joined(separator: "\n") + "\n")
-            let missing = try #require(throws: LoadError.self) { try t.load(.whoList, bare) }
-            #expect("\(missing)".contains("gives no WHO list edition"), "\(missing)")
-            #expect(LoadError.exitStatus(for: missing) == 2)
-            #expect(try t.int("SELECT count(*) FROM who_list_entries WHERE edition = 'unknown'") == 0)
         }
     }
 

@@ -86,10 +86,6 @@ public struct FeedLoader {
         }
         let mode = mode ?? LoadMode.defaultMode(for: kind)
         if kind == .whoList, mode == .delta { throw LoadError.modeNotAllowed(kind: kind, mode: mode) }
-        // An edition is never replaced; `unknown` would be one edition for every such file.
-        if kind == .whoList, RunInputs.whoListEdition(fileName: path) == "unknown" {
-            throw LoadError.whoEditionMissing(file: path)
-        }
         let digest: FileDigest
         do {
             digest = try FileDigest(path: path, maxBytes: limits.fileBytes)
