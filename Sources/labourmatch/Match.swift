@@ -82,7 +82,12 @@ struct Match: AsyncParsableCommand {
         let matched = clock.now
         let policySHA256 = inputs.policySHA256, inputSHA256 = inputs.inputSHA256
         let hashed = clock.now
-        let dir = try OutputDirectory(path: out)
+        let dir: OutputDirectory
+        do {
+            dir = try OutputDirectory(path: out)
+        } catch {
+            throw CommandLog.fail(error, status: 2)   // --out names a file, or a place this process cannot write
+        }
         try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
         try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
         let written = clock.now

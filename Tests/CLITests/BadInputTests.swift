@@ -22,6 +22,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written")
     }
 
+    /// An --out that names a file, or lies under one, is bad usage with a sentence that says so
+    /// (Foundation's own error read `NSCocoaErrorDomain Code=512 "(null)"`).
+    @Test func outThatIsAFileSaysSo() throws {
+        let dir = try scratchDirectory()
+        let file = dir.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let named = try labourmatch(matchArguments(out: file))
+        #expect(named.status == 2 && named.stderr.contains("\(file.path) exists and is not a directory"), "\(named.stderr)")
+        let under = try labourmatch(matchArguments(out: file.appendingPathComponent("results")))
+        #expect(under.status == 2 && under.stderr.contains("\(file.path) is a file, not a directory"), "\(under.stderr)")
+        #expect(!under.stderr.contains("NSCocoaErrorDomain"))
+    }
+
     /// A wait that is not a number of seconds PostgreSQL can take is bad usage, before any
     /// database (`inf` crashed the conversion to milliseconds; 3e6 s overflowed lock_timeout).
     @Test(arguments: ["-1", "inf", "nan", "1e30", "3000000"])
