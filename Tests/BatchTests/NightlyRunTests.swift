@@ -221,19 +221,25 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
     }
 
-    @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
-        let fixture = try FixtureRun()
-        defer { fixture.close() }
+    /// A run paused at step `pausedAt` once step `after` completed, whose lease another runner
+    /// (on another host) then took over, as it would after the lease expired.
+    static func leaseTakenOver(_ fixture: FixtureRun, pausedAt: String, after: String) throws -> CLIProcess {
         let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist", "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": pausedAt, "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
         ])
         #expect(try eventually {
-            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'assign' AND status = 'completed'") == 1
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = $1 AND status = 'completed'", [PostgresValue(after)]) == 1
         })
-        // Another runner (on another host) takes the lease over, as it would after the lease expired.
         #expect(try fixture.count("""
             WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
             """) == 1)
+        return runner
+    }
+
+    @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let runner = try Self.leaseTakenOver(fixture, pausedAt: "persist", after: "assign")
         let done = runner.finish()
         #expect(done.status == 1)
         #expect(done.stderr.contains("taken over"), "\(done.stderr)")
@@ -268,15 +274,7 @@ import Testing
     @Test func runnerWhoseLeaseWasTakenOverWritesNoReportFile() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "report", "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
-        ])
-        #expect(try eventually {
-            try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'persist' AND status = 'completed'") == 1
-        })
-        #expect(try fixture.count("""
-            WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
-            """) == 1)
+        let runner = try Self.leaseTakenOver(fixture, pausedAt: "report", after: "persist")
         let done = runner.finish()
         #expect(done.status == 1)
         #expect(done.stderr.contains("taken over; no file was written"), "\(done.stderr)")

@@ -440,6 +440,36 @@ import Testing
         }
     }
 
+    /// A load of vacancies on another connection and thread (named `name` in pg_stat_activity):
+    /// its outcome once `done` is signalled.
+    static func loadMeanwhile(_ t: LoadDB, path: String, source: String?, as name: String)
+        -> (Box<Result<LoadReport, any Error>>, DispatchSemaphore) {
+        let schema = t.schema
+        let result = Box<Result<LoadReport, any Error>>()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            result.value = Result {
+                let db = try TestDatabase.connect()
+                defer { db.close() }
+                try db.execute("SET search_path TO \(schema)")
+                try db.execute("SET application_name TO '\(name)-\(schema)'")
+                return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: path, source: source)
+            }
+            done.signal()
+        }
+        return (result, done)
+    }
+
+    /// Whether the session `loadMeanwhile` named `name` comes to wait for a lock.
+    static func waitsForALock(_ t: LoadDB, _ name: String) throws -> Bool {
+        try waitFor {
+            // Inside a transaction, pg_stat_activity is read once unless asked again.
+            try t.db.execute("SELECT pg_stat_clear_snapshot()")
+            return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                             [.init("\(name)-\(t.schema)")]) == 1
+        }
+    }
+
     /// A snapshot that goes back to an earlier file is a no-op (FEEDS.md), unless forced: then
     /// its rows compare with what is current, and the key the file in between withdrew is back.
     @Test func forceLoadsAFileAnEarlierLoadHad() throws {
@@ -480,25 +510,8 @@ import Testing
             // A load of the same source inside a transaction left open holds the source's lock.
             try t.db.execute("BEGIN")
             try t.load(.vacancies, try writeFile(dir, "other.csv", generatedVacancies(count: 3)), source: "daily")
-            let schema = t.schema
-            let result = Box<Result<LoadReport, any Error>>()
-            let done = DispatchSemaphore(value: 0)
-            Thread.detachNewThread {
-                result.value = Result {
-                    let db = try TestDatabase.connect()
-                    defer { db.close() }
-                    try db.execute("SET search_path TO \(schema)")
-                    try db.execute("SET application_name TO 'lm-r-\(schema)'")
-                    return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: daily)
-                }
-                done.signal()
-            }
-            let waiting = try waitFor {
-                try t.db.execute("SELECT pg_stat_clear_snapshot()")
-                return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-                                 [.init("lm-r-\(schema)")]) == 1
-            }
-            #expect(waiting, "the load hashed the file and waits for the lock")
+            let (result, done) = Self.loadMeanwhile(t, path: daily, source: nil, as: "lm-r")
+            #expect(try Self.waitsForALock(t, "lm-r"), "the load hashed the file and waits for the lock")
             // The file is replaced, as a feed drop does it (write aside, rename over).
             let shorter = try writeFile(dir, "daily.tmp", generatedVacancies(count: 5))
             #expect(rename(shorter, daily) == 0)
@@ -543,26 +556,8 @@ import Testing
             try t.load(.vacancies, a, source: "portal-a")
             // Load B on another connection: its first look sees K00010-K00019 as new, and its
             // identity insert must wait for A.
-            let schema = t.schema
-            let result = Box<Result<LoadReport, any Error>>()
-            let done = DispatchSemaphore(value: 0)
-            Thread.detachNewThread {
-                result.value = Result {
-                    let db = try TestDatabase.connect()
-                    defer { db.close() }
-                    try db.execute("SET search_path TO \(schema)")
-                    try db.execute("SET application_name TO 'lm-b-\(schema)'")
-                    return try FeedLoader(connection: db, codes: systemCodes).load(kind: .vacancies, path: b, source: "portal-b")
-                }
-                done.signal()
-            }
-            let waiting = try waitFor {
-                // Inside a transaction, pg_stat_activity is read once unless asked again.
-                try t.db.execute("SELECT pg_stat_clear_snapshot()")
-                return try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-                          [.init("lm-b-\(schema)")]) == 1
-            }
-            #expect(waiting, "B waits for A's uncommitted keys")
+            let (result, done) = Self.loadMeanwhile(t, path: b, source: "portal-b", as: "lm-b")
+            #expect(try Self.waitsForALock(t, "lm-b"), "B waits for A's uncommitted keys")
             try t.db.execute("COMMIT")
             done.wait()
             let report = try #require(try result.value?.get())
