@@ -49,6 +49,18 @@ public enum JobRepository {
     }
 
     /// The instance's latest run (highest number), or nil when it has none.
+    /// The latest run of the instance `key` names when it succeeded; nil when there is no such
+    /// instance or its latest run did not succeed. Reads only (no lease needed).
+    public static func succeededRun(_ db: Connection, key: JobInstanceKey) throws -> RunRecord? {
+        guard let instanceId = try db.query("""
+            SELECT instance_id FROM job_instances
+            WHERE job_name = $1 AND run_date = $2::date AND scope = $3 AND policy_sha256 = $4 AND strategy = $5
+            """, params: [PostgresValue(key.jobName), PostgresValue(key.runDate.description), PostgresValue(key.scope),
+                          PostgresValue(key.policySHA256), PostgresValue(key.strategy.rawValue)])
+            .first?.decode(0, as: Int64.self) else { return nil }
+        return try latestRun(db, instanceId: instanceId).flatMap { $0.status == .succeeded ? $0 : nil }
+    }
+
     public static func latestRun(_ db: Connection, instanceId: Int64) throws -> RunRecord? {
         try db.query("SELECT \(runColumns) WHERE r.instance_id = $1 ORDER BY r.number DESC LIMIT 1",
                      params: [PostgresValue(instanceId)]).first.map(decodeRun)

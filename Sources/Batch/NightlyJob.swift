@@ -120,7 +120,15 @@ public final class NightlyJob {
         } catch {
             throw BatchFailure(step: .lock, message: "\(error)")
         }
-        if case .held(let holder) = lease { return .lockHeld(holder) }
+        if case .held(let holder) = lease {
+            // This instance may be done already: that answer needs no lease (a scheduler retrying
+            // a finished job while another run of the scope works gets 0, not 3).
+            if !request.rerun,
+               let done = try? await retrying("lock", { db, _ in try JobRepository.succeededRun(db, key: self.key) }) {
+                return .alreadyComplete(done)
+            }
+            return .lockHeld(holder)
+        }
         logger.info("lease taken", metadata: ["scope": "\(request.scope)", "job": "\(key.summary)"])
         let keeper = LeaseKeeper(config: config, claim: claim, interval: request.leaseSeconds / 3,
                                  applicationName: "labourmatch lease \(ProcessIdentity.pid)", logger: logger)

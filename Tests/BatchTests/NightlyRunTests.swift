@@ -249,6 +249,23 @@ import Testing
         #expect(try fixture.rows("SELECT host FROM run_leases") == [["other-host"]], "the new holder keeps its lease")
     }
 
+    /// A job instance that already succeeded says so (exit 0) even while another run holds its
+    /// scope: that answer needs no lease. A new instance of the scope still gets exit 3.
+    @Test func aSucceededInstanceIsDoneEvenWhileItsScopeIsHeld() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "first").status == 0)
+        let other = try CLIProcess(["run", "--date", "2026-11-30", "--database-url", fixture.database.conninfo,
+                                    "--out", fixture.dir.appendingPathComponent("other").path],
+                                   environment: ["LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates", "LABOURMATCH_TEST_PAUSE_SECONDS": "5"])
+        #expect(try eventually { try fixture.count("SELECT count(*) FROM run_leases WHERE execution_id IS NOT NULL") == 1 })
+        let again = try fixture.run(out: "first")
+        #expect(again.status == 0 && again.stdout.contains("already succeeded"), "\(again.stdout)\(again.stderr)")
+        let optimal = try fixture.run(out: "optimal", ["--strategy", "optimal"])
+        #expect(optimal.status == 3, "\(optimal.stderr)")
+        #expect(other.finish().status == 0)
+    }
+
     /// A run killed on one date is found dead by the next runner of its scope, whatever its date:
     /// its execution is `abandoned`, its running step failed, the run `failed` (no longer
     /// `started` for ever), and it can still be resumed.
