@@ -48,7 +48,6 @@ public enum JobRepository {
         try db.query("SELECT \(runColumns) WHERE r.run_id = $1", params: [PostgresValue(runId)]).first.map(decodeRun)
     }
 
-    /// The instance's latest run (highest number), or nil when it has none.
     /// The latest run of the instance `key` names when it succeeded; nil when there is no such
     /// instance or its latest run did not succeed. Reads only (no lease needed).
     public static func succeededRun(_ db: Connection, key: JobInstanceKey) throws -> RunRecord? {
@@ -61,6 +60,7 @@ public enum JobRepository {
         return try latestRun(db, instanceId: instanceId).flatMap { $0.status == .succeeded ? $0 : nil }
     }
 
+    /// The instance's latest run (highest number), or nil when it has none.
     public static func latestRun(_ db: Connection, instanceId: Int64) throws -> RunRecord? {
         try db.query("SELECT \(runColumns) WHERE r.instance_id = $1 ORDER BY r.number DESC LIMIT 1",
                      params: [PostgresValue(instanceId)]).first.map(decodeRun)

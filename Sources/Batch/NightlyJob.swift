@@ -302,7 +302,7 @@ public final class NightlyJob {
         hooks.reach(Step.persist.rawValue)
         let results = RunResults(result: result, policySHA256: key.policySHA256, inputSHA256: inputSHA256)
         let clock = ContinuousClock(), t0 = clock.now
-        try await retrying("persist") { db, attempt in
+        try await retrying("persist") { db, attempt in try self.underLease(db, "nothing was stored") {
             if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .persist) == .completed {
                 return   // the lost connection's COMMIT went through
             }
@@ -321,7 +321,7 @@ public final class NightlyJob {
                     throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; nothing was stored")
                 }
             }
-        }
+        } }
     }
 
     /// Writes the files from the stored rows; `input` is the snapshot's input when this
@@ -332,7 +332,7 @@ public final class NightlyJob {
         let clock = ContinuousClock(), t0 = clock.now
         let dir = request.outDir
             ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
-        return try await retrying("report") { db, attempt in
+        return try await retrying("report") { db, attempt in try self.underLease(db, "the run was not sealed") {
             // A lost connection's COMMIT may have gone through: the run is then final (append-only).
             if attempt > 1, let done = try JobRepository.run(db, runId: runId), done.status == .succeeded,
                let stored = try RunResults.read(db, runId: runId), let link = try RunChain.link(db, runId: runId) {
@@ -372,10 +372,26 @@ public final class NightlyJob {
             }
             return CompletedRun(run: finished, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
                                 results: stored, chain: link)
-        }
+        } }
     }
 
     // MARK: - Support
+
+    /// Runs `body` (a transaction that needs the lease); when it fails and the lease is no longer
+    /// this runner's, says that. A runner that takes the lease over also ends this execution, so
+    /// what a stalled runner meets first is the append-only trigger on its steps, or a duplicate
+    /// key of the results the other stored: not the fence at the end of the transaction.
+    private func underLease<T>(_ db: Connection, _ consequence: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            if RetryPolicy.isTransient(error) || (error as? JobError) != nil { throw error }
+            let holder: LeaseHolder?
+            do { holder = try ScopeLeases.holder(db, scope: request.scope) } catch let _ { throw error }
+            if holder?.token == claim.token { throw error }
+            throw JobError(description: "the lease of scope '\(request.scope)' was taken over; \(consequence) (\(error))")
+        }
+    }
 
     /// Fails the step when the heartbeat found the lease taken over.
     private func check(_ keeper: LeaseKeeper) throws {

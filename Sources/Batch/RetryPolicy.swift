@@ -34,7 +34,9 @@ public struct RetryPolicy: Sendable, Hashable {
 ///
 /// - `LABOURMATCH_TEST_KILL_AT_STEP=<point>`: the process sends itself SIGKILL at that point.
 /// - `LABOURMATCH_TEST_PAUSE_AT_STEP=<point>`: the process sleeps there once,
-///   `LABOURMATCH_TEST_PAUSE_SECONDS` seconds (default 5).
+///   `LABOURMATCH_TEST_PAUSE_SECONDS` seconds (default 5); with
+///   `LABOURMATCH_TEST_PAUSE_WHILE=<file>`, as long as that file exists instead (at most
+///   120 s), so a test decides when the pause ends rather than racing a clock.
 ///
 /// A point is a step name (the start of that step: `lock`, `snapshot`, `rules`,
 /// `candidates`, `assign`, `persist`, `report`) or `persist.copy` (inside the persist
@@ -43,12 +45,14 @@ public struct TestHooks: Sendable {
     public var killAt: String?
     public var pauseAt: String?
     public var pauseSeconds: Double
+    public var pauseWhile: String?
     private var paused = false
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         killAt = environment["LABOURMATCH_TEST_KILL_AT_STEP"].flatMap { $0.isEmpty ? nil : $0 }
         pauseAt = environment["LABOURMATCH_TEST_PAUSE_AT_STEP"].flatMap { $0.isEmpty ? nil : $0 }
         pauseSeconds = environment["LABOURMATCH_TEST_PAUSE_SECONDS"].flatMap(Double.init) ?? 5
+        pauseWhile = environment["LABOURMATCH_TEST_PAUSE_WHILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Kills or pauses the process when `point` is the one named.
@@ -59,8 +63,14 @@ public struct TestHooks: Sendable {
         }
         if point == pauseAt && !paused {
             paused = true
-            FileHandle.standardError.write(Data("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n".utf8))
-            Thread.sleep(forTimeInterval: pauseSeconds)
+            if let file = pauseWhile {
+                FileHandle.standardError.write(Data("labourmatch: test hook: pausing at \(point) while \(file) exists\n".utf8))
+                let end = Date().addingTimeInterval(120)
+                while FileManager.default.fileExists(atPath: file), Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+            } else {
+                FileHandle.standardError.write(Data("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n".utf8))
+                Thread.sleep(forTimeInterval: pauseSeconds)
+            }
         }
     }
 }

@@ -143,7 +143,8 @@ extension FeedReader {
     /// Calls `body` with the first line and the raw bytes of every record of the file (CSV
     /// header included; NDJSON: every line that is not empty), as the rows' `raw` has them,
     /// without checking anything: a second pass for the text of rows found bad later.
-    public func forEachRecordText(path: String, _ body: (Int, [UInt8]) throws -> Void) throws {
+    public func forEachRecordText(path: String, seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
+                                  _ body: (Int, [UInt8]) throws -> Void) throws {
         let source = ByteSource.file(path: path)
         switch format {
         case .csv:
@@ -152,14 +153,14 @@ extension FeedReader {
             func handle(_ event: CSVScanner.Event) throws {
                 if case .record(let record) = event { try body(record.line, record.raw) }
             }
-            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes, seen: seen) {
                 try scanner.scan($0, handle)
             }
             try scanner.finish(handle)
         case .ndjson:
             var scanner = LineScanner()
             scanner.maxLineBytes = limits.recordBytes
-            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes) {
+            try forEachChunk(of: source, name: path, chunkSize: chunkSize, maxBytes: limits.fileBytes, seen: seen) {
                 try scanner.scan($0) { line, bytes, _ in try body(line, bytes) }
             }
             try scanner.finish { line, bytes, _ in try body(line, bytes) }

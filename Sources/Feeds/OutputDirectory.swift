@@ -8,9 +8,11 @@ public struct OutputDirectory: Sendable {
     public let url: URL
 
     /// Why a file or the directory could not be written, in words (Foundation's errors read
-    /// `NSCocoaErrorDomain Code=512 "(null)"` on Linux).
+    /// `NSCocoaErrorDomain Code=512 "(null)"` on Linux). `isBadPath`: the path names a file, or
+    /// a place this process may not write (bad usage); else the system failed (a full disk).
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
+        public let isBadPath: Bool
     }
 
     /// Creates the directory (and its parents) when missing.
@@ -18,13 +20,16 @@ public struct OutputDirectory: Sendable {
         url = URL(fileURLWithPath: path, isDirectory: true)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw Failure(description: "\(path) exists and is not a directory") }
+            guard isDirectory.boolValue else {
+                throw Failure(description: "\(path) exists and is not a directory", isBadPath: true)
+            }
             return
         }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw Failure(description: "cannot create the directory \(path) (\(OutputDirectory.reason(url)))")
+            let (why, bad) = OutputDirectory.reason(url, error)
+            throw Failure(description: "cannot create the directory \(path) (\(why))", isBadPath: bad)
         }
     }
 
@@ -40,21 +45,29 @@ public struct OutputDirectory: Sendable {
             try Data(bytes).write(to: file, options: .atomic)
         } catch {
             var isDirectory: ObjCBool = false
-            let why = FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) && isDirectory.boolValue
-                ? "a directory has that name" : OutputDirectory.reason(url)
-            throw Failure(description: "cannot write \(file.path) (\(why))")
+            if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw Failure(description: "cannot write \(file.path) (a directory has that name)", isBadPath: true)
+            }
+            let (why, bad) = OutputDirectory.reason(url, error)
+            throw Failure(description: "cannot write \(file.path) (\(why))", isBadPath: bad)
         }
     }
 
-    /// What stands in the way of writing into `dir`: a file on its path, or the permissions.
-    private static func reason(_ dir: URL) -> String {
+    /// What stands in the way of writing into `dir`: a file on its path, the permissions, or
+    /// what the system said (`error`'s POSIX cause: a full disk, a read-only file system).
+    private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {
         var ancestor = dir
         var isDirectory: ObjCBool = false
         while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
             ancestor.deleteLastPathComponent()
         }
-        if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a directory" }
-        return access(ancestor.path, W_OK | X_OK) == 0 ? "the file system refused it" : "no permission to write into \(ancestor.path)"
+        if !isDirectory.boolValue { return ("\(ancestor.path) is a file, not a directory", true) }
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            let code = Int32(posix.code)
+            return (String(cString: strerror(code)), code == EACCES || code == EPERM)
+        }
+        if access(ancestor.path, W_OK | X_OK) != 0 { return ("no permission to write into \(ancestor.path)", true) }
+        return ("\(error)", false)
     }
 
     /// The section 7 files of `result`; `candidates.csv` only when asked.

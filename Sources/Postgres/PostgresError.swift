@@ -57,7 +57,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// or restarting is not permanent.
     public var isPermanentConnectionFailure: Bool {
         guard kind == .connectionFailed else { return false }
-        let permanent = ["does not exist", "authentication failed", "no pg_hba.conf entry", "no password supplied",
+        // Only "password authentication failed": LDAP, RADIUS or PAM report "... authentication
+        // failed" too when their server is merely down.
+        let permanent = ["does not exist", "password authentication failed", "no pg_hba.conf entry", "no password supplied",
                          "invalid URI", "invalid connection option", "invalid integer value", "invalid port number",
                          "missing \"=\"", "invalid percent-encoded", "invalid sslmode", "permission denied"]
         return permanent.contains { message.contains($0) }

@@ -85,8 +85,9 @@ struct Match: AsyncParsableCommand {
         let dir: OutputDirectory
         do {
             dir = try OutputDirectory(path: out)
-        } catch {
-            throw CommandLog.fail(error, status: 2)   // --out names a file, or a place this process cannot write
+        } catch let failure as OutputDirectory.Failure {
+            // --out names a file, or a place this process may not write: bad usage.
+            throw CommandLog.fail(failure, status: failure.isBadPath ? 2 : 1)
         }
         try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
         try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))

@@ -1,3 +1,4 @@
+import Batch
 import Foundation
 import Postgres
 import Testing
@@ -203,8 +204,11 @@ import Testing
     @Test func aPersistLongerThanTheLeaseKeepsIt() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
+        // Paused inside the persist transaction until the test removes `hold`.
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
         let first = try fixture.start(out: "first", ["--lease-seconds", "3"], environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_SECONDS": "8",
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
         ])
         #expect(try eventually {
             try fixture.count("SELECT count(*) FROM run_steps WHERE step = 'persist' AND status = 'running'") == 1
@@ -212,37 +216,51 @@ import Testing
         Thread.sleep(forTimeInterval: 4.5)
         #expect(try fixture.count("SELECT count(*) FROM run_leases WHERE expires_at > now()") == 1,
                 "renewed during the persist step, past its 3 s")
-        let started = Date()
         let second = try fixture.run(out: "second", ["--lease-seconds", "3"])
         #expect(second.status == 3, "\(second.stderr)")
-        #expect(Date().timeIntervalSince(started) < 5, "the second runner does not wait for the persist step")
+        try FileManager.default.removeItem(at: hold)
         let done = first.finish()
         #expect(done.status == 0, "\(done.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
     }
 
-    /// A run paused at step `pausedAt` once step `after` completed, whose lease another runner
-    /// (on another host) then took over, as it would after the lease expired.
-    static func leaseTakenOver(_ fixture: FixtureRun, pausedAt: String, after: String) throws -> CLIProcess {
+    /// A file whose existence holds a runner paused (`LABOURMATCH_TEST_PAUSE_WHILE`).
+    static func holdFile(_ fixture: FixtureRun) throws -> URL {
+        let hold = fixture.dir.appendingPathComponent("hold-\(UUID().uuidString)")
+        try Data().write(to: hold)
+        return hold
+    }
+
+    /// A run paused at `pausedAt` once its step `step` has `status`, whose lease another runner
+    /// (on another host) then took over, as it would after the lease expired: the lease row is
+    /// the other's, and the other's start marked this execution abandoned.
+    static func leaseTakenOver(_ fixture: FixtureRun, pausedAt: String, step: String, status: String) throws -> CLIProcess {
         let runner = try fixture.start(out: "run", environment: [
             "LABOURMATCH_TEST_PAUSE_AT_STEP": pausedAt, "LABOURMATCH_TEST_PAUSE_SECONDS": "3",
         ])
         #expect(try eventually {
-            try fixture.count("SELECT count(*) FROM run_steps WHERE step = $1 AND status = 'completed'", [PostgresValue(after)]) == 1
+            try fixture.count("SELECT count(*) FROM run_steps WHERE step = $1 AND status = $2",
+                              [PostgresValue(step), PostgresValue(status)]) == 1
         })
         #expect(try fixture.count("""
             WITH t AS (UPDATE run_leases SET holder = 'elsewhere', host = 'other-host' RETURNING 1) SELECT count(*) FROM t
             """) == 1)
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try JobRepository.abandonScopeExecutions(db, scope: "default", by: nil)
         return runner
     }
 
-    @Test func runnerWhoseLeaseWasTakenOverStoresNothing() throws {
+    /// Taken over before the persist step, or inside its transaction: either way the runner says
+    /// its lease was taken over (not the append-only refusal it meets first) and stores nothing.
+    @Test(arguments: [("persist", "assign", "completed"), ("persist.copy", "persist", "running")])
+    func runnerWhoseLeaseWasTakenOverStoresNothing(pausedAt: String, step: String, status: String) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let runner = try Self.leaseTakenOver(fixture, pausedAt: "persist", after: "assign")
+        let runner = try Self.leaseTakenOver(fixture, pausedAt: pausedAt, step: step, status: status)
         let done = runner.finish()
         #expect(done.status == 1)
-        #expect(done.stderr.contains("taken over"), "\(done.stderr)")
+        #expect(done.stderr.contains("was taken over; nothing was stored"), "\(done.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM run_matches") == 0)
         #expect(try fixture.count("SELECT count(*) FROM run_summaries") == 0)
         #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
@@ -255,14 +273,18 @@ import Testing
         let fixture = try FixtureRun()
         defer { fixture.close() }
         #expect(try fixture.run(out: "first").status == 0)
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
         let other = try CLIProcess(["run", "--date", "2026-11-30", "--database-url", fixture.database.conninfo,
                                     "--out", fixture.dir.appendingPathComponent("other").path],
-                                   environment: ["LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates", "LABOURMATCH_TEST_PAUSE_SECONDS": "5"])
+                                   environment: ["LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates",
+                                                 "LABOURMATCH_TEST_PAUSE_WHILE": hold.path])
         #expect(try eventually { try fixture.count("SELECT count(*) FROM run_leases WHERE execution_id IS NOT NULL") == 1 })
         let again = try fixture.run(out: "first")
         #expect(again.status == 0 && again.stdout.contains("already succeeded"), "\(again.stdout)\(again.stderr)")
         let optimal = try fixture.run(out: "optimal", ["--strategy", "optimal"])
         #expect(optimal.status == 3, "\(optimal.stderr)")
+        try FileManager.default.removeItem(at: hold)
         #expect(other.finish().status == 0)
     }
 
@@ -291,10 +313,10 @@ import Testing
     @Test func runnerWhoseLeaseWasTakenOverWritesNoReportFile() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let runner = try Self.leaseTakenOver(fixture, pausedAt: "report", after: "persist")
+        let runner = try Self.leaseTakenOver(fixture, pausedAt: "report", step: "persist", status: "completed")
         let done = runner.finish()
         #expect(done.status == 1)
-        #expect(done.stderr.contains("taken over; no file was written"), "\(done.stderr)")
+        #expect(done.stderr.contains("was taken over"), "\(done.stderr)")
         let dir = fixture.dir.appendingPathComponent("run")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("matches.csv").path))

@@ -100,7 +100,7 @@ import Testing
         let (fixture, runId) = try FixtureRun.withRun()
         defer { fixture.close() }
         let json = try fixture.report(runId, "json")
-        #expect(json.hasPrefix("{\n  \"report_version\": 1,\n  \"run\": {\n    \"run_id\": \(runId),"))
+        #expect(json.hasPrefix("{\n  \"report_version\": 2,\n  \"run\": {\n    \"run_id\": \(runId),"))
         #expect(try fixture.report(runId, "json") == json, "deterministic")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let headline = try #require(object["headline"] as? [String: Any])

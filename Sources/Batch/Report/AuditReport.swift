@@ -170,8 +170,9 @@ public struct AuditReport: Sendable, Equatable {
         public var unchanged: Int
     }
 
-    /// The version of this report's shape (JSON `report_version`).
-    public static let version = 1
+    /// The version of this report's shape (JSON `report_version`). 2: `mean_fit` may be null,
+    /// an unfilled vacancy's reason `too few candidates` replaced `no candidate`.
+    public static let version = 2
     /// Fairness groups with fewer eligible workers are shown but not rated nor used as the best group.
     public static let minimumGroupSize = 5
     /// The 0.8 of the four-fifths rule, as the exact fraction 4/5.

@@ -271,7 +271,9 @@ private struct LoadRun {
             "kind": "\(kind.cliName)", "source": "\(report.source)", "timeout_s": "\(timeout)",
         ])
         let previous = try tx.query("SELECT current_setting('lock_timeout')")[0].decode(0, as: String.self)
-        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(max(1, Int(timeout * 1000)))")])
+        // Whole milliseconds within PostgreSQL's setting (an int); NaN and infinity are the longest.
+        let ms = timeout.isNaN ? Double(Int32.max) : min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
+        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
         do {
             try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)
         } catch let error as PostgresError where error.sqlState == "55P03" {
@@ -382,9 +384,11 @@ private struct LoadRun {
         var next = 0
         var out = CopyLine(capacity: 320 * 1024)
         let path = report.path
+        // This third read is hashed too: the raw text stored must be that of the file hashed.
+        var hasher = SHA256()
         _ = try tx.copyIn(FeedSQL.copyDuplicates) { writer in
             do {
-                try reader.forEachRecordText(path: path) { line, raw in
+                try reader.forEachRecordText(path: path, seen: { hasher.update(bufferPointer: $0) }) { line, raw in
                     guard next < lines.count, line == Int(lines[next]) else { return }
                     next += 1
                     out.int(line); out.text(StageEncoder.storable(String(decoding: raw, as: UTF8.self))); out.endRow()
@@ -398,9 +402,8 @@ private struct LoadRun {
             }
             try writer.write(out.bytes)
         }
-        guard next == lines.count else {
-            throw LoadError.feedFile(FeedFileError(file: path, problem: .unreadable(
-                "the file changed while it was loaded (line \(lines[next]) is not where it was)")))
+        guard next == lines.count, FileDigest.hex(hasher.finalize()) == report.sha256 else {
+            throw LoadError.fileChanged(file: path)
         }
         let rejected = try tx.execute(FeedSQL.rejectDuplicates, params: [.init(kind.keyField)])
         report.counts.rejected += rejected
