@@ -53,20 +53,31 @@ public struct OutputDirectory: Sendable {
         }
     }
 
-    /// What stands in the way of writing into `dir`: a file on its path, the permissions, or
-    /// what the system said (`error`'s POSIX cause: a full disk, a read-only file system).
-    private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {
+    /// Why `path` cannot be (or become) a directory this process writes into, without creating
+    /// anything: the path or an ancestor is a file, or the nearest existing ancestor is not
+    /// writable; nil when nothing stands in the way that can be seen beforehand.
+    public static func obstacle(_ path: String) -> String? {
+        let dir = URL(fileURLWithPath: path)
         var ancestor = dir
         var isDirectory: ObjCBool = false
         while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
             ancestor.deleteLastPathComponent()
         }
-        if !isDirectory.boolValue { return ("\(ancestor.path) is a file, not a directory", true) }
+        if !isDirectory.boolValue {
+            return ancestor.path == dir.path ? "\(path) exists and is not a directory"
+                : "\(ancestor.path) is a file, not a directory"
+        }
+        return access(ancestor.path, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor.path)"
+    }
+
+    /// What stands in the way of writing into `dir`: `obstacle`, else what the system said
+    /// (`error`'s POSIX cause: a full disk, a read-only file system).
+    private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {
+        if let seen = obstacle(dir.path) { return (seen, true) }
         if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
             let code = Int32(posix.code)
             return (String(cString: strerror(code)), code == EACCES || code == EPERM)
         }
-        if access(ancestor.path, W_OK | X_OK) != 0 { return ("no permission to write into \(ancestor.path)", true) }
         return ("\(error)", false)
     }
 

@@ -115,17 +115,8 @@ struct RunCommand: AsyncParsableCommand {
     /// exit status 2 naming the problem. Nothing is created here: the report step does that.
     static func resultsDirectory(_ path: String) throws -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        var candidate = URL(fileURLWithPath: absolute)
-        var isDirectory: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) {
-            candidate.deleteLastPathComponent()
-        }
-        guard isDirectory.boolValue else {
-            let what = candidate.path == absolute ? "exists and is not a directory" : "\(candidate.path) is not a directory"
-            throw CommandLog.fail(CommandFailure("--out \(path): \(what)"), status: 2)
-        }
-        guard access(candidate.path, W_OK | X_OK) == 0 else {
-            throw CommandLog.fail(CommandFailure("--out \(path): this process cannot write into \(candidate.path)"), status: 2)
+        if let obstacle = OutputDirectory.obstacle(absolute) {
+            throw CommandLog.fail(CommandFailure("--out \(path): \(obstacle)"), status: 2)
         }
         return absolute
     }
