@@ -318,7 +318,7 @@ public final class NightlyJob {
                 // locked from here to the commit. Taken first, it would lock the row for the whole
                 // write, and the heartbeat (another connection) could not renew the lease meanwhile.
                 guard try ScopeLeases.renew(tx, self.claim) else {
-                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; nothing was stored")
+                    throw self.leaseLost("nothing was stored")
                 }
             }
         } }
@@ -345,7 +345,7 @@ public final class NightlyJob {
             // Only the lease's holder writes the files: a runner that lost it (stalled past the
             // lease while another finished the run) must not overwrite the other's files.
             guard try ScopeLeases.renew(db, self.claim) else {
-                throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; no file was written")
+                throw self.leaseLost("no file was written")
             }
             let files = try RunReport.write(data, to: dir)
             // The hash of exactly the rows stored, for the tamper-evident chain.
@@ -363,7 +363,7 @@ public final class NightlyJob {
                 try JobRepository.finishExecution(tx, executionId: executionId, status: .succeeded)
                 // The fence, last, as in the persist step: only the lease's holder seals the run.
                 guard try ScopeLeases.renew(tx, self.claim) else {
-                    throw JobError(description: "the lease of scope '\(self.request.scope)' was taken over; the run was not sealed")
+                    throw self.leaseLost("the run was not sealed")
                 }
                 return link
             }
@@ -387,10 +387,15 @@ public final class NightlyJob {
         } catch {
             if RetryPolicy.isTransient(error) || (error as? JobError) != nil { throw error }
             let holder: LeaseHolder?
-            do { holder = try ScopeLeases.holder(db, scope: request.scope) } catch let _ { throw error }
+            do { holder = try ScopeLeases.holder(db, scope: request.scope) } catch _ { throw error }
             if holder?.token == claim.token { throw error }
-            throw JobError(description: "the lease of scope '\(request.scope)' was taken over; \(consequence) (\(error))")
+            throw leaseLost("\(consequence) (\(error))")
         }
+    }
+
+    /// The failure of a step whose runner no longer holds the lease, and what that means.
+    private func leaseLost(_ consequence: String) -> JobError {
+        JobError(description: "the lease of scope '\(request.scope)' was taken over; \(consequence)")
     }
 
     /// Fails the step when the heartbeat found the lease taken over.

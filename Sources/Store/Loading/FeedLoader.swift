@@ -271,8 +271,8 @@ private struct LoadRun {
             "kind": "\(kind.cliName)", "source": "\(report.source)", "timeout_s": "\(timeout)",
         ])
         let previous = try tx.query("SELECT current_setting('lock_timeout')")[0].decode(0, as: String.self)
-        // Whole milliseconds within PostgreSQL's setting (an int); NaN and infinity are the longest.
-        let ms = timeout.isNaN ? Double(Int32.max) : min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
+        // Whole milliseconds within PostgreSQL's setting (an int); infinity is the longest.
+        let ms = min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
         try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
         do {
             try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)
@@ -314,8 +314,8 @@ private struct LoadRun {
         func readRows() throws {
             var batch: [FeedRow] = []
             batch.reserveCapacity(512)
-            var hasher = SHA256()
-            try reader.read(path: path, seen: { hasher.update(bufferPointer: $0) }) { row in
+            let pass = PassDigest()
+            try reader.read(path: path, seen: pass.seen) { row in
                 batch.append(row)
                 if batch.count == 512 {
                     try rows.put(batch)
@@ -323,7 +323,7 @@ private struct LoadRun {
                 }
             }
             if !batch.isEmpty { try rows.put(batch) }
-            guard FileDigest.hex(hasher.finalize()) == sha256 else { throw LoadError.fileChanged(file: path) }
+            guard pass.hex == sha256 else { throw LoadError.fileChanged(file: path) }
         }
         // Second thread: rows into COPY text (hash, encode), in chunks of about `flushAt` bytes.
         func encodeRows() throws {
@@ -385,10 +385,10 @@ private struct LoadRun {
         var out = CopyLine(capacity: 320 * 1024)
         let path = report.path
         // This third read is hashed too: the raw text stored must be that of the file hashed.
-        var hasher = SHA256()
+        let pass = PassDigest()
         _ = try tx.copyIn(FeedSQL.copyDuplicates) { writer in
             do {
-                try reader.forEachRecordText(path: path, seen: { hasher.update(bufferPointer: $0) }) { line, raw in
+                try reader.forEachRecordText(path: path, seen: pass.seen) { line, raw in
                     guard next < lines.count, line == Int(lines[next]) else { return }
                     next += 1
                     out.int(line); out.text(StageEncoder.storable(String(decoding: raw, as: UTF8.self))); out.endRow()
@@ -402,7 +402,7 @@ private struct LoadRun {
             }
             try writer.write(out.bytes)
         }
-        guard next == lines.count, FileDigest.hex(hasher.finalize()) == report.sha256 else {
+        guard next == lines.count, pass.hex == report.sha256 else {
             throw LoadError.fileChanged(file: path)
         }
         let rejected = try tx.execute(FeedSQL.rejectDuplicates, params: [.init(kind.keyField)])

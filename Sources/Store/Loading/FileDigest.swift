@@ -60,3 +60,14 @@ struct FileDigest {
         return String(decoding: line.bytes, as: UTF8.self)
     }
 }
+
+/// The SHA-256 of the bytes a later pass over a file reads, through the readers' `seen` hook:
+/// a load records rows under the first pass's digest only when every pass read those bytes.
+final class PassDigest {
+    private var hasher = SHA256()
+
+    func seen(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    /// The digest of everything seen, as `FileDigest.sha256` writes it.
+    var hex: String { FileDigest.hex(hasher.finalize()) }
+}
