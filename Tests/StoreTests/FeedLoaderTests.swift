@@ -414,6 +414,15 @@ import Testing
         }
     }
 
+    /// The lock-timeout message holds any wait the Swift API takes (1e30 and infinity trapped in
+    /// the conversion to Int).
+    @Test func aLockTimeoutOfAnySizeIsWritten() {
+        for (seconds, shown) in [(60.0, "60"), (2.5, "2"), (1e30, "1e+30"), (.infinity, "inf")] {
+            let text = LoadError.lockTimeout(kind: .vacancies, source: "s", seconds: seconds).description
+            #expect(text.contains("held the lock for \(shown) s"), "\(text)")
+        }
+    }
+
     @Test func theDefaultSourceIsTheBaseNameWithoutExtension() {
         #expect(FeedLoader.defaultSource(path: "/data/in/portal-a.csv") == "portal-a")
         #expect(FeedLoader.defaultSource(path: "portal-a.JSONL") == "portal-a")

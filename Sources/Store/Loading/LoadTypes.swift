@@ -178,7 +178,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case .whoEditionConflict(let edition, let file):
             return "\(file): WHO list edition \(edition) (from the file name) is already loaded from a file with other content; editions are never replaced: name the file with its own edition year"
         case .lockTimeout(let kind, let source, let seconds):
-            return "another load of \(kind.cliName) from source '\(source)' held the lock for \(seconds.isFinite ? String(Int(seconds)) : "\(seconds)") s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
+            return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(exactly: seconds.rounded(.down)).map(String.init) ?? "\(seconds)") s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
         case .notMigrated:
             return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
         case .fileChanged(let file):
