@@ -182,6 +182,23 @@ public enum JobRepository {
                           PostgresValue(message)])
     }
 
+    /// Fails a running execution: its step `step` failed with `message`, the execution failed,
+    /// its run failed (restartable). False, and nothing done, when the execution is no longer
+    /// running (a later runner found it dead, or it ended meanwhile). Call inside a transaction:
+    /// the execution row is locked first, so two callers (a failing step and a stop signal) do
+    /// it once.
+    @discardableResult
+    public static func failRunningExecution(_ tx: Connection, runId: Int64, executionId: Int64, step: Step,
+                                            started: Date, message: String) throws -> Bool {
+        let status = try tx.query("SELECT status FROM run_executions WHERE execution_id = $1 FOR UPDATE",
+                                  params: [PostgresValue(executionId)]).first?.decode(0, as: String.self)
+        guard status == ExecutionRecord.Status.running.rawValue else { return false }
+        try stepFailed(tx, executionId: executionId, step: step, started: started, message: message)
+        try finishExecution(tx, executionId: executionId, status: .failed, message: message)
+        try setRunStatus(tx, runId: runId, status: .failed)
+        return true
+    }
+
     /// Ends the execution with `status` and, for a failure, its message.
     public static func finishExecution(_ db: Connection, executionId: Int64, status: ExecutionRecord.Status,
                                        message: String? = nil) throws {

@@ -100,6 +100,8 @@ public final class NightlyJob {
     private let claim: LeaseClaim
     private let applicationName = "labourmatch run \(ProcessIdentity.pid)"
     private var db: Connection?
+    /// Where the job stands, for a stop signal's handler.
+    public let progress = RunProgress()
 
     public init(request: NightlyRunRequest, config: ConnectionConfig, logger: Logger,
                 hooks: TestHooks = TestHooks(), projectHome: URL = ProjectHome.directory()) {
@@ -109,9 +111,14 @@ public final class NightlyJob {
         claim = LeaseClaim(scope: request.scope, seconds: request.leaseSeconds)
     }
 
+    /// What a stop signal does to this job (see `RunStopper`).
+    public var stopper: RunStopper {
+        RunStopper(config: config, claim: claim, progress: progress, logger: logger)
+    }
+
     /// Runs the job; throws `BatchFailure` when the execution fails.
     public func run() async throws -> NightlyOutcome {
-        defer { db?.close() }
+        defer { db?.close(); progress.end() }
         let lockStart = Date()
         hooks.reach(Step.lock.rawValue)
         let lease: LeaseOutcome
@@ -163,6 +170,7 @@ public final class NightlyJob {
             if case .complete(let run) = prepared { return .alreadyComplete(run) }
             fatalError("unreachable")
         }
+        progress.started(runId: runId, executionId: executionId)
         logger.info("execution started", metadata: [
             "run": "\(runId)", "execution": "\(executionId)", "resumed_at": "\(resumeAt.rawValue)",
         ])
@@ -178,11 +186,13 @@ public final class NightlyJob {
             var snapshot: (input: MatchingInput, inputSHA256: String)?
             if resumeAt <= .snapshot {
                 (current, stepStart) = (.snapshot, Date())
+                progress.entered(current, at: stepStart)
                 try check(keeper)
                 snapshot = try await snapshotStep(runId: runId, executionId: executionId, start: stepStart)
             }
             if resumeAt < .persist {
                 (current, stepStart) = (.rules, Date())
+                progress.entered(current, at: stepStart)
                 try check(keeper)
                 if snapshot == nil {
                     snapshot = try await retrying("read snapshot") { db, _ in
@@ -193,11 +203,13 @@ public final class NightlyJob {
                 let result = try await computeSteps(snapshot!.input, executionId: executionId, start: stepStart,
                                                     current: &current)
                 (current, stepStart) = (.persist, Date())
+                progress.entered(current, at: stepStart)
                 try check(keeper)
                 try await persistStep(result, inputSHA256: snapshot!.inputSHA256, runId: runId,
                                       executionId: executionId, start: stepStart)
             }
             (current, stepStart) = (.report, Date())
+            progress.entered(current, at: stepStart)
             try check(keeper)
             return .completed(try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
                                                    input: snapshot?.input,
@@ -286,6 +298,7 @@ public final class NightlyJob {
         var stepStart = start
         for (step, duration, read, written) in steps {
             current = step
+            progress.entered(step, at: stepStart)
             if step != .rules { hooks.reach(step.rawValue) }
             let end = stepStart.addingTimeInterval(seconds(duration))
             try await retrying(step.rawValue) { db, _ in
@@ -436,17 +449,12 @@ public final class NightlyJob {
     /// Best effort: marks the step and execution failed and the run failed (restartable).
     private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date, message: String) async {
         do {
-            try await retrying("record failure") { db, _ in
+            _ = try await retrying("record failure") { db, _ in
+                // An execution a later runner already found dead (after taking an expired
+                // lease), or that a stop signal ended, no longer speaks for its run.
                 try db.transaction { tx in
-                    // An execution a later runner already found dead (after taking an
-                    // expired lease) no longer speaks for its run.
-                    let status = try tx.query("SELECT status FROM run_executions WHERE execution_id = $1 FOR UPDATE",
-                                              params: [PostgresValue(executionId)]).first?.decode(0, as: String.self)
-                    guard status == ExecutionRecord.Status.running.rawValue else { return }
-                    try JobRepository.stepFailed(tx, executionId: executionId, step: step, started: started,
-                                                 message: message)
-                    try JobRepository.finishExecution(tx, executionId: executionId, status: .failed, message: message)
-                    try JobRepository.setRunStatus(tx, runId: runId, status: .failed)
+                    try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId, step: step,
+                                                           started: started, message: message)
                 }
             }
         } catch {
@@ -456,7 +464,7 @@ public final class NightlyJob {
 
     private func releaseLease() async {
         do {
-            try await retrying("release lease") { db, _ in try ScopeLeases.release(db, self.claim) }
+            _ = try await retrying("release lease") { db, _ in try ScopeLeases.release(db, self.claim) }
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
         }

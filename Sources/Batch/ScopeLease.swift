@@ -118,10 +118,11 @@ public enum ScopeLeases {
                        params: [PostgresValue(claim.scope), PostgresValue(claim.token), PostgresValue(executionId)])
     }
 
-    /// Gives the lease up (when it is still this claim's).
-    public static func release(_ db: Connection, _ claim: LeaseClaim) throws {
+    /// Gives the lease up (when it is still this claim's); true when it was.
+    @discardableResult
+    public static func release(_ db: Connection, _ claim: LeaseClaim) throws -> Bool {
         try db.execute("DELETE FROM run_leases WHERE scope = $1 AND holder = $2",
-                       params: [PostgresValue(claim.scope), PostgresValue(claim.token)])
+                       params: [PostgresValue(claim.scope), PostgresValue(claim.token)]) == 1
     }
 
     /// The scope's lease row, expired or not, or nil when there is none.

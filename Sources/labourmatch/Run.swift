@@ -22,7 +22,9 @@ struct RunCommand: AsyncParsableCommand {
 
         One run per scope at a time: a lease row with a heartbeat. Exit statuses: \
         0 succeeded (or already succeeded), 1 failed, 2 bad usage or input, \
-        3 another run holds the scope.
+        3 another run holds the scope. SIGTERM or SIGINT marks the run failed \
+        (restartable), gives the lease up, and ends the process by that signal \
+        (143, 130).
 
         Example:
           labourmatch run --date 2026-11-29
@@ -79,11 +81,15 @@ struct RunCommand: AsyncParsableCommand {
                                         policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: outDir,
                                         leaseSeconds: leaseSeconds)
         let job = NightlyJob(request: request, config: config, logger: CommandLog.logger("run"))
+        let signals = RunCommand.stopOnSignals(job)
+        defer { withExtendedLifetime(signals) {} }
         let started = ContinuousClock.now
         let outcome: NightlyOutcome
         do {
             outcome = try await job.run()
         } catch {
+            // A stop signal's handler is recording the stop; it ends the process by that signal.
+            if job.progress.current.stopping { StopSignals.park() }
             throw CommandLog.fail(error, status: 1)
         }
         switch outcome {
@@ -138,6 +144,19 @@ struct RunCommand: AsyncParsableCommand {
         if (try? db.query("SELECT to_regclass('run_leases')")[0].isNull(0)) == true {
             throw CommandLog.fail(CommandFailure("the database has no run tables: run labourmatch db migrate first"),
                                   status: 1)
+        }
+    }
+
+    /// SIGTERM (a scheduler's stop) or SIGINT (Ctrl-C) during the run: the running step and the
+    /// execution are marked failed, the run stays restartable, the scope's lease is given up
+    /// at once, and the process then dies by that signal (status 143 or 130), so the scheduler
+    /// sees what it asked for. A signal after the job ended lets the process finish.
+    static func stopOnSignals(_ job: NightlyJob) -> StopSignals {
+        let stopper = job.stopper
+        return StopSignals { number in
+            guard let line = stopper.stop(signalName: StopSignals.name(number)) else { return }
+            FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
+            StopSignals.die(by: number)
         }
     }
 

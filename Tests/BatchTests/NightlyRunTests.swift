@@ -308,6 +308,49 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 2)
     }
 
+    /// (signal, where the runner is when it comes, the step the resumed run starts at)
+    static let stopPoints: [(Int32, String, String)] = [
+        (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"), (SIGINT, "report", "report"),
+    ]
+
+    /// A stop signal (a scheduler's SIGTERM, a terminal's Ctrl-C) is recorded, not left for the
+    /// next runner to guess: the step and the execution `failed` with "stopped by SIGTERM", the
+    /// run `failed`, the lease given up at once; the process dies by that signal; nothing half
+    /// stored (a persist transaction in flight is rolled back); the same command resumes it.
+    @Test(arguments: stopPoints)
+    func aStopSignalIsRecordedReleasesTheLeaseAndTheRunResumes(signal: Int32, pausedAt: String, resumesAt: String) throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": pausedAt, "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
+        ])
+        #expect(runner.waitForStderr(containing: "test hook: pausing at \(pausedAt)"), "\(runner.stderr)")
+        kill(runner.pid, signal)
+        let stopped = runner.finish()
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
+        let step = pausedAt == "persist.copy" ? "persist" : pausedAt
+        #expect(stopped.stderr.contains("stopped by \(name) during step \(step): marked failed"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("resumes it"), "\(stopped.stderr)")
+
+        #expect(try fixture.rows("SELECT status, message FROM run_executions")
+                == [["failed", "stopped by \(name) during step \(step)"]])
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
+        #expect(try fixture.rows("SELECT step, status FROM run_steps WHERE status <> 'completed'") == [[step, "failed"]])
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "the lease is given up at once")
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == (resumesAt == "report" ? (try fixture.count(
+            "SELECT (summary->'counts'->>'matched')::bigint FROM run_summaries")) : 0))
+
+        // Another host need not wait for the lease to expire; the same command resumes the run.
+        let again = try fixture.run(out: "run")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try fixture.rows("SELECT status, resumed_at FROM run_executions ORDER BY execution_id")
+                == [["failed", "snapshot"], ["succeeded", resumesAt]])
+        try fixture.expectSameFiles("run", as: try fixture.offline())
+    }
+
     /// A runner that lost its lease before the report step writes no file and seals nothing:
     /// the runner that took the lease over owns the results directory.
     @Test func runnerWhoseLeaseWasTakenOverWritesNoReportFile() throws {

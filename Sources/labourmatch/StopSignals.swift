@@ -1,0 +1,55 @@
+import Dispatch
+import Foundation
+
+/// SIGTERM and SIGINT caught rather than fatal, from here to the end of the process: `handler`
+/// runs once, on a queue of its own, with the first of them. It ends the process by calling
+/// `StopSignals.die(by:)` when it has done its work, or returns to let the process go on.
+/// (On Linux the dispatch sources block the signals in the threads' masks, so there is no
+/// going back to the default action short of `die(by:)`, which unblocks its own thread.)
+///
+/// `@unchecked Sendable`: `sources` is written only in `init`; `fired` only under `lock`.
+final class StopSignals: @unchecked Sendable {
+    static let caught: [Int32] = [SIGTERM, SIGINT]
+
+    private let queue = DispatchQueue(label: "labourmatch.stop-signals")
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var fired = false
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        for number in Self.caught {
+            signal(number, SIG_IGN)   // the dispatch source gets it instead of the default death
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [self] in
+                lock.lock()
+                let first = !fired
+                fired = true
+                lock.unlock()
+                if first { handler(number) }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// `SIGTERM` or `SIGINT`.
+    static func name(_ number: Int32) -> String { number == SIGINT ? "SIGINT" : "SIGTERM" }
+
+    /// Ends the process by `number` with its default action, so that a shell or a scheduler
+    /// sees what it sent end the process (status 128 + the signal, 143 for SIGTERM).
+    static func die(by number: Int32) -> Never {
+        signal(number, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(number)
+        Thread.sleep(forTimeInterval: 1)
+        _exit(128 + number)   // not reached unless the signal was held up
+    }
+
+    /// Holds the calling thread while a stop handler ends the process (at most `seconds`).
+    static func park(seconds: Double = 60) {
+        Thread.sleep(forTimeInterval: seconds)
+    }
+}
