@@ -5,9 +5,44 @@ import Darwin
 #endif
 
 /// Where a feed's bytes come from: a file read in chunks, or bytes already in memory.
+/// `regularOnly`: a pipe, socket or device is refused (`FeedFiles.open`).
 enum ByteSource {
-    case file(path: String)
+    case file(path: String, regularOnly: Bool)
     case memory([UInt8])
+}
+
+/// Opening feed files.
+public enum FeedFiles {
+    /// Opens `path` for reading (`name`: how messages name it). With `regularOnly`, a pipe,
+    /// socket or device is refused (`.notRegularFile`) without waiting for a writer: the path
+    /// is opened non-blocking and checked on the open descriptor, so a path swapped for a FIFO
+    /// between a check and the open cannot hang the caller. A directory opens (reading it
+    /// fails, "Is a directory"). The caller closes the stream with `fclose`.
+    public static func open(_ path: String, name: String, regularOnly: Bool) throws(FeedFileError)
+        -> UnsafeMutablePointer<FILE> {
+        func failure() -> FeedFileError {
+            FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))
+        }
+        guard regularOnly else {
+            guard let file = fopen(path, "rb") else { throw failure() }
+            return file
+        }
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw failure() }
+        var status = stat()
+        let type = fstat(fd, &status) == 0 ? status.st_mode & S_IFMT : 0
+        guard type == S_IFREG || type == S_IFDIR else {
+            close(fd)
+            throw FeedFileError(file: name, problem: .notRegularFile)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard let file = fdopen(fd, "rb") else {
+            let error = failure()
+            close(fd)
+            throw error
+        }
+        return file
+    }
 }
 
 enum ASCII {
@@ -60,10 +95,8 @@ func forEachChunk(of source: ByteSource, name: String, chunkSize: Int, maxBytes:
                 offset = end
             }
         }
-    case .file(let path):
-        guard let file = fopen(path, "rb") else {
-            throw FeedFileError(file: name, problem: .unreadable(String(cString: strerror(errno))))
-        }
+    case .file(let path, let regularOnly):
+        let file = try FeedFiles.open(path, name: name, regularOnly: regularOnly)
         defer { fclose(file) }
         var status = stat()
         if fstat(fileno(file), &status) == 0, status.st_size > maxBytes { throw tooLarge(Int(status.st_size)) }
@@ -99,7 +132,7 @@ func readWholeFile(_ path: String) -> [UInt8]? {
 /// Reads a whole file of at most `maxBytes` bytes; throws `FeedFileError` (`.tooLarge`, `.unreadable`).
 func readWholeFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
     var out: [UInt8] = []
-    try forEachChunk(of: .file(path: path), name: path, chunkSize: 1 << 16, maxBytes: maxBytes) { out.append(contentsOf: $0) }
+    try forEachChunk(of: .file(path: path, regularOnly: false), name: path, chunkSize: 1 << 16, maxBytes: maxBytes) { out.append(contentsOf: $0) }
     return out
 }
 

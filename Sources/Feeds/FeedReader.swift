@@ -65,11 +65,14 @@ public struct FeedReader {
 
     /// Reads the file at `path`, calling `body` once per data row in file order.
     /// `name` is how messages name the file (default: the path). `seen` gets the file's
-    /// bytes as they are read, a BOM included (the loader hashes them).
+    /// bytes as they are read, a BOM included (the loader hashes them). `regularOnly`
+    /// refuses a pipe, socket or device without waiting on it (the loader reads its file
+    /// more than once).
     @discardableResult
-    public func read(path: String, name: String? = nil, seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
+    public func read(path: String, name: String? = nil, regularOnly: Bool = false,
+                     seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
                      _ body: (FeedRow) throws -> Void) throws -> FeedCounts {
-        try read(.file(path: path), name: name ?? path, seen: seen, body)
+        try read(.file(path: path, regularOnly: regularOnly), name: name ?? path, seen: seen, body)
     }
 
     /// Reads a feed held in memory (small inputs, tests), exactly as `read(path:)` reads a file.
@@ -143,9 +146,10 @@ extension FeedReader {
     /// Calls `body` with the first line and the raw bytes of every record of the file (CSV
     /// header included; NDJSON: every line that is not empty), as the rows' `raw` has them,
     /// without checking anything: a second pass for the text of rows found bad later.
-    public func forEachRecordText(path: String, seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
+    public func forEachRecordText(path: String, regularOnly: Bool = false,
+                                  seen: ((UnsafeRawBufferPointer) -> Void)? = nil,
                                   _ body: (Int, [UInt8]) throws -> Void) throws {
-        let source = ByteSource.file(path: path)
+        let source = ByteSource.file(path: path, regularOnly: regularOnly)
         switch format {
         case .csv:
             var scanner = CSVScanner()

@@ -240,3 +240,48 @@ import Testing
         }
     }
 }
+
+/// The loader reads a feed more than once; each pass refuses a pipe, socket or device without
+/// waiting on it, so a path swapped for a FIFO between two passes fails the load at once.
+@Suite struct RegularFileTests {
+    @Test func everyLoadingPassRefusesAFIFOWithoutWaitingForAWriter() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("employers.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // A blocking open would wait for a writer for ever: these come after 3 s and write a
+        // valid feed, so a reader that waited reads it (and the test says so) instead of hanging.
+        let writer = Thread {
+            Thread.sleep(forTimeInterval: 3)
+            for _ in 0..<20 {
+                let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+                if fd >= 0 {
+                    _ = "employer_id,name,country\nE1,A,PH\n".withCString { write(fd, $0, strlen($0)) }
+                    close(fd)
+                }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        writer.start()
+        let reader = FeedReader(kind: .employers, format: .csv, codes: testCodes)
+        for pass in 0..<3 {
+            do {
+                switch pass {
+                case 0: _ = try FeedFiles.open(fifo, name: "employers.csv", regularOnly: true)
+                case 1: try reader.read(path: fifo, regularOnly: true) { _ in }
+                default: try reader.forEachRecordText(path: fifo, regularOnly: true) { _, _ in }
+                }
+                Issue.record("pass \(pass) read a FIFO")
+            } catch let error as FeedFileError {
+                #expect(error.problem == .notRegularFile, "pass \(pass): \(error)")
+            }
+        }
+        // A regular file and a directory still open: one is read, the other is unreadable.
+        let file = dir.appendingPathComponent("e.csv")
+        try Data("employer_id,name,country\nE1,A,PH\n".utf8).write(to: file)
+        #expect(try reader.read(path: file.path, regularOnly: true) { _ in }.dataRows == 1)
+        #expect(throws: FeedFileError(file: dir.path, problem: .unreadable("Is a directory"))) {
+            try reader.read(path: dir.path, regularOnly: true) { _ in }
+        }
+    }
+}

@@ -315,7 +315,7 @@ private struct LoadRun {
             var batch: [FeedRow] = []
             batch.reserveCapacity(512)
             let pass = PassDigest()
-            try reader.read(path: path, seen: pass.seen) { row in
+            try reader.read(path: path, regularOnly: true, seen: pass.seen) { row in
                 batch.append(row)
                 if batch.count == 512 {
                     try rows.put(batch)
@@ -388,7 +388,7 @@ private struct LoadRun {
         let pass = PassDigest()
         _ = try tx.copyIn(FeedSQL.copyDuplicates) { writer in
             do {
-                try reader.forEachRecordText(path: path, seen: pass.seen) { line, raw in
+                try reader.forEachRecordText(path: path, regularOnly: true, seen: pass.seen) { line, raw in
                     guard next < lines.count, line == Int(lines[next]) else { return }
                     next += 1
                     out.int(line); out.text(StageEncoder.storable(String(decoding: raw, as: UTF8.self))); out.endRow()

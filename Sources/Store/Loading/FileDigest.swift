@@ -14,16 +14,11 @@ struct FileDigest {
     /// Reads `path`; an unreadable file, or one of more than `maxBytes` bytes, is a whole-file
     /// error naming `path`. The size is checked before the first byte is hashed (and again
     /// while reading, for a file that grows or a pipe), so an oversized feed is refused at once.
-    /// A pipe, socket or device is refused before it is opened: a load reads its file a
-    /// second time, and opening a FIFO would wait for a writer.
+    /// A pipe, socket or device is refused without waiting on it (`FeedFiles.open`): a load
+    /// reads its file a second time. The later passes refuse one too, so a path swapped for
+    /// a FIFO between the passes fails the load instead of hanging it.
     init(path: String, maxBytes: Int = InputLimits.standard.fileBytes) throws(FeedFileError) {
-        var before = stat()
-        if stat(path, &before) == 0, before.st_mode & S_IFMT != S_IFREG, before.st_mode & S_IFMT != S_IFDIR {
-            throw FeedFileError(file: path, problem: .notRegularFile)
-        }
-        guard let file = fopen(path, "rb") else {
-            throw FeedFileError(file: path, problem: .unreadable(String(cString: strerror(errno))))
-        }
+        let file = try FeedFiles.open(path, name: path, regularOnly: true)
         defer { fclose(file) }
         var status = stat()
         if fstat(fileno(file), &status) == 0, status.st_size > maxBytes {
