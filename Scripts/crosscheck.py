@@ -52,6 +52,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -1031,6 +1032,7 @@ def db_compare(binary, inst_dir, meta, file_error, seed):
 
     def labourmatch(*args):
         return subprocess.run([str(binary), *args, "--database-url", url], capture_output=True, text=True)
+    labourmatch.binary = binary
 
     migrated = labourmatch("db", "migrate")
     if migrated.returncode != 0:
@@ -1227,12 +1229,44 @@ def db_runs(labourmatch, inst_dir, meta, out_name, offline_dir, rerun=False):
             continue
         if strategy == "stable" and not rerun:
             problems += explain_check(labourmatch, ran.stdout, out)
+        if not rerun:
+            problems += inputs_check(labourmatch, ran.stdout, out)
         for name in ["matches.csv", "exclusions.csv", "summary.json"]:
             offline, stored = offline_dir / "swift" / strategy / name, out / name
             if not stored.exists() or stored.read_bytes() != offline.read_bytes():
                 problems.append(f"{out_name}/{strategy}/{name} differs from the offline run on {offline_dir.name}/:\n" +
                                 text_diff(name, offline.read_bytes(), stored.read_bytes() if stored.exists() else b"",
                                           (f"{offline_dir.name}/swift/{strategy}", f"{out_name}/{strategy}")))
+    return problems
+
+
+def inputs_check(labourmatch, run_stdout, out):
+    """`labourmatch export RUN --inputs`: the feed files it writes from the run's snapshot, and the
+    run's policy, must reproduce the run offline with the `labourmatch match` command it prints:
+    every row accepted, and the same result files, byte for byte (so the same input_sha256)."""
+    found = re.match(r"run (\d+) ", run_stdout)
+    if not found:
+        return [f"export --inputs: no run id in run's output: {run_stdout[:200]}"]
+    audit = out.parent / (out.name + "-audit")
+    got = labourmatch("export", found.group(1), "--out", str(audit), "--inputs")
+    prefix = "reproduce: labourmatch "
+    line = next((l for l in got.stdout.splitlines() if l.startswith(prefix)), None)
+    if got.returncode != 0 or line is None:
+        return [f"export {found.group(1)} --inputs: exit {got.returncode}: {got.stderr.strip()[:300]}"]
+    binary = labourmatch.binary
+    reproduced = subprocess.run([str(binary), *shlex.split(line[len(prefix):])], capture_output=True, text=True)
+    if reproduced.returncode != 0:
+        return [f"export --inputs: the reproduce command failed: exit {reproduced.returncode}: "
+                f"{reproduced.stderr.strip()[:300]}"]
+    problems = []
+    rejections = (audit / "reproduced" / "rejections.csv").read_text()
+    if rejections != "file,line,field,reason,raw\n":
+        problems.append(f"export --inputs of {out.name}: exported rows rejected:\n{rejections[:600]}")
+    for name in ["matches.csv", "exclusions.csv", "summary.json"]:
+        want, have = (out / name).read_bytes(), (audit / "reproduced" / name).read_bytes()
+        if want != have:
+            problems.append(f"export --inputs of {out.name}: reproduced/{name} differs from the run's:\n" +
+                            text_diff(name, want, have, ("run", "reproduced")))
     return problems
 
 

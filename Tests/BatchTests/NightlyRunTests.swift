@@ -28,6 +28,20 @@ import Testing
         #expect(export.status == 0, "\(export.stderr)")
         try fixture.expectSameFiles("export", as: offline)
 
+        // The run's inputs, exported as feed files with its policy, reproduce it offline with the
+        // command `export --inputs` prints: the same input_sha256, policy_sha256 and files.
+        let audit = fixture.dir.appendingPathComponent("audit")
+        let inputs = try fixture.command(["export", String(runId), "--out", audit.path, "--inputs"])
+        #expect(inputs.status == 0, "\(inputs.stderr)")
+        let reproduce = try #require(inputs.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: labourmatch ") })
+        let arguments = reproduce.dropFirst("reproduce: labourmatch ".count).split(separator: " ").map(String.init)
+        #expect(arguments.contains(options[1]), "the run's strategy")
+        let reproduced = try CLIProcess.run(arguments)
+        #expect(reproduced.status == 0, "\(reproduced.stderr)")
+        try fixture.expectSameFiles("audit/reproduced", as: offline)
+        #expect(try String(contentsOf: audit.appendingPathComponent("reproduced/rejections.csv"), encoding: .utf8)
+                == "file,line,field,reason,raw\n", "every exported row is accepted")
+
         // The snapshot names one version of every fixture row; results are stored once.
         #expect(try fixture.count("SELECT count(*) FROM run_snapshot WHERE run_id = $1", [PostgresValue(runId)])
                 == Self.fixtureRows)

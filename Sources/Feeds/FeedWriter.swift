@@ -1,0 +1,107 @@
+import Matching
+
+/// Writes a run's input back as feed files in FEEDS.md's CSV, and its policy as TOML, so
+/// that `RunInputs.read` reads them to the same input and policy, hence the same
+/// `input_sha256` and `policy_sha256`: an auditor exports a stored run's inputs and
+/// reproduces the run with `labourmatch match`, or reads the rows behind every figure.
+///
+/// Every column of the feed is written, in FEEDS.md's order, an absent value as an empty
+/// cell; text is quoted only when it must be (RFC 4180); decimals are written shortest
+/// (`2.50` as `2.5`, the same value); booleans `true`/`false`; lists `a;b`, parts `x:y`.
+public enum FeedWriter {
+    /// A file to write: its name and its text.
+    public struct File: Sendable, Hashable {
+        public var name: String
+        public var text: String
+    }
+
+    /// The names of the files `files(_:)` writes, by kind.
+    public static func fileName(_ kind: FeedKind, whoListEdition: String) -> String {
+        switch kind {
+        case .employers: return "employers.csv"
+        case .recruiters: return "recruiters.csv"
+        case .vacancies: return "vacancies.csv"
+        case .workers: return "workers.csv"
+        case .minimumWages: return "minimum-wages.csv"
+        case .fxRates: return "fx-rates.csv"
+        // The edition is read back from the name (`RunInputs.whoListEdition`): `unknown` must
+        // give a name without four digits.
+        case .whoList: return whoListEdition == "unknown" ? "who-list.csv" : "who-list-\(whoListEdition).csv"
+        }
+    }
+
+    /// The seven feed files of `input`, rows in the order given.
+    public static func files(_ input: MatchingInput) -> [File] {
+        func file(_ kind: FeedKind, _ rows: [[String?]]) -> File {
+            File(name: fileName(kind, whoListEdition: input.whoListEdition),
+                 text: csv(header: kind.fields.map(\.name), rows: rows))
+        }
+        return [
+            file(.employers, input.employers.map { e in
+                [e.id, e.name, e.country, e.sector, bool(e.irisCertified), bool(e.blocklisted)]
+            }),
+            file(.recruiters, input.recruiters.map { r in
+                [r.id, r.name, r.licenseCountry, r.licenseNumber, r.licenseExpires?.description,
+                 bool(r.irisCertified), bool(r.blocklisted)]
+            }),
+            file(.vacancies, input.vacancies.map { v in
+                [v.id, v.employerId, v.recruiterId, v.isco, v.title, v.destinationCountry, v.openings.description,
+                 list(v.requiredSkills.map { "\($0.code):\($0.minLevel):\($0.essential ? "E" : "O")" }),
+                 list(v.requiredLanguages.map { "\($0.code):\($0.level)" }),
+                 v.minEducation.map(String.init), v.minExperienceYears?.description, v.monthlyWage.description,
+                 v.currency, v.hoursPerWeek.description, v.contractMonths?.description, list(v.contractLanguages),
+                 v.workerFee.description, bool(v.passportRetention), bool(v.g2gAgreement),
+                 v.startDate?.description, v.expiresOn?.description]
+            }),
+            file(.workers, input.workers.map { w in
+                [w.id, w.originCountry, String(w.birthYear), w.gender?.rawValue, String(w.educationLevel),
+                 list(w.occupations.map { "\($0.isco):\($0.years)" }),
+                 list(w.skills.map { "\($0.code):\($0.level)" }),
+                 list(w.languages.map { "\($0.code):\($0.level)" }),
+                 list(w.preferredDestinations), w.minMonthlyWageUSD?.description, w.availableFrom?.description,
+                 bool(w.consent), w.recruiterId]
+            }),
+            file(.minimumWages, input.minimumWages.map { [$0.country, $0.monthlyAmount.description, $0.currency] }),
+            file(.fxRates, input.fxRates.map { [$0.currency, $0.usdPerUnit.description] }),
+            file(.whoList, input.whoList.map { [$0.country, $0.name, $0.whoRegion] }),
+        ]
+    }
+
+    /// The policy as TOML (MATCHING.md section 8), every key written, numbers as their
+    /// shortest decimals (which `PolicyReader` takes as the decimals written).
+    public static func policyTOML(_ policy: Policy) -> String {
+        func number(_ value: ExactDecimal) -> String { value.description }
+        let prefixes = policy.healthIscoPrefixes.map { "\"\($0)\"" }.joined(separator: ", ")
+        let w = policy.weights
+        return """
+            min_fit = \(number(policy.minFit))
+            max_weekly_hours = \(number(policy.maxWeeklyHours))
+            min_age = \(policy.minAge)
+            contract_language_min = "\(policy.contractLanguageMin)"
+            health_isco_prefixes = [\(prefixes)]
+
+            [weights]
+            occupation = \(number(w.occupation))
+            skills = \(number(w.skills))
+            experience = \(number(w.experience))
+            languages = \(number(w.languages))
+            education = \(number(w.education))
+
+            """
+    }
+
+    private static func bool(_ value: Bool) -> String { value ? "true" : "false" }
+
+    /// A list cell: nil (an empty cell) for no items.
+    private static func list(_ items: [String]) -> String? {
+        items.isEmpty ? nil : items.joined(separator: ";")
+    }
+
+    private static func csv(header: [String], rows: [[String?]]) -> String {
+        var out = header.joined(separator: ",") + "\n"
+        for row in rows {
+            out += row.map { RunInputs.csvField($0 ?? "") }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}
