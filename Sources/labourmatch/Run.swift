@@ -113,6 +113,9 @@ struct RunCommand: AsyncParsableCommand {
                   + "(\(workers.count) taking part); \(done.results.exclusions.count) exclusions")
             print(RunCommand.paths(done.reportDir))
             print("chain: link \(done.chain.seq), chain_sha256 \(done.chain.chainSHA256)")
+            if let warning = RunCommand.emptyInputWarning(done.results) {
+                FileHandle.standardError.write(Data("labourmatch: warning: \(warning)\n".utf8))
+            }
         }
     }
 
@@ -158,6 +161,18 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
             StopSignals.die(by: number)
         }
+    }
+
+    /// A run in which no worker or no vacancy took part succeeded (MATCHING.md allows empty
+    /// input) and its job instance is done; when that was because the feeds were not loaded
+    /// yet, the scheduler's next call would do nothing. So it says so, and how to run again.
+    static func emptyInputWarning(_ results: RunResults) -> String? {
+        let workers = results.participants.contains { $0.subject == "worker" }
+        let vacancies = results.participants.contains { $0.subject == "vacancy" }
+        if workers && vacancies { return nil }
+        let missing = workers ? "no vacancy" : vacancies ? "no worker" : "no worker and no vacancy"
+        return "\(missing) took part in this run (were the feeds loaded? `labourmatch feeds list`); "
+            + "the run succeeded and this date is done: after loading, run it again with --rerun"
     }
 
     /// Where the files are.

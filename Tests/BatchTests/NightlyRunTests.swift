@@ -428,6 +428,29 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE report_dir = $1", [PostgresValue(target)]) == 1)
     }
 
+    /// A nightly run that starts before the feeds are loaded succeeds (empty input is valid) and
+    /// marks its date done; it says so on stderr, and how to run again. A run with data does not.
+    @Test func aRunWithNothingLoadedWarnsThatItsDateIsDone() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let admin = try TestDatabase.connect()
+        defer { admin.close() }
+        let empty = "batch_empty_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE DATABASE \(empty)")
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(empty) WITH (FORCE)") }
+        let url = ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: empty)
+        #expect(try CLIProcess.run(["db", "migrate", "--database-url", url]).status == 0)
+        let run = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", url,
+                                      "--out", fixture.dir.appendingPathComponent("empty").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: no worker and no vacancy took part in this run"), "\(run.stderr)")
+        #expect(run.stderr.contains("run it again with --rerun"), "\(run.stderr)")
+
+        let full = try fixture.run(out: "full")
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(!full.stderr.contains("took part in this run"), "\(full.stderr)")
+    }
+
     @Test func badUsageExits2() throws {
         #expect(try CLIProcess.run(["run", "--date", "2026-02-30"]).status == 2)
         #expect(try CLIProcess.run(["run", "--scope", "no spaces"]).status == 2)
