@@ -26,16 +26,29 @@ public enum RunReport {
     /// The audit report formats the run writes beside its result files.
     public static let formats: [ReportOutput] = [.html, .md]
 
+    /// The file written last: the SHA-256 of every other file, in `sha256sum`'s format.
+    public static let checksumsFile = "SHA256SUMS"
+
     /// Writes the stored run's files and its audit report into `dir` (created when
-    /// missing), each file atomically; returns the number of files written.
+    /// missing), each file atomically, then `SHA256SUMS`, which was removed first: while it
+    /// is missing the set is incomplete (being written, or the step was interrupted); when it
+    /// is there, every file it lists is complete (`sha256sum -c SHA256SUMS` checks them).
+    /// Returns the number of files written.
     @discardableResult
     public static func write(_ data: RunData, to dir: String) throws -> Int {
         let out = try OutputDirectory(path: dir)
-        for file in data.results.files { try out.write(file.name, file.text) }
+        try out.remove(checksumsFile)
+        var written: [(name: String, bytes: [UInt8])] = data.results.files.map { ($0.name, Array($0.text.utf8)) }
         let report = AuditReport(current: data)
-        for format in formats {
-            try out.write(format.fileName, bytes: format.render(report))
-        }
-        return data.results.files.count + formats.count
+        for format in formats { written.append((format.fileName, format.render(report))) }
+        for file in written { try out.write(file.name, bytes: file.bytes) }
+        try out.write(checksumsFile, checksums(written))
+        return written.count + 1
+    }
+
+    /// `sha256sum` lines (`<hex>  <name>`) of `files`, sorted by the bytes of the name.
+    static func checksums(_ files: [(name: String, bytes: [UInt8])]) -> String {
+        files.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            .map { "\(RunInputs.sha256Hex(bytes: $0.bytes))  \($0.name)\n" }.joined()
     }
 }

@@ -38,6 +38,18 @@ public struct OutputDirectory: Sendable {
         try write(name, bytes: Array(text.utf8))
     }
 
+    /// Removes `name` from the directory when it is there.
+    public func remove(_ name: String) throws {
+        let file = url.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        do {
+            try FileManager.default.removeItem(at: file)
+        } catch {
+            let (why, bad) = OutputDirectory.reason(url, error)
+            throw Failure(description: "cannot remove \(file.path) (\(why))", isBadPath: bad)
+        }
+    }
+
     /// Writes `bytes` to `name` in the directory, atomically.
     public func write(_ name: String, bytes: [UInt8]) throws {
         let file = url.appendingPathComponent(name)

@@ -54,6 +54,11 @@ public struct RunInputs: Sendable {
         hex(SHA256.hash(data: Data(text.utf8)))
     }
 
+    /// Lower-case hex SHA-256 of `bytes`.
+    public static func sha256Hex(bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     /// Lower-case hex of a digest.
     static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { byte in

@@ -1,5 +1,6 @@
 import Batch
 import Foundation
+import Feeds
 import Postgres
 import Testing
 
@@ -22,6 +23,14 @@ import Testing
         let offline = try fixture.offline(options)
         try fixture.expectSameFiles("run", as: offline)
         #expect(FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/report.md").path))
+        // Written last: the checksums of every other file, in sha256sum's format, sorted by name.
+        let runDir = fixture.dir.appendingPathComponent("run")
+        var sums = ""
+        for name in ["exclusions.csv", "matches.csv", "report.html", "report.md", "summary.json"] {
+            let bytes = Array(try Data(contentsOf: runDir.appendingPathComponent(name)))
+            sums += "\(RunInputs.sha256Hex(bytes: bytes))  \(name)\n"
+        }
+        #expect(try String(contentsOf: runDir.appendingPathComponent("SHA256SUMS"), encoding: .utf8) == sums)
 
         let runId = try fixture.count("SELECT max(run_id) FROM runs")
         let export = try fixture.command(["export", String(runId), "--out", fixture.dir.appendingPathComponent("export").path])

@@ -60,7 +60,7 @@ import Testing
                 #expect(!(try contents(dir.appendingPathComponent(name))).contains(SecretsTests.password), "\(name)")
             }
         }
-        #expect(files == 8, "report.html, report.md and the result files, and the export")
+        #expect(files == 9, "report.html, report.md, SHA256SUMS and the result files, and the export")
     }
 
     @Test func passwordNeverReachesConnectionErrors() throws {
