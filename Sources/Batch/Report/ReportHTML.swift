@@ -25,7 +25,8 @@ public enum ReportHTML {
         if let c = r.comparison { comparison(&h, c, r) }
         h.open("footer")
         h.element("p", "Recompute every table of this run from the row versions its snapshot recorded with "
-                  + "`labourmatch verify \(head.runId)`; export its files with `labourmatch export \(head.runId) --out DIR`; "
+                  + "`labourmatch verify \(head.runId)`; export its files, and the rows it read as feed files that reproduce it "
+                  + "offline, with `labourmatch export \(head.runId) --out DIR --inputs`; "
                   + "the per-criterion breakdowns are in run_matches and run_top_candidates. Worker records are "
                   + "pseudonymous: this report names workers by id and shows only the profile fields the rules use.")
         h.close("footer")

@@ -105,7 +105,8 @@ public enum ReportMarkdown {
                 })
             }
         }
-        md += "Recompute every table of this run with `labourmatch verify \(x.runId)`.\n"
+        md += "Recompute every table of this run with `labourmatch verify \(x.runId)`; export the rows it read, "
+            + "as feed files that reproduce it offline, with `labourmatch export \(x.runId) --out DIR --inputs`.\n"
         return Array(md.utf8)
     }
 
