@@ -64,6 +64,9 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
     public var runId: Int64?
     public var executionId: Int64?
     public var message: String
+    /// False when the failure could not be written to the run's record (the next runner of the
+    /// scope then finds the execution dead).
+    public var recorded = true
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
@@ -109,23 +112,29 @@ public final class NightlyJob {
         self.projectHome = projectHome
         key = request.key
         claim = LeaseClaim(scope: request.scope, seconds: request.leaseSeconds)
+        self.hooks.interrupted = { [progress] in progress.current.stopSignal != nil }
     }
 
-    /// What a stop signal does to this job (see `RunStopper`).
+    /// How a stop signal's handler records a stop that came while the job computed (see `RunProgress`).
     public var stopper: RunStopper {
-        RunStopper(config: config, claim: claim, progress: progress, logger: logger)
+        RunStopper(config: config, claim: claim, logger: logger)
     }
 
     /// Runs the job; throws `BatchFailure` when the execution fails.
     public func run() async throws -> NightlyOutcome {
-        defer { db?.close(); progress.end() }
+        defer { closeConnection(); progress.end() }
         let lockStart = Date()
         hooks.reach(Step.lock.rawValue)
         let lease: LeaseOutcome
         do {
             lease = try await retrying("lock") { db, _ in try ScopeLeases.acquire(db, self.claim) }
         } catch {
-            throw BatchFailure(step: .lock, message: "\(error)")
+            throw BatchFailure(step: .lock, message: failureMessage(error, step: .lock))
+        }
+        if case .acquired = lease, progress.current.stopSignal != nil {
+            // Taken just as the stop came: given back before anything else.
+            await releaseLease()
+            throw BatchFailure(step: .lock, message: failureMessage(StopRequested(signalName: ""), step: .lock))
         }
         if case .held(let holder) = lease {
             // This instance may be done already: that answer needs no lease (a scheduler retrying
@@ -164,7 +173,7 @@ public final class NightlyJob {
         do {
             prepared = try await retrying("prepare") { db, _ in try db.transaction { try self.prepare($0) } }
         } catch {
-            throw BatchFailure(step: .lock, message: "\(error)")
+            throw BatchFailure(step: .lock, message: failureMessage(error, step: .lock))
         }
         guard case .start(let runId, let executionId, let resumeAt) = prepared else {
             if case .complete(let run) = prepared { return .alreadyComplete(run) }
@@ -215,11 +224,12 @@ public final class NightlyJob {
                                                    input: snapshot?.input,
                                                    start: stepStart))
         } catch {
-            let message = (error as? BatchFailure)?.message ?? "\(error)"
+            let message = failureMessage(error, step: current)
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
-            await recordFailure(runId: runId, executionId: executionId, step: current, started: stepStart,
-                                message: message)
-            throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message)
+            let recorded = await recordFailure(runId: runId, executionId: executionId, step: current,
+                                               started: stepStart, message: message)
+            throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
+                               recorded: recorded)
         }
     }
 
@@ -286,8 +296,13 @@ public final class NightlyJob {
     private func computeSteps(_ input: MatchingInput, executionId: Int64, start: Date,
                               current: inout Step) async throws -> MatchingResult {
         hooks.reach(Step.rules.rawValue)
+        // No transaction is open and no statement runs while the engine computes: a stop signal
+        // then is recorded by its handler (`RunProgress`).
+        try progress.enterCompute()
+        hooks.reach("engine")
         let result = await MatchingEngine.run(input: input, policy: request.policy, date: request.runDate,
                                               strategy: request.strategy, parallelism: request.parallelism)
+        try progress.leaveCompute()
         let t = result.timings
         let entityExclusions = result.exclusions.lazy.filter { $0.subject != .pair }.count
         let steps: [(Step, Duration, Int, Int)] = [
@@ -322,6 +337,7 @@ public final class NightlyJob {
             try JobRepository.stepStarted(db, executionId: executionId, step: .persist, at: start, attempts: attempt)
             try db.transaction { tx in
                 self.hooks.reach("persist.copy")
+                try self.progress.checkStop()   // before the first row: a stop stores none
                 let written = try results.write(tx, runId: runId)
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .persist, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
@@ -413,23 +429,41 @@ public final class NightlyJob {
 
     /// Fails the step when the heartbeat found the lease taken over.
     private func check(_ keeper: LeaseKeeper) throws {
+        try progress.checkStop()
         if let lost = keeper.lost { throw JobError(description: lost) }
+    }
+
+    /// What a failed step's record says: `stopped by SIGTERM during step X` for a stop.
+    private func failureMessage(_ error: Error, step: Step) -> String {
+        if error is StopRequested, let stop = progress.current.stopSignal {
+            return RunStopper.message(signalName: stop.name, step: step)
+        }
+        return (error as? BatchFailure)?.message ?? "\(error)"
     }
 
     /// Runs `body` on the work connection; a transient error closes the connection, waits
     /// (exponential back-off) and runs `body` again on a new one, up to the policy's bound.
-    private func retrying<T>(_ what: String, _ body: (Connection, Int) throws -> T) async throws -> T {
+    /// `stoppable`: each attempt is a safe point where a stop signal stops the job
+    /// (`StopRequested`), and a statement failing after one (its handler cancels the running
+    /// statement) means the stop, not an error to retry or report.
+    private func retrying<T>(_ what: String, stoppable: Bool = true,
+                             _ body: (Connection, Int) throws -> T) async throws -> T {
         var attempt = 1
         while true {
+            if stoppable { try progress.checkStop() }
             do {
                 return try body(try connection(), attempt)
-            } catch let error where RetryPolicy.isTransient(error) && attempt < request.retry.maxAttempts {
+            } catch let error where stoppable && !(error is StopRequested) && progress.current.stopSignal != nil {
+                logger.info("stopping", metadata: ["work": "\(what)", "error": "\(error)"])
+                try progress.checkStop()
+                throw error
+            } catch let error where (RetryPolicy.isTransient(error) || (!stoppable && Self.wasCancelled(error)))
+                                    && attempt < request.retry.maxAttempts {
                 let wait = request.retry.delay(afterAttempt: attempt)
                 logger.warning("transient database error; retrying on a new connection", metadata: [
                     "work": "\(what)", "attempt": "\(attempt)", "wait_s": "\(wait)", "error": "\(error)",
                 ])
-                db?.close()
-                db = nil
+                closeConnection()
                 try await Task.sleep(for: .seconds(wait))
                 attempt += 1
             }
@@ -439,17 +473,32 @@ public final class NightlyJob {
     /// The work connection, opened (and named `labourmatch run <pid>`) when needed.
     private func connection() throws -> Connection {
         if let db, db.isOpen { return db }
-        db?.close()
+        closeConnection()
         let opened = try Connection(config, logger: logger)
         try opened.setApplicationName(applicationName)
         db = opened
+        progress.workConnection(opened.cancelHandle())
         return opened
     }
 
-    /// Best effort: marks the step and execution failed and the run failed (restartable).
-    private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date, message: String) async {
+    /// A statement cancelled (SQLSTATE 57014): a stop's cancel request can reach the server
+    /// after the job saw the stop, and hit the statement that records it; that one is tried again.
+    private static func wasCancelled(_ error: Error) -> Bool {
+        (error as? PostgresError)?.sqlState == "57014"
+    }
+
+    private func closeConnection() {
+        progress.workConnection(nil)
+        db?.close()
+        db = nil
+    }
+
+    /// Best effort: marks the step and execution failed and the run failed (restartable);
+    /// false when that could not be written.
+    private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date,
+                               message: String) async -> Bool {
         do {
-            _ = try await retrying("record failure") { db, _ in
+            _ = try await retrying("record failure", stoppable: false) { db, _ in
                 // An execution a later runner already found dead (after taking an expired
                 // lease), or that a stop signal ended, no longer speaks for its run.
                 try db.transaction { tx in
@@ -457,14 +506,16 @@ public final class NightlyJob {
                                                            started: started, message: message)
                 }
             }
+            return true
         } catch {
             logger.error("could not record the failure", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
     private func releaseLease() async {
         do {
-            _ = try await retrying("release lease") { db, _ in try ScopeLeases.release(db, self.claim) }
+            _ = try await retrying("release lease", stoppable: false) { db, _ in try ScopeLeases.release(db, self.claim) }
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
         }

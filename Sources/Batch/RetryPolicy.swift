@@ -39,13 +39,17 @@ public struct RetryPolicy: Sendable, Hashable {
 ///   120 s), so a test decides when the pause ends rather than racing a clock.
 ///
 /// A point is a step name (the start of that step: `lock`, `snapshot`, `rules`,
-/// `candidates`, `assign`, `persist`, `report`) or `persist.copy` (inside the persist
-/// transaction, before the first COPY; the lease fence comes after the writes).
+/// `candidates`, `assign`, `persist`, `report`), `engine` (inside the rules step, while the
+/// engine computes: no transaction open) or `persist.copy` (inside the persist transaction,
+/// before the first COPY; the lease fence comes after the writes). A pause ends early when a
+/// stop signal comes.
 public struct TestHooks: Sendable {
     public var killAt: String?
     public var pauseAt: String?
     public var pauseSeconds: Double
     public var pauseWhile: String?
+    /// True when the job was asked to stop: a pause ends early (as a real step would be cut short).
+    public var interrupted: (@Sendable () -> Bool)?
     private var paused = false
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -66,10 +70,15 @@ public struct TestHooks: Sendable {
             if let file = pauseWhile {
                 FileHandle.standardError.write(Data("labourmatch: test hook: pausing at \(point) while \(file) exists\n".utf8))
                 let end = Date().addingTimeInterval(120)
-                while FileManager.default.fileExists(atPath: file), Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+                while FileManager.default.fileExists(atPath: file), Date() < end, interrupted?() != true {
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
             } else {
                 FileHandle.standardError.write(Data("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n".utf8))
-                Thread.sleep(forTimeInterval: pauseSeconds)
+                let end = Date().addingTimeInterval(pauseSeconds)
+                while Date() < end, interrupted?() != true {
+                    Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+                }
             }
         }
     }

@@ -2,25 +2,54 @@ import Foundation
 import Logging
 import Postgres
 
-/// Where a runner stands: its run, execution and step. The job writes it as it goes; a stop
-/// signal's handler, on another thread, reads it to record the stop.
+/// A stop signal came: the job stops at its next safe point (thrown by the job's own checks).
+public struct StopRequested: Error, Sendable, CustomStringConvertible {
+    public var signalName: String
+    public var description: String { "stopped by \(signalName)" }
+}
+
+/// Where a runner stands, and whether a stop signal came: the job writes it as it goes; a
+/// stop signal's handler, on another thread, reads it and asks the job to stop.
+///
+/// Who records a stop: the job itself, at its next safe point (before any statement, at the
+/// start of the persist transaction, between steps), after the handler cancelled the
+/// statement it was running. So the stop is recorded for the step the job is really in, after
+/// its own transaction ended: never over a step that has committed meanwhile, and never
+/// against its locks. Only while the job computes (the engine: no transaction, no statement),
+/// which can last minutes, does the handler record the stop itself; the job then never touches
+/// the database again (`leaveCompute` holds it until the handler ends the process).
 ///
 /// `@unchecked Sendable`: its state is read and written only under `lock`.
 public final class RunProgress: @unchecked Sendable {
     /// What the job was doing at one moment.
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable {
         public var runId: Int64?
         public var executionId: Int64?
         public var step: Step = .lock
         public var stepStart = Date()
         /// True once the job has ended (succeeded, failed or found nothing to do).
         public var ended = false
-        /// True once a stop signal's handler took over the ending of the process.
-        public var stopping = false
+        /// The signal that asked the job to stop, and its name.
+        public var stopSignal: (number: Int32, name: String)?
+        /// True while the job computes (no transaction open, no statement running).
+        public var computing = false
+        /// True once the handler took the recording of the stop over (the job was computing).
+        public var handlerRecords = false
+    }
+
+    /// What a stop signal's handler is to do.
+    public enum StopAction: Sendable {
+        /// The job has ended: nothing to stop; the process finishes on its own.
+        case none
+        /// The job stops at its next safe point; cancel the statement it runs, if any.
+        case cancel(CancelHandle?)
+        /// The job is computing: record the stop (with this state) and end the process.
+        case record(State)
     }
 
     private let lock = NSLock()
     private var state = State()
+    private var cancelHandle: CancelHandle?
 
     public init() {}
 
@@ -29,6 +58,8 @@ public final class RunProgress: @unchecked Sendable {
         defer { lock.unlock() }
         return state
     }
+
+    // MARK: The job's side
 
     func started(runId: Int64, executionId: Int64) {
         update { $0.runId = runId; $0.executionId = executionId }
@@ -40,14 +71,37 @@ public final class RunProgress: @unchecked Sendable {
 
     func end() { update { $0.ended = true } }
 
-    /// The state, with `stopping` set, when the job has not ended; nil when it has (the
-    /// process is finishing on its own: there is nothing to stop).
-    func claimStop() -> State? {
+    /// The work connection's cancel handle (nil when it is closed).
+    func workConnection(_ handle: CancelHandle?) {
+        lock.lock()
+        cancelHandle = handle
+        lock.unlock()
+    }
+
+    /// A safe point: throws `StopRequested` when a stop signal came.
+    func checkStop() throws {
+        if let stop = current.stopSignal { throw StopRequested(signalName: stop.name) }
+    }
+
+    /// The job starts computing: from here to `leaveCompute`, a stop signal's handler records
+    /// the stop itself.
+    func enterCompute() throws {
         lock.lock()
         defer { lock.unlock() }
-        if state.ended { return nil }
-        state.stopping = true
-        return state
+        if let stop = state.stopSignal { throw StopRequested(signalName: stop.name) }
+        state.computing = true
+    }
+
+    /// The job stops computing. When the handler took the stop over, holds the calling thread
+    /// until the handler ends the process (at most `maxHold` seconds, then throws); when a stop
+    /// signal came, throws `StopRequested`.
+    func leaveCompute(maxHold: Double = 120) throws {
+        lock.lock()
+        state.computing = false
+        let current = state
+        lock.unlock()
+        if current.handlerRecords { Thread.sleep(forTimeInterval: maxHold) }
+        if let stop = current.stopSignal { throw StopRequested(signalName: stop.name) }
     }
 
     private func update(_ change: (inout State) -> Void) {
@@ -55,54 +109,63 @@ public final class RunProgress: @unchecked Sendable {
         change(&state)
         lock.unlock()
     }
+
+    // MARK: The handler's side
+
+    /// Asks the job to stop (the first signal only); says what the handler is to do.
+    public func requestStop(signal number: Int32, name: String) -> StopAction {
+        lock.lock()
+        defer { lock.unlock() }
+        if state.ended { return .none }
+        if state.stopSignal == nil { state.stopSignal = (number, name) }
+        if state.computing {
+            state.handlerRecords = true
+            return .record(state)
+        }
+        return .cancel(cancelHandle)
+    }
 }
 
-/// What a stop signal (SIGTERM from a scheduler or `systemctl stop`, SIGINT from a terminal)
-/// does to a runner: records the stop, on a connection of its own, in one transaction: the
-/// running step and the execution `failed` with "stopped by SIGTERM", the run `failed`
-/// (restartable), and the scope's lease given up, so that the next runner, from any host,
-/// starts at once rather than after the lease expires. The caller then ends the process.
-///
-/// A transaction the job had open is rolled back by the server when the process ends: a
-/// persist step stores all its rows or none, as when the process is killed. If the job's
-/// commit comes first, the stop is recorded after it, and the run resumes after that step.
+/// Records a stop that came while the job was computing (see `RunProgress`): on a connection
+/// of its own, in one transaction, the step and the execution `failed` with "stopped by
+/// SIGTERM during step X", the run `failed` (restartable), and the lease given up. The job
+/// has no transaction open then, so nothing waits on its locks.
 public struct RunStopper: Sendable {
     let config: ConnectionConfig
     let claim: LeaseClaim
-    let progress: RunProgress
     let logger: Logger
 
-    /// Records the stop by `signalName`; returns the line to print (what was done, or why not),
-    /// or nil when the job had already ended (the process is finishing on its own). Waits at
-    /// most a few seconds for a lock (the job may be committing), then gives up: the next
-    /// runner of the scope finds the execution dead anyway.
-    public func stop(signalName: String) -> String? {
-        guard let state = progress.claimStop() else { return nil }
-        let message = "stopped by \(signalName) during step \(state.step.rawValue)"
-        let restart = "; the run is restartable: `labourmatch run` with the same date, scope, policy and strategy, "
-            + "without --rerun, resumes it"
+    /// Records the stop of `state`; returns the line to print. On a failure (the database does
+    /// not answer), says so: the next runner of the scope finds the execution dead.
+    public func record(_ state: RunProgress.State, signalName: String) -> String {
+        let message = RunStopper.message(signalName: signalName, step: state.step)
+        guard let runId = state.runId, let executionId = state.executionId else { return message }
+        let run = "run \(runId), execution \(executionId) \(message)"
         do {
             let db = try Connection(config, logger: logger)
             defer { db.close() }
-            let (marked, released) = try db.transaction { tx -> (Bool, Bool) in
+            try db.transaction { tx in
                 try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
-                var marked = false
-                if let runId = state.runId, let executionId = state.executionId {
-                    marked = try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
-                                                                     step: state.step, started: state.stepStart,
-                                                                     message: message)
-                }
-                return (marked, try ScopeLeases.release(tx, claim))
+                try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId, step: state.step,
+                                                       started: state.stepStart, message: message)
+                try ScopeLeases.release(tx, claim)
             }
-            let lease = released ? ", the lease of scope '\(claim.scope)' was released" : ""
-            guard let runId = state.runId, let executionId = state.executionId else {
-                return "\(message); no run had started\(lease)"
-            }
-            let what = marked ? "marked failed" : "had already ended"
-            return "run \(runId), execution \(executionId) \(message): \(what)\(lease)\(marked ? restart : "")"
+            return "\(run); \(RunStopper.recorded(scope: claim.scope))"
         } catch {
-            return "\(message); the stop could not be recorded (\(error)): the next runner of scope "
-                + "'\(claim.scope)' marks the execution abandoned\(state.runId == nil ? "" : restart)"
+            return "\(run); the stop could not be recorded (\(error)): the next runner of scope '\(claim.scope)' "
+                + "marks the execution abandoned (from another host, once the lease expires)"
         }
+    }
+
+    /// `stopped by SIGTERM during step candidates`.
+    public static func message(signalName: String, step: Step) -> String {
+        "stopped by \(signalName) during step \(step.rawValue)"
+    }
+
+    /// What a recorded stop did, and how to go on.
+    public static func recorded(scope: String) -> String {
+        "the step, the execution and the run are marked failed and the lease of scope '\(scope)' is released; "
+            + "the run is restartable: `labourmatch run` with the same date, scope, policy and strategy, "
+            + "without --rerun, resumes it"
     }
 }

@@ -28,7 +28,15 @@ public enum FeedFiles {
             return file
         }
         let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw failure() }
+        guard fd >= 0 else {
+            let error = failure()
+            // A socket cannot be opened at all (ENXIO): say what it is.
+            var status = stat()
+            if stat(path, &status) == 0, ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT) {
+                throw FeedFileError(file: name, problem: .notRegularFile)
+            }
+            throw error
+        }
         var status = stat()
         let type = fstat(fd, &status) == 0 ? status.st_mode & S_IFMT : 0
         guard type == S_IFREG || type == S_IFDIR else {

@@ -77,6 +77,9 @@ public final class Connection {
         handle = nil
     }
 
+    /// The libpq connection, for the module's own extensions.
+    var rawHandle: OpaquePointer? { handle }
+
     /// Whether the connection is open and not broken.
     public var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
 

@@ -62,9 +62,16 @@ struct Export: ParsableCommand {
             for file in stored.files { try dir.write(file.name, file.text) }
             print("run \(runId): wrote \(stored.files.map(\.name).joined(separator: ", ")) to \(out)")
             if let input, let policy {
-                let inputsPath = (out as NSString).appendingPathComponent("inputs")
+                // Absolute, so that the printed command works from anywhere (and a path
+                // beginning with `-` is not taken for an option).
+                let inputsPath = URL(fileURLWithPath: out).appendingPathComponent("inputs").standardizedFileURL.path
                 let inputsDir = try OutputDirectory(path: inputsPath)
                 let files = FeedWriter.files(input)
+                // Another run's WHO list, of another edition, must not lie beside this one's.
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: inputsPath)) ?? []
+                where name.hasPrefix("who-list") && name.hasSuffix(".csv") && !files.contains(where: { $0.name == name }) {
+                    try inputsDir.remove(name)
+                }
                 for file in files { try inputsDir.write(file.name, file.text) }
                 try inputsDir.write("policy.toml", FeedWriter.policyTOML(policy))
                 print("inputs: wrote \(files.map(\.name).joined(separator: ", ")), policy.toml to \(inputsPath)")

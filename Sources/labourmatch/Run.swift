@@ -88,11 +88,12 @@ struct RunCommand: AsyncParsableCommand {
         do {
             outcome = try await job.run()
         } catch {
-            // A stop signal's handler is recording the stop; it ends the process by that signal.
-            if job.progress.current.stopping { StopSignals.park() }
+            if let stop = job.progress.current.stopSignal { RunCommand.stopped(error, by: stop.number, scope: scope) }
             throw CommandLog.fail(error, status: 1)
         }
         switch outcome {
+        case .lockHeld where job.progress.current.stopSignal != nil:
+            RunCommand.stopped(nil, by: job.progress.current.stopSignal!.number, scope: scope)
         case .lockHeld(let holder):
             FileHandle.standardError.write(Data("""
                 labourmatch: scope '\(scope)' is held by another run: \(holder). \
@@ -150,17 +151,45 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// SIGTERM (a scheduler's stop) or SIGINT (Ctrl-C) during the run: the running step and the
-    /// execution are marked failed, the run stays restartable, the scope's lease is given up
-    /// at once, and the process then dies by that signal (status 143 or 130), so the scheduler
-    /// sees what it asked for. A signal after the job ended lets the process finish.
+    /// SIGTERM (a scheduler's stop) or SIGINT (Ctrl-C) during the run: the job stops at its next
+    /// safe point (the handler cancels the statement it runs), marks the step, the execution
+    /// and the run failed (restartable) and gives the scope's lease up; while the job computes
+    /// (no statement to cancel), the handler records that itself. The process then dies by the
+    /// signal (status 143 or 130), so the scheduler sees what it asked for. A signal after the
+    /// job ended lets the process finish; a second signal ends it at once.
     static func stopOnSignals(_ job: NightlyJob) -> StopSignals {
+        let progress = job.progress
         let stopper = job.stopper
         return StopSignals { number in
-            guard let line = stopper.stop(signalName: StopSignals.name(number)) else { return }
-            FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
-            StopSignals.die(by: number)
+            let name = StopSignals.name(number)
+            switch progress.requestStop(signal: number, name: name) {
+            case .none:
+                return
+            case .cancel(let handle):
+                handle?.cancel()   // the job records the stop at its next safe point
+            case .record(let state):
+                let line = stopper.record(state, signalName: name)
+                FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
+                StopSignals.die(by: number)
+            }
         }
+    }
+
+    /// The job stopped for signal `number` (`failure`: how it ended, nil when it had not
+    /// started): says what was recorded, and dies by the signal.
+    static func stopped(_ failure: Error?, by number: Int32, scope: String) -> Never {
+        let line: String
+        if let failure = failure as? BatchFailure, let runId = failure.runId {
+            let execution = failure.executionId.map { ", execution \($0)" } ?? ""
+            let what = failure.recorded ? RunStopper.recorded(scope: scope)
+                : "the stop could not be recorded: the next runner of scope '\(scope)' marks the execution abandoned"
+            line = "run \(runId)\(execution) \(failure.message); \(what)"
+        } else {
+            let message = (failure as? BatchFailure)?.message ?? "stopped by \(StopSignals.name(number))"
+            line = "\(message); no run had started"
+        }
+        FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
+        StopSignals.die(by: number)
     }
 
     /// A run in which no worker or no vacancy took part succeeded (MATCHING.md allows empty

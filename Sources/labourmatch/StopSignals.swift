@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// SIGTERM and SIGINT caught rather than fatal, from here to the end of the process: `handler`
-/// runs once, on a queue of its own, with the first of them. It ends the process by calling
+/// runs once, with the first of them, on a thread of its own (it may block on the network);
+/// a second signal ends the process at once. The handler ends the process with
 /// `StopSignals.die(by:)` when it has done its work, or returns to let the process go on.
 /// (On Linux the dispatch sources block the signals in the threads' masks, so there is no
 /// going back to the default action short of `die(by:)`, which unblocks its own thread.)
@@ -25,7 +26,12 @@ final class StopSignals: @unchecked Sendable {
                 let first = !fired
                 fired = true
                 lock.unlock()
-                if first { handler(number) }
+                if first {
+                    DispatchQueue.global().async { handler(number) }
+                } else {
+                    FileHandle.standardError.write(Data("labourmatch: \(Self.name(number)) again: ending at once\n".utf8))
+                    Self.die(by: number)
+                }
             }
             source.resume()
             sources.append(source)
@@ -48,8 +54,4 @@ final class StopSignals: @unchecked Sendable {
         _exit(128 + number)   // not reached unless the signal was held up
     }
 
-    /// Holds the calling thread while a stop handler ends the process (at most `seconds`).
-    static func park(seconds: Double = 60) {
-        Thread.sleep(forTimeInterval: seconds)
-    }
 }

@@ -40,8 +40,14 @@ import Testing
         // The run's inputs, exported as feed files with its policy, reproduce it offline with the
         // command `export --inputs` prints: the same input_sha256, policy_sha256 and files.
         let audit = fixture.dir.appendingPathComponent("audit")
+        // Another run's WHO list, of another edition, left in the directory: removed, not left beside.
+        let stale = audit.appendingPathComponent("inputs/who-list-1999.csv")
+        try FileManager.default.createDirectory(at: stale.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("country,name,who_region\n".utf8).write(to: stale)
         let inputs = try fixture.command(["export", String(runId), "--out", audit.path, "--inputs"])
         #expect(inputs.status == 0, "\(inputs.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: audit.appendingPathComponent("inputs/who-list-2023.csv").path))
         let reproduce = try #require(inputs.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: labourmatch ") })
         let arguments = reproduce.dropFirst("reproduce: labourmatch ".count).split(separator: " ").map(String.init)
         #expect(arguments.contains(options[1]), "the run's strategy")
@@ -333,13 +339,15 @@ import Testing
 
     /// (signal, where the runner is when it comes, the step the resumed run starts at)
     static let stopPoints: [(Int32, String, String)] = [
-        (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"), (SIGINT, "report", "report"),
+        (SIGTERM, "engine", "rules"), (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"),
+        (SIGINT, "report", "report"),
     ]
 
     /// A stop signal (a scheduler's SIGTERM, a terminal's Ctrl-C) is recorded, not left for the
     /// next runner to guess: the step and the execution `failed` with "stopped by SIGTERM", the
     /// run `failed`, the lease given up at once; the process dies by that signal; nothing half
     /// stored (a persist transaction in flight is rolled back); the same command resumes it.
+    /// `engine`: the job computes, and the signal's handler records the stop itself.
     @Test(arguments: stopPoints)
     func aStopSignalIsRecordedReleasesTheLeaseAndTheRunResumes(signal: Int32, pausedAt: String, resumesAt: String) throws {
         let fixture = try FixtureRun()
@@ -354,24 +362,94 @@ import Testing
         let stopped = runner.finish()
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
         #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
-        let step = pausedAt == "persist.copy" ? "persist" : pausedAt
-        #expect(stopped.stderr.contains("stopped by \(name) during step \(step): marked failed"), "\(stopped.stderr)")
+        let step = ["persist.copy": "persist", "engine": "rules"][pausedAt] ?? pausedAt
+        #expect(stopped.stderr.contains("stopped by \(name) during step \(step); the step, the execution and the run "
+                                        + "are marked failed and the lease of scope 'default' is released"),
+                "\(stopped.stderr)")
         #expect(stopped.stderr.contains("resumes it"), "\(stopped.stderr)")
+        try Self.expectStopRecorded(fixture, "stopped by \(name) during step \(step)", step: step, resumesAt: resumesAt)
+    }
 
-        #expect(try fixture.rows("SELECT status, message FROM run_executions")
-                == [["failed", "stopped by \(name) during step \(step)"]])
-        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
-        #expect(try fixture.rows("SELECT step, status FROM run_steps WHERE status <> 'completed'") == [[step, "failed"]])
-        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "the lease is given up at once")
+    /// After a stop: the execution, its step and the run failed with `message`, the lease gone,
+    /// no result stored unless the persist step had completed; the same command then resumes at
+    /// `resumesAt` and ends with the offline result.
+    static func expectStopRecorded(_ fixture: FixtureRun, _ message: String, step: String, resumesAt: String,
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try fixture.rows("SELECT status, message FROM run_executions") == [["failed", message]],
+                sourceLocation: sourceLocation)
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]], sourceLocation: sourceLocation)
+        #expect(try fixture.rows("SELECT step, status FROM run_steps WHERE status <> 'completed'") == [[step, "failed"]],
+                sourceLocation: sourceLocation)
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "the lease is given up at once",
+                sourceLocation: sourceLocation)
         #expect(try fixture.count("SELECT count(*) FROM run_matches") == (resumesAt == "report" ? (try fixture.count(
-            "SELECT (summary->'counts'->>'matched')::bigint FROM run_summaries")) : 0))
+            "SELECT (summary->'counts'->>'matched')::bigint FROM run_summaries")) : 0), sourceLocation: sourceLocation)
 
         // Another host need not wait for the lease to expire; the same command resumes the run.
         let again = try fixture.run(out: "run")
-        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.status == 0, "\(again.stderr)", sourceLocation: sourceLocation)
         #expect(try fixture.rows("SELECT status, resumed_at FROM run_executions ORDER BY execution_id")
-                == [["failed", "snapshot"], ["succeeded", resumesAt]])
-        try fixture.expectSameFiles("run", as: try fixture.offline())
+                == [["failed", "snapshot"], ["succeeded", resumesAt]], sourceLocation: sourceLocation)
+        try fixture.expectSameFiles("run", as: try fixture.offline(), sourceLocation: sourceLocation)
+    }
+
+    /// The runner's work connection waits on a lock (`pg_stat_activity`).
+    static func runnerWaitsOnALock(_ fixture: FixtureRun, pid: Int32) throws -> Bool {
+        try eventually {
+            try fixture.count("""
+                SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'
+                """, [PostgresValue("labourmatch run \(pid)")]) == 1
+        }
+    }
+
+    /// A stop while the persist transaction waits at its last statement (the lease fence, here
+    /// held up by a lock): the stop cancels the statement and is recorded after the transaction
+    /// rolled back, so the persist step is failed with nothing stored, not `failed` over rows it
+    /// committed meanwhile (which made every restart fail on a duplicate key).
+    @Test func aStopWhilePersistCommitsRecordsTheStepAsItEnded() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let holder = try fixture.database.connect()
+        defer { holder.close() }
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
+        ])
+        #expect(runner.waitForStderr(containing: "test hook: pausing at persist.copy"), "\(runner.stderr)")
+        try holder.execute("BEGIN")
+        _ = try holder.query("SELECT * FROM run_leases FOR UPDATE")
+        try FileManager.default.removeItem(at: hold)
+        #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "the fence waits for the lease row")
+        kill(runner.pid, SIGTERM)
+        #expect(try eventually { try fixture.count("""
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'
+            """, [PostgresValue("labourmatch run \(runner.pid)")]) == 0 }, "the fence was cancelled")
+        try holder.execute("COMMIT")
+        let stopped = runner.finish()
+        #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
+        try Self.expectStopRecorded(fixture, "stopped by SIGTERM during step persist", step: "persist", resumesAt: "rules")
+    }
+
+    /// A stop while the runner waits to take the scope's lease: nothing was started, and the
+    /// lease is not left behind for runners on other hosts to wait out.
+    @Test func aStopWhileTakingTheLeaseLeavesNoLease() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let holder = try fixture.database.connect()
+        defer { holder.close() }
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE run_leases IN EXCLUSIVE MODE")
+        let runner = try fixture.start(out: "run")
+        #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "taking the lease waits")
+        kill(runner.pid, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.5)
+        try holder.execute("COMMIT")
+        let stopped = runner.finish()
+        #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped by SIGTERM during step lock; no run had started"), "\(stopped.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
     }
 
     /// A runner that lost its lease before the report step writes no file and seals nothing:

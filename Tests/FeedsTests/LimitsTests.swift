@@ -276,6 +276,22 @@ import Testing
                 #expect(error.problem == .notRegularFile, "pass \(pass): \(error)")
             }
         }
+        // A socket cannot even be opened (ENXIO): it is named for what it is all the same.
+        let socketPath = dir.appendingPathComponent("s.csv").path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in socketPath.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0, "bind: \(String(cString: strerror(errno)))")
+        #expect(throws: FeedFileError(file: socketPath, problem: .notRegularFile)) {
+            try reader.read(path: socketPath, regularOnly: true) { _ in }
+        }
         // A regular file and a directory still open: one is read, the other is unreadable.
         let file = dir.appendingPathComponent("e.csv")
         try Data("employer_id,name,country\nE1,A,PH\n".utf8).write(to: file)
