@@ -445,11 +445,15 @@ public final class NightlyJob {
     /// (exponential back-off) and runs `body` again on a new one, up to the policy's bound.
     /// `stoppable`: each attempt is a safe point where a stop signal stops the job
     /// (`StopRequested`), and a statement failing after one (its handler cancels the running
-    /// statement) means the stop, not an error to retry or report.
+    /// statement) means the stop, not an error to retry or report. Once stopping (recording the
+    /// stop, giving the lease up), two attempts at most: a scheduler waits for the process only
+    /// so long before it kills it.
     private func retrying<T>(_ what: String, stoppable: Bool = true,
                              _ body: (Connection, Int) throws -> T) async throws -> T {
         var attempt = 1
         while true {
+            let maxAttempts = progress.current.stopSignal == nil ? request.retry.maxAttempts
+                : min(2, request.retry.maxAttempts)
             if stoppable { try progress.checkStop() }
             do {
                 return try body(try connection(), attempt)
@@ -458,7 +462,7 @@ public final class NightlyJob {
                 try progress.checkStop()
                 throw error
             } catch let error where (RetryPolicy.isTransient(error) || (!stoppable && Self.wasCancelled(error)))
-                                    && attempt < request.retry.maxAttempts {
+                                    && attempt < maxAttempts {
                 let wait = request.retry.delay(afterAttempt: attempt)
                 logger.warning("transient database error; retrying on a new connection", metadata: [
                     "work": "\(what)", "attempt": "\(attempt)", "wait_s": "\(wait)", "error": "\(error)",
