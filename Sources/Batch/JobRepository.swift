@@ -172,31 +172,45 @@ public enum JobRepository {
     }
 
     /// Records the step as failed with `message` (inserting it when it had no row yet).
+    /// Marks the step failed, unless it completed: a step whose commit went through (its
+    /// connection broke before the answer, and the job then failed or was stopped) stays
+    /// completed, so that the run resumes after it rather than doing it again over its rows.
+    /// True when the step was marked failed.
+    @discardableResult
     public static func stepFailed(_ db: Connection, executionId: Int64, step: Step, started: Date,
-                                  message: String) throws {
+                                  message: String) throws -> Bool {
         try db.execute("""
             INSERT INTO run_steps (execution_id, step, status, started_at, ended_at, message)
             VALUES ($1, $2, 'failed', $3, now(), $4)
             ON CONFLICT (execution_id, step) DO UPDATE SET status = 'failed', ended_at = now(), message = $4
+            WHERE run_steps.status <> 'completed'
             """, params: [PostgresValue(executionId), PostgresValue(step.rawValue), PostgresValue(started),
-                          PostgresValue(message)])
+                          PostgresValue(message)]) == 1
     }
 
-    /// Fails a running execution: its step `step` failed with `message`, the execution failed,
-    /// its run failed (restartable). False, and nothing done, when the execution is no longer
-    /// running (a later runner found it dead, or it ended meanwhile). Call inside a transaction:
-    /// the execution row is locked first, so two callers (a failing step and a stop signal) do
-    /// it once.
+    /// What `failRunningExecution` did.
+    public enum FailOutcome: Sendable, Equatable {
+        /// The execution and its run are failed; `stepMarked` false when the step had completed
+        /// (its commit went through) and stays so.
+        case failed(stepMarked: Bool)
+        /// The execution was no longer running (a later runner found it dead, or it ended).
+        case notRunning
+    }
+
+    /// Fails a running execution: its step `step` failed with `message` (unless it completed),
+    /// the execution failed, its run failed (restartable). Nothing is done when the execution
+    /// is no longer running. Call inside a transaction: the execution row is locked first, so
+    /// two callers (a failing step and a stop signal) do it once.
     @discardableResult
     public static func failRunningExecution(_ tx: Connection, runId: Int64, executionId: Int64, step: Step,
-                                            started: Date, message: String) throws -> Bool {
+                                            started: Date, message: String) throws -> FailOutcome {
         let status = try tx.query("SELECT status FROM run_executions WHERE execution_id = $1 FOR UPDATE",
                                   params: [PostgresValue(executionId)]).first?.decode(0, as: String.self)
-        guard status == ExecutionRecord.Status.running.rawValue else { return false }
-        try stepFailed(tx, executionId: executionId, step: step, started: started, message: message)
+        guard status == ExecutionRecord.Status.running.rawValue else { return .notRunning }
+        let marked = try stepFailed(tx, executionId: executionId, step: step, started: started, message: message)
         try finishExecution(tx, executionId: executionId, status: .failed, message: message)
         try setRunStatus(tx, runId: runId, status: .failed)
-        return true
+        return .failed(stepMarked: marked)
     }
 
     /// Ends the execution with `status` and, for a failure, its message.

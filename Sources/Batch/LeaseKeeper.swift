@@ -61,6 +61,9 @@ public final class LeaseKeeper: @unchecked Sendable {
                     db?.close()
                     db = try Connection(config, logger: logger)
                     try db?.setApplicationName(applicationName)
+                    // A renewal that waits on a locked lease row (a holder committing) gives up
+                    // after 5 s and tries at the next beat: `stop()` never waits longer.
+                    try db?.execute("SELECT set_config('lock_timeout', '5s', false)")
                 }
                 if let db, try !ScopeLeases.renew(db, claim) {
                     condition.lock()

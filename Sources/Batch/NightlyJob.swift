@@ -64,9 +64,10 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
     public var runId: Int64?
     public var executionId: Int64?
     public var message: String
-    /// False when the failure could not be written to the run's record (the next runner of the
-    /// scope then finds the execution dead).
-    public var recorded = true
+    /// What was written to the run's record: the execution and run failed (and the step, unless
+    /// it had completed), `.notRunning` when another runner had ended the execution, nil when
+    /// nothing could be written (the next runner of the scope then finds the execution dead).
+    public var recorded: JobRepository.FailOutcome? = .failed(stepMarked: true)
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
@@ -140,7 +141,9 @@ public final class NightlyJob {
             // This instance may be done already: that answer needs no lease (a scheduler retrying
             // a finished job while another run of the scope works gets 0, not 3).
             if !request.rerun,
-               let done = try? await retrying("lock", { db, _ in try JobRepository.succeededRun(db, key: self.key) }) {
+               let done = try? await retrying("lock", stoppable: false, { db, _ in
+                   try JobRepository.succeededRun(db, key: self.key)
+               }) {
                 return .alreadyComplete(done)
             }
             return .lockHeld(holder)
@@ -228,9 +231,39 @@ public final class NightlyJob {
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
             let recorded = await recordFailure(runId: runId, executionId: executionId, step: current,
                                                started: stepStart, message: message)
+            // The run was sealed after all (a statement after the seal's commit failed, or the
+            // commit's answer was lost): it succeeded, whatever came after.
+            if recorded == .notRunning, let done = await sealedRun(runId: runId, executionId: executionId,
+                                                                    resumedAt: resumeAt) {
+                return .completed(done)
+            }
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
         }
+    }
+
+    /// Run `runId` as this execution completed it, when it is sealed (succeeded by this execution).
+    private func sealedRun(runId: Int64, executionId: Int64, resumedAt: Step) async -> CompletedRun? {
+        try? await retrying("read the sealed run", stoppable: false) { db, _ in
+            try self.completedRun(db, runId: runId, executionId: executionId, resumedAt: resumedAt)
+        }
+    }
+
+    /// Run `runId` with its stored results and chain link when this execution sealed it; else nil.
+    private func completedRun(_ db: Connection, runId: Int64, executionId: Int64,
+                              resumedAt: Step) throws -> CompletedRun? {
+        guard let done = try JobRepository.run(db, runId: runId), done.status == .succeeded,
+              try db.query("SELECT status FROM run_executions WHERE execution_id = $1",
+                           params: [PostgresValue(executionId)]).first?.decode(0, as: String.self) == "succeeded",
+              let stored = try RunResults.read(db, runId: runId), let link = try RunChain.link(db, runId: runId)
+        else { return nil }
+        return CompletedRun(run: done, executionId: executionId, resumedAt: resumedAt,
+                            reportDir: reportDirectory(runId: runId), results: stored, chain: link)
+    }
+
+    /// Where the report step writes run `runId`'s files.
+    private func reportDirectory(runId: Int64) -> String {
+        request.outDir ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
     }
 
     /// Finds or creates the instance and the run to work on, abandons dead executions
@@ -359,14 +392,12 @@ public final class NightlyJob {
                             start: Date) async throws -> CompletedRun {
         hooks.reach(Step.report.rawValue)
         let clock = ContinuousClock(), t0 = clock.now
-        let dir = request.outDir
-            ?? projectHome.appendingPathComponent("runs/\(runId)", isDirectory: true).path
+        let dir = reportDirectory(runId: runId)
         return try await retrying("report") { db, attempt in try self.underLease(db, "the run was not sealed") {
             // A lost connection's COMMIT may have gone through: the run is then final (append-only).
-            if attempt > 1, let done = try JobRepository.run(db, runId: runId), done.status == .succeeded,
-               let stored = try RunResults.read(db, runId: runId), let link = try RunChain.link(db, runId: runId) {
-                return CompletedRun(run: done, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
-                                    results: stored, chain: link)
+            if attempt > 1, let done = try self.completedRun(db, runId: runId, executionId: executionId,
+                                                              resumedAt: resumedAt) {
+                return done
             }
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
             let data = try RunData.load(db, runId: runId, input: input)
@@ -497,29 +528,41 @@ public final class NightlyJob {
         db = nil
     }
 
-    /// Best effort: marks the step and execution failed and the run failed (restartable);
-    /// false when that could not be written.
+    /// Best effort: marks the step (unless it completed) and execution failed and the run
+    /// failed (restartable); nil when that could not be written. An execution a later runner
+    /// already found dead (after taking an expired lease), or that ended (sealed), no longer
+    /// speaks for its run: `.notRunning`.
     private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date,
-                               message: String) async -> Bool {
+                               message: String) async -> JobRepository.FailOutcome? {
         do {
-            _ = try await retrying("record failure", stoppable: false) { db, _ in
-                // An execution a later runner already found dead (after taking an expired
-                // lease), or that a stop signal ended, no longer speaks for its run.
+            return try await retrying("record failure", stoppable: false) { db, _ in
                 try db.transaction { tx in
-                    try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId, step: step,
-                                                           started: started, message: message)
+                    try self.boundWaitsWhenStopping(tx)
+                    return try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
+                                                                  step: step, started: started, message: message)
                 }
             }
-            return true
         } catch {
             logger.error("could not record the failure", metadata: ["error": "\(error)"])
-            return false
+            return nil
         }
+    }
+
+    /// Once stopping, a statement waits at most 5 s for a lock and runs at most 10 s: a
+    /// scheduler waits for the process only so long before it kills it.
+    private func boundWaitsWhenStopping(_ tx: Connection) throws {
+        guard progress.current.stopSignal != nil else { return }
+        try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
     }
 
     private func releaseLease() async {
         do {
-            _ = try await retrying("release lease", stoppable: false) { db, _ in try ScopeLeases.release(db, self.claim) }
+            _ = try await retrying("release lease", stoppable: false) { db, _ in
+                try db.transaction { tx in
+                    try self.boundWaitsWhenStopping(tx)
+                    return try ScopeLeases.release(tx, self.claim)
+                }
+            }
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
         }

@@ -93,14 +93,14 @@ public final class RunProgress: @unchecked Sendable {
     }
 
     /// The job stops computing. When the handler took the stop over, holds the calling thread
-    /// until the handler ends the process (at most `maxHold` seconds, then throws); when a stop
-    /// signal came, throws `StopRequested`.
-    func leaveCompute(maxHold: Double = 120) throws {
+    /// for good: the handler ends the process (its recording is bounded in time), and the job
+    /// must not touch the database meanwhile. When a stop signal came, throws `StopRequested`.
+    func leaveCompute() throws {
         lock.lock()
         state.computing = false
         let current = state
         lock.unlock()
-        if current.handlerRecords { Thread.sleep(forTimeInterval: maxHold) }
+        while current.handlerRecords { Thread.sleep(forTimeInterval: 3600) }
         if let stop = current.stopSignal { throw StopRequested(signalName: stop.name) }
     }
 
@@ -135,6 +135,25 @@ public struct RunStopper: Sendable {
     let claim: LeaseClaim
     let logger: Logger
 
+    /// Records the stop of `state` as `record(_:signalName:)` does, giving up after `seconds`
+    /// (a server that stops answering holds a statement for ever: no server-side timeout helps).
+    public func record(_ state: RunProgress.State, signalName: String, within seconds: Double) -> String {
+        final class Line: @unchecked Sendable {   // written once by the thread, read after the semaphore
+            var text: String?
+        }
+        let line = Line()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            line.text = self.record(state, signalName: signalName)
+            done.signal()
+        }.start()
+        if done.wait(timeout: .now() + seconds) == .success, let text = line.text { return text }
+        let run = state.runId.map { "run \($0), execution \(state.executionId ?? 0) " } ?? ""
+        return "\(run)\(RunStopper.message(signalName: signalName, step: state.step)); the stop could not be recorded "
+            + "within \(Int(seconds)) s: the next runner of scope '\(claim.scope)' marks the execution abandoned "
+            + "(from another host, once the lease expires)"
+    }
+
     /// Records the stop of `state`; returns the line to print. On a failure (the database does
     /// not answer), says so: the next runner of the scope finds the execution dead.
     public func record(_ state: RunProgress.State, signalName: String) -> String {
@@ -144,12 +163,15 @@ public struct RunStopper: Sendable {
         do {
             let db = try Connection(config, logger: logger)
             defer { db.close() }
-            try db.transaction { tx in
+            let outcome = try db.transaction { tx in
                 try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
-                try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId, step: state.step,
-                                                       started: state.stepStart, message: message)
+                let outcome = try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
+                                                                     step: state.step, started: state.stepStart,
+                                                                     message: message)
                 try ScopeLeases.release(tx, claim)
+                return outcome
             }
+            if outcome == .notRunning { return "\(run); the execution had already ended" }
             return "\(run); \(RunStopper.recorded(scope: claim.scope))"
         } catch {
             return "\(run); the stop could not be recorded (\(error)): the next runner of scope '\(claim.scope)' "
@@ -162,10 +184,12 @@ public struct RunStopper: Sendable {
         "stopped by \(signalName) during step \(step.rawValue)"
     }
 
-    /// What a recorded stop did, and how to go on.
-    public static func recorded(scope: String) -> String {
-        "the step, the execution and the run are marked failed and the lease of scope '\(scope)' is released; "
-            + "the run is restartable: `labourmatch run` with the same date, scope, policy and strategy, "
-            + "without --rerun, resumes it"
+    /// What a recorded stop did, and how to go on; `stepCompleted`: the step whose commit had
+    /// gone through, which stays completed.
+    public static func recorded(scope: String, stepCompleted: Step? = nil) -> String {
+        let marked = stepCompleted.map { "the execution and the run are marked failed (step \($0.rawValue) had "
+            + "completed and stays so)" } ?? "the step, the execution and the run are marked failed"
+        return "\(marked) and the lease of scope '\(scope)' is released; the run is restartable: `labourmatch run` "
+            + "with the same date, scope, policy and strategy, without --rerun, resumes it"
     }
 }

@@ -160,7 +160,7 @@ struct RunCommand: AsyncParsableCommand {
     static func stopOnSignals(_ job: NightlyJob) -> StopSignals {
         let progress = job.progress
         let stopper = job.stopper
-        return StopSignals { number in
+        return StopSignals(repeatEndsAtOnce: { !progress.current.ended }) { number in
             let name = StopSignals.name(number)
             switch progress.requestStop(signal: number, name: name) {
             case .none:
@@ -168,7 +168,7 @@ struct RunCommand: AsyncParsableCommand {
             case .cancel(let handle):
                 handle?.cancel()   // the job records the stop at its next safe point
             case .record(let state):
-                let line = stopper.record(state, signalName: name)
+                let line = stopper.record(state, signalName: name, within: 20)
                 FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
                 StopSignals.die(by: number)
             }
@@ -181,8 +181,15 @@ struct RunCommand: AsyncParsableCommand {
         let line: String
         if let failure = failure as? BatchFailure, let runId = failure.runId {
             let execution = failure.executionId.map { ", execution \($0)" } ?? ""
-            let what = failure.recorded ? RunStopper.recorded(scope: scope)
-                : "the stop could not be recorded: the next runner of scope '\(scope)' marks the execution abandoned"
+            let what: String
+            switch failure.recorded {
+            case .failed(let stepMarked)?:
+                what = RunStopper.recorded(scope: scope, stepCompleted: stepMarked ? nil : failure.step)
+            case .notRunning?:
+                what = "the execution had already been ended by another runner of scope '\(scope)'"
+            case nil:
+                what = "the stop could not be recorded: the next runner of scope '\(scope)' marks the execution abandoned"
+            }
             line = "run \(runId)\(execution) \(failure.message); \(what)"
         } else {
             let message = (failure as? BatchFailure)?.message ?? "stopped by \(StopSignals.name(number))"

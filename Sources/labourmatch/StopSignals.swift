@@ -3,7 +3,7 @@ import Foundation
 
 /// SIGTERM and SIGINT caught rather than fatal, from here to the end of the process: `handler`
 /// runs once, with the first of them, on a thread of its own (it may block on the network);
-/// a second signal ends the process at once. The handler ends the process with
+/// a second signal ends the process at once (unless `repeatEndsAtOnce` says no). The handler ends the process with
 /// `StopSignals.die(by:)` when it has done its work, or returns to let the process go on.
 /// (On Linux the dispatch sources block the signals in the threads' masks, so there is no
 /// going back to the default action short of `die(by:)`, which unblocks its own thread.)
@@ -17,7 +17,9 @@ final class StopSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var fired = false
 
-    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+    /// `repeatEndsAtOnce`: whether a second signal ends the process at once (not once the
+    /// work is done: the process is about to report it and exit).
+    init(repeatEndsAtOnce: @escaping @Sendable () -> Bool = { true }, _ handler: @escaping @Sendable (Int32) -> Void) {
         for number in Self.caught {
             signal(number, SIG_IGN)   // the dispatch source gets it instead of the default death
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -28,8 +30,9 @@ final class StopSignals: @unchecked Sendable {
                 lock.unlock()
                 if first {
                     DispatchQueue.global().async { handler(number) }
-                } else {
-                    FileHandle.standardError.write(Data("labourmatch: \(Self.name(number)) again: ending at once\n".utf8))
+                } else if repeatEndsAtOnce() {
+                    FileHandle.standardError.write(Data(
+                        "labourmatch: \(Self.name(number)) after a first stop signal: ending at once\n".utf8))
                     Self.die(by: number)
                 }
             }

@@ -431,6 +431,84 @@ import Testing
         try Self.expectStopRecorded(fixture, "stopped by SIGTERM during step persist", step: "persist", resumesAt: "rules")
     }
 
+    /// A failure recorded for a step whose commit went through (its answer was lost, then the
+    /// job failed or was stopped before it looked) leaves the step completed: the run resumes
+    /// after it. Marked failed, the step was done again over its own rows, and every restart
+    /// failed on a duplicate key.
+    @Test func aFailureRecordedOverACompletedStepLeavesItCompleted() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "report", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
+        ])
+        #expect(runner.waitForStderr(containing: "test hook: pausing at report"), "\(runner.stderr)")
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+        let executionId = try fixture.count("SELECT max(execution_id) FROM run_executions")
+        let outcome = try db.transaction { tx in
+            try JobRepository.failRunningExecution(tx, runId: Int64(runId), executionId: Int64(executionId),
+                                                   step: .persist, started: Date(),
+                                                   message: "stopped by SIGTERM during step persist")
+        }
+        #expect(outcome == .failed(stepMarked: false))
+        #expect(try fixture.rows("SELECT status FROM run_steps WHERE step = 'persist'") == [["completed"]])
+        #expect(try fixture.rows("SELECT status FROM run_executions") == [["failed"]])
+        kill(runner.pid, SIGKILL)
+        _ = runner.finish()
+        let again = try fixture.run(out: "run")
+        #expect(again.status == 0 && again.stdout.contains("resumed at step report"), "\(again.stdout)\(again.stderr)")
+        try fixture.expectSameFiles("run", as: try fixture.offline())
+    }
+
+    /// A stop that comes once the report step has sealed the run (here the run's read after the
+    /// seal's commit waits on a lock when the signal comes): the run succeeded, and the process
+    /// says so and exits 0, rather than dying by the signal with "marked failed".
+    @Test func aStopAfterTheSealReportsTheSucceededRun() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let chain = try fixture.database.connect()
+        defer { chain.close() }
+        try chain.execute("BEGIN")
+        try chain.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/labourmatch-run-chain', 0))")
+        let runner = try fixture.start(out: "run")
+        #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "the seal waits for the chain's lock")
+        // Another session queues for the whole runs table: the runner's seal goes ahead (it holds
+        // a lock on the table already), and its next statement, after the commit, waits.
+        let conninfo = fixture.database.conninfo
+        let queued = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        Thread {
+            defer { done.signal() }
+            guard let table = try? Connection(ConnectionConfig(conninfo: conninfo)) else { queued.signal(); return }
+            defer { table.close() }
+            _ = try? table.execute("BEGIN")
+            queued.signal()
+            _ = try? table.execute("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")
+            release.wait()
+            _ = try? table.execute("COMMIT")
+        }.start()
+        queued.wait()
+        #expect(try eventually { try fixture.count("""
+            SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LOCK TABLE runs%' AND wait_event_type = 'Lock'
+            """) == 1 })
+        try chain.execute("COMMIT")
+        #expect(try eventually { try fixture.count("SELECT count(*) FROM pg_locks WHERE relation = 'runs'::regclass AND mode = 'AccessExclusiveLock' AND granted") == 1 },
+                "the seal committed and the table lock was granted")
+        #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "the runner's read after the seal waits")
+        kill(runner.pid, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.5)
+        release.signal()
+        done.wait()
+        let ended = runner.finish()
+        #expect(!ended.signaled && ended.status == 0, "status \(ended.status): \(ended.stderr)")
+        #expect(ended.stdout.contains("succeeded in"), "\(ended.stdout)")
+        #expect(try fixture.rows("SELECT status FROM runs") == [["succeeded"]])
+        #expect(try fixture.rows("SELECT status FROM run_executions") == [["succeeded"]])
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0)
+    }
+
     /// A stop while the runner waits to take the scope's lease: nothing was started, and the
     /// lease is not left behind for runners on other hosts to wait out.
     @Test func aStopWhileTakingTheLeaseLeavesNoLease() throws {
