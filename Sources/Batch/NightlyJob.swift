@@ -68,6 +68,8 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
     /// it had completed), `.notRunning` when another runner had ended the execution, nil when
     /// nothing could be written (the next runner of the scope then finds the execution dead).
     public var recorded: JobRepository.FailOutcome? = .failed(stepMarked: true)
+    /// False when the scope's lease could not be given up (it then expires by itself).
+    public var leaseReleased = true
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
@@ -157,7 +159,11 @@ public final class NightlyJob {
             outcome = try await runLocked(keeper: keeper, lockStart: lockStart)
         } catch {
             keeper.stop()
-            await releaseLease()
+            let released = await releaseLease()
+            if var failure = error as? BatchFailure {
+                failure.leaseReleased = released
+                throw failure
+            }
             throw error
         }
         keeper.stop()
@@ -228,15 +234,16 @@ public final class NightlyJob {
                                                    start: stepStart))
         } catch {
             let message = failureMessage(error, step: current)
-            logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
             let recorded = await recordFailure(runId: runId, executionId: executionId, step: current,
                                                started: stepStart, message: message)
             // The run was sealed after all (a statement after the seal's commit failed, or the
             // commit's answer was lost): it succeeded, whatever came after.
             if recorded == .notRunning, let done = await sealedRun(runId: runId, executionId: executionId,
                                                                     resumedAt: resumeAt) {
+                logger.info("the run was sealed before the failure", metadata: ["error": "\(message)"])
                 return .completed(done)
             }
+            logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
         }
@@ -245,7 +252,10 @@ public final class NightlyJob {
     /// Run `runId` as this execution completed it, when it is sealed (succeeded by this execution).
     private func sealedRun(runId: Int64, executionId: Int64, resumedAt: Step) async -> CompletedRun? {
         try? await retrying("read the sealed run", stoppable: false) { db, _ in
-            try self.completedRun(db, runId: runId, executionId: executionId, resumedAt: resumedAt)
+            try db.transaction { tx in
+                try self.boundWaitsWhenStopping(tx)
+                return try self.completedRun(tx, runId: runId, executionId: executionId, resumedAt: resumedAt)
+            }
         }
     }
 
@@ -427,6 +437,8 @@ public final class NightlyJob {
                 }
                 return link
             }
+            // Sealed: the outcome is final. A stop signal from here on lets the job finish.
+            self.progress.end()
             guard let finished = try JobRepository.run(db, runId: runId) else {
                 throw JobError(description: "run \(runId) disappeared")
             }
@@ -555,7 +567,8 @@ public final class NightlyJob {
         try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
     }
 
-    private func releaseLease() async {
+    @discardableResult
+    private func releaseLease() async -> Bool {
         do {
             _ = try await retrying("release lease", stoppable: false) { db, _ in
                 try db.transaction { tx in
@@ -563,8 +576,10 @@ public final class NightlyJob {
                     return try ScopeLeases.release(tx, self.claim)
                 }
             }
+            return true
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
+            return false
         }
     }
 }

@@ -27,7 +27,8 @@ public final class RunProgress: @unchecked Sendable {
         public var executionId: Int64?
         public var step: Step = .lock
         public var stepStart = Date()
-        /// True once the job has ended (succeeded, failed or found nothing to do).
+        /// True once the job has ended (succeeded, failed or found nothing to do), or sealed the
+        /// run (its outcome is final; what is left only reads).
         public var ended = false
         /// The signal that asked the job to stop, and its name.
         public var stopSignal: (number: Int32, name: String)?
@@ -185,11 +186,14 @@ public struct RunStopper: Sendable {
     }
 
     /// What a recorded stop did, and how to go on; `stepCompleted`: the step whose commit had
-    /// gone through, which stays completed.
-    public static func recorded(scope: String, stepCompleted: Step? = nil) -> String {
+    /// gone through, which stays completed; `leaseReleased` false: the lease could not be given
+    /// up (it expires by itself).
+    public static func recorded(scope: String, stepCompleted: Step? = nil, leaseReleased: Bool = true) -> String {
         let marked = stepCompleted.map { "the execution and the run are marked failed (step \($0.rawValue) had "
             + "completed and stays so)" } ?? "the step, the execution and the run are marked failed"
-        return "\(marked) and the lease of scope '\(scope)' is released; the run is restartable: `labourmatch run` "
+        let lease = leaseReleased ? "and the lease of scope '\(scope)' is released"
+            : "but the lease of scope '\(scope)' could not be released (it expires by itself)"
+        return "\(marked) \(lease); the run is restartable: `labourmatch run` "
             + "with the same date, scope, policy and strategy, without --rerun, resumes it"
     }
 }

@@ -184,9 +184,11 @@ struct RunCommand: AsyncParsableCommand {
             let what: String
             switch failure.recorded {
             case .failed(let stepMarked)?:
-                what = RunStopper.recorded(scope: scope, stepCompleted: stepMarked ? nil : failure.step)
+                what = RunStopper.recorded(scope: scope, stepCompleted: stepMarked ? nil : failure.step,
+                                           leaseReleased: failure.leaseReleased)
             case .notRunning?:
-                what = "the execution had already been ended by another runner of scope '\(scope)'"
+                what = "the execution had already ended (sealed, or ended by another runner of scope '\(scope)'): "
+                    + "`labourmatch runs show \(runId)` says how"
             case nil:
                 what = "the stop could not be recorded: the next runner of scope '\(scope)' marks the execution abandoned"
             }

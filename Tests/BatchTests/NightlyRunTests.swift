@@ -509,6 +509,32 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0)
     }
 
+    /// A stop whose lease cannot be given up (its row stays locked) ends within the bounded
+    /// waits, and says the lease was not released rather than that it was.
+    @Test func aStopThatCannotReleaseTheLeaseSaysSo() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let hold = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
+        ])
+        #expect(runner.waitForStderr(containing: "test hook: pausing at persist"), "\(runner.stderr)")
+        let holder = try fixture.database.connect()
+        defer { holder.close() }
+        try holder.execute("BEGIN")
+        _ = try holder.query("SELECT * FROM run_leases FOR UPDATE")
+        kill(runner.pid, SIGTERM)
+        let stopped = runner.finish()
+        try holder.execute("COMMIT")
+        #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped by SIGTERM during step persist; the step, the execution and the run "
+                                        + "are marked failed but the lease of scope 'default' could not be released"),
+                "\(stopped.stderr)")
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 1, "left to expire")
+    }
+
     /// A stop while the runner waits to take the scope's lease: nothing was started, and the
     /// lease is not left behind for runners on other hosts to wait out.
     @Test func aStopWhileTakingTheLeaseLeavesNoLease() throws {
