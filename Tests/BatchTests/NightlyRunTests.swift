@@ -253,6 +253,19 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
     }
 
+    /// A runner (`run`, results in `run`) started and held at `point` while the returned file
+    /// exists; the caller removes the file (in a `defer` too).
+    static func runnerPaused(_ fixture: FixtureRun, at point: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws -> (CLIProcess, URL) {
+        let hold = try holdFile(fixture)
+        let runner = try fixture.start(out: "run", environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": point, "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
+        ])
+        #expect(runner.waitForStderr(containing: "test hook: pausing at \(point)"), "\(runner.stderr)",
+                sourceLocation: sourceLocation)
+        return (runner, hold)
+    }
+
     /// A file whose existence holds a runner paused (`LABOURMATCH_TEST_PAUSE_WHILE`).
     static func holdFile(_ fixture: FixtureRun) throws -> URL {
         let hold = fixture.dir.appendingPathComponent("hold-\(UUID().uuidString)")
@@ -352,12 +365,8 @@ import Testing
     func aStopSignalIsRecordedReleasesTheLeaseAndTheRunResumes(signal: Int32, pausedAt: String, resumesAt: String) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let hold = try Self.holdFile(fixture)
+        let (runner, hold) = try Self.runnerPaused(fixture, at: pausedAt)
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
-        let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": pausedAt, "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
-        ])
-        #expect(runner.waitForStderr(containing: "test hook: pausing at \(pausedAt)"), "\(runner.stderr)")
         kill(runner.pid, signal)
         let stopped = runner.finish()
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
@@ -411,20 +420,17 @@ import Testing
         defer { fixture.close() }
         let holder = try fixture.database.connect()
         defer { holder.close() }
-        let hold = try Self.holdFile(fixture)
+        let (runner, hold) = try Self.runnerPaused(fixture, at: "persist.copy")
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
-        let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist.copy", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
-        ])
-        #expect(runner.waitForStderr(containing: "test hook: pausing at persist.copy"), "\(runner.stderr)")
         try holder.execute("BEGIN")
         _ = try holder.query("SELECT * FROM run_leases FOR UPDATE")
         try FileManager.default.removeItem(at: hold)
         #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "the fence waits for the lease row")
         kill(runner.pid, SIGTERM)
-        #expect(try eventually { try fixture.count("""
-            SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'
-            """, [PostgresValue("labourmatch run \(runner.pid)")]) == 0 }, "the fence was cancelled")
+        // The fence is cancelled, the transaction rolled back, the stop recorded; then the lease
+        // is given up, once the lock on its row is.
+        #expect(try eventually { try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'failed'") == 1 },
+                "the stop was recorded while the lease row was still locked")
         try holder.execute("COMMIT")
         let stopped = runner.finish()
         #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
@@ -438,12 +444,8 @@ import Testing
     @Test func aFailureRecordedOverACompletedStepLeavesItCompleted() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let hold = try Self.holdFile(fixture)
+        let (runner, hold) = try Self.runnerPaused(fixture, at: "report")
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
-        let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "report", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
-        ])
-        #expect(runner.waitForStderr(containing: "test hook: pausing at report"), "\(runner.stderr)")
         let db = try fixture.database.connect()
         defer { db.close() }
         let runId = try fixture.count("SELECT max(run_id) FROM runs")
@@ -514,12 +516,8 @@ import Testing
     @Test func aStopThatCannotReleaseTheLeaseSaysSo() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let hold = try Self.holdFile(fixture)
+        let (runner, hold) = try Self.runnerPaused(fixture, at: "persist")
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
-        let runner = try fixture.start(out: "run", environment: [
-            "LABOURMATCH_TEST_PAUSE_AT_STEP": "persist", "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
-        ])
-        #expect(runner.waitForStderr(containing: "test hook: pausing at persist"), "\(runner.stderr)")
         let holder = try fixture.database.connect()
         defer { holder.close() }
         try holder.execute("BEGIN")
@@ -547,7 +545,9 @@ import Testing
         let runner = try fixture.start(out: "run")
         #expect(try Self.runnerWaitsOnALock(fixture, pid: runner.pid), "taking the lease waits")
         kill(runner.pid, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try eventually { try fixture.count("""
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'
+            """, [PostgresValue("labourmatch run \(runner.pid)")]) == 0 }, "the wait was cancelled")
         try holder.execute("COMMIT")
         let stopped = runner.finish()
         #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
