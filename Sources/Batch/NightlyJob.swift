@@ -182,7 +182,16 @@ public final class NightlyJob {
         do {
             prepared = try await retrying("prepare") { db, _ in try db.transaction { try self.prepare($0) } }
         } catch {
-            throw BatchFailure(step: .lock, message: failureMessage(error, step: .lock))
+            let message = failureMessage(error, step: .lock)
+            // The commit may have gone through with its answer lost: an execution of this
+            // process then says `running`. It is failed like any other, not left for the next runner.
+            if let (runId, executionId) = await unconfirmedExecution() {
+                let recorded = await recordFailure(runId: runId, executionId: executionId, step: .lock,
+                                                   started: lockStart, message: message)
+                throw BatchFailure(step: .lock, runId: runId, executionId: executionId, message: message,
+                                   recorded: recorded)
+            }
+            throw BatchFailure(step: .lock, message: message)
         }
         guard case .start(let runId, let executionId, let resumeAt) = prepared else {
             if case .complete(let run) = prepared { return .alreadyComplete(run) }
@@ -247,6 +256,23 @@ public final class NightlyJob {
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
         }
+    }
+
+    /// The execution this process started in the scope and still `running`, when `prepare`'s
+    /// commit went through unconfirmed; nil when there is none, or when that cannot be read.
+    private func unconfirmedExecution() async -> (Int64, Int64)? {
+        (try? await retrying("find the execution", stoppable: false) { db, _ in
+            try db.transaction { tx -> (Int64, Int64)? in
+                try self.boundWaitsWhenStopping(tx)
+                return try tx.query("""
+                    SELECT e.run_id, e.execution_id FROM run_executions e JOIN runs r USING (run_id)
+                    JOIN job_instances i USING (instance_id)
+                    WHERE i.scope = $1 AND e.host = $2 AND e.pid = $3 AND e.status = 'running'
+                    ORDER BY e.execution_id DESC LIMIT 1
+                    """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
+                                  PostgresValue(self.claim.pid)]).first.map { (try $0.decode(0), try $0.decode(1)) }
+            }
+        }) ?? nil
     }
 
     /// Run `runId` as this execution completed it, when it is sealed (succeeded by this execution).
@@ -422,7 +448,7 @@ public final class NightlyJob {
             guard let outputs = try RunChain.outputsSHA256(db, run: data.run, results: stored) else {
                 throw JobError(description: "run \(runId) has no stored results")
             }
-            let link = try db.transaction { tx in
+            let (link, finished) = try db.transaction { tx in
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: stored.matches.count + stored.exclusions.count,
@@ -431,17 +457,19 @@ public final class NightlyJob {
                                params: [PostgresValue(runId), PostgresValue(dir)])
                 let link = try RunChain.seal(tx, runId: runId, outputsSHA256: outputs)   // status succeeded
                 try JobRepository.finishExecution(tx, executionId: executionId, status: .succeeded)
+                // Read here, not after the commit: once sealed, nothing is left to wait for.
+                guard let finished = try JobRepository.run(tx, runId: runId) else {
+                    throw JobError(description: "run \(runId) disappeared")
+                }
                 // The fence, last, as in the persist step: only the lease's holder seals the run.
                 guard try ScopeLeases.renew(tx, self.claim) else {
                     throw self.leaseLost("the run was not sealed")
                 }
-                return link
+                return (link, finished)
             }
             // Sealed: the outcome is final. A stop signal from here on lets the job finish.
             self.progress.end()
-            guard let finished = try JobRepository.run(db, runId: runId) else {
-                throw JobError(description: "run \(runId) disappeared")
-            }
+            self.hooks.reach("sealed")
             return CompletedRun(run: finished, executionId: executionId, resumedAt: resumedAt, reportDir: dir,
                                 results: stored, chain: link)
         } }

@@ -40,9 +40,9 @@ public struct RetryPolicy: Sendable, Hashable {
 ///
 /// A point is a step name (the start of that step: `lock`, `snapshot`, `rules`,
 /// `candidates`, `assign`, `persist`, `report`), `engine` (inside the rules step, while the
-/// engine computes: no transaction open) or `persist.copy` (inside the persist transaction,
-/// before the first COPY; the lease fence comes after the writes). A pause ends early when a
-/// stop signal comes.
+/// engine computes: no transaction open), `persist.copy` (inside the persist transaction,
+/// before the first COPY; the lease fence comes after the writes) or `sealed` (just after the
+/// report step's commit). A pause ends early when a stop signal comes.
 public struct TestHooks: Sendable {
     public var killAt: String?
     public var pauseAt: String?
