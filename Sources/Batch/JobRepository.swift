@@ -188,6 +188,12 @@ public enum JobRepository {
                           PostgresValue(message)]) == 1
     }
 
+    /// Bounds the waits of the rest of the transaction: 5 s for a lock, 10 s for a statement
+    /// (recording a stop: a scheduler waits for the process only so long before it kills it).
+    public static func boundWaits(_ tx: Connection) throws {
+        try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
+    }
+
     /// What `failRunningExecution` did.
     public enum FailOutcome: Sendable, Equatable {
         /// The execution and its run are failed; `stepMarked` false when the step had completed

@@ -591,8 +591,7 @@ public final class NightlyJob {
     /// Once stopping, a statement waits at most 5 s for a lock and runs at most 10 s: a
     /// scheduler waits for the process only so long before it kills it.
     private func boundWaitsWhenStopping(_ tx: Connection) throws {
-        guard progress.current.stopSignal != nil else { return }
-        try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
+        if progress.current.stopSignal != nil { try JobRepository.boundWaits(tx) }
     }
 
     @discardableResult

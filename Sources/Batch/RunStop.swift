@@ -149,34 +149,34 @@ public struct RunStopper: Sendable {
             done.signal()
         }.start()
         if done.wait(timeout: .now() + seconds) == .success, let text = line.text { return text }
-        let run = state.runId.map { "run \($0), execution \(state.executionId ?? 0) " } ?? ""
-        return "\(run)\(RunStopper.message(signalName: signalName, step: state.step)); the stop could not be recorded "
-            + "within \(Int(seconds)) s: the next runner of scope '\(claim.scope)' marks the execution abandoned "
-            + "(from another host, once the lease expires)"
+        return RunStopper.line(runId: state.runId, executionId: state.executionId,
+                               message: RunStopper.message(signalName: signalName, step: state.step),
+                               step: state.step, scope: claim.scope, recorded: nil,
+                               cause: "within \(Int(seconds)) s")
     }
 
     /// Records the stop of `state`; returns the line to print. On a failure (the database does
     /// not answer), says so: the next runner of the scope finds the execution dead.
     public func record(_ state: RunProgress.State, signalName: String) -> String {
         let message = RunStopper.message(signalName: signalName, step: state.step)
-        guard let runId = state.runId, let executionId = state.executionId else { return message }
-        let run = "run \(runId), execution \(executionId) \(message)"
+        func line(_ recorded: JobRepository.FailOutcome?, leaseReleased: Bool = true, cause: String? = nil) -> String {
+            RunStopper.line(runId: state.runId, executionId: state.executionId, message: message, step: state.step,
+                            scope: claim.scope, recorded: recorded, leaseReleased: leaseReleased, cause: cause)
+        }
+        guard let runId = state.runId, let executionId = state.executionId else { return line(nil) }
         do {
             let db = try Connection(config, logger: logger)
             defer { db.close() }
-            let outcome = try db.transaction { tx in
-                try tx.execute("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '10s', true)")
+            let (outcome, released) = try db.transaction { tx in
+                try JobRepository.boundWaits(tx)
                 let outcome = try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
                                                                      step: state.step, started: state.stepStart,
                                                                      message: message)
-                try ScopeLeases.release(tx, claim)
-                return outcome
+                return (outcome, try ScopeLeases.release(tx, claim))
             }
-            if outcome == .notRunning { return "\(run); the execution had already ended" }
-            return "\(run); \(RunStopper.recorded(scope: claim.scope))"
+            return line(outcome, leaseReleased: released)
         } catch {
-            return "\(run); the stop could not be recorded (\(error)): the next runner of scope '\(claim.scope)' "
-                + "marks the execution abandoned (from another host, once the lease expires)"
+            return line(nil, cause: "(\(error))")
         }
     }
 
@@ -185,15 +185,30 @@ public struct RunStopper: Sendable {
         "stopped by \(signalName) during step \(step.rawValue)"
     }
 
-    /// What a recorded stop did, and how to go on; `stepCompleted`: the step whose commit had
-    /// gone through, which stays completed; `leaseReleased` false: the lease could not be given
-    /// up (it expires by itself).
-    public static func recorded(scope: String, stepCompleted: Step? = nil, leaseReleased: Bool = true) -> String {
-        let marked = stepCompleted.map { "the execution and the run are marked failed (step \($0.rawValue) had "
-            + "completed and stays so)" } ?? "the step, the execution and the run are marked failed"
-        let lease = leaseReleased ? "and the lease of scope '\(scope)' is released"
-            : "but the lease of scope '\(scope)' could not be released (it expires by itself)"
-        return "\(marked) \(lease); the run is restartable: `labourmatch run` "
-            + "with the same date, scope, policy and strategy, without --rerun, resumes it"
+    /// The line a stopped runner prints: which run and execution stopped (`message`), and what
+    /// its record says: `recorded` is what was written (nil: nothing, for `cause`);
+    /// `leaseReleased` false: the lease could not be given up (it expires by itself).
+    public static func line(runId: Int64?, executionId: Int64?, message: String, step: Step, scope: String,
+                            recorded: JobRepository.FailOutcome?, leaseReleased: Bool = true,
+                            cause: String? = nil) -> String {
+        guard let runId else { return "\(message); no run had started" }
+        let execution = executionId.map { ", execution \($0)" } ?? ""
+        let what: String
+        switch recorded {
+        case .failed(let stepMarked)?:
+            let marked = stepMarked ? "the step, the execution and the run are marked failed"
+                : "the execution and the run are marked failed (step \(step.rawValue) had completed and stays so)"
+            let lease = leaseReleased ? "and the lease of scope '\(scope)' is released"
+                : "but the lease of scope '\(scope)' could not be released (it expires by itself)"
+            what = "\(marked) \(lease); the run is restartable: `labourmatch run` with the same date, scope, policy "
+                + "and strategy, without --rerun, resumes it"
+        case .notRunning?:
+            what = "the execution had already ended (sealed, or ended by another runner of scope '\(scope)'): "
+                + "`labourmatch runs show \(runId)` says how"
+        case nil:
+            what = "the stop could not be recorded\(cause.map { " \($0)" } ?? ""): the next runner of scope "
+                + "'\(scope)' marks the execution abandoned (from another host, once the lease expires)"
+        }
+        return "run \(runId)\(execution) \(message); \(what)"
     }
 }

@@ -51,6 +51,21 @@ public enum FeedFiles {
         }
         return file
     }
+
+    /// Hands every byte of `path` to `body` as read, in chunks, uninterpreted (a BOM
+    /// included), with the checks of every feed read: `regularOnly` as for `open`, and more
+    /// than `maxBytes` bytes refused (`.tooLarge`), before the first byte when the size is known.
+    public static func read(_ path: String, name: String, maxBytes: Int, regularOnly: Bool,
+                            _ body: @escaping (UnsafeRawBufferPointer) -> Void) throws(FeedFileError) {
+        do {
+            try forEachChunk(of: .file(path: path, regularOnly: regularOnly), name: name, chunkSize: 1 << 20,
+                             maxBytes: maxBytes, seen: body) { _ in }
+        } catch let error as FeedFileError {
+            throw error
+        } catch {
+            throw FeedFileError(file: name, problem: .unreadable("\(error)"))   // not reached: only reading throws
+        }
+    }
 }
 
 enum ASCII {

@@ -178,25 +178,11 @@ struct RunCommand: AsyncParsableCommand {
     /// The job stopped for signal `number` (`failure`: how it ended, nil when it had not
     /// started): says what was recorded, and dies by the signal.
     static func stopped(_ failure: Error?, by number: Int32, scope: String) -> Never {
-        let line: String
-        if let failure = failure as? BatchFailure, let runId = failure.runId {
-            let execution = failure.executionId.map { ", execution \($0)" } ?? ""
-            let what: String
-            switch failure.recorded {
-            case .failed(let stepMarked)?:
-                what = RunStopper.recorded(scope: scope, stepCompleted: stepMarked ? nil : failure.step,
-                                           leaseReleased: failure.leaseReleased)
-            case .notRunning?:
-                what = "the execution had already ended (sealed, or ended by another runner of scope '\(scope)'): "
-                    + "`labourmatch runs show \(runId)` says how"
-            case nil:
-                what = "the stop could not be recorded: the next runner of scope '\(scope)' marks the execution abandoned"
-            }
-            line = "run \(runId)\(execution) \(failure.message); \(what)"
-        } else {
-            let message = (failure as? BatchFailure)?.message ?? "stopped by \(StopSignals.name(number))"
-            line = "\(message); no run had started"
-        }
+        let failure = failure as? BatchFailure
+        let line = RunStopper.line(runId: failure?.runId, executionId: failure?.executionId,
+                                   message: failure?.message ?? "stopped by \(StopSignals.name(number))",
+                                   step: failure?.step ?? .lock, scope: scope, recorded: failure?.recorded,
+                                   leaseReleased: failure?.leaseReleased ?? true)
         FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
         StopSignals.die(by: number)
     }

@@ -1,10 +1,5 @@
 import Crypto
 import Feeds
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The SHA-256 and size of a file's bytes, read in chunks (the file is never held whole).
 struct FileDigest {
@@ -18,31 +13,11 @@ struct FileDigest {
     /// reads its file a second time. The later passes refuse one too, so a path swapped for
     /// a FIFO between the passes fails the load instead of hanging it.
     init(path: String, maxBytes: Int = InputLimits.standard.fileBytes) throws(FeedFileError) {
-        let file = try FeedFiles.open(path, name: path, regularOnly: true)
-        defer { fclose(file) }
-        var status = stat()
-        if fstat(fileno(file), &status) == 0, status.st_size > maxBytes {
-            throw FeedFileError(file: path, problem: .tooLarge(bytes: Int(status.st_size), limit: maxBytes))
-        }
         var hasher = SHA256()
         var total: Int64 = 0
-        let size = 1 << 20
-        var buffer = [UInt8](repeating: 0, count: size)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
-            if n > 0 {
-                buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                total += Int64(n)
-                if total > Int64(maxBytes) {
-                    throw FeedFileError(file: path, problem: .tooLarge(bytes: Int(total), limit: maxBytes))
-                }
-            }
-            if n < size {
-                if ferror(file) != 0 {
-                    throw FeedFileError(file: path, problem: .unreadable(String(cString: strerror(errno))))
-                }
-                break
-            }
+        try FeedFiles.read(path, name: path, maxBytes: maxBytes, regularOnly: true) { chunk in
+            hasher.update(bufferPointer: chunk)
+            total += Int64(chunk.count)
         }
         sha256 = FileDigest.hex(hasher.finalize())
         bytes = total
