@@ -54,8 +54,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Shared by the end-to-end test targets: running the built `labourmatch`.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Shared by the end-to-end test targets: running the built `labourmatch`, and a proxy that
+        // loses the answer to a statement (`LostAnswerProxy`).
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "MatchingTests", dependencies: [
             "Matching",

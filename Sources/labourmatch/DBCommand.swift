@@ -38,6 +38,11 @@ enum CommandLog {
         FileHandle.standardError.write(Data("labourmatch: error: \(error)\(hint)\n".utf8))
         return ExitCode(status)
     }
+
+    /// Prints `labourmatch: warning: ...` on stderr.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data("labourmatch: warning: \(text)\n".utf8))
+    }
 }
 
 /// A failure described by a sentence, for errors the CLI finds itself.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Feeds
 import Foundation
+import Logging
 import Postgres
 import Store
 
@@ -115,12 +116,41 @@ struct LoadCommand: ParsableCommand {
             if let progress { loader.progress = { progress.show($0) } }
             report = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                      dryRun: dryRun, allowEmpty: allowEmpty)
+        } catch LoadError.commitUnconfirmed(let load, let cause) {
+            progress?.clear()
+            report = try confirm(load, cause: cause, logger: logger)
         } catch {
             progress?.clear()
             throw CommandLog.fail(error, status: LoadError.exitStatus(for: error))
         }
         progress?.clear()
         print(FeedText.loadSummary(report))
+    }
+
+    /// A load whose COMMIT got no answer (the connection broke): looks on a new connection
+    /// whether it committed. Committed: its report, and a warning. Not committed: exit 1,
+    /// nothing loaded. Unknown (no new connection, or the server still holds the load's lock):
+    /// exit 1, with how to find out.
+    private func confirm(_ load: LoadReport, cause: PostgresError, logger: Logger) throws -> LoadReport {
+        let feed = load.feedId.map { "feed \($0)" } ?? "the feed"
+        let committed: Bool?
+        do {
+            let db = try database.connect(as: .loader, logger: logger)
+            defer { db.close() }
+            committed = try FeedLoader.committed(load, on: db)
+        } catch {
+            logger.error("could not look whether the load committed", metadata: ["error": "\(error)"])
+            committed = nil
+        }
+        switch committed {
+        case true?:
+            CommandLog.warn("the connection broke before the answer to COMMIT (\(cause.message)), but \(feed) is in the database: the load committed")
+            return load
+        case false?:
+            throw CommandLog.fail(CommandFailure("the connection broke while \(feed) committed (\(cause.message)), and it did not commit: nothing was loaded; load the file again"), status: 1)
+        case nil:
+            throw CommandLog.fail(LoadError.commitUnconfirmed(load, cause: cause), status: 1)
+        }
     }
 }
 

@@ -115,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
             print(RunCommand.paths(done.reportDir))
             print("chain: link \(done.chain.seq), chain_sha256 \(done.chain.chainSHA256)")
             if let warning = RunCommand.emptyInputWarning(done.results) {
-                FileHandle.standardError.write(Data("labourmatch: warning: \(warning)\n".utf8))
+                CommandLog.warn(warning)
             }
         }
     }

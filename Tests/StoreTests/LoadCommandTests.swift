@@ -189,6 +189,62 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// The connection broke during the load's COMMIT: the loader looks on a new connection
+    /// whether it committed (it waits for the load's lock, then looks for its feed row) and says
+    /// so. Committed (the answer was lost): exit 0, the summary and a warning; loading the file
+    /// again is the no-op it should be. Not committed (the COMMIT never reached the server):
+    /// exit 1, nothing loaded, and loading it again loads it.
+    @Test(arguments: [true, false])
+    func aLoadWhoseCommitGotNoAnswerFindsOutWhetherItCommitted(committed: Bool) throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+            defer { proxy.close() }
+            if committed {
+                proxy.loseAnswer(after: "COPY lm_stage", to: "COMMIT")
+            } else {
+                proxy.loseStatement(after: "COPY lm_stage", to: "COMMIT")
+            }
+            let url = conninfo + " options='-csearch_path=\(t.schema)'"
+            let load = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(proxy.lostAnswers == 1, "the proxy lost nothing: is the marker still sent?")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == (committed ? 1 : 0))
+            if committed {
+                #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+                #expect(load.stdout.hasPrefix("loaded "), "\(load.stdout)")
+                #expect(load.stdout.contains("rows: 52 read = 52 inserted"), "\(load.stdout)")
+                #expect(load.stderr.contains("feed 3 is in the database: the load committed"), "\(load.stderr)")
+            } else {
+                #expect(load.status == 1, "\(load.stdout)\(load.stderr)")
+                #expect(load.stderr.contains("and it did not commit: nothing was loaded"), "\(load.stderr)")
+                #expect(try t.int("SELECT count(*) FROM vacancies") == 0)
+            }
+            let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.hasPrefix(committed ? "no-op: " : "loaded "), "\(again.stdout)")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 1)
+            #expect(try t.int("SELECT count(*) FROM vacancies") == 52)
+        }
+    }
+
+    /// `FeedLoader.committed` answers from the feed row once the load's lock is free, and
+    /// does not guess (nil) while a transaction still holds the lock of its kind and source.
+    @Test func whetherALoadCommittedIsUnknownWhileItsLockIsHeld() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            var load = try t.load(.vacancies, fixturePath("vacancies.csv"))
+            let holder = try Connection(ConnectionConfig(conninfo: t.url()))
+            defer { holder.close() }
+            try holder.execute("BEGIN")
+            try holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/vacancies/vacancies', 0))")
+            #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == nil)
+            try holder.execute("ROLLBACK")
+            #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == true)
+            load.feedId = 999
+            #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == false)
+        }
+    }
+
     @Test func twoLoadsOfDifferentFilesRunTogether() throws {
         try LoadDB.with { t in
             try t.loadReferences()

@@ -100,17 +100,23 @@ public struct FeedLoader {
         func attempt(lean: Bool) throws -> LoadReport {
             var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty,
                               started: started, lean: lean)
+            var committing: LoadReport?
             do {
                 return try connection.transaction { tx in
                     var result = try run.execute(tx)
                     result.seconds = Date().timeIntervalSince(started)
                     if dryRun { throw DryRunRollback(report: result) }
+                    committing = result
                     return result
                 }
             } catch let rollback as DryRunRollback {
                 var result = rollback.report
                 result.feedId = nil
                 return result
+            } catch let error as PostgresError where error.kind == .connectionLost || !connection.isOpen {
+                // The connection broke during COMMIT: the server may have committed before it.
+                guard let committing else { throw error }
+                throw LoadError.commitUnconfirmed(committing, cause: error)
             }
         }
         do {
@@ -123,6 +129,29 @@ public struct FeedLoader {
             var result = try attempt(lean: false)
             result.restartedWhole = true
             return result
+        }
+    }
+
+    /// Whether `load` (a load whose COMMIT got no answer: `LoadError.commitUnconfirmed`)
+    /// committed, looked up on `db`, a new connection to the same database and schema. First it
+    /// waits, at most `timeout` seconds, for the advisory lock of the load's kind and source,
+    /// which the load's transaction held until it ended; then its `feeds` row exists exactly
+    /// when it committed (a feed id is never used twice). Nil when the lock is still held after
+    /// `timeout` (the server has not yet noticed that the connection broke).
+    public static func committed(_ load: LoadReport, on db: Connection, timeout: Double = 10) throws -> Bool? {
+        guard let feedId = load.feedId else { return false }
+        do {
+            return try db.transaction { tx in
+                let ms = min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
+                try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
+                let kind = load.file.kind
+                try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))",
+                               params: [.init(kind.rawValue), .init(kind == .whoList ? "*" : load.file.source)])
+                return try tx.query("SELECT EXISTS (SELECT FROM feeds WHERE feed_id = $1)", params: [.init(feedId)])[0]
+                    .decode(0, as: Bool.self)
+            }
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            return nil
         }
     }
 

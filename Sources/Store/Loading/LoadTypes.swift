@@ -1,5 +1,6 @@
 import Feeds
 import Foundation
+import Postgres
 
 /// How a load treats keys of its source that the file does not list (FEEDS.md, "Loading modes").
 public enum LoadMode: String, Sendable, Hashable, CaseIterable {
@@ -162,6 +163,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case notMigrated
     /// The bytes loaded are not those hashed first: the file was written or replaced meanwhile.
     case fileChanged(file: String)
+    /// The connection broke during the load's COMMIT (`cause`): the server may have committed
+    /// it before. `FeedLoader.committed` finds out which.
+    case commitUnconfirmed(LoadReport, cause: PostgresError)
 
     public var description: String {
         switch self {
@@ -183,6 +187,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
         case .fileChanged(let file):
             return "\(file): the file changed while it was loaded (its bytes are not those hashed first); nothing was loaded: load it again once it is complete"
+        case .commitUnconfirmed(let load, let cause):
+            let feed = load.feedId.map { "feed \($0)" } ?? "the feed"
+            return "the connection broke while \(feed) committed (\(cause.message)): the load may have been committed; labourmatch feeds show \(load.feedId.map(String.init) ?? "ID") says whether, and loading the same file again is safe (a no-op if it was)"
         }
     }
 
@@ -193,7 +200,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case let load as LoadError:
             switch load {
             case .lockTimeout: return 3
-            case .notMigrated, .fileChanged: return 1
+            case .notMigrated, .fileChanged, .commitUnconfirmed: return 1
             default: return 2
             }
         case is FeedFileError:

@@ -23,15 +23,16 @@ final class FixtureRun {
     /// Drops the database.
     func close() { database.drop() }
 
-    /// Arguments of `run` over this database, writing into `dir/<out>`.
-    func runArguments(out: String, _ extra: [String]) -> [String] {
-        ["run", "--date", FixtureRun.runDate, "--database-url", database.conninfo,
+    /// Arguments of `run` over this database (or through `conninfo`), writing into `dir/<out>`.
+    func runArguments(out: String, _ extra: [String], conninfo: String? = nil) -> [String] {
+        ["run", "--date", FixtureRun.runDate, "--database-url", conninfo ?? database.conninfo,
          "--out", dir.appendingPathComponent(out).path] + extra
     }
 
     /// `labourmatch run` to the end.
-    func run(out: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> CLIProcess.Outcome {
-        try CLIProcess.run(runArguments(out: out, extra), environment: environment)
+    func run(out: String, _ extra: [String] = [], environment: [String: String] = [:],
+             conninfo: String? = nil) throws -> CLIProcess.Outcome {
+        try CLIProcess.run(runArguments(out: out, extra, conninfo: conninfo), environment: environment)
     }
 
     /// `labourmatch run` started in the background.
