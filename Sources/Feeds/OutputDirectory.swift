@@ -93,7 +93,8 @@ public struct OutputDirectory: Sendable {
         return ("\(error)", false)
     }
 
-    /// The section 7 files of `result`; `candidates.csv` only when asked.
+    /// The section 7 files of `result`; `candidates.csv` only when asked, and otherwise removed
+    /// first (an earlier run's would not belong to these results).
     /// Returns the names written, in order. The files are rendered side by
     /// side (on every core), then written one after the other.
     @discardableResult
@@ -105,7 +106,11 @@ public struct OutputDirectory: Sendable {
             ("exclusions.csv", { OutputFiles.exclusionsCSVBytes(result) }),
             ("summary.json", { Array(summary.utf8) }),
         ]
-        if candidates { files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1) }
+        if candidates {
+            files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1)
+        } else {
+            try remove("candidates.csv")
+        }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
         for (i, file) in files.enumerated() { try write(file.name, bytes: rendered.take(i)) }

@@ -21,6 +21,20 @@ public final class Connection {
     public init(_ config: ConnectionConfig, logger: Logger = Logger(label: "postgres")) throws {
         self.config = config
         self.notices = NoticeSink(logger: logger)
+        // A string libpq cannot parse can never connect: say so as such, not as a server that did
+        // not answer (which a caller would try again).
+        if !config.conninfo.isEmpty {
+            var parseError: UnsafeMutablePointer<CChar>?
+            if let options = PQconninfoParse(config.conninfo, &parseError) {
+                PQconninfoFree(options)
+            } else {
+                let why = parseError.map { String(cString: $0) } ?? "out of memory"
+                PQfreemem(parseError)
+                throw PostgresError(kind: .connectionFailed,
+                                    message: Self.invalidConnectionString + PostgresError.oneLine(why.trimmingTrailingNewlines()),
+                                    connection: config.description)
+            }
+        }
         // Keywords before `dbname` are defaults the conninfo may override; those after it win.
         var keywords: [String] = []
         var values: [String] = []
@@ -47,6 +61,9 @@ public final class Connection {
         try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
         if let role = config.role { try setRole(role) }
     }
+
+    /// How the message of a connection string libpq cannot parse starts.
+    static let invalidConnectionString = "invalid connection string: "
 
     /// `SET ROLE role` for the session, with an error that says what to do when the login
     /// may not (SQLSTATE 42501: it is not a member) or the role does not exist.

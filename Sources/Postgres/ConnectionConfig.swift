@@ -60,20 +60,20 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         databaseURL: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ConnectionConfig {
+        // Our default would override PGCONNECT_TIMEOUT (a keyword beats the environment): when
+        // that is set, libpq applies it, unless the URL itself gives connect_timeout.
+        let timeout = (environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty ? 5 : nil
         if let url = databaseURL, !url.isEmpty {
-            return ConnectionConfig(conninfo: url, source: .explicit)
+            return ConnectionConfig(conninfo: url, source: .explicit, defaultConnectTimeout: timeout)
         }
         if let url = environment["DATABASE_URL"], !url.isEmpty {
-            return ConnectionConfig(conninfo: url, source: .databaseURLVariable)
+            return ConnectionConfig(conninfo: url, source: .databaseURLVariable, defaultConnectTimeout: timeout)
         }
         let locations = libpqLocationVariables.compactMap { name in
             environment[name].flatMap { $0.isEmpty ? nil : "\(name)=\($0)" }
         }
         if !locations.isEmpty {
-            // An explicit connect_timeout would override PGCONNECT_TIMEOUT; leave libpq's to it.
-            let libpqTimeout = !(environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty
-            return ConnectionConfig(conninfo: "", source: .libpqEnvironment,
-                                    defaultConnectTimeout: libpqTimeout ? nil : 5,
+            return ConnectionConfig(conninfo: "", source: .libpqEnvironment, defaultConnectTimeout: timeout,
                                     environmentSummary: locations.joined(separator: " "))
         }
         return devCluster(environment: environment)

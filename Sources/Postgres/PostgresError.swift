@@ -62,7 +62,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         let permanent = ["does not exist", "password authentication failed", "no pg_hba.conf entry", "no password supplied",
                          "invalid URI", "invalid connection option", "invalid integer value", "invalid port number",
                          "missing \"=\"", "invalid percent-encoded", "invalid sslmode", "permission denied"]
-        return permanent.contains { message.contains($0) }
+        return message.hasPrefix(Connection.invalidConnectionString) || permanent.contains { message.contains($0) }
     }
     /// `42P01`: a table the statement names does not exist (for this project: not migrated).
     public var isUndefinedTable: Bool { sqlState == "42P01" }

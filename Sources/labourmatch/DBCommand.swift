@@ -1,4 +1,5 @@
 import ArgumentParser
+import Feeds
 import Foundation
 import Logging
 import Postgres
@@ -15,7 +16,12 @@ struct DB: ParsableCommand {
 /// Logging to stderr, set up once per process, and the CLI's one-line failure messages.
 enum CommandLog {
     private static let bootstrapped: Void = {
-        let level = ProcessInfo.processInfo.environment["LABOURMATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        let text = ProcessInfo.processInfo.environment["LABOURMATCH_LOG_LEVEL"] ?? ""
+        let level = Logger.Level(rawValue: text)
+        if !text.isEmpty, level == nil {
+            FileHandle.standardError.write(Data(("labourmatch: warning: LABOURMATCH_LOG_LEVEL=\(text) is not a level ("
+                + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ") + "); logging at info\n").utf8))
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level ?? .info
@@ -32,11 +38,20 @@ enum CommandLog {
     /// Prints `labourmatch: error: ...` on stderr and ends the command with `status`
     /// (1 a failure, 2 bad usage or bad input).
     static func fail(_ error: any Error, status: Int32 = 1) -> ExitCode {
-        // A table of the project missing: the database was not migrated (or is another one).
-        let hint = (error as? PostgresError)?.isUndefinedTable == true
-            ? " (has this database been migrated? labourmatch db migrate)" : ""
+        // A table of the project missing: the database was not migrated (or is another one); a
+        // column missing: its migrations are behind this labourmatch.
+        let postgres = error as? PostgresError
+        let hint = postgres?.isUndefinedTable == true ? " (has this database been migrated? labourmatch db migrate)"
+            : postgres?.sqlState == "42703" ? " (is this database's schema behind this labourmatch? labourmatch db status says)"
+            : ""
         FileHandle.standardError.write(Data("labourmatch: error: \(error)\(hint)\n".utf8))
         return ExitCode(status)
+    }
+
+    /// `fail` for an error writing output files: status 2 when the path names a file, or a place
+    /// this process may not write (bad usage), else 1 (a full disk).
+    static func failWriting(_ error: any Error) -> ExitCode {
+        fail(error, status: (error as? OutputDirectory.Failure)?.isBadPath == true ? 2 : 1)
     }
 
     /// Prints `labourmatch: warning: ...` on stderr.

@@ -35,6 +35,10 @@ struct Export: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        // Before the database's work: a directory that cannot be written is bad usage.
+        if let why = OutputDirectory.obstacle(out) {
+            throw CommandLog.fail(CommandFailure("--out \(out): \(why)"), status: 2)
+        }
         let stored: RunResults?
         let run: RunRecord?
         var input: MatchingInput?
@@ -78,7 +82,7 @@ struct Export: ParsableCommand {
                 print("reproduce: " + Export.matchCommand(inputs: inputsPath, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
             }
         } catch {
-            throw CommandLog.fail(error)
+            throw CommandLog.failWriting(error)
         }
     }
 

@@ -64,7 +64,9 @@ struct FeedsShow: ParsableCommand {
         discussion: """
         --rejections prints the rows in the format of the offline run's \
         rejections.csv (file,line,field,reason,raw; FEEDS.md "Offline runs"), \
-        in line order, so the two can be compared. The rows quote what the \
+        in line order, so the two can be compared. With --detail, a sixth \
+        column says in a sentence what was wrong with each row (the load's \
+        summary shows it for the first 10 only). The rows quote what the \
         file held (for workers, about a person): --rejections acts as the \
         labourmatch_loader role, the summary as labourmatch_auditor (see \
         `labourmatch db roles`).
@@ -74,6 +76,12 @@ struct FeedsShow: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: ArgumentHelp("The feed's id (see feeds list).", valueName: "id")) var id: Int64
     @Flag(help: "Print the rejected rows as CSV instead of the summary.") var rejections = false
+    @Flag(help: "With --rejections: add a detail column, a sentence on what was wrong with the row.")
+    var detail = false
+
+    func validate() throws {
+        if detail, !rejections { throw ValidationError("--detail goes with --rejections") }
+    }
 
     func run() throws {
         let logger = CommandLog.logger("feeds")
@@ -88,12 +96,12 @@ struct FeedsShow: ParsableCommand {
                 return
             }
             // One stream for the header and the rows (print's buffer would reorder them).
-            FileHandle.standardOutput.write(Data("file,line,field,reason,raw\n".utf8))
+            FileHandle.standardOutput.write(Data("file,line,field,reason,raw\(detail ? ",detail" : "")\n".utf8))
             try FeedCatalog.forEachRejection(db, feedId: id) { batch in
                 var out = ""
                 for r in batch {
                     out += "\(feed.kind.rawValue),\(r.line),\(RunInputs.csvField(r.field ?? "")),\(r.reason.rawValue),"
-                    out += RunInputs.csvField(r.raw) + "\n"
+                    out += RunInputs.csvField(r.raw) + (detail ? "," + RunInputs.csvField(r.detail) : "") + "\n"
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
             }

@@ -27,6 +27,13 @@ struct LabourMatch: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
+            // A command group given without its subcommand (`labourmatch runs`) prints its help,
+            // and argument-parser counts that as success: a scheduler's typo would look done.
+            if error is CleanExit, code == .success,
+               !CommandLine.arguments.dropFirst().contains(where: { $0.hasPrefix("-") || $0 == "help" }) {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n\nlabourmatch: error: a subcommand is missing (see above)\n").utf8))
+                Foundation.exit(2)
+            }
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)

@@ -158,6 +158,18 @@ extension FeedKind: ExpressibleByArgument {
     public init?(argument: String) { self.init(cliName: argument) }
     public static var allValueStrings: [String] { allCases.map(\.cliName) }
     public var defaultValueDescription: String { cliName }
+    /// What `--help` says of each kind (keyed by the name typed). Without it, argument-parser's
+    /// default pairs raw values with CLI names and prints an empty description for each.
+    public static var allValueDescriptions: [String: String] {
+        [FeedKind.employers: "employers (key employer_id)",
+         .recruiters: "recruitment agencies and their licences (key recruiter_id)",
+         .vacancies: "vacancies (key vacancy_id; employer_id and recruiter_id must be loaded)",
+         .workers: "pseudonymous worker registrations (key worker_id; recruiter_id must be loaded)",
+         .minimumWages: "minimum monthly wages (key country)",
+         .fxRates: "exchange rates to USD (key currency)",
+         .whoList: "a WHO safeguard-list edition, always whole (the edition is the year in the file name)",
+        ].reduce(into: [:]) { $0[$1.key.cliName] = $1.value }
+    }
 }
 
 extension FeedFormat: ExpressibleByArgument {}

@@ -87,7 +87,7 @@ struct Match: AsyncParsableCommand {
             dir = try OutputDirectory(path: out)
         } catch let failure as OutputDirectory.Failure {
             // --out names a file, or a place this process may not write: bad usage.
-            throw CommandLog.fail(failure, status: failure.isBadPath ? 2 : 1)
+            throw CommandLog.failWriting(failure)
         }
         try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
         try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))

@@ -39,6 +39,10 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        // Before the database's work: a path that cannot be written is bad usage.
+        if out != "-", let why = Self.obstacle(out) {
+            throw CommandLog.fail(CommandFailure("--out \(out): \(why)"), status: 2)
+        }
         let report = try database.readingRuns("report") { db in
             AuditReport(current: try RunData.load(db, runId: runId),
                         other: try compare.map { try RunData.load(db, runId: $0) })
@@ -50,12 +54,21 @@ struct ReportCommand: ParsableCommand {
         }
         do {
             let url = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url, options: .atomic)
+            try OutputDirectory(path: url.deletingLastPathComponent().path).write(url.lastPathComponent, bytes: bytes)
         } catch {
-            throw CommandLog.fail(CommandFailure("cannot write \(out): \(error.localizedDescription)"))
+            throw CommandLog.failWriting(error)
         }
         print("run \(runId): wrote the \(format.rawValue) report to \(out)")
+    }
+
+    /// Why the report cannot be written to `path`, seen beforehand: it is a directory, or its
+    /// directory cannot be (or become) one this process writes into.
+    static func obstacle(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "is a directory; give the report's file name (e.g. \((path as NSString).appendingPathComponent("audit.html")))"
+        }
+        return OutputDirectory.obstacle(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 }
 

@@ -82,7 +82,8 @@ struct RunsShow: ParsableCommand {
         print(run.policyText.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
         for e in executions {
             print("execution \(e.executionId): \(e.status.rawValue), host \(e.host), pid \(e.pid), "
-                  + "started \(timestamp(e.startedAt)), ended \(timestamp(e.endedAt)), resumed at \(e.resumedAt.rawValue)")
+                  + "started \(timestamp(e.startedAt)), ended \(timestamp(e.endedAt)), "
+                  + (e.resumedAt == .snapshot ? "from the first step" : "resumed at step \(e.resumedAt.rawValue)"))
             if let message = e.message { print("  \(message)") }
             var rows = [["step", "status", "started", "ended", "ms", "read", "written", "attempts"]]
             for s in e.steps {

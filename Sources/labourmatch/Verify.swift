@@ -28,7 +28,8 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if (runId == nil) == !chain { throw ValidationError("give a run id, or --chain") }
+        if runId == nil, !chain { throw ValidationError("give a run id, or --chain") }
+        if runId != nil, chain { throw ValidationError("give a run id or --chain, not both") }
     }
 
     func run() async throws {

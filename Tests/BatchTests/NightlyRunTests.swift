@@ -73,6 +73,7 @@ import Testing
         for step in ["lock", "snapshot", "rules", "candidates", "assign", "persist", "report"] {
             #expect(show.stdout.contains("\n  \(step) "), "runs show lists step \(step)")
         }
+        #expect(show.stdout.contains("from the first step") && !show.stdout.contains("resumed at"), "\(show.stdout)")
         let list = try fixture.command(["runs", "list"])
         #expect(list.stdout.contains("succeeded"), "\(list.stdout)")
     }
@@ -197,6 +198,8 @@ import Testing
         #expect(bad.stdout.contains("matches.csv: 1 rows only in the stored run, 1 only in the recomputation"), "\(bad.stdout)")
         #expect(bad.stdout.contains("match breakdowns"))
         #expect(try fixture.command(["verify", "999999"]).status == 2)
+        let both = try fixture.command(["verify", "1", "--chain"])
+        #expect(both.status == 2 && both.stderr.contains("give a run id or --chain, not both"), "\(both.stderr)")
     }
 
     @Test func droppedConnectionIsRetriedAndTheRunCompletes() throws {
@@ -560,6 +563,13 @@ import Testing
         #expect(noDatabase.status == 2, "\(noDatabase.stderr)")
         #expect(noDatabase.stderr.contains("does not exist"), "\(noDatabase.stderr)")
         #expect(Date().timeIntervalSince(started) < 5, "not retried")
+        // A string libpq cannot parse, whatever the parser's message (these two were retried).
+        for url in ["postgresql://[bad", "host='unterminated"] {
+            let bad = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", url,
+                                          "--out", fixture.dir.appendingPathComponent("x").path])
+            #expect(bad.status == 2 && bad.stderr.contains("invalid connection string"), "\(bad.stderr)")
+        }
+        #expect(Date().timeIntervalSince(started) < 5, "not retried")
 
         let admin = try TestDatabase.connect()
         defer { admin.close() }
@@ -574,6 +584,14 @@ import Testing
                                         ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
         #expect(feeds.status == 1 && feeds.stderr.contains("(has this database been migrated? labourmatch db migrate)"),
                 "\(feeds.stderr)")
+        // A table of another shape (a schema behind this labourmatch): its missing column is named as such.
+        let bareDB = try Connection(ConnectionConfig(conninfo: ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)))
+        try bareDB.execute("CREATE TABLE feeds (feed_id bigint)")
+        bareDB.close()
+        let behind = try CLIProcess.run(["feeds", "list", "--database-url",
+                                         ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
+        #expect(behind.status == 1 && behind.stderr.contains("is this database's schema behind this labourmatch? labourmatch db status says"),
+                "\(behind.stderr)")
 
         let plainFile = fixture.dir.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: plainFile)

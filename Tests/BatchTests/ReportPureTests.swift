@@ -143,6 +143,37 @@ import Testing
         #expect(shares == [0.25, 0.35, 0.15, 0.15, 0.1], "\(matched)")
     }
 
+    /// "N pair(s) refused" counts pairs, not exclusion rows: a pair that two pair rules refused
+    /// (MATCHING.md: every reason that fires is recorded) counts once, for the worker and for
+    /// the vacancy.
+    @Test func refusedPairsAreCountedOnceWhateverTheirReasons() throws {
+        var data = try Self.tinyRun()
+        var input = data.input
+        // W&1 lives in a WHO safeguard-list country and reads no German: the health vacancy
+        // without a government agreement and in German is refused for both reasons; a second
+        // vacancy in German for one.
+        input.whoList = [WHOListEntry(country: "NP", name: "Nepal", whoRegion: "SEAR")]
+        input.whoListEdition = "2023"
+        input.workers = [input.workers[0]]
+        input.workers[0].originCountry = "NP"
+        var german = input.vacancies[0]
+        german.contractLanguages = ["de"]
+        german.g2gAgreement = false
+        var second = german
+        second.id = "V&2"
+        second.isco = "7112"
+        input.vacancies = [german, second]
+        let day = try #require(Day("2026-11-29"))
+        data = Self.runData(input, policy: .default, date: day, strategy: .stable).data
+        let rows = data.results.exclusions.filter { $0.subject == .pair }
+        #expect(rows.count == 3, "two rows for V&1, one for V&2: \(rows)")
+        let report = AuditReport(current: data, other: nil)
+        let worker = try #require(report.unmatchedWorkers.first { $0.id == "W&1" })
+        #expect(worker.detail == "2 pair(s) refused: CONTRACT_LANGUAGE_NOT_UNDERSTOOD, WHO_SAFEGUARD_LIST", "\(worker.detail)")
+        let vacancy = try #require(report.unfilledVacancies.first { $0.id == "V&1" })
+        #expect(vacancy.detail == "no candidate; 1 pair(s) refused by pair rules", "\(vacancy.detail)")
+    }
+
     /// What the report says of outranked workers and of vacancies left with unfilled openings
     /// holds, checked against every candidate pair of the fixtures' run under each strategy
     /// (MATCHING.md sections 5 and 6). `greedy` and `optimal` do not leave a vacancy's

@@ -46,10 +46,12 @@ import Testing
             #expect(cells.count == 5, "reason \(row[0]) has its row")
             guard cells.count == 5 else { continue }
             #expect(cells[1].hasPrefix(row[1] + " ("), "count of \(row[0])")
+            // MATCHING.md's source, but for the WHO rule's, which names no edition (the spec's names 2023).
             let source = EthicalRules.all.first { $0.reason.rawValue == row[0] }?.source
-            #expect(source != nil && cells[3] == source, "source of \(row[0])")
+            #expect(source != nil, "a rule of \(row[0])")
+            #expect((cells[3] == source) == (row[0] != "WHO_SAFEGUARD_LIST"), "source of \(row[0]): \(cells[3])")
             #expect(["IRIS", "ILO", "WHO", "operator decision", "statutory", "wage rules"].contains { cells[3].contains($0) })
-            // The WHO rule names the edition this run used (the source cites the one the project ships).
+            // The WHO rule names the edition this run used.
             #expect(cells[2].contains("(this run: WHO list edition") == (row[0] == "WHO_SAFEGUARD_LIST"), "\(cells[2])")
         }
 
@@ -86,6 +88,9 @@ import Testing
         }
         #expect(html.contains("never inputs of the fit score"))
         #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[2].hasSuffix("(this run: WHO list edition 2023)") == true)
+        // The source names the list, not an edition: another edition's run must not cite 2023's.
+        #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[3].hasSuffix("Health Workforce Support and Safeguards List") == true,
+                "\(page.cells["reason-WHO_SAFEGUARD_LIST"] ?? [])")
 
         // Deterministic: a second render, written to a file, is byte-identical; the run's own
         // report.html is well-formed too.
@@ -94,6 +99,16 @@ import Testing
         #expect(written.status == 0, "\(written.stderr)")
         #expect(try contents(file) == html)
         _ = try XHTMLPage(try contents(fixture.dir.appendingPathComponent("run/report.html")))
+
+        // An --out that cannot be written is bad usage (2), said in words, before any work
+        // (it was status 1 with `NSCocoaErrorDomain error 512`).
+        let intoADirectory = try fixture.command(["report", String(runId), "--out", fixture.dir.path])
+        #expect(intoADirectory.status == 2 && intoADirectory.stderr.contains("is a directory"), "\(intoADirectory.stderr)")
+        let underAFile = try fixture.command(["report", String(runId), "--out", file.path + "/x.html"])
+        #expect(underAFile.status == 2 && underAFile.stderr.contains("audit.html exists and is not a directory"), "\(underAFile.stderr)")
+        let exportOverAFile = try fixture.command(["export", String(runId), "--out", file.path])
+        #expect(exportOverAFile.status == 2 && exportOverAFile.stderr.contains("exists and is not a directory"),
+                "\(exportOverAFile.stderr)")
     }
 
     @Test func jsonMarkdownAndCSVCarryTheSameFigures() throws {
@@ -171,6 +186,11 @@ import Testing
         let refused = try fixture.command(["explain", run, "--worker", pair[0], "--vacancy", pair[1]])
         #expect(refused.status == 0, "\(refused.stderr)")
         #expect(refused.stdout.contains("why not \(pair[1]): pair excluded: \(pair[2])"), "\(refused.stdout)")
+
+        // A vacancy outside the run says why: expired (it is in the snapshot), or not there at all.
+        let expired = try fixture.command(["explain", run, "--worker", match[0], "--vacancy", "V051"])
+        #expect(expired.stdout.contains("did not take part in run \(run) (it expired on 2026-10-31, before the run date 2026-11-29)"),
+                "\(expired.stdout)\(expired.stderr)")
 
         // Stored candidates that were not matched (stable): either the worker got a vacancy it ranks
         // higher, or the vacancy's openings went to workers of higher fit.

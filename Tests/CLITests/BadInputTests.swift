@@ -22,6 +22,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written")
     }
 
+    /// A command group without its subcommand is bad usage (2), its help on stderr; asking for
+    /// help is not (0).
+    @Test(arguments: [[], ["runs"], ["feeds"], ["db"]])
+    func aMissingSubcommandExits2(arguments: [String]) throws {
+        let bare = try labourmatch(arguments)
+        #expect(bare.status == 2, "\(bare.stderr)")
+        #expect(bare.stderr.contains("SUBCOMMANDS") && bare.stderr.contains("a subcommand is missing"), "\(bare.stderr)")
+        #expect(bare.stdout.isEmpty)
+        let help = try labourmatch(arguments + ["--help"])
+        #expect(help.status == 0 && help.stdout.contains("SUBCOMMANDS"), "\(help.stdout)")
+    }
+
+    /// `--kind`'s values each have a description in `--help` (they printed as `employers - `).
+    @Test func helpDescribesEveryFeedKind() throws {
+        let help = try labourmatch(["feeds", "list", "--help"])
+        #expect(help.status == 0)
+        for kind in ["employers", "recruiters", "vacancies", "workers", "minimum-wages", "fx-rates", "who-list"] {
+            let line = help.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(kind + " ") }
+            let description = line.map { String($0).components(separatedBy: " - ").dropFirst().joined() }
+            #expect((description?.trimmingCharacters(in: .whitespaces).count ?? 0) > 3, "\(kind): \(line ?? "missing")")
+        }
+    }
+
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so
     /// (Foundation's own error read `NSCocoaErrorDomain Code=512 "(null)"`).
     @Test func outThatIsAFileSaysSo() throws {

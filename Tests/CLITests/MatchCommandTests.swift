@@ -21,6 +21,19 @@ import Testing
         #expect(try contents(out.appendingPathComponent("rejections.csv")) == "file,line,field,reason,raw\n")
     }
 
+    /// A run without `--candidates` into a directory an earlier run wrote with it leaves no
+    /// `candidates.csv` behind: the directory holds one run's files, not a mix of two.
+    @Test func aRunWithoutCandidatesRemovesAnEarlierCandidatesFile() throws {
+        let out = try scratchDirectory()
+        #expect(try labourmatch(matchArguments(out: out, extra: ["--candidates"])).status == 0)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("candidates.csv").path))
+        let again = try labourmatch(matchArguments(out: out, extra: ["--strategy", "greedy"]))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("candidates.csv").path))
+        let expected = projectRoot.appendingPathComponent("Fixtures/expected/default/greedy")
+        #expect(try contents(out.appendingPathComponent("matches.csv")) == contents(expected.appendingPathComponent("matches.csv")))
+    }
+
     @Test func optimalReachesTheGoldenSums() throws {
         // Optimal matchings are not unique; the sums and counts are.
         let out = try scratchDirectory()

@@ -55,6 +55,15 @@ import Testing
         #expect(t.defaultConnectTimeout == nil)
     }
 
+    /// With a URL too: the default 5 s would override PGCONNECT_TIMEOUT (it did, before).
+    @Test func pgconnectTimeoutIsLibpqsWhateverTheSource() {
+        let env = ["PGCONNECT_TIMEOUT": "2"]
+        #expect(ConnectionConfig.resolve(databaseURL: "postgres://flag/db", environment: env).defaultConnectTimeout == nil)
+        #expect(ConnectionConfig.resolve(environment: env.merging(["DATABASE_URL": "postgres://env/db"]) { a, _ in a })
+            .defaultConnectTimeout == nil)
+        #expect(ConnectionConfig.resolve(databaseURL: "postgres://flag/db", environment: [:]).defaultConnectTimeout == 5)
+    }
+
     @Test func devClusterUsesProjectSocketAndPort() {
         let env = ["LABOURMATCH_HOME": "/srv/lm", "LABOURMATCH_PGPORT": "55001"]
         let c = ConnectionConfig.resolve(environment: env)

@@ -401,6 +401,12 @@ import Testing
             let error = try #require(throws: LoadError.self) { try t.load(.whoList, other, source: "who-safeguards-2024") }
             #expect("\(error)".contains("edition 2024"))
             #expect(LoadError.exitStatus(for: error) == 2)
+            // A file whose name gives no edition: refused (it became the current list as `unknown`).
+            let unnamed = try writeFile(dir, "who-list.csv", lines.joined(separator: "\n") + "\n")
+            let missing = try #require(throws: LoadError.self) { try t.load(.whoList, unnamed) }
+            #expect("\(missing)".contains("gives no WHO list edition"))
+            #expect(LoadError.exitStatus(for: missing) == 2)
+            #expect(try t.strings("SELECT DISTINCT edition FROM current_who_list") == ["2024"])
         }
     }
 

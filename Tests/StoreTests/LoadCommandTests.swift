@@ -72,6 +72,18 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let expected = try String(contentsOfFile: fixturePath("expected/rejections/workers-rows.csv.rejections.csv"),
                                       encoding: .utf8)
             #expect(rejections.stdout == expected)
+            // --detail: the same rows, each with the sentence the database keeps for it.
+            let detailed = try runLabourmatch(["feeds", "show", "3", "--rejections", "--detail", "--database-url", url])
+            #expect(detailed.status == 0, "\(detailed.stderr)")
+            let rows = detailed.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(rows.first == "file,line,field,reason,raw,detail")
+            let details = try t.strings("SELECT detail FROM feed_rejections ORDER BY line")
+            #expect(!details.isEmpty && details.allSatisfy { !$0.isEmpty })
+            for sentence in details {
+                #expect(detailed.stdout.contains(RunInputs.csvField(sentence)), "\(sentence)")
+            }
+            let alone = try runLabourmatch(["feeds", "show", "3", "--detail", "--database-url", url])
+            #expect(alone.status == 2 && alone.stderr.contains("--detail goes with --rejections"), "\(alone.stderr)")
         }
     }
 

@@ -301,9 +301,16 @@ extension AuditReport {
                 + "agreement, and a worker from a country on the WHO Health Workforce Support and Safeguards List",
             .contractLanguageNotUnderstood: "the worker knows none of the contract languages at contract_language_min or above",
         ]
+        // MATCHING.md's source of the WHO rule names the 2023 list the project ships and how
+        // its edition is read; an auditor's report names the list, and the rule's text the
+        // edition this run used (`whoEdition`), which a later edition makes another.
+        let sources: [ExclusionReason: String] = [
+            .whoSafeguardList: "WHO Global Code of Practice on the International Recruitment of Health Personnel (2010) "
+                + "and its Health Workforce Support and Safeguards List",
+        ]
         var out: [String: (rule: String, source: String)] = [:]
         for rule in EthicalRules.all where out[rule.reason.rawValue] == nil {
-            out[rule.reason.rawValue] = (texts[rule.reason] ?? "", rule.source)
+            out[rule.reason.rawValue] = (texts[rule.reason] ?? "", sources[rule.reason] ?? rule.source)
         }
         return out
     }()
@@ -315,8 +322,7 @@ extension AuditReport {
     }
 
     /// One section per reason present, in the spec's rule order (unknown codes last, by bytes).
-    /// The WHO rule's text names the list edition the run used (the cited source is the spec's,
-    /// which names the edition the project ships).
+    /// The WHO rule's text names the list edition the run used.
     static func reasonSections(_ exclusions: [Exclusion], whoListEdition: String? = nil) -> [ReasonSection] {
         // One pass: per reason, the count per subject and the first `sampleCount` rows in file
         // order (kept sorted; a run can hold millions of pair exclusions, so none is sorted whole).
@@ -431,7 +437,8 @@ extension AuditReport {
             } else if p.candidates == 0 {
                 let pairs = index.pairExclusionsByWorker[p.id] ?? []
                 let detail = pairs.isEmpty ? "no vacancy reached min_fit \(index.data.policy.minFit) within the worker's conditions"
-                    : "\(pairs.count) pair(s) refused: " + Set(pairs.map(\.reason)).sorted(by: bytesLess).joined(separator: ", ")
+                    : "\(Set(pairs.compactMap(\.vacancyId)).count) pair(s) refused: "
+                        + Set(pairs.map(\.reason)).sorted(by: bytesLess).joined(separator: ", ")
                 workers.append(Unmatched(id: p.id, reason: "no candidate", detail: detail, open: 1))
             } else {
                 workers.append(Unmatched(id: p.id, reason: "outranked", detail: "\(p.candidates) candidate(s), "
@@ -445,7 +452,7 @@ extension AuditReport {
             if let reasons = index.vacancyExclusions[p.id] {
                 vacancies.append(Unmatched(id: p.id, reason: "excluded", detail: reasons.joined(separator: ", "), open: open))
             } else if p.candidates == p.matched {
-                let pairs = index.pairExclusionsByVacancy[p.id] ?? 0
+                let pairs = index.refusedPairsByVacancy[p.id] ?? 0
                 var detail = p.candidates == 0 ? "no candidate" : "all \(p.candidates) candidate(s) matched here"
                 if pairs > 0 { detail += "; \(pairs) pair(s) refused by pair rules" }
                 vacancies.append(Unmatched(id: p.id, reason: "too few candidates", detail: detail, open: open))

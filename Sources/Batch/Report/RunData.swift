@@ -73,7 +73,9 @@ struct RunIndex {
     let vacancyExclusions: [String: [String]]
     /// Each worker's pair exclusions, by vacancy id then reason (bytes).
     let pairExclusionsByWorker: [String: [Exclusion]]
-    let pairExclusionsByVacancy: [String: Int]
+    /// Pairs (distinct workers) the pair rules refused, per vacancy: a pair that several rules
+    /// refused has a row for each, but counts once.
+    let refusedPairsByVacancy: [String: Int]
     let usdPerUnit: [String: ExactDecimal]
     /// The least `fit_micro` of a candidate under the run's policy.
     let thresholdMicro: Int
@@ -93,14 +95,14 @@ struct RunIndex {
         topByWorker = Dictionary(grouping: r.topCandidates, by: \.pair.workerId)
             .mapValues { $0.sorted { $0.position < $1.position } }
         var we: [String: [String]] = [:], ve: [String: [String]] = [:]
-        var pew: [String: [Exclusion]] = [:], pev: [String: Int] = [:]
+        var pew: [String: [Exclusion]] = [:], pev: [String: Set<String>] = [:]
         for e in r.exclusions {
             switch e.subject {
             case .worker: we[e.workerId ?? "", default: []].append(e.reason)
             case .vacancy: ve[e.vacancyId ?? "", default: []].append(e.reason)
             case .pair:
                 pew[e.workerId ?? "", default: []].append(e)
-                pev[e.vacancyId ?? "", default: 0] += 1
+                pev[e.vacancyId ?? "", default: []].insert(e.workerId ?? "")
             }
         }
         workerExclusions = we.mapValues { $0.sorted(by: bytesLess) }
@@ -110,7 +112,7 @@ struct RunIndex {
                 a.vacancyId != b.vacancyId ? bytesLess(a.vacancyId ?? "", b.vacancyId ?? "") : bytesLess(a.reason, b.reason)
             }
         }
-        pairExclusionsByVacancy = pev
+        refusedPairsByVacancy = pev.mapValues(\.count)
         var fx = Dictionary(data.input.fxRates.map { ($0.currency, $0.usdPerUnit) }, uniquingKeysWith: { a, _ in a })
         fx["USD"] = .one
         usdPerUnit = fx
@@ -174,7 +176,9 @@ struct RunIndex {
         let f = { (micro: Int) in FitScore.text(micro: micro) }
         guard workerParticipants[worker] != nil else { return "worker \(worker) did not take part in run \(data.run.runId)" }
         guard vacancyParticipants[vacancy] != nil, let v = vacancies[vacancy] else {
-            return "vacancy \(vacancy) did not take part in run \(data.run.runId) (unknown, withdrawn or expired)"
+            let why = vacancies[vacancy]?.expiresOn.map { "it expired on \($0), before the run date \(data.run.key.runDate)" }
+                ?? "not in its snapshot: unknown, or withdrawn"
+            return "vacancy \(vacancy) did not take part in run \(data.run.runId) (\(why))"
         }
         if let reasons = workerExclusions[worker] { return "worker excluded: " + reasons.joined(separator: ", ") }
         if let reasons = vacancyExclusions[vacancy] { return "vacancy excluded: " + reasons.joined(separator: ", ") }

@@ -86,6 +86,10 @@ public struct FeedLoader {
         }
         let mode = mode ?? LoadMode.defaultMode(for: kind)
         if kind == .whoList, mode == .delta { throw LoadError.modeNotAllowed(kind: kind, mode: mode) }
+        // A list whose name gives no edition would become the current one as `unknown`.
+        if kind == .whoList, RunInputs.whoListEdition(fileName: path) == "unknown" {
+            throw LoadError.whoEditionMissing(file: path)
+        }
         let digest: FileDigest
         do {
             digest = try FileDigest(path: path, maxBytes: limits.fileBytes)

@@ -157,6 +157,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case badSource(String)
     /// The WHO list edition the file name gives is already loaded, from another file.
     case whoEditionConflict(edition: String, file: String)
+    /// A WHO list file whose name holds no edition (four consecutive digits).
+    case whoEditionMissing(file: String)
     /// Another load of the same kind and source held the lock for `seconds`.
     case lockTimeout(kind: FeedKind, source: String, seconds: Double)
     /// The database lacks the tables of the migrations.
@@ -179,6 +181,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "a \(kind.cliName) file is always loaded whole (a new edition); --mode \(mode.rawValue) does not apply"
         case .badSource(let source):
             return "source '\(source)' must be 1 to 200 characters, none of them a control character"
+        case .whoEditionMissing(let file):
+            return "\(file): the file name gives no WHO list edition (the first four consecutive digits, e.g. who-safeguards-2026.csv); nothing was loaded: name the file with its edition year"
         case .whoEditionConflict(let edition, let file):
             return "\(file): WHO list edition \(edition) (from the file name) is already loaded from a file with other content; editions are never replaced: name the file with its own edition year"
         case .lockTimeout(let kind, let source, let seconds):
