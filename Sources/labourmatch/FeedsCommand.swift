@@ -96,15 +96,7 @@ struct FeedsShow: ParsableCommand {
                 return
             }
             // One stream for the header and the rows (print's buffer would reorder them).
-            FileHandle.standardOutput.write(Data("file,line,field,reason,raw\(detail ? ",detail" : "")\n".utf8))
-            try FeedCatalog.forEachRejection(db, feedId: id) { batch in
-                var out = ""
-                for r in batch {
-                    out += "\(feed.kind.rawValue),\(r.line),\(RunInputs.csvField(r.field ?? "")),\(r.reason.rawValue),"
-                    out += RunInputs.csvField(r.raw) + (detail ? "," + RunInputs.csvField(r.detail) : "") + "\n"
-                }
-                FileHandle.standardOutput.write(Data(out.utf8))
-            }
+            try FeedText.writeRejections(db, feedId: id, kind: feed.kind, detail: detail, to: .standardOutput)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -115,6 +107,27 @@ struct FeedsShow: ParsableCommand {
 
 /// The operator's text for loads: summaries, tables, numbers.
 enum FeedText {
+    /// The rejections of feed `feedId` as CSV in the offline run's `rejections.csv` format
+    /// (`file,line,field,reason,raw`; with `detail`, a sixth column, the sentence), in line
+    /// order, in batches: header and rows in one stream (print's buffer would reorder them).
+    @discardableResult
+    static func writeRejections(_ db: Connection, feedId: Int64?, kind: FeedKind, detail: Bool,
+                                to out: FileHandle) throws -> Int {
+        try out.write(contentsOf: Data("file,line,field,reason,raw\(detail ? ",detail" : "")\n".utf8))
+        guard let feedId else { return 0 }
+        var rows = 0
+        try FeedCatalog.forEachRejection(db, feedId: feedId) { batch in
+            rows += batch.count
+            var text = ""
+            for r in batch {
+                text += "\(kind.rawValue),\(r.line),\(RunInputs.csvField(r.field ?? "")),\(r.reason.rawValue),"
+                text += RunInputs.csvField(r.raw) + (detail ? "," + RunInputs.csvField(r.detail) : "") + "\n"
+            }
+            try out.write(contentsOf: Data(text.utf8))
+        }
+        return rows
+    }
+
     /// The one-screen summary after a load.
     static func loadSummary(_ r: LoadReport) -> String {
         let what = "\(r.kind.cliName) from source '\(r.source)', \(r.mode.rawValue), \(r.format.rawValue)"

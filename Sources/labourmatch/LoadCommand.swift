@@ -64,6 +64,12 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "snapshot or delta (default: snapshot for vacancies, minimum-wages, fx-rates; delta otherwise).")
     var mode: LoadMode?
     @Flag(help: "Check and count everything, report, and write nothing.") var dryRun = false
+    @Option(help: ArgumentHelp("""
+        Also write every rejected row to this CSV file (file,line,field,reason,raw,detail: the \
+        offline rejections.csv plus each row's sentence), for a dry run too; written only when \
+        the load (or dry run) succeeds, a header alone when nothing was rejected.
+        """, valueName: "path"))
+    var rejectionsOut: String?
     @Flag(help: "Let a snapshot of a file with no data rows withdraw every key of its source.")
     var allowEmpty = false
     @Option(help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
@@ -104,6 +110,8 @@ struct LoadCommand: ParsableCommand {
         } catch {
             throw CommandLog.fail(error, status: 1)
         }
+        let rejections = try rejectionsOut.map { try RejectionsFile(path: $0, kind: kind) }
+        defer { rejections?.discard() }
         let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
         let report: LoadReport
         do {
@@ -114,8 +122,14 @@ struct LoadCommand: ParsableCommand {
             loader.force = force
             loader.testPause = LoadTestPause.fromEnvironment()
             if let progress { loader.progress = { progress.show($0) } }
-            report = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
-                                     dryRun: dryRun, allowEmpty: allowEmpty)
+            if let rejections { loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) } }
+            let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
+                                         dryRun: dryRun, allowEmpty: allowEmpty)
+            // A no-op wrote nothing: the rejections are those of the load it repeats.
+            if let rejections, !rejections.written, case .noOp(let previous, _) = loaded.outcome {
+                try rejections.write(db, previous)
+            }
+            report = loaded
         } catch LoadError.commitUnconfirmed(let load, let cause) {
             progress?.clear()
             report = try confirm(load, cause: cause, logger: logger)
@@ -125,6 +139,14 @@ struct LoadCommand: ParsableCommand {
         }
         progress?.clear()
         print(FeedText.loadSummary(report))
+        if let rejections {
+            do {
+                try rejections.publish()
+            } catch {
+                throw CommandLog.failWriting(error)
+            }
+            print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
+        }
     }
 
     /// A load whose COMMIT got no answer (the connection broke): looks on a new connection
@@ -152,6 +174,63 @@ struct LoadCommand: ParsableCommand {
             throw CommandLog.fail(LoadError.commitUnconfirmed(load, cause: cause), status: 1)
         }
     }
+}
+
+/// `load --rejections-out PATH`: a temporary file beside PATH, filled inside the load's
+/// transaction (so a dry run's rejections can be listed before its rollback), renamed into place
+/// once the load succeeded, removed otherwise.
+final class RejectionsFile {
+    let path: String
+    private let kind: FeedKind
+    private let directory: OutputDirectory
+    private let name: String
+    private let temporary: URL
+    private(set) var written = false
+    /// The rejected rows written.
+    private(set) var rows = 0
+
+    /// Checks the path before any work: a place this process cannot write is bad usage (2).
+    init(path: String, kind: FeedKind) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandLog.fail(CommandFailure("--rejections-out \(path): is a directory; give a file name"), status: 2)
+        }
+        do {
+            directory = try OutputDirectory(path: url.deletingLastPathComponent().path)
+        } catch {
+            throw CommandLog.failWriting(error)
+        }
+        self.path = path
+        self.kind = kind
+        name = url.lastPathComponent
+        temporary = directory.url.appendingPathComponent(".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    }
+
+    /// Writes the rejections of feed `feedId` (nil: none) into the temporary file.
+    func write(_ db: Connection, _ feedId: Int64?) throws {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CommandFailure("cannot write \(temporary.path)")
+        }
+        let handle = try FileHandle(forWritingTo: temporary)
+        defer { try? handle.close() }
+        rows = try FeedText.writeRejections(db, feedId: feedId, kind: kind, detail: true, to: handle)
+        written = true
+    }
+
+    /// Renames the file into place (a header alone when the load wrote none).
+    func publish() throws {
+        if !written {
+            try directory.write(name, "file,line,field,reason,raw,detail\n")
+            return
+        }
+        guard rename(temporary.path, path) == 0 else {
+            throw CommandFailure("cannot write \(path) (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Removes the temporary file, if still there.
+    func discard() { try? FileManager.default.removeItem(at: temporary) }
 }
 
 extension FeedKind: ExpressibleByArgument {

@@ -87,6 +87,46 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// `--rejections-out` lists every rejected row, a dry run's too (read inside its transaction
+    /// before the rollback), a no-op's from the load it repeats: the same file each time, the rows
+    /// `feeds show --rejections --detail` prints. A load that fails writes none; a directory is
+    /// bad usage.
+    @Test func rejectionsOutListsEveryRejectedRowEvenOfADryRun() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let url = t.url()
+            let dir = try scratchDir()
+            let bad = fixturePath("bad/vacancies-rows.csv")
+            func load(_ out: String, _ extra: [String] = []) throws -> LabourmatchProcess.Outcome {
+                try runLabourmatch(["load", "vacancies", bad, "--rejections-out", dir.appendingPathComponent(out).path,
+                                    "--database-url", url] + extra)
+            }
+            func file(_ name: String) throws -> String { try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) }
+            let dry = try load("dry.csv", ["--dry-run"])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(try t.int("SELECT count(*) FROM feed_rejections") == 0, "a dry run writes nothing")
+            let expected = try String(contentsOfFile: fixturePath("expected/rejections/vacancies-rows.csv.rejections.csv"),
+                                      encoding: .utf8).split(separator: "\n").count - 1
+            #expect(dry.stdout.contains("rejections: \(expected) row(s) written to"), "\(dry.stdout)")
+            #expect(try file("dry.csv").split(separator: "\n").count == expected + 1)
+            #expect(try load("real.csv").status == 0)
+            #expect(try load("noop.csv").stdout.hasPrefix("no-op: "))
+            let feed = try t.int("SELECT max(feed_id)::int FROM feeds")   // not 3: the dry run took an id
+            let shown = try runLabourmatch(["feeds", "show", String(feed), "--rejections", "--detail", "--database-url", url])
+            #expect(try file("dry.csv") == shown.stdout)
+            #expect(try file("real.csv") == shown.stdout)
+            #expect(try file("noop.csv") == shown.stdout)
+            let failed = try runLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-missing-column.csv"),
+                                             "--rejections-out", dir.appendingPathComponent("failed.csv").path,
+                                             "--database-url", url])
+            #expect(failed.status == 2)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["dry.csv", "noop.csv", "real.csv"],
+                    "no file, and no temporary file left, for a failed load")
+            let intoDirectory = try runLabourmatch(["load", "vacancies", bad, "--rejections-out", dir.path, "--database-url", url])
+            #expect(intoDirectory.status == 2 && intoDirectory.stderr.contains("is a directory"), "\(intoDirectory.stderr)")
+        }
+    }
+
     /// A dry run says how many rejections it does not list; a file name holding a line break
     /// or a terminal escape is printed escaped, in the summary and in `feeds list`.
     @Test func dryRunsCountWhatTheyDoNotListAndFileNamesAreEscaped() throws {

@@ -46,6 +46,10 @@ public struct FeedLoader {
     /// Called now and then while a load reads (at most twice a second; from the loader's
     /// encoding thread, never at the same time as another call) and once when it merges.
     public var progress: ((LoadProgress) -> Void)?
+    /// Called inside the load's transaction once its rejections are in `feed_rejections`
+    /// (before the commit, or a dry run's rollback) with the transaction and the feed's id:
+    /// `load --rejections-out` reads them there, so a dry run's can be listed too.
+    public var rejectionsWritten: ((Connection, Int64) throws -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
     /// `work_mem` for the merge's sorts and hash joins (the load's transaction only), so that
@@ -280,6 +284,7 @@ private struct LoadRun {
         if report.counts.rejected > 0 {
             try step("rejections") { try tx.execute(FeedSQL.insertRejections, params: [.init(feedId)]) }
         }
+        try loader.rejectionsWritten?(tx, feedId)
         try tx.execute(table.dropTemporaryTables)
         let c = report.counts
         report.counts.unchanged = c.accepted - c.inserted - c.updated
