@@ -59,12 +59,16 @@ public struct RunInputs: Sendable {
         hex(SHA256.hash(data: bytes))
     }
 
-    /// Lower-case hex of a digest.
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+    /// Lowercase hex of `bytes` (a digest): the project's one text form of a SHA-256.
+    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The WHO list edition a file name gives: its first four consecutive

@@ -19,15 +19,8 @@ struct FileDigest {
             hasher.update(bufferPointer: chunk)
             total += Int64(chunk.count)
         }
-        sha256 = FileDigest.hex(hasher.finalize())
+        sha256 = RunInputs.hex(hasher.finalize())
         bytes = total
-    }
-
-    /// Lower-case hex of a digest's bytes.
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        var line = CopyLine(capacity: 64)
-        line.hex(digest)
-        return String(decoding: line.bytes, as: UTF8.self)
     }
 }
 
@@ -39,5 +32,5 @@ final class PassDigest {
     func seen(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
 
     /// The digest of everything seen, as `FileDigest.sha256` writes it.
-    var hex: String { FileDigest.hex(hasher.finalize()) }
+    var hex: String { RunInputs.hex(hasher.finalize()) }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Feeds
 import Foundation
 
 /// One numbered SQL file of `Schema/` (`NNNN_name.sql`), with the SHA-256 of its bytes.
@@ -18,7 +19,7 @@ public struct Migration: Sendable, Hashable {
         self.name = name
         self.number = number
         self.sql = sql
-        self.sha256 = Migration.hex(SHA256.hash(data: contents))
+        self.sha256 = RunInputs.hex(SHA256.hash(data: contents))
     }
 
     /// The number of a `NNNN_name.sql` file name (4 digits, `_`, lower-case letters, digits, `_`), else nil.
@@ -29,16 +30,6 @@ public struct Migration: Sendable, Hashable {
               b[5..<(b.count - 4)].allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 })
         else { return nil }
         return Int(String(decoding: b[0..<4], as: UTF8.self))
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
