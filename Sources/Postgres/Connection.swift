@@ -30,9 +30,16 @@ public final class Connection {
             } else {
                 let why = parseError.map { String(cString: $0) } ?? "out of memory"
                 PQfreemem(parseError)
+                // libpq quotes what it could not parse: the whole URI, or a token that may be a
+                // piece of the password. Only short quotes (`"]"`, an option's name) are kept.
+                // Its redaction cannot be trusted either (an unclosed quote hides `password=` in a
+                // value): the description stops at its first quote.
+                let shown = config.description
+                let cut = shown.firstIndex { $0 == "'" || $0 == "\"" }.map { String(shown[..<$0]) + "..." } ?? shown
                 throw PostgresError(kind: .connectionFailed,
-                                    message: Self.invalidConnectionString + PostgresError.oneLine(why.trimmingTrailingNewlines()),
-                                    connection: config.description)
+                                    message: Self.invalidConnectionString
+                                        + Self.withoutLongQuotes(PostgresError.oneLine(why.trimmingTrailingNewlines())),
+                                    connection: cut)
             }
         }
         // Keywords before `dbname` are defaults the conninfo may override; those after it win.
@@ -64,6 +71,18 @@ public final class Connection {
 
     /// How the message of a connection string libpq cannot parse starts.
     static let invalidConnectionString = "invalid connection string: "
+
+    /// `text` with every double-quoted part longer than 16 characters, or holding `@`, `:` or
+    /// `%`, replaced by `"..."`: the connection string's own text, which may hold a password.
+    static func withoutLongQuotes(_ text: String) -> String {
+        let parts = text.split(separator: "\"", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return text }
+        return parts.enumerated().map { i, part in
+            let quoted = i % 2 == 1 && i < parts.count - 1
+            guard quoted, part.count > 16 || part.contains(where: { "@:%".contains($0) }) else { return String(part) }
+            return "..."
+        }.joined(separator: "\"")
+    }
 
     /// `SET ROLE role` for the session, with an error that says what to do when the login
     /// may not (SQLSTATE 42501: it is not a member) or the role does not exist.

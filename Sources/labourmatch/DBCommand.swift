@@ -36,8 +36,11 @@ enum CommandLog {
     }
 
     /// Prints `labourmatch: error: ...` on stderr and ends the command with `status`
-    /// (1 a failure, 2 bad usage or bad input).
+    /// (1 a failure, 2 bad usage or bad input). A connection that can never be opened (a
+    /// connection string libpq cannot parse, a missing database or role, a refused login) is
+    /// bad usage whatever the command: 2, as `run` says before its first step.
     static func fail(_ error: any Error, status: Int32 = 1) -> ExitCode {
+        let status = (error as? PostgresError)?.isPermanentConnectionFailure == true ? 2 : status
         // A table of the project missing: the database was not migrated (or is another one); a
         // column missing: its migrations are behind this labourmatch.
         let postgres = error as? PostgresError

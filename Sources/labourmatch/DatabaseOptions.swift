@@ -15,6 +15,11 @@ struct DatabaseOptions: ParsableArguments {
                                valueName: "url"))
     var databaseURL: String?
 
+    func validate() throws {
+        // An empty value (an unset shell variable) would fall back to the defaults unseen.
+        if databaseURL?.isEmpty == true { throw ValidationError("--database-url is empty") }
+    }
+
     /// The configuration these options (and the environment) select.
     var config: ConnectionConfig { ConnectionConfig.resolve(databaseURL: databaseURL) }
 

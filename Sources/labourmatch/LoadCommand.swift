@@ -110,8 +110,12 @@ struct LoadCommand: ParsableCommand {
         } catch {
             throw CommandLog.fail(error, status: 1)
         }
-        let rejections = try rejectionsOut.map { try RejectionsFile(path: $0, kind: kind) }
+        let rejections = try rejectionsOut.map { try RejectionsFile(path: $0, kind: kind, input: file) }
         defer { rejections?.discard() }
+        // A stop signal removes the temporary file, then ends the process as it would have
+        // (the server rolls the load back).
+        let stop = rejections.map { file in StopSignals { number in file.discard(); StopSignals.die(by: number) } }
+        defer { withExtendedLifetime(stop) {} }
         let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
         let report: LoadReport
         do {
@@ -178,59 +182,92 @@ struct LoadCommand: ParsableCommand {
 
 /// `load --rejections-out PATH`: a temporary file beside PATH, filled inside the load's
 /// transaction (so a dry run's rejections can be listed before its rollback), renamed into place
-/// once the load succeeded, removed otherwise.
-final class RejectionsFile {
+/// once the load succeeded, removed otherwise, by a stop signal too.
+///
+/// `@unchecked Sendable`: `state` is only touched under `lock` (the signal handler's thread
+/// removes the temporary file while the load may be about to create it).
+final class RejectionsFile: @unchecked Sendable {
     let path: String
     private let kind: FeedKind
-    private let directory: OutputDirectory
-    private let name: String
-    private let temporary: URL
+    private let temporary: String
+    private let lock = NSLock()
+    private var discarded = false
     private(set) var written = false
     /// The rejected rows written.
     private(set) var rows = 0
 
-    /// Checks the path before any work: a place this process cannot write is bad usage (2).
-    init(path: String, kind: FeedKind) throws {
-        let url = URL(fileURLWithPath: path)
+    /// Checks the path before any work (bad usage, exit 2): a file name in an existing
+    /// directory this process may write into, and not the feed file itself.
+    init(path: String, kind: FeedKind, input: String) throws {
+        func refuse(_ why: String) -> ExitCode {
+            CommandLog.fail(CommandFailure("--rejections-out \(path.isEmpty ? "''" : path): \(why); nothing was loaded"), status: 2)
+        }
+        guard !path.isEmpty, !path.hasSuffix("/") else { throw refuse("give a file name") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CommandLog.fail(CommandFailure("--rejections-out \(path): is a directory; give a file name"), status: 2)
+            throw refuse("is a directory; give a file name")
         }
-        do {
-            directory = try OutputDirectory(path: url.deletingLastPathComponent().path)
-        } catch {
-            throw CommandLog.failWriting(error)
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw refuse("no directory \(parent)")
+        }
+        if let why = OutputDirectory.obstacle(parent) { throw refuse(why) }
+        var out = stat(), feed = stat()
+        if stat(path, &out) == 0, stat(input, &feed) == 0, out.st_dev == feed.st_dev, out.st_ino == feed.st_ino {
+            throw refuse("is the feed file itself")
         }
         self.path = path
         self.kind = kind
-        name = url.lastPathComponent
-        temporary = directory.url.appendingPathComponent(".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        temporary = (parent as NSString).appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     }
 
     /// Writes the rejections of feed `feedId` (nil: none) into the temporary file.
     func write(_ db: Connection, _ feedId: Int64?) throws {
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CommandFailure("cannot write \(temporary.path)")
+        let created = lock.withLock { !discarded && FileManager.default.createFile(atPath: temporary, contents: nil) }
+        guard created else { throw CommandFailure("cannot write \(temporary) (\(String(cString: strerror(errno))))") }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            defer { try? handle.close() }
+            rows = try FeedText.writeRejections(db, feedId: feedId, kind: kind, detail: true, to: handle)
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            throw CommandFailure("cannot write \(temporary) (\(Self.reason(error)))")
         }
-        let handle = try FileHandle(forWritingTo: temporary)
-        defer { try? handle.close() }
-        rows = try FeedText.writeRejections(db, feedId: feedId, kind: kind, detail: true, to: handle)
         written = true
     }
 
     /// Renames the file into place (a header alone when the load wrote none).
     func publish() throws {
         if !written {
-            try directory.write(name, "file,line,field,reason,raw,detail\n")
-            return
+            do {
+                try Data("file,line,field,reason,raw,detail\n".utf8).write(to: URL(fileURLWithPath: temporary))
+            } catch {
+                throw CommandFailure("cannot write \(temporary) (\(Self.reason(error)))")
+            }
         }
-        guard rename(temporary.path, path) == 0 else {
+        guard rename(temporary, path) == 0 else {
             throw CommandFailure("cannot write \(path) (\(String(cString: strerror(errno))))")
         }
     }
 
-    /// Removes the temporary file, if still there.
-    func discard() { try? FileManager.default.removeItem(at: temporary) }
+    /// Removes the temporary file, if there; none is made after.
+    func discard() {
+        lock.withLock {
+            discarded = true
+            unlink(temporary)
+        }
+    }
+
+    /// The system's reason (a full disk) rather than Foundation's `NSCocoaErrorDomain Code=640`.
+    private static func reason(_ error: any Error) -> String {
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return "\(error)"
+    }
 }
 
 extension FeedKind: ExpressibleByArgument {

@@ -69,22 +69,25 @@ import Testing
         let server = try RefusingServer()
         defer { server.stop() }
         let pw = SecretsTests.password
-        let cases: [(what: String, url: String, says: String)] = [
-            ("no server listening (URL)", "postgresql://u:\(pw)@127.0.0.1:1/labourmatch?connect_timeout=2", "***"),
-            ("no server listening (conninfo)", "host=127.0.0.1 port=1 user=u password=\(pw) dbname=labourmatch", "password=***"),
+        // A server that does not answer is a failure (1); a login that can never succeed is bad
+        // usage (2), for every command.
+        let cases: [(what: String, url: String, says: String, status: Int32)] = [
+            ("no server listening (URL)", "postgresql://u:\(pw)@127.0.0.1:1/labourmatch?connect_timeout=2", "***", 1),
+            ("no server listening (conninfo)", "host=127.0.0.1 port=1 user=u password=\(pw) dbname=labourmatch",
+             "password=***", 1),
             ("server refuses the login",
              SecretsTests.withPassword(LoginURL.replacingUser(database.conninfo, with: "lm_no_such_login")),
-             "lm_no_such_login"),
+             "lm_no_such_login", 2),
             ("wrong password (URL)", "postgresql://u:\(pw)@127.0.0.1:\(server.port)/labourmatch?sslmode=disable",
-             "password authentication failed"),
+             "password authentication failed", 2),
             ("wrong password (conninfo)",
              "host=127.0.0.1 port=\(server.port) user=u password='\(pw)' dbname=labourmatch sslmode=disable",
-             "password authentication failed"),
+             "password authentication failed", 2),
         ]
         for c in cases {
             for arguments in [["runs", "list"], ["verify", "--chain"], ["db", "migrate"],
                               ["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path]] {
-                let outcome = try expectNoPassword(arguments, url: c.url, status: 1)
+                let outcome = try expectNoPassword(arguments, url: c.url, status: c.status)
                 #expect(outcome.stderr.contains(c.says), "\(c.what), \(arguments): \(outcome.stderr)")
             }
         }

@@ -6,6 +6,17 @@ import Testing
 @Suite struct ErrorTests {
     struct Boom: Error {}
 
+    /// A string libpq cannot parse is a permanent failure (never retried), and its message does
+    /// not repeat what libpq quotes of it: the URI, or a token of the password.
+    @Test(arguments: ["postgresql://postgres:SECRETPW@[bad", "postgresql://u:SECRET%zzPW@h/x",
+                      "host='unterminated password=SECRETPW"])
+    func anUnparsableConnectionStringIsPermanentAndKeepsItsPassword(conninfo: String) throws {
+        let error = try #require(throws: PostgresError.self) { try Connection(ConnectionConfig(conninfo: conninfo)) }
+        #expect(error.isPermanentConnectionFailure, "\(error)")
+        #expect("\(error)".contains("invalid connection string"), "\(error)")
+        #expect(!"\(error)".contains("SECRET"), "\(error)")
+    }
+
     @Test func uniqueViolationCarriesSQLState() throws {
         try TestDatabase.withSchema { db, _ in
             try db.execute("CREATE TABLE k (id text PRIMARY KEY)")

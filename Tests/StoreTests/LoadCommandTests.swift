@@ -124,6 +124,44 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                     "no file, and no temporary file left, for a failed load")
             let intoDirectory = try runLabourmatch(["load", "vacancies", bad, "--rejections-out", dir.path, "--database-url", url])
             #expect(intoDirectory.status == 2 && intoDirectory.stderr.contains("is a directory"), "\(intoDirectory.stderr)")
+            // Paths refused before any work (2): the feed file itself (a dry run overwrote it),
+            // a directory that does not exist (it was created, and left behind by a failed load),
+            // an empty name.
+            let copy = dir.appendingPathComponent("copy.csv").path
+            try FileManager.default.copyItem(atPath: bad, toPath: copy)
+            let link = dir.appendingPathComponent("link.csv").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: copy)
+            for (out, why) in [(copy, "is the feed file itself"), (link, "is the feed file itself"),
+                               (dir.appendingPathComponent("no/such/dir/r.csv").path, "no directory"),
+                               ("", "give a file name")] {
+                let refused = try runLabourmatch(["load", "vacancies", copy, "--dry-run", "--rejections-out", out,
+                                                  "--database-url", url])
+                #expect(refused.status == 2 && refused.stderr.contains(why), "\(out): \(refused.stderr)")
+            }
+            #expect(FileManager.default.contentsEqual(atPath: copy, andPath: bad), "the feed file is intact")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no").path))
+        }
+    }
+
+    /// A stop signal while the rejections file is written removes its temporary file, and the
+    /// process ends by the signal (the load is rolled back), as without --rejections-out.
+    @Test func aStoppedLoadLeavesNoRejectionsFile() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let path = try writeFile(dir, "all-bad.csv", Self.bigVacancies(count: 60_000, badEvery: 1))
+            let out = try scratchDir()
+            let load = try startLabourmatch(["load", "vacancies", path, "--dry-run", "--rejections-out",
+                                             out.appendingPathComponent("r.csv").path, "--database-url", t.url()])
+            let writing = waitFor(seconds: 120) {
+                (try? FileManager.default.contentsOfDirectory(atPath: out.path))?.contains { $0.hasSuffix(".tmp") } == true
+            }
+            #expect(writing, "the temporary file appeared")
+            Foundation.kill(load.pid, SIGTERM)
+            let done = load.finish()
+            #expect(done.status == 128 + SIGTERM, "\(done.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 0)
         }
     }
 
@@ -187,6 +225,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let run = try runLabourmatch(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
             #expect(run.status == 2, "\(args): \(run.stderr)")
         }
+        // An empty --database-url (an unset variable in a script) does not fall back to the defaults.
+        let empty = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", ""])
+        #expect(empty.status == 2 && empty.stderr.contains("--database-url is empty"), "\(empty.stderr)")
     }
 
     @Test func aServerThatDoesNotAnswerExits1WithoutThePassword() throws {
@@ -195,6 +236,11 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         #expect(run.status == 1)
         #expect(run.stderr.contains("127.0.0.1"))
         #expect(!run.stderr.contains("s3cr3t-pw"))
+        // A string that can never connect is bad usage (2), as for run; its password stays out.
+        let bad = try runLabourmatch(["load", "employers", fixturePath("employers.csv"), "--database-url",
+                                      "postgresql://lm:s3cr3t-pw@[bad"])
+        #expect(bad.status == 2 && bad.stderr.contains("invalid connection string"), "\(bad.stderr)")
+        #expect(!bad.stderr.contains("s3cr3t-pw"), "\(bad.stderr)")
     }
 
     /// A big file with some bad rows (so that a finished load would write rejections too).
@@ -271,7 +317,11 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                 #expect(load.stderr.contains("and it did not commit: nothing was loaded"), "\(load.stderr)")
                 #expect(try t.int("SELECT count(*) FROM vacancies") == 0)
             }
+            // After a commit, the same file is a no-op: one whose own COMMIT gets no answer is
+            // still a no-op (it wrote nothing), not "did not commit".
+            if committed { proxy.loseAnswer(after: "pg_try_advisory_xact_lock", to: "COMMIT") }
             let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(proxy.lostAnswers == (committed ? 2 : 1))
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.hasPrefix(committed ? "no-op: " : "loaded "), "\(again.stdout)")
             #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 1)

@@ -57,7 +57,7 @@ public final class LostAnswerProxy: @unchecked Sendable {
         "host=\(directory) port=\(port) dbname=\(database) user=\(user)"
     }
 
-    /// Arms the proxy (once): see the type's description. `target` is a whole statement's
+    /// Arms the proxy (for one statement; arm it again for another): see the type's description. `target` is a whole statement's
     /// text (`COMMIT`): it matches the statement's bytes followed by its terminating NUL.
     public func loseAnswer(after marker: String, to target: String) {
         lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], true) }
@@ -68,7 +68,7 @@ public final class LostAnswerProxy: @unchecked Sendable {
         lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], false) }
     }
 
-    /// How many answers (or statements) the proxy has lost (0 or 1).
+    /// How many answers (or statements) the proxy has lost.
     public var lostAnswers: Int { lock.withLock { lost } }
 
     /// Stops listening, closes every connection and removes the directory.
@@ -161,7 +161,7 @@ public final class LostAnswerProxy: @unchecked Sendable {
     /// Under `lock`: notes the marker, and swallows the answer to the target sent after it;
     /// false when the chunk (holding the target) is not to be sent.
     private func applyRule(_ link: Link, _ chunk: ArraySlice<UInt8>) -> Bool {
-        guard let rule, lost == 0, !link.swallow else { return true }
+        guard let rule, !link.swallow else { return true }
         if !link.markerSeen, Self.contains(chunk, rule.marker) { link.markerSeen = true }
         guard link.markerSeen, Self.contains(chunk, rule.target) else { return true }
         self.rule = nil   // once

@@ -124,6 +124,8 @@ public struct FeedLoader {
             } catch let error as PostgresError where error.kind == .connectionLost || !connection.isOpen {
                 // The connection broke during COMMIT: the server may have committed before it.
                 guard let committing else { throw error }
+                // A no-op wrote nothing: whether its COMMIT went through does not matter.
+                guard committing.outcome == .loaded else { return committing }
                 throw LoadError.commitUnconfirmed(committing, cause: error)
             }
         }

@@ -197,8 +197,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The CLI's exit status for any error of a load: 2 bad usage or input, 3 the lock
-    /// is held, 1 anything else (the database, the connection, the ISO code lists).
+    /// The CLI's exit status for any error of a load: 2 bad usage or input (a connection that
+    /// can never be opened too), 3 the lock is held, 1 anything else (the database, the
+    /// connection, the ISO code lists).
     public static func exitStatus(for error: any Error) -> Int32 {
         switch error {
         case let load as LoadError:
@@ -208,6 +209,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             default: return 2
             }
         case is FeedFileError:
+            return 2
+        case let postgres as PostgresError where postgres.isPermanentConnectionFailure:
             return 2
         default:
             return 1
