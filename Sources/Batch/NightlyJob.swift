@@ -44,6 +44,10 @@ public enum NightlyOutcome: Sendable {
     case alreadyComplete(RunRecord)
     /// Another runner holds the scope's lease.
     case lockHeld(LeaseHolder)
+    /// This runner stalled past its lease and another took the scope over (and ended this
+    /// execution): `run` as it now stands (succeeded when the other finished it), `holder` the
+    /// lease's holder now (nil when none). This runner stored nothing after losing the lease.
+    case takenOver(run: RunRecord, holder: LeaseHolder?)
 }
 
 /// A run this execution finished.
@@ -252,6 +256,12 @@ public final class NightlyJob {
                 logger.info("the run was sealed before the failure", metadata: ["error": "\(message)"])
                 return .completed(done)
             }
+            // Ended by another runner, which took the lease over: not this run's failure (the
+            // other finishes it, or has), and not one to retry soon.
+            if recorded == .notRunning, progress.current.stopSignal == nil, let taken = await takenOver(runId: runId) {
+                logger.warning("the lease was taken over", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
+                return taken
+            }
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
@@ -271,6 +281,27 @@ public final class NightlyJob {
                     ORDER BY e.execution_id DESC LIMIT 1
                     """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
                                   PostgresValue(self.claim.pid)]).first.map { (try $0.decode(0), try $0.decode(1)) }
+            }
+        }) ?? nil
+    }
+
+    /// `.takenOver` when the scope's lease is no longer this runner's and the run is in other
+    /// hands: succeeded, or the lease's holder now works on it. Nil otherwise (a runner of
+    /// another date ended this execution: the run is failed and restartable), or when that
+    /// cannot be read.
+    private func takenOver(runId: Int64) async -> NightlyOutcome? {
+        (try? await retrying("read the run", stoppable: false) { db, _ in
+            try db.transaction { tx -> NightlyOutcome? in
+                let holder = try ScopeLeases.holder(tx, scope: self.request.scope)
+                guard holder?.token != self.claim.token, let run = try JobRepository.run(tx, runId: runId) else {
+                    return nil
+                }
+                let holderRun = try holder?.executionId.flatMap { id in
+                    try tx.query("SELECT run_id FROM run_executions WHERE execution_id = $1",
+                                 params: [PostgresValue(id)]).first?.decode(0, as: Int64.self)
+                }
+                guard run.status == .succeeded || holderRun == runId else { return nil }
+                return .takenOver(run: run, holder: holder)
             }
         }) ?? nil
     }
@@ -343,7 +374,7 @@ public final class NightlyJob {
         -> (input: MatchingInput, inputSHA256: String) {
         hooks.reach(Step.snapshot.rawValue)
         let clock = ContinuousClock(), t0 = clock.now
-        return try await retrying("snapshot") { db, attempt in
+        return try await retrying("snapshot") { db, attempt in try self.underLease(db, "no snapshot was stored") {
             // A connection lost during COMMIT leaves its outcome unknown: look before doing it again.
             if attempt > 1, try JobRepository.stepStatus(db, executionId: executionId, step: .snapshot) == .completed {
                 let input = try RunSnapshot.input(db, runId: runId)
@@ -357,7 +388,7 @@ public final class NightlyJob {
                                                 rowsRead: taken.rows, rowsWritten: taken.rows, attempts: attempt)
                 return (taken.input, taken.inputSHA256)
             }
-        }
+        } }
     }
 
     /// Rules, candidates and assign: one call of the pure engine, recorded as three

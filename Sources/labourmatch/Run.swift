@@ -100,6 +100,20 @@ struct RunCommand: AsyncParsableCommand {
                 Try again later; a crashed holder's lease expires by itself.\n
                 """.utf8))
             throw ExitCode(3)
+        case .takenOver(let run, let holder):
+            let by = holder.map { "\($0)" } ?? "another runner"
+            let lost = "this runner stalled past its lease (--lease-seconds \(leaseSeconds)) and the lease of scope "
+                + "'\(scope)' was taken over by \(by)"
+            guard run.status == .succeeded else {
+                FileHandle.standardError.write(Data("""
+                    labourmatch: \(lost), which carries run \(run.runId) on; this runner stored nothing more. \
+                    Nothing to retry: `labourmatch runs show \(run.runId)` follows it.\n
+                    """.utf8))
+                throw ExitCode(3)
+            }
+            CommandLog.warn("\(lost), which completed the run")
+            print("run \(run.runId) (\(run.key.summary)) succeeded, completed by another runner; nothing to do")
+            if let dir = run.reportDir { print(RunCommand.paths(dir)) }
         case .alreadyComplete(let run):
             let when = run.finishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
             print("run \(run.runId) (\(run.key.summary)) already succeeded at \(when); nothing to do (--rerun runs it again)")

@@ -258,10 +258,10 @@ import Testing
 
     /// A runner (`run`, results in `run`) started and held at `point` while the returned file
     /// exists; the caller removes the file (in a `defer` too).
-    static func runnerPaused(_ fixture: FixtureRun, at point: String,
+    static func runnerPaused(_ fixture: FixtureRun, at point: String, extra: [String] = [],
                              sourceLocation: SourceLocation = #_sourceLocation) throws -> (CLIProcess, URL) {
         let hold = try holdFile(fixture)
-        let runner = try fixture.start(out: "run", environment: [
+        let runner = try fixture.start(out: "run", extra, environment: [
             "LABOURMATCH_TEST_PAUSE_AT_STEP": point, "LABOURMATCH_TEST_PAUSE_WHILE": hold.path,
         ])
         #expect(runner.waitForStderr(containing: "test hook: pausing at \(point)"), "\(runner.stderr)",
@@ -304,8 +304,10 @@ import Testing
         defer { fixture.close() }
         let runner = try Self.leaseTakenOver(fixture, pausedAt: pausedAt, step: step, status: status)
         let done = runner.finish()
-        #expect(done.status == 1)
-        #expect(done.stderr.contains("was taken over; nothing was stored"), "\(done.stderr)")
+        // The holder now works on this run: not a failure to retry (1), another runner's (3).
+        #expect(done.status == 3, "\(done.stderr)")
+        #expect(done.stderr.contains("was taken over by") && done.stderr.contains("this runner stored nothing more"),
+                "\(done.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM run_matches") == 0)
         #expect(try fixture.count("SELECT count(*) FROM run_summaries") == 0)
         #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
@@ -541,12 +543,45 @@ import Testing
         defer { fixture.close() }
         let runner = try Self.leaseTakenOver(fixture, pausedAt: "report", step: "persist", status: "completed")
         let done = runner.finish()
-        #expect(done.status == 1)
+        #expect(done.status == 3, "\(done.stderr)")
         #expect(done.stderr.contains("was taken over"), "\(done.stderr)")
         let dir = fixture.dir.appendingPathComponent("run")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("matches.csv").path))
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 0)
+    }
+
+    /// A runner stalled past its lease (SIGSTOP) while another runner finished its run: once it
+    /// goes on, it stores nothing, says who took the lease, and exits 0 (the run succeeded:
+    /// nothing to retry; it exited 1, "failed ... restartable"). Stalled at its snapshot while a
+    /// runner of another date took the scope: its run is failed and restartable (1), and the
+    /// message says the lease was taken over (it quoted the append-only refusal).
+    @Test(arguments: [("persist", nil), ("snapshot", "2026-11-30")] as [(String, String?)])
+    func aRunnerStalledPastItsLeaseSaysItWasTakenOver(pausedAt: String, otherDate: String?) throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let (stalled, hold) = try Self.runnerPaused(fixture, at: pausedAt, extra: ["--lease-seconds", "3"])
+        defer { try? FileManager.default.removeItem(at: hold) }
+        kill(stalled.pid, SIGSTOP)
+        Thread.sleep(forTimeInterval: 4.5)   // past its lease: its heartbeat is stopped too
+        let other = try fixture.run(out: "other", ["--lease-seconds", "3"] + (otherDate.map { ["--date", $0] } ?? []))
+        #expect(other.status == 0, "\(other.stdout)\(other.stderr)")
+        try FileManager.default.removeItem(at: hold)
+        kill(stalled.pid, SIGCONT)
+        let done = stalled.finish()
+        #expect(done.stderr.contains("was taken over"), "\(done.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/matches.csv").path))
+        if otherDate == nil {
+            #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+            #expect(done.stdout.contains("succeeded, completed by another runner; nothing to do"), "\(done.stdout)")
+            #expect(try fixture.count("SELECT count(*) FROM run_matches") == (try fixture.dataRows("other", "matches.csv")))
+        } else {
+            #expect(done.status == 1, "\(done.stdout)\(done.stderr)")
+            #expect(done.stderr.contains("restartable") || done.stderr.contains("ended by another runner"), "\(done.stderr)")
+            let resumed = try fixture.run(out: "run")
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            try fixture.expectSameFiles("run", as: try fixture.offline())
+        }
     }
 
     /// What can be known before the work is checked before it: a database that does not exist
