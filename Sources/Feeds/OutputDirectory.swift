@@ -86,11 +86,15 @@ public struct OutputDirectory: Sendable {
     /// (`error`'s POSIX cause: a full disk, a read-only file system).
     private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {
         if let seen = obstacle(dir.path) { return (seen, true) }
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            let code = Int32(posix.code)
-            return (String(cString: strerror(code)), code == EACCES || code == EPERM)
-        }
+        if let code = posixCode(error) { return (String(cString: strerror(code)), code == EACCES || code == EPERM) }
         return ("\(error)", false)
+    }
+
+    /// The POSIX error under a Foundation file error (ENOSPC under `NSCocoaErrorDomain Code=640`).
+    public static func posixCode(_ error: any Error) -> Int32? {
+        guard let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+              posix.domain == NSPOSIXErrorDomain else { return nil }
+        return Int32(posix.code)
     }
 
     /// The section 7 files of `result`; `candidates.csv` only when asked, and otherwise removed

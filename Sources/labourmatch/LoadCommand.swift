@@ -263,10 +263,7 @@ final class RejectionsFile: @unchecked Sendable {
 
     /// The system's reason (a full disk) rather than Foundation's `NSCocoaErrorDomain Code=640`.
     private static func reason(_ error: any Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
-        }
-        return "\(error)"
+        OutputDirectory.posixCode(error).map { String(cString: strerror($0)) } ?? "\(error)"
     }
 }
 

@@ -152,17 +152,29 @@ public struct FeedLoader {
         guard let feedId = load.feedId else { return false }
         do {
             return try db.transaction { tx in
-                let ms = min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
-                try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
-                let kind = load.file.kind
-                try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))",
-                               params: [.init(kind.rawValue), .init(kind == .whoList ? "*" : load.file.source)])
+                try FeedLoader.waitForLock(tx, kind: load.file.kind, source: load.file.source, seconds: timeout)
                 return try tx.query("SELECT EXISTS (SELECT FROM feeds WHERE feed_id = $1)", params: [.init(feedId)])[0]
                     .decode(0, as: Bool.self)
             }
         } catch let error as PostgresError where error.sqlState == "55P03" {
             return nil
         }
+    }
+
+    /// The advisory lock's key parameters of (kind, source): one key for every WHO list source.
+    static func lockParams(_ kind: FeedKind, _ source: String) -> [PostgresValue?] {
+        [.init(kind.rawValue), .init(kind == .whoList ? "*" : source)]
+    }
+
+    /// Waits in `tx`, at most `seconds`, for the advisory lock of (kind, source) (with
+    /// `lock_timeout` set for the wait only); throws SQLSTATE 55P03 when the wait runs out.
+    static func waitForLock(_ tx: Connection, kind: FeedKind, source: String, seconds: Double) throws {
+        let previous = try tx.query("SELECT current_setting('lock_timeout')")[0].decode(0, as: String.self)
+        // Whole milliseconds within PostgreSQL's setting (an int); infinity is the longest.
+        let ms = min(Double(Int32.max), max(1, (seconds * 1000).rounded(.up)))
+        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
+        try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: lockParams(kind, source))
+        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init(previous)])
     }
 
     /// The file's base name without a `.csv`, `.ndjson` or `.jsonl` extension
@@ -301,8 +313,8 @@ private struct LoadRun {
     /// The advisory lock of (schema, kind, source); every WHO list load takes the same one,
     /// since an edition replaces the list whatever its source.
     private func lock(_ tx: Connection) throws {
-        let params: [PostgresValue?] = [.init(kind.rawValue), .init(kind == .whoList ? "*" : report.source)]
-        if try tx.query("SELECT pg_try_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)[0].decode(0, as: Bool.self) {
+        if try tx.query("SELECT pg_try_advisory_xact_lock(\(FeedSQL.lockKey))",
+                        params: FeedLoader.lockParams(kind, report.source))[0].decode(0, as: Bool.self) {
             return
         }
         let timeout = loader.lockTimeout
@@ -310,16 +322,11 @@ private struct LoadRun {
         logger.notice("another load of the same kind and source is running; waiting for it", metadata: [
             "kind": "\(kind.cliName)", "source": "\(report.source)", "timeout_s": "\(timeout)",
         ])
-        let previous = try tx.query("SELECT current_setting('lock_timeout')")[0].decode(0, as: String.self)
-        // Whole milliseconds within PostgreSQL's setting (an int); infinity is the longest.
-        let ms = min(Double(Int32.max), max(1, (timeout * 1000).rounded(.up)))
-        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
         do {
-            try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: params)
+            try FeedLoader.waitForLock(tx, kind: kind, source: report.source, seconds: timeout)
         } catch let error as PostgresError where error.sqlState == "55P03" {
             throw LoadError.lockTimeout(kind: kind, source: report.source, seconds: timeout)
         }
-        try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init(previous)])
     }
 
     /// Reads the file and COPYs every data row into lm_stage; returns the number of data rows.
