@@ -271,17 +271,14 @@ public final class NightlyJob {
     /// The execution this process started in the scope and still `running`, when `prepare`'s
     /// commit went through unconfirmed; nil when there is none, or when that cannot be read.
     private func unconfirmedExecution() async -> (Int64, Int64)? {
-        (try? await retrying("find the execution", stoppable: false) { db, _ in
-            try db.transaction { tx -> (Int64, Int64)? in
-                try self.boundWaitsWhenStopping(tx)
-                return try tx.query("""
-                    SELECT e.run_id, e.execution_id FROM run_executions e JOIN runs r USING (run_id)
-                    JOIN job_instances i USING (instance_id)
-                    WHERE i.scope = $1 AND e.host = $2 AND e.pid = $3 AND e.status = 'running'
-                    ORDER BY e.execution_id DESC LIMIT 1
-                    """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
-                                  PostgresValue(self.claim.pid)]).first.map { (try $0.decode(0), try $0.decode(1)) }
-            }
+        (try? await bookkeeping("find the execution") { tx -> (Int64, Int64)? in
+            try tx.query("""
+                SELECT e.run_id, e.execution_id FROM run_executions e JOIN runs r USING (run_id)
+                JOIN job_instances i USING (instance_id)
+                WHERE i.scope = $1 AND e.host = $2 AND e.pid = $3 AND e.status = 'running'
+                ORDER BY e.execution_id DESC LIMIT 1
+                """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
+                              PostgresValue(self.claim.pid)]).first.map { (try $0.decode(0), try $0.decode(1)) }
         }) ?? nil
     }
 
@@ -290,30 +287,25 @@ public final class NightlyJob {
     /// another date ended this execution: the run is failed and restartable), or when that
     /// cannot be read.
     private func takenOver(runId: Int64) async -> NightlyOutcome? {
-        (try? await retrying("read the run", stoppable: false) { db, _ in
-            try db.transaction { tx -> NightlyOutcome? in
-                let holder = try ScopeLeases.holder(tx, scope: self.request.scope)
-                guard holder?.token != self.claim.token, let run = try JobRepository.run(tx, runId: runId) else {
-                    return nil
-                }
-                let holderRun = try holder?.executionId.flatMap { id in
-                    try tx.query("SELECT run_id FROM run_executions WHERE execution_id = $1",
-                                 params: [PostgresValue(id)]).first?.decode(0, as: Int64.self)
-                }
-                guard run.status == .succeeded || holderRun == runId else { return nil }
-                return .takenOver(run: run, holder: holder)
+        (try? await bookkeeping("read the run") { tx -> NightlyOutcome? in
+            let holder = try ScopeLeases.holder(tx, scope: self.request.scope)
+            guard holder?.token != self.claim.token, let run = try JobRepository.run(tx, runId: runId) else {
+                return nil
             }
+            let holderRun = try holder?.executionId.flatMap { id in
+                try tx.query("SELECT run_id FROM run_executions WHERE execution_id = $1",
+                             params: [PostgresValue(id)]).first?.decode(0, as: Int64.self)
+            }
+            guard run.status == .succeeded || holderRun == runId else { return nil }
+            return .takenOver(run: run, holder: holder)
         }) ?? nil
     }
 
     /// Run `runId` as this execution completed it, when it is sealed (succeeded by this execution).
     private func sealedRun(runId: Int64, executionId: Int64, resumedAt: Step) async -> CompletedRun? {
-        try? await retrying("read the sealed run", stoppable: false) { db, _ in
-            try db.transaction { tx in
-                try self.boundWaitsWhenStopping(tx)
-                return try self.completedRun(tx, runId: runId, executionId: executionId, resumedAt: resumedAt)
-            }
-        }
+        (try? await bookkeeping("read the sealed run") { tx in
+            try self.completedRun(tx, runId: runId, executionId: executionId, resumedAt: resumedAt)
+        }) ?? nil
     }
 
     /// Run `runId` with its stored results and chain link when this execution sealed it; else nil.
@@ -606,12 +598,9 @@ public final class NightlyJob {
     private func recordFailure(runId: Int64, executionId: Int64, step: Step, started: Date,
                                message: String) async -> JobRepository.FailOutcome? {
         do {
-            return try await retrying("record failure", stoppable: false) { db, _ in
-                try db.transaction { tx in
-                    try self.boundWaitsWhenStopping(tx)
-                    return try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
-                                                                  step: step, started: started, message: message)
-                }
+            return try await bookkeeping("record failure") { tx in
+                try JobRepository.failRunningExecution(tx, runId: runId, executionId: executionId,
+                                                       step: step, started: started, message: message)
             }
         } catch {
             logger.error("could not record the failure", metadata: ["error": "\(error)"])
@@ -625,15 +614,22 @@ public final class NightlyJob {
         if progress.current.stopSignal != nil { try JobRepository.boundWaits(tx) }
     }
 
+    /// `body` in one transaction of its own, for what is left to do after the work or a failure
+    /// (recording it, giving the lease up, looking where the run stands): retried like any work,
+    /// never cut short by a stop (it is what a stop needs done), its waits bounded once stopping.
+    private func bookkeeping<T>(_ what: String, _ body: (Connection) throws -> T) async throws -> T {
+        try await retrying(what, stoppable: false) { db, _ in
+            try db.transaction { tx in
+                try self.boundWaitsWhenStopping(tx)
+                return try body(tx)
+            }
+        }
+    }
+
     @discardableResult
     private func releaseLease() async -> Bool {
         do {
-            _ = try await retrying("release lease", stoppable: false) { db, _ in
-                try db.transaction { tx in
-                    try self.boundWaitsWhenStopping(tx)
-                    return try ScopeLeases.release(tx, self.claim)
-                }
-            }
+            _ = try await bookkeeping("release lease") { tx in try ScopeLeases.release(tx, self.claim) }
             return true
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
