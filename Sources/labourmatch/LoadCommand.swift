@@ -72,7 +72,9 @@ struct LoadCommand: ParsableCommand {
     var rejectionsOut: String?
     @Flag(help: "Let a snapshot of a file with no data rows withdraw every key of its source.")
     var allowEmpty = false
-    @Option(help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
+    // .unconditional: `--lock-timeout -1` is a value (refused by validate) rather than a missing one.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
     var lockTimeout: Double = 60
     @Flag(help: """
         Load the file even if an earlier load of this kind and source had the same SHA-256 \
@@ -250,6 +252,24 @@ final class RejectionsFile: @unchecked Sendable {
         }
         guard rename(temporary, path) == 0 else {
             throw CommandFailure("cannot write \(path) (\(String(cString: strerror(errno))))")
+        }
+        removeOrphans()
+    }
+
+    /// Removes the temporary files of this name that earlier loads killed with SIGKILL left
+    /// behind (`.NAME.PID.tmp` whose process no longer exists); those of live processes stay.
+    private func removeOrphans() {
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).", own = ProcessInfo.processInfo.processIdentifier
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let digits = name.dropFirst(prefix.count).dropLast(4)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+                  let pid = pid_t(digits), pid > 0, pid != own else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink((parent as NSString).appendingPathComponent(name))
+            }
         }
     }
 

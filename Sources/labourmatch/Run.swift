@@ -43,7 +43,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory for the result files and the audit report, report.html and report.md (default: runs/<run id>/ in the project).",
                                valueName: "dir"))
     var out: String?
-    @Option(help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third).",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third).",
                                valueName: "seconds"))
     var leaseSeconds: Double = 60
 

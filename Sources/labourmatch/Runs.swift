@@ -17,7 +17,7 @@ struct Runs: ParsableCommand {
 struct RunsList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the most recent runs.")
 
-    @Option(help: "How many runs to list.") var limit = 20
+    @Option(parsing: .unconditional, help: "How many runs to list.") var limit = 20
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {

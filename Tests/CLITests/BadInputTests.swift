@@ -68,6 +68,20 @@ import Testing
         #expect(run.stderr.contains("--lock-timeout must be a number of seconds from 0 to 86400"), "\(run.stderr)")
     }
 
+    /// A negative number after a space is the option's value, not a missing one: the message
+    /// names the range (argument-parser took `-1` for an option of its own and said "Missing value").
+    @Test func negativeNumbersAfterASpaceAreValues() throws {
+        let load = try labourmatch(["load", "employers", fixture("employers.csv"), "--lock-timeout", "-1",
+                                    "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(load.status == 2 && load.stderr.contains("--lock-timeout must be a number of seconds from 0 to 86400"),
+                "\(load.stderr)")
+        let run = try labourmatch(["run", "--lease-seconds", "-5", "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(run.status == 2 && run.stderr.contains("--lease-seconds"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Missing value"), "\(run.stderr)")
+        let runs = try labourmatch(["runs", "list", "--limit", "-3", "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(runs.status == 2 && runs.stderr.contains("--limit must be 1 or more"), "\(runs.stderr)")
+    }
+
     @Test(arguments: [
         ("--vacancies", "vacancies-rows.csv", "vacancies"),
         ("--vacancies", "vacancies-rows.ndjson", "vacancies"),

@@ -165,6 +165,29 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A load that published its rejections file removes what a SIGKILLed load of the same
+    /// name left behind (`.NAME.PID.tmp` of a process that no longer exists), and nothing else:
+    /// not a live process's file, not another name's.
+    @Test func aPublishedRejectionsFileRemovesOrphansOfItsName() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let finished = Process()
+            finished.executableURL = URL(fileURLWithPath: "/bin/true")
+            try finished.run()
+            finished.waitUntilExit()
+            let dead = finished.processIdentifier, alive = ProcessInfo.processInfo.processIdentifier
+            let orphan = ".r.csv.\(dead).tmp", live = ".r.csv.\(alive).tmp"
+            let others = [".other.csv.\(dead).tmp", ".r.csv.x\(dead).tmp", "r.csv.\(dead).tmp"]
+            for name in [orphan, live] + others { _ = try writeFile(dir, name, "partial") }
+            let load = try runLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--dry-run",
+                                           "--rejections-out", dir.appendingPathComponent("r.csv").path,
+                                           "--database-url", t.url()])
+            #expect(load.status == 0, "\(load.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ([live, "r.csv"] + others).sorted())
+        }
+    }
+
     /// A dry run says how many rejections it does not list; a file name holding a line break
     /// or a terminal escape is printed escaped, in the summary and in `feeds list`.
     @Test func dryRunsCountWhatTheyDoNotListAndFileNamesAreEscaped() throws {
