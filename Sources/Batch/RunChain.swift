@@ -85,6 +85,15 @@ public enum RunChain {
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// Stored values the outputs text cannot tell apart from a field or row boundary (see
+    /// `RunResults.valuesWithSeparators`; a snapshot line has exactly two commas), at most 5.
+    static func ambiguousValues(snapshot: [String], results: RunResults) -> [String] {
+        let lines = snapshot.filter { line in
+            line.utf8.filter { $0 == 44 }.count != 2 || line.utf8.contains { $0 == 10 || $0 == 13 }
+        }
+        return Array((lines.map { "snapshot: \($0.debugDescription)" } + results.valuesWithSeparators).prefix(5))
+    }
+
     /// The SHA-256 of the outputs text of `run` as stored now, or nil when it has no results.
     public static func outputsSHA256(_ db: Connection, run: RunRecord, results: RunResults? = nil) throws -> String? {
         guard let stored = try results ?? RunResults.read(db, runId: run.runId) else { return nil }
@@ -144,7 +153,17 @@ public enum RunChain {
             return try checkUnlinked(db, run: run)
         }
         var problems: [String] = []
-        let outputs = try outputsSHA256(db, run: run, results: results)
+        var outputs: String?
+        if let stored = try results ?? RunResults.read(db, runId: id) {
+            let snapshot = try snapshotLines(db, runId: id)
+            outputs = RunInputs.sha256Hex(outputsText(run: run, snapshot: snapshot, results: stored))
+            let ambiguous = ambiguousValues(snapshot: snapshot, results: stored)
+            if !ambiguous.isEmpty {
+                problems.append("run \(id): stored values hold a comma or a line break, which no run writes and which "
+                                + "its outputs text cannot tell apart from a field or row boundary (rows merged or "
+                                + "split afterwards): " + ambiguous.joined(separator: "; "))
+            }
+        }
         if outputs != link.outputsSHA256 {
             problems.append("run \(id): its stored rows no longer hash to the outputs_sha256 recorded when it succeeded "
                             + "(recorded \(link.outputsSHA256.prefix(16))..., now \(outputs.map { "\($0.prefix(16))..." } ?? "no results")): "
@@ -169,8 +188,9 @@ public enum RunChain {
         return ChainCheck(runId: id, link: link, problems: problems, note: nil)
     }
 
-    /// A run without a link is fine when it has not succeeded, or succeeded before the chain began;
-    /// not when a later link names it or it finished after the first link.
+    /// A run without a link is fine when it has not succeeded, or finished before the chain began
+    /// (before migration 0005 was applied); not when a later link names it, nor when it has no
+    /// finish time or finished after that: a run removed from the chain, or inserted by hand.
     private static func checkUnlinked(_ db: Connection, run: RunRecord) throws -> ChainCheck {
         let id = run.runId
         guard run.status == .succeeded else {
@@ -178,33 +198,58 @@ public enum RunChain {
         }
         let row = try db.query("""
             SELECT (SELECT chain_seq FROM runs WHERE chain_previous_run_id = $1),
-                   (SELECT min(finished_at) FROM runs WHERE chain_seq = 1) < (SELECT finished_at FROM runs WHERE run_id = $1)
+                   coalesce((SELECT r.finished_at < m.applied_at FROM runs r, schema_migrations m
+                             WHERE r.run_id = $1 AND m.name = '0005_roles.sql'), false)
             """, params: [PostgresValue(id)])[0]
         if let next: Int64 = try row.decodeIfPresent(0) {
             return ChainCheck(runId: id, link: nil, problems: [
                 "run \(id): link \(next) names it as the previous run, but its own link was removed",
             ], note: nil)
         }
-        if try row.decodeIfPresent(1, as: Bool.self) == true {
+        if try !row.decode(1, as: Bool.self) {
             return ChainCheck(runId: id, link: nil, problems: [
-                "run \(id) succeeded after the hash chain began but has no link: it was removed",
+                "run \(id) is marked succeeded but has no link, and did not finish before the hash chain began "
+                    + "(migration 0005): it was removed from the chain, or written by hand",
             ], note: nil)
         }
         return ChainCheck(runId: id, link: nil, problems: [],
                           note: "run \(id) succeeded before the hash chain began (migration 0005): it has no link")
     }
 
-    /// Checks every link in order, and that the links are numbered 1, 2, 3, ... without a gap.
+    /// Checks every link in order, and that the links are numbered 1, 2, 3, ... without a gap;
+    /// then every succeeded run without a link (those with a problem only).
     public static func checkAll(_ db: Connection) throws -> [ChainCheck] {
         let links = try db.query("SELECT \(linkColumns) WHERE chain_seq IS NOT NULL ORDER BY chain_seq").map(decodeLink)
         var checks: [ChainCheck] = []
         for (i, link) in links.enumerated() {
-            guard let run = try JobRepository.run(db, runId: link.runId) else { continue }
-            var check = try check(db, run: run)
+            var check: ChainCheck
+            if let run = try JobRepository.run(db, runId: link.runId) {
+                check = try self.check(db, run: run)
+            } else {
+                // Its job instance is gone (a superuser's replica-mode update skips the foreign key):
+                // the run's identity, and so its outputs hash, can no longer be recomputed.
+                check = ChainCheck(runId: link.runId, link: link, problems: [
+                    "run \(link.runId) (link \(link.seq)): its job instance is gone, so its outputs cannot be recomputed: "
+                        + "the run was detached from its job",
+                ], note: nil)
+            }
             if link.seq != Int64(i + 1) {
                 check.problems.append("link \(i + 1) is missing: the chain jumps to link \(link.seq) (run \(link.runId))")
             }
             checks.append(check)
+        }
+        let unlinked = try db.query("""
+            SELECT run_id FROM runs WHERE status = 'succeeded' AND chain_seq IS NULL ORDER BY run_id
+            """).map { try $0.decode(0, as: Int64.self) }
+        for id in unlinked {
+            guard let run = try JobRepository.run(db, runId: id) else {
+                checks.append(ChainCheck(runId: id, link: nil, problems: [
+                    "run \(id) is marked succeeded, has no link and no job instance: it was written by hand",
+                ], note: nil))
+                continue
+            }
+            let check = try checkUnlinked(db, run: run)
+            if !check.holds { checks.append(check) }
         }
         return checks
     }

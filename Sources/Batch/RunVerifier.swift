@@ -60,6 +60,8 @@ public enum RunLookupError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noSuchRun(let id): return "no run \(id) (see `labourmatch runs list`)"
+        case .noResults(let id, let status) where status == .succeeded:
+            return "run \(id) is marked succeeded but has no stored results: they were removed, or the run was written by hand"
         case .noResults(let id, let status):
             return "run \(id) has no stored results (status \(status.rawValue)); restart it with `labourmatch run`"
         case .badPolicy(let id): return "run \(id): the stored policy text does not match its policy_sha256"

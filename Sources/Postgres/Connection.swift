@@ -21,27 +21,7 @@ public final class Connection {
     public init(_ config: ConnectionConfig, logger: Logger = Logger(label: "postgres")) throws {
         self.config = config
         self.notices = NoticeSink(logger: logger)
-        // A string libpq cannot parse can never connect: say so as such, not as a server that did
-        // not answer (which a caller would try again).
-        if !config.conninfo.isEmpty {
-            var parseError: UnsafeMutablePointer<CChar>?
-            if let options = PQconninfoParse(config.conninfo, &parseError) {
-                PQconninfoFree(options)
-            } else {
-                let why = parseError.map { String(cString: $0) } ?? "out of memory"
-                PQfreemem(parseError)
-                // libpq quotes what it could not parse: the whole URI, or a token that may be a
-                // piece of the password. Only short quotes (`"]"`, an option's name) are kept.
-                // Its redaction cannot be trusted either (an unclosed quote hides `password=` in a
-                // value): the description stops at its first quote.
-                let shown = config.description
-                let cut = shown.firstIndex { $0 == "'" || $0 == "\"" }.map { String(shown[..<$0]) + "..." } ?? shown
-                throw PostgresError(kind: .connectionFailed,
-                                    message: Self.invalidConnectionString
-                                        + Self.withoutLongQuotes(PostgresError.oneLine(why.trimmingTrailingNewlines())),
-                                    connection: cut)
-            }
-        }
+        try Self.checkParsable(config)
         // Keywords before `dbname` are defaults the conninfo may override; those after it win.
         var keywords: [String] = []
         var values: [String] = []
@@ -69,19 +49,53 @@ public final class Connection {
         if let role = config.role { try setRole(role) }
     }
 
+    /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a
+    /// server that did not answer (which a caller would try again). libpq reads a string as a URL
+    /// (`postgresql://`, `postgres://`) or as `key=value` pairs when it is one (holds `=`), else
+    /// as a database name; a "name" holding `:`, `/`, `@` or a space is a mistyped URL or string.
+    ///
+    /// Nothing of an unparsable string is shown, since its password cannot be located: libpq's
+    /// message keeps only its punctuation quotes (`"="`), the string only where it came from.
+    static func checkParsable(_ config: ConnectionConfig) throws {
+        let info = config.conninfo
+        guard !info.isEmpty else { return }
+        let lower = info.lowercased()
+        let why: String
+        if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") || info.contains("=") {
+            var parseError: UnsafeMutablePointer<CChar>?
+            if let options = PQconninfoParse(info, &parseError) {
+                PQconninfoFree(options)
+                return
+            }
+            why = withoutQuotedText(PostgresError.oneLine((parseError.map { String(cString: $0) } ?? "out of memory")
+                .trimmingTrailingNewlines()))
+            PQfreemem(parseError)
+        } else if info.contains(where: { ":/@".contains($0) || $0.isWhitespace }) {
+            why = "neither a postgresql:// URL, nor key=value pairs, nor a database name"
+        } else {
+            return   // a database name
+        }
+        throw PostgresError(kind: .connectionFailed, message: invalidConnectionString + why,
+                            connection: "the \(config.source.optionName) value (not shown: its password could not be located)")
+    }
+
     /// How the message of a connection string libpq cannot parse starts.
     static let invalidConnectionString = "invalid connection string: "
 
-    /// `text` with every double-quoted part longer than 16 characters, or holding `@`, `:` or
-    /// `%`, replaced by `"..."`: the connection string's own text, which may hold a password.
-    static func withoutLongQuotes(_ text: String) -> String {
-        let parts = text.split(separator: "\"", omittingEmptySubsequences: false)
-        guard parts.count >= 3 else { return text }
-        return parts.enumerated().map { i, part in
-            let quoted = i % 2 == 1 && i < parts.count - 1
-            guard quoted, part.count > 16 || part.contains(where: { "@:%".contains($0) }) else { return String(part) }
-            return "..."
-        }.joined(separator: "\"")
+    /// `text` up to its first double-quoted part that is not punctuation only (`"="`, `"]"`),
+    /// which becomes `"..."`, and nothing after: libpq quotes the string's own text, a token of
+    /// which may be the password, and a quote inside it makes the quoting itself unreliable.
+    static func withoutQuotedText(_ text: String) -> String {
+        var out = "", rest = Substring(text)
+        while let open = rest.firstIndex(of: "\"") {
+            out += rest[...open]
+            rest = rest[rest.index(after: open)...]
+            guard let close = rest.firstIndex(of: "\""), rest[..<close].count <= 2,
+                  !rest[..<close].contains(where: { $0.isLetter || $0.isNumber }) else { return out + "...\"" }
+            out += rest[...close]
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     /// `SET ROLE role` for the session, with an error that says what to do when the login

@@ -17,6 +17,14 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         case libpqEnvironment = "libpq environment"
         /// The local cluster of `Scripts/dev-db`.
         case devCluster = "dev cluster"
+
+        /// How a user names this source: the option or variable that gave the string.
+        public var optionName: String {
+            switch self {
+            case .explicit: return "--database-url"
+            default: return rawValue
+            }
+        }
     }
 
     /// The connection string or URL handed to libpq (may hold a password: never print it; use `redacted`).
@@ -60,9 +68,7 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         databaseURL: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ConnectionConfig {
-        // Our default would override PGCONNECT_TIMEOUT (a keyword beats the environment): when
-        // that is set, libpq applies it, unless the URL itself gives connect_timeout.
-        let timeout = (environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty ? 5 : nil
+        let timeout = defaultTimeout(environment)
         if let url = databaseURL, !url.isEmpty {
             return ConnectionConfig(conninfo: url, source: .explicit, defaultConnectTimeout: timeout)
         }
@@ -86,7 +92,13 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     ) -> ConnectionConfig {
         let info = "host=\(quote(devClusterSocketDirectory(environment: environment)))"
             + " port=\(devClusterPort(environment: environment)) dbname=\(quote(database)) user=postgres"
-        return ConnectionConfig(conninfo: info, source: .devCluster)
+        return ConnectionConfig(conninfo: info, source: .devCluster, defaultConnectTimeout: defaultTimeout(environment))
+    }
+
+    /// 5 s, unless `PGCONNECT_TIMEOUT` is set: our keyword would override it (a keyword beats the
+    /// environment), so then libpq applies the variable, unless the string gives connect_timeout.
+    static func defaultTimeout(_ environment: [String: String]) -> Int? {
+        (environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty ? 5 : nil
     }
 
     /// `LABOURMATCH_PGPORT` when it is a port number, else `defaultDevClusterPort`.

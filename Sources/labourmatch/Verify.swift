@@ -81,14 +81,18 @@ struct Verify: AsyncParsableCommand {
         }
         let broken = checks.filter { !$0.holds }
         for check in broken { Verify.printChain(check) }
-        guard let head = checks.last?.link else {
+        let links = checks.filter { $0.link != nil }
+        let strays = checks.count - links.count
+        if !broken.isEmpty {
+            let failing = broken.count - strays
+            print("chain: \(failing) of \(links.count) links FAIL"
+                  + (strays > 0 ? "; \(strays) succeeded run(s) outside the chain that should be in it" : ""))
+            throw ExitCode(1)
+        }
+        guard let head = links.last?.link else {
             print("chain: no run has succeeded since the hash chain began")
             return
         }
-        if !broken.isEmpty {
-            print("chain: \(broken.count) of \(checks.count) links FAIL")
-            throw ExitCode(1)
-        }
-        print("chain: all \(checks.count) links hold; head: link \(head.seq), run \(head.runId), chain_sha256 \(head.chainSHA256)")
+        print("chain: all \(links.count) links hold; head: link \(head.seq), run \(head.runId), chain_sha256 \(head.chainSHA256)")
     }
 }

@@ -48,6 +48,91 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         defer { runner.close() }
         expectRefused(runner, "UPDATE feeds SET rows_read = 0", "42501")
         expectRefused(runner, "DELETE FROM worker_versions", "42501")
+        // Nor insert a run already succeeded (outside the chain), nor add executions to a succeeded
+        // run, nor steps to an ended execution (0007_insert_guards).
+        expectRefused(runner, """
+            INSERT INTO runs (instance_id, number, engine_version, status, finished_at)
+            SELECT instance_id, 99, engine_version, 'succeeded', now() FROM runs LIMIT 1
+            """, "LM001")
+        expectRefused(runner, """
+            INSERT INTO run_executions (run_id, host, pid, resumed_at)
+            SELECT run_id, 'forged', 1, 'report' FROM runs WHERE status = 'succeeded' LIMIT 1
+            """, "LM001")
+        expectRefused(runner, """
+            INSERT INTO run_steps (execution_id, step, status, started_at)
+            SELECT execution_id, 'report', 'completed', now() FROM run_executions LIMIT 1
+            """, "LM001")
+        #expect(try fixture.rows("SELECT count(*)::text FROM run_executions")[0][0] == "2")
+    }
+
+    /// Two adjacent exclusion rows merged into one (the second's line folded into the first's
+    /// reason after a line break) leave the outputs text, and so every hash, as it was; `verify`
+    /// finds the value no run writes.
+    @Test func rowsMergedWithoutChangingTheTextAreFound() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "one").status == 0)
+        let id = try fixture.rows("SELECT run_id::text FROM runs")[0][0]
+        let lines = try String(contentsOf: fixture.dir.appendingPathComponent("one/exclusions.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        try #require(lines.count >= 3)
+        let (first, second) = (lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init),
+                               lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        func matching(_ row: [String]) -> (String, [PostgresValue?]) {
+            ("run_id = $1 AND subject = $2 AND worker_id IS NOT DISTINCT FROM $3 AND vacancy_id IS NOT DISTINCT FROM $4 AND reason = $5",
+             [PostgresValue(text: id, type: .int8), PostgresValue(row[0]), row[1].isEmpty ? nil : PostgresValue(row[1]),
+              row[2].isEmpty ? nil : PostgresValue(row[2]), PostgresValue(row[3])])
+        }
+        let before = try #require(try RunChain.link(db, runId: Int64(id)!)).outputsSHA256
+        try db.execute("SET session_replication_role = replica")
+        let (firstWhere, firstParams) = matching(first), (secondWhere, secondParams) = matching(second)
+        #expect(try db.execute("UPDATE run_exclusions SET reason = reason || $6 WHERE \(firstWhere)",
+                               params: firstParams + [PostgresValue("\n" + lines[2])]) == 1)
+        #expect(try db.execute("DELETE FROM run_exclusions WHERE \(secondWhere)", params: secondParams) == 1)
+        try db.execute("RESET session_replication_role")
+        let run = try #require(try JobRepository.run(db, runId: Int64(id)!))
+        #expect(try RunChain.outputsSHA256(db, run: run) == before, "the text, and so the hash, did not change")
+        let verified = try fixture.command(["verify", id])
+        #expect(verified.status == 1, "\(verified.stdout)")
+        #expect(verified.stdout.contains("stored values hold a comma or a line break"), "\(verified.stdout)")
+        #expect(verified.stdout.contains("exclusions: \"\(first[3])\\n\(lines[2])\""), "\(verified.stdout)")
+        #expect(try fixture.command(["verify", "--chain"]).status == 1)
+    }
+
+    /// What `verify --chain` finds of runs moved out of the chain with the triggers off (as a
+    /// superuser could): a succeeded run with no link that finished after the chain began, and
+    /// a linked run whose job instance is gone (it was skipped, and all links "held").
+    @Test func runsTakenOutOfTheChainAreFound() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "one").status == 0)
+        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
+        let ids = try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try db.execute("SET session_replication_role = replica")
+        let forged = try db.query("""
+            INSERT INTO runs (instance_id, number, engine_version, status)
+            SELECT instance_id, 99, engine_version, 'succeeded' FROM runs LIMIT 1 RETURNING run_id::text
+            """)[0].decode(0, as: String.self)
+        let stray = try fixture.command(["verify", "--chain"])
+        #expect(stray.status == 1, "\(stray.stdout)\(stray.stderr)")
+        #expect(stray.stdout.contains("run \(forged) is marked succeeded but has no link"), "\(stray.stdout)\(stray.stderr)")
+        #expect(stray.stdout.contains("0 of 2 links FAIL; 1 succeeded run(s) outside the chain"), "\(stray.stdout)")
+        let own = try fixture.command(["verify", forged])
+        #expect(own.status != 0 && own.stderr.contains("run \(forged) is marked succeeded but has no stored results"),
+                "\(own.stderr)")
+        try db.execute("DELETE FROM runs WHERE run_id = $1", params: [PostgresValue(text: forged, type: .int8)])
+        #expect(try fixture.command(["verify", "--chain"]).status == 0)
+
+        try db.execute("UPDATE runs SET instance_id = instance_id + 1000000 WHERE run_id = $1",
+                       params: [PostgresValue(text: ids[0], type: .int8)])
+        let detached = try fixture.command(["verify", "--chain"])
+        #expect(detached.status == 1, "\(detached.stdout)")
+        #expect(detached.stdout.contains("run \(ids[0]) (link 1): its job instance is gone"), "\(detached.stdout)")
+        #expect(detached.stdout.contains("1 of 2 links FAIL"), "\(detached.stdout)")
     }
 
     @Test func verifyNamesTheRunAndTheLinkThatBreak() throws {

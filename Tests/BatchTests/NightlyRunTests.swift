@@ -296,14 +296,19 @@ import Testing
         return runner
     }
 
-    /// Taken over before the persist step, or inside its transaction: either way the runner says
-    /// its lease was taken over (not the append-only refusal it meets first) and stores nothing.
-    @Test(arguments: [("persist", "assign", "completed"), ("persist.copy", "persist", "running")])
+    /// Taken over in the engine, before the persist step, or inside its transaction: either way
+    /// the runner says its lease was taken over (not the append-only refusal it meets first) and
+    /// stores nothing, not even a step row in its abandoned execution (0007_insert_guards; the
+    /// engine's three steps were inserted there as completed).
+    @Test(arguments: [("engine", "snapshot", "completed"), ("persist", "assign", "completed"),
+                      ("persist.copy", "persist", "running")])
     func runnerWhoseLeaseWasTakenOverStoresNothing(pausedAt: String, step: String, status: String) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
         let runner = try Self.leaseTakenOver(fixture, pausedAt: pausedAt, step: step, status: status)
+        let steps = try fixture.rows("SELECT step, status FROM run_steps ORDER BY step")
         let done = runner.finish()
+        #expect(try fixture.rows("SELECT step, status FROM run_steps ORDER BY step") == steps)
         // The holder now works on this run: not a failure to retry (1), another runner's (3).
         #expect(done.status == 3, "\(done.stderr)")
         #expect(done.stderr.contains("was taken over by") && done.stderr.contains("this runner stored nothing more"),

@@ -62,6 +62,10 @@ import Testing
         #expect(ConnectionConfig.resolve(environment: env.merging(["DATABASE_URL": "postgres://env/db"]) { a, _ in a })
             .defaultConnectTimeout == nil)
         #expect(ConnectionConfig.resolve(databaseURL: "postgres://flag/db", environment: [:]).defaultConnectTimeout == 5)
+        // And the dev cluster's fallback (it kept 5 s whatever the variable said).
+        #expect(ConnectionConfig.resolve(environment: env).source == .devCluster)
+        #expect(ConnectionConfig.resolve(environment: env).defaultConnectTimeout == nil)
+        #expect(ConnectionConfig.resolve(environment: [:]).defaultConnectTimeout == 5)
     }
 
     @Test func devClusterUsesProjectSocketAndPort() {

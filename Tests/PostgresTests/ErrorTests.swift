@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+@testable import Postgres
 import Testing
 
 /// Server errors keep their SQLSTATE; transactions undo what a throwing body did.
@@ -8,13 +8,26 @@ import Testing
 
     /// A string libpq cannot parse is a permanent failure (never retried), and its message does
     /// not repeat what libpq quotes of it: the URI, or a token of the password.
+    /// Nor a mistyped URL (one slash, another scheme) or a password with a space or a quote.
     @Test(arguments: ["postgresql://postgres:SECRETPW@[bad", "postgresql://u:SECRET%zzPW@h/x",
-                      "host='unterminated password=SECRETPW"])
+                      "host='unterminated password=SECRETPW", "jdbc:postgresql://db/lm?user=alice&password=SECRETPW",
+                      "postgresql:/alice:SECRETPW@db/lm", "host=/tmp user=alice password=SECRET horse SECRET",
+                      "postgresql://alice:SE\"CRET%zzPW@db/lm", "postgres//alice:SECRETPW@db"])
     func anUnparsableConnectionStringIsPermanentAndKeepsItsPassword(conninfo: String) throws {
         let error = try #require(throws: PostgresError.self) { try Connection(ConnectionConfig(conninfo: conninfo)) }
         #expect(error.isPermanentConnectionFailure, "\(error)")
         #expect("\(error)".contains("invalid connection string"), "\(error)")
-        #expect(!"\(error)".contains("SECRET"), "\(error)")
+        #expect(!"\(error)".contains("SECRET") && !"\(error)".contains("horse") && !"\(error)".contains("CRET"), "\(error)")
+        #expect("\(error)".contains("the --database-url value (not shown"), "\(error)")
+    }
+
+    /// libpq's punctuation quotes stay; a quoted word ends the message.
+    @Test func onlyPunctuationQuotesAreKept() {
+        #expect(Connection.withoutQuotedText(#"missing "=" after "horse" in connection info string"#)
+                == #"missing "=" after "...""#)
+        #expect(Connection.withoutQuotedText(#"invalid percent-encoded token: "Pa"ss%wd""#)
+                == #"invalid percent-encoded token: "...""#)
+        #expect(Connection.withoutQuotedText("no quotes") == "no quotes")
     }
 
     @Test func uniqueViolationCarriesSQLState() throws {

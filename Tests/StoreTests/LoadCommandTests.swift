@@ -266,6 +266,23 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         #expect(!bad.stderr.contains("s3cr3t-pw"), "\(bad.stderr)")
     }
 
+    /// A bare database name is one, as for `psql NAME` (libpq's environment gives the rest); it
+    /// was refused as an invalid connection string for a while.
+    @Test func aBareDatabaseNameConnectsAsForPsql() throws {
+        try LoadDB.with { t in
+            let row = try #require(try t.db.query("""
+                SELECT current_database(), current_setting('port'),
+                       trim(split_part(current_setting('unix_socket_directories'), ',', 1))
+                """).first)
+            let name = try row.decode(0, as: String.self)
+            let environment = ["PGHOST": try row.decode(2, as: String.self), "PGPORT": try row.decode(1, as: String.self),
+                               "PGUSER": "postgres", "PGOPTIONS": "-csearch_path=\(t.schema)"]
+            let listed = try runLabourmatch(["feeds", "list", "--database-url", name], environment: environment)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(!listed.stderr.contains("invalid connection string"), "\(listed.stderr)")
+        }
+    }
+
     /// A big file with some bad rows (so that a finished load would write rejections too).
     static func bigVacancies(count: Int, badEvery: Int = 100) -> String {
         var lines = generatedVacancies(count: count).split(separator: "\n").map(String.init)

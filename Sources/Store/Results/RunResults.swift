@@ -113,6 +113,24 @@ public struct RunResults: Sendable, Equatable {
                   summaryJSON: OutputFiles.summaryJSON(result, policySHA256: policySHA256, inputSHA256: inputSHA256))
     }
 
+    /// The values holding a comma or a line break, as `table: "value"`. The tables' text
+    /// separates fields with commas and rows with line breaks, so such a value could pass for
+    /// two fields or two rows (a tamperer's way to merge rows without changing the text). No
+    /// run writes one: ids, reason codes and criteria never hold them.
+    public var valuesWithSeparators: [String] {
+        var found: [String] = []
+        func check(_ table: String, _ values: [String?]) {
+            for case let value? in values where value.utf8.contains(where: { $0 == 44 || $0 == 10 || $0 == 13 }) {
+                found.append("\(table): \(value.debugDescription)")
+            }
+        }
+        for m in matches { check("matches", [m.workerId, m.vacancyId] + m.criteria) }
+        for t in topCandidates { check("top candidates", [t.pair.workerId, t.pair.vacancyId] + t.pair.criteria) }
+        for p in participants { check("participants", [p.subject, p.id]) }
+        for e in exclusions { check("exclusions", [e.workerId, e.vacancyId, e.reason]) }
+        return found
+    }
+
     // MARK: - Rendering
 
     /// `matches.csv` of MATCHING.md section 7.
