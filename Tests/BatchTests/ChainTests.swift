@@ -107,9 +107,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     @Test func runsTakenOutOfTheChainAreFound() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        #expect(try fixture.run(out: "one").status == 0)
-        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
-        let ids = try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
+        let ids = try Self.twoLinkedRuns(fixture)
         let db = try fixture.database.connect()
         defer { db.close() }
         try db.execute("SET session_replication_role = replica")
@@ -135,12 +133,17 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(detached.stdout.contains("1 of 2 links FAIL"), "\(detached.stdout)")
     }
 
+    /// Two succeeded runs of the fixture (links 1 and 2): their ids.
+    static func twoLinkedRuns(_ fixture: FixtureRun) throws -> [String] {
+        #expect(try fixture.run(out: "one").status == 0)
+        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
+        return try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
+    }
+
     @Test func verifyNamesTheRunAndTheLinkThatBreak() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        #expect(try fixture.run(out: "one").status == 0)
-        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
-        let ids = try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
+        let ids = try Self.twoLinkedRuns(fixture)
         let db = try fixture.database.connect()
         defer { db.close() }
 
