@@ -101,7 +101,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whitespace runs (line breaks included) collapsed to one space, trimmed.
-    static func oneLine(_ text: String) -> String {
+    public static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
             .joined(separator: " ")
     }

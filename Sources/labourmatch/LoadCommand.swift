@@ -42,7 +42,9 @@ struct LoadCommand: ParsableCommand {
         Exit statuses: 0 loaded (or no-op, or dry run), 2 bad usage or a \
         whole-file error (missing or unknown column, empty file; nothing is \
         written), 3 another load of the same kind and source held the lock \
-        past --lock-timeout, 1 any other failure (nothing is written).
+        past --lock-timeout, 1 any other failure (nothing is written, unless \
+        the message says the feed IS loaded and only the --rejections-out \
+        file is missing).
 
         Examples:
           labourmatch load employers Fixtures/employers.csv
@@ -116,7 +118,10 @@ struct LoadCommand: ParsableCommand {
         defer { rejections?.discard() }
         // A stop signal removes the temporary file, then ends the process as it would have
         // (the server rolls the load back).
-        let stop = rejections.map { file in StopSignals { number in file.discard(); StopSignals.die(by: number) } }
+        // SIGHUP and SIGQUIT too (a dropped ssh session): their default death would leave it.
+        let stop = rejections.map { file in
+            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT]) { number in file.discard(); StopSignals.die(by: number) }
+        }
         defer { withExtendedLifetime(stop) {} }
         let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
         let report: LoadReport
@@ -132,8 +137,15 @@ struct LoadCommand: ParsableCommand {
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
             // A no-op wrote nothing: the rejections are those of the load it repeats.
+            // (On a new connection when the no-op's COMMIT broke the first: it wrote nothing.)
             if let rejections, !rejections.written, case .noOp(let previous, _) = loaded.outcome {
-                try rejections.write(db, previous)
+                if db.isOpen {
+                    try rejections.write(db, previous)
+                } else {
+                    let again = try database.connect(as: .loader, logger: logger)
+                    defer { again.close() }
+                    try rejections.write(again, previous)
+                }
             }
             report = loaded
         } catch LoadError.commitUnconfirmed(let load, let cause) {
@@ -144,14 +156,32 @@ struct LoadCommand: ParsableCommand {
             throw CommandLog.fail(error, status: LoadError.exitStatus(for: error))
         }
         progress?.clear()
+        // The file before the summary: a closed stdout (SIGPIPE) must not leave it unpublished.
+        do {
+            try rejections?.publish()
+        } catch {
+            print(FeedText.loadSummary(report))
+            throw CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1)
+        }
         print(FeedText.loadSummary(report))
         if let rejections {
-            do {
-                try rejections.publish()
-            } catch {
-                throw CommandLog.failWriting(error)
-            }
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
+        }
+    }
+
+    /// Why the rejections file is missing, and that the load itself went through: exit 1 here
+    /// does not mean "nothing was loaded".
+    static func unpublished(_ report: LoadReport, _ error: any Error) -> String {
+        switch report.outcome {
+        case .loaded:
+            let feed = report.feedId.map(String.init) ?? "ID"
+            return "\(error); feed \(feed) IS loaded (committed), only its rejections file is missing: "
+                + "labourmatch feeds show \(feed) --rejections --detail gives the same rows"
+        case .noOp(let previous, _):
+            return "\(error); the load was a no-op (nothing to load)"
+                + (previous.map { ": labourmatch feeds show \($0) --rejections --detail gives the rows" } ?? "")
+        case .dryRun:
+            return "\(error); the dry run wrote nothing"
         }
     }
 
@@ -172,10 +202,10 @@ struct LoadCommand: ParsableCommand {
         }
         switch committed {
         case true?:
-            CommandLog.warn("the connection broke before the answer to COMMIT (\(cause.message)), but \(feed) is in the database: the load committed")
+            CommandLog.warn("the connection broke before the answer to COMMIT (\(PostgresError.oneLine(cause.message))), but \(feed) is in the database: the load committed")
             return load
         case false?:
-            throw CommandLog.fail(CommandFailure("the connection broke while \(feed) committed (\(cause.message)), and it did not commit: nothing was loaded; load the file again"), status: 1)
+            throw CommandLog.fail(CommandFailure("the connection broke while \(feed) committed (\(PostgresError.oneLine(cause.message))), and it did not commit: nothing was loaded; load the file again"), status: 1)
         case nil:
             throw CommandLog.fail(LoadError.commitUnconfirmed(load, cause: cause), status: 1)
         }
@@ -219,6 +249,11 @@ final class RejectionsFile: @unchecked Sendable {
         if stat(path, &out) == 0, stat(input, &feed) == 0, out.st_dev == feed.st_dev, out.st_ino == feed.st_ino {
             throw refuse("is the feed file itself")
         }
+        // The file is renamed into place, which would replace a symbolic link (`/dev/stdout`
+        // as root) or a device rather than write through it.
+        if lstat(path, &out) == 0, out.st_mode & S_IFMT != S_IFREG {
+            throw refuse("is a symbolic link or not a regular file; give the path of a regular file to create or replace")
+        }
         self.path = path
         self.kind = kind
         temporary = (parent as NSString).appendingPathComponent(
@@ -227,11 +262,9 @@ final class RejectionsFile: @unchecked Sendable {
 
     /// Writes the rejections of feed `feedId` (nil: none) into the temporary file.
     func write(_ db: Connection, _ feedId: Int64?) throws {
-        let created = lock.withLock { !discarded && FileManager.default.createFile(atPath: temporary, contents: nil) }
-        guard created else { throw CommandFailure("cannot write \(temporary) (\(String(cString: strerror(errno))))") }
+        let handle = try create()
+        defer { try? handle.close() }
         do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            defer { try? handle.close() }
             rows = try FeedText.writeRejections(db, feedId: feedId, kind: kind, detail: true, to: handle)
         } catch let error as PostgresError {
             throw error
@@ -244,8 +277,10 @@ final class RejectionsFile: @unchecked Sendable {
     /// Renames the file into place (a header alone when the load wrote none).
     func publish() throws {
         if !written {
+            let handle = try create()
+            defer { try? handle.close() }
             do {
-                try Data("file,line,field,reason,raw,detail\n".utf8).write(to: URL(fileURLWithPath: temporary))
+                try handle.write(contentsOf: Data("file,line,field,reason,raw,detail\n".utf8))
             } catch {
                 throw CommandFailure("cannot write \(temporary) (\(Self.reason(error)))")
             }
@@ -256,8 +291,22 @@ final class RejectionsFile: @unchecked Sendable {
         removeOrphans()
     }
 
+    /// Creates the temporary file anew (never through a link another user planted, never one
+    /// that exists: a leftover of this process id is removed first), unless discarded.
+    private func create() throws -> FileHandle {
+        let fd: Int32 = lock.withLock {
+            guard !discarded else { errno = ECANCELED; return -1 }
+            unlink(temporary)
+            return open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        }
+        guard fd >= 0 else { throw CommandFailure("cannot write \(temporary) (\(String(cString: strerror(errno))))") }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
     /// Removes the temporary files of this name that earlier loads killed with SIGKILL left
-    /// behind (`.NAME.PID.tmp` whose process no longer exists); those of live processes stay.
+    /// behind: `.NAME.PID.tmp` untouched for an hour, whose process no longer exists here (an
+    /// hour, because the directory may be shared with another host, whose process ids are not
+    /// this host's); those of live processes stay.
     private func removeOrphans() {
         let url = URL(fileURLWithPath: path)
         let parent = url.deletingLastPathComponent().path
@@ -267,9 +316,10 @@ final class RejectionsFile: @unchecked Sendable {
             let digits = name.dropFirst(prefix.count).dropLast(4)
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
                   let pid = pid_t(digits), pid > 0, pid != own else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                unlink((parent as NSString).appendingPathComponent(name))
-            }
+            let orphan = (parent as NSString).appendingPathComponent(name)
+            var info = stat()
+            guard lstat(orphan, &info) == 0, time(nil) - info.st_mtim.tv_sec > 3600 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(orphan) }
         }
     }
 

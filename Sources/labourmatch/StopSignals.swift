@@ -19,8 +19,9 @@ final class StopSignals: @unchecked Sendable {
 
     /// `repeatEndsAtOnce`: whether a second signal ends the process at once (not once the
     /// work is done: the process is about to report it and exit).
-    init(repeatEndsAtOnce: @escaping @Sendable () -> Bool = { true }, _ handler: @escaping @Sendable (Int32) -> Void) {
-        for number in Self.caught {
+    init(signals: [Int32] = caught, repeatEndsAtOnce: @escaping @Sendable () -> Bool = { true },
+         _ handler: @escaping @Sendable (Int32) -> Void) {
+        for number in signals {
             signal(number, SIG_IGN)   // the dispatch source gets it instead of the default death
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [self] in
@@ -41,8 +42,15 @@ final class StopSignals: @unchecked Sendable {
         }
     }
 
-    /// `SIGTERM` or `SIGINT`.
-    static func name(_ number: Int32) -> String { number == SIGINT ? "SIGINT" : "SIGTERM" }
+    /// `SIGTERM`, `SIGINT`, `SIGHUP` or `SIGQUIT`.
+    static func name(_ number: Int32) -> String {
+        switch number {
+        case SIGINT: return "SIGINT"
+        case SIGHUP: return "SIGHUP"
+        case SIGQUIT: return "SIGQUIT"
+        default: return "SIGTERM"
+        }
+    }
 
     /// Ends the process by `number` with its default action, so that a shell or a scheduler
     /// sees what it sent end the process (status 128 + the signal, 143 for SIGTERM).

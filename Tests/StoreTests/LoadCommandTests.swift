@@ -131,7 +131,12 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             try FileManager.default.copyItem(atPath: bad, toPath: copy)
             let link = dir.appendingPathComponent("link.csv").path
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: copy)
+            let target = dir.appendingPathComponent("target.txt").path
+            try Data("keep\n".utf8).write(to: URL(fileURLWithPath: target))
+            let elsewhere = dir.appendingPathComponent("elsewhere.csv").path
+            try FileManager.default.createSymbolicLink(atPath: elsewhere, withDestinationPath: target)
             for (out, why) in [(copy, "is the feed file itself"), (link, "is the feed file itself"),
+                               (elsewhere, "is a symbolic link or not a regular file"),
                                (dir.appendingPathComponent("no/such/dir/r.csv").path, "no directory"),
                                ("", "give a file name")] {
                 let refused = try runLabourmatch(["load", "vacancies", copy, "--dry-run", "--rejections-out", out,
@@ -139,13 +144,16 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                 #expect(refused.status == 2 && refused.stderr.contains(why), "\(out): \(refused.stderr)")
             }
             #expect(FileManager.default.contentsEqual(atPath: copy, andPath: bad), "the feed file is intact")
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep\n", "a link is not written through")
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no").path))
         }
     }
 
     /// A stop signal while the rejections file is written removes its temporary file, and the
-    /// process ends by the signal (the load is rolled back), as without --rejections-out.
-    @Test func aStoppedLoadLeavesNoRejectionsFile() throws {
+    /// process ends by the signal (the load is rolled back), as without --rejections-out. SIGHUP
+    /// too (a dropped ssh session), whose default death left the file.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func aStoppedLoadLeavesNoRejectionsFile(signal: Int32) throws {
         try LoadDB.with { t in
             try t.loadReferences()
             let dir = try scratchDir()
@@ -157,17 +165,44 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                 (try? FileManager.default.contentsOfDirectory(atPath: out.path))?.contains { $0.hasSuffix(".tmp") } == true
             }
             #expect(writing, "the temporary file appeared")
-            Foundation.kill(load.pid, SIGTERM)
+            Foundation.kill(load.pid, signal)
             let done = load.finish()
-            #expect(done.status == 128 + SIGTERM, "\(done.stderr)")
+            #expect(done.status == 128 + signal, "\(done.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
             #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 0)
         }
     }
 
+    /// A rejections file that cannot be put in place after the load committed (PATH became a
+    /// directory meanwhile): exit 1, saying that the feed IS loaded and where the rows are.
+    @Test func aRejectionsFileThatCannotBePublishedSaysTheLoadCommitted() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let path = try scratchDir().appendingPathComponent("r.csv").path
+            let application = "lm-publish-\(UInt32.random(in: 0...UInt32.max))"
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", path,
+                                             "--database-url", t.url(application: application)],
+                                            environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "1",
+                                                          "LABOURMATCH_TEST_PAUSE_SECONDS": "3"])
+            // Past its check of PATH once it is connected; it pauses 3 s before staging.
+            let connected = waitFor(seconds: 30) {
+                (try? t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '\(application)'")) == 1
+            }
+            #expect(connected)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            let done = load.finish()
+            #expect(done.status == 1, "\(done.stderr)")
+            let feed = try t.int("SELECT max(feed_id)::int FROM feeds")
+            #expect(done.stderr.contains("feed \(feed) IS loaded (committed), only its rejections file is missing: "
+                                         + "labourmatch feeds show \(feed) --rejections --detail"), "\(done.stderr)")
+            #expect(done.stdout.hasPrefix("loaded "), "\(done.stdout)")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 1)
+        }
+    }
+
     /// A load that published its rejections file removes what a SIGKILLed load of the same
-    /// name left behind (`.NAME.PID.tmp` of a process that no longer exists), and nothing else:
-    /// not a live process's file, not another name's.
+    /// name left behind (`.NAME.PID.tmp` of a process that no longer exists, untouched for an
+    /// hour), and nothing else: not a live process's file, not a recent one, not another name's.
     @Test func aPublishedRejectionsFileRemovesOrphansOfItsName() throws {
         try LoadDB.with { t in
             try t.loadReferences()
@@ -179,12 +214,20 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let dead = finished.processIdentifier, alive = ProcessInfo.processInfo.processIdentifier
             let orphan = ".r.csv.\(dead).tmp", live = ".r.csv.\(alive).tmp"
             let others = [".other.csv.\(dead).tmp", ".r.csv.x\(dead).tmp", "r.csv.\(dead).tmp"]
-            for name in [orphan, live] + others { _ = try writeFile(dir, name, "partial") }
+            let recent = ".r.csv.\(dead + 1_000_000).tmp"   // no such process either, but written just now
+            for name in [orphan, live, recent] + others {
+                _ = try writeFile(dir, name, "partial")
+                if name != recent {
+                    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)],
+                                                          ofItemAtPath: dir.appendingPathComponent(name).path)
+                }
+            }
             let load = try runLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--dry-run",
                                            "--rejections-out", dir.appendingPathComponent("r.csv").path,
                                            "--database-url", t.url()])
             #expect(load.status == 0, "\(load.stderr)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ([live, "r.csv"] + others).sorted())
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+                    == ([live, recent, "r.csv"] + others).sorted())
         }
     }
 
@@ -358,11 +401,15 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                 #expect(try t.int("SELECT count(*) FROM vacancies") == 0)
             }
             // After a commit, the same file is a no-op: one whose own COMMIT gets no answer is
-            // still a no-op (it wrote nothing), not "did not commit".
+            // still a no-op (it wrote nothing), not "did not commit"; its rejections file is
+            // written on a new connection (it failed on the broken one, exit 1).
             if committed { proxy.loseAnswer(after: "pg_try_advisory_xact_lock", to: "COMMIT") }
-            let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            let out = try scratchDir().appendingPathComponent("again.csv").path
+            let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url,
+                                            "--rejections-out", out])
             #expect(proxy.lostAnswers == (committed ? 2 : 1))
             #expect(again.status == 0, "\(again.stderr)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8) == "file,line,field,reason,raw,detail\n")
             #expect(again.stdout.hasPrefix(committed ? "no-op: " : "loaded "), "\(again.stdout)")
             #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 1)
             #expect(try t.int("SELECT count(*) FROM vacancies") == 52)

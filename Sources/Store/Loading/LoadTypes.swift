@@ -193,7 +193,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(file): the file changed while it was loaded (its bytes are not those hashed first); nothing was loaded: load it again once it is complete"
         case .commitUnconfirmed(let load, let cause):
             let feed = load.feedId.map { "feed \($0)" } ?? "the feed"
-            return "the connection broke while \(feed) committed (\(cause.message)): the load may have been committed; labourmatch feeds show \(load.feedId.map(String.init) ?? "ID") says whether, and loading the same file again is safe (a no-op if it was)"
+            return "the connection broke while \(feed) committed (\(PostgresError.oneLine(cause.message))): the load may have been committed; labourmatch feeds show \(load.feedId.map(String.init) ?? "ID") says whether, and loading the same file again is safe (a no-op if it was)"
         }
     }
 
