@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Feeds
 import Foundation
 import Logging
@@ -47,7 +48,7 @@ enum CommandLog {
         let hint = postgres?.isUndefinedTable == true ? " (has this database been migrated? labourmatch db migrate)"
             : postgres?.sqlState == "42703" ? " (is this database's schema behind this labourmatch? labourmatch db status says)"
             : ""
-        FileHandle.standardError.write(Data("labourmatch: error: \(error)\(hint)\n".utf8))
+        FileHandle.standardError.write(Data("labourmatch: error: \(TerminalText.message("\(error)\(hint)"))\n".utf8))
         return ExitCode(status)
     }
 
@@ -59,7 +60,7 @@ enum CommandLog {
 
     /// Prints `labourmatch: warning: ...` on stderr.
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data("labourmatch: warning: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("labourmatch: warning: \(TerminalText.message(text))\n".utf8))
     }
 }
 

@@ -42,13 +42,13 @@ struct FeedsList: ParsableCommand {
             throw CommandLog.fail(error)
         }
         guard !feeds.isEmpty else {
-            print("no loads recorded\(kind.map { " of \($0.cliName)" } ?? "")\(source.map { " from source '\($0)'" } ?? "")")
+            print("no loads recorded\(kind.map { " of \($0.cliName)" } ?? "")\(source.map { " from source '\(FeedText.oneLine($0))'" } ?? "")")
             return
         }
         var rows = [["id", "kind", "source", "mode", "read", "ins", "upd", "unch", "rej", "wdr", "finished (UTC)", "file"]]
         for f in feeds {
             let c = f.counts
-            rows.append([String(f.feedId), f.kind.cliName, f.source, f.mode.rawValue, String(c.read), String(c.inserted),
+            rows.append([String(f.feedId), f.kind.cliName, FeedText.oneLine(f.source), f.mode.rawValue, String(c.read), String(c.inserted),
                          String(c.updated), String(c.unchanged), String(c.rejected), String(c.withdrawn),
                          FeedText.timestamp(f.finishedAt), FeedText.oneLine(f.fileName)])
         }
@@ -130,7 +130,7 @@ enum FeedText {
 
     /// The one-screen summary after a load.
     static func loadSummary(_ r: LoadReport) -> String {
-        let what = "\(r.kind.cliName) from source '\(r.source)', \(r.mode.rawValue), \(r.format.rawValue)"
+        let what = "\(r.kind.cliName) from source '\(oneLine(r.source))', \(r.mode.rawValue), \(r.format.rawValue)"
         let file = "sha256 \(r.sha256.prefix(16))..., \(grouped(Int(r.fileBytes))) bytes; iso-codes \(r.isoCodesVersion)"
         switch r.outcome {
         case .noOp(let previous, let at):
@@ -180,7 +180,7 @@ enum FeedText {
 
     /// `feeds show ID`.
     static func feedSummary(_ f: FeedSummary) -> String {
-        var lines = ["feed \(f.feedId): \(f.kind.cliName) from source '\(f.source)', \(f.mode.rawValue), \(f.format.rawValue)"]
+        var lines = ["feed \(f.feedId): \(f.kind.cliName) from source '\(oneLine(f.source))', \(f.mode.rawValue), \(f.format.rawValue)"]
         if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
         lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped,
                             kind: f.kind)
@@ -200,7 +200,7 @@ enum FeedText {
         } else if kind == .whoList {
             lines.append("  countries the previous edition had and this one has not: \(grouped(c.withdrawn))")
         } else if mode == .snapshot {
-            lines.append("  withdrawn: \(grouped(c.withdrawn)) (keys of source '\(source)' the file no longer lists)")
+            lines.append("  withdrawn: \(grouped(c.withdrawn)) (keys of source '\(oneLine(source))' the file no longer lists)")
         }
         if c.rejected > 0 {
             let reasons = RejectionReason.allCases.compactMap { reason in

@@ -73,18 +73,18 @@ struct RunsShow: ParsableCommand {
               policy    sha256 \(run.key.policySHA256)
               input     sha256 \(run.inputSHA256 ?? "-")
               WHO list  \(run.whoListEdition ?? "-")
-              engine    \(run.engineVersion)
+              engine    \(TerminalText.message(run.engineVersion))
               created   \(timestamp(run.createdAt)), finished \(timestamp(run.finishedAt))
-              report    \(run.reportDir ?? "-")
+              report    \(TerminalText.message(run.reportDir ?? "-"))
               chain     \(link.map { "link \($0.seq), outputs sha256 \($0.outputsSHA256), chain sha256 \($0.chainSHA256)" } ?? "-")
             """)
         print("  effective policy:")
-        print(run.policyText.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        print(run.policyText.split(separator: "\n").map { "    \(TerminalText.message(String($0)))" }.joined(separator: "\n"))
         for e in executions {
-            print("execution \(e.executionId): \(e.status.rawValue), host \(e.host), pid \(e.pid), "
+            print("execution \(e.executionId): \(e.status.rawValue), host \(TerminalText.message(e.host)), pid \(e.pid), "
                   + "started \(timestamp(e.startedAt)), ended \(timestamp(e.endedAt)), "
                   + (e.resumedAt == .snapshot ? "from the first step" : "resumed at step \(e.resumedAt.rawValue)"))
-            if let message = e.message { print("  \(message)") }
+            if let message = e.message { print("  \(TerminalText.message(message))") }
             var rows = [["step", "status", "started", "ended", "ms", "read", "written", "attempts"]]
             for s in e.steps {
                 rows.append([s.step.rawValue, s.status.rawValue, timestamp(s.startedAt), timestamp(s.endedAt),
@@ -92,7 +92,7 @@ struct RunsShow: ParsableCommand {
                              s.rowsWritten.map(String.init) ?? "-", String(s.attempts)])
             }
             print(table(rows, indent: "  "))
-            for s in e.steps { if let m = s.message { print("  \(s.step.rawValue): \(m)") } }
+            for s in e.steps { if let m = s.message { print("  \(s.step.rawValue): \(TerminalText.message(m))") } }
         }
     }
 }

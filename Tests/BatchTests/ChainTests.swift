@@ -65,6 +65,23 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(try fixture.rows("SELECT count(*)::text FROM run_executions")[0][0] == "2")
     }
 
+    /// What a runner's row holds (host, messages) reaches the terminal of `runs show` escaped.
+    @Test func runsShowCannotDriveTheTerminal() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "one").status == 0)
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("UPDATE run_executions SET host = E'h\\x1b[2J', message = E'm\\x1b]0;pwned\\x07\\nlabourmatch: fake'")
+        try db.execute("UPDATE run_steps SET message = E's\\x1b[31m'")
+        let shown = try fixture.command(["runs", "show", "1"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(!shown.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(shown.stdout.debugDescription)")
+        #expect(shown.stdout.contains(#"host h\u{1B}[2J"#) && shown.stdout.contains(#"s\u{1B}[31m"#), "\(shown.stdout)")
+        #expect(!shown.stdout.contains("\nlabourmatch: fake"), "\(shown.stdout)")
+    }
+
     /// Two adjacent exclusion rows merged into one (the second's line folded into the first's
     /// reason after a line break) leave the outputs text, and so every hash, as it was; `verify`
     /// finds the value no run writes.

@@ -94,6 +94,10 @@ import Testing
         #expect(ReportMarkdown.text("NO_CONSENT") == "NO_CONSENT")
         #expect(ReportMarkdown.text("a*b W<2> [x](y) ~z~ back\\slash") == #"a\*b W\<2\> \[x\](y) \~z\~ back\\slash"#)
         #expect(ReportMarkdown.text("`../shared/who_2023.csv` and_more") == "`../shared/who_2023.csv` and_more")
+        // A backtick with no closing one opens no code span: what follows stays escaped (it
+        // left `<img ...>` live HTML).
+        #expect(ReportMarkdown.text("`<img src=x onerror=alert(1)>") == #"\`\<img src=x onerror=alert(1)\>"#)
+        #expect(ReportMarkdown.text("a `b` c`<d>") == #"a `b` c\`\<d\>"#)
         #expect(ReportMarkdown.text("two\nlines") == "two lines")
         let table = ReportMarkdown.table(["id", "flag"], markup: [1], [["_V1_|x", "**below 0.8**"]])
         #expect(table.contains(#"| \_V1\_\|x | **below 0.8** |"#), "\(table)")

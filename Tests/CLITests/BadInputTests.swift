@@ -22,6 +22,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written")
     }
 
+    /// What a feed or a policy file puts into an error (an unknown column's name, a key) reaches
+    /// the operator's terminal escaped: no escape sequence, bell, line break or bidi override
+    /// from it (they were written raw).
+    @Test func feedTextInErrorsCannotDriveTheTerminal() throws {
+        let dir = try scratchDirectory()
+        let employers = dir.appendingPathComponent("employers.csv")
+        try Data("employer_id,name,country,sector,iris_certified,blocklisted,x\u{1B}]0;PWNED\u{07}\u{1B}[2J\u{202E}\n".utf8)
+            .write(to: employers)
+        let header = try labourmatch(matchArguments(out: dir.appendingPathComponent("out"),
+                                                    replacing: ["--employers": employers.path]))
+        let policy = dir.appendingPathComponent("policy.toml")
+        try Data("[weights]\n\"sk\\u001b[5mills\\nlabourmatch: fake\" = 1\n".utf8).write(to: policy)
+        let key = try labourmatch(matchArguments(out: dir.appendingPathComponent("out2"), extra: ["--policy", policy.path]))
+        for outcome in [header, key] {
+            #expect(outcome.status == 2, "\(outcome.stderr)")
+            #expect(!outcome.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(outcome.stderr.debugDescription)")
+            #expect(!outcome.stderr.unicodeScalars.contains { $0.value == 0x202E }, "\(outcome.stderr.debugDescription)")
+            #expect(outcome.stderr.contains("\\u{1B}"), "\(outcome.stderr.debugDescription)")
+            #expect(!outcome.stderr.contains("\nlabourmatch: fake"), "\(outcome.stderr.debugDescription)")
+        }
+    }
+
     /// A command group without its subcommand is bad usage (2), its help on stderr; asking for
     /// help is not (0).
     @Test(arguments: [[], ["runs"], ["feeds"], ["db"]])

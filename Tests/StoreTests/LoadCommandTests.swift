@@ -257,6 +257,18 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let list = try runLabourmatch(["feeds", "list", "--database-url", url])
             #expect(list.stdout.contains(#"evil\n99 employers fake\u{1B}[31m.csv"#), "\(list.stdout)")
             #expect(!list.stdout.contains("\u{1B}") && !list.stdout.contains("\n99 employers"))
+            // A source (by default the file's name) with a right-to-left override is escaped too.
+            let bidi = try writeFile(dir, "emp\u{202E}vsc.exe.csv",
+                                     try String(contentsOfFile: fixturePath("employers.csv"), encoding: .utf8))
+            let reversed = try runLabourmatch(["load", "employers", bidi, "--database-url", url])
+            #expect(reversed.status == 0, "\(reversed.stderr)")
+            let shown = try runLabourmatch(["feeds", "list", "--database-url", url]).stdout
+                + (try runLabourmatch(["feeds", "show", String(try t.int("SELECT max(feed_id)::int FROM feeds")),
+                                       "--database-url", url]).stdout)
+            for text in [reversed.stdout, shown] {
+                #expect(!text.unicodeScalars.contains { $0.value == 0x202E }, "\(text.debugDescription)")
+                #expect(text.contains(#"emp\u{202E}vsc.exe"#), "\(text)")
+            }
         }
     }
 

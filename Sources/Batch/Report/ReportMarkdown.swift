@@ -123,7 +123,7 @@ public enum ReportMarkdown {
     }
 
     /// Text shown as written: outside code spans (this renderer's backticks; ids and codes hold
-    /// none), the characters Markdown would read as emphasis, links, HTML or strikethrough are
+    /// none; a backtick with no closing one is escaped, not a code span's start), the characters Markdown would read as emphasis, links, HTML or strikethrough are
     /// backslash-escaped (`_W1_` would show as an italic W1, `x._y_.z` as x.*y*.z), and a line
     /// break becomes a space. An `_` between two letters or digits is left alone: it cannot
     /// open or close emphasis there (CommonMark 6.2), so `NO_CONSENT` stays readable.
@@ -134,7 +134,8 @@ public enum ReportMarkdown {
         func wordy(_ i: Int) -> Bool { chars.indices.contains(i) && (chars[i].isLetter || chars[i].isNumber) }
         for (i, ch) in chars.enumerated() {
             switch ch {
-            case "`": inCode.toggle()
+            case "`" where inCode || chars[(i + 1)...].contains("`"): inCode.toggle()
+            case "`": out.append("\\")   // unclosed: literal, and what follows stays escaped
             case "\n": out.append(" "); continue
             case "_": if !inCode && !(wordy(i - 1) && wordy(i + 1)) { out.append("\\") }
             case "\\", "*", "[", "]", "<", ">", "~": if !inCode { out.append("\\") }

@@ -20,4 +20,20 @@ public enum TerminalText {
         }
         return out
     }
+
+    /// A message for stderr on one line, whatever a feed or a file name put into it: line
+    /// breaks and tabs become spaces (no forged `labourmatch:` line), other control characters
+    /// and bidirectional overrides `\u{..}`; backslashes stay (paths, `\copy`).
+    public static func message(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x09: out += " "
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
