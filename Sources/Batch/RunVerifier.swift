@@ -80,8 +80,10 @@ public enum RunVerifier {
         }
         guard RunInputs.sha256Hex(run.policyText) == run.key.policySHA256,
               let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }
-        let recomputed = try await recompute(db, run: run, policy: policy, parallelism: parallelism)
+        let (recomputed, inputSHA256) = try await recompute(db, run: run, policy: policy, parallelism: parallelism)
+        // The run record's input_sha256 is the snapshot's too (summary.json holds the recomputed one).
         let tables = zip(stored.tables, recomputed.tables).map { s, r in compare(s.name, s.text, r.text) }
+            + [compare("input_sha256 of the run record", run.inputSHA256 ?? "-", inputSHA256)]
         return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
                             recomputingEngine: MatchingEngine.version,
                             chain: try RunChain.check(db, run: run, results: stored))
@@ -91,12 +93,12 @@ public enum RunVerifier {
     /// the input and the engine's result (candidates, exclusions: about 1 GB at 200,000
     /// workers) are freed before the tables are rendered and compared.
     private static func recompute(_ db: Connection, run: RunRecord, policy: Policy,
-                                  parallelism: Int) async throws -> RunResults {
+                                  parallelism: Int) async throws -> (RunResults, inputSHA256: String) {
         let input = try RunSnapshot.input(db, runId: run.runId)
+        let inputSHA256 = RunInputs.sha256Hex(input.fingerprintText)
         let result = await MatchingEngine.run(input: input, policy: policy, date: run.key.runDate,
                                               strategy: run.key.strategy, parallelism: parallelism)
-        return RunResults(result: result, policySHA256: run.key.policySHA256,
-                          inputSHA256: RunInputs.sha256Hex(input.fingerprintText))
+        return (RunResults(result: result, policySHA256: run.key.policySHA256, inputSHA256: inputSHA256), inputSHA256)
     }
 
     /// Lines of `stored` and `recomputed` compared as multisets, then in order.

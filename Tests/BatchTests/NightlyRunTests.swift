@@ -166,6 +166,7 @@ import Testing
         let good = try fixture.command(["verify", runId])
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(good.stdout.contains("verified"))
+        #expect(good.stdout.contains("input_sha256 of the run record)"), "\(good.stdout)")
 
         // Data loaded after the run does not change what the run read.
         let db = try fixture.database.connect()
@@ -200,6 +201,16 @@ import Testing
         #expect(try fixture.command(["verify", "999999"]).status == 2)
         let both = try fixture.command(["verify", "1", "--chain"])
         #expect(both.status == 2 && both.stderr.contains("give a run id or --chain, not both"), "\(both.stderr)")
+        // The run record's input_sha256 is compared with its snapshot's (a forged record kept
+        // another run's).
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("UPDATE runs SET input_sha256 = repeat('0', 64)")
+        try db.execute("RESET session_replication_role")
+        let input = try fixture.command(["verify", runId])
+        #expect(input.status == 1)
+        #expect(input.stdout.contains("input_sha256 of the run record: 1 rows only in the stored run, 1 only in the recomputation"),
+                "\(input.stdout)")
+        #expect(input.stdout.contains("- stored:     " + String(repeating: "0", count: 64)), "\(input.stdout)")
     }
 
     @Test func droppedConnectionIsRetriedAndTheRunCompletes() throws {
