@@ -408,10 +408,12 @@ public final class NightlyJob {
             progress.entered(step, at: stepStart)
             if step != .rules { hooks.reach(step.rawValue) }
             let end = stepStart.addingTimeInterval(seconds(duration))
-            try await retrying(step.rawValue) { db, _ in
+            // Under the lease like the other steps: a runner that stalled past it is told so, not
+            // the insert guard's refusal (its execution was marked abandoned).
+            try await retrying(step.rawValue) { db, _ in try self.underLease(db, "no step was stored") {
                 try JobRepository.stepCompleted(db, executionId: executionId, step: step, started: stepStart, ended: end,
                                                 durationMs: milliseconds(duration), rowsRead: read, rowsWritten: written)
-            }
+            } }
             stepStart = end
         }
         return result

@@ -32,7 +32,7 @@ public struct LeaseHolder: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let f = ISO8601DateFormatter()
         let execution = executionId.map { " (execution \($0))" } ?? ""
-        return "host \(host), pid \(pid), since \(f.string(from: acquiredAt))\(execution), "
+        return "host \(TerminalText.message(host)), pid \(pid), since \(f.string(from: acquiredAt))\(execution), "
             + "last heartbeat \(f.string(from: heartbeatAt)), lease expires \(f.string(from: expiresAt))"
     }
 }

@@ -37,7 +37,7 @@ public final class Connection {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(conn)
             throw PostgresError(kind: .connectionFailed,
-                                message: PostgresError.oneLine(message.trimmingTrailingNewlines()),
+                                message: Self.withoutUserInfo(PostgresError.oneLine(message.trimmingTrailingNewlines())),
                                 connection: config.description)
         }
         handle = conn
@@ -81,6 +81,18 @@ public final class Connection {
 
     /// How the message of a connection string libpq cannot parse starts.
     static let invalidConnectionString = "invalid connection string: "
+
+    /// `text` with every double-quoted part that holds an `@` cut to `"***@` and what follows
+    /// its last one: a password holding `@` makes libpq read the rest as the host, which it
+    /// then quotes (`could not translate host name "ss@db"`).
+    static func withoutUserInfo(_ text: String) -> String {
+        let parts = text.split(separator: "\"", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return text }
+        return parts.enumerated().map { i, part in
+            guard i % 2 == 1, i < parts.count - 1, let at = part.lastIndex(of: "@") else { return String(part) }
+            return "***" + part[at...]
+        }.joined(separator: "\"")
+    }
 
     /// `text` up to its first double-quoted part that is not punctuation only (`"="`, `"]"`),
     /// which becomes `"..."`, and nothing after: libpq quotes the string's own text, a token of

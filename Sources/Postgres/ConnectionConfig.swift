@@ -168,13 +168,15 @@ extension ConnectionConfig {
     private static func redactURL(_ url: String) -> String {
         var chars = Array(url)
         let schemeEnd = chars.firstIndex(of: ":")! + 3
-        // The authority ends at the first '/' or '?'; its user info at its last '@'.
-        let authorityEnd = chars[schemeEnd...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? chars.count
-        if let at = chars[schemeEnd..<authorityEnd].lastIndex(of: "@"),
-           let colon = chars[schemeEnd..<at].firstIndex(of: ":") {
+        // libpq ends the user info at the first '@' before any '/' (a '?' may be in the password).
+        // Wider, for safety: from the first ':' to the last '@' of the string, which also hides a
+        // password holding '/' or '@' that libpq itself would misread as host and path.
+        var queryFrom = schemeEnd
+        if let at = chars[schemeEnd...].lastIndex(of: "@"), let colon = chars[schemeEnd..<at].firstIndex(of: ":") {
             chars.replaceSubrange((colon + 1)..<at, with: Array("***"))
+            queryFrom = colon + 4
         }
-        guard let question = chars.firstIndex(of: "?") else { return String(chars) }
+        guard let question = chars[queryFrom...].firstIndex(of: "?") else { return String(chars) }
         let query = String(chars[(question + 1)...]).split(separator: "&", omittingEmptySubsequences: false)
             .map { pair -> String in
                 let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
@@ -194,7 +196,8 @@ extension ConnectionConfig {
         let chars = Array(info)
         var out = ""
         var i = 0
-        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
+        // C's isspace, as libpq splits: also form feed and vertical tab.
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0C}" || c == "\u{0B}" }
         while i < chars.count {
             // Copy whitespace, read the key.
             while i < chars.count, isSpace(chars[i]) { out.append(chars[i]); i += 1 }

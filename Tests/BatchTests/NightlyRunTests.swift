@@ -572,7 +572,8 @@ import Testing
     /// nothing to retry; it exited 1, "failed ... restartable"). Stalled at its snapshot while a
     /// runner of another date took the scope: its run is failed and restartable (1), and the
     /// message says the lease was taken over (it quoted the append-only refusal).
-    @Test(arguments: [("persist", nil), ("snapshot", "2026-11-30")] as [(String, String?)])
+    /// Stalled in the engine likewise (the insert guard's refusal of its step rows was quoted).
+    @Test(arguments: [("persist", nil), ("snapshot", "2026-11-30"), ("engine", "2026-11-30")] as [(String, String?)])
     func aRunnerStalledPastItsLeaseSaysItWasTakenOver(pausedAt: String, otherDate: String?) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }

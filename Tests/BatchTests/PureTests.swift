@@ -1,4 +1,4 @@
-import Batch
+@testable import Batch
 import Feeds
 import Foundation
 import Matching
@@ -8,6 +8,15 @@ import Testing
 
 /// The parts of the runner that need no database.
 @Suite struct PureTests {
+    /// A lease row's host (any runner-role login can write one) is escaped in what `run` prints
+    /// when the scope is held: no escape sequence, no line of its own.
+    @Test func aLeaseHoldersHostCannotDriveTheTerminal() {
+        let holder = LeaseHolder(scope: "s", token: "t", executionId: 7, host: "web1\u{1B}[2J\nlabourmatch: run 9 succeeded",
+                                 pid: 1, acquiredAt: Date(timeIntervalSince1970: 0), heartbeatAt: Date(timeIntervalSince1970: 0),
+                                 expiresAt: Date(timeIntervalSince1970: 60))
+        #expect(holder.description.hasPrefix(#"host web1\u{1B}[2J labourmatch: run 9 succeeded, pid 1"#), "\(holder.description)")
+    }
+
     @Test func policyCanonicalTextReadsBack() throws {
         let strict = try PolicyReader.read(file: projectRoot.appendingPathComponent("Fixtures/policy-strict.toml").path)
         // The same effective policy (prefixes are a set: the text sorts them).

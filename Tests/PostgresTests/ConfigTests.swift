@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+@testable import Postgres
 import Testing
 
 /// Connection-string resolution and password redaction (no server needed).
@@ -16,6 +16,20 @@ import Testing
 
     /// `sslpassword` (the client key's passphrase) is a secret too, in either form, and a
     /// percent-encoded URL key (which libpq decodes) is recognised.
+    /// libpq's user info ends at the first '@' before a '/', so a '?' may be in the password
+    /// (it was shown whole); a '/' or '@' in it is hidden too. Pairs split at a form feed.
+    @Test func redactsPasswordsHoldingURLDelimiters() {
+        #expect(ConnectionConfig.redact("postgresql://nosuch:se?cret@127.0.0.1:54329/db")
+                == "postgresql://nosuch:***@127.0.0.1:54329/db")
+        #expect(ConnectionConfig.redact("postgresql://u:pa/ss@h/db?sslmode=require&password=x")
+                == "postgresql://u:***@h/db?sslmode=require&password=***")
+        #expect(ConnectionConfig.redact("postgresql://u:p@ss@h/db") == "postgresql://u:***@h/db")
+        #expect(ConnectionConfig.redact("postgresql://h:5432/db?password=x") == "postgresql://h:5432/db?password=***")
+        #expect(ConnectionConfig.redact("host=h user=u\u{0C}password=s3cret") == "host=h user=u\u{0C}password=***")
+        #expect(Connection.withoutUserInfo(#"could not translate host name "ss@127.0.0.1" to address"#)
+                == #"could not translate host name "***@127.0.0.1" to address"#)
+    }
+
     @Test func redactsTheSSLKeyPassphrase() {
         #expect(ConnectionConfig.redact("postgresql://localhost:1/x?sslpassword=s3cret&password=p")
                 == "postgresql://localhost:1/x?sslpassword=***&password=***")
