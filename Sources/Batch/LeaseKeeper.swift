@@ -69,7 +69,7 @@ public final class LeaseKeeper: @unchecked Sendable {
                     condition.lock()
                     lostReason = "the lease of scope '\(claim.scope)' was taken over by another runner"
                     condition.unlock()
-                    logger.error("lease lost", metadata: ["scope": "\(claim.scope)"])
+                    logger.warning("lease lost", metadata: ["scope": "\(claim.scope)"])
                     break
                 }
                 logger.trace("lease renewed", metadata: ["scope": "\(claim.scope)"])

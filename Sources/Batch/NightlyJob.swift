@@ -103,7 +103,8 @@ struct JobError: Error, CustomStringConvertible {
 public final class NightlyJob {
     private let request: NightlyRunRequest
     private let config: ConnectionConfig
-    private let logger: Logger
+    /// Once the execution started, every line carries its run and execution ids.
+    private var logger: Logger
     private var hooks: TestHooks
     private let projectHome: URL
     private let key: JobInstanceKey
@@ -120,6 +121,12 @@ public final class NightlyJob {
         key = request.key
         claim = LeaseClaim(scope: request.scope, seconds: request.leaseSeconds)
         self.hooks.interrupted = { [progress] in progress.current.stopSignal != nil }
+    }
+
+    /// The step begins: for a stop signal's handler, and a log line.
+    private func enter(_ step: Step, at start: Date, log: Bool = true) {
+        progress.entered(step, at: start)
+        if log { logger.info("step started", metadata: ["step": "\(step.rawValue)"]) }
     }
 
     /// How a stop signal's handler records a stop that came while the job computed (see `RunProgress`).
@@ -202,9 +209,9 @@ public final class NightlyJob {
             fatalError("unreachable")
         }
         progress.started(runId: runId, executionId: executionId)
-        logger.info("execution started", metadata: [
-            "run": "\(runId)", "execution": "\(executionId)", "resumed_at": "\(resumeAt.rawValue)",
-        ])
+        logger[metadataKey: "run"] = "\(runId)"
+        logger[metadataKey: "execution"] = "\(executionId)"
+        logger.info("execution started", metadata: ["resumed_at": "\(resumeAt.rawValue)"])
         var current = Step.lock
         var stepStart = lockStart
         do {
@@ -217,13 +224,13 @@ public final class NightlyJob {
             var snapshot: (input: MatchingInput, inputSHA256: String)?
             if resumeAt <= .snapshot {
                 (current, stepStart) = (.snapshot, Date())
-                progress.entered(current, at: stepStart)
+                enter(current, at: stepStart)
                 try check(keeper)
                 snapshot = try await snapshotStep(runId: runId, executionId: executionId, start: stepStart)
             }
             if resumeAt < .persist {
                 (current, stepStart) = (.rules, Date())
-                progress.entered(current, at: stepStart)
+                enter(current, at: stepStart)
                 try check(keeper)
                 if snapshot == nil {
                     snapshot = try await retrying("read snapshot") { db, _ in
@@ -234,17 +241,18 @@ public final class NightlyJob {
                 let result = try await computeSteps(snapshot!.input, executionId: executionId, start: stepStart,
                                                     current: &current)
                 (current, stepStart) = (.persist, Date())
-                progress.entered(current, at: stepStart)
+                enter(current, at: stepStart)
                 try check(keeper)
                 try await persistStep(result, inputSHA256: snapshot!.inputSHA256, runId: runId,
                                       executionId: executionId, start: stepStart)
             }
             (current, stepStart) = (.report, Date())
-            progress.entered(current, at: stepStart)
+            enter(current, at: stepStart)
             try check(keeper)
-            return .completed(try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
-                                                   input: snapshot?.input,
-                                                   start: stepStart))
+            let done = try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
+                                            input: snapshot?.input, start: stepStart)
+            logger.notice("run succeeded", metadata: ["chain_seq": "\(done.chain.seq)", "matched": "\(done.results.matches.count)"])
+            return .completed(done)
         } catch {
             let message = failureMessage(error, step: current)
             let recorded = await recordFailure(runId: runId, executionId: executionId, step: current,
@@ -405,7 +413,7 @@ public final class NightlyJob {
         var stepStart = start
         for (step, duration, read, written) in steps {
             current = step
-            progress.entered(step, at: stepStart)
+            enter(step, at: stepStart, log: step != .rules)   // rules: logged as the engine began
             if step != .rules { hooks.reach(step.rawValue) }
             let end = stepStart.addingTimeInterval(seconds(duration))
             // Under the lease like the other steps: a runner that stalled past it is told so, not

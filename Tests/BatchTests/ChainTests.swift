@@ -23,6 +23,10 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(second.status == 0, "\(second.stderr)")
         let ids = try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
         #expect(ids.count == 2)
+        // Its log: every line from the execution's start names the run and the execution.
+        #expect(first.stderr.contains("execution=1 run=\(ids[0]) step=persist [Batch] step started"), "\(first.stderr)")
+        #expect(first.stderr.contains("chain_seq=1 execution=1 matched="), "\(first.stderr)")
+        #expect(first.stderr.contains("run=\(ids[0]) [Batch] run succeeded"), "\(first.stderr)")
 
         let verified = try fixture.command(["verify", ids[1]])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")

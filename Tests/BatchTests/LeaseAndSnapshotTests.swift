@@ -67,7 +67,16 @@ import Testing
                 return
             }
             #expect(holder.token == a.token)
-            #expect(waited >= ScopeLeases.lockWaitSeconds - 0.5 && waited < ScopeLeases.lockWaitSeconds + 5, "\(waited)")
+            #expect(waited >= ScopeLeases.lockWaitSeconds - 0.5 && waited < ScopeLeases.lockWaitSeconds + 2, "\(waited)")
+            // A dead holder of this host (a is pid 100 of host-a) waits no longer: one wait, not two.
+            let sameHost = LeaseClaim(scope: "default", token: String(a.token[..<a.token.lastIndex(of: "/")!]) + "/" + UUID().uuidString,
+                                      host: "host-a", pid: 300, seconds: 30)
+            try db.execute("BEGIN")
+            #expect(try ScopeLeases.renew(db, a))
+            let again = Date()
+            #expect(try ScopeLeases.acquire(other, sameHost, isAlive: { _ in false }) != .acquired)
+            #expect(Date().timeIntervalSince(again) < ScopeLeases.lockWaitSeconds + 2, "\(Date().timeIntervalSince(again))")
+            try db.execute("ROLLBACK")
             // Unlocked, the expired lease is b's.
             #expect(try ScopeLeases.acquire(other, b) == .acquired)
         }
@@ -82,10 +91,18 @@ import Testing
             // A live holder, or one on another host (whose processes we cannot see), keeps it.
             #expect(try ScopeLeases.acquire(db, next, isAlive: { _ in true }) != .acquired)
             #expect(try ScopeLeases.acquire(db, remote, isAlive: { _ in false }) != .acquired)
+            // Nor one of the same host name in another PID namespace (a container): its pid 100
+            // is not this one's (it took the lease at once from a live runner).
+            let container = LeaseClaim(scope: "default", token: "pid:[1] other-boot/\(UUID().uuidString)", host: "h",
+                                       pid: 400, seconds: 3600)
+            #expect(try ScopeLeases.acquire(db, container, isAlive: { $0 != 100 }) != .acquired)
             #expect(try ScopeLeases.acquire(db, next, isAlive: { $0 != 100 }) == .acquired)
             #expect(try ScopeLeases.holder(db, scope: "default")?.pid == 200)
         }
         #expect(ProcessIdentity.isAlive(ProcessIdentity.pid))
+        #expect(try #require(ProcessIdentity.processSpace).hasPrefix("pid:["), "Linux names its PID namespace")
+        #expect(ProcessIdentity.sameProcessSpace(ProcessIdentity.newToken(), ProcessIdentity.newToken()))
+        #expect(!ProcessIdentity.sameProcessSpace(UUID().uuidString, UUID().uuidString), "unknown spaces are not the same")
     }
 
     /// A run row to hang a snapshot on.
