@@ -82,6 +82,32 @@ public struct OutputDirectory: Sendable {
         return access(ancestor.path, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor.path)"
     }
 
+    /// `obstacle`, then a real try, leaving nothing behind: a file created and removed in the
+    /// directory, or the nearest missing directory created and removed. Catches what a look
+    /// cannot (root may "write" into `/proc`, a read-only mount, a full inode table); nil
+    /// when it worked.
+    public static func probe(_ path: String) -> String? {
+        if let seen = obstacle(path) { return seen }
+        var missing = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: missing.path, isDirectory: &isDirectory) else {
+            while !FileManager.default.fileExists(atPath: missing.deletingLastPathComponent().path) {
+                missing.deleteLastPathComponent()
+            }
+            guard mkdir(missing.path, 0o755) == 0 else {
+                return "cannot create \(missing.path) (\(String(cString: strerror(errno))))"
+            }
+            rmdir(missing.path)
+            return nil
+        }
+        let file = missing.appendingPathComponent(".labourmatch-probe-\(getpid())").path
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return "cannot write into \(path) (\(String(cString: strerror(errno))))" }
+        close(fd)
+        unlink(file)
+        return nil
+    }
+
     /// What stands in the way of writing into `dir`: `obstacle`, else what the system said
     /// (`error`'s POSIX cause: a full disk, a read-only file system).
     private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {

@@ -136,11 +136,11 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// `path` made absolute, and shown to be a directory this process can write into, or one
-    /// it can create (its nearest existing ancestor is a directory it can write into); else
-    /// exit status 2 naming the problem. Nothing is created here: the report step does that.
+    /// it can create, by trying (`OutputDirectory.probe`); else exit status 2 naming the
+    /// problem. Nothing is left here: the report step creates the directory.
     static func resultsDirectory(_ path: String) throws -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        if let obstacle = OutputDirectory.obstacle(absolute) {
+        if let obstacle = OutputDirectory.probe(absolute) {
             throw CommandLog.fail(CommandFailure("--out \(path): \(obstacle)"), status: 2)
         }
         return absolute

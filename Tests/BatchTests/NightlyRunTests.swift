@@ -652,7 +652,18 @@ import Testing
         #expect(underAFile.stderr.contains("--out"), "\(underAFile.stderr)")
         let isFile = try fixture.run(out: "a-file")
         #expect(isFile.status == 2 && isFile.stderr.contains("is not a directory"), "\(isFile.stderr)")
+        // What a look cannot see, a try does (root "may write" into /proc; the run failed at its
+        // report step, status 1).
+        let proc = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", fixture.database.conninfo,
+                                       "--out", "/proc/labourmatch-\(UInt32.random(in: 0...UInt32.max))/results"])
+        #expect(proc.status == 2 && proc.stderr.contains("cannot create /proc/labourmatch-"), "\(proc.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM runs") == 0, "no run was started")
+        // The try leaves nothing behind.
+        let probed = fixture.dir.appendingPathComponent("probed/deep")
+        #expect(OutputDirectory.probe(probed.path) == nil)
+        #expect(OutputDirectory.probe(fixture.dir.path) == nil)
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("probed").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dir.path).allSatisfy { !$0.hasPrefix(".labourmatch-probe") })
 
         // The process runs in the project's root: a path relative to it.
         let up = String(repeating: "../", count: projectRoot.standardizedFileURL.pathComponents.count - 1)
