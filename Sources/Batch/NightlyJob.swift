@@ -261,16 +261,16 @@ public final class NightlyJob {
             // commit's answer was lost): it succeeded, whatever came after.
             if recorded == .notRunning, let done = await sealedRun(runId: runId, executionId: executionId,
                                                                     resumedAt: resumeAt) {
-                logger.info("the run was sealed before the failure", metadata: ["error": "\(message)"])
+                logger.info("the run was sealed before the failure", metadata: ["error": TerminalText.logValue(message)])
                 return .completed(done)
             }
             // Ended by another runner, which took the lease over: not this run's failure (the
             // other finishes it, or has), and not one to retry soon.
             if recorded == .notRunning, progress.current.stopSignal == nil, let taken = await takenOver(runId: runId) {
-                logger.warning("the lease was taken over", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
+                logger.warning("the lease was taken over", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
                 return taken
             }
-            logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": "\(message)"])
+            logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
         }
@@ -562,14 +562,14 @@ public final class NightlyJob {
             do {
                 return try body(try connection(), attempt)
             } catch let error where stoppable && !(error is StopRequested) && progress.current.stopSignal != nil {
-                logger.info("stopping", metadata: ["work": "\(what)", "error": "\(error)"])
+                logger.info("stopping", metadata: ["work": "\(what)", "error": TerminalText.logValue(error)])
                 try progress.checkStop()
                 throw error
             } catch let error where (RetryPolicy.isTransient(error) || (!stoppable && Self.wasCancelled(error)))
                                     && attempt < maxAttempts {
                 let wait = request.retry.delay(afterAttempt: attempt)
                 logger.warning("transient database error; retrying on a new connection", metadata: [
-                    "work": "\(what)", "attempt": "\(attempt)", "wait_s": "\(wait)", "error": "\(error)",
+                    "work": "\(what)", "attempt": "\(attempt)", "wait_s": "\(wait)", "error": TerminalText.logValue(error),
                 ])
                 closeConnection()
                 try await Task.sleep(for: .seconds(wait))
@@ -613,7 +613,7 @@ public final class NightlyJob {
                                                        step: step, started: started, message: message)
             }
         } catch {
-            logger.error("could not record the failure", metadata: ["error": "\(error)"])
+            logger.error("could not record the failure", metadata: ["error": TerminalText.logValue(error)])
             return nil
         }
     }
@@ -642,7 +642,7 @@ public final class NightlyJob {
             _ = try await bookkeeping("release lease") { tx in try ScopeLeases.release(tx, self.claim) }
             return true
         } catch {
-            logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
+            logger.warning("could not release the lease; it expires by itself", metadata: ["error": TerminalText.logValue(error)])
             return false
         }
     }

@@ -82,29 +82,30 @@ public struct OutputDirectory: Sendable {
         return access(ancestor.path, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor.path)"
     }
 
-    /// `obstacle`, then a real try, leaving nothing behind: a file created and removed in the
-    /// directory, or the nearest missing directory created and removed. Catches what a look
-    /// cannot (root may "write" into `/proc`, a read-only mount, a full inode table); nil
-    /// when it worked.
+    /// `obstacle`, then a real try, leaving nothing behind and touching no name but its own:
+    /// a file of a random name created and removed in the directory, or, when the directory does
+    /// not exist yet, a directory of a random name created and removed in its nearest existing
+    /// ancestor. Catches what a look cannot (root may "write" into `/proc`, a read-only mount,
+    /// a full inode table); nil when it worked.
     public static func probe(_ path: String) -> String? {
         if let seen = obstacle(path) { return seen }
-        var missing = URL(fileURLWithPath: path)
+        var ancestor = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: missing.path, isDirectory: &isDirectory) else {
-            while !FileManager.default.fileExists(atPath: missing.deletingLastPathComponent().path) {
-                missing.deleteLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+            ancestor.deleteLastPathComponent()
+        }
+        let trial = ancestor.appendingPathComponent(".labourmatch-probe-\(UUID().uuidString)").path
+        if ancestor.path != URL(fileURLWithPath: path).path {
+            guard mkdir(trial, 0o700) == 0 else {
+                return "cannot create a directory in \(ancestor.path) (\(String(cString: strerror(errno))))"
             }
-            guard mkdir(missing.path, 0o755) == 0 else {
-                return "cannot create \(missing.path) (\(String(cString: strerror(errno))))"
-            }
-            rmdir(missing.path)
+            rmdir(trial)
             return nil
         }
-        let file = missing.appendingPathComponent(".labourmatch-probe-\(getpid())").path
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fd = open(trial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return "cannot write into \(path) (\(String(cString: strerror(errno))))" }
         close(fd)
-        unlink(file)
+        unlink(trial)
         return nil
     }
 

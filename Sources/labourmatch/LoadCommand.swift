@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Feeds
 import Foundation
 import Logging
@@ -197,7 +198,7 @@ struct LoadCommand: ParsableCommand {
             defer { db.close() }
             committed = try FeedLoader.committed(load, on: db)
         } catch {
-            logger.error("could not look whether the load committed", metadata: ["error": "\(error)"])
+            logger.error("could not look whether the load committed", metadata: ["error": TerminalText.logValue(error)])
             committed = nil
         }
         switch committed {

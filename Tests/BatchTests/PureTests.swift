@@ -14,6 +14,9 @@ import Testing
         let holder = LeaseHolder(scope: "s", token: "t", executionId: 7, host: "web1\u{1B}[2J\nlabourmatch: run 9 succeeded",
                                  pid: 1, acquiredAt: Date(timeIntervalSince1970: 0), heartbeatAt: Date(timeIntervalSince1970: 0),
                                  expiresAt: Date(timeIntervalSince1970: 60))
+        // And an error's text in a log line's metadata (a path with a line break split the line).
+        #expect(TerminalText.logValue("cannot write /tmp/nl\nfake 2026 error run: x\u{1B}[2J")
+                == .string(#"cannot write /tmp/nl fake 2026 error run: x\u{1B}[2J"#))
         #expect(holder.description.hasPrefix(#"host web1\u{1B}[2J labourmatch: run 9 succeeded, pid 1"#), "\(holder.description)")
     }
 

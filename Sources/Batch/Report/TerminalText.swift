@@ -1,3 +1,4 @@
+import Logging
 /// Text from a feed (a vacancy's title, a rejection's detail) printed to a terminal: one line,
 /// shown as it is. Line breaks, tabs and every other control character (C0, DEL, C1, so also
 /// the ESC that starts a terminal escape sequence) are written as `\n`, `\r`, `\t` or
@@ -19,6 +20,12 @@ public enum TerminalText {
             }
         }
         return out
+    }
+
+    /// `message` as a log line's metadata value: an error's text (which may quote a path or a
+    /// feed's bytes) cannot split the line or drive the terminal.
+    public static func logValue(_ value: Any) -> Logger.MetadataValue {
+        .string(message("\(value)"))
     }
 
     /// A message for stderr on one line, whatever a feed or a file name put into it: line
