@@ -75,7 +75,8 @@ public final class LeaseKeeper: @unchecked Sendable {
                 logger.trace("lease renewed", metadata: ["scope": "\(claim.scope)"])
             } catch {
                 // The next beat reconnects; the lease outlives a few missed beats.
-                logger.warning("lease heartbeat failed; retrying", metadata: ["error": TerminalText.logValue(error)])
+                logger.warning("lease heartbeat failed; retrying",
+                               metadata: ["scope": "\(claim.scope)", "error": TerminalText.logValue(error)])
                 db?.close()
                 db = nil
             }

@@ -19,7 +19,8 @@ struct Verify: AsyncParsableCommand {
         the hash chain: the SHA-256 of its stored rows against the one recorded \
         when it succeeded, and the link to the run that succeeded before it. \
         --chain checks every link (the hashes only, no recomputation) and names \
-        each one that breaks. Exit status 0 when all holds, 1 with a summary of \
+        each one that breaks, a linked run whose job instance is gone, and every \
+        succeeded run without a link that finished after the chain began. Exit status 0 when all holds, 1 with a summary of \
         the differences when not.
         """
     )
@@ -86,8 +87,9 @@ struct Verify: AsyncParsableCommand {
         let strays = checks.count - links.count
         if !broken.isEmpty {
             let failing = broken.count - strays
-            print("chain: \(failing) of \(links.count) links FAIL"
-                  + (strays > 0 ? "; \(strays) succeeded run(s) outside the chain that should be in it" : ""))
+            let outside = "\(strays) succeeded run(s) outside the chain that should be in it"
+            print("chain: " + (failing == 0 ? "FAILS: all \(links.count) links hold, but \(outside)"
+                                : "\(failing) of \(links.count) links FAIL" + (strays > 0 ? "; \(outside)" : "")))
             throw ExitCode(1)
         }
         guard let head = links.last?.link else {
