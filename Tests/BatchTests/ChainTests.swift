@@ -126,77 +126,75 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     /// superuser could): a succeeded run with no link that finished after the chain began, and
     /// a linked run whose job instance is gone (it was skipped, and all links "held").
     @Test func runsTakenOutOfTheChainAreFound() throws {
+        try Self.withTwoLinkedRunsTriggersOff { fixture, ids, db in
+            let forged = try db.query("""
+                INSERT INTO runs (instance_id, number, engine_version, status)
+                SELECT instance_id, 99, engine_version, 'succeeded' FROM runs LIMIT 1 RETURNING run_id::text
+                """)[0].decode(0, as: String.self)
+            let stray = try fixture.command(["verify", "--chain"])
+            #expect(stray.status == 1, "\(stray.stdout)\(stray.stderr)")
+            #expect(stray.stdout.contains("run \(forged) is marked succeeded but has no link"), "\(stray.stdout)\(stray.stderr)")
+            #expect(stray.stdout.contains("chain: FAILS: all 2 links hold, but 1 succeeded run(s) outside the chain"), "\(stray.stdout)")
+            let own = try fixture.command(["verify", forged])
+            #expect(own.status != 0 && own.stderr.contains("run \(forged) is marked succeeded but has no stored results"),
+                    "\(own.stderr)")
+            try db.execute("DELETE FROM runs WHERE run_id = $1", params: [PostgresValue(text: forged, type: .int8)])
+            #expect(try fixture.command(["verify", "--chain"]).status == 0)
+
+            try db.execute("UPDATE runs SET instance_id = instance_id + 1000000 WHERE run_id = $1",
+                           params: [PostgresValue(text: ids[0], type: .int8)])
+            let detached = try fixture.command(["verify", "--chain"])
+            #expect(detached.status == 1, "\(detached.stdout)")
+            #expect(detached.stdout.contains("run \(ids[0]) (link 1): its job instance is gone"), "\(detached.stdout)")
+            #expect(detached.stdout.contains("1 of 2 links FAIL"), "\(detached.stdout)")
+        }
+    }
+
+    /// `body` with two succeeded runs of the fixture (links 1 and 2, their ids) and a connection
+    /// whose triggers are off (`session_replication_role = replica`), as a superuser could.
+    static func withTwoLinkedRunsTriggersOff(_ body: (FixtureRun, [String], Connection) throws -> Void) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let ids = try Self.twoLinkedRuns(fixture)
+        #expect(try fixture.run(out: "one").status == 0)
+        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
+        let ids = try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
         let db = try fixture.database.connect()
         defer { db.close() }
         try db.execute("SET session_replication_role = replica")
-        let forged = try db.query("""
-            INSERT INTO runs (instance_id, number, engine_version, status)
-            SELECT instance_id, 99, engine_version, 'succeeded' FROM runs LIMIT 1 RETURNING run_id::text
-            """)[0].decode(0, as: String.self)
-        let stray = try fixture.command(["verify", "--chain"])
-        #expect(stray.status == 1, "\(stray.stdout)\(stray.stderr)")
-        #expect(stray.stdout.contains("run \(forged) is marked succeeded but has no link"), "\(stray.stdout)\(stray.stderr)")
-        #expect(stray.stdout.contains("chain: FAILS: all 2 links hold, but 1 succeeded run(s) outside the chain"), "\(stray.stdout)")
-        let own = try fixture.command(["verify", forged])
-        #expect(own.status != 0 && own.stderr.contains("run \(forged) is marked succeeded but has no stored results"),
-                "\(own.stderr)")
-        try db.execute("DELETE FROM runs WHERE run_id = $1", params: [PostgresValue(text: forged, type: .int8)])
-        #expect(try fixture.command(["verify", "--chain"]).status == 0)
-
-        try db.execute("UPDATE runs SET instance_id = instance_id + 1000000 WHERE run_id = $1",
-                       params: [PostgresValue(text: ids[0], type: .int8)])
-        let detached = try fixture.command(["verify", "--chain"])
-        #expect(detached.status == 1, "\(detached.stdout)")
-        #expect(detached.stdout.contains("run \(ids[0]) (link 1): its job instance is gone"), "\(detached.stdout)")
-        #expect(detached.stdout.contains("1 of 2 links FAIL"), "\(detached.stdout)")
-    }
-
-    /// Two succeeded runs of the fixture (links 1 and 2): their ids.
-    static func twoLinkedRuns(_ fixture: FixtureRun) throws -> [String] {
-        #expect(try fixture.run(out: "one").status == 0)
-        #expect(try fixture.run(out: "two", ["--rerun"]).status == 0)
-        return try fixture.rows("SELECT run_id::text FROM runs ORDER BY run_id").map { $0[0] }
+        try body(fixture, ids, db)
     }
 
     @Test func verifyNamesTheRunAndTheLinkThatBreak() throws {
-        let fixture = try FixtureRun()
-        defer { fixture.close() }
-        let ids = try Self.twoLinkedRuns(fixture)
-        let db = try fixture.database.connect()
-        defer { db.close() }
+        try Self.withTwoLinkedRunsTriggersOff { fixture, ids, db in
+            // As a superuser could: triggers off, one exclusion of the first run changed.
+            let changed = try db.execute("""
+                UPDATE run_exclusions SET reason = 'TAMPERED'
+                WHERE ctid = (SELECT ctid FROM run_exclusions WHERE run_id = $1 LIMIT 1)
+                """, params: [PostgresValue(text: ids[0], type: .int8)])
+            #expect(changed == 1)
+            let bad = try fixture.command(["verify", ids[0]])
+            #expect(bad.status == 1)
+            #expect(bad.stdout.contains("chain: run \(ids[0]) FAILS"), "\(bad.stdout)")
+            #expect(bad.stdout.contains("run \(ids[0]): its stored rows no longer hash"), "\(bad.stdout)")
+            let chain = try fixture.command(["verify", "--chain"])
+            #expect(chain.status == 1)
+            #expect(chain.stdout.contains("1 of 2 links FAIL"), "\(chain.stdout)")
 
-        // As a superuser could: triggers off, one exclusion of the first run changed.
-        try db.execute("SET session_replication_role = replica")
-        let changed = try db.execute("""
-            UPDATE run_exclusions SET reason = 'TAMPERED'
-            WHERE ctid = (SELECT ctid FROM run_exclusions WHERE run_id = $1 LIMIT 1)
-            """, params: [PostgresValue(text: ids[0], type: .int8)])
-        #expect(changed == 1)
-        let bad = try fixture.command(["verify", ids[0]])
-        #expect(bad.status == 1)
-        #expect(bad.stdout.contains("chain: run \(ids[0]) FAILS"), "\(bad.stdout)")
-        #expect(bad.stdout.contains("run \(ids[0]): its stored rows no longer hash"), "\(bad.stdout)")
-        let chain = try fixture.command(["verify", "--chain"])
-        #expect(chain.status == 1)
-        #expect(chain.stdout.contains("1 of 2 links FAIL"), "\(chain.stdout)")
-
-        // Rewriting the first run's hashes to fit its new rows breaks the link the second run holds.
-        guard let run = try JobRepository.run(db, runId: Int64(ids[0])!),
-              let outputs = try RunChain.outputsSHA256(db, run: run) else {
-            Issue.record("run \(ids[0]) has no results")
-            return
+            // Rewriting the first run's hashes to fit its new rows breaks the link the second run holds.
+            guard let run = try JobRepository.run(db, runId: Int64(ids[0])!),
+                  let outputs = try RunChain.outputsSHA256(db, run: run) else {
+                Issue.record("run \(ids[0]) has no results")
+                return
+            }
+            try db.execute("UPDATE runs SET outputs_sha256 = $2, chain_sha256 = $3 WHERE run_id = $1",
+                           params: [PostgresValue(text: ids[0], type: .int8), PostgresValue(outputs),
+                                    PostgresValue(RunChain.chainSHA256(previous: nil, outputs: outputs))])
+            try db.execute("RESET session_replication_role")
+            let own = try fixture.command(["verify", ids[0]])
+            #expect(own.stdout.contains("does NOT match its recomputation"), "\(own.stdout)")
+            let next = try fixture.command(["verify", ids[1]])
+            #expect(next.status == 1)
+            #expect(next.stdout.contains("link 1 -> 2 (run \(ids[0]) -> run \(ids[1])) is broken"), "\(next.stdout)")
         }
-        try db.execute("UPDATE runs SET outputs_sha256 = $2, chain_sha256 = $3 WHERE run_id = $1",
-                       params: [PostgresValue(text: ids[0], type: .int8), PostgresValue(outputs),
-                                PostgresValue(RunChain.chainSHA256(previous: nil, outputs: outputs))])
-        try db.execute("RESET session_replication_role")
-        let own = try fixture.command(["verify", ids[0]])
-        #expect(own.stdout.contains("does NOT match its recomputation"), "\(own.stdout)")
-        let next = try fixture.command(["verify", ids[1]])
-        #expect(next.status == 1)
-        #expect(next.stdout.contains("link 1 -> 2 (run \(ids[0]) -> run \(ids[1])) is broken"), "\(next.stdout)")
     }
 }
