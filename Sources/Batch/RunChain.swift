@@ -89,7 +89,7 @@ public enum RunChain {
     /// `RunResults.valuesWithSeparators`; a snapshot line has exactly two commas), at most 5.
     static func ambiguousValues(snapshot: [String], results: RunResults) -> [String] {
         let lines = snapshot.filter { line in
-            line.utf8.filter { $0 == 44 }.count != 2 || line.utf8.contains { $0 == 10 || $0 == 13 }
+            line.utf8.reduce(0) { $0 + ($1 == 44 ? 1 : 0) } != 2 || line.utf8.contains { $0 == 10 || $0 == 13 }
         }
         return Array((lines.map { "snapshot: \($0.debugDescription)" } + results.valuesWithSeparators).prefix(5))
     }
@@ -97,8 +97,12 @@ public enum RunChain {
     /// The SHA-256 of the outputs text of `run` as stored now, or nil when it has no results.
     public static func outputsSHA256(_ db: Connection, run: RunRecord, results: RunResults? = nil) throws -> String? {
         guard let stored = try results ?? RunResults.read(db, runId: run.runId) else { return nil }
-        let text = outputsText(run: run, snapshot: try snapshotLines(db, runId: run.runId), results: stored)
-        return RunInputs.sha256Hex(text)
+        return outputsSHA256(run: run, snapshot: try snapshotLines(db, runId: run.runId), results: stored)
+    }
+
+    /// The SHA-256 of the outputs text of `run` with these snapshot lines and results.
+    static func outputsSHA256(run: RunRecord, snapshot: [String], results: RunResults) -> String {
+        RunInputs.sha256Hex(outputsText(run: run, snapshot: snapshot, results: results))
     }
 
     /// The link hash over the previous link's hash (nil for the first) and a run's outputs hash.
@@ -156,7 +160,7 @@ public enum RunChain {
         var outputs: String?
         if let stored = try results ?? RunResults.read(db, runId: id) {
             let snapshot = try snapshotLines(db, runId: id)
-            outputs = RunInputs.sha256Hex(outputsText(run: run, snapshot: snapshot, results: stored))
+            outputs = outputsSHA256(run: run, snapshot: snapshot, results: stored)
             let ambiguous = ambiguousValues(snapshot: snapshot, results: stored)
             if !ambiguous.isEmpty {
                 problems.append("run \(id): stored values hold a comma or a line break, which no run writes and which "

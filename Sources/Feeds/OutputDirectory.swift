@@ -102,11 +102,17 @@ public struct OutputDirectory: Sendable {
             rmdir(trial)
             return nil
         }
-        let fd = open(trial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fd = createNew(trial, mode: 0o600)
         guard fd >= 0 else { return "cannot write into \(path) (\(String(cString: strerror(errno))))" }
         close(fd)
         unlink(trial)
         return nil
+    }
+
+    /// Opens a file for writing that did not exist (never an existing one, never through a
+    /// symbolic link someone planted under its name); -1 with `errno` otherwise.
+    public static func createNew(_ path: String, mode: mode_t = 0o666) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
     }
 
     /// What stands in the way of writing into `dir`: `obstacle`, else what the system said

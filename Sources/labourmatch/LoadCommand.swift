@@ -298,7 +298,7 @@ final class RejectionsFile: @unchecked Sendable {
         let fd: Int32 = lock.withLock {
             guard !discarded else { errno = ECANCELED; return -1 }
             unlink(temporary)
-            return open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            return OutputDirectory.createNew(temporary)
         }
         guard fd >= 0 else { throw CommandFailure("cannot write \(temporary) (\(String(cString: strerror(errno))))") }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)

@@ -8,14 +8,29 @@ import Logging
 /// they would reorder the rest of the line as a bidi-aware terminal shows it.
 public enum TerminalText {
     public static func escaped(_ text: String) -> String {
+        escaping(text) { scalar in
+            switch scalar.value {
+            case 0x0A: return "\\n"
+            case 0x0D: return "\\r"
+            case 0x09: return "\\t"
+            case 0x5C: return "\\\\"
+            default: return nil
+            }
+        }
+    }
+
+    /// `text` with control characters and bidirectional overrides as `\u{..}`, after `special`
+    /// had its say (its text for a scalar, or nil to leave it to the rule).
+    private static func escaping(_ text: String, _ special: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
+            if let replaced = special(scalar) {
+                out += replaced
+                continue
+            }
             switch scalar.value {
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x5C: out += "\\\\"
-            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -32,15 +47,6 @@ public enum TerminalText {
     /// breaks and tabs become spaces (no forged `labourmatch:` line), other control characters
     /// and bidirectional overrides `\u{..}`; backslashes stay (paths, `\copy`).
     public static func message(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x0D, 0x09: out += " "
-            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        escaping(text) { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : nil }
     }
 }
