@@ -118,10 +118,14 @@ struct LoadCommand: ParsableCommand {
         let rejections = try rejectionsOut.map { try RejectionsFile(path: $0, kind: kind, input: file) }
         defer { rejections?.discard() }
         // A stop signal removes the temporary file, then ends the process as it would have
-        // (the server rolls the load back).
-        // SIGHUP and SIGQUIT too (a dropped ssh session): their default death would leave it.
+        // (the server rolls the load back). SIGHUP and SIGQUIT too (a dropped ssh session):
+        // their default death would leave it. Once the COMMIT is on its way the load may be in
+        // the database whatever happens here, so the file is published and the summary printed
+        // first; a second signal ends the process at once.
         let stop = rejections.map { file in
-            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT]) { number in file.discard(); StopSignals.die(by: number) }
+            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: { file.discard(); return true }) { number in
+                if !file.stop(by: number) { StopSignals.die(by: number) }
+            }
         }
         defer { withExtendedLifetime(stop) {} }
         let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
@@ -134,7 +138,10 @@ struct LoadCommand: ParsableCommand {
             loader.force = force
             loader.testPause = LoadTestPause.fromEnvironment()
             if let progress { loader.progress = { progress.show($0) } }
-            if let rejections { loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) } }
+            if let rejections {
+                loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) }
+                loader.willCommit = { rejections.commits() }
+            }
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
             // A no-op wrote nothing: the rejections are those of the load it repeats.
@@ -149,9 +156,9 @@ struct LoadCommand: ParsableCommand {
                 }
             }
             report = loaded
-        } catch LoadError.commitUnconfirmed(let load, let cause) {
+        } catch LoadError.commitUnconfirmed(let load, let cause, let serverProcess) {
             progress?.clear()
-            report = try confirm(load, cause: cause, logger: logger)
+            report = try confirm(load, cause: cause, serverProcess: serverProcess, logger: logger)
         } catch {
             progress?.clear()
             throw CommandLog.fail(error, status: LoadError.exitStatus(for: error))
@@ -167,6 +174,13 @@ struct LoadCommand: ParsableCommand {
         print(FeedText.loadSummary(report))
         if let rejections {
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
+            if let number = rejections.stoppedBy {
+                let feed = report.feedId.map { "feed \($0)" } ?? "the feed"
+                CommandLog.warn("\(StopSignals.name(number)) came while \(feed) committed: the load is complete "
+                    + "(summary above) and its rejections file written; ending by the signal")
+                fflush(nil)   // the summary: the signal's default death would not flush stdout
+                StopSignals.die(by: number)
+            }
         }
     }
 
@@ -188,15 +202,16 @@ struct LoadCommand: ParsableCommand {
 
     /// A load whose COMMIT got no answer (the connection broke): looks on a new connection
     /// whether it committed. Committed: its report, and a warning. Not committed: exit 1,
-    /// nothing loaded. Unknown (no new connection, or the server still holds the load's lock):
+    /// nothing loaded. Unknown (no new connection, or the load's lock is still held and its server
+    /// process still there):
     /// exit 1, with how to find out.
-    private func confirm(_ load: LoadReport, cause: PostgresError, logger: Logger) throws -> LoadReport {
+    private func confirm(_ load: LoadReport, cause: PostgresError, serverProcess: Int32, logger: Logger) throws -> LoadReport {
         let feed = load.feedId.map { "feed \($0)" } ?? "the feed"
         let committed: Bool?
         do {
             let db = try database.connect(as: .loader, logger: logger)
             defer { db.close() }
-            committed = try FeedLoader.committed(load, on: db)
+            committed = try FeedLoader.committed(load, on: db, serverProcess: serverProcess)
         } catch {
             logger.error("could not look whether the load committed", metadata: ["error": TerminalText.logValue(error)])
             committed = nil
@@ -208,7 +223,7 @@ struct LoadCommand: ParsableCommand {
         case false?:
             throw CommandLog.fail(CommandFailure("the connection broke while \(feed) committed (\(PostgresError.oneLine(cause.message))), and it did not commit: nothing was loaded; load the file again"), status: 1)
         case nil:
-            throw CommandLog.fail(LoadError.commitUnconfirmed(load, cause: cause), status: 1)
+            throw CommandLog.fail(LoadError.commitUnconfirmed(load, cause: cause, serverProcess: serverProcess), status: 1)
         }
     }
 }
@@ -225,6 +240,9 @@ final class RejectionsFile: @unchecked Sendable {
     private let temporary: String
     private let lock = NSLock()
     private var discarded = false
+    /// The load's COMMIT is on its way: a stop signal waits for the file to be published.
+    private var committing = false
+    private var signal: Int32?
     private(set) var written = false
     /// The rejected rows written.
     private(set) var rows = 0
@@ -323,6 +341,27 @@ final class RejectionsFile: @unchecked Sendable {
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(orphan) }
         }
     }
+
+    /// The load sends its COMMIT: from here on a stop signal leaves the file to be published.
+    func commits() { lock.withLock { committing = true } }
+
+    /// A stop signal's part: before the load's COMMIT, removes the temporary file (none is made
+    /// after) and answers false, for the process to end by the signal at once; from the COMMIT
+    /// on, notes the signal (`stoppedBy`) and answers true.
+    func stop(by number: Int32) -> Bool {
+        lock.withLock {
+            if committing {
+                signal = signal ?? number
+                return true
+            }
+            discarded = true
+            unlink(temporary)
+            return false
+        }
+    }
+
+    /// The stop signal that came once the load's COMMIT was on its way, if one did.
+    var stoppedBy: Int32? { lock.withLock { signal } }
 
     /// Removes the temporary file, if there; none is made after.
     func discard() {

@@ -200,6 +200,41 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A stop signal that comes while the load's COMMIT is on its way (the server committed,
+    /// its answer is late) no longer removes the rejections file: the load is in the database,
+    /// so the file is published and the summary printed, and then the process ends by the
+    /// signal, saying why.
+    @Test func aStopSignalDuringTheCommitKeepsTheRejectionsFile() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+            defer { proxy.close() }
+            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
+            let path = try scratchDir().appendingPathComponent("r.csv").path
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", path,
+                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
+            defer { proxy.release() }
+            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+            let feed = try t.int("SELECT max(feed_id)::int FROM feeds WHERE kind = 'vacancies'")
+            Foundation.kill(load.pid, SIGTERM)
+            Thread.sleep(forTimeInterval: 0.5)   // the handler has run: it must not remove the file
+            proxy.release()
+            let done = load.finish()
+            #expect(done.status == 128 + SIGTERM, "\(done.stdout)\(done.stderr)")
+            #expect(done.stdout.hasPrefix("loaded "), "\(done.stdout)")
+            #expect(done.stderr.contains("SIGTERM came while feed \(feed) committed: the load is complete"), "\(done.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["r.csv"])
+            // The same rows as the no-op of the same file writes (those of the feed it repeats).
+            let again = (path as NSString).deletingLastPathComponent + "/again.csv"
+            let noOp = try runLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", again,
+                                           "--database-url", t.url()])
+            #expect(noOp.stdout.hasPrefix("no-op: "), "\(noOp.stdout)\(noOp.stderr)")
+            let written = try String(contentsOfFile: path, encoding: .utf8)
+            let repeated = try String(contentsOfFile: again, encoding: .utf8)
+            #expect(written.split(separator: "\n").count > 1 && written == repeated)
+        }
+    }
+
     /// A load that published its rejections file removes what a SIGKILLed load of the same
     /// name left behind (`.NAME.PID.tmp` of a process that no longer exists, untouched for an
     /// hour), and nothing else: not a live process's file, not a recent one, not another name's.
@@ -429,7 +464,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
     }
 
     /// `FeedLoader.committed` answers from the feed row once the load's lock is free, and
-    /// does not guess (nil) while a transaction still holds the lock of its kind and source.
+    /// does not guess (nil) while a transaction still holds the lock of its kind and source,
+    /// unless the load's own server process is gone (a later load holds the lock): then its
+    /// transaction has ended and the feed row answers.
     @Test func whetherALoadCommittedIsUnknownWhileItsLockIsHeld() throws {
         try LoadDB.with { t in
             try t.loadReferences()
@@ -439,6 +476,16 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             try holder.execute("BEGIN")
             try holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/vacancies/vacancies', 0))")
             #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == nil)
+            #expect(try FeedLoader.committed(load, on: t.db, serverProcess: holder.serverProcessID, timeout: 0.2) == nil)
+            let gone = try Connection(ConnectionConfig(conninfo: t.url()))
+            let gonePID = gone.serverProcessID
+            #expect(gonePID > 0 && gonePID != holder.serverProcessID)
+            gone.close()
+            #expect(waitFor { (try? t.int("SELECT count(*)::int FROM pg_stat_activity WHERE pid = \(gonePID)")) == 0 })
+            #expect(try FeedLoader.committed(load, on: t.db, serverProcess: gonePID, timeout: 0.2) == true)
+            var unknown = load
+            unknown.feedId = 999
+            #expect(try FeedLoader.committed(unknown, on: t.db, serverProcess: gonePID, timeout: 0.2) == false)
             try holder.execute("ROLLBACK")
             #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == true)
             load.feedId = 999

@@ -13,7 +13,9 @@ import Glibc
 /// closes both ends. The client then sees a lost connection whose statement did run, which is
 /// what a network drop at the wrong moment does, without timing luck. Armed with
 /// `loseStatement(after:to:)` instead, it closes both ends in place of sending the target: the
-/// client sees the same lost connection, and the server never ran the statement.
+/// client sees the same lost connection, and the server never ran the statement. Armed with
+/// `holdAnswer(after:to:)`, it keeps the answer (the statement ran) until `release()`, then
+/// forwards it: a slow answer, for what a client does meanwhile.
 ///
 /// `@unchecked Sendable`: the mutable state is only touched under `lock`.
 public final class LostAnswerProxy: @unchecked Sendable {
@@ -31,8 +33,11 @@ public final class LostAnswerProxy: @unchecked Sendable {
     private let upstream: Upstream
     private let listener: Int32
     private let lock = NSLock()
-    private var rule: (marker: [UInt8], target: [UInt8], send: Bool)?
+    private enum Action { case loseAnswer, loseStatement, holdAnswer }
+    private var rule: (marker: [UInt8], target: [UInt8], action: Action)?
     private var lost = 0
+    private var held = 0
+    private let released = DispatchSemaphore(value: 0)
     private var open: Set<Int32> = []
     private var closed = false
 
@@ -60,16 +65,27 @@ public final class LostAnswerProxy: @unchecked Sendable {
     /// Arms the proxy (for one statement; arm it again for another): see the type's description. `target` is a whole statement's
     /// text (`COMMIT`): it matches the statement's bytes followed by its terminating NUL.
     public func loseAnswer(after marker: String, to target: String) {
-        lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], true) }
+        lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], .loseAnswer) }
     }
 
     /// Arms the proxy (once) to cut the connection in place of sending `target` after `marker`.
     public func loseStatement(after marker: String, to target: String) {
-        lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], false) }
+        lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], .loseStatement) }
     }
+
+    /// Arms the proxy (once) to keep the answer to `target` after `marker` until `release()`.
+    public func holdAnswer(after marker: String, to target: String) {
+        lock.withLock { rule = (Array(marker.utf8), Array(target.utf8) + [0], .holdAnswer) }
+    }
+
+    /// Forwards the answer `holdAnswer` keeps (at once if it has not arrived yet).
+    public func release() { released.signal() }
 
     /// How many answers (or statements) the proxy has lost.
     public var lostAnswers: Int { lock.withLock { lost } }
+
+    /// How many answers the proxy keeps or kept (`holdAnswer`): 1 once the held statement ran.
+    public var heldAnswers: Int { lock.withLock { held } }
 
     /// Stops listening, closes every connection and removes the directory.
     public func close() {
@@ -91,6 +107,8 @@ public final class LostAnswerProxy: @unchecked Sendable {
         var markerSeen = false
         /// The target went to the server: its answer is not forwarded.
         var swallow = false
+        /// The target went to the server: its answer waits for `release()`.
+        var hold = false
         init(client: Int32, server: Int32) { (self.client, self.server) = (client, server) }
     }
 
@@ -146,11 +164,17 @@ public final class LostAnswerProxy: @unchecked Sendable {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             let chunk = buffer[0..<n]
-            let cut: Bool = lock.withLock {
-                if toServer { return !applyRule(link, chunk) }
+            let (cut, wait): (Bool, Bool) = lock.withLock {
+                if toServer { return (!applyRule(link, chunk), false) }
                 if link.swallow { lost += 1 }
-                return link.swallow
+                if link.hold {
+                    link.hold = false
+                    held += 1
+                    return (false, true)
+                }
+                return (link.swallow, false)
             }
+            if wait { released.wait() }
             // The server answered the target (it ran), and the client never hears of it; or the
             // target is not sent at all.
             if cut { return }
@@ -165,18 +189,24 @@ public final class LostAnswerProxy: @unchecked Sendable {
         if !link.markerSeen, Self.contains(chunk, rule.marker) { link.markerSeen = true }
         guard link.markerSeen, Self.contains(chunk, rule.target) else { return true }
         self.rule = nil   // once
-        if rule.send {
+        switch rule.action {
+        case .loseAnswer:
             link.swallow = true
             return true
+        case .holdAnswer:
+            link.hold = true
+            return true
+        case .loseStatement:
+            lost += 1
+            return false
         }
-        lost += 1
-        return false
     }
 
     private func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            // send, not write: a closed peer is an error here, not a SIGPIPE that ends the tests.
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return false }
             offset += n

@@ -50,6 +50,9 @@ public struct FeedLoader {
     /// (before the commit, or a dry run's rollback) with the transaction and the feed's id:
     /// `load --rejections-out` reads them there, so a dry run's can be listed too.
     public var rejectionsWritten: ((Connection, Int64) throws -> Void)?
+    /// Called inside a load's transaction just before its COMMIT is sent (not for a no-op or a
+    /// dry run): from here on the load may be in the database whatever happens to the process.
+    public var willCommit: (() -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
     /// `work_mem` for the merge's sorts and hash joins (the load's transaction only), so that
@@ -115,6 +118,7 @@ public struct FeedLoader {
                     result.seconds = Date().timeIntervalSince(started)
                     if dryRun { throw DryRunRollback(report: result) }
                     committing = result
+                    if result.outcome == .loaded { willCommit?() }
                     return result
                 }
             } catch let rollback as DryRunRollback {
@@ -126,7 +130,7 @@ public struct FeedLoader {
                 guard let committing else { throw error }
                 // A no-op wrote nothing: whether its COMMIT went through does not matter.
                 guard committing.outcome == .loaded else { return committing }
-                throw LoadError.commitUnconfirmed(committing, cause: error)
+                throw LoadError.commitUnconfirmed(committing, cause: error, serverProcess: connection.serverProcessID)
             }
         }
         do {
@@ -146,18 +150,30 @@ public struct FeedLoader {
     /// committed, looked up on `db`, a new connection to the same database and schema. First it
     /// waits, at most `timeout` seconds, for the advisory lock of the load's kind and source,
     /// which the load's transaction held until it ended; then its `feeds` row exists exactly
-    /// when it committed (a feed id is never used twice). Nil when the lock is still held after
-    /// `timeout` (the server has not yet noticed that the connection broke).
-    public static func committed(_ load: LoadReport, on db: Connection, timeout: Double = 10) throws -> Bool? {
+    /// when it committed (a feed id is never used twice). When the lock is still held after
+    /// `timeout` (by the load, whose server process has not yet noticed that the connection
+    /// broke, or by a later load of the same kind and source), the load's server process
+    /// `serverProcess` decides: gone, its transaction has ended, and the feed row answers; still
+    /// there (or not given), the answer is nil.
+    public static func committed(_ load: LoadReport, on db: Connection, serverProcess: Int32? = nil,
+                                 timeout: Double = 10) throws -> Bool? {
         guard let feedId = load.feedId else { return false }
+        func feedExists(_ c: Connection) throws -> Bool {
+            try c.query("SELECT EXISTS (SELECT FROM feeds WHERE feed_id = $1)", params: [.init(feedId)])[0]
+                .decode(0, as: Bool.self)
+        }
         do {
             return try db.transaction { tx in
                 try FeedLoader.waitForLock(tx, kind: load.file.kind, source: load.file.source, seconds: timeout)
-                return try tx.query("SELECT EXISTS (SELECT FROM feeds WHERE feed_id = $1)", params: [.init(feedId)])[0]
-                    .decode(0, as: Bool.self)
+                return try feedExists(tx)
             }
         } catch let error as PostgresError where error.sqlState == "55P03" {
-            return nil
+            // Each statement on its own: pg_stat_activity is read once per transaction.
+            guard let serverProcess, serverProcess > 0,
+                  try !db.query("SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = $1)",
+                                params: [.init(Int(serverProcess))])[0].decode(0, as: Bool.self)
+            else { return nil }
+            return try feedExists(db)
         }
     }
 

@@ -165,9 +165,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case notMigrated
     /// The bytes loaded are not those hashed first: the file was written or replaced meanwhile.
     case fileChanged(file: String)
-    /// The connection broke during the load's COMMIT (`cause`): the server may have committed
-    /// it before. `FeedLoader.committed` finds out which.
-    case commitUnconfirmed(LoadReport, cause: PostgresError)
+    /// The connection broke during the load's COMMIT (`cause`): the server (its process
+    /// `serverProcess`) may have committed it before. `FeedLoader.committed` finds out which.
+    case commitUnconfirmed(LoadReport, cause: PostgresError, serverProcess: Int32)
 
     public var description: String {
         switch self {
@@ -191,7 +191,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "the database has no feeds table: run labourmatch db migrate first (nothing was loaded)"
         case .fileChanged(let file):
             return "\(file): the file changed while it was loaded (its bytes are not those hashed first); nothing was loaded: load it again once it is complete"
-        case .commitUnconfirmed(let load, let cause):
+        case .commitUnconfirmed(let load, let cause, _):
             let feed = load.feedId.map { "feed \($0)" } ?? "the feed"
             return "the connection broke while \(feed) committed (\(PostgresError.oneLine(cause.message))): the load may have been committed; labourmatch feeds show \(load.feedId.map(String.init) ?? "ID") says whether, and loading the same file again is safe (a no-op if it was)"
         }
