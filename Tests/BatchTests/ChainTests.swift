@@ -69,6 +69,41 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(try fixture.rows("SELECT count(*)::text FROM run_executions")[0][0] == "2")
     }
 
+    /// A step inserted while another transaction marks its execution abandoned waits for that
+    /// transaction and is refused once it commits (0008_step_guard_lock): a runner stalled past
+    /// its lease cannot slip a step row into the execution another runner is ending.
+    @Test func aStepInsertWaitsForItsExecutionBeingAbandoned() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "one").status == 0)
+        func runner() throws -> Connection {
+            try Connection(ConnectionConfig(conninfo: fixture.database.conninfo).acting(as: .runner))
+        }
+        let ender = try runner(), stalled = try runner()
+        defer { ender.close(); stalled.close() }
+        let execution = try ender.query("""
+            WITH r AS (INSERT INTO runs (instance_id, number, engine_version)
+                       SELECT instance_id, 2, engine_version FROM runs LIMIT 1 RETURNING run_id)
+            INSERT INTO run_executions (run_id, host, pid, resumed_at) SELECT run_id, 'h', 1, 'snapshot' FROM r
+            RETURNING execution_id::text
+            """)[0].decode(0, as: String.self)
+        try ender.execute("BEGIN")
+        try ender.execute("UPDATE run_executions SET status = 'abandoned', ended_at = now() WHERE execution_id = \(execution)")
+        let insert = BlockingStatement(stalled, """
+            INSERT INTO run_steps (execution_id, step, status, started_at) VALUES (\(execution), 'snapshot', 'running', now())
+            """)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(insert.outcome == nil, "the insert waits for the execution's change")
+        try ender.execute("COMMIT")
+        let outcome = insert.wait(seconds: 30)
+        guard case .failure(let error as PostgresError)? = outcome else {
+            Issue.record("the step was inserted into the abandoned execution: \(String(describing: outcome))")
+            return
+        }
+        #expect(error.sqlState == "LM001" && error.message.contains("has ended"), "\(error)")
+        #expect(try fixture.rows("SELECT count(*)::text FROM run_steps WHERE execution_id = \(execution)") == [["0"]])
+    }
+
     /// What a runner's row holds (host, messages) reaches the terminal of `runs show` escaped.
     @Test func runsShowCannotDriveTheTerminal() throws {
         let fixture = try FixtureRun()
@@ -196,5 +231,32 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             #expect(next.status == 1)
             #expect(next.stdout.contains("link 1 -> 2 (run \(ids[0]) -> run \(ids[1])) is broken"), "\(next.stdout)")
         }
+    }
+}
+
+/// A statement run on a thread of its own on `db` (which nothing else uses meanwhile), for
+/// what it does while another session holds a lock.
+///
+/// `@unchecked Sendable`: `db` is used by the thread only; `result` only under `lock`.
+private final class BlockingStatement: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Int, any Error>?
+
+    init(_ db: Connection, _ sql: String) {
+        nonisolated(unsafe) let db = db   // handed to the thread, not used here after
+        Thread.detachNewThread { [self] in
+            let outcome = Result { try db.execute(sql) }
+            lock.withLock { result = outcome }
+        }
+    }
+
+    /// How the statement ended; nil while it runs.
+    var outcome: Result<Int, any Error>? { lock.withLock { result } }
+
+    /// Waits at most `seconds` for the statement to end.
+    func wait(seconds: Double) -> Result<Int, any Error>? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while outcome == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return outcome
     }
 }
