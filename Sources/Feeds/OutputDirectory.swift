@@ -82,6 +82,24 @@ public struct OutputDirectory: Sendable {
         return access(ancestor.path, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor.path)"
     }
 
+    /// Why `path` cannot be a file this process writes whole by renaming a temporary file onto
+    /// it (`report --out`, `load --rejections-out`), seen beforehand: no file name, a directory,
+    /// a symbolic link or another file that is not regular (the rename would replace the link,
+    /// `/dev/stdout` as root, or the device rather than write through it), or a directory this
+    /// process cannot write into (`obstacle`); nil when none.
+    public static func fileObstacle(_ path: String) -> String? {
+        guard !path.isEmpty, !path.hasSuffix("/") else { return "give a file name" }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "is a directory; give a file name"
+        }
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            return "is a symbolic link or not a regular file; give the path of a regular file to create or replace"
+        }
+        return obstacle(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
     /// `obstacle`, then a real try, leaving nothing behind and touching no name but its own:
     /// a file of a random name created and removed in the directory, or, when the directory does
     /// not exist yet, a directory of a random name created and removed in its nearest existing

@@ -253,25 +253,17 @@ final class RejectionsFile: @unchecked Sendable {
         func refuse(_ why: String) -> ExitCode {
             CommandLog.fail(CommandFailure("--rejections-out \(path.isEmpty ? "''" : path): \(why); nothing was loaded"), status: 2)
         }
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw refuse("give a file name") }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw refuse("is a directory; give a file name")
-        }
-        let url = URL(fileURLWithPath: path)
-        let parent = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw refuse("no directory \(parent)")
-        }
-        if let why = OutputDirectory.obstacle(parent) { throw refuse(why) }
         var out = stat(), feed = stat()
         if stat(path, &out) == 0, stat(input, &feed) == 0, out.st_dev == feed.st_dev, out.st_ino == feed.st_ino {
             throw refuse("is the feed file itself")
         }
-        // The file is renamed into place, which would replace a symbolic link (`/dev/stdout`
-        // as root) or a device rather than write through it.
-        if lstat(path, &out) == 0, out.st_mode & S_IFMT != S_IFREG {
-            throw refuse("is a symbolic link or not a regular file; give the path of a regular file to create or replace")
+        if let why = OutputDirectory.fileObstacle(path) { throw refuse(why) }
+        // The temporary file is made beside PATH at the end of the load: its directory must be there.
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw refuse("no directory \(parent)")
         }
         self.path = path
         self.kind = kind

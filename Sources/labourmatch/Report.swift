@@ -40,8 +40,10 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         // Before the database's work: a path that cannot be written is bad usage.
-        if out != "-", let why = Self.obstacle(out) {
-            throw CommandLog.fail(CommandFailure("--out \(out): \(why)"), status: 2)
+        // The file is renamed into place: a symbolic link is refused rather than replaced
+        // (`--out -` writes to standard output).
+        if out != "-", let why = OutputDirectory.fileObstacle(out) {
+            throw CommandLog.fail(CommandFailure("--out \(out.isEmpty ? "''" : out): \(why)"), status: 2)
         }
         let report = try database.readingRuns("report") { db in
             AuditReport(current: try RunData.load(db, runId: runId),
@@ -61,15 +63,6 @@ struct ReportCommand: ParsableCommand {
         print("run \(runId): wrote the \(format.rawValue) report to \(out)")
     }
 
-    /// Why the report cannot be written to `path`, seen beforehand: it is a directory, or its
-    /// directory cannot be (or become) one this process writes into.
-    static func obstacle(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return "is a directory; give the report's file name (e.g. \((path as NSString).appendingPathComponent("audit.html")))"
-        }
-        return OutputDirectory.obstacle(URL(fileURLWithPath: path).deletingLastPathComponent().path)
-    }
 }
 
 /// `labourmatch explain RUN --worker W [--vacancy V]`.

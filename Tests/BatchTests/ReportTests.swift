@@ -106,6 +106,17 @@ import Testing
         #expect(intoADirectory.status == 2 && intoADirectory.stderr.contains("is a directory"), "\(intoADirectory.stderr)")
         let underAFile = try fixture.command(["report", String(runId), "--out", file.path + "/x.html"])
         #expect(underAFile.status == 2 && underAFile.stderr.contains("audit.html exists and is not a directory"), "\(underAFile.stderr)")
+        // A symbolic link is refused, not replaced by the rename (`/dev/stdout` as root was
+        // replaced by a regular file): the link and its target stay as they were.
+        let target = fixture.dir.appendingPathComponent("target.txt")
+        try Data("keep\n".utf8).write(to: target)
+        let link = fixture.dir.appendingPathComponent("link.html")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target.path)
+        let throughALink = try fixture.command(["report", String(runId), "--out", link.path])
+        #expect(throughALink.status == 2 && throughALink.stderr.contains("is a symbolic link or not a regular file"),
+                "\(throughALink.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+        #expect(try contents(target) == "keep\n")
         let exportOverAFile = try fixture.command(["export", String(runId), "--out", file.path])
         #expect(exportOverAFile.status == 2 && exportOverAFile.stderr.contains("exists and is not a directory"),
                 "\(exportOverAFile.stderr)")
