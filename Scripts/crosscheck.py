@@ -73,6 +73,9 @@ STRATEGIES = ["stable", "greedy", "optimal"]
 #              or counts (openings, contract months) past 64 bits
 #   year-digits  a birth_year written with a leading zero (01990, 0999)
 #   surrogate  a JSON string with a lone surrogate escape (\ud800)
+#   spelling   a policy written otherwise (an inline weights table, dotted or quoted keys, a
+#              comment holding ''' or """), or its weights all scaled by 10^e (e from -400 to
+#              308: sums past a Double's range, or subnormal, where only their shares count)
 # DECIDED: where the engine and this reference differ on purpose, left out unless --all.
 #   year-digits  the engine takes birth_year "4 digits" as written (01990 is five digits); the
 #              reference reads the number.
@@ -168,6 +171,9 @@ class Generator:
         # (--avoid precision) gives every seed the instance it had before they existed.
         self.long_dice = random.Random(f"long-{seed}")
         self.long = "precision" not in AVOID and self.long_dice.random() < 0.3
+        # Policy spellings draw from their own stream too (--avoid spelling: the instances of before).
+        self.spell_dice = random.Random(f"spelling-{seed}")
+        self.spell = "spelling" not in AVOID and self.spell_dice.random() < 0.25
 
     def stretch(self, text):
         """In a long-decimal instance, sometimes `text` moved by 10^-k (k 19 to 30): a value
@@ -220,8 +226,12 @@ class Generator:
             if d.chance(0.5):
                 weights.append(f"{name} = " + self.stretch(d.pick(["0", "0.1", "0.25", "1", "2", "0.333", "0.35",
                                                                    "3", "0.05", "1e-1", "2.5E0", "0.15", "0.7"])))
+        if self.spell and any(Decimal(w.split(" = ", 1)[1]) != 0 for w in weights):
+            weights, top = self.respell(weights, top)
         lines = ["# crosscheck policy"] + top
-        if weights:
+        if weights and weights[0].startswith("weights"):
+            lines += weights   # already whole lines: an inline table or dotted keys
+        elif weights:
             lines += ["", "[weights]"] + weights
         text = "\n".join(lines) + "\n"
         policy = REF.read_policy(text)
@@ -241,6 +251,34 @@ class Generator:
             text = "\n".join(keep)
             policy = REF.read_policy(text)
         return text, policy
+
+    def respell(self, weights, top):
+        """The same policy written otherwise (TOML allows many spellings of one table), or with
+        every weight scaled by one power of ten (the fit depends on the shares only): `weights`
+        becomes whole lines when the `[weights]` header goes."""
+        s = self.spell_dice
+        if s.random() < 0.4:
+            e = s.choice([-400, -330, -320, -310, 300, 307, 308])
+            if e == 308 and max(Decimal(w.split(" = ", 1)[1]) for w in weights) >= Decimal("1.7"):
+                e = 307   # a TOML float stays within a Double's range (1.797e308)
+            def scale(line):
+                name, value = line.split(" = ", 1)
+                v = Decimal(value)
+                return line if v == 0 else f"{name} = {v.scaleb(e):E}"
+            weights = [scale(w) for w in weights]
+        pairs = [w.split(" = ", 1) for w in weights]
+        form = s.choice(["table", "inline", "dotted", "quoted"])
+        if form == "inline":
+            weights = ["weights = { " + ", ".join(f"{k} = {v}" for k, v in pairs) + " }"]
+        elif form == "dotted":
+            weights = [f"weights . {k} = {v}" for k, v in pairs]
+        elif form == "quoted":
+            weights = [f'"{k}" = {v}' if s.random() < 0.5 else f"'{k}' = {v}" for k, v in pairs]
+            top = [f'"{line.split(" = ", 1)[0]}" = {line.split(" = ", 1)[1]}' if s.random() < 0.5 else line
+                   for line in top]
+        if s.random() < 0.5:
+            top = ["# a comment with ''' and \"\"\" in it"] + top
+        return weights, top
 
     # -- records: dict field -> logical value (None absent) --------------------------------
 

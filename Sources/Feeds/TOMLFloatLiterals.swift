@@ -1,86 +1,239 @@
 import Matching
 
-/// The float literals of a policy file as written, for MATCHING.md section 8's "numbers are
+/// The number literals of a policy file as written, for MATCHING.md section 8's "numbers are
 /// taken as the decimal written": TOMLKit hands over a `Double`, which holds 15 to 17
 /// significant digits, so `0.350000000000000000001` would read as 0.35.
 ///
-/// A line scan, not a TOML parser: it finds `key = literal` lines at the top level and in a
-/// `[weights]` table (bare and dotted keys, a trailing comment), and skips lines inside
-/// multi-line strings. A key it finds twice, or not at all (an inline table, a quoted key),
-/// gets no literal, and the reader falls back to the shortest decimal of the `Double`, which
-/// is the same value for any literal of up to 15 significant digits. TOMLKit has read and
-/// validated the file first; a literal is used only when its own nearest `Double` is the
-/// value TOMLKit gave (`PolicyReader`).
+/// A lexer of TOML's structure, run after TOMLKit has read and validated the text: it follows
+/// comments, every kind of string (basic, literal, multi-line, with their escapes and closing
+/// quotes), table headers, bare, quoted and dotted keys, arrays and inline tables, and notes
+/// each bare value (a number, a boolean, a date) under its full key (`min_fit`,
+/// `weights.skills`, whether written under `[weights]`, as `weights.skills = ...` or as
+/// `weights = { skills = ... }`). A key found twice, or a text the lexer does not follow to the
+/// end (it should not happen to a text TOMLKit accepted), gives no literal, and the reader
+/// falls back to the shortest decimal of the `Double`, which is the decimal written for any
+/// literal of up to 15 significant digits. A literal is used only when its own nearest
+/// `Double` is the value TOMLKit gave (`PolicyReader`).
 struct TOMLFloatLiterals {
+    /// Literals by key path, its parts joined by U+001F (a quoted key may hold a dot).
     private var literals: [String: Substring] = [:]
     private var ambiguous: Set<String> = []
 
     init(_ text: String) {
-        var table: String? = ""              // nil: inside a table the scan does not follow
-        var inMultiline = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let quotes = TOMLFloatLiterals.count(#"""""#, in: line) + TOMLFloatLiterals.count("'''", in: line)
-            if inMultiline || quotes > 0 {
-                if quotes % 2 == 1 { inMultiline.toggle() }
-                continue
-            }
-            let body = line.drop { $0 == " " || $0 == "\t" }
-            if body.hasPrefix("[") {
-                table = TOMLFloatLiterals.header(body)
-                continue
-            }
-            guard let table, let (key, literal) = TOMLFloatLiterals.assignment(body) else { continue }
-            let full = table + key
-            if literals[full] != nil { ambiguous.insert(full) }
-            literals[full] = literal
+        var lexer = Lexer(text)
+        guard let found = lexer.values() else { return }
+        for (path, literal) in found {
+            let key = path.joined(separator: "\u{1F}")
+            if literals[key] != nil { ambiguous.insert(key) }
+            literals[key] = literal
         }
     }
 
-    /// The literal written for `key` (`min_fit`, `weights.skills`) as a decimal, when the scan
+    /// The literal written for `key` (`min_fit`, `weights.skills`) as a decimal, when the lexer
     /// found exactly one, it is a finite float, and its nearest `Double` is `parsed` (the value
     /// TOMLKit read for the key); nil otherwise.
     func decimal(_ key: String, parsed: Double) -> ExactDecimal? {
-        guard !ambiguous.contains(key), var literal = literals[key] else { return nil }
+        let path = key.split(separator: ".", omittingEmptySubsequences: false).joined(separator: "\u{1F}")
+        guard !ambiguous.contains(path), var literal = literals[path] else { return nil }
         if literal.hasPrefix("+") { literal = literal.dropFirst() }
         let text = String(literal.filter { $0 != "_" })
         guard Double(text) == parsed else { return nil }
         return ExactDecimal(jsonNumber: Substring(text))
     }
 
-    /// `weights.` for `[weights]`, nil for any other table header.
-    private static func header(_ body: Substring) -> String? {
-        guard !body.hasPrefix("[["), let close = body.firstIndex(of: "]") else { return nil }
-        let name = body[body.index(after: body.startIndex)..<close].filter { $0 != " " && $0 != "\t" }
-        let rest = body[body.index(after: close)...].drop { $0 == " " || $0 == "\t" }
-        guard rest.isEmpty || rest.hasPrefix("#") else { return nil }
-        return name == "weights" ? "weights." : nil
-    }
+    /// The lexer: byte offsets into the text's UTF-8.
+    private struct Lexer {
+        let text: String
+        let b: [UInt8]
+        var i = 0
+        var found: [([String], Substring)] = []
 
-    /// `key = literal` with a bare or dotted key and a number-shaped literal, then only a comment.
-    private static func assignment(_ body: Substring) -> (String, Substring)? {
-        guard let eq = body.firstIndex(of: "=") else { return nil }
-        let parts = body[..<eq].split(separator: ".", omittingEmptySubsequences: false)
-            .map { $0.filter { $0 != " " && $0 != "\t" } }
-        guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isBareKeyCharacter) }) else { return nil }
-        let value = body[body.index(after: eq)...].drop { $0 == " " || $0 == "\t" }
-        let literal = value.prefix { $0.isASCII && ($0.isNumber || "+-._eE".contains($0)) }
-        let rest = value[literal.endIndex...].drop { $0 == " " || $0 == "\t" }
-        guard !literal.isEmpty, rest.isEmpty || rest.hasPrefix("#") else { return nil }
-        return (parts.joined(separator: "."), literal)
-    }
-
-    private static func isBareKeyCharacter(_ c: Character) -> Bool {
-        c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "-")
-    }
-
-    private static func count(_ needle: String, in line: Substring) -> Int {
-        var n = 0
-        var rest = line[...]
-        while let r = rest.range(of: needle) {
-            n += 1
-            rest = rest[r.upperBound...]
+        init(_ text: String) {
+            self.text = text
+            b = Array(text.utf8)
+            i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         }
-        return n
+
+        private struct Unfollowed: Error {}
+
+        /// Every bare value with its key path (nil paths, in arrays and arrays of tables, are
+        /// left out); nil when the text is not followed to its end.
+        mutating func values() -> [([String], Substring)]? {
+            do {
+                var table: [String]? = []
+                while true {
+                    skipBlanksAndComments(newlines: true)
+                    guard i < b.count else { return found }
+                    if b[i] == UInt8(ascii: "[") {
+                        let arrayOfTables = i + 1 < b.count && b[i + 1] == UInt8(ascii: "[")
+                        i += arrayOfTables ? 2 : 1
+                        let name = try key()
+                        try expect("]")
+                        if arrayOfTables { try expect("]") }
+                        table = arrayOfTables ? nil : name
+                    } else {
+                        let name = try key()
+                        try expect("=")
+                        try value(table.map { $0 + name })
+                    }
+                    skipBlanksAndComments(newlines: false)
+                    guard i == b.count || b[i] == ASCII.lf || b[i] == ASCII.cr else { throw Unfollowed() }
+                }
+            } catch {
+                return nil
+            }
+        }
+
+        /// Spaces and tabs, comments, and line ends too when `newlines`.
+        private mutating func skipBlanksAndComments(newlines: Bool) {
+            while i < b.count {
+                let c = b[i]
+                if c == 0x20 || c == 0x09 || (newlines && (c == ASCII.lf || c == ASCII.cr)) {
+                    i += 1
+                } else if c == UInt8(ascii: "#") {
+                    while i < b.count && b[i] != ASCII.lf && b[i] != ASCII.cr { i += 1 }
+                } else {
+                    return
+                }
+            }
+        }
+
+        private mutating func expect(_ c: Unicode.Scalar) throws {
+            skipBlanksAndComments(newlines: false)
+            guard i < b.count, b[i] == UInt8(ascii: c) else { throw Unfollowed() }
+            i += 1
+        }
+
+        /// A key: bare or quoted parts joined by dots, blanks around them.
+        private mutating func key() throws -> [String] {
+            var parts: [String] = []
+            while true {
+                skipBlanksAndComments(newlines: false)
+                guard i < b.count else { throw Unfollowed() }
+                switch b[i] {
+                case ASCII.quote, UInt8(ascii: "'"):
+                    guard let part = try string(decoding: true) else { throw Unfollowed() }
+                    parts.append(part)
+                default:
+                    let start = i
+                    while i < b.count, Self.isBareKey(b[i]) { i += 1 }
+                    guard i > start else { throw Unfollowed() }
+                    parts.append(String(decoding: b[start..<i], as: UTF8.self))
+                }
+                skipBlanksAndComments(newlines: false)
+                guard i < b.count, b[i] == UInt8(ascii: ".") else { return parts }
+                i += 1
+            }
+        }
+
+        /// A value; bare ones are noted under `path` (unless nil).
+        private mutating func value(_ path: [String]?) throws {
+            skipBlanksAndComments(newlines: false)
+            guard i < b.count else { throw Unfollowed() }
+            switch b[i] {
+            case ASCII.quote, UInt8(ascii: "'"):
+                _ = try string(decoding: false)
+            case UInt8(ascii: "["):
+                i += 1
+                while true {
+                    skipBlanksAndComments(newlines: true)
+                    guard i < b.count else { throw Unfollowed() }
+                    if b[i] == UInt8(ascii: "]") { i += 1; return }
+                    try value(nil)
+                    skipBlanksAndComments(newlines: true)
+                    guard i < b.count else { throw Unfollowed() }
+                    if b[i] == UInt8(ascii: ",") { i += 1 } else if b[i] != UInt8(ascii: "]") { throw Unfollowed() }
+                }
+            case UInt8(ascii: "{"):
+                i += 1
+                while true {
+                    skipBlanksAndComments(newlines: true)
+                    guard i < b.count else { throw Unfollowed() }
+                    if b[i] == UInt8(ascii: "}") { i += 1; return }
+                    let name = try key()
+                    try expect("=")
+                    try value(path.map { $0 + name })
+                    skipBlanksAndComments(newlines: true)
+                    guard i < b.count else { throw Unfollowed() }
+                    if b[i] == UInt8(ascii: ",") { i += 1 } else if b[i] != UInt8(ascii: "}") { throw Unfollowed() }
+                }
+            default:
+                // A number, a boolean or a date-time (whose date and time a space may part).
+                let start = i
+                while i < b.count, !TOMLGuard.isValueEnd(b[i]) { i += 1 }
+                if i - start == 10, i + 1 < b.count, b[i] == 0x20, Syntax.isDigit(b[i + 1]), b[start + 4] == UInt8(ascii: "-") {
+                    i += 1
+                    while i < b.count, !TOMLGuard.isValueEnd(b[i]) { i += 1 }
+                }
+                guard i > start else { throw Unfollowed() }
+                if let path { found.append((path, Self.substring(text, start, i))) }
+            }
+        }
+
+        /// A string at `i` (basic or literal, single- or multi-line); its value when `decoding`
+        /// (keys: single-line only), else nil.
+        private mutating func string(decoding: Bool) throws -> String? {
+            let quote = b[i]
+            let multi = i + 2 < b.count && b[i + 1] == quote && b[i + 2] == quote
+            if multi && decoding { throw Unfollowed() }
+            i += multi ? 3 : 1
+            var bytes: [UInt8] = []
+            while i < b.count {
+                let c = b[i]
+                if !multi && (c == ASCII.lf || c == ASCII.cr) { throw Unfollowed() }
+                if c == UInt8(ascii: "\\") && quote == ASCII.quote {
+                    guard i + 1 < b.count else { throw Unfollowed() }
+                    if decoding { try unescape(&bytes) } else { i += 2 }
+                    continue
+                }
+                if c == quote {
+                    if !multi {
+                        i += 1
+                        return decoding ? String(decoding: bytes, as: UTF8.self) : nil
+                    }
+                    if i + 2 < b.count && b[i + 1] == quote && b[i + 2] == quote {
+                        // Up to two more quotes belong to the content: """a"""" ends after the last.
+                        var end = i + 3
+                        while end < b.count && end < i + 5 && b[end] == quote { end += 1 }
+                        i = end
+                        return nil
+                    }
+                }
+                bytes.append(c)
+                i += 1
+            }
+            throw Unfollowed()
+        }
+
+        /// The escape at `i` (a backslash) in a basic string key, appended to `bytes` as UTF-8.
+        private mutating func unescape(_ bytes: inout [UInt8]) throws {
+            let e = b[i + 1]
+            i += 2
+            let simple: [UInt8: UInt8] = [UInt8(ascii: "b"): 0x08, UInt8(ascii: "t"): 0x09, UInt8(ascii: "n"): 0x0A,
+                                          UInt8(ascii: "f"): 0x0C, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "e"): 0x1B,
+                                          ASCII.quote: ASCII.quote, UInt8(ascii: "\\"): UInt8(ascii: "\\")]
+            if let byte = simple[e] {
+                bytes.append(byte)
+                return
+            }
+            let digits = e == UInt8(ascii: "u") ? 4 : e == UInt8(ascii: "U") ? 8 : e == UInt8(ascii: "x") ? 2 : 0
+            guard digits > 0, i + digits <= b.count,
+                  let code = UInt32(String(decoding: b[i..<(i + digits)], as: UTF8.self), radix: 16),
+                  let scalar = Unicode.Scalar(code) else { throw Unfollowed() }
+            i += digits
+            bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+        }
+
+        private static func isBareKey(_ c: UInt8) -> Bool {
+            Syntax.isDigit(c) || Syntax.isUpper(c) || Syntax.isLower(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+        }
+
+        /// The text's characters from byte `start` to byte `end` (both on character boundaries:
+        /// a bare value is ASCII).
+        private static func substring(_ text: String, _ start: Int, _ end: Int) -> Substring {
+            let utf8 = text.utf8
+            let from = utf8.index(utf8.startIndex, offsetBy: start), to = utf8.index(utf8.startIndex, offsetBy: end)
+            return text[from..<to]
+        }
     }
 }

@@ -72,10 +72,25 @@ import Testing
         let short = try PolicyReader.read(text: "min_fit = 5e-1\nweights.education = 1E-30\n")
         #expect(short.minFit == ExactDecimal(mantissa: 5, scale: 1))
         #expect(short.weights.education.description == "0.000000000000000000000000000001")
-        // Where the line scan cannot tell (an inline table), the shortest decimal of the Double
-        // stands in.
-        #expect(try PolicyReader.read(text: "weights = { skills = 0.350000000000000000001 }").weights.skills
-                == ExactDecimal(mantissa: 35, scale: 2))
+        // However the key and the text around it are written (a session 12 review found the
+        // line scan of before reading 0.35 for an inline table, a quoted key, or any line after
+        // a `'''` in a comment).
+        let written = try PolicyReader.read(text: "min_fit = 0.5000000000000000001\n[weights]\nskills = 0.350000000000000000001\n")
+        #expect(written.minFit.description == "0.5000000000000000001")
+        for text in [
+            "weights = { skills = 0.350000000000000000001 }\nmin_fit = 0.5000000000000000001",
+            "\"min_fit\" = 0.5000000000000000001\n\"weights\".'skills' = 0.350000000000000000001",
+            "# note: ''' and \"\"\"\nmin_fit = 0.5000000000000000001 # '''\n[ weights ] # \"\"\"\nskills=0.350000000000000000001",
+            "weights . skills = 0.350000000000000000001\n\"min\\u005ffit\" = 0.5000000000000000001",
+            "health_isco_prefixes = [\"22\", # ]\n  '32',\n]\ncontract_language_min = '''B2'''\n"
+                + "min_fit = 0.5000000000000000001\nweights = {skills=0.350000000000000000001,education=1}",
+            "contract_language_min = \"\"\"B2\\\n  \"\"\"\nmin_fit = 0.5000000000000000001\n"
+                + "[weights]\n\"skills\" = 0.350000000000000000001",
+        ] {
+            let policy = try PolicyReader.read(text: text)
+            #expect(policy.minFit == written.minFit, "\(text)")
+            #expect(policy.weights.skills == written.weights.skills, "\(text)")
+        }
         // A multi-line string (TOML drops its first line end) does not throw the scan off.
         let multiline = try PolicyReader.read(text: """
             contract_language_min = \"""

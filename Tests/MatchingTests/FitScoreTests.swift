@@ -113,6 +113,39 @@ import PropertyBased
         #expect(score(worker("W", occupations: [("2222", "1")]), vacancy("V"), only).fitMicro == 600_000)
     }
 
+    /// The fit depends on the weights' shares only, however large or small the decimals are
+    /// (a session 12 review: weights whose Double sum overflowed, 1e308 twice, or was
+    /// subnormal, 1e-320 five times, trapped the process; a lone 1e-400, 0 as a Double, made
+    /// every fit 0). Random pairs, the same weights scaled by 10^e, against the reference.
+    @Test func weightsFarOutsideTheDoubleRangeScoreAsTheirShares() async {
+        func scaled(_ d: ExactDecimal, _ e: Int) -> ExactDecimal { ExactDecimal(jsonNumber: Substring("\(d)e\(e)"))! }
+        let v = vacancy("V")
+        let w = worker("W", occupations: [("2221", "1")])
+        let one = Policy.Weights(occupation: ExactDecimal(jsonNumber: "1e-400")!, skills: .zero, experience: .zero, languages: .zero, education: .zero)
+        #expect(score(w, v, one).fitMicro == 1_000_000)
+        let huge = Policy.Weights(occupation: ExactDecimal(jsonNumber: "1e308")!, skills: ExactDecimal(jsonNumber: "1e308")!, experience: .zero, languages: .zero, education: .zero)
+        #expect(score(w, v, huge).fitMicro == Reference.fitMicro(w, v, huge))
+        let tiny = Policy.Weights(occupation: ExactDecimal(jsonNumber: "1e-320")!, skills: ExactDecimal(jsonNumber: "1e-320")!, experience: ExactDecimal(jsonNumber: "1e-320")!,
+                                  languages: ExactDecimal(jsonNumber: "1e-320")!, education: ExactDecimal(jsonNumber: "1e-320")!)
+        #expect(score(w, v, tiny).fitMicro == score(w, v, Policy.Weights(occupation: dec("1"), skills: dec("1"),
+            experience: dec("1"), languages: dec("1"), education: dec("1"))).fitMicro)
+        await propertyCheck(count: 100, input: Gen.int(in: 0...Int.max)) { seed in
+            var r = RandomInstance(seed: UInt64(seed))
+            let input = r.input(workers: 1...4, vacancies: 1...4)
+            let weights = r.policy().weights
+            for e in [308, 400, -320, -400] {
+                let big = Policy.Weights(occupation: scaled(weights.occupation, e), skills: scaled(weights.skills, e),
+                                         experience: scaled(weights.experience, e), languages: scaled(weights.languages, e),
+                                         education: scaled(weights.education, e))
+                for w in input.workers {
+                    for v in input.vacancies {
+                        #expect(score(w, v, big).fitMicro == score(w, v, weights).fitMicro, "\(w.id) \(v.id) 10^\(e)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func thresholdIsExactForSubMicroMinimums() {
         #expect(FitScore.thresholdMicro(minFit: dec("0.5")) == 500_000)
         #expect(FitScore.thresholdMicro(minFit: dec("0.5000005")) == 500_001)

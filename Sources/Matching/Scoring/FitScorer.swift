@@ -26,9 +26,12 @@ struct RawCriteria {
 /// involves a decimal past 64 bits (years beyond the Double range, or digits
 /// a Double would merge) always goes the exact way.
 struct FitScorer: Sendable {
-    /// The weights as Doubles, for the fast path and the pruning bounds.
+    /// Each weight's share of their sum as a Double (`share`: they sum to 1 within a few ulps),
+    /// for the fast path and the pruning bounds. Shares, not the weights themselves: a policy's
+    /// decimals may lie past a Double's range (`1e308` twice overflows, `1e-400` underflows to
+    /// 0), and the fit depends on the shares only.
     let wOcc, wSkills, wExp, wLang, wEdu: Double
-    /// `1e6 / sum of weights` (0 when the weights sum to 0).
+    /// `1e6 / sum of the shares` (about 1e6; 0 when the weights sum to 0).
     let microPerWeight: Double
     /// Weights as naturals at a common scale (occupation, skills, experience, languages, education).
     private let exactWeights: [BigUInt]
@@ -40,10 +43,24 @@ struct FitScorer: Sendable {
         // Policies are validated (weights >= 0); a negative weight would count as 0.
         exactWeights = all.map { $0.isNegative ? 0 : $0.bigScaled(to: scale).magnitude }
         exactTotal = exactWeights.reduce(0, +)
-        let d = all.map { max(0, $0.doubleValue) }
+        let exact = exactTotal
+        let d = exactWeights.map { FitScorer.share($0, of: exact) }
         (wOcc, wSkills, wExp, wLang, wEdu) = (d[0], d[1], d[2], d[3], d[4])
         let total = d.reduce(0, +)
         microPerWeight = total > 0 ? 1e6 / total : 0
+    }
+
+    /// `part / total` (`part` one of the weights `total` sums, so at most `total`) as a Double
+    /// within an ulp or two; 0 when either is 0, or when the share is below 2^-1100, far under
+    /// anything a fit in millionths can show.
+    static func share(_ part: BigUInt, of total: BigUInt) -> Double {
+        guard total > 0, part > 0 else { return 0 }
+        precondition(part <= total, "a weight's share above 1")
+        // q = part * 2^k / total has 62 or 63 bits (part <= total, so k >= 62).
+        let k = 62 + total.bitWidth - part.bitWidth
+        guard k < 1100 + 62 else { return 0 }
+        let q = (part << k) / total
+        return Double(sign: .plus, exponent: -k, significand: Double(UInt64(q)))
     }
 
     /// The criteria of worker `w` for vacancy `v`.
