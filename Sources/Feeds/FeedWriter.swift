@@ -68,9 +68,9 @@ public enum FeedWriter {
     }
 
     /// The policy as TOML (MATCHING.md section 8), every key written, numbers as their
-    /// shortest decimals (which `PolicyReader` takes as the decimals written).
+    /// decimals (which `PolicyReader` takes as the decimals written), in `tomlNumber`'s form.
     public static func policyTOML(_ policy: Policy) -> String {
-        func number(_ value: ExactDecimal) -> String { value.description }
+        func number(_ value: ExactDecimal) -> String { tomlNumber(value) }
         let prefixes = policy.healthIscoPrefixes.map { "\"\($0)\"" }.joined(separator: ", ")
         let w = policy.weights
         return """
@@ -88,6 +88,32 @@ public enum FeedWriter {
             education = \(number(w.education))
 
             """
+    }
+
+    /// `value` as a TOML number that reads back as the same decimal: its plain digits
+    /// (`0.35`, `48`; `.0` after an integer past 64 bits, which TOML refuses as an integer),
+    /// or, past 100 characters and when shorter, its significant digits and an exponent
+    /// (`1e-320`, `3000000000000000000001e286`): toml++ refuses a number past 126 characters.
+    static func tomlNumber(_ value: ExactDecimal) -> String {
+        var plain = value.description
+        if !plain.contains("."), Int64(plain) == nil { plain += ".0" }
+        guard plain.count > 100 else { return plain }
+        var digits = Substring(plain)
+        let sign = digits.hasPrefix("-") ? "-" : ""
+        if !sign.isEmpty { digits = digits.dropFirst() }
+        var exponent = 0
+        if let point = digits.firstIndex(of: ".") {
+            exponent = -digits.distance(from: point, to: digits.endIndex) + 1
+            digits = digits[..<point] + digits[digits.index(after: point)...]
+        }
+        digits = digits.drop { $0 == "0" }
+        while digits.last == "0" {
+            digits = digits.dropLast()
+            exponent += 1
+        }
+        guard !digits.isEmpty else { return plain }
+        let scientific = "\(sign)\(digits)e\(exponent)"
+        return scientific.count < plain.count ? scientific : plain
     }
 
     private static func bool(_ value: Bool) -> String { value ? "true" : "false" }

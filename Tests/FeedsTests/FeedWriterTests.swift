@@ -6,7 +6,7 @@ import Testing
 /// `FeedWriter` writes a run's input and policy as files that `RunInputs.read` reads back to
 /// the same rows, hence the same `input_sha256` and `policy_sha256` (`export --inputs`).
 @Suite struct FeedWriterTests {
-    static func decimal(_ text: String) -> ExactDecimal { ExactDecimal(exactly: text)! }
+    static func decimal(_ text: String) -> ExactDecimal { ExactDecimal(exactly: text) ?? ExactDecimal(jsonNumber: Substring(text))! }
 
     /// Values a CSV writer gets wrong: separators, quotes and line breaks in text, spaces at
     /// the ends, non-ASCII, absent versus present optional fields, long decimals, empty lists.
@@ -98,7 +98,19 @@ import Testing
                    weights: .init(occupation: Self.decimal("0.333333333333333333333333333333"), skills: ExactDecimal(0),
                                   experience: ExactDecimal(7), languages: Self.decimal("0.000001"), education: ExactDecimal(0))),
             Policy(minFit: ExactDecimal(0), healthIscoPrefixes: []),
+            // Past what a TOML number may spell out (126 characters, 64-bit integers): written
+            // with an exponent, and read back as the same decimals (a session 12 cross-check).
+            Policy(minFit: Self.decimal("0.5000000000000000001"), maxWeeklyHours: Self.decimal("1e300"),
+                   weights: .init(occupation: Self.decimal("1e-320"), skills: Self.decimal("3.000000000000000000001e307"),
+                                  experience: Self.decimal("2.5e-400"), languages: ExactDecimal(0),
+                                  education: Self.decimal("12345678901234567890123.5"))),
         ]
+        #expect(FeedWriter.tomlNumber(Self.decimal("1e-320")) == "1e-320")
+        #expect(FeedWriter.tomlNumber(Self.decimal("0.35")) == "0.35")
+        #expect(FeedWriter.tomlNumber(Self.decimal("48")) == "48")
+        #expect(FeedWriter.tomlNumber(Self.decimal("1000")) == "1000")
+        #expect(FeedWriter.tomlNumber(Self.decimal("1e20")) == "100000000000000000000.0")
+        #expect(FeedWriter.tomlNumber(Self.decimal("3.000000000000000000001e307")) == "3000000000000000000001e286")
         for policy in policies {
             let (read, _) = try Self.roundTrip(MatchingInput(), policy: policy)
             #expect(read.policy.canonicalText == policy.canonicalText, "\(FeedWriter.policyTOML(policy))")
