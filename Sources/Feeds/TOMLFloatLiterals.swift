@@ -134,28 +134,12 @@ struct TOMLFloatLiterals {
             case ASCII.quote, UInt8(ascii: "'"):
                 _ = try string(decoding: false)
             case UInt8(ascii: "["):
-                i += 1
-                while true {
-                    skipBlanksAndComments(newlines: true)
-                    guard i < b.count else { throw Unfollowed() }
-                    if b[i] == UInt8(ascii: "]") { i += 1; return }
-                    try value(nil)
-                    skipBlanksAndComments(newlines: true)
-                    guard i < b.count else { throw Unfollowed() }
-                    if b[i] == UInt8(ascii: ",") { i += 1 } else if b[i] != UInt8(ascii: "]") { throw Unfollowed() }
-                }
+                try items(until: UInt8(ascii: "]")) { try $0.value(nil) }
             case UInt8(ascii: "{"):
-                i += 1
-                while true {
-                    skipBlanksAndComments(newlines: true)
-                    guard i < b.count else { throw Unfollowed() }
-                    if b[i] == UInt8(ascii: "}") { i += 1; return }
-                    let name = try key()
-                    try expect("=")
-                    try value(path.map { $0 + name })
-                    skipBlanksAndComments(newlines: true)
-                    guard i < b.count else { throw Unfollowed() }
-                    if b[i] == UInt8(ascii: ",") { i += 1 } else if b[i] != UInt8(ascii: "}") { throw Unfollowed() }
+                try items(until: UInt8(ascii: "}")) { lexer in
+                    let name = try lexer.key()
+                    try lexer.expect("=")
+                    try lexer.value(path.map { $0 + name })
                 }
             default:
                 // A number, a boolean or a date-time (whose date and time a space may part).
@@ -167,6 +151,21 @@ struct TOMLFloatLiterals {
                 }
                 guard i > start else { throw Unfollowed() }
                 if let path { found.append((path, Self.substring(text, start, i))) }
+            }
+        }
+
+        /// The items of the array or inline table opened at `i`, up to `close`: commas between
+        /// them (one after the last too), line ends and comments around them.
+        private mutating func items(until close: UInt8, _ item: (inout Lexer) throws -> Void) throws {
+            i += 1
+            while true {
+                skipBlanksAndComments(newlines: true)
+                guard i < b.count else { throw Unfollowed() }
+                if b[i] == close { i += 1; return }
+                try item(&self)
+                skipBlanksAndComments(newlines: true)
+                guard i < b.count else { throw Unfollowed() }
+                if b[i] == UInt8(ascii: ",") { i += 1 } else if b[i] != close { throw Unfollowed() }
             }
         }
 
