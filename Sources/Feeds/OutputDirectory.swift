@@ -69,17 +69,89 @@ public struct OutputDirectory: Sendable {
     /// anything: the path or an ancestor is a file, or the nearest existing ancestor is not
     /// writable; nil when nothing stands in the way that can be seen beforehand.
     public static func obstacle(_ path: String) -> String? {
-        let dir = URL(fileURLWithPath: path)
-        var ancestor = dir
-        var isDirectory: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-            ancestor.deleteLastPathComponent()
+        // The path as written, walked up as the system resolves it (`..` after a link is the
+        // link target's parent), not as `URL` would tidy it.
+        var ancestor = path.isEmpty ? "." : path
+        var info = stat()
+        while stat(ancestor, &info) != 0 {
+            if lstat(ancestor, &info) == 0 { return "\(ancestor) is a symbolic link to nothing" }
+            let up = parent(ancestor)
+            if up == ancestor { break }
+            ancestor = up
         }
-        if !isDirectory.boolValue {
-            return ancestor.path == dir.path ? "\(path) exists and is not a directory"
-                : "\(ancestor.path) is a file, not a directory"
+        if info.st_mode & S_IFMT != S_IFDIR {
+            return ancestor == path ? "\(path) exists and is not a directory" : "\(ancestor) is a file, not a directory"
         }
-        return access(ancestor.path, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor.path)"
+        return access(ancestor, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor)"
+    }
+
+    /// The directory part of `path` as written (`a/b` of `a/b/c.md`, `.` of `c.md`, `/` of
+    /// `/c.md`, `lc/..` of `lc/../c.md`), leaving `..` and links for the system to resolve.
+    public static func parent(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        var dir = p[..<slash]
+        while dir.count > 1 && dir.hasSuffix("/") { dir = dir.dropLast() }
+        return dir.isEmpty ? "/" : String(dir)
+    }
+
+    /// Writes `bytes` to the file `path` whole: a temporary file beside it (created anew),
+    /// renamed onto it; its missing directories are made first, each as the system resolves
+    /// the path written. Check `fileObstacle` first.
+    public static func writeFile(_ path: String, bytes: [UInt8]) throws {
+        let dir = parent(path)
+        try makeDirectories(dir)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = "\(dir)/.\(name).\(getpid()).tmp"
+        func failure(_ what: String, _ code: Int32 = errno) -> Failure {
+            Failure(description: "cannot write \(what) (\(String(cString: strerror(code))))",
+                    isBadPath: code == EACCES || code == EPERM || code == ENOTDIR || code == EISDIR || code == ENAMETOOLONG)
+        }
+        unlink(temporary)
+        let fd = createNew(temporary)
+        guard fd >= 0 else { throw failure(path) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw failure(path, code)
+            }
+            written += n
+        }
+        guard close(fd) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw failure(path, code)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw failure(path, code)
+        }
+    }
+
+    /// `mkdir -p` of `dir` as written: each prefix in turn, so that `..` after a link goes where
+    /// the system takes it.
+    private static func makeDirectories(_ dir: String) throws {
+        var prefix = dir.hasPrefix("/") ? "" : nil as String?
+        for part in dir.split(separator: "/") {
+            prefix = prefix.map { "\($0)/\(part)" } ?? String(part)
+            guard let current = prefix else { continue }
+            if mkdir(current, 0o777) == 0 || errno == EEXIST {
+                var info = stat()
+                if stat(current, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
+                if let why = obstacle(current) { throw Failure(description: why, isBadPath: true) }
+                throw Failure(description: "\(current) is not a directory", isBadPath: true)
+            }
+            let code = errno
+            throw Failure(description: "cannot create the directory \(current) (\(String(cString: strerror(code))))",
+                          isBadPath: code == EACCES || code == EPERM || code == ENOTDIR || code == EROFS)
+        }
     }
 
     /// Why `path` cannot be a file this process writes whole by renaming a temporary file onto
@@ -88,7 +160,10 @@ public struct OutputDirectory: Sendable {
     /// `/dev/stdout` as root, or the device rather than write through it), or a directory this
     /// process cannot write into (`obstacle`); nil when none.
     public static func fileObstacle(_ path: String) -> String? {
-        guard !path.isEmpty, !path.hasSuffix("/") else { return "give a file name" }
+        let name = path.split(separator: "/").last ?? ""
+        guard !path.hasSuffix("/"), !name.isEmpty, name != ".", name != ".." else { return "give a file name" }
+        // The temporary file beside it adds `.` and `.PID.tmp`: NAME_MAX (255 bytes) holds both.
+        guard name.utf8.count <= 230 else { return "the file name is longer than 230 bytes" }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "is a directory; give a file name"
@@ -97,7 +172,7 @@ public struct OutputDirectory: Sendable {
         if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
             return "is a symbolic link or not a regular file; give the path of a regular file to create or replace"
         }
-        return obstacle(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        return obstacle(parent(path))
     }
 
     /// `obstacle`, then a real try, leaving nothing behind and touching no name but its own:
@@ -107,15 +182,13 @@ public struct OutputDirectory: Sendable {
     /// a full inode table); nil when it worked.
     public static func probe(_ path: String) -> String? {
         if let seen = obstacle(path) { return seen }
-        var ancestor = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-            ancestor.deleteLastPathComponent()
-        }
-        let trial = ancestor.appendingPathComponent(".labourmatch-probe-\(UUID().uuidString)").path
-        if ancestor.path != URL(fileURLWithPath: path).path {
+        var ancestor = path
+        var info = stat()
+        while stat(ancestor, &info) != 0, parent(ancestor) != ancestor { ancestor = parent(ancestor) }
+        let trial = "\(ancestor)/.labourmatch-probe-\(UUID().uuidString)"
+        if ancestor != path {
             guard mkdir(trial, 0o700) == 0 else {
-                return "cannot create a directory in \(ancestor.path) (\(String(cString: strerror(errno))))"
+                return "cannot create a directory in \(ancestor) (\(String(cString: strerror(errno))))"
             }
             rmdir(trial)
             return nil

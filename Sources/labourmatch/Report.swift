@@ -51,12 +51,16 @@ struct ReportCommand: ParsableCommand {
         }
         let bytes = format.render(report)
         if out == "-" {
-            FileHandle.standardOutput.write(Data(bytes))
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data(bytes))
+            } catch {
+                let why = OutputDirectory.posixCode(error).map { String(cString: strerror($0)) } ?? "\(error)"
+                throw CommandLog.fail(CommandFailure("cannot write the report to standard output (\(why))"), status: 1)
+            }
             return
         }
         do {
-            let url = URL(fileURLWithPath: out)
-            try OutputDirectory(path: url.deletingLastPathComponent().path).write(url.lastPathComponent, bytes: bytes)
+            try OutputDirectory.writeFile(out, bytes: bytes)
         } catch {
             throw CommandLog.failWriting(error)
         }

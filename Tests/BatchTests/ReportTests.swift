@@ -117,6 +117,34 @@ import Testing
                 "\(throughALink.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
         #expect(try contents(target) == "keep\n")
+        // `..` after a link to a directory is where the system takes it: the check and the
+        // write see the same file (the write tidied `lc/..` away as text, and replaced the link
+        // `zz.md` the check never looked at). `dir/.` names no file.
+        try FileManager.default.createDirectory(at: fixture.dir.appendingPathComponent("a/b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: fixture.dir.appendingPathComponent("lc").path,
+                                                   withDestinationPath: fixture.dir.appendingPathComponent("a/b/c").path)
+        let lexical = fixture.dir.appendingPathComponent("zz.md")
+        try FileManager.default.createSymbolicLink(atPath: lexical.path, withDestinationPath: target.path)
+        let afterALink = try fixture.command(["report", String(runId), "--format", "md",
+                                              "--out", fixture.dir.appendingPathComponent("lc").path + "/../zz.md"])
+        #expect(afterALink.status == 0, "\(afterALink.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: lexical.path) == target.path)
+        #expect(try contents(fixture.dir.appendingPathComponent("a/b/zz.md")).hasPrefix("# Audit report"))
+        let dot = try fixture.command(["report", String(runId), "--out", fixture.dir.appendingPathComponent("newdir").path + "/."])
+        #expect(dot.status == 2 && dot.stderr.contains("give a file name"), "\(dot.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("newdir").path))
+        // Standard output that cannot be written (a full disk): a sentence and exit 1, not a trap.
+        let full = Process()
+        full.executableURL = URL(fileURLWithPath: "/bin/sh")
+        full.arguments = ["-c", "exec \"$0\" report \(runId) --format md --out - --database-url \"$1\" > /dev/full",
+                          labourmatchBinary.path, fixture.database.conninfo]
+        let errors = Pipe()
+        full.standardError = errors
+        try full.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        full.waitUntilExit()
+        #expect(full.terminationReason == .exit && full.terminationStatus == 1, "\(said)")
+        #expect(said.contains("cannot write the report to standard output (No space left on device)"), "\(said)")
         let exportOverAFile = try fixture.command(["export", String(runId), "--out", file.path])
         #expect(exportOverAFile.status == 2 && exportOverAFile.stderr.contains("exists and is not a directory"),
                 "\(exportOverAFile.stderr)")
