@@ -92,8 +92,10 @@ public enum FeedWriter {
 
     /// `value` as a TOML number that reads back as the same decimal: its plain digits
     /// (`0.35`, `48`; `.0` after an integer past 64 bits, which TOML refuses as an integer),
-    /// or, past 100 characters and when shorter, its significant digits and an exponent
-    /// (`1e-320`, `3000000000000000000001e286`): toml++ refuses a number past 126 characters.
+    /// or, past 100 characters, the shortest of its significant digits with a point after
+    /// any of them and an exponent (`1e-320`, `3000000000000000000001e286`, `1.234e-9`):
+    /// toml++ refuses a number past 128 characters, and no literal it took is shorter than
+    /// that shortest form.
     static func tomlNumber(_ value: ExactDecimal) -> String {
         var plain = value.description
         if !plain.contains("."), Int64(plain) == nil { plain += ".0" }
@@ -112,8 +114,13 @@ public enum FeedWriter {
             exponent += 1
         }
         guard !digits.isEmpty else { return plain }
-        let scientific = "\(sign)\(digits)e\(exponent)"
-        return scientific.count < plain.count ? scientific : plain
+        var best = plain
+        for point in 1...digits.count {
+            let head = digits.prefix(point), tail = digits.dropFirst(point)
+            let form = "\(sign)\(head)\(tail.isEmpty ? "" : ".")\(tail)e\(exponent + tail.count)"
+            if form.count < best.count { best = form }
+        }
+        return best
     }
 
     private static func bool(_ value: Bool) -> String { value ? "true" : "false" }

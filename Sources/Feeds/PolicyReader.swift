@@ -82,7 +82,7 @@ public enum PolicyReader {
                 guard let weights = value.table else { throw wrongType(value, key, "a table") }
                 policy.weights = try readWeights(weights, literals)
             default:
-                throw PolicyError(key: key, message: "unknown key (not in MATCHING.md section 8)")
+                throw PolicyError(key: shown(key), message: "unknown key (not in MATCHING.md section 8)")
             }
         }
         return policy
@@ -101,7 +101,7 @@ public enum PolicyReader {
             case "experience": w.experience = value
             case "languages": w.languages = value
             case "education": w.education = value
-            default: throw PolicyError(key: key, message: "unknown key (not in MATCHING.md section 8)")
+            default: throw PolicyError(key: "weights.\(shown(name))", message: "unknown key (not in MATCHING.md section 8)")
             }
         }
         let all = [w.occupation, w.skills, w.experience, w.languages, w.education]
@@ -109,6 +109,16 @@ public enum PolicyReader {
             throw PolicyError(key: "weights", message: "the weights sum to 0")
         }
         return w
+    }
+
+    /// A key part as TOML writes it: bare when it can be (`skills`), else quoted
+    /// (`"weights.skills"`, one key, is not `weights.skills`).
+    private static func shown(_ part: String) -> String {
+        let bare = !part.isEmpty && part.utf8.allSatisfy {
+            Syntax.isDigit($0) || Syntax.isUpper($0) || Syntax.isLower($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }
+        if bare { return part }
+        return "\"" + part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// Keys in byte order, so that the first error reported does not depend on the TOML library.
@@ -127,7 +137,7 @@ public enum PolicyReader {
             // Double, is the decimal written; else the Double's shortest round-trip decimal,
             // which is the decimal written whenever it has at most 15 significant digits.
             if let d = value.double {
-                if let written = literals.decimal(key, parsed: d) { return written }
+                if let written = try literals.decimal(key, parsed: d) { return written }
                 guard let exact = ExactDecimal(shortest: d) else {
                     throw PolicyError(key: key, message: "\(d) cannot be held as an exact decimal")
                 }

@@ -31,14 +31,20 @@ struct TOMLFloatLiterals {
 
     /// The literal written for `key` (`min_fit`, `weights.skills`) as a decimal, when the lexer
     /// found exactly one, it is a finite float, and its nearest `Double` is `parsed` (the value
-    /// TOMLKit read for the key); nil otherwise.
-    func decimal(_ key: String, parsed: Double) -> ExactDecimal? {
+    /// TOMLKit read for the key); nil otherwise. A literal past what a decimal holds here (1,000
+    /// digits before or after the point: `1e-1001`, which a `Double` reads as 0) is an error
+    /// naming the key, not its `Double`.
+    func decimal(_ key: String, parsed: Double) throws(PolicyError) -> ExactDecimal? {
         let path = key.split(separator: ".", omittingEmptySubsequences: false).joined(separator: "\u{1F}")
         guard !ambiguous.contains(path), var literal = literals[path] else { return nil }
         if literal.hasPrefix("+") { literal = literal.dropFirst() }
         let text = String(literal.filter { $0 != "_" })
         guard Double(text) == parsed else { return nil }
-        return ExactDecimal(jsonNumber: Substring(text))
+        guard let exact = ExactDecimal(jsonNumber: Substring(text)) else {
+            throw PolicyError(key: key, message: "\(literal) has more than 1,000 digits before or after the point "
+                              + "(the bound of every decimal, README \"Exactness\")")
+        }
+        return exact
     }
 
     /// The lexer: byte offsets into the text's UTF-8.

@@ -110,6 +110,10 @@ import Testing
         #expect(FeedWriter.tomlNumber(Self.decimal("48")) == "48")
         #expect(FeedWriter.tomlNumber(Self.decimal("1000")) == "1000")
         #expect(FeedWriter.tomlNumber(Self.decimal("1e20")) == "100000000000000000000.0")
+        // 123 significant digits at 1e-9: the literal of 127 characters toml++ took, not the
+        // 128 of digits-then-exponent (which a review found toml++ refuses past 128).
+        let long = "1." + String(repeating: "2", count: 121) + "3e-9"
+        #expect(FeedWriter.tomlNumber(Self.decimal(long)) == long)
         #expect(FeedWriter.tomlNumber(Self.decimal("3.000000000000000000001e307")) == "3000000000000000000001e286")
         for policy in policies {
             let (read, _) = try Self.roundTrip(MatchingInput(), policy: policy)

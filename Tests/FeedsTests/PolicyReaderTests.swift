@@ -99,6 +99,13 @@ import Testing
             """)
         #expect(multiline.contractLanguageMin == .c1)
         #expect(multiline.minFit.description == "0.70000000000000000001")
+        // Past the 1,000 digits a decimal holds: an error naming the key, not the Double's 0.
+        let tiny = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "min_fit = 1e-1001") }
+        #expect(tiny?.key == "min_fit" && tiny?.message.contains("more than 1,000 digits") == true, "\(String(describing: tiny))")
+        #expect(try PolicyReader.read(text: "min_fit = 1e-1000").minFit.scale == 1000)
+        // One quoted key holding a dot is not the dotted key, and is named as written.
+        let quoted = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "\"weights.skills\" = 0.1") }
+        #expect(quoted?.key == "\"weights.skills\"", "\(String(describing: quoted))")
     }
 
     @Test(arguments: [
