@@ -123,7 +123,14 @@ struct LoadCommand: ParsableCommand {
         // the database whatever happens here, so the file is published and the summary printed
         // first; a second signal ends the process at once.
         let stop = rejections.map { file in
-            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: { file.discard(); return true }) { number in
+            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: {
+                if file.stoppedBy != nil {
+                    FileHandle.standardError.write(Data(("labourmatch: the load's COMMIT was on its way: it may be in the database "
+                        + "(labourmatch feeds list says; loading the file again is a no-op if it is)\n").utf8))
+                }
+                file.discard()
+                return true
+            }) { number in
                 if !file.stop(by: number) { StopSignals.die(by: number) }
             }
         }
@@ -140,7 +147,7 @@ struct LoadCommand: ParsableCommand {
             if let progress { loader.progress = { progress.show($0) } }
             if let rejections {
                 loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) }
-                loader.willCommit = { rejections.commits() }
+                loader.willCommit = { try rejections.commits() }
             }
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
@@ -158,10 +165,14 @@ struct LoadCommand: ParsableCommand {
             report = loaded
         } catch LoadError.commitUnconfirmed(let load, let cause, let serverProcess) {
             progress?.clear()
-            report = try confirm(load, cause: cause, serverProcess: serverProcess, logger: logger)
+            do {
+                report = try confirm(load, cause: cause, serverProcess: serverProcess, logger: logger)
+            } catch {
+                throw Self.stopping(rejections, after: error)
+            }
         } catch {
             progress?.clear()
-            throw CommandLog.fail(error, status: LoadError.exitStatus(for: error))
+            throw Self.stopping(rejections, after: CommandLog.fail(error, status: LoadError.exitStatus(for: error)))
         }
         progress?.clear()
         // The file before the summary: a closed stdout (SIGPIPE) must not leave it unpublished.
@@ -169,7 +180,7 @@ struct LoadCommand: ParsableCommand {
             try rejections?.publish()
         } catch {
             print(FeedText.loadSummary(report))
-            throw CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1)
+            throw Self.stopping(rejections, after: CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1))
         }
         print(FeedText.loadSummary(report))
         if let rejections {
@@ -182,6 +193,18 @@ struct LoadCommand: ParsableCommand {
                 StopSignals.die(by: number)
             }
         }
+    }
+
+    /// `failure`, said already, unless a stop signal came while the load's COMMIT was on its way:
+    /// then the process ends by that signal (what its sender asked for), saying so.
+    static func stopping(_ rejections: RejectionsFile?, after failure: any Error) -> any Error {
+        if let rejections, let number = rejections.stoppedBy {
+            rejections.discard()   // not published: the load failed
+            CommandLog.warn("\(StopSignals.name(number)) came while the load committed, and the load failed (above): ending by the signal")
+            fflush(nil)
+            StopSignals.die(by: number)
+        }
+        return failure
     }
 
     /// Why the rejections file is missing, and that the load itself went through: exit 1 here
@@ -335,7 +358,14 @@ final class RejectionsFile: @unchecked Sendable {
     }
 
     /// The load sends its COMMIT: from here on a stop signal leaves the file to be published.
-    func commits() { lock.withLock { committing = true } }
+    /// Throws when a stop signal came first (its handler is ending the process): the load is
+    /// rolled back rather than committed by a process about to die as if it had not.
+    func commits() throws {
+        try lock.withLock {
+            guard !discarded else { throw CommandFailure("stopped by a signal before the COMMIT: nothing was loaded") }
+            committing = true
+        }
+    }
 
     /// A stop signal's part: before the load's COMMIT, removes the temporary file (none is made
     /// after) and answers false, for the process to end by the signal at once; from the COMMIT

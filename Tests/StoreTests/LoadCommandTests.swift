@@ -235,6 +235,33 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// The same signal, when the COMMIT's connection then breaks and nobody can say whether it
+    /// went through: the failure is said, and the process still ends by the signal (it exited 1
+    /// as if no signal had come), leaving no file behind.
+    @Test func aStopSignalDuringACommitThatFailsStillEndsTheProcess() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+            defer { proxy.close() }
+            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
+            let dir = try scratchDir()
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out",
+                                             dir.appendingPathComponent("r.csv").path,
+                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
+            defer { proxy.release() }
+            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+            Foundation.kill(load.pid, SIGTERM)
+            Thread.sleep(forTimeInterval: 0.5)
+            proxy.close()   // the answer never comes, and no new connection gets through to look
+            let done = load.finish()
+            #expect(done.status == 128 + SIGTERM, "\(done.stdout)\(done.stderr)")
+            #expect(done.stderr.contains("the load may have been committed"), "\(done.stderr)")
+            #expect(done.stderr.contains("SIGTERM came while the load committed, and the load failed (above): ending by the signal"),
+                    "\(done.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        }
+    }
+
     /// A load that published its rejections file removes what a SIGKILLed load of the same
     /// name left behind (`.NAME.PID.tmp` of a process that no longer exists, untouched for an
     /// hour), and nothing else: not a live process's file, not a recent one, not another name's.

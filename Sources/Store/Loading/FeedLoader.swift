@@ -52,7 +52,8 @@ public struct FeedLoader {
     public var rejectionsWritten: ((Connection, Int64) throws -> Void)?
     /// Called inside a load's transaction just before its COMMIT is sent (not for a no-op or a
     /// dry run): from here on the load may be in the database whatever happens to the process.
-    public var willCommit: (() -> Void)?
+    /// Throwing rolls the load back instead.
+    public var willCommit: (() throws -> Void)?
     /// Tests only: sleep after some rows, inside the COPY (see `LoadTestPause`).
     public var testPause: LoadTestPause?
     /// `work_mem` for the merge's sorts and hash joins (the load's transaction only), so that
@@ -112,13 +113,17 @@ public struct FeedLoader {
             var run = LoadRun(loader: self, report: report, table: .of(kind), allowEmpty: allowEmpty,
                               started: started, lean: lean)
             var committing: LoadReport?
+            var serverProcess: Int32 = 0
             do {
                 return try connection.transaction { tx in
+                    // The server process of this transaction (a pooler's connection may not be
+                    // the same process from one transaction to the next): `committed` looks it up.
+                    serverProcess = Int32(try tx.query("SELECT pg_backend_pid()")[0].decode(0, as: Int.self))
                     var result = try run.execute(tx)
                     result.seconds = Date().timeIntervalSince(started)
                     if dryRun { throw DryRunRollback(report: result) }
                     committing = result
-                    if result.outcome == .loaded { willCommit?() }
+                    if result.outcome == .loaded { try willCommit?() }
                     return result
                 }
             } catch let rollback as DryRunRollback {
@@ -130,7 +135,7 @@ public struct FeedLoader {
                 guard let committing else { throw error }
                 // A no-op wrote nothing: whether its COMMIT went through does not matter.
                 guard committing.outcome == .loaded else { return committing }
-                throw LoadError.commitUnconfirmed(committing, cause: error, serverProcess: connection.serverProcessID)
+                throw LoadError.commitUnconfirmed(committing, cause: error, serverProcess: serverProcess)
             }
         }
         do {
