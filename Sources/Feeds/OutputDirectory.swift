@@ -96,14 +96,18 @@ public struct OutputDirectory: Sendable {
         return dir.isEmpty ? "/" : String(dir)
     }
 
+    /// The last part of `path` as written (`c.md` of `a/b/c.md`), no `~` or `..` tidied.
+    public static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
     /// Writes `bytes` to the file `path` whole: a temporary file beside it (created anew),
     /// renamed onto it; its missing directories are made first, each as the system resolves
     /// the path written. Check `fileObstacle` first.
     public static func writeFile(_ path: String, bytes: [UInt8]) throws {
         let dir = parent(path)
         try makeDirectories(dir)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = "\(dir)/.\(name).\(getpid()).tmp"
+        let temporary = "\(dir)/.\(fileName(path)).\(getpid()).tmp"
         func failure(_ what: String, _ code: Int32 = errno) -> Failure {
             Failure(description: "cannot write \(what) (\(String(cString: strerror(code))))",
                     isBadPath: code == EACCES || code == EPERM || code == ENOTDIR || code == EISDIR || code == ENAMETOOLONG)

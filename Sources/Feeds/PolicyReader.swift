@@ -92,7 +92,7 @@ public enum PolicyReader {
                                     _ literals: TOMLFloatLiterals) throws(PolicyError) -> Policy.Weights {
         var w = Policy.Weights.default
         for name in sortedKeys(table) {
-            let key = "weights.\(name)"
+            let key = "weights.\(shown(name))"
             let value = try number(table[name]!, key, literals)
             guard !value.isNegative else { throw PolicyError(key: key, message: "\(value) is below 0") }
             switch name {
@@ -101,7 +101,7 @@ public enum PolicyReader {
             case "experience": w.experience = value
             case "languages": w.languages = value
             case "education": w.education = value
-            default: throw PolicyError(key: "weights.\(shown(name))", message: "unknown key (not in MATCHING.md section 8)")
+            default: throw PolicyError(key: key, message: "unknown key (not in MATCHING.md section 8)")
             }
         }
         let all = [w.occupation, w.skills, w.experience, w.languages, w.education]

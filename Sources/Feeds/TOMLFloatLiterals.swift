@@ -36,7 +36,8 @@ struct TOMLFloatLiterals {
     /// naming the key, not its `Double`.
     func decimal(_ key: String, parsed: Double) throws(PolicyError) -> ExactDecimal? {
         let path = key.split(separator: ".", omittingEmptySubsequences: false).joined(separator: "\u{1F}")
-        guard !ambiguous.contains(path), var literal = literals[path] else { return nil }
+        // inf and nan: no decimal at all, which the reader says itself.
+        guard parsed.isFinite, !ambiguous.contains(path), var literal = literals[path] else { return nil }
         if literal.hasPrefix("+") { literal = literal.dropFirst() }
         let text = String(literal.filter { $0 != "_" })
         guard Double(text) == parsed else { return nil }

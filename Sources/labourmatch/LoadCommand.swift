@@ -199,8 +199,9 @@ struct LoadCommand: ParsableCommand {
     /// then the process ends by that signal (what its sender asked for), saying so.
     static func stopping(_ rejections: RejectionsFile?, after failure: any Error) -> any Error {
         if let rejections, let number = rejections.stoppedBy {
-            rejections.discard()   // not published: the load failed
-            CommandLog.warn("\(StopSignals.name(number)) came while the load committed, and the load failed (above): ending by the signal")
+            rejections.discard()   // not published
+            CommandLog.warn("\(StopSignals.name(number)) came while the load committed; what became of the load is said "
+                            + "above; ending by the signal")
             fflush(nil)
             StopSignals.die(by: number)
         }
@@ -281,17 +282,13 @@ final class RejectionsFile: @unchecked Sendable {
             throw refuse("is the feed file itself")
         }
         if let why = OutputDirectory.fileObstacle(path) { throw refuse(why) }
-        // The temporary file is made beside PATH at the end of the load: its directory must be there.
-        let url = URL(fileURLWithPath: path)
-        let parent = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw refuse("no directory \(parent)")
-        }
+        // The temporary file is made beside PATH at the end of the load: its directory must be
+        // there, as the system resolves the path written (`lc/..` after a link, a literal `~`).
+        let parent = OutputDirectory.parent(path)
+        guard stat(parent, &out) == 0, out.st_mode & S_IFMT == S_IFDIR else { throw refuse("no directory \(parent)") }
         self.path = path
         self.kind = kind
-        temporary = (parent as NSString).appendingPathComponent(
-            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        temporary = "\(parent)/.\(OutputDirectory.fileName(path)).\(ProcessInfo.processInfo.processIdentifier).tmp"
     }
 
     /// Writes the rejections of feed `feedId` (nil: none) into the temporary file.
@@ -342,15 +339,14 @@ final class RejectionsFile: @unchecked Sendable {
     /// hour, because the directory may be shared with another host, whose process ids are not
     /// this host's); those of live processes stay.
     private func removeOrphans() {
-        let url = URL(fileURLWithPath: path)
-        let parent = url.deletingLastPathComponent().path
-        let prefix = ".\(url.lastPathComponent).", own = ProcessInfo.processInfo.processIdentifier
+        let parent = OutputDirectory.parent(path)
+        let prefix = ".\(OutputDirectory.fileName(path)).", own = ProcessInfo.processInfo.processIdentifier
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             let digits = name.dropFirst(prefix.count).dropLast(4)
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
                   let pid = pid_t(digits), pid > 0, pid != own else { continue }
-            let orphan = (parent as NSString).appendingPathComponent(name)
+            let orphan = "\(parent)/\(name)"
             var info = stat()
             guard lstat(orphan, &info) == 0, time(nil) - info.st_mtim.tv_sec > 3600 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(orphan) }

@@ -106,6 +106,11 @@ import Testing
         // One quoted key holding a dot is not the dotted key, and is named as written.
         let quoted = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "\"weights.skills\" = 0.1") }
         #expect(quoted?.key == "\"weights.skills\"", "\(String(describing: quoted))")
+        let negative = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "[weights]\n\"a.b\" = -1") }
+        #expect(negative?.key == "weights.\"a.b\"", "\(String(describing: negative))")
+        // inf has no decimal at all: not "more than 1,000 digits".
+        let infinite = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "min_fit = inf") }
+        #expect(infinite?.message.contains("1,000") == false, "\(String(describing: infinite))")
     }
 
     @Test(arguments: [

@@ -135,7 +135,15 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             try Data("keep\n".utf8).write(to: URL(fileURLWithPath: target))
             let elsewhere = dir.appendingPathComponent("elsewhere.csv").path
             try FileManager.default.createSymbolicLink(atPath: elsewhere, withDestinationPath: target)
-            for (out, why) in [(copy, "is the feed file itself"), (link, "is the feed file itself"),
+            // `..` after a link to a directory is where the system takes it: `lc/../q` is
+            // `a/b/q`, which does not exist, though `q` beside `lc` does (the temporary file
+            // went there, and the rename after the commit failed).
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("a/b/c"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("q"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("lc").path,
+                                                       withDestinationPath: dir.appendingPathComponent("a/b/c").path)
+            for (out, why) in [(dir.appendingPathComponent("lc").path + "/../q/r.csv", "no directory"),
+                               (copy, "is the feed file itself"), (link, "is the feed file itself"),
                                (elsewhere, "is a symbolic link or not a regular file"),
                                (dir.appendingPathComponent("no/such/dir/r.csv").path, "no directory"),
                                ("", "give a file name")] {
@@ -146,6 +154,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(FileManager.default.contentsEqual(atPath: copy, andPath: bad), "the feed file is intact")
             #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep\n", "a link is not written through")
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no").path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("q").path).isEmpty)
         }
     }
 
@@ -256,7 +265,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let done = load.finish()
             #expect(done.status == 128 + SIGTERM, "\(done.stdout)\(done.stderr)")
             #expect(done.stderr.contains("the load may have been committed"), "\(done.stderr)")
-            #expect(done.stderr.contains("SIGTERM came while the load committed, and the load failed (above): ending by the signal"),
+            #expect(done.stderr.contains("SIGTERM came while the load committed; what became of the load is said above; ending by the signal"),
                     "\(done.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
         }
