@@ -5,7 +5,9 @@ import Matching
 /// directory, each through a temporary file renamed into place, so a reader
 /// never sees half a file.
 public struct OutputDirectory: Sendable {
-    public let url: URL
+    /// The directory as written: `..` after a link and a literal `~` are left for the system
+    /// to resolve, as for every path checked here (`URL` would tidy them away as text).
+    public let path: String
 
     /// Why a file or the directory could not be written, in words (Foundation's errors read
     /// `NSCocoaErrorDomain Code=512 "(null)"` on Linux). `isBadPath`: the path names a file, or
@@ -17,20 +19,15 @@ public struct OutputDirectory: Sendable {
 
     /// Creates the directory (and its parents) when missing.
     public init(path: String) throws {
-        url = URL(fileURLWithPath: path, isDirectory: true)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+        self.path = path.isEmpty ? "." : path
+        var info = stat()
+        if stat(self.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw Failure(description: "\(path) exists and is not a directory", isBadPath: true)
             }
             return
         }
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            let (why, bad) = OutputDirectory.reason(url, error)
-            throw Failure(description: "cannot create the directory \(path) (\(why))", isBadPath: bad)
-        }
+        try OutputDirectory.makeDirectories(self.path)
     }
 
     /// Writes `text` to `name` in the directory, atomically.
@@ -40,29 +37,30 @@ public struct OutputDirectory: Sendable {
 
     /// Removes `name` from the directory when it is there.
     public func remove(_ name: String) throws {
-        let file = url.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: file.path) else { return }
-        do {
-            try FileManager.default.removeItem(at: file)
-        } catch {
-            let (why, bad) = OutputDirectory.reason(url, error)
-            throw Failure(description: "cannot remove \(file.path) (\(why))", isBadPath: bad)
+        let file = "\(path)/\(name)"
+        var info = stat()
+        guard lstat(file, &info) == 0 else { return }
+        guard unlink(file) == 0 else {
+            let code = errno
+            throw Failure(description: "cannot remove \(file) (\(String(cString: strerror(code))))",
+                          isBadPath: OutputDirectory.isBadPath(code))
         }
     }
 
-    /// Writes `bytes` to `name` in the directory, atomically.
+    /// Writes `bytes` to `name` in the directory, atomically (`writeFile`).
     public func write(_ name: String, bytes: [UInt8]) throws {
-        let file = url.appendingPathComponent(name)
-        do {
-            try Data(bytes).write(to: file, options: .atomic)
-        } catch {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw Failure(description: "cannot write \(file.path) (a directory has that name)", isBadPath: true)
-            }
-            let (why, bad) = OutputDirectory.reason(url, error)
-            throw Failure(description: "cannot write \(file.path) (\(why))", isBadPath: bad)
+        let file = "\(path)/\(name)"
+        var info = stat()
+        if stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw Failure(description: "cannot write \(file) (a directory has that name)", isBadPath: true)
         }
+        try OutputDirectory.writeFile(file, bytes: bytes)
+    }
+
+    /// Whether a system error says the path is a bad choice (bad usage) rather than that the
+    /// system failed.
+    static func isBadPath(_ code: Int32) -> Bool {
+        [EACCES, EPERM, ENOTDIR, EISDIR, ENAMETOOLONG, EROFS, ELOOP].contains(code)
     }
 
     /// Why `path` cannot be (or become) a directory this process writes into, without creating
@@ -96,6 +94,28 @@ public struct OutputDirectory: Sendable {
         return dir.isEmpty ? "/" : String(dir)
     }
 
+    /// `path` made absolute as the system resolves it: its longest existing part with links
+    /// and `..` resolved (`realpath`), the rest as written (`URL.standardizedFileURL` tidies
+    /// `lc/..` away as text, which is not where the system goes after a link `lc`).
+    public static func absolute(_ path: String) -> String {
+        var whole = Substring(path.isEmpty ? "." : path)
+        while whole.count > 1 && whole.hasSuffix("/") { whole = whole.dropLast() }
+        var head = String(whole)
+        var tail: [String] = []
+        while true {
+            if let real = realpath(head, nil) {
+                defer { free(real) }
+                let base = String(cString: real)
+                guard !tail.isEmpty else { return base }
+                return (base == "/" ? "" : base) + "/" + tail.reversed().joined(separator: "/")
+            }
+            let up = parent(head)
+            if up == head { return String(whole) }
+            tail.append(fileName(head))
+            head = up
+        }
+    }
+
     /// The last part of `path` as written (`c.md` of `a/b/c.md`), no `~` or `..` tidied.
     public static func fileName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
@@ -110,7 +130,7 @@ public struct OutputDirectory: Sendable {
         let temporary = "\(dir)/.\(fileName(path)).\(getpid()).tmp"
         func failure(_ what: String, _ code: Int32 = errno) -> Failure {
             Failure(description: "cannot write \(what) (\(String(cString: strerror(code))))",
-                    isBadPath: code == EACCES || code == EPERM || code == ENOTDIR || code == EISDIR || code == ENAMETOOLONG)
+                    isBadPath: isBadPath(code))
         }
         unlink(temporary)
         let fd = createNew(temporary)
@@ -149,12 +169,12 @@ public struct OutputDirectory: Sendable {
             if mkdir(current, 0o777) == 0 || errno == EEXIST {
                 var info = stat()
                 if stat(current, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
-                if let why = obstacle(current) { throw Failure(description: why, isBadPath: true) }
+                if let why = obstacle(dir) { throw Failure(description: why, isBadPath: true) }
                 throw Failure(description: "\(current) is not a directory", isBadPath: true)
             }
             let code = errno
             throw Failure(description: "cannot create the directory \(current) (\(String(cString: strerror(code))))",
-                          isBadPath: code == EACCES || code == EPERM || code == ENOTDIR || code == EROFS)
+                          isBadPath: isBadPath(code))
         }
     }
 
@@ -208,14 +228,6 @@ public struct OutputDirectory: Sendable {
     /// symbolic link someone planted under its name); -1 with `errno` otherwise.
     public static func createNew(_ path: String, mode: mode_t = 0o666) -> Int32 {
         open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-    }
-
-    /// What stands in the way of writing into `dir`: `obstacle`, else what the system said
-    /// (`error`'s POSIX cause: a full disk, a read-only file system).
-    private static func reason(_ dir: URL, _ error: any Error) -> (String, badPath: Bool) {
-        if let seen = obstacle(dir.path) { return (seen, true) }
-        if let code = posixCode(error) { return (String(cString: strerror(code)), code == EACCES || code == EPERM) }
-        return ("\(error)", false)
     }
 
     /// The POSIX error under a Foundation file error (ENOSPC under `NSCocoaErrorDomain Code=640`).

@@ -68,7 +68,7 @@ struct Export: ParsableCommand {
             if let input, let policy {
                 // Absolute, so that the printed command works from anywhere (and a path
                 // beginning with `-` is not taken for an option).
-                let inputsPath = URL(fileURLWithPath: out).appendingPathComponent("inputs").standardizedFileURL.path
+                let inputsPath = OutputDirectory.absolute(out) + "/inputs"
                 let inputsDir = try OutputDirectory(path: inputsPath)
                 let files = FeedWriter.files(input)
                 // Another run's WHO list, of another edition, must not lie beside this one's.

@@ -139,7 +139,7 @@ struct RunCommand: AsyncParsableCommand {
     /// it can create, by trying (`OutputDirectory.probe`); else exit status 2 naming the
     /// problem. Nothing is left here: the report step creates the directory.
     static func resultsDirectory(_ path: String) throws -> String {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let absolute = OutputDirectory.absolute(path)
         if let obstacle = OutputDirectory.probe(absolute) {
             throw CommandLog.fail(CommandFailure("--out \(path): \(obstacle)"), status: 2)
         }

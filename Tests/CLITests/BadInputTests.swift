@@ -67,6 +67,32 @@ import Testing
         }
     }
 
+    /// `--out` is the directory the system resolves: `lc/..` after a link `lc` to a directory is
+    /// that directory's parent (the writes went through `URL`, which tidied `lc/..` away as
+    /// text, while the check looked where the system goes), and a quoted `~` is a name.
+    @Test func outAfterALinkIsWhereTheSystemTakesIt() throws {
+        let dir = try scratchDirectory()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("a/b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("lc").path,
+                                                   withDestinationPath: dir.appendingPathComponent("a/b/c").path)
+        // Relative paths, from `dir`: `URL` made them absolute and tidied them on the way.
+        func match(out: String) throws -> Int32 {
+            var args = matchArguments(out: dir)
+            args[args.count - 1] = out
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", "cd \"$0\" && exec \"$@\" >/dev/null 2>&1", dir.path, labourmatchBinary.path] + args
+            try shell.run()
+            shell.waitUntilExit()
+            return shell.terminationStatus
+        }
+        #expect(try match(out: "lc/../results") == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/b/results/matches.csv").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+        #expect(try match(out: "~/results") == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("~/results/summary.json").path))
+    }
+
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so
     /// (Foundation's own error read `NSCocoaErrorDomain Code=512 "(null)"`).
     @Test func outThatIsAFileSaysSo() throws {
