@@ -82,15 +82,15 @@ struct Match: AsyncParsableCommand {
         let matched = clock.now
         let policySHA256 = inputs.policySHA256, inputSHA256 = inputs.inputSHA256
         let hashed = clock.now
-        let dir: OutputDirectory
         do {
-            dir = try OutputDirectory(path: out)
-        } catch let failure as OutputDirectory.Failure {
-            // --out names a file, or a place this process may not write: bad usage.
-            throw CommandLog.failWriting(failure)
+            let dir = try OutputDirectory(path: out)
+            try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
+            try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
+        } catch {
+            // --out names a file, or a place this process may not write: bad usage (2); the
+            // system failed (a full disk): 1.
+            throw CommandLog.failWriting(error)
         }
-        try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
-        try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
         let written = clock.now
         print(Match.summary(result, inputs: inputs, out: out))
         if timings {

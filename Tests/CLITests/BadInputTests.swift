@@ -104,6 +104,12 @@ import Testing
         let under = try labourmatch(matchArguments(out: file.appendingPathComponent("results")))
         #expect(under.status == 2 && under.stderr.contains("\(file.path) is a file, not a directory"), "\(under.stderr)")
         #expect(!under.stderr.contains("NSCocoaErrorDomain"))
+        // A directory where a result file goes: bad usage too, said as the tool's own error
+        // (it reached argument-parser's bare `Error:` with exit status 1).
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/matches.csv"), withIntermediateDirectories: true)
+        let shadowed = try labourmatch(matchArguments(out: dir.appendingPathComponent("out")))
+        #expect(shadowed.status == 2 && shadowed.stderr.hasPrefix("labourmatch: error: cannot write ")
+                && shadowed.stderr.contains("(a directory has that name)"), "\(shadowed.stderr)")
     }
 
     /// A wait that is not a number of seconds PostgreSQL can take is bad usage, before any
