@@ -209,24 +209,31 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A load of `bad/vacancies-rows.csv` with `--rejections-out` through a proxy that holds the
+    /// answer to its COMMIT (which has reached the server), sent SIGTERM, with half a second for
+    /// its handler to run. The caller releases or closes the proxy.
+    static func signalledDuringTheCommit(_ t: LoadDB, rejectionsOut: String) throws -> (LostAnswerProxy, LabourmatchProcess) {
+        try t.loadReferences()
+        let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+        proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
+        let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", rejectionsOut,
+                                         "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
+        #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+        Foundation.kill(load.pid, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.5)   // the handler has run: it must not remove the file
+        return (proxy, load)
+    }
+
     /// A stop signal that comes while the load's COMMIT is on its way (the server committed,
     /// its answer is late) no longer removes the rejections file: the load is in the database,
     /// so the file is published and the summary printed, and then the process ends by the
     /// signal, saying why.
     @Test func aStopSignalDuringTheCommitKeepsTheRejectionsFile() throws {
         try LoadDB.with { t in
-            try t.loadReferences()
-            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
-            defer { proxy.close() }
-            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
             let path = try scratchDir().appendingPathComponent("r.csv").path
-            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", path,
-                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
-            defer { proxy.release() }
-            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+            let (proxy, load) = try Self.signalledDuringTheCommit(t, rejectionsOut: path)
+            defer { proxy.release(); proxy.close() }
             let feed = try t.int("SELECT max(feed_id)::int FROM feeds WHERE kind = 'vacancies'")
-            Foundation.kill(load.pid, SIGTERM)
-            Thread.sleep(forTimeInterval: 0.5)   // the handler has run: it must not remove the file
             proxy.release()
             let done = load.finish()
             #expect(done.status == 128 + SIGTERM, "\(done.stdout)\(done.stderr)")
@@ -249,18 +256,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
     /// as if no signal had come), leaving no file behind.
     @Test func aStopSignalDuringACommitThatFailsStillEndsTheProcess() throws {
         try LoadDB.with { t in
-            try t.loadReferences()
-            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
-            defer { proxy.close() }
-            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
             let dir = try scratchDir()
-            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out",
-                                             dir.appendingPathComponent("r.csv").path,
-                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
-            defer { proxy.release() }
-            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
-            Foundation.kill(load.pid, SIGTERM)
-            Thread.sleep(forTimeInterval: 0.5)
+            let (proxy, load) = try Self.signalledDuringTheCommit(t, rejectionsOut: dir.appendingPathComponent("r.csv").path)
+            defer { proxy.release(); proxy.close() }
             proxy.close()   // the answer never comes, and no new connection gets through to look
             let done = load.finish()
             #expect(done.status == 128 + SIGTERM, "\(done.stdout)\(done.stderr)")
