@@ -67,20 +67,27 @@ public struct OutputDirectory: Sendable {
     /// anything: the path or an ancestor is a file, or the nearest existing ancestor is not
     /// writable; nil when nothing stands in the way that can be seen beforehand.
     public static func obstacle(_ path: String) -> String? {
-        // The path as written, walked up as the system resolves it (`..` after a link is the
-        // link target's parent), not as `URL` would tidy it.
-        var ancestor = path.isEmpty ? "." : path
-        var info = stat()
-        while stat(ancestor, &info) != 0 {
-            if lstat(ancestor, &info) == 0 { return "\(ancestor) is a symbolic link to nothing" }
-            let up = parent(ancestor)
-            if up == ancestor { break }
-            ancestor = up
-        }
+        let (ancestor, info, dangling) = existingAncestor(path)
+        if dangling { return "\(ancestor) is a symbolic link to nothing" }
         if info.st_mode & S_IFMT != S_IFDIR {
             return ancestor == path ? "\(path) exists and is not a directory" : "\(ancestor) is a file, not a directory"
         }
         return access(ancestor, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor)"
+    }
+
+    /// The nearest of `path` and its ancestors (`parent` by `parent`, as written) that exists
+    /// as the system resolves it, with its `stat`; or the first that is a symbolic link to
+    /// nothing (`dangling`), where the walk stops.
+    private static func existingAncestor(_ path: String) -> (path: String, info: stat, dangling: Bool) {
+        var ancestor = path.isEmpty ? "." : path
+        var info = stat()
+        while stat(ancestor, &info) != 0 {
+            if lstat(ancestor, &info) == 0 { return (ancestor, info, true) }
+            let up = parent(ancestor)
+            if up == ancestor { break }
+            ancestor = up
+        }
+        return (ancestor, info, false)
     }
 
     /// The directory part of `path` as written (`a/b` of `a/b/c.md`, `.` of `c.md`, `/` of
@@ -184,15 +191,12 @@ public struct OutputDirectory: Sendable {
     /// `/dev/stdout` as root, or the device rather than write through it), or a directory this
     /// process cannot write into (`obstacle`); nil when none.
     public static func fileObstacle(_ path: String) -> String? {
-        let name = path.split(separator: "/").last ?? ""
-        guard !path.hasSuffix("/"), !name.isEmpty, name != ".", name != ".." else { return "give a file name" }
+        let name = fileName(path)
+        guard !path.hasSuffix("/"), !path.isEmpty, name != ".", name != ".." else { return "give a file name" }
         // The temporary file beside it adds `.` and `.PID.tmp`: NAME_MAX (255 bytes) holds both.
         guard name.utf8.count <= 230 else { return "the file name is longer than 230 bytes" }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return "is a directory; give a file name"
-        }
         var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return "is a directory; give a file name" }
         if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
             return "is a symbolic link or not a regular file; give the path of a regular file to create or replace"
         }
@@ -206,9 +210,7 @@ public struct OutputDirectory: Sendable {
     /// a full inode table); nil when it worked.
     public static func probe(_ path: String) -> String? {
         if let seen = obstacle(path) { return seen }
-        var ancestor = path
-        var info = stat()
-        while stat(ancestor, &info) != 0, parent(ancestor) != ancestor { ancestor = parent(ancestor) }
+        let ancestor = existingAncestor(path).path
         let trial = "\(ancestor)/.labourmatch-probe-\(UUID().uuidString)"
         if ancestor != path {
             guard mkdir(trial, 0o700) == 0 else {
@@ -228,6 +230,12 @@ public struct OutputDirectory: Sendable {
     /// symbolic link someone planted under its name); -1 with `errno` otherwise.
     public static func createNew(_ path: String, mode: mode_t = 0o666) -> Int32 {
         open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+    }
+
+    /// The system's reason for a Foundation file error (`No space left on device` rather than
+    /// `NSCocoaErrorDomain Code=640`), else the error as it reads.
+    public static func systemReason(_ error: any Error) -> String {
+        posixCode(error).map { String(cString: strerror($0)) } ?? "\(error)"
     }
 
     /// The POSIX error under a Foundation file error (ENOSPC under `NSCocoaErrorDomain Code=640`).

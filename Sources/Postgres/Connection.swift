@@ -13,9 +13,6 @@ public final class Connection {
     public let config: ConnectionConfig
     private let notices: NoticeSink
     private var savepointCounter = 0
-    /// The server process serving this connection (`pg_backend_pid()`), kept after it breaks:
-    /// whether that process still exists tells whether its last transaction may still end.
-    public private(set) var serverProcessID: Int32 = 0
 
     /// Opens a connection; a server that does not answer fails within the connect timeout (5 s by default).
     ///
@@ -44,7 +41,6 @@ public final class Connection {
                                 connection: config.description)
         }
         handle = conn
-        serverProcessID = PQbackendPID(conn)
         PQsetNoticeReceiver(conn, { arg, result in
             guard let arg, let result else { return }
             Unmanaged<NoticeSink>.fromOpaque(arg).takeUnretainedValue().receive(result)

@@ -185,26 +185,16 @@ struct LoadCommand: ParsableCommand {
         print(FeedText.loadSummary(report))
         if let rejections {
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
-            if let number = rejections.stoppedBy {
-                let feed = report.feedId.map { "feed \($0)" } ?? "the feed"
-                CommandLog.warn("\(StopSignals.name(number)) came while \(feed) committed: the load is complete "
-                    + "(summary above) and its rejections file written; ending by the signal")
-                fflush(nil)   // the summary: the signal's default death would not flush stdout
-                StopSignals.die(by: number)
-            }
+            let feed = report.feedId.map { "feed \($0)" } ?? "the feed"
+            rejections.endIfStopped { "\($0) came while \(feed) committed: the load is complete "
+                + "(summary above) and its rejections file written; ending by the signal" }
         }
     }
 
     /// `failure`, said already, unless a stop signal came while the load's COMMIT was on its way:
     /// then the process ends by that signal (what its sender asked for), saying so.
     static func stopping(_ rejections: RejectionsFile?, after failure: any Error) -> any Error {
-        if let rejections, let number = rejections.stoppedBy {
-            rejections.discard()   // not published
-            CommandLog.warn("\(StopSignals.name(number)) came while the load committed; what became of the load is said "
-                            + "above; ending by the signal")
-            fflush(nil)
-            StopSignals.die(by: number)
-        }
+        rejections?.endIfStopped { "\($0) came while the load committed; what became of the load is said above; ending by the signal" }
         return failure
     }
 
@@ -300,7 +290,7 @@ final class RejectionsFile: @unchecked Sendable {
         } catch let error as PostgresError {
             throw error
         } catch {
-            throw CommandFailure("cannot write \(temporary) (\(Self.reason(error)))")
+            throw CommandFailure("cannot write \(temporary) (\(OutputDirectory.systemReason(error)))")
         }
         written = true
     }
@@ -313,7 +303,7 @@ final class RejectionsFile: @unchecked Sendable {
             do {
                 try handle.write(contentsOf: Data("file,line,field,reason,raw,detail\n".utf8))
             } catch {
-                throw CommandFailure("cannot write \(temporary) (\(Self.reason(error)))")
+                throw CommandFailure("cannot write \(temporary) (\(OutputDirectory.systemReason(error)))")
             }
         }
         guard rename(temporary, path) == 0 else {
@@ -381,17 +371,23 @@ final class RejectionsFile: @unchecked Sendable {
     /// The stop signal that came once the load's COMMIT was on its way, if one did.
     var stoppedBy: Int32? { lock.withLock { signal } }
 
+    /// When a stop signal came during the COMMIT (`stoppedBy`): removes the temporary file
+    /// (if still there), warns with `message(the signal's name)`, and ends the process by the
+    /// signal, standard output flushed first (its default death would not). Else returns.
+    func endIfStopped(_ message: (String) -> String) {
+        guard let number = stoppedBy else { return }
+        discard()
+        CommandLog.warn(message(StopSignals.name(number)))
+        fflush(nil)
+        StopSignals.die(by: number)
+    }
+
     /// Removes the temporary file, if there; none is made after.
     func discard() {
         lock.withLock {
             discarded = true
             unlink(temporary)
         }
-    }
-
-    /// The system's reason (a full disk) rather than Foundation's `NSCocoaErrorDomain Code=640`.
-    private static func reason(_ error: any Error) -> String {
-        OutputDirectory.posixCode(error).map { String(cString: strerror($0)) } ?? "\(error)"
     }
 }
 

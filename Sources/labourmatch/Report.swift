@@ -54,8 +54,8 @@ struct ReportCommand: ParsableCommand {
             do {
                 try FileHandle.standardOutput.write(contentsOf: Data(bytes))
             } catch {
-                let why = OutputDirectory.posixCode(error).map { String(cString: strerror($0)) } ?? "\(error)"
-                throw CommandLog.fail(CommandFailure("cannot write the report to standard output (\(why))"), status: 1)
+                throw CommandLog.fail(CommandFailure("cannot write the report to standard output "
+                                                     + "(\(OutputDirectory.systemReason(error)))"), status: 1)
             }
             return
         }

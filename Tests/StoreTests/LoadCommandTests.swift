@@ -510,10 +510,14 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             try holder.execute("BEGIN")
             try holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/vacancies/vacancies', 0))")
             #expect(try FeedLoader.committed(load, on: t.db, timeout: 0.2) == nil)
-            #expect(try FeedLoader.committed(load, on: t.db, serverProcess: holder.serverProcessID, timeout: 0.2) == nil)
+            func serverProcess(_ c: Connection) throws -> Int32 {
+                Int32(try c.query("SELECT pg_backend_pid()")[0].decode(0, as: Int.self))
+            }
+            let holderPID = try serverProcess(holder)
+            #expect(try FeedLoader.committed(load, on: t.db, serverProcess: holderPID, timeout: 0.2) == nil)
             let gone = try Connection(ConnectionConfig(conninfo: t.url()))
-            let gonePID = gone.serverProcessID
-            #expect(gonePID > 0 && gonePID != holder.serverProcessID)
+            let gonePID = try serverProcess(gone)
+            #expect(gonePID > 0 && gonePID != holderPID)
             gone.close()
             #expect(waitFor { (try? t.int("SELECT count(*)::int FROM pg_stat_activity WHERE pid = \(gonePID)")) == 0 })
             #expect(try FeedLoader.committed(load, on: t.db, serverProcess: gonePID, timeout: 0.2) == true)
