@@ -126,6 +126,22 @@ public enum JobRepository {
             """, params: [PostgresValue(scope), PostgresValue(note)])
     }
 
+    /// The scope's executions still `running`, each as `execution 7 of run 3 (host web1, pid 4242,
+    /// started 2026-11-29T01:00:00Z)`, oldest first.
+    public static func runningExecutions(_ db: Connection, scope: String) throws -> [String] {
+        let f = ISO8601DateFormatter()
+        return try db.query("""
+            SELECT e.execution_id, e.run_id, e.host, e.pid, e.started_at
+            FROM run_executions e JOIN runs r USING (run_id) JOIN job_instances i USING (instance_id)
+            WHERE i.scope = $1 AND e.status = 'running' ORDER BY e.execution_id
+            """, params: [PostgresValue(scope)]).map { row in
+            let (id, run, host, pid, started): (Int64, Int64, String, Int, Date) =
+                (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4))
+            return "execution \(id) of run \(run) (host \(TerminalText.message(host)), pid \(pid), "
+                + "started \(f.string(from: started)))"
+        }
+    }
+
     /// A new execution of the run, `running`, starting at `resumedAt`.
     public static func startExecution(_ db: Connection, runId: Int64, host: String, pid: Int,
                                       resumedAt: Step) throws -> Int64 {

@@ -44,6 +44,10 @@ public enum NightlyOutcome: Sendable {
     case alreadyComplete(RunRecord)
     /// Another runner holds the scope's lease.
     case lockHeld(LeaseHolder)
+    /// The lease was this runner's (the holder's had lapsed), but that holder's runner is
+    /// stalled inside a transaction that still holds rows this runner must change: it waited
+    /// 5 s and gave up, holding nothing. `executions`: those still `running` in the scope.
+    case holderStalled(executions: [String])
     /// This runner stalled past its lease and another took the scope over (and ended this
     /// execution): `run` as it now stands (succeeded when the other finished it), `holder` the
     /// lease's holder now (nil when none). This runner stored nothing after losing the lease.
@@ -192,6 +196,14 @@ public final class NightlyJob {
         let prepared: Prepared
         do {
             prepared = try await retrying("prepare") { db, _ in try db.transaction { try self.prepare($0) } }
+        } catch let error as PostgresError where error.sqlState == "55P03" && progress.current.stopSignal == nil {
+            // lock_timeout: the lapsed holder's runner stalled inside a transaction.
+            logger.warning("the previous holder's transaction still holds the scope's rows", metadata: [
+                "error": TerminalText.logValue(error)])
+            let running = (try? await bookkeeping("read the executions") { tx in
+                try JobRepository.runningExecutions(tx, scope: self.request.scope)
+            }) ?? []
+            return .holderStalled(executions: running)
         } catch {
             let message = failureMessage(error, step: .lock)
             // The commit may have gone through with its answer lost: an execution of this
@@ -336,7 +348,10 @@ public final class NightlyJob {
     /// Finds or creates the instance and the run to work on, abandons dead executions
     /// of it, and starts this execution. One transaction, under the lease.
     private func prepare(_ tx: Connection) throws -> Prepared {
-        // Under the scope's lease nothing else of the scope runs: what says `running` died.
+        // Under the scope's lease nothing else of the scope runs: what says `running` died, or
+        // stalled past its lease, perhaps inside a transaction that holds the rows changed here
+        // (until the server ends it: `idleTimeoutMilliseconds`). Not waited on for ever.
+        try tx.execute("SELECT set_config('lock_timeout', '5s', true)")
         try JobRepository.abandonScopeExecutions(tx, scope: request.scope, by: nil)
         let instanceId = try JobRepository.instance(tx, key: key, policyText: request.policy.canonicalText)
         let latest = try JobRepository.latestRun(tx, instanceId: instanceId)
@@ -445,6 +460,7 @@ public final class NightlyJob {
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: result.counts.candidates + result.exclusions.count,
                                                 rowsWritten: written, attempts: attempt)
+                self.hooks.reach("persist.fence")
                 // The fence, last: only the lease's holder commits results, and it keeps the row
                 // locked from here to the commit. Taken first, it would lock the row for the whole
                 // write, and the heartbeat (another connection) could not renew the lease meanwhile.
@@ -584,9 +600,22 @@ public final class NightlyJob {
         closeConnection()
         let opened = try Connection(config, logger: logger)
         try opened.setApplicationName(applicationName)
+        // A transaction of this runner left waiting on it (the process stalled, its host cut off)
+        // would hold its rows for ever, and the runner that takes the lease over would wait on
+        // them: the server ends it, and the session, after this long.
+        try opened.execute("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
+                           params: [PostgresValue("\(Self.idleTimeoutMilliseconds(leaseSeconds: request.leaseSeconds))ms")])
         db = opened
         progress.workConnection(opened.cancelHandle())
         return opened
+    }
+
+    /// How long the server lets a runner's transaction wait on the runner before it ends it
+    /// (`idle_in_transaction_session_timeout`): three leases, at least 10 s. A runner that
+    /// waits that long inside a transaction has stalled (its work between statements is
+    /// milliseconds); if its heartbeat stalled too, its lease has lapsed long before.
+    public static func idleTimeoutMilliseconds(leaseSeconds: Double) -> Int {
+        Int(max(10, 3 * leaseSeconds) * 1000)
     }
 
     /// A statement cancelled (SQLSTATE 57014): a stop's cancel request can reach the server

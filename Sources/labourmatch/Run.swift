@@ -101,6 +101,16 @@ struct RunCommand: AsyncParsableCommand {
                 Try again later; a crashed holder's lease expires by itself.\n
                 """.utf8))
             throw ExitCode(3)
+        case .holderStalled(let executions):
+            let which = executions.isEmpty ? "the runner whose lease lapsed" : executions.joined(separator: "; ")
+            FileHandle.standardError.write(Data("""
+                labourmatch: scope '\(scope)' is still held in the database: \(which) stalled inside a \
+                transaction (its lease lapsed, but the transaction still holds rows this run must change); \
+                this runner waited 5 s and gave up, holding nothing. The server ends that transaction once \
+                it has waited 3 times its runner's --lease-seconds (at least 10 s); try again then. \
+                Ending the stalled process ends it at once.\n
+                """.utf8))
+            throw ExitCode(3)
         case .takenOver(let run, let holder):
             let by = holder.map { "\($0)" } ?? "another runner"
             let lost = "this runner stalled past its lease (--lease-seconds \(leaseSeconds)) and the lease of scope "

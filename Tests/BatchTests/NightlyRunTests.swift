@@ -601,6 +601,46 @@ import Testing
         }
     }
 
+    /// A runner stalled (SIGSTOP) past its lease inside its persist transaction, after writing
+    /// its step row: the next runner takes the lapsed lease but cannot mark the stalled execution
+    /// abandoned, since the open transaction holds its rows. It waited for ever; now it gives up
+    /// after 5 s with exit 3, names the stalled execution and gives the lease back. The server
+    /// ends the stalled transaction once it has waited 3 leases (10 s at least); the next try
+    /// completes the run, and the stalled runner, resumed, stores nothing.
+    @Test func aRunnerStalledInsideATransactionDoesNotBlockTheNextForEver() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let (stalled, hold) = try Self.runnerPaused(fixture, at: "persist.fence", extra: ["--lease-seconds", "3"])
+        defer { try? FileManager.default.removeItem(at: hold) }
+        kill(stalled.pid, SIGSTOP)
+        defer { kill(stalled.pid, SIGCONT) }
+        let stalledSession = "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'"
+        let name = [PostgresValue("labourmatch run \(stalled.pid)")]
+        #expect(try fixture.count(stalledSession, name) == 1)
+        Thread.sleep(forTimeInterval: 4)   // past its lease: its heartbeat is stopped too
+        let started = Date()
+        let blocked = try fixture.run(out: "other", ["--lease-seconds", "3"])
+        #expect(blocked.status == 3, "\(blocked.stdout)\(blocked.stderr)")
+        #expect(Date().timeIntervalSince(started) < 9, "gave up after 5 s")
+        #expect(blocked.stderr.contains("pid \(stalled.pid)") && blocked.stderr.contains("stalled inside a transaction"),
+                "\(blocked.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "the lease was given back")
+        #expect(try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'running'") == 1)
+        // Ended by the server 10 s after the stall began (3 × 3 s is less than 10 s).
+        #expect(try eventually(within: 20) { try fixture.count(stalledSession, name) == 0 })
+        let other = try fixture.run(out: "other", ["--lease-seconds", "3"])
+        #expect(other.status == 0, "\(other.stdout)\(other.stderr)")
+        try fixture.expectSameFiles("other", as: try fixture.offline())
+        try FileManager.default.removeItem(at: hold)
+        kill(stalled.pid, SIGCONT)
+        let done = stalled.finish()
+        #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+        #expect(done.stderr.contains("was taken over"), "\(done.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/matches.csv").path))
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'running'") == 0)
+    }
+
     /// What can be known before the work is checked before it: a database that does not exist
     /// is bad usage (exit 2 at once, not five retries and exit 1), a database without the
     /// migrations says so, a results directory that cannot be written is exit 2 with no run
