@@ -81,8 +81,11 @@ struct ExplainCommand: ParsableCommand {
         and why each other one was not matched, and the pairs the pair rules refused. \
         With --vacancy, why that pair was not matched: not taking part, an exclusion \
         (worker, vacancy or pair), a fit below min_fit, the worker's own conditions, or \
-        outranked (the worker got a vacancy it ranks higher, or the vacancy's openings \
-        went to workers of higher fit), with the pair's fit and criteria.
+        outranked, with the pair's fit and criteria. Outranked says which holds: the worker \
+        got a vacancy it ranks higher (stable, optimal), or was matched earlier in the greedy \
+        order (greedy); the vacancy's openings went to workers it ranks higher (higher fit, or \
+        the same fit and a smaller id); under optimal, that the matching of the largest fit \
+        sum placed them otherwise (MATCHING.md section 6).
         Example: labourmatch explain 3 --worker W0007 --vacancy V012
         """
     )

@@ -421,9 +421,25 @@ extension AuditReport {
     }
 
     /// The main reasons of `unmatched`, in the order the report counts them: a worker may have
-    /// no candidate; a vacancy left with openings had fewer candidates than openings (none, or
-    /// all of them matched there) unless they went elsewhere.
+    /// no candidate; a vacancy's unfilled openings are `outranked` up to the number of its
+    /// candidates that went elsewhere, and `too few candidates` beyond (a vacancy may have a
+    /// row of each).
     static let unmatchedWorkerReasons = ["excluded", "no candidate", "outranked"]
+    /// Said under the totals of the unmatched: why they exceed the headline's.
+    static let unmatchedNote = "Excluded workers and vacancies are counted here too; the headline's "
+        + "unmatched workers and unfilled openings are the eligible ones only."
+    /// `candidate pairs` in the headline: what makes a pair one (MATCHING.md section 4).
+    static func candidateLabel(minFit: String) -> String {
+        "fit at least \(minFit), within the worker's conditions, no exclusion"
+    }
+    /// Whether the compared runs read the same data: their changes are then the policy's or the
+    /// strategy's alone.
+    static func inputsSentence(_ c: Comparison, current: String) -> String {
+        c.otherInputSHA256 == current
+            ? "Both runs read the same data (the same input_sha256)."
+            : "The runs read different data (input_sha256 differs): the changes come from the feeds "
+                + "loaded between them as well as from any policy or strategy change."
+    }
     static let unfilledVacancyReasons = ["excluded", "too few candidates", "outranked"]
 
     /// Taking-part workers without a match and vacancies with unfilled openings, with the main reason.
@@ -457,9 +473,17 @@ extension AuditReport {
                 if pairs > 0 { detail += "; \(pairs) pair(s) refused by pair rules" }
                 vacancies.append(Unmatched(id: p.id, reason: "too few candidates", detail: detail, open: open))
             } else {
+                // Each candidate that went elsewhere could have taken one opening: the openings
+                // beyond them had no candidate left (a vacancy row for each reason).
+                let elsewhere = Count(p.candidates - p.matched)
                 vacancies.append(Unmatched(id: p.id, reason: "outranked",
                                            detail: "\(p.candidates - p.matched) of \(p.candidates) candidate(s) "
-                                               + outranked.vacancy, open: open))
+                                               + outranked.vacancy, open: min(open, elsewhere)))
+                if open > elsewhere {
+                    vacancies.append(Unmatched(id: p.id, reason: "too few candidates",
+                                               detail: "\(p.candidates) candidate(s) for \(openings) openings",
+                                               open: open - elsewhere))
+                }
             }
         }
         return (workers, vacancies)

@@ -45,10 +45,13 @@ enum ReportFormat {
         return (cents < 0 ? "-" : "") + "\(q)." + (r < 10 ? "0" : "") + "\(r)"
     }
 
-    /// The impact ratio of a group (`0.833`), or `n/a`.
+    /// The impact ratio of a group truncated to three decimals (`0.833`; 403/504 is `0.799`,
+    /// never a `0.800` beside the flag "below 0.8"), or `n/a`.
     static func impact(_ g: AuditReport.FairnessGroup) -> String {
-        guard let n = g.impactNumerator, let d = g.impactDenominator else { return "n/a" }
-        return decimal(n, d)
+        guard let n = g.impactNumerator, let d = g.impactDenominator, d > 0 else { return "n/a" }
+        let scaled = n * 1000 / d
+        let frac = String(scaled % 1000)
+        return "\(scaled / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 
     /// The exact impact ratio (`5/6`), or empty.
@@ -60,8 +63,8 @@ enum ReportFormat {
     /// The sentence that says how the fairness figures are made (HTML and Markdown).
     static let fairnessMethod = """
         Match rate = matched / eligible workers (taking part, no exclusion of their own) of the group. \
-        Impact ratio = the group's rate / the best group's rate, computed exactly (shown rounded to three \
-        decimals, the exact fraction beside it); flagged when below 0.8 (the four-fifths rule of \
+        Impact ratio = the group's rate / the best group's rate, computed exactly (shown truncated to three \
+        decimals, so that a flagged ratio never reads 0.800, the exact fraction beside it); flagged when below 0.8 (the four-fifths rule of \
         employment-selection audits, e.g. NYC Local Law 144). Groups with fewer than \
         \(AuditReport.minimumGroupSize) eligible workers are shown but neither rated nor used as the best \
         group; groups with no eligible worker do not appear. Ties: every group with the best rate has ratio 1. \

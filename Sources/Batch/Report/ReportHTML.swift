@@ -83,7 +83,7 @@ public enum ReportHTML {
             ("h-workers", "\(x.workers)", "workers taking part", "eligible \(x.eligibleWorkers)"),
             ("h-vacancies", "\(x.vacancies)", "vacancies taking part", "eligible \(x.eligibleVacancies)"),
             ("h-openings", "\(x.openings)", "openings", "eligible \(x.eligibleOpenings)"),
-            ("h-candidates", "\(x.candidates)", "candidate pairs", "fit at least \(r.minFit)"),
+            ("h-candidates", "\(x.candidates)", "candidate pairs", AuditReport.candidateLabel(minFit: r.minFit)),
             ("h-matched", "\(x.matched)", "matched", ReportFormat.percent(x.matched, x.eligibleWorkers) + " of eligible workers"),
             ("h-unfilled-openings", "\(x.unfilledOpenings)", "unfilled openings", "of \(x.eligibleOpenings) eligible"),
             ("h-unmatched-workers", "\(x.unmatchedWorkers)", "unmatched workers", "of \(x.eligibleWorkers) eligible"),
@@ -241,7 +241,8 @@ public enum ReportHTML {
                 (reason, items.filter { $0.reason == reason })
             }
             h.element("p", reasons.map { "\($0.0): \($0.1.map(\.open).sum()) \(unit)" }.joined(separator: "; ")
-                      + (items.count > listLimit ? " (the first \(listLimit) listed)" : ""), id: id)
+                      + (items.count > listLimit ? " (the first \(listLimit) listed)" : "") + ". "
+                      + AuditReport.unmatchedNote, id: id)
             h.open("table", cls: "unmatched")
             h.row(["id", unit == "openings" ? "open" : nil, "main reason", "detail"].compactMap { $0 }, header: true)
             for u in items.prefix(listLimit) {
@@ -259,6 +260,7 @@ public enum ReportHTML {
                   + "\(r.header.strategy), policy \(r.header.policySHA256.prefix(12)), input \(r.header.inputSHA256.prefix(12)). "
                   + "\(c.newMatches.count) new, \(c.lostMatches.count) lost, \(c.changedMatches.count) changed, "
                   + "\(c.unchanged) unchanged matches.", id: "compare-counts")
+        h.element("p", AuditReport.inputsSentence(c, current: r.header.inputSHA256))
         if !c.policyChanges.isEmpty {
             h.element("p", "Policy changes: " + c.policyChanges.joined(separator: "; "))
         }

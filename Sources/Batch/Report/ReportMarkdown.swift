@@ -26,7 +26,7 @@ public enum ReportMarkdown {
             ["workers taking part", "\(hl.workers)", "eligible \(hl.eligibleWorkers)"],
             ["vacancies taking part", "\(hl.vacancies)", "eligible \(hl.eligibleVacancies)"],
             ["openings", "\(hl.openings)", "eligible \(hl.eligibleOpenings)"],
-            ["candidate pairs", "\(hl.candidates)", "fit at least \(r.minFit)"],
+            ["candidate pairs", "\(hl.candidates)", AuditReport.candidateLabel(minFit: r.minFit)],
             ["matched", "\(hl.matched)", ReportFormat.percent(hl.matched, hl.eligibleWorkers) + " of eligible workers"],
             ["unfilled openings", "\(hl.unfilledOpenings)", "of \(hl.eligibleOpenings) eligible"],
             ["unmatched workers", "\(hl.unmatchedWorkers)", "of \(hl.eligibleWorkers) eligible"],
@@ -84,7 +84,7 @@ public enum ReportMarkdown {
             md += "### \(title)\n\n"
             md += labels.map { reason in
                 "\(reason): \(items.filter { $0.reason == reason }.map(\.open).sum()) \(unit)"
-            }.joined(separator: "; ") + "\n\n"
+            }.joined(separator: "; ") + ". " + AuditReport.unmatchedNote + "\n\n"
             md += table(["id", "open", "main reason", "detail"], items.prefix(limit).map {
                 [$0.id, "\($0.open)", $0.reason, $0.detail]
             })
@@ -94,7 +94,8 @@ public enum ReportMarkdown {
             md += "## Changes since run \(c.otherRunId)\n\n"
             md += "Run \(c.otherRunId) of \(c.otherRunDate), strategy \(c.otherStrategy), policy `\(c.otherPolicySHA256.prefix(12))`, "
             md += "input `\(c.otherInputSHA256.prefix(12))`. \(c.newMatches.count) new, \(c.lostMatches.count) lost, "
-            md += "\(c.changedMatches.count) changed, \(c.unchanged) unchanged matches.\n\n"
+            md += "\(c.changedMatches.count) changed, \(c.unchanged) unchanged matches. "
+            md += AuditReport.inputsSentence(c, current: r.header.inputSHA256) + "\n\n"
             if !c.policyChanges.isEmpty {
                 md += "Policy changes:\n\n" + c.policyChanges.map { "- `\($0)`\n" }.joined() + "\n"
             }

@@ -170,6 +170,22 @@ struct RunIndex {
         return broken
     }
 
+    /// Whether worker `w` ranks vacancy `a` above `b` (MATCHING.md section 5): the destination's
+    /// position in its preferred destinations, then the wage in USD cents (higher first), then
+    /// the vacancy id (bytes). A vacancy whose wage cannot be converted ranks last.
+    func workerRanks(_ w: Worker, _ a: Vacancy, above b: Vacancy) -> Bool {
+        func position(_ v: Vacancy) -> Int {
+            w.preferredDestinations.isEmpty ? 0 : w.preferredDestinations.firstIndex(of: v.destinationCountry) ?? .max
+        }
+        if position(a) != position(b) { return position(a) < position(b) }
+        switch (usdPerUnit[a.currency].map(a.monthlyWageUSDCents), usdPerUnit[b.currency].map(b.monthlyWageUSDCents)) {
+        case let (x?, y?) where x != y: return x > y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return bytesLess(a.id, b.id)
+        }
+    }
+
     /// Why `worker` and `vacancy` are, or are not, matched in this run: one sentence
     /// (MATCHING.md sections 1, 2, 4, 6 in that order).
     func pairStatus(_ worker: String, _ vacancy: String) -> String {
@@ -200,10 +216,20 @@ struct RunIndex {
         if let stored { text += ", worker's rank \(stored.pair.workerRank)" }
         text += ") but not matched: "
         var why: [String] = []
-        if let match, stored.map({ match.workerRank < $0.pair.workerRank }) ?? true {
-            why.append("the worker got \(match.vacancyId), its rank \(match.workerRank)")
+        let strategy = data.run.key.strategy
+        if let match, let got = vacancies[match.vacancyId] {
+            if strategy == .greedy {
+                // Pairs are taken by fit, then worker id, then vacancy id (MATCHING.md section 6).
+                if match.fitMicro > fit.fitMicro || (match.fitMicro == fit.fitMicro && bytesLess(match.vacancyId, vacancy)) {
+                    why.append("the worker was matched earlier in the greedy order, to \(match.vacancyId) "
+                               + "(fit \(f(match.fitMicro)))")
+                }
+            } else if workerRanks(w, got, above: v) {
+                why.append("the worker got \(match.vacancyId), which it ranks higher (its rank \(match.workerRank))")
+            }
         }
-        // The vacancy ranks workers by fit, then worker id (MATCHING.md section 5).
+        // The vacancy ranks workers by fit, then worker id (MATCHING.md section 5), which is also
+        // the order in which greedy takes a vacancy's pairs.
         let held = matchesByVacancy[vacancy] ?? []
         let ranksHigher = { (p: RunResults.Pair) in
             p.fitMicro > fit.fitMicro || (p.fitMicro == fit.fitMicro && bytesLess(p.workerId, worker))
@@ -212,8 +238,8 @@ struct RunIndex {
             why.append("\(vacancy)'s \(v.openings) opening\(v.openings == 1 ? "" : "s") went to workers it ranks "
                        + "higher (fit \(f(lowest)) or more)")
         }
-        if data.run.key.strategy != .stable {
-            why.append("the \(data.run.key.strategy.rawValue) strategy chose otherwise (MATCHING.md section 6)")
+        if strategy == .optimal || (strategy == .greedy && why.isEmpty) {
+            why.append("the \(strategy.rawValue) strategy chose otherwise (MATCHING.md section 6)")
         }
         return text + (why.isEmpty ? "outranked" : "outranked: " + why.joined(separator: "; "))
     }
