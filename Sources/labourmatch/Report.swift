@@ -75,7 +75,8 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Explain in the terminal why a worker got its match in a stored run, and why not a vacancy.",
         discussion: """
-        Prints the worker's status (eligible, excluded and why, with each rule's source), \
+        Prints the worker's status (eligible, excluded and why, with each rule's source and \
+        the values it read: wages and minimum in USD, birth year, licence expiry, hours), \
         its match with the five criteria, their weights and weighted shares, the worker's \
         rank of the vacancy and the essential skills it lacks, its best candidates by fit \
         and why each other one was not matched, and the pairs the pair rules refused. \

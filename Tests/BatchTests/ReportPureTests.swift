@@ -299,6 +299,72 @@ import Testing
         }
     }
 
+    /// `explain` shows what each rule read: for every exclusion of the fixtures' run (strict
+    /// policy too, for more reasons) there is such a line, and hand-made cases read as they
+    /// should, the wage rule with its exact products.
+    @Test func everyExclusionShowsWhatItsRuleRead() throws {
+        let inputs = try FixtureSeeder.fixtureInputs()
+        let day = try #require(Day("2026-11-29"))
+        var strict = inputs.policy
+        strict.maxWeeklyHours = ExactDecimal(40)
+        strict.minAge = 25
+        var seen = Set<String>()
+        for policy in [inputs.policy, strict] {
+            let result = MatchingEngine.runSequentially(input: inputs.input, policy: policy, date: day, strategy: .stable)
+            let workers = Dictionary(uniqueKeysWithValues: inputs.input.workers.map { ($0.id, $0) })
+            let vacancies = Dictionary(uniqueKeysWithValues: inputs.input.vacancies.map { ($0.id, $0) })
+            for e in result.exclusions {
+                let text = RuleEvidence.text(e.reason, worker: e.workerId.flatMap { workers[$0] },
+                                             vacancy: e.vacancyId.flatMap { vacancies[$0] }, input: inputs.input,
+                                             policy: policy, date: day)
+                #expect(text != nil, "\(e)")
+                seen.insert(e.reason)
+            }
+        }
+        #expect(seen.count >= 10, "\(seen.sorted())")
+
+        let v = Vacancy(id: "V1", employerId: "E1", isco: "2221", title: "t", destinationCountry: "DE", openings: 1,
+                        monthlyWage: try #require(ExactDecimal(exactly: "2160.99")), currency: "EUR",
+                        hoursPerWeek: ExactDecimal(50), contractLanguages: ["en"])
+        let w = Worker(id: "W1", originCountry: "PH", birthYear: 2008, educationLevel: 3, occupations: [],
+                       languages: [LanguageLevel(code: "en", level: .a2)], consent: true)
+        var input = MatchingInput()
+        input.fxRates = [FXRate(currency: "EUR", usdPerUnit: try #require(ExactDecimal(exactly: "1.158")))]
+        input.minimumWages = [MinimumWage(country: "DE", monthlyAmount: ExactDecimal(2161), currency: "EUR")]
+        let read = { (reason: String, w: Worker?, v: Vacancy?) in
+            RuleEvidence.text(reason, worker: w, vacancy: v, input: input, policy: .default, date: day)
+        }
+        #expect(read("WAGE_BELOW_MINIMUM", nil, v)
+                == "wage 2160.99 EUR x 1.158 = 2502.42642 USD < the minimum of DE 2161 EUR x 1.158 = 2502.438 USD")
+        #expect(read("EXCESSIVE_HOURS", nil, v) == "hours_per_week 50 > max_weekly_hours 48")
+        #expect(read("UNDERAGE", w, nil) == "year(D) 2026 - birth_year 2008 - 1 = 17 < min_age 18")
+        #expect(read("CONTRACT_LANGUAGE_NOT_UNDERSTOOD", w, v)
+                == "contract languages en; the worker's: en A2; needed at B1 or above")
+        #expect(read("NO_SUCH_REASON", w, v) == nil)
+    }
+
+    /// The MIN_WAGE_UNKNOWN warning is explained: the vacancies it counts are those the note
+    /// names, and the matches to them are counted.
+    @Test func theMinimumWageWarningSaysWhatItCounts() throws {
+        let inputs = try FixtureSeeder.fixtureInputs()
+        let day = try #require(Day("2026-11-29"))
+        var input = inputs.input
+        let dropped = try #require(input.minimumWages.first).country
+        input.minimumWages.removeAll { $0.country == dropped }
+        let (data, result) = Self.runData(input, policy: inputs.policy, date: day, strategy: .stable)
+        let report = AuditReport(current: data, other: nil)
+        let count = try #require(report.headline.warnings.first { $0.label == minWageUnknownWarning }).count
+        let note = try #require(report.warningNotes[minWageUnknownWarning])
+        #expect(note.hasPrefix("\(count) taking-part vacanc"), "\(note) vs \(count)")
+        #expect(note.contains(dropped), "\(note)")
+        let known = Set(input.minimumWages.map(\.country))
+        let unchecked = Set(input.vacancies.filter { !known.contains($0.destinationCountry) }.map(\.id))
+        let matched = result.matches.filter { unchecked.contains(result.vacancyIds[$0.vacancy]) }.count
+        #expect(matched > 0 && note.hasSuffix("\(matched) match\(matched == 1 ? "" : "es") went to them"), "\(note)")
+        let html = String(decoding: ReportHTML.render(report), as: UTF8.self)
+        #expect(html.contains(note), "the HTML report shows it")
+    }
+
     /// One vacancy with one opening; W&1 fits it fully, W<2> less (no experience in the
     /// occupation), W"3 gave no consent. Results as the run stores them.
     static func tinyRun() throws -> RunData {

@@ -197,6 +197,8 @@ public struct AuditReport: Sendable, Equatable {
     public var unmatchedWorkers: [Unmatched]
     public var unfilledVacancies: [Unmatched]
     public var comparison: Comparison?
+    /// What each warning of the summary counts, by label (`MIN_WAGE_UNKNOWN`).
+    public var warningNotes: [String: String] = [:]
 
     /// The five criteria of the fit, in the order of `MatchRow.criteria`.
     public static let criteria = ["occupation", "skills", "experience", "languages", "education"]
@@ -253,6 +255,22 @@ extension AuditReport {
         fairness = AuditReport.fairnessTables(index)
         (unmatchedWorkers, unfilledVacancies) = AuditReport.unmatched(index)
         comparison = other.map { AuditReport.compare(index, RunIndex($0)) }
+        warningNotes[minWageUnknownWarning] = AuditReport.minWageUnknownNote(index)
+    }
+
+    /// The taking-part vacancies whose destination has no minimum wage on file (MATCHING.md
+    /// section 2): how many, where, and how many matches went to them unchecked.
+    static func minWageUnknownNote(_ index: RunIndex) -> String {
+        let known = Set(index.data.input.minimumWages.map(\.country))
+        let unknown = index.vacancyParticipants.keys.compactMap { index.vacancies[$0] }
+            .filter { !known.contains($0.destinationCountry) }
+        let ids = Set(unknown.map(\.id))
+        let matched = index.data.results.matches.filter { ids.contains($0.vacancyId) }.count
+        let destinations = Set(unknown.map(\.destinationCountry)).sorted(by: bytesLess)
+        return "\(unknown.count) taking-part vacanc\(unknown.count == 1 ? "y" : "ies") whose destination "
+            + (destinations.isEmpty ? "" : "(\(destinations.joined(separator: ", "))) ")
+            + "has no minimum wage on file, so their wages were checked against none; "
+            + "\(matched) match\(matched == 1 ? "" : "es") went to them"
     }
 
     /// ISCO-08 major groups (first digit).

@@ -29,6 +29,7 @@ public enum Explanation {
         out += p.map { ": \($0.eligible ? "eligible" : "not eligible"), \($0.candidates) candidate(s)\n" } ?? ": did not take part\n"
         for reason in index.workerExclusions[worker] ?? [] {
             out += "  excluded: \(reason): \(rule(reason, run.whoListEdition))\n"
+            out += evidence(reason, data, worker: w, vacancy: nil)
         }
         if let m = index.matchByWorker[worker] {
             let v = index.vacancies[m.vacancyId]
@@ -39,6 +40,10 @@ public enum Explanation {
             out += "\n" + breakdown(m.criteria, fitMicro: m.fitMicro, policy: data.policy)
             let missing = index.missingEssentialSkills(worker, m.vacancyId)
             out += "  essential skills lacking: " + (missing.isEmpty ? "none" : missing.map(\.text).joined(separator: ", ")) + "\n"
+            if let v, !data.input.minimumWages.contains(where: { $0.country == v.destinationCountry }) {
+                out += "  warning \(minWageUnknownWarning): \(v.destinationCountry) has no minimum wage on file; "
+                    + "the wage was checked against none\n"
+            }
         } else if let p, p.eligible {
             out += "not matched: " + (p.candidates == 0 ? "no candidate vacancy" : "outranked at each of its candidates") + "\n"
         }
@@ -60,9 +65,13 @@ public enum Explanation {
         }
         if let vacancy {
             out += "why not \(vacancy): \(index.pairStatus(worker, vacancy))\n"
-            let reasons = (index.workerExclusions[worker] ?? []) + (index.vacancyExclusions[vacancy] ?? [])
-                + (index.pairExclusions(worker, vacancy) ?? [])
-            for reason in reasons { out += "  \(reason): \(rule(reason, run.whoListEdition))\n" }
+            let v = index.vacancies[vacancy]
+            let reasons: [(String, Worker?, Vacancy?)] = (index.workerExclusions[worker] ?? []).map { ($0, w, nil) }
+                + (index.vacancyExclusions[vacancy] ?? []).map { ($0, nil, v) }
+                + (index.pairExclusions(worker, vacancy) ?? []).map { ($0, w, v) }
+            for (reason, w, v) in reasons {
+                out += "  \(reason): \(rule(reason, run.whoListEdition))\n" + evidence(reason, data, worker: w, vacancy: v)
+            }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {
                 out += "  the pair's fit under the run's policy: \(ReportFormat.fit(fit.fitMicro))\n"
@@ -72,6 +81,12 @@ public enum Explanation {
             }
         }
         return out
+    }
+
+    /// `    read: hours_per_week 60 > max_weekly_hours 48` (the values the rule read), or nothing.
+    static func evidence(_ reason: String, _ data: RunData, worker: Worker?, vacancy: Vacancy?) -> String {
+        RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
+                          date: data.run.key.runDate).map { "    read: \(TerminalText.escaped($0))\n" } ?? ""
     }
 
     /// `RULE TEXT (source: ...)` of a reason.

@@ -98,7 +98,9 @@ public enum ReportHTML {
             h.close("div")
         }
         h.close("div")
-        let warnings = x.warnings.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
+        let warnings = x.warnings.map { w in
+            "\(w.label) \(w.count)" + (r.warningNotes[w.label].map { " (\($0))" } ?? "")
+        }.joined(separator: ", ")
         h.element("p", "Sum of the workers' ranks of their matches: \(x.workerRankSum). Warnings: "
                   + (warnings.isEmpty ? "none" : warnings) + ". These are the stored summary's figures (summary.json).",
                   cls: "note")

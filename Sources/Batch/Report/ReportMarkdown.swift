@@ -32,7 +32,7 @@ public enum ReportMarkdown {
             ["unmatched workers", "\(hl.unmatchedWorkers)", "of \(hl.eligibleWorkers) eligible"],
             ["mean fit", hl.meanFitMicro.map(ReportFormat.fit) ?? "-", "\(ReportFormat.fit(hl.fitSumMicro)) / \(hl.matched) matches"],
             ["sum of worker ranks", "\(hl.workerRankSum)", ""],
-        ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", ""] })
+        ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", r.warningNotes[$0.label] ?? ""] })
 
         md += "## Figures behind the charts\n\n### Fit score distribution (bins of 0.05)\n\n"
         md += table(["fit from", "to", "matches"], r.fitDistribution.map {

@@ -38,15 +38,21 @@ public struct RunData: Sendable {
     /// Reads what `Explanation` needs of run `runId` about `worker` and `vacancy`, however
     /// large the run: the results that bear on them (`RunResults.read(_:runId:worker:vacancies:)`),
     /// and of the snapshot the worker's version, the versions of the vacancies those results
-    /// name, the rates and minimum wages (no employers, recruiters or other rows). The
+    /// name, their employers and recruiters, the rates and minimum wages (no other rows). The
     /// explanation is the same as from `load`; `ReportTests` checks it for every worker.
     public static func load(_ db: Connection, runId: Int64, worker: String, vacancy: String?) throws -> RunData {
         let (run, policy) = try record(db, runId: runId)
         guard let (results, vacancies) = try RunResults.read(db, runId: runId, worker: worker,
                                                              vacancies: vacancy.map { [$0] } ?? [])
         else { throw RunLookupError.noResults(runId, run.status) }
-        let input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
+        var input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
                                                                    "employer": [], "recruiter": []])
+        // The employers and recruiters those rows name: what their rules read (`RuleEvidence`).
+        let recruiters = Set(input.workers.compactMap(\.recruiterId) + input.vacancies.compactMap(\.recruiterId))
+        let named = try RunSnapshot.input(db, runId: runId, only: [
+            "worker": [], "vacancy": [], "employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
+            "recruiter": recruiters.sorted()])
+        (input.employers, input.recruiters) = (named.employers, named.recruiters)
         return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
                        input: input, policy: policy)
     }
