@@ -26,23 +26,41 @@ public struct Verification: Sendable {
 
     /// The run's link in the hash chain: its outputs hash as stored now, and the link to the previous run.
     public var chain: ChainCheck
+    /// Snapshot rows naming a version that no longer exists (`RunSnapshot.missingVersions`).
+    public var missingVersions: [String] = []
 
-    public var isIdentical: Bool { tables.allSatisfy(\.isIdentical) }
+    public var isIdentical: Bool { tables.allSatisfy(\.isIdentical) && missingVersions.isEmpty }
+    /// The name of the comparison of the run record's `input_sha256` with the snapshot's.
+    public static let inputTable = "input_sha256 of the run record"
     /// The tables are identical and the chain holds.
     public var holds: Bool { isIdentical && chain.holds }
 
     /// A few lines per differing table: counts and the first differing rows.
     public func diffSummary(examples: Int = 5) -> String {
         var lines: [String] = []
+        if !missingVersions.isEmpty {
+            lines.append("the snapshot names row versions that no versions table holds (removed after the run, or "
+                         + "the snapshot edited); the recomputation lacks them: " + missingVersions.joined(separator: ", "))
+        }
+        func rows(_ n: Int) -> String { n == 1 ? "1 row" : "\(n) rows" }
         for t in tables where !t.isIdentical {
             if t.onlyStored.isEmpty && t.onlyRecomputed.isEmpty {
                 lines.append("\(t.name): the same rows in another order")
                 continue
             }
-            lines.append("\(t.name): \(t.onlyStored.count) rows only in the stored run, "
+            lines.append("\(t.name): \(rows(t.onlyStored.count)) only in the stored run, "
                          + "\(t.onlyRecomputed.count) only in the recomputation")
             lines += t.onlyStored.prefix(examples).map { "  - stored:     \($0)" }
             lines += t.onlyRecomputed.prefix(examples).map { "  + recomputed: \($0)" }
+        }
+        if tables.contains(where: { $0.name == Self.inputTable && !$0.isIdentical }) {
+            lines.append("what this means: the row versions the run read no longer hash to its input_sha256, so one "
+                         + "was changed or removed after the run (the versions tables are guarded by triggers only), "
+                         + "or the run record was edited"
+                         + (tables.allSatisfy { $0.name == Self.inputTable || $0.name == "summary.json" || $0.isIdentical }
+                            ? "; the results do not depend on what changed" : "; the results changed with it")
+                         + ". To find the row: `labourmatch export \(run.runId) --inputs DIR` writes the rows as they "
+                         + "are now; compare them with the feed files the loads read (`labourmatch feeds list`).")
         }
         if storedEngine != recomputingEngine {
             lines.append("note: stored by \(storedEngine), recomputed by \(recomputingEngine)")
@@ -83,10 +101,11 @@ public enum RunVerifier {
         let (recomputed, inputSHA256) = try await recompute(db, run: run, policy: policy, parallelism: parallelism)
         // The run record's input_sha256 is the snapshot's too (summary.json holds the recomputed one).
         let tables = zip(stored.tables, recomputed.tables).map { s, r in compare(s.name, s.text, r.text) }
-            + [compare("input_sha256 of the run record", run.inputSHA256 ?? "-", inputSHA256)]
+            + [compare(Verification.inputTable, run.inputSHA256 ?? "-", inputSHA256)]
         return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
                             recomputingEngine: MatchingEngine.version,
-                            chain: try RunChain.check(db, run: run, results: stored))
+                            chain: try RunChain.check(db, run: run, results: stored),
+                            missingVersions: try RunSnapshot.missingVersions(db, runId: runId))
     }
 
     /// The run's rows computed again from its snapshot. A function of its own, so that

@@ -15,7 +15,9 @@ struct Verify: AsyncParsableCommand {
         strategy, and compares every stored table with the recomputation: \
         matches.csv, exclusions.csv, summary.json, the per-criterion breakdowns, \
         the top candidates and the participants, and the input_sha256 of the \
-        run record with the snapshot's. Then checks the run's link in \
+        run record with the snapshot's (a difference there means a row version \
+        the run read was changed after it; the output says how to find it), and \
+        names snapshot rows whose version no longer exists. Then checks the run's link in \
         the hash chain: the SHA-256 of its stored rows against the one recorded \
         when it succeeded, and the link to the run that succeeded before it. \
         --chain checks every link (the hashes only, no recomputation) and names \

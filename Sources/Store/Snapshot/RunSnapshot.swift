@@ -82,6 +82,22 @@ public enum RunSnapshot {
         return input
     }
 
+    /// The snapshot rows of `runId` that name a version no versions table holds (removed, or
+    /// the snapshot edited): `worker W1 version 2`, at most `limit`, by kind then key.
+    public static func missingVersions(_ db: Connection, runId: Int64, limit: Int = 20) throws -> [String] {
+        var missing: [String] = []
+        for k in kinds where missing.count < limit {
+            missing += try db.query("""
+                SELECT s.key, s.version FROM run_snapshot s WHERE s.run_id = $1 AND s.kind = '\(k.kind)'
+                AND NOT EXISTS (SELECT 1 FROM \(k.kind)_versions v WHERE v.\(k.key) = s.key AND v.version = s.version)
+                ORDER BY s.key COLLATE "C" LIMIT $2
+                """, params: [PostgresValue(runId), PostgresValue(limit - missing.count)]).map {
+                "\(k.kind) \(try $0.decode(0, as: String.self)) version \(try $0.decode(1, as: Int64.self))"
+            }
+        }
+        return missing
+    }
+
     /// The number of rows recorded per kind for `runId`.
     public static func counts(_ db: Connection, runId: Int64) throws -> [String: Int] {
         var counts: [String: Int] = [:]
