@@ -92,8 +92,10 @@ struct ExplainCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (see `runs list`).") var runId: Int64
-    @Option(help: ArgumentHelp("The worker id.", valueName: "id")) var worker: String
-    @Option(help: ArgumentHelp("A vacancy id: why the worker was not matched with it.", valueName: "id"))
+    // Unconditional: an id may begin with `-` (FEEDS.md does not forbid it).
+    @Option(parsing: .unconditional, help: ArgumentHelp("The worker id.", valueName: "id")) var worker: String
+    @Option(parsing: .unconditional, help: ArgumentHelp("A vacancy id: why the worker was not matched with it.",
+                                                        valueName: "id"))
     var vacancy: String?
     @OptionGroup var database: DatabaseOptions
 

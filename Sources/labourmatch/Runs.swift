@@ -15,7 +15,15 @@ struct Runs: ParsableCommand {
 
 /// `labourmatch runs list`: the most recent runs.
 struct RunsList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the most recent runs.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the most recent runs.",
+        discussion: """
+        Newest first. Columns: run id; run date; scope; strategy; the first 12 hex digits of \
+        policy_sha256; # (the run's number within its job instance: 2, 3, ... after --rerun); \
+        status (started, failed, succeeded); executions (processes that worked on it: more \
+        than 1 after a restart); matched (matches stored, - before the persist step); \
+        finished (UTC). `labourmatch runs show RUN` gives one run in full.
+        """)
 
     @Option(parsing: .unconditional, help: "How many runs to list.") var limit = 20
     @OptionGroup var database: DatabaseOptions

@@ -262,12 +262,16 @@ import Testing
         let worker = try fixture.rows("SELECT worker_id, reason FROM run_exclusions WHERE subject = 'worker' LIMIT 1")[0]
         let excluded = try fixture.command(["explain", run, "--worker", worker[0]])
         #expect(excluded.stdout.contains("excluded: \(worker[1])"), "\(excluded.stdout)")
+        #expect(excluded.stdout.contains("    read: "), "what the rule read: \(excluded.stdout)")
 
         let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
         #expect(unknown.status == 2)
         let unknownVacancy = try fixture.command(["explain", run, "--worker", worker[0], "--vacancy", "NO-SUCH-VACANCY"])
         #expect(unknownVacancy.status == 2 && unknownVacancy.stderr.contains("vacancy NO-SUCH-VACANCY is not in run"),
                 "\(unknownVacancy.stderr)")
+        // An id may begin with '-': it is the option's value, not another option.
+        let dashed = try fixture.command(["explain", run, "--worker", "-W1", "--vacancy", "-V1"])
+        #expect(dashed.status == 2 && dashed.stderr.contains("worker -W1 is not in run"), "\(dashed.stderr)")
     }
 
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and
