@@ -60,7 +60,7 @@ struct FeedsList: ParsableCommand {
 struct FeedsShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one load; with --rejections, its rejected rows as CSV.",
+        abstract: "Show one load; with --rejections, its rejected rows as CSV; with --withdrawn, the keys it withdrew.",
         discussion: """
         --rejections prints the rows in the format of the offline run's \
         rejections.csv (file,line,field,reason,raw; FEEDS.md "Offline runs"), \
@@ -78,9 +78,12 @@ struct FeedsShow: ParsableCommand {
     @Flag(help: "Print the rejected rows as CSV instead of the summary.") var rejections = false
     @Flag(help: "With --rejections: add a detail column, a sentence on what was wrong with the row.")
     var detail = false
+    @Flag(help: "Print the keys this load withdrew (a snapshot load: those its file no longer listed), one a line.")
+    var withdrawn = false
 
     func validate() throws {
         if detail, !rejections { throw ValidationError("--detail goes with --rejections") }
+        if withdrawn, rejections { throw ValidationError("give --rejections or --withdrawn, not both") }
     }
 
     func run() throws {
@@ -90,6 +93,11 @@ struct FeedsShow: ParsableCommand {
             defer { db.close() }
             guard let feed = try FeedCatalog.feed(db, id: id) else {
                 throw CommandLog.fail(CommandFailure("no feed \(id) is recorded (see labourmatch feeds list)"), status: 2)
+            }
+            if withdrawn {
+                let keys = try FeedCatalog.withdrawnKeys(db, id: id, kind: feed.kind)
+                FileHandle.standardOutput.write(Data(keys.map { TerminalText.message($0) + "\n" }.joined().utf8))
+                return
             }
             guard rejections else {
                 print(FeedText.feedSummary(feed))

@@ -56,6 +56,22 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(show.stdout.hasPrefix("feed 3: vacancies from source 'vacancies', snapshot, csv"))
             let missing = try runLabourmatch(["feeds", "show", "99", "--database-url", url])
             #expect(missing.status == 2)
+
+            // A snapshot of the same source without two rows withdraws them, and says which.
+            let lines2 = try String(contentsOfFile: fixturePath("vacancies.csv"), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            let dropped = [lines2[5], lines2[2]].map { String($0.prefix { $0 != "," }) }
+            let fewer = FileManager.default.temporaryDirectory.appendingPathComponent("fewer-\(UUID().uuidString).csv")
+            defer { try? FileManager.default.removeItem(at: fewer) }
+            try Data(lines2.enumerated().filter { ![2, 5].contains($0.offset) }.map(\.element)
+                .joined(separator: "\n").utf8).write(to: fewer)
+            let snapshot = try runLabourmatch(["load", "vacancies", fewer.path, "--source", "vacancies", "--database-url", url])
+            #expect(snapshot.status == 0 && snapshot.stdout.contains("as feed 4"), "\(snapshot.stdout)\(snapshot.stderr)")
+            let withdrawn = try runLabourmatch(["feeds", "show", "4", "--withdrawn", "--database-url", url])
+            #expect(withdrawn.status == 0 && withdrawn.stdout == dropped.sorted().map { $0 + "\n" }.joined(),
+                    "\(withdrawn.stdout)\(withdrawn.stderr)")
+            #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--database-url", url]).stdout == "")
+            #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--rejections", "--database-url", url]).status == 2)
         }
     }
 

@@ -47,6 +47,16 @@ public enum FeedCatalog {
     }
 
     /// One load with its rejection counts by reason; nil when there is no such feed.
+    /// The keys load `id` of `kind` withdrew (a snapshot load: keys of its source the file no
+    /// longer listed), in byte order. The WHO list keeps editions, not versions: none.
+    public static func withdrawnKeys(_ db: Connection, id: Int64, kind: FeedKind) throws -> [String] {
+        let table = EntityTable.of(kind)
+        guard let versions = table.versions else { return [] }
+        return try db.query("""
+            SELECT \(table.key)::text FROM \(versions) WHERE feed_id = $1 AND withdrawn ORDER BY 1 COLLATE "C"
+            """, params: [.init(id)]).map { try $0.decode(0) }
+    }
+
     public static func feed(_ db: Connection, id: Int64) throws -> FeedSummary? {
         guard let row = try db.query("SELECT \(columns) FROM feeds WHERE feed_id = $1", params: [.init(id)]).first else {
             return nil
