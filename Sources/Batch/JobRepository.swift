@@ -48,8 +48,8 @@ public enum JobRepository {
         try db.query("SELECT \(runColumns) WHERE r.run_id = $1", params: [PostgresValue(runId)]).first.map(decodeRun)
     }
 
-    /// The latest run of the instance `key` names when it succeeded; nil when there is no such
-    /// instance or its latest run did not succeed. Reads only (no lease needed).
+    /// The latest succeeded run of the instance `key` names; nil when there is no such instance
+    /// or none of its runs succeeded. Reads only (no lease needed).
     public static func succeededRun(_ db: Connection, key: JobInstanceKey) throws -> RunRecord? {
         guard let instanceId = try db.query("""
             SELECT instance_id FROM job_instances
@@ -57,7 +57,10 @@ public enum JobRepository {
             """, params: [PostgresValue(key.jobName), PostgresValue(key.runDate.description), PostgresValue(key.scope),
                           PostgresValue(key.policySHA256), PostgresValue(key.strategy.rawValue)])
             .first?.decode(0, as: Int64.self) else { return nil }
-        return try latestRun(db, instanceId: instanceId).flatMap { $0.status == .succeeded ? $0 : nil }
+        // The latest succeeded one: a --rerun of it (a later run, not yet succeeded) may hold the scope.
+        return try db.query("""
+            SELECT \(runColumns) WHERE r.instance_id = $1 AND r.status = 'succeeded' ORDER BY r.number DESC LIMIT 1
+            """, params: [PostgresValue(instanceId)]).first.map(decodeRun)
     }
 
     /// The instance's latest run (highest number), or nil when it has none.

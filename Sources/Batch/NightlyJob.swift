@@ -44,10 +44,12 @@ public enum NightlyOutcome: Sendable {
     case alreadyComplete(RunRecord)
     /// Another runner holds the scope's lease.
     case lockHeld(LeaseHolder)
-    /// The lease was this runner's (the holder's had lapsed), but that holder's runner is
-    /// stalled inside a transaction that still holds rows this runner must change: it waited
-    /// 5 s and gave up, holding nothing. `executions`: those still `running` in the scope.
-    case holderStalled(executions: [String])
+    /// The lease was this runner's (the holder's had lapsed), but another runner's transaction
+    /// (one that stalled past its lease) still holds rows this runner must change or write: it
+    /// waited `waited` seconds and gave up the lease. `stalled`: the scope's executions still
+    /// `running`, and the other runners' server processes in a transaction. `run`: the run
+    /// this runner had started (now failed, restartable), nil when it stopped before.
+    case holderStalled(stalled: [String], waited: Double, run: Int64?)
     /// This runner stalled past its lease and another took the scope over (and ended this
     /// execution): `run` as it now stands (succeeded when the other finished it), `holder` the
     /// lease's holder now (nil when none). This runner stored nothing after losing the lease.
@@ -200,10 +202,7 @@ public final class NightlyJob {
             // lock_timeout: the lapsed holder's runner stalled inside a transaction.
             logger.warning("the previous holder's transaction still holds the scope's rows", metadata: [
                 "error": TerminalText.logValue(error)])
-            let running = (try? await bookkeeping("read the executions") { tx in
-                try JobRepository.runningExecutions(tx, scope: self.request.scope)
-            }) ?? []
-            return .holderStalled(executions: running)
+            return .holderStalled(stalled: await stalledHolders(), waited: 5, run: nil)
         } catch {
             let message = failureMessage(error, step: .lock)
             // The commit may have gone through with its answer lost: an execution of this
@@ -282,11 +281,51 @@ public final class NightlyJob {
                 logger.warning("the lease was taken over", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
                 return taken
             }
+            // lock_timeout: a transaction of a runner that stalled past its lease holds rows this
+            // run writes (its results, its snapshot). Not a failure to retry soon: exit 3.
+            if (error as? PostgresError)?.sqlState == "55P03", progress.current.stopSignal == nil, recorded != .notRunning {
+                logger.warning("another runner's transaction holds rows this run writes", metadata: [
+                    "step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
+                return .holderStalled(stalled: await stalledHolders(), waited: lockWaitSeconds, run: runId)
+            }
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
                                recorded: recorded)
         }
     }
+
+    /// What may hold the rows a lock wait timed out on: the scope's executions still `running`
+    /// (`execution 7 of run 3 (host web1, pid 4242, ...)`) and the server processes of the
+    /// scope's other runners, running or abandoned (`server process 5150 (labourmatch run
+    /// 4242), idle in transaction`); empty when they cannot be read. Matched by the work
+    /// connection's name (`labourmatch run <pid>`), which every role may read: a session's
+    /// state only its own role (or a superuser) may, so it is shown when it can be.
+    private func stalledHolders() async -> [String] {
+        do { return try await bookkeeping("read the stalled runners") { tx -> [String] in
+            let running = try JobRepository.runningExecutions(tx, scope: self.request.scope)
+            let backends = try tx.query("""
+                SELECT a.pid, a.application_name, coalesce(a.state, '') FROM pg_stat_activity a
+                WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.application_name IN (
+                    SELECT 'labourmatch run ' || e.pid FROM run_executions e JOIN runs r USING (run_id)
+                    JOIN job_instances i USING (instance_id)
+                    WHERE i.scope = $1 AND e.status IN ('running', 'abandoned') AND NOT (e.host = $2 AND e.pid = $3))
+                ORDER BY a.pid
+                """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
+                              PostgresValue(self.claim.pid)]).map { r -> String in
+                let (pid, name, state): (Int, String, String) = (try r.decode(0), try r.decode(1), try r.decode(2))
+                return "server process \(pid) (\(TerminalText.message(name)))\(state.isEmpty ? "" : ", \(state)")"
+            }
+            return running + backends
+        } } catch {
+            logger.warning("could not read the stalled runners", metadata: ["error": TerminalText.logValue(error)])
+            return []
+        }
+    }
+
+    /// How long a statement of the run waits for a lock held by another transaction (the work
+    /// connection's `lock_timeout`): a lease, at least 5 s. Nothing a live runner of the scope
+    /// does holds a lock that long; a runner that stalled past its lease may.
+    var lockWaitSeconds: Double { max(5, request.leaseSeconds) }
 
     /// The execution this process started in the scope and still `running`, when `prepare`'s
     /// commit went through unconfirmed; nil when there is none, or when that cannot be read.
@@ -397,10 +436,17 @@ public final class NightlyJob {
             }
             try JobRepository.stepStarted(db, executionId: executionId, step: .snapshot, at: start, attempts: attempt)
             return try db.transaction(isolation: .repeatableRead) { tx in
+                // The one transaction with long waits on this runner: it decodes every row it
+                // reads between statements (seconds at 200,000 workers, more on a slow machine).
+                // A runner stalled in it is met by the next runner's lock_timeout instead.
+                try tx.execute("SELECT set_config('idle_in_transaction_session_timeout', '0', true)")
                 let taken = try RunSnapshot.take(tx, runId: runId)
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .snapshot, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: taken.rows, rowsWritten: taken.rows, attempts: attempt)
+                // No fence here, unlike the persist step: in REPEATABLE READ, renewing the lease
+                // row after the heartbeat renewed it is a serialization failure. A runner that
+                // stalled past its lease may store its snapshot: valid data the run resumes from.
                 return (taken.input, taken.inputSHA256)
             }
         } }
@@ -456,6 +502,7 @@ public final class NightlyJob {
                 self.hooks.reach("persist.copy")
                 try self.progress.checkStop()   // before the first row: a stop stores none
                 let written = try results.write(tx, runId: runId)
+                self.hooks.reach("persist.rows")
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .persist, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: result.counts.candidates + result.exclusions.count,
@@ -487,16 +534,22 @@ public final class NightlyJob {
             try JobRepository.stepStarted(db, executionId: executionId, step: .report, at: start, attempts: attempt)
             let data = try RunData.load(db, runId: runId, input: input)
             let stored = data.results
-            // Only the lease's holder writes the files: a runner that lost it (stalled past the
-            // lease while another finished the run) must not overwrite the other's files.
-            guard try ScopeLeases.renew(db, self.claim) else {
-                throw self.leaseLost("no file was written")
-            }
-            let files = try RunReport.write(data, to: dir)
-            // The hash of exactly the rows stored, for the tamper-evident chain.
+            // All the work first (rendering, the hash of exactly the rows stored for the
+            // tamper-evident chain): then only the lease check, the writes and the seal remain.
+            let rendered = RunReport.render(data)
             guard let outputs = try RunChain.outputsSHA256(db, run: data.run, results: stored) else {
                 throw JobError(description: "run \(runId) has no stored results")
             }
+            self.hooks.reach("report.write")
+            // The last safe point to stop at: from here the files are written and the run sealed.
+            try self.progress.checkStop()
+            // Only the lease's holder writes the files: a runner that lost it (stalled past the
+            // lease while another finished the run) must not overwrite the other's files. Checked
+            // after the rendering, so that only the writing of the files follows it.
+            guard try ScopeLeases.renew(db, self.claim) else {
+                throw self.leaseLost("no file was written")
+            }
+            let files = try RunReport.write(rendered, to: dir)
             let (link, finished) = try db.transaction { tx in
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
@@ -605,6 +658,10 @@ public final class NightlyJob {
         // them: the server ends it, and the session, after this long.
         try opened.execute("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
                            params: [PostgresValue("\(Self.idleTimeoutMilliseconds(leaseSeconds: request.leaseSeconds))ms")])
+        // And a wait for such a transaction's rows ends (`holderStalled`, exit 3) rather than
+        // lasting as long as the stall: the server cannot end a stall inside a statement (a COPY).
+        try opened.execute("SELECT set_config('lock_timeout', $1, false)",
+                           params: [PostgresValue("\(Int(lockWaitSeconds * 1000))ms")])
         db = opened
         progress.workConnection(opened.cancelHandle())
         return opened
@@ -613,7 +670,8 @@ public final class NightlyJob {
     /// How long the server lets a runner's transaction wait on the runner before it ends it
     /// (`idle_in_transaction_session_timeout`): three leases, at least 10 s. A runner that
     /// waits that long inside a transaction has stalled (its work between statements is
-    /// milliseconds); if its heartbeat stalled too, its lease has lapsed long before.
+    /// milliseconds, but in the snapshot transaction, where the timeout is off); if its
+    /// heartbeat stalled too, its lease has lapsed long before.
     public static func idleTimeoutMilliseconds(leaseSeconds: Double) -> Int {
         Int(max(10, 3 * leaseSeconds) * 1000)
     }

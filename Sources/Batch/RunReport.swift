@@ -36,14 +36,26 @@ public enum RunReport {
     /// Returns the number of files written.
     @discardableResult
     public static func write(_ data: RunData, to dir: String) throws -> Int {
+        try write(render(data), to: dir)
+    }
+
+    /// The files of `write`, rendered (all the work: at 200,000 workers, seconds), without
+    /// `SHA256SUMS`.
+    public static func render(_ data: RunData) -> [(name: String, bytes: [UInt8])] {
+        var files: [(name: String, bytes: [UInt8])] = data.results.files.map { ($0.name, Array($0.text.utf8)) }
+        let report = AuditReport(current: data)
+        for format in formats { files.append((format.fileName, format.render(report))) }
+        return files
+    }
+
+    /// Writes rendered `files` as `write` does (milliseconds); returns the number of files written.
+    @discardableResult
+    public static func write(_ files: [(name: String, bytes: [UInt8])], to dir: String) throws -> Int {
         let out = try OutputDirectory(path: dir)
         try out.remove(checksumsFile)
-        var written: [(name: String, bytes: [UInt8])] = data.results.files.map { ($0.name, Array($0.text.utf8)) }
-        let report = AuditReport(current: data)
-        for format in formats { written.append((format.fileName, format.render(report))) }
-        for file in written { try out.write(file.name, bytes: file.bytes) }
-        try out.write(checksumsFile, checksums(written))
-        return written.count + 1
+        for file in files { try out.write(file.name, bytes: file.bytes) }
+        try out.write(checksumsFile, checksums(files))
+        return files.count + 1
     }
 
     /// `sha256sum` lines (`<hex>  <name>`) of `files`, sorted by the bytes of the name.

@@ -40,7 +40,8 @@ public struct Verification: Sendable {
         var lines: [String] = []
         if !missingVersions.isEmpty {
             lines.append("the snapshot names row versions that no versions table holds (removed after the run, or "
-                         + "the snapshot edited); the recomputation lacks them: " + missingVersions.joined(separator: ", "))
+                         + "the snapshot edited); the recomputation lacks them: " + missingVersions.joined(separator: ", ")
+                         + (missingVersions.count >= RunSnapshot.missingVersionsShown ? " (the first \(RunSnapshot.missingVersionsShown))" : ""))
         }
         func rows(_ n: Int) -> String { n == 1 ? "1 row" : "\(n) rows" }
         for t in tables where !t.isIdentical {
@@ -57,7 +58,11 @@ public struct Verification: Sendable {
             lines.append("what this means: the row versions the run read no longer hash to its input_sha256, so one "
                          + "was changed or removed after the run (the versions tables are guarded by triggers only), "
                          + "or the run record was edited"
-                         + (tables.allSatisfy { $0.name == Self.inputTable || $0.name == "summary.json" || $0.isIdentical }
+                         + (tables.allSatisfy { t in
+                                t.isIdentical || t.name == Self.inputTable
+                                    || (t.name == "summary.json" && (t.onlyStored + t.onlyRecomputed).allSatisfy {
+                                        $0.contains("\"input_sha256\":") })
+                            } && missingVersions.isEmpty
                             ? "; the results do not depend on what changed" : "; the results changed with it")
                          + ". To find the row: `labourmatch export \(run.runId) --inputs DIR` writes the rows as they "
                          + "are now; compare them with the feed files the loads read (`labourmatch feeds list`).")

@@ -92,10 +92,12 @@ struct ExplainCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (see `runs list`).") var runId: Int64
-    // Unconditional: an id may begin with `-` (FEEDS.md does not forbid it).
-    @Option(parsing: .unconditional, help: ArgumentHelp("The worker id.", valueName: "id")) var worker: String
-    @Option(parsing: .unconditional, help: ArgumentHelp("A vacancy id: why the worker was not matched with it.",
-                                                        valueName: "id"))
+    // An id may begin with `-` (FEEDS.md allows it): it is then given as --worker=-x, since
+    // `--worker -x` reads -x as an option (and `--worker --vacancy V` must not take --vacancy).
+    @Option(help: ArgumentHelp("The worker id (one beginning with '-' as --worker=-x).", valueName: "id"))
+    var worker: String
+    @Option(help: ArgumentHelp("A vacancy id: why the worker was not matched with it (one beginning with '-' as --vacancy=-x).",
+                               valueName: "id"))
     var vacancy: String?
     @OptionGroup var database: DatabaseOptions
 

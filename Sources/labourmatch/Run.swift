@@ -101,14 +101,18 @@ struct RunCommand: AsyncParsableCommand {
                 Try again later; a crashed holder's lease expires by itself.\n
                 """.utf8))
             throw ExitCode(3)
-        case .holderStalled(let executions):
-            let which = executions.isEmpty ? "the runner whose lease lapsed" : executions.joined(separator: "; ")
+        case .holderStalled(let stalled, let waited, let run):
+            let which = stalled.isEmpty ? "a runner that stalled past its lease" : stalled.joined(separator: "; ")
+            let done = run.map { "run \($0) is failed and restartable (the same command resumes it)" }
+                ?? "this runner started nothing"
             FileHandle.standardError.write(Data("""
-                labourmatch: scope '\(scope)' is still held in the database: \(which) stalled inside a \
-                transaction (its lease lapsed, but the transaction still holds rows this run must change); \
-                this runner waited 5 s and gave up, holding nothing. The server ends that transaction once \
-                it has waited 3 times its runner's --lease-seconds (at least 10 s); try again then. \
-                Ending the stalled process ends it at once.\n
+                labourmatch: scope '\(scope)' is still held in the database: a runner that stalled past its \
+                lease is inside a transaction that holds rows this run must change or write (\(which)). \
+                This runner waited \(waited == waited.rounded() ? "\(Int(waited))" : "\(waited)") s, gave up and released the lease; \(done). \
+                If that runner stalled between two statements, the server ends its transaction once \
+                idle 3 times its --lease-seconds (at least 10 s); inside a statement (a COPY) it does \
+                not: end the stalled process on its host, or, as a superuser, SELECT \
+                pg_terminate_backend(<server process>). Then try again.\n
                 """.utf8))
             throw ExitCode(3)
         case .takenOver(let run, let holder):

@@ -363,6 +363,18 @@ import Testing
         #expect(optimal.status == 3, "\(optimal.stderr)")
         try FileManager.default.removeItem(at: hold)
         #expect(other.finish().status == 0)
+        // Held by a --rerun of the same instance (run 3, not yet succeeded): still done (it
+        // looked at the latest run only, and said "held", exit 3).
+        let hold2 = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold2) }
+        let rerun = try fixture.start(out: "rerun", ["--rerun"], environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates", "LABOURMATCH_TEST_PAUSE_WHILE": hold2.path])
+        #expect(rerun.waitForStderr(containing: "test hook: pausing at candidates"), "\(rerun.stderr)")
+        let during = try fixture.run(out: "first")
+        #expect(during.status == 0 && during.stdout.contains("run 1 ") && during.stdout.contains("already succeeded"),
+                "\(during.stdout)\(during.stderr)")
+        try FileManager.default.removeItem(at: hold2)
+        #expect(rerun.finish().status == 0)
     }
 
     /// A run killed on one date is found dead by the next runner of its scope, whatever its date:
@@ -389,6 +401,9 @@ import Testing
     static let stopPoints: [(Int32, String, String)] = [
         (SIGTERM, "engine", "rules"), (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"),
         (SIGINT, "report", "report"),
+        // After the report is rendered, before its files and the seal: the run stops (it was
+        // sealed, exit 0, the signal ignored).
+        (SIGTERM, "report.write", "report"),
     ]
 
     /// A stop signal (a scheduler's SIGTERM, a terminal's Ctrl-C) is recorded, not left for the
@@ -406,7 +421,8 @@ import Testing
         let stopped = runner.finish()
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
         #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
-        let step = ["persist.copy": "persist", "engine": "rules"][pausedAt] ?? pausedAt
+        let step = ["persist.copy": "persist", "engine": "rules", "report.write": "report"][pausedAt] ?? pausedAt
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/SHA256SUMS").path))
         #expect(stopped.stderr.contains("stopped by \(name) during step \(step); the step, the execution and the run "
                                         + "are marked failed and the lease of scope 'default' is released"),
                 "\(stopped.stderr)")
@@ -615,32 +631,43 @@ import Testing
         }
     }
 
-    /// A runner stalled (SIGSTOP) past its lease inside its persist transaction, after writing
-    /// its step row: the next runner takes the lapsed lease but cannot mark the stalled execution
-    /// abandoned, since the open transaction holds its rows. It waited for ever; now it gives up
-    /// after 5 s with exit 3, names the stalled execution and gives the lease back. The server
-    /// ends the stalled transaction once it has waited 3 leases (10 s at least); the next try
-    /// completes the run, and the stalled runner, resumed, stores nothing.
-    @Test func aRunnerStalledInsideATransactionDoesNotBlockTheNextForEver() throws {
+    /// A runner stalled (SIGSTOP) past its lease inside its persist transaction. `persist.fence`:
+    /// after writing its step row, so the next runner, which takes the lapsed lease, cannot mark
+    /// the stalled execution abandoned (the open transaction holds its row). `persist.rows`:
+    /// after writing its results, so the next runner passes that but waits to write the same
+    /// keys. It waited for ever; now it gives up after 5 s with exit 3, names the stalled
+    /// runner's server process and gives the lease back. The server ends the stalled (idle)
+    /// transaction once it has waited 3 leases (10 s at least); the next try completes the
+    /// run, and the stalled runner, resumed, stores nothing.
+    @Test(arguments: ["persist.fence", "persist.rows"])
+    func aRunnerStalledInsideATransactionDoesNotBlockTheNextForEver(pausedAt: String) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let (stalled, hold) = try Self.runnerPaused(fixture, at: "persist.fence", extra: ["--lease-seconds", "3"])
+        // Its transaction is ended once idle 15 s (3 leases of 5 s): after the other gave up.
+        let (stalled, hold) = try Self.runnerPaused(fixture, at: pausedAt, extra: ["--lease-seconds", "5"])
         defer { try? FileManager.default.removeItem(at: hold) }
         kill(stalled.pid, SIGSTOP)
         defer { kill(stalled.pid, SIGCONT) }
         let stalledSession = "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'"
         let name = [PostgresValue("labourmatch run \(stalled.pid)")]
         #expect(try fixture.count(stalledSession, name) == 1)
-        Thread.sleep(forTimeInterval: 4)   // past its lease: its heartbeat is stopped too
+        Thread.sleep(forTimeInterval: 6)   // past its lease: its heartbeat is stopped too
         let started = Date()
         let blocked = try fixture.run(out: "other", ["--lease-seconds", "3"])
         #expect(blocked.status == 3, "\(blocked.stdout)\(blocked.stderr)")
         #expect(Date().timeIntervalSince(started) < 9, "gave up after 5 s")
-        #expect(blocked.stderr.contains("pid \(stalled.pid)") && blocked.stderr.contains("stalled inside a transaction"),
-                "\(blocked.stderr)")
+        #expect(blocked.stderr.contains("is still held in the database") && blocked.stderr.contains("(labourmatch run \(stalled.pid))")
+                && blocked.stderr.contains("released the lease"), "\(blocked.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0, "the lease was given back")
-        #expect(try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'running'") == 1)
-        // Ended by the server 10 s after the stall began (3 × 3 s is less than 10 s).
+        // persist.fence: the stalled execution could not be marked abandoned; persist.rows: it
+        // was, and the second runner's own execution failed at its persist step (restartable).
+        #expect(try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'running'") == (pausedAt == "persist.fence" ? 1 : 0))
+        if pausedAt == "persist.rows" {
+            #expect(blocked.stderr.contains("run 1 is failed and restartable"), "\(blocked.stderr)")
+            #expect(try fixture.rows("SELECT step, status FROM run_steps WHERE execution_id = 2 AND status <> 'completed'")
+                    == [["persist", "failed"]])
+        }
+        // Ended by the server 15 s after the stall began.
         #expect(try eventually(within: 20) { try fixture.count(stalledSession, name) == 0 })
         let other = try fixture.run(out: "other", ["--lease-seconds", "3"])
         #expect(other.status == 0, "\(other.stdout)\(other.stderr)")

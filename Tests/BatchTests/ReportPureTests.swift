@@ -341,6 +341,14 @@ import Testing
         #expect(read("CONTRACT_LANGUAGE_NOT_UNDERSTOOD", w, v)
                 == "contract languages en; the worker's: en A2; needed at B1 or above")
         #expect(read("NO_SUCH_REASON", w, v) == nil)
+        // One currency without a rate, for the wage and the minimum alike: named once.
+        var kwd = v
+        kwd.currency = "KWD"
+        input.minimumWages = [MinimumWage(country: "DE", monthlyAmount: ExactDecimal(2161), currency: "KWD")]
+        #expect(read("FX_RATE_MISSING", nil, kwd) == "no usd_per_unit for the wage's currency KWD")
+        input.minimumWages = [MinimumWage(country: "DE", monthlyAmount: ExactDecimal(2161), currency: "GBP")]
+        #expect(read("FX_RATE_MISSING", nil, kwd)
+                == "no usd_per_unit for the wage's currency KWD nor for the minimum wage's currency GBP (DE)")
     }
 
     /// The MIN_WAGE_UNKNOWN warning is explained: the vacancies it counts are those the note

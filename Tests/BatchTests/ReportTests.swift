@@ -269,8 +269,8 @@ import Testing
         let unknownVacancy = try fixture.command(["explain", run, "--worker", worker[0], "--vacancy", "NO-SUCH-VACANCY"])
         #expect(unknownVacancy.status == 2 && unknownVacancy.stderr.contains("vacancy NO-SUCH-VACANCY is not in run"),
                 "\(unknownVacancy.stderr)")
-        // An id may begin with '-': it is the option's value, not another option.
-        let dashed = try fixture.command(["explain", run, "--worker", "-W1", "--vacancy", "-V1"])
+        // An id may begin with '-': given as --worker=-W1, it is the option's value.
+        let dashed = try fixture.command(["explain", run, "--worker=-W1", "--vacancy=-V1"])
         #expect(dashed.status == 2 && dashed.stderr.contains("worker -W1 is not in run"), "\(dashed.stderr)")
     }
 

@@ -30,7 +30,8 @@ public enum RuleEvidence {
             guard let v = vacancy else { return nil }
             var missing: [String] = []
             if context.usdPerUnit[v.currency] == nil { missing.append("the wage's currency \(v.currency)") }
-            if let min = context.minimumWages[v.destinationCountry], context.usdPerUnit[min.currency] == nil {
+            if let min = context.minimumWages[v.destinationCountry], context.usdPerUnit[min.currency] == nil,
+               min.currency != v.currency || missing.isEmpty {
                 missing.append("the minimum wage's currency \(min.currency) (\(v.destinationCountry))")
             }
             return missing.isEmpty ? nil : "no usd_per_unit for " + missing.joined(separator: " nor for ")

@@ -84,7 +84,9 @@ public enum RunSnapshot {
 
     /// The snapshot rows of `runId` that name a version no versions table holds (removed, or
     /// the snapshot edited): `worker W1 version 2`, at most `limit`, by kind then key.
-    public static func missingVersions(_ db: Connection, runId: Int64, limit: Int = 20) throws -> [String] {
+    public static let missingVersionsShown = 20
+
+    public static func missingVersions(_ db: Connection, runId: Int64, limit: Int = missingVersionsShown) throws -> [String] {
         var missing: [String] = []
         for k in kinds where missing.count < limit {
             missing += try db.query("""
