@@ -53,7 +53,7 @@ public enum FeedCatalog {
         let table = EntityTable.of(kind)
         guard let versions = table.versions else { return [] }
         return try db.query("""
-            SELECT \(table.key)::text FROM \(versions) WHERE feed_id = $1 AND withdrawn ORDER BY 1 COLLATE "C"
+            SELECT \(table.key)::text FROM \(versions) WHERE feed_id = $1 AND withdrawn ORDER BY \(table.key)::text COLLATE "C"
             """, params: [.init(id)]).map { try $0.decode(0) }
     }
 
