@@ -48,16 +48,22 @@ public enum JobRepository {
         try db.query("SELECT \(runColumns) WHERE r.run_id = $1", params: [PostgresValue(runId)]).first.map(decodeRun)
     }
 
-    /// The latest succeeded run of the instance `key` names; nil when there is no such instance
-    /// or none of its runs succeeded. Reads only (no lease needed).
-    public static func succeededRun(_ db: Connection, key: JobInstanceKey) throws -> RunRecord? {
+    /// The latest succeeded run of the instance `key` names, when the instance is done: its
+    /// latest run succeeded, or its latest run is a --rerun that `workingExecution` (the lease
+    /// holder's) is carrying on. Nil otherwise: no such instance, no succeeded run, or a later
+    /// run left unfinished, which the same command resumes. Reads only (no lease needed).
+    public static func succeededRun(_ db: Connection, key: JobInstanceKey, workingExecution: Int64? = nil) throws -> RunRecord? {
         guard let instanceId = try db.query("""
             SELECT instance_id FROM job_instances
             WHERE job_name = $1 AND run_date = $2::date AND scope = $3 AND policy_sha256 = $4 AND strategy = $5
             """, params: [PostgresValue(key.jobName), PostgresValue(key.runDate.description), PostgresValue(key.scope),
                           PostgresValue(key.policySHA256), PostgresValue(key.strategy.rawValue)])
             .first?.decode(0, as: Int64.self) else { return nil }
-        // The latest succeeded one: a --rerun of it (a later run, not yet succeeded) may hold the scope.
+        guard let latest = try latestRun(db, instanceId: instanceId) else { return nil }
+        if latest.status == .succeeded { return latest }
+        guard let working = workingExecution, try db.query("SELECT run_id FROM run_executions WHERE execution_id = $1",
+                                                             params: [PostgresValue(working)])
+                .first?.decode(0, as: Int64.self) == latest.runId else { return nil }
         return try db.query("""
             SELECT \(runColumns) WHERE r.instance_id = $1 AND r.status = 'succeeded' ORDER BY r.number DESC LIMIT 1
             """, params: [PostgresValue(instanceId)]).first.map(decodeRun)
@@ -131,13 +137,13 @@ public enum JobRepository {
 
     /// The scope's executions still `running`, each as `execution 7 of run 3 (host web1, pid 4242,
     /// started 2026-11-29T01:00:00Z)`, oldest first.
-    public static func runningExecutions(_ db: Connection, scope: String) throws -> [String] {
+    public static func runningExecutions(_ db: Connection, scope: String, except: Int64? = nil) throws -> [String] {
         let f = ISO8601DateFormatter()
         return try db.query("""
             SELECT e.execution_id, e.run_id, e.host, e.pid, e.started_at
             FROM run_executions e JOIN runs r USING (run_id) JOIN job_instances i USING (instance_id)
-            WHERE i.scope = $1 AND e.status = 'running' ORDER BY e.execution_id
-            """, params: [PostgresValue(scope)]).map { row in
+            WHERE i.scope = $1 AND e.status = 'running' AND e.execution_id <> $2 ORDER BY e.execution_id
+            """, params: [PostgresValue(scope), PostgresValue(except ?? -1)]).map { row in
             let (id, run, host, pid, started): (Int64, Int64, String, Int, Date) =
                 (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4))
             return "execution \(id) of run \(run) (host \(TerminalText.message(host)), pid \(pid), "

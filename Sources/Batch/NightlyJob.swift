@@ -161,7 +161,7 @@ public final class NightlyJob {
             // a finished job while another run of the scope works gets 0, not 3).
             if !request.rerun,
                let done = try? await retrying("lock", stoppable: false, { db, _ in
-                   try JobRepository.succeededRun(db, key: self.key)
+                   try JobRepository.succeededRun(db, key: self.key, workingExecution: holder.executionId)
                }) {
                 return .alreadyComplete(done)
             }
@@ -202,7 +202,10 @@ public final class NightlyJob {
             // lock_timeout: the lapsed holder's runner stalled inside a transaction.
             logger.warning("the previous holder's transaction still holds the scope's rows", metadata: [
                 "error": TerminalText.logValue(error)])
-            return .holderStalled(stalled: await stalledHolders(), waited: 5, run: nil)
+            let stalled = await stalledHolders(runId: nil, executionId: nil)
+            if !stalled.isEmpty { return .holderStalled(stalled: stalled, waited: 5, run: nil) }
+            throw BatchFailure(step: .lock, message: "\(error) (a lock held by another transaction, not by a runner "
+                               + "of this scope: a migration, an administrator's lock?); nothing was started")
         } catch {
             let message = failureMessage(error, step: .lock)
             // The commit may have gone through with its answer lost: an execution of this
@@ -283,10 +286,16 @@ public final class NightlyJob {
             }
             // lock_timeout: a transaction of a runner that stalled past its lease holds rows this
             // run writes (its results, its snapshot). Not a failure to retry soon: exit 3.
-            if (error as? PostgresError)?.sqlState == "55P03", progress.current.stopSignal == nil, recorded != .notRunning {
-                logger.warning("another runner's transaction holds rows this run writes", metadata: [
-                    "step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
-                return .holderStalled(stalled: await stalledHolders(), waited: lockWaitSeconds, run: runId)
+            // Only when such a runner is seen: another lock (another scope's seal, a migration,
+            // an administrator's) is an ordinary failure, said as such.
+            if (error as? PostgresError)?.sqlState == "55P03", progress.current.stopSignal == nil,
+               case .failed? = recorded {
+                let stalled = await stalledHolders(runId: runId, executionId: executionId)
+                if !stalled.isEmpty {
+                    logger.warning("another runner's transaction holds rows this run writes", metadata: [
+                        "step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
+                    return .holderStalled(stalled: stalled, waited: lockWaitSeconds, run: runId)
+                }
             }
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
             throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
@@ -294,26 +303,28 @@ public final class NightlyJob {
         }
     }
 
-    /// What may hold the rows a lock wait timed out on: the scope's executions still `running`
-    /// (`execution 7 of run 3 (host web1, pid 4242, ...)`) and the server processes of the
-    /// scope's other runners, running or abandoned (`server process 5150 (labourmatch run
-    /// 4242), idle in transaction`); empty when they cannot be read. Matched by the work
-    /// connection's name (`labourmatch run <pid>`), which every role may read: a session's
-    /// state only its own role (or a superuser) may, so it is shown when it can be.
-    private func stalledHolders() async -> [String] {
+    /// What may hold the rows a lock wait timed out on: the scope's other executions still
+    /// `running` (`execution 7 of run 3 (host web1, pid 4242, ...)`), and the server processes
+    /// of those, and of run `runId`'s other executions marked abandoned (`server process 5150
+    /// (labourmatch run 4242)`): matched by the work connection's name, which every role may
+    /// read (a session's state only its own role may; the runner acts as labourmatch_runner, so
+    /// it is not shown). A name is a process id on some host: another process may carry it.
+    /// `executionId`: this runner's own, left out. Empty when none, or when they cannot be read.
+    private func stalledHolders(runId: Int64?, executionId: Int64?) async -> [String] {
         do { return try await bookkeeping("read the stalled runners") { tx -> [String] in
-            let running = try JobRepository.runningExecutions(tx, scope: self.request.scope)
+            let running = try JobRepository.runningExecutions(tx, scope: self.request.scope, except: executionId)
             let backends = try tx.query("""
-                SELECT a.pid, a.application_name, coalesce(a.state, '') FROM pg_stat_activity a
+                SELECT a.pid, a.application_name FROM pg_stat_activity a
                 WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.application_name IN (
                     SELECT 'labourmatch run ' || e.pid FROM run_executions e JOIN runs r USING (run_id)
                     JOIN job_instances i USING (instance_id)
-                    WHERE i.scope = $1 AND e.status IN ('running', 'abandoned') AND NOT (e.host = $2 AND e.pid = $3))
+                    WHERE i.scope = $1 AND NOT (e.host = $2 AND e.pid = $3)
+                      AND (e.status = 'running' OR (e.status = 'abandoned' AND e.run_id = $4)))
                 ORDER BY a.pid
                 """, params: [PostgresValue(self.request.scope), PostgresValue(self.claim.host),
-                              PostgresValue(self.claim.pid)]).map { r -> String in
-                let (pid, name, state): (Int, String, String) = (try r.decode(0), try r.decode(1), try r.decode(2))
-                return "server process \(pid) (\(TerminalText.message(name)))\(state.isEmpty ? "" : ", \(state)")"
+                              PostgresValue(self.claim.pid), PostgresValue(runId ?? -1)]).map { r -> String in
+                let (pid, name): (Int, String) = (try r.decode(0), try r.decode(1))
+                return "server process \(pid) (\(TerminalText.message(name)))"
             }
             return running + backends
         } } catch {
@@ -437,9 +448,10 @@ public final class NightlyJob {
             try JobRepository.stepStarted(db, executionId: executionId, step: .snapshot, at: start, attempts: attempt)
             return try db.transaction(isolation: .repeatableRead) { tx in
                 // The one transaction with long waits on this runner: it decodes every row it
-                // reads between statements (seconds at 200,000 workers, more on a slow machine).
-                // A runner stalled in it is met by the next runner's lock_timeout instead.
-                try tx.execute("SELECT set_config('idle_in_transaction_session_timeout', '0', true)")
+                // reads between statements (6.5 s at 200,000 workers, more on a slow machine):
+                // a longer idle bound here.
+                try tx.execute("SELECT set_config('idle_in_transaction_session_timeout', $1, true)", params: [
+                    PostgresValue("\(Self.snapshotIdleTimeoutMilliseconds(leaseSeconds: self.request.leaseSeconds))ms")])
                 let taken = try RunSnapshot.take(tx, runId: runId)
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .snapshot, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
@@ -550,7 +562,8 @@ public final class NightlyJob {
                 throw self.leaseLost("no file was written")
             }
             let files = try RunReport.write(rendered, to: dir)
-            let (link, finished) = try db.transaction { tx in
+            let (link, finished): (ChainLink, RunRecord)
+            do { (link, finished) = try db.transaction { tx in
                 try JobRepository.stepCompleted(tx, executionId: executionId, step: .report, started: start,
                                                 ended: Date(), durationMs: milliseconds(clock.now - t0),
                                                 rowsRead: stored.matches.count + stored.exclusions.count,
@@ -568,6 +581,12 @@ public final class NightlyJob {
                     throw self.leaseLost("the run was not sealed")
                 }
                 return (link, finished)
+            } } catch let error where error is StopRequested || ["55P03", "57014"].contains((error as? PostgresError)?.sqlState) {
+                // Certainly not sealed (a lock waited too long, a stop cancelled the seal), and the
+                // lease still this runner's: the files stay, but not SHA256SUMS, which says the set
+                // is final. (A lost connection's COMMIT may have sealed it: the retry looks.)
+                try? OutputDirectory(path: dir).remove(RunReport.checksumsFile)
+                throw error
             }
             // Sealed: the outcome is final. A stop signal from here on lets the job finish.
             self.progress.end()
@@ -670,10 +689,16 @@ public final class NightlyJob {
     /// How long the server lets a runner's transaction wait on the runner before it ends it
     /// (`idle_in_transaction_session_timeout`): three leases, at least 10 s. A runner that
     /// waits that long inside a transaction has stalled (its work between statements is
-    /// milliseconds, but in the snapshot transaction, where the timeout is off); if its
+    /// milliseconds, but in the snapshot transaction: `snapshotIdleTimeoutMilliseconds`); if its
     /// heartbeat stalled too, its lease has lapsed long before.
     public static func idleTimeoutMilliseconds(leaseSeconds: Double) -> Int {
         Int(max(10, 3 * leaseSeconds) * 1000)
+    }
+
+    /// The same bound in the snapshot transaction, which waits on its runner while it decodes
+    /// the rows it read: 10 minutes, or 3 leases when longer.
+    public static func snapshotIdleTimeoutMilliseconds(leaseSeconds: Double) -> Int {
+        Int(max(600, 3 * leaseSeconds) * 1000)
     }
 
     /// A statement cancelled (SQLSTATE 57014): a stop's cancel request can reach the server

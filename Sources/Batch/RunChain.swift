@@ -49,7 +49,7 @@ public enum RunChain {
     public static let genesis = String(repeating: "0", count: 64)
 
     /// The advisory lock key that serialises links, per schema.
-    static let lockKey = "hashtextextended(current_schema() || '/labourmatch-run-chain', 0)"
+    public static let lockKey = "hashtextextended(current_schema() || '/labourmatch-run-chain', 0)"
 
     /// The canonical text of a run's stored outputs: a header line, then one
     /// `<name> <length>:<value>` line per identity field, then one section per

@@ -40,8 +40,9 @@ public struct Verification: Sendable {
         var lines: [String] = []
         if !missingVersions.isEmpty {
             lines.append("the snapshot names row versions that no versions table holds (removed after the run, or "
-                         + "the snapshot edited); the recomputation lacks them: " + missingVersions.joined(separator: ", ")
-                         + (missingVersions.count >= RunSnapshot.missingVersionsShown ? " (the first \(RunSnapshot.missingVersionsShown))" : ""))
+                         + "the snapshot edited); the recomputation lacks them: "
+                         + missingVersions.prefix(RunSnapshot.missingVersionsShown).joined(separator: ", ")
+                         + (missingVersions.count > RunSnapshot.missingVersionsShown ? ", and more" : ""))
         }
         func rows(_ n: Int) -> String { n == 1 ? "1 row" : "\(n) rows" }
         for t in tables where !t.isIdentical {
@@ -62,7 +63,7 @@ public struct Verification: Sendable {
                                 t.isIdentical || t.name == Self.inputTable
                                     || (t.name == "summary.json" && (t.onlyStored + t.onlyRecomputed).allSatisfy {
                                         $0.contains("\"input_sha256\":") })
-                            } && missingVersions.isEmpty
+                            }
                             ? "; the results do not depend on what changed" : "; the results changed with it")
                          + ". To find the row: `labourmatch export \(run.runId) --inputs DIR` writes the rows as they "
                          + "are now; compare them with the feed files the loads read (`labourmatch feeds list`).")
@@ -110,7 +111,8 @@ public enum RunVerifier {
         return Verification(run: run, tables: tables, storedEngine: run.engineVersion,
                             recomputingEngine: MatchingEngine.version,
                             chain: try RunChain.check(db, run: run, results: stored),
-                            missingVersions: try RunSnapshot.missingVersions(db, runId: runId))
+                            missingVersions: try RunSnapshot.missingVersions(db, runId: runId,
+                                                                             limit: RunSnapshot.missingVersionsShown + 1))
     }
 
     /// The run's rows computed again from its snapshot. A function of its own, so that

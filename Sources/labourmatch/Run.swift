@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
 
         One run per scope at a time: a lease row with a heartbeat. Exit statuses: \
         0 succeeded (or already succeeded), 1 failed, 2 bad usage or input, \
-        3 another run holds the scope. SIGTERM or SIGINT marks the run failed \
+        3 another run holds the scope (or a runner stalled past its lease still holds rows \
+        this run must write: the message names it). SIGTERM or SIGINT marks the run failed \
         (restartable), gives the lease up, and ends the process by that signal \
         (143, 130).
 
@@ -108,11 +109,13 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("""
                 labourmatch: scope '\(scope)' is still held in the database: a runner that stalled past its \
                 lease is inside a transaction that holds rows this run must change or write (\(which)). \
-                This runner waited \(waited == waited.rounded() ? "\(Int(waited))" : "\(waited)") s, gave up and released the lease; \(done). \
-                If that runner stalled between two statements, the server ends its transaction once \
-                idle 3 times its --lease-seconds (at least 10 s); inside a statement (a COPY) it does \
-                not: end the stalled process on its host, or, as a superuser, SELECT \
-                pg_terminate_backend(<server process>). Then try again.\n
+                This runner waited \(waited == waited.rounded() ? "\(Int(waited))" : "\(waited)") s for a lock, gave up and released \
+                the lease; \(done). If that runner stalled between two statements, the server ends its \
+                transaction once idle 3 times its --lease-seconds (at least 10 s; 10 minutes in its \
+                snapshot step); inside a statement (a COPY) it does not: end the stalled process on its \
+                host, or, as a superuser, SELECT pg_terminate_backend(<server process>) once you have \
+                checked that this process is the stalled runner's (a name holds a process id, which \
+                another host may reuse). Then try again.\n
                 """.utf8))
             throw ExitCode(3)
         case .takenOver(let run, let holder):

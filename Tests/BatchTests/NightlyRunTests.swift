@@ -375,6 +375,21 @@ import Testing
                 "\(during.stdout)\(during.stderr)")
         try FileManager.default.removeItem(at: hold2)
         #expect(rerun.finish().status == 0)
+        // A --rerun left unfinished is what the same command resumes: while another instance
+        // holds the scope, that is "held" (exit 3, try later), not "already succeeded".
+        let killed = try fixture.run(out: "first", ["--rerun"], environment: ["LABOURMATCH_TEST_KILL_AT_STEP": "rules"])
+        #expect(killed.signaled)
+        let hold3 = try Self.holdFile(fixture)
+        defer { try? FileManager.default.removeItem(at: hold3) }
+        let busy = try fixture.start(out: "busy", ["--date", "2026-11-30", "--rerun"], environment: [
+            "LABOURMATCH_TEST_PAUSE_AT_STEP": "candidates", "LABOURMATCH_TEST_PAUSE_WHILE": hold3.path])
+        #expect(busy.waitForStderr(containing: "test hook: pausing at candidates"), "\(busy.stderr)")
+        let held = try fixture.run(out: "first")
+        #expect(held.status == 3, "\(held.stdout)\(held.stderr)")
+        try FileManager.default.removeItem(at: hold3)
+        #expect(busy.finish().status == 0)
+        let resumed = try fixture.run(out: "first")
+        #expect(resumed.status == 0 && resumed.stdout.contains("resumed at step"), "\(resumed.stdout)\(resumed.stderr)")
     }
 
     /// A run killed on one date is found dead by the next runner of its scope, whatever its date:
@@ -680,6 +695,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/matches.csv").path))
         #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 1)
         #expect(try fixture.count("SELECT count(*) FROM run_executions WHERE status = 'running'") == 0)
+    }
+
+    /// A lock held by something other than a runner of the scope (here the chain's advisory
+    /// lock, as another scope's seal or an administrator would hold it) and waited on past the
+    /// bound: an ordinary failure (exit 1, restartable), not "a runner stalled" (it said so, and
+    /// exit 3); the files written before the seal stay, but not SHA256SUMS (it stayed, and said
+    /// "complete" for a run that was not sealed). Once the lock is gone the run resumes.
+    @Test func aLockHeldByAnotherTransactionFailsTheRunAndLeavesNoChecksums() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try db.execute("BEGIN")
+        try db.execute("SELECT pg_advisory_xact_lock(\(RunChain.lockKey))")
+        let started = Date()
+        let blocked = try fixture.run(out: "run", ["--lease-seconds", "3"])
+        try db.execute("ROLLBACK")
+        #expect(blocked.status == 1, "\(blocked.stdout)\(blocked.stderr)")
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(blocked.stderr.contains("lock timeout") && !blocked.stderr.contains("stalled past its lease"),
+                "\(blocked.stderr)")
+        let dir = fixture.dir.appendingPathComponent("run")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("matches.csv").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("SHA256SUMS").path))
+        #expect(try fixture.rows("SELECT status FROM runs") == [["failed"]])
+        #expect(try fixture.count("SELECT count(*) FROM run_leases") == 0)
+        let again = try fixture.run(out: "run")
+        #expect(again.status == 0 && again.stdout.contains("resumed at step report"), "\(again.stdout)\(again.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("SHA256SUMS").path))
     }
 
     /// What can be known before the work is checked before it: a database that does not exist
