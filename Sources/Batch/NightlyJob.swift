@@ -303,8 +303,9 @@ public final class NightlyJob {
         }
     }
 
-    /// What may hold the rows a lock wait timed out on: the scope's other executions still
-    /// `running` (`execution 7 of run 3 (host web1, pid 4242, ...)`), and the server processes
+    /// What may hold the rows a lock wait timed out on, when any such server process is seen:
+    /// the scope's other executions still `running` (`execution 7 of run 3 (host web1, pid
+    /// 4242, ...)`), and the server processes
     /// of those, and of run `runId`'s other executions marked abandoned (`server process 5150
     /// (labourmatch run 4242)`): matched by the work connection's name, which every role may
     /// read (a session's state only its own role may; the runner acts as labourmatch_runner, so
@@ -326,7 +327,9 @@ public final class NightlyJob {
                 let (pid, name): (Int, String) = (try r.decode(0), try r.decode(1))
                 return "server process \(pid) (\(TerminalText.message(name)))"
             }
-            return running + backends
+            // A runner is seen stalled only by its server process: an execution still marked
+            // `running` may be one whose process died (its transaction ended with it).
+            return backends.isEmpty ? [] : running + backends
         } } catch {
             logger.warning("could not read the stalled runners", metadata: ["error": TerminalText.logValue(error)])
             return []
@@ -581,11 +584,15 @@ public final class NightlyJob {
                     throw self.leaseLost("the run was not sealed")
                 }
                 return (link, finished)
-            } } catch let error where error is StopRequested || ["55P03", "57014"].contains((error as? PostgresError)?.sqlState) {
-                // Certainly not sealed (a lock waited too long, a stop cancelled the seal), and the
-                // lease still this runner's: the files stay, but not SHA256SUMS, which says the set
-                // is final. (A lost connection's COMMIT may have sealed it: the retry looks.)
-                try? OutputDirectory(path: dir).remove(RunReport.checksumsFile)
+            } } catch {
+                // Not sealed, unless the connection was lost (its COMMIT may have gone through:
+                // the retry looks): the files stay, but not SHA256SUMS, which says the set is
+                // final. Only while the lease is still this runner's: else the files may be
+                // another runner's, which took the scope over.
+                if !((error as? PostgresError)?.isConnectionLost ?? false),
+                   (try? ScopeLeases.holder(db, scope: self.request.scope))??.token == self.claim.token {
+                    try? OutputDirectory(path: dir).remove(RunReport.checksumsFile)
+                }
                 throw error
             }
             // Sealed: the outcome is final. A stop signal from here on lets the job finish.

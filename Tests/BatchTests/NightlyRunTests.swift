@@ -724,6 +724,20 @@ import Testing
         let again = try fixture.run(out: "run")
         #expect(again.status == 0 && again.stdout.contains("resumed at step report"), "\(again.stdout)\(again.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("SHA256SUMS").path))
+
+        // A runner that died (its execution still says running, but it has no server process)
+        // and an administrator's lock on the rows the next runner's first transaction changes:
+        // not "a runner stalled" (exit 3, naming the dead one), an ordinary failure (exit 1).
+        let killed = try fixture.run(out: "dead", ["--date", "2026-11-30"],
+                                     environment: ["LABOURMATCH_TEST_KILL_AT_STEP": "rules"])
+        #expect(killed.signaled)
+        try db.execute("BEGIN")
+        try db.execute("LOCK TABLE run_steps IN EXCLUSIVE MODE")
+        let locked = try fixture.run(out: "dead", ["--date", "2026-11-30", "--lease-seconds", "3"])
+        try db.execute("ROLLBACK")
+        #expect(locked.status == 1 && locked.stderr.contains("not by a runner of this scope")
+                && !locked.stderr.contains("stalled past its lease"), "\(locked.stderr)")
+        #expect(try fixture.run(out: "dead", ["--date", "2026-11-30"]).status == 0)
     }
 
     /// What can be known before the work is checked before it: a database that does not exist
