@@ -29,18 +29,8 @@ public enum RunReport {
     /// The file written last: the SHA-256 of every other file, in `sha256sum`'s format.
     public static let checksumsFile = "SHA256SUMS"
 
-    /// Writes the stored run's files and its audit report into `dir` (created when
-    /// missing), each file atomically, then `SHA256SUMS`, which was removed first: while it
-    /// is missing the set is incomplete (being written, or the step was interrupted); when it
-    /// is there, every file it lists is complete (`sha256sum -c SHA256SUMS` checks them).
-    /// Returns the number of files written.
-    @discardableResult
-    public static func write(_ data: RunData, to dir: String) throws -> Int {
-        try write(render(data), to: dir)
-    }
-
-    /// The files of `write`, rendered (all the work: at 200,000 workers, seconds), without
-    /// `SHA256SUMS`.
+    /// The stored run's files and its audit report, rendered (all the work: at 200,000
+    /// workers, seconds), without `SHA256SUMS`.
     public static func render(_ data: RunData) -> [(name: String, bytes: [UInt8])] {
         var files: [(name: String, bytes: [UInt8])] = data.results.files.map { ($0.name, Array($0.text.utf8)) }
         let report = AuditReport(current: data)
@@ -48,7 +38,10 @@ public enum RunReport {
         return files
     }
 
-    /// Writes rendered `files` as `write` does (milliseconds); returns the number of files written.
+    /// Writes rendered `files` into `dir` (created when missing), each file atomically, then
+    /// `SHA256SUMS`, which was removed first: while it is missing the set is incomplete (being
+    /// written, or the step was interrupted); when it is there, every file it lists is complete
+    /// (`sha256sum -c SHA256SUMS` checks them). Milliseconds; returns the number of files written.
     @discardableResult
     public static func write(_ files: [(name: String, bytes: [UInt8])], to dir: String) throws -> Int {
         let out = try OutputDirectory(path: dir)
