@@ -681,13 +681,13 @@ public final class NightlyJob {
         try opened.setApplicationName(applicationName)
         // A transaction of this runner left waiting on it (the process stalled, its host cut off)
         // would hold its rows for ever, and the runner that takes the lease over would wait on
-        // them: the server ends it, and the session, after this long.
-        try opened.execute("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
-                           params: [PostgresValue("\(Self.idleTimeoutMilliseconds(leaseSeconds: request.leaseSeconds))ms")])
-        // And a wait for such a transaction's rows ends (`holderStalled`, exit 3) rather than
-        // lasting as long as the stall: the server cannot end a stall inside a statement (a COPY).
-        try opened.execute("SELECT set_config('lock_timeout', $1, false)",
-                           params: [PostgresValue("\(Int(lockWaitSeconds * 1000))ms")])
+        // them: the server ends it, and the session, after this long. And a wait for such a
+        // transaction's rows ends (`holderStalled`, exit 3) rather than lasting as long as the
+        // stall: the server cannot end a stall inside a statement (a COPY). One round trip.
+        try opened.execute("""
+            SELECT set_config('idle_in_transaction_session_timeout', $1, false), set_config('lock_timeout', $2, false)
+            """, params: [PostgresValue("\(Self.idleTimeoutMilliseconds(leaseSeconds: request.leaseSeconds))ms"),
+                          PostgresValue("\(Int(lockWaitSeconds * 1000))ms")])
         db = opened
         progress.workConnection(opened.cancelHandle())
         return opened
