@@ -39,6 +39,7 @@ struct DBBenchCopy: ParsableCommand {
             let rows = try db.copyIn("COPY \(table) FROM STDIN (FORMAT csv)", chunkSize: chunkSize) { writer in
                 while true {
                     let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
                     if n < 0 { throw CommandLog.fail(CommandFailure("cannot read \(file): \(String(cString: strerror(errno)))")) }
                     if n == 0 { break }
                     try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }

@@ -6,6 +6,7 @@ import FoundationXML
 import Matching
 import Postgres
 import Testing
+import TestSupport
 
 /// `labourmatch report` and `explain` on the fixtures' run, against the real
 /// server: the figures are checked against the stored rows with SQL written
@@ -143,7 +144,7 @@ import Testing
         let errors = Pipe()
         full.standardError = errors
         try full.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: PipeReading.all(of: errors.fileHandleForReading), as: UTF8.self)
         full.waitUntilExit()
         #expect(full.terminationReason == .exit && full.terminationStatus == 1, "\(said)")
         #expect(said.contains("cannot write the report to standard output (No space left on device)"), "\(said)")

@@ -58,7 +58,7 @@ public final class LabourmatchProcess: @unchecked Sendable {
         readers.enter()
         DispatchQueue.global().async {
             while true {
-                let chunk = handle.availableData
+                let chunk = PipeReading.chunk(of: handle)
                 if chunk.isEmpty { break }
                 self.lock.lock()
                 if stderr { self.stderrData.append(chunk) } else { self.stdoutData.append(chunk) }
@@ -93,5 +93,31 @@ public final class LabourmatchProcess: @unchecked Sendable {
         let signaled = process.terminationReason == .uncaughtSignal
         return Outcome(status: signaled ? 128 + process.terminationStatus : process.terminationStatus,
                        signaled: signaled, stdout: stdout, stderr: stderr)
+    }
+}
+
+/// Reading a pipe that a signal may interrupt. Foundation's `availableData` and
+/// `readDataToEndOfFile()` end the process with a fatal error when `read` fails with
+/// `EINTR` (swift-corelibs-foundation retries only its writes); CI met it once, in the
+/// test process, while a child ran. These retry.
+public enum PipeReading {
+    /// The next bytes of `handle` (at most 64 kB), or nothing at its end or on an error other than EINTR.
+    public static func chunk(of handle: FileHandle) -> Data {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            return n <= 0 ? Data() : Data(buffer[0..<n])
+        }
+    }
+
+    /// Everything `handle` gives until its end.
+    public static func all(of handle: FileHandle) -> Data {
+        var all = Data()
+        while true {
+            let next = chunk(of: handle)
+            if next.isEmpty { return all }
+            all.append(next)
+        }
     }
 }
