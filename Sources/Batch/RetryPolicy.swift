@@ -62,19 +62,19 @@ public struct TestHooks: Sendable {
     /// Kills or pauses the process when `point` is the one named.
     mutating func reach(_ point: String) {
         if point == killAt {
-            FileHandle.standardError.write(Data("labourmatch: test hook: killing the process at \(point)\n".utf8))
+            Console.error("labourmatch: test hook: killing the process at \(point)\n")
             kill(getpid(), SIGKILL)
         }
         if point == pauseAt && !paused {
             paused = true
             if let file = pauseWhile {
-                FileHandle.standardError.write(Data("labourmatch: test hook: pausing at \(point) while \(file) exists\n".utf8))
+                Console.error("labourmatch: test hook: pausing at \(point) while \(file) exists\n")
                 let end = Date().addingTimeInterval(120)
                 while FileManager.default.fileExists(atPath: file), Date() < end, interrupted?() != true {
                     Thread.sleep(forTimeInterval: 0.05)
                 }
             } else {
-                FileHandle.standardError.write(Data("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n".utf8))
+                Console.error("labourmatch: test hook: pausing \(pauseSeconds) s at \(point)\n")
                 let end = Date().addingTimeInterval(pauseSeconds)
                 while Date() < end, interrupted?() != true {
                     Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))

@@ -20,8 +20,8 @@ enum CommandLog {
         let text = ProcessInfo.processInfo.environment["LABOURMATCH_LOG_LEVEL"] ?? ""
         let level = Logger.Level(rawValue: text)
         if !text.isEmpty, level == nil {
-            FileHandle.standardError.write(Data(("labourmatch: warning: LABOURMATCH_LOG_LEVEL=\(text) is not a level ("
-                + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ") + "); logging at info\n").utf8))
+            Console.error("labourmatch: warning: LABOURMATCH_LOG_LEVEL=\(text) is not a level ("
+                + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ") + "); logging at info\n")
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -48,7 +48,7 @@ enum CommandLog {
         let hint = postgres?.isUndefinedTable == true ? " (has this database been migrated? labourmatch db migrate)"
             : postgres?.sqlState == "42703" ? " (is this database's schema behind this labourmatch? labourmatch db status says)"
             : ""
-        FileHandle.standardError.write(Data("labourmatch: error: \(TerminalText.message("\(error)\(hint)"))\n".utf8))
+        Console.error("labourmatch: error: \(TerminalText.message("\(error)\(hint)"))\n")
         return ExitCode(status)
     }
 
@@ -60,7 +60,7 @@ enum CommandLog {
 
     /// Prints `labourmatch: warning: ...` on stderr.
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data("labourmatch: warning: \(TerminalText.message(text))\n".utf8))
+        Console.error("labourmatch: warning: \(TerminalText.message(text))\n")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Foundation
 import Postgres
 import Store
@@ -47,7 +48,7 @@ struct DBRoles: ParsableCommand {
         guard missing.isEmpty else {
             for r in missing {
                 let fix = r.exists ? "GRANT \(r.role.name) TO \(login);" : "labourmatch db migrate (as the owner) creates it"
-                FileHandle.standardError.write(Data("labourmatch: \(login) cannot act as \(r.role.name): \(fix)\n".utf8))
+                Console.error("labourmatch: \(login) cannot act as \(r.role.name): \(fix)\n")
             }
             throw ExitCode(1)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Foundation
 import Postgres
 import Store
@@ -36,7 +37,7 @@ struct DBStatus: ParsableCommand {
         if status.applied.isEmpty && status.pending.isEmpty { print("no migrations") }
         guard status.problems.isEmpty else {
             for problem in status.problems {
-                FileHandle.standardError.write(Data("labourmatch: error: \(problem)\n".utf8))
+                Console.error("labourmatch: error: \(problem)\n")
             }
             throw ExitCode(1)
         }

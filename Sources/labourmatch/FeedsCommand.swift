@@ -96,7 +96,7 @@ struct FeedsShow: ParsableCommand {
             }
             if withdrawn {
                 let keys = try FeedCatalog.withdrawnKeys(db, id: id, kind: feed.kind)
-                FileHandle.standardOutput.write(Data(keys.map { TerminalText.message($0) + "\n" }.joined().utf8))
+                print(keys.map { TerminalText.message($0) + "\n" }.joined(), terminator: "")
                 return
             }
             guard rejections else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Foundation
 
 /// The `labourmatch` command tree.
@@ -25,17 +26,23 @@ struct LabourMatch: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            // print's buffered output lost to a full disk would otherwise pass for success.
+            if let reason = Console.outputFailure() {
+                Console.error("labourmatch: error: the command's work is done, but its output to standard output "
+                              + "was lost (\(reason))\n")
+                Foundation.exit(1)
+            }
         } catch {
             let code = exitCode(for: error)
             // A command group given without its subcommand (`labourmatch runs`) prints its help,
             // and argument-parser counts that as success: a scheduler's typo would look done.
             if error is CleanExit, code == .success,
                !CommandLine.arguments.dropFirst().contains(where: { $0.hasPrefix("-") || $0 == "help" }) {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n\nlabourmatch: error: a subcommand is missing (see above)\n").utf8))
+                Console.error(fullMessage(for: error) + "\n\nlabourmatch: error: a subcommand is missing (see above)\n")
                 Foundation.exit(2)
             }
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Console.error(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -125,8 +125,8 @@ struct LoadCommand: ParsableCommand {
         let stop = rejections.map { file in
             StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: {
                 if file.stoppedBy != nil {
-                    FileHandle.standardError.write(Data(("labourmatch: the load's COMMIT was on its way: it may be in the database "
-                        + "(labourmatch feeds list says; loading the file again is a no-op if it is)\n").utf8))
+                    Console.error("labourmatch: the load's COMMIT was on its way: it may be in the database "
+                        + "(labourmatch feeds list says; loading the file again is a no-op if it is)\n")
                 }
                 file.discard()
                 return true
@@ -432,11 +432,11 @@ final class ProgressLine {
         case .merging:
             text = "\(label): \(FeedText.grouped(p.rows)) rows read, merging into the tables..."
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+        Console.error("\r\u{1B}[2K\(text)")
     }
 
     /// Erases the line, so that what follows starts clean.
     func clear() {
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        Console.error("\r\u{1B}[2K")
     }
 }

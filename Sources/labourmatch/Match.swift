@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Feeds
 import Foundation
 import Matching
@@ -107,7 +108,7 @@ struct Match: AsyncParsableCommand {
                    "all_pairs=\(result.counts.workers * result.counts.vacancies)",
                    "workers_count=\(result.counts.workers)", "vacancies_count=\(result.counts.vacancies)",
                    "candidates_count=\(result.counts.candidates)"]
-            FileHandle.standardError.write(Data(("timings " + line.joined(separator: " ") + "\n").utf8))
+            Console.error("timings " + line.joined(separator: " ") + "\n")
         }
     }
 

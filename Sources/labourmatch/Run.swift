@@ -97,16 +97,16 @@ struct RunCommand: AsyncParsableCommand {
         case .lockHeld where job.progress.current.stopSignal != nil:
             RunCommand.stopped(nil, by: job.progress.current.stopSignal!.number, scope: scope)
         case .lockHeld(let holder):
-            FileHandle.standardError.write(Data("""
+            Console.error("""
                 labourmatch: scope '\(scope)' is held by another run: \(holder). \
                 Try again later; a crashed holder's lease expires by itself.\n
-                """.utf8))
+                """)
             throw ExitCode(3)
         case .holderStalled(let stalled, let waited, let run):
             let which = stalled.isEmpty ? "a runner that stalled past its lease" : stalled.joined(separator: "; ")
             let done = run.map { "run \($0) is failed and restartable (the same command resumes it)" }
                 ?? "this runner started nothing"
-            FileHandle.standardError.write(Data("""
+            Console.error("""
                 labourmatch: scope '\(scope)' is still held in the database: a runner that stalled past its \
                 lease is inside a transaction that holds rows this run must change or write (\(which)). \
                 This runner waited \(waited == waited.rounded() ? "\(Int(waited))" : "\(waited)") s for a lock, gave up and released \
@@ -116,17 +116,17 @@ struct RunCommand: AsyncParsableCommand {
                 host, or, as a superuser, SELECT pg_terminate_backend(<server process>) once you have \
                 checked that this process is the stalled runner's (a name holds a process id, which \
                 another host may reuse). Then try again.\n
-                """.utf8))
+                """)
             throw ExitCode(3)
         case .takenOver(let run, let holder):
             let by = holder.map { "\($0)" } ?? "another runner"
             let lost = "this runner stalled past its lease (--lease-seconds \(leaseSeconds)) and the lease of scope "
                 + "'\(scope)' was taken over by \(by)"
             guard run.status == .succeeded else {
-                FileHandle.standardError.write(Data("""
+                Console.error("""
                     labourmatch: \(lost), which carries run \(run.runId) on; this runner stored nothing more. \
                     Nothing to retry: `labourmatch runs show \(run.runId)` follows it.\n
-                    """.utf8))
+                    """)
                 throw ExitCode(3)
             }
             CommandLog.warn("\(lost), which completed the run")
@@ -201,7 +201,7 @@ struct RunCommand: AsyncParsableCommand {
                 handle?.cancel()   // the job records the stop at its next safe point
             case .record(let state):
                 let line = stopper.record(state, signalName: name, within: 20)
-                FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
+                Console.error("labourmatch: \(TerminalText.escaped(line))\n")
                 StopSignals.die(by: number)
             }
         }
@@ -215,7 +215,7 @@ struct RunCommand: AsyncParsableCommand {
                                    message: failure?.message ?? "stopped by \(StopSignals.name(number))",
                                    step: failure?.step ?? .lock, scope: scope, recorded: failure?.recorded,
                                    leaseReleased: failure?.leaseReleased ?? true)
-        FileHandle.standardError.write(Data("labourmatch: \(TerminalText.escaped(line))\n".utf8))
+        Console.error("labourmatch: \(TerminalText.escaped(line))\n")
         StopSignals.die(by: number)
     }
 

@@ -1,3 +1,4 @@
+import Batch
 import Dispatch
 import Foundation
 
@@ -32,8 +33,8 @@ final class StopSignals: @unchecked Sendable {
                 if first {
                     DispatchQueue.global().async { handler(number) }
                 } else if repeatEndsAtOnce() {
-                    FileHandle.standardError.write(Data(
-                        "labourmatch: \(Self.name(number)) after a first stop signal: ending at once\n".utf8))
+                    Console.error(
+                        "labourmatch: \(Self.name(number)) after a first stop signal: ending at once\n")
                     Self.die(by: number)
                 }
             }

@@ -93,6 +93,30 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("~/results/summary.json").path))
     }
 
+    /// A full disk under the command's output: standard output lost is status 1 with a sentence
+    /// (print's buffer used to be dropped at exit, status 0), and standard error lost leaves the
+    /// command its own status (Foundation's `FileHandle.write(_:)` trapped: SIGILL, 132).
+    @Test func aFullDiskUnderTheOutputIsAnErrorNotATrap() throws {
+        let dir = try scratchDirectory()
+        func run(_ arguments: [String], redirect: String) throws -> Int32 {
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", "exec \"$@\" \(redirect)", "sh", labourmatchBinary.path] + arguments
+            try shell.run()
+            shell.waitUntilExit()
+            return shell.terminationReason == .exit ? shell.terminationStatus : 128 + shell.terminationStatus
+        }
+        let said = dir.appendingPathComponent("stderr.txt")
+        #expect(try run(matchArguments(out: dir.appendingPathComponent("out")), redirect: ">/dev/full 2>'\(said.path)'") == 1)
+        let message = try contents(said)
+        #expect(message.contains("its output to standard output was lost (No space left on device)"), "\(message)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/matches.csv").path))
+        #expect(try run(matchArguments(out: dir.appendingPathComponent("out2")), redirect: ">/dev/null") == 0)
+        #expect(try run(["load", "vacancies", dir.appendingPathComponent("no-such.csv").path], redirect: "2>/dev/full") == 2)
+        #expect(try run(matchArguments(out: dir.appendingPathComponent("out3"), replacing: ["--workers": "/no/such.csv"]),
+                        redirect: "2>/dev/full") == 2)
+    }
+
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so
     /// (Foundation's own error read `NSCocoaErrorDomain Code=512 "(null)"`).
     @Test func outThatIsAFileSaysSo() throws {
