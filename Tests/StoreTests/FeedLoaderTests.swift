@@ -410,6 +410,41 @@ import Testing
         }
     }
 
+    /// A WHO list edition with a rejected row is refused whole (exit 2, nothing written): it
+    /// became the current edition without that country, so its safeguard was lifted with exit 0
+    /// (a file cut after a broken row became an edition of no country at all). The message
+    /// names the rejections; an empty edition's refusal no longer offers --mode delta.
+    @Test func aWHOListEditionWithARejectedRowIsRefusedWhole() throws {
+        try LoadDB.with { t in
+            let shipped = repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path
+            let lines = try String(contentsOfFile: shipped, encoding: .utf8).split(separator: "\n").map(String.init)
+            let dir = try scratchDir()
+            let feedsBefore = try t.int("SELECT count(*) FROM feeds")
+            func refused(_ name: String, _ text: String, dryRun: Bool = false) throws -> String {
+                let error = try #require(throws: LoadError.self) {
+                    try t.load(.whoList, try writeFile(dir, name, text), dryRun: dryRun)
+                }
+                #expect(LoadError.exitStatus(for: error) == 2)
+                #expect(try t.strings("SELECT DISTINCT edition FROM current_who_list") == ["2023"])
+                #expect(try t.int("SELECT count(*) FROM current_who_list") == lines.count - 1)
+                #expect(try t.int("SELECT count(*) FROM feeds") == feedsBefore)
+                return "\(error)"
+            }
+            let badRegion = lines.map { $0.hasPrefix("NG,") ? "NG,Nigeria,AFRICA" : $0 }
+            let line = (badRegion.firstIndex { $0.hasPrefix("NG,") } ?? 0) + 1
+            let said = try refused("who-safeguards-2026.csv", badRegion.joined(separator: "\n") + "\n")
+            #expect(said.contains("1 row was rejected (line \(line), who_region: INVALID_VALUE") && said.contains("nothing was loaded"),
+                    "\(said)")
+            #expect(try refused("who-safeguards-2026.csv", badRegion.joined(separator: "\n") + "\n", dryRun: true) == said)
+            let cut = try refused("who-safeguards-2027.csv", "country,name,who_region\nAF,\"Afghan\n")
+            #expect(cut.contains("line 2, the row: MALFORMED_ROW"), "\(cut)")
+            let many = try refused("who-safeguards-2028.csv", lines[0] + "\n" + lines.dropFirst().map { $0 + ",x" }.joined(separator: "\n") + "\n")
+            #expect(many.contains("\(lines.count - 1) rows were rejected") && many.contains("; and \(lines.count - 6) more)"), "\(many)")
+            let empty = try refused("who-safeguards-2029.csv", lines[0] + "\n")
+            #expect(empty.contains("lift every safeguard") && !empty.contains("--mode delta"), "\(empty)")
+        }
+    }
+
     @Test func anUnmigratedDatabaseSaysToMigrate() throws {
         try TestDatabase.withSchema { db, _ in
             let error = try #require(throws: LoadError.self) {

@@ -293,6 +293,15 @@ private struct LoadRun {
         let rows = try stage(tx)
         try step("duplicates") { try rejectDuplicates(tx) }
         report.readSeconds = Date().timeIntervalSince(readStart)
+        // A WHO list edition replaces the current one whole: a country whose row was rejected
+        // would be left out of it, and its safeguard lifted without a word.
+        if kind == .whoList, report.counts.rejected > 0 {
+            let first = try tx.query(FeedSQL.firstRejections).map { r in
+                "line \(try r.decode(0, as: Int.self)), \(try r.decodeIfPresent(1, as: String.self) ?? "the row"): "
+                    + "\(try r.decode(2, as: String.self))" + ((try r.decodeIfPresent(3, as: String.self)).map { " (\($0))" } ?? "")
+            }
+            throw LoadError.whoRowsRejected(file: report.path, rejected: report.counts.rejected, first: first)
+        }
         if rows == 0, report.mode == .snapshot, !allowEmpty {
             throw LoadError.emptySnapshot(file: report.path, kind: kind)
         }

@@ -159,6 +159,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case whoEditionConflict(edition: String, file: String)
     /// A WHO list file whose name holds no edition (four consecutive digits).
     case whoEditionMissing(file: String)
+    /// A WHO list file with rejected rows (`first`: the first five, said): an edition is loaded
+    /// whole or not at all.
+    case whoRowsRejected(file: String, rejected: Int, first: [String])
     /// Another load of the same kind and source held the lock for `seconds`.
     case lockTimeout(kind: FeedKind, source: String, seconds: Double)
     /// The database lacks the tables of the migrations.
@@ -175,8 +178,15 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(error) (nothing was loaded)"
         case .unknownFormat(let path):
             return "\(path): cannot tell the format from the file name (expected .csv, .ndjson or .jsonl); give --format csv or --format ndjson"
+        case .emptySnapshot(let file, .whoList):
+            return "\(file) has no data rows: as the current WHO list edition it would lift every safeguard; nothing was loaded (give --allow-empty if that is meant)"
         case .emptySnapshot(let file, let kind):
             return "\(file) has no data rows: a snapshot of it would withdraw every \(kind.rawValue) row of its source; nothing was loaded (give --allow-empty if that is meant, or --mode delta)"
+        case .whoRowsRejected(let file, let rejected, let first):
+            let more = rejected > first.count ? "; and \(rejected - first.count) more" : ""
+            return "\(file): \(rejected == 1 ? "1 row was" : "\(rejected) rows were") rejected (\(first.joined(separator: "; "))\(more)): "
+                + "a WHO list edition is loaded whole or not at all, since a country left out of it would have its safeguard "
+                + "lifted; nothing was loaded: correct the file and load it again"
         case .modeNotAllowed(let kind, let mode):
             return "a \(kind.cliName) file is always loaded whole (a new edition); --mode \(mode.rawValue) does not apply"
         case .badSource(let source):

@@ -284,6 +284,11 @@ enum FeedSQL {
         """
 
     /// $1 feed.
+    /// The first five rejections of the file, by line: line, field, reason, detail.
+    static let firstRejections = """
+        SELECT line, field, reason, detail FROM lm_stage WHERE reason IS NOT NULL ORDER BY line LIMIT 5
+        """
+
     static let insertRejections = """
         INSERT INTO feed_rejections (feed_id, line, field, reason, key, raw, detail)
         SELECT $1, line, field, reason, key, raw, detail FROM lm_stage WHERE reason IS NOT NULL
