@@ -7,6 +7,20 @@ import Foundation
 /// status. Standard output is C's buffered `stdout`, as `print` uses it; `outputFailure()`
 /// says whether any of it was lost.
 public enum Console {
+    /// Opens /dev/null on whichever of the standard descriptors (0, 1, 2) is closed
+    /// (`labourmatch ... 2>&-`). Else the first file or socket the command opens would take
+    /// that number, and its messages would be written into it (a libpq socket, a pipe of the
+    /// runtime's: the process died of SIGPIPE). Call it first thing.
+    public static func openClosedStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0 && opened != fd {   // a lower one was closed too, and is taken first
+                dup2(opened, fd)
+                close(opened)
+            }
+        }
+    }
+
     /// Writes `text` to standard error as it is; a failure to write is ignored.
     public static func error(_ text: String) {
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))

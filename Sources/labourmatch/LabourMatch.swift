@@ -19,6 +19,7 @@ struct LabourMatch: AsyncParsableCommand {
     /// Parses and runs, mapping argument-parser's usage errors (64) to the
     /// project's status 2 so schedulers see one code for "bad usage or input".
     static func main() async {
+        Console.openClosedStandardDescriptors()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -131,7 +131,9 @@ struct LoadCommand: ParsableCommand {
                 file.discard()
                 return true
             }) { number in
-                if !file.stop(by: number) { StopSignals.die(by: number) }
+                guard file.stop(by: number) else { StopSignals.die(by: number) }
+                Console.error("labourmatch: \(StopSignals.name(number)): the load's COMMIT is on its way; "
+                              + "ending once its outcome is known (a second signal ends it at once)\n")
             }
         }
         defer { withExtendedLifetime(stop) {} }

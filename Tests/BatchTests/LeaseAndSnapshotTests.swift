@@ -67,7 +67,7 @@ import Testing
                 return
             }
             #expect(holder.token == a.token)
-            #expect(waited >= ScopeLeases.lockWaitSeconds - 0.5 && waited < ScopeLeases.lockWaitSeconds + 2, "\(waited)")
+            #expect(waited >= ScopeLeases.lockWaitSeconds - 0.5 && waited < ScopeLeases.lockWaitSeconds + 6, "\(waited)")
             // A dead holder of this host (a is pid 100 of host-a) waits no longer: one wait, not two.
             let sameHost = LeaseClaim(scope: "default", token: String(a.token[..<a.token.lastIndex(of: "/")!]) + "/" + UUID().uuidString,
                                       host: "host-a", pid: 300, seconds: 30)
@@ -75,7 +75,8 @@ import Testing
             #expect(try ScopeLeases.renew(db, a))
             let again = Date()
             #expect(try ScopeLeases.acquire(other, sameHost, isAlive: { _ in false }) != .acquired)
-            #expect(Date().timeIntervalSince(again) < ScopeLeases.lockWaitSeconds + 2, "\(Date().timeIntervalSince(again))")
+            // Two waits would be twice the bound; the rest is slack for a loaded machine.
+            #expect(Date().timeIntervalSince(again) < ScopeLeases.lockWaitSeconds * 1.8, "\(Date().timeIntervalSince(again))")
             try db.execute("ROLLBACK")
             // Unlocked, the expired lease is b's.
             #expect(try ScopeLeases.acquire(other, b) == .acquired)

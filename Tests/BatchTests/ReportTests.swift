@@ -141,7 +141,7 @@ import TestSupport
         full.executableURL = URL(fileURLWithPath: "/bin/sh")
         full.arguments = ["-c", "exec \"$0\" report \(runId) --format md --out - --database-url \"$1\" > /dev/full",
                           labourmatchBinary.path, fixture.database.conninfo]
-        let errors = Pipe()
+        let errors = PipeReading.pipe()
         full.standardError = errors
         try full.run()
         let said = String(decoding: PipeReading.all(of: errors.fileHandleForReading), as: UTF8.self)

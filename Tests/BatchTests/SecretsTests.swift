@@ -151,6 +151,7 @@ final class RefusingServer: @unchecked Sendable {
     private func serve() {
         while true {
             let client = accept(listener, nil, nil)
+            if client < 0 && errno == EINTR { continue }
             if client < 0 { return }
             answer(client)
             close(client)
@@ -192,6 +193,7 @@ final class RefusingServer: @unchecked Sendable {
         var got = 0
         while got < count {
             let n = out.withUnsafeMutableBytes { recv(client, $0.baseAddress! + got, count - got, 0) }
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { return nil }
             got += n
         }

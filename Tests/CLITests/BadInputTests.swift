@@ -94,8 +94,8 @@ import Testing
     }
 
     /// A full disk under the command's output: standard output lost is status 1 with a sentence
-    /// (print's buffer used to be dropped at exit, status 0), and standard error lost leaves the
-    /// command its own status (Foundation's `FileHandle.write(_:)` trapped: SIGILL, 132).
+    /// (print's buffer used to be dropped at exit, status 0), and standard error lost, or closed,
+    /// leaves the command its own status (Foundation's `FileHandle.write(_:)` trapped: SIGILL, 132).
     @Test func aFullDiskUnderTheOutputIsAnErrorNotATrap() throws {
         let dir = try scratchDirectory()
         func run(_ arguments: [String], redirect: String) throws -> Int32 {
@@ -115,6 +115,11 @@ import Testing
         #expect(try run(["load", "vacancies", dir.appendingPathComponent("no-such.csv").path], redirect: "2>/dev/full") == 2)
         #expect(try run(matchArguments(out: dir.appendingPathComponent("out3"), replacing: ["--workers": "/no/such.csv"]),
                         redirect: "2>/dev/full") == 2)
+        // Standard error (or all three) closed: the same statuses (it trapped, or died of SIGPIPE
+        // writing its message into whatever took descriptor 2).
+        #expect(try run(["match", "--no-such-option"], redirect: "2>&-") == 2)
+        #expect(try run(["match", "--no-such-option"], redirect: "<&- >&- 2>&-") == 2)
+        #expect(try run(matchArguments(out: dir.appendingPathComponent("out4")), redirect: ">/dev/null 2>&-") == 0)
     }
 
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so

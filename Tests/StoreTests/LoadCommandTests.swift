@@ -208,8 +208,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", path,
                                              "--database-url", t.url(application: application)],
                                             environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "1",
-                                                          "LABOURMATCH_TEST_PAUSE_SECONDS": "3"])
-            // Past its check of PATH once it is connected; it pauses 3 s before staging.
+                                                          "LABOURMATCH_TEST_PAUSE_SECONDS": "10"])
+            // Past its check of PATH once it is connected; it pauses 10 s before staging (3 s
+            // could pass before a loaded machine saw the connection and made the directory).
             let connected = waitFor(seconds: 30) {
                 (try? t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '\(application)'")) == 1
             }
@@ -226,8 +227,8 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
     }
 
     /// A load of `bad/vacancies-rows.csv` with `--rejections-out` through a proxy that holds the
-    /// answer to its COMMIT (which has reached the server), sent SIGTERM, with half a second for
-    /// its handler to run. The caller releases or closes the proxy.
+    /// answer to its COMMIT (which has reached the server), sent SIGTERM, once its handler has
+    /// run (it says so). The caller releases or closes the proxy.
     static func signalledDuringTheCommit(_ t: LoadDB, rejectionsOut: String) throws -> (LostAnswerProxy, LabourmatchProcess) {
         try t.loadReferences()
         let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
@@ -236,7 +237,10 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                                          "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
         #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
         Foundation.kill(load.pid, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.5)   // the handler has run: it must not remove the file
+        // The handler has run (not a fixed half second: a late one let the load end with 0):
+        // it must not remove the file.
+        #expect(load.waitForStderr(containing: "SIGTERM: the load's COMMIT is on its way; ending once its outcome is known"),
+                "\(load.stderr)")
         return (proxy, load)
     }
 

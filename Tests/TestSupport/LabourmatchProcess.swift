@@ -37,7 +37,7 @@ public final class LabourmatchProcess: @unchecked Sendable {
 
     /// Starts `labourmatch arguments`; `environment` is laid over this process's environment.
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        let (out, err) = (Pipe(), Pipe())
+        let (out, err) = (PipeReading.pipe(), PipeReading.pipe())
         process.executableURL = labourmatchBinary
         process.arguments = arguments
         process.standardOutput = out
@@ -96,11 +96,23 @@ public final class LabourmatchProcess: @unchecked Sendable {
     }
 }
 
-/// Reading a pipe that a signal may interrupt. Foundation's `availableData` and
+/// Pipes to a child, and reading them when a signal may interrupt. Foundation's `availableData` and
 /// `readDataToEndOfFile()` end the process with a fatal error when `read` fails with
 /// `EINTR` (swift-corelibs-foundation retries only its writes); CI met it once, in the
 /// test process, while a child ran. These retry.
 public enum PipeReading {
+    /// A pipe whose two ends are closed on exec (Foundation's are not): another test's child
+    /// must not inherit them, or this test would wait for that child's end to read to the end
+    /// of its own child's output. The child's copies, on its fds 1 and 2, are made by dup2,
+    /// which clears the flag.
+    public static func pipe() -> Pipe {
+        let pipe = Pipe()
+        for handle in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
+            _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
+        return pipe
+    }
+
     /// The next bytes of `handle` (at most 64 kB), or nothing at its end or on an error other than EINTR.
     public static func chunk(of handle: FileHandle) -> Data {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
