@@ -151,11 +151,22 @@ enum FeedText {
                 why = "the same file (same SHA-256) was already loaded for this kind and source as feed "
                     + "\(previous.map(String.init) ?? "?")\(when) (--force loads it again)"
             }
-            return """
+            var text = """
                 no-op: \(oneLine(r.path)): \(why); nothing was written
                   \(what)
                   file: \(file)
                 """
+            // The request's mode and format are not what the file was loaded with: say so, or
+            // the lines above read as "loaded as asked" (a file first read with the wrong
+            // --format, every row rejected; a delta where a snapshot is now meant).
+            if r.whoListEdition == nil, let earlier = r.previousLoad, let feed = previous,
+               earlier.mode != r.mode || earlier.format != r.format {
+                let rejected = earlier.rejected == 1 ? "1 row" : "\(grouped(earlier.rejected)) rows"
+                text += "\n  note: feed \(feed) loaded it \(earlier.mode.rawValue), \(earlier.format.rawValue)"
+                    + " (\(rejected) rejected), not \(r.mode.rawValue), \(r.format.rawValue) as asked now:"
+                    + " give --force to load it as asked"
+            }
+            return text
         case .loaded, .dryRun:
             var lines: [String] = []
             if case .dryRun = r.outcome {

@@ -122,6 +122,9 @@ struct LoadCommand: ParsableCommand {
         // their default death would leave it. Once the COMMIT is on its way the load may be in
         // the database whatever happens here, so the file is published and the summary printed
         // first; a second signal ends the process at once.
+        // Without a rejections file there is nothing to tidy: the signal ends the process at
+        // once, saying what became of the load (it ended without a word).
+        let committing = CommitFlag()
         let stop = rejections.map { file in
             StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: {
                 if file.stoppedBy != nil {
@@ -131,13 +134,18 @@ struct LoadCommand: ParsableCommand {
                 file.discard()
                 return true
             }) { number in
-                guard file.stop(by: number) else { StopSignals.die(by: number) }
+                guard file.stop(by: number) else { CommitFlag.endBefore(by: number) }
                 Console.error("labourmatch: \(StopSignals.name(number)): the load's COMMIT is on its way; "
                               + "ending once its outcome is known (a second signal ends it at once)\n")
             }
+        } ?? StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT]) { number in
+            guard committing.isSet else { CommitFlag.endBefore(by: number) }
+            Console.error("labourmatch: \(StopSignals.name(number)) came while the load committed: it may be in the "
+                          + "database (labourmatch feeds list says; loading the file again is a no-op if it is)\n")
+            StopSignals.die(by: number)
         }
         defer { withExtendedLifetime(stop) {} }
-        let progress = ProgressLine.onTerminal(label: "loading \((file as NSString).lastPathComponent)")
+        let progress = ProgressLine.onTerminal(label: "loading \(FeedText.oneLine((file as NSString).lastPathComponent))")
         let report: LoadReport
         do {
             let db = try database.connect(as: .loader, logger: logger)
@@ -150,6 +158,8 @@ struct LoadCommand: ParsableCommand {
             if let rejections {
                 loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) }
                 loader.willCommit = { try rejections.commits() }
+            } else {
+                loader.willCommit = { committing.set() }
             }
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
@@ -390,6 +400,23 @@ final class RejectionsFile: @unchecked Sendable {
             discarded = true
             unlink(temporary)
         }
+    }
+}
+
+/// Whether the load's COMMIT is on its way (set just before it is sent), for a stop signal's
+/// message when no rejections file keeps that state.
+final class CommitFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+
+    /// A stop signal before the COMMIT: says that nothing was loaded, and ends the process by
+    /// the signal (the server rolls the load back when the connection goes).
+    static func endBefore(by number: Int32) -> Never {
+        Console.error("labourmatch: \(StopSignals.name(number)): stopped before the load's COMMIT; nothing was loaded\n")
+        StopSignals.die(by: number)
     }
 }
 

@@ -30,6 +30,31 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         #expect(timing.readSeconds > 0 && timing.digestSeconds > 0)
     }
 
+    /// The progress line, shown when stderr is a terminal (here a pseudo-terminal of
+    /// script(1)), escapes the file's name like the summary does: it wrote it raw, so a name
+    /// holding a terminal escape (here one that retitles the window) drove the terminal.
+    @Test func theProgressLineEscapesTheFileName() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let path = try writeFile(dir, "v\u{1B}]0;HACKED\u{07}.csv", try String(contentsOfFile: fixturePath("vacancies.csv"), encoding: .utf8))
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            let command = [labourmatchBinary.path, "load", "vacancies", path, "--source", "portal", "--database-url", t.url()]
+                .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            shell.arguments = ["-qec", command, "/dev/null"]
+            let out = PipeReading.pipe()
+            shell.standardOutput = out
+            shell.standardInput = FileHandle.nullDevice
+            try shell.run()
+            let seen = String(decoding: PipeReading.all(of: out.fileHandleForReading), as: UTF8.self)
+            shell.waitUntilExit()
+            #expect(shell.terminationStatus == 0, "\(seen)")
+            #expect(seen.contains("loading v\\u{1B}]0;HACKED\\u{7}.csv: "), "the progress line was shown, escaped: \(seen)")
+            #expect(!seen.contains("\u{1B}]0;") && !seen.contains("\u{07}"), "\(seen)")
+        }
+    }
+
     @Test func loadsSaysWhatItDidAndTheSecondTimeIsANoOp() throws {
         try LoadDB.with { t in
             let url = t.url()
@@ -45,6 +70,13 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(again.status == 0)
             #expect(again.stdout.hasPrefix("no-op: "))
             #expect(again.stdout.contains("as feed 3"))
+            #expect(!again.stdout.contains("note:"), "\(again.stdout)")
+            // Asked with another mode than feed 3's: still a no-op (FEEDS.md), but it says that
+            // feed 3 was not loaded as now asked (it read as "your delta is in place").
+            let asDelta = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--mode", "delta", "--database-url", url])
+            #expect(asDelta.status == 0 && asDelta.stdout.hasPrefix("no-op: "), "\(asDelta.stdout)\(asDelta.stderr)")
+            #expect(asDelta.stdout.contains("note: feed 3 loaded it snapshot, csv (0 rows rejected), not delta, csv as asked now: "
+                                            + "give --force to load it as asked"), "\(asDelta.stdout)")
             #expect(try t.int("SELECT count(*) FROM feeds") == 3)
 
             let list = try runLabourmatch(["feeds", "list", "--database-url", url])
@@ -193,8 +225,46 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             Foundation.kill(load.pid, signal)
             let done = load.finish()
             #expect(done.status == 128 + signal, "\(done.stderr)")
+            #expect(done.stderr.contains("stopped before the load's COMMIT; nothing was loaded"), "\(done.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
             #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 0)
+        }
+    }
+
+    /// A load without --rejections-out stopped by a signal says that nothing was loaded, and
+    /// ends by the signal (it ended without a word, though README says what became of it).
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aStoppedLoadSaysNothingWasLoaded(signal: Int32) throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", t.url()],
+                                            environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "1"])
+            #expect(load.waitForStderr(containing: "test pause"), "\(load.stderr)")
+            Foundation.kill(load.pid, signal)
+            let done = load.finish()
+            #expect(done.signaled && done.status == 128 + signal, "\(done.status) \(done.stderr)")
+            #expect(done.stderr.contains("\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopped before the load's COMMIT; "
+                                         + "nothing was loaded"), "\(done.stderr)")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 0)
+        }
+    }
+
+    /// The same, once its COMMIT is on its way (it has reached the server; its answer is held):
+    /// it says the load may be in the database, not that nothing was loaded.
+    @Test func aLoadStoppedDuringItsCommitSaysItMayBeLoaded() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+            defer { proxy.release(); proxy.close() }
+            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"),
+                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
+            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+            Foundation.kill(load.pid, SIGTERM)
+            let done = load.finish()
+            #expect(done.status == 128 + SIGTERM, "\(done.stderr)")
+            #expect(done.stderr.contains("SIGTERM came while the load committed: it may be in the database"), "\(done.stderr)")
+            #expect(!done.stderr.contains("nothing was loaded"), "\(done.stderr)")
         }
     }
 
@@ -464,7 +534,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             })
             #expect(try t.writtenRows() == before)
             // And the same file then loads cleanly.
-            let again = try runLabourmatch(["load", "vacancies", path, "--database-url", t.url()])
+            let again = try runLabourmatch(["load", "vacancies", path, "--source", "portal", "--database-url", t.url()])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.contains("rows: 4,000 read = 3,960 inserted + 0 updated + 0 unchanged + 40 rejected"))
             #expect(try t.int("SELECT count(*) FROM feed_rejections") == 40)

@@ -276,6 +276,10 @@ private struct LoadRun {
                                                                   .init(report.sha256)]).first {
             report.outcome = .noOp(previousFeed: try previous.decode(0, as: Int64.self),
                                    loadedAt: try previous.decode(1, as: Date.self))
+            if let mode = LoadMode(rawValue: try previous.decode(2, as: String.self)),
+               let format = FeedFormat(rawValue: try previous.decode(3, as: String.self)) {
+                report.previousLoad = (mode, format, try previous.decode(4, as: Int.self))
+            }
             return report
         }
         if let edition = report.whoListEdition,

@@ -100,6 +100,9 @@ public struct LoadReport: Sendable {
     /// Whether the merge left the lean rows out without comparing them with the versions
     /// table, because no load of the same kind had committed since their content was read.
     public var leanTrusted = false
+    /// A no-op's earlier load as it was made (mode, format, rows rejected), when it was a feed:
+    /// what the summary says when it differs from this request.
+    public var previousLoad: (mode: LoadMode, format: FeedFormat, rejected: Int)?
 
     public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
 }

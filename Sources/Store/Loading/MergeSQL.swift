@@ -263,7 +263,7 @@ extension EntityTable {
 enum FeedSQL {
     /// $1 kind, $2 source, $3 file_sha256: the latest committed load of the same file.
     static let sameFile = """
-        SELECT feed_id, finished_at FROM feeds
+        SELECT feed_id, finished_at, mode, format, rows_rejected FROM feeds
         WHERE kind = $1 AND source = $2 AND file_sha256 = $3 ORDER BY feed_id DESC LIMIT 1
         """
 
