@@ -43,10 +43,13 @@ enum CommandLog {
     static func fail(_ error: any Error, status: Int32 = 1) -> ExitCode {
         let status = (error as? PostgresError)?.isPermanentConnectionFailure == true ? 2 : status
         // A table of the project missing: the database was not migrated (or is another one); a
-        // column missing: its migrations are behind this labourmatch.
+        // column, type or function missing, or a table its role may not touch: its migrations
+        // may be behind this labourmatch (an upgrade without `db migrate`).
         let postgres = error as? PostgresError
+        let behind: Set<String> = ["42703", "42704", "42883", "42501"]
         let hint = postgres?.isUndefinedTable == true ? " (has this database been migrated? labourmatch db migrate)"
-            : postgres?.sqlState == "42703" ? " (is this database's schema behind this labourmatch? labourmatch db status says)"
+            : postgres.map { behind.contains($0.sqlState ?? "") && !$0.message.contains("is not a member of role") } == true
+                ? " (is this database's schema behind this labourmatch? labourmatch db status says; labourmatch db migrate applies what is pending)"
             : ""
         Console.error("labourmatch: error: \(TerminalText.message("\(error)\(hint)"))\n")
         return ExitCode(status)
