@@ -37,7 +37,8 @@ struct FeedsList: ParsableCommand {
         do {
             let db = try database.connect(as: .auditor, logger: logger)
             defer { db.close() }
-            feeds = try FeedCatalog.list(db, kind: kind, source: source, limit: limit)
+            // One more than shown, to tell whether there are more.
+            feeds = try FeedCatalog.list(db, kind: kind, source: source, limit: limit == .max ? limit : limit + 1)
         } catch {
             throw CommandLog.fail(error)
         }
@@ -46,13 +47,16 @@ struct FeedsList: ParsableCommand {
             return
         }
         var rows = [["id", "kind", "source", "mode", "read", "ins", "upd", "unch", "rej", "wdr", "finished (UTC)", "file"]]
-        for f in feeds {
+        for f in feeds.prefix(limit) {
             let c = f.counts
             rows.append([String(f.feedId), f.kind.cliName, FeedText.oneLine(f.source), f.mode.rawValue, String(c.read), String(c.inserted),
                          String(c.updated), String(c.unchanged), String(c.rejected), String(c.withdrawn),
                          FeedText.timestamp(f.finishedAt), FeedText.oneLine(f.fileName)])
         }
         print(FeedText.table(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9]))
+        if feeds.count > limit {
+            print("(the \(limit) newest shown; older loads are recorded: --limit shows more)")
+        }
     }
 }
 

@@ -41,8 +41,11 @@ struct LoadCommand: ParsableCommand {
         the same kind and source is a no-op and says so.
 
         Exit statuses: 0 loaded (or no-op, or dry run), 2 bad usage or a \
-        whole-file error (missing or unknown column, empty file; nothing is \
-        written), 3 another load of the same kind and source held the lock \
+        whole-file error (missing or unknown column, a CSV file with no \
+        header, a snapshot of no rows without --allow-empty, a WHO list with \
+        a rejected row; nothing is written) or a connection that can never \
+        work (a bad URL, a missing database or role, a refused login), \
+        3 another load of the same kind and source held the lock \
         past --lock-timeout, 1 any other failure (nothing is written, unless \
         the message says the feed IS loaded and only the --rejections-out \
         file is missing).
@@ -102,6 +105,10 @@ struct LoadCommand: ParsableCommand {
     func run() throws {
         let logger = CommandLog.logger("load")
         // Bad input before the database: a missing file is status 2 even when no server answers.
+        if file == "-" {
+            throw CommandLog.fail(CommandFailure("-: a load reads a file, not standard input (it reads the file more "
+                                                 + "than once: its SHA-256 first); give the file's path (nothing was loaded)"), status: 2)
+        }
         guard FileManager.default.isReadableFile(atPath: file) else {
             let why = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
             throw CommandLog.fail(CommandFailure("\(file): cannot read the file: \(why) (nothing was loaded)"), status: 2)

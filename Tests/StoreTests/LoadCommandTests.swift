@@ -84,6 +84,12 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let lines = list.stdout.split(separator: "\n")
             #expect(lines.count == 4, "a header and three loads, newest first: \(list.stdout)")
             #expect(lines[1].drop { $0 == " " }.hasPrefix("3  vacancies"))
+            #expect(!list.stdout.contains("--limit shows more"), "\(list.stdout)")
+            let two = try runLabourmatch(["feeds", "list", "--limit", "2", "--database-url", url])
+            #expect(two.stdout.split(separator: "\n").count == 4 && two.stdout.hasSuffix("(the 2 newest shown; older loads are recorded: --limit shows more)\n"),
+                    "\(two.stdout)")
+            let three = try runLabourmatch(["feeds", "list", "--limit", "3", "--database-url", url])
+            #expect(!three.stdout.contains("--limit shows more"), "\(three.stdout)")
             let show = try runLabourmatch(["feeds", "show", "3", "--database-url", url])
             #expect(show.stdout.hasPrefix("feed 3: vacancies from source 'vacancies', snapshot, csv"))
             let missing = try runLabourmatch(["feeds", "show", "99", "--database-url", url])
@@ -462,6 +468,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let run = try runLabourmatch(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
             #expect(run.status == 2, "\(args): \(run.stderr)")
         }
+        // Standard input is not a file a load can read twice: said as such ("no such file" before).
+        let stdin = try runLabourmatch(["load", "employers", "-", "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(stdin.status == 2 && stdin.stderr.contains("a load reads a file, not standard input"), "\(stdin.stderr)")
         // An empty --database-url (an unset variable in a script) does not fall back to the defaults.
         let empty = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", ""])
         #expect(empty.status == 2 && empty.stderr.contains("--database-url is empty"), "\(empty.stderr)")
