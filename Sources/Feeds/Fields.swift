@@ -97,10 +97,14 @@ struct RowFields {
         guard let value = type.parse(c) else {
             let limit = c.isNumberPastDigitLimits
                 ? " (numbers are read up to 1,000 digits before the point and 1,000 after)" : ""
-            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)\(limit)")
+            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)\(limit)"
+                               + (c.hasOnlyTheWrongJSONType(for: type) ? Self.wrongJSONType : ""))
         }
         return value
     }
+
+    static let wrongJSONType = ": the value is right, its JSON type is not (integers and decimals are JSON numbers, "
+        + "booleans JSON true or false, everything else a JSON string)"
 
     mutating func required<T>(_ name: String, _ type: ValueType<T>) throws(FieldProblem) -> T {
         guard let value = try optional(name, type) else {

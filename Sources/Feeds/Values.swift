@@ -67,6 +67,17 @@ enum Cell {
         }
     }
 
+    /// Whether this NDJSON scalar, refused by `type`, would pass as the same text in a CSV
+    /// cell (`"3"` for an integer, `1` or `"true"` for a boolean, `true` for text): its JSON
+    /// type is what is wrong, which the usual "'true' is not a boolean" does not say.
+    func hasOnlyTheWrongJSONType<T>(for type: ValueType<T>) -> Bool {
+        switch self {
+        case .json(.string(let s)), .json(.number(let s)): return type.parse(.text(s)) != nil
+        case .json(.bool(let b)): return type.parse(.text(b ? "true" : "false")) != nil
+        default: return false
+        }
+    }
+
     /// The text of a CSV cell or of a JSON string; nil for other JSON types.
     var string: String? {
         switch self {

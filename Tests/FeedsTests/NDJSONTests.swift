@@ -117,6 +117,12 @@ import Testing
         let lines = cases.enumerated().map { i, c in vacancyJSON([("vacancy_id", "\"V\(i)\""), (c.0, c.1)]) }
         let out = try readFeed(.vacancies, .ndjson, lines.joined(separator: "\n"))
         #expect(out.summary == cases.enumerated().map { "\($0.offset + 1):INVALID_VALUE:\($0.element.0)" })
+        // The detail says when the JSON type alone is wrong ("'true' is not a boolean (true,
+        // false, 1 or 0)" read as a contradiction): a value that would pass as CSV text.
+        let typeOnly = out.rejections.map { $0.detail.hasSuffix(": the value is right, its JSON type is not (integers and "
+                                                                + "decimals are JSON numbers, booleans JSON true or false, everything else a JSON string)") }
+        #expect(typeOnly == [true, true, true, true, false, false, false, false, false, true, false],
+                "\(out.rejections.map(\.detail))")
     }
 
     @Test func listsAreArraysWithTheSameRulesAsCSV() throws {
