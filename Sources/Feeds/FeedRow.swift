@@ -126,6 +126,14 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         self.file = file; self.problem = problem; self.line = line
     }
 
+    /// A column or key name with every character outside printable ASCII as `\u{..}`: the
+    /// names of FEEDS.md are ASCII, and a zero-width space, a second BOM or a no-break space
+    /// made "unknown column 'employer_id'" look like a valid column.
+    static func visible(_ name: String) -> String {
+        name.unicodeScalars.map { $0.value >= 0x21 && $0.value < 0x7F && $0 != "\\" ? String($0)
+            : $0 == " " ? " " : "\\u{\(String($0.value, radix: 16, uppercase: true))}" }.joined()
+    }
+
     /// "vacancies.csv line 1: unknown column 'opening' (not a field of this feed in FEEDS.md)".
     public var description: String {
         let at = line.map { "\(file) line \($0)" } ?? file
@@ -135,13 +143,13 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         case .missingColumn(let c):
             return "\(at): required column '\(c)' is missing from the header"
         case .unknownColumn(let c):
-            return "\(at): unknown column '\(c)' (not a field of this feed in FEEDS.md)"
+            return "\(at): unknown column '\(Self.visible(c))' (not a field of this feed in FEEDS.md)"
         case .duplicateColumn(let c):
-            return "\(at): column '\(c)' is named twice in the header"
+            return "\(at): column '\(Self.visible(c))' is named twice in the header"
         case .malformedHeader(let why):
             return "\(at): the header cannot be read: \(why)"
         case .unknownKey(let k):
-            return "\(at): unknown key '\(k)' (not a field of this feed in FEEDS.md)"
+            return "\(at): unknown key '\(Self.visible(k))' (not a field of this feed in FEEDS.md)"
         case .unreadable(let why):
             return "\(at): cannot read the file: \(why)"
         case .tooLarge(let bytes, let limit):

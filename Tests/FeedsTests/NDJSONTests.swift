@@ -17,6 +17,16 @@ import Testing
             == .unknownKey("title"))
     }
 
+    /// A name with an invisible character (a zero-width space, a BOM inside the line, a
+    /// no-break space) is shown with it escaped: "unknown column 'country'" looked valid.
+    @Test func invisibleCharactersInANameAreShown() {
+        let csv = fileError(.employers, .csv, "employer_id,name,country\u{200B},\u{FEFF}x\u{A0}\\\nE1,A,PH\n")
+        #expect(csv?.description.contains("'country\\u{200B}'") == true, "\(String(describing: csv))")
+        let json = fileError(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\",\"\u{FEFF}country\":\"PH\"}\n")
+        #expect(json?.description.contains("unknown key '\\u{FEFF}country'") == true, "\(String(describing: json))")
+        #expect(FeedFileError.visible("a b\u{A0}\\é") == "a b\\u{A0}\\u{5C}\\u{E9}")
+    }
+
     @Test func emptyFileHasNoRows() throws {
         let out = try readFeed(.employers, .ndjson, "")
         #expect(out.counts == FeedCounts())
