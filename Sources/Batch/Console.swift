@@ -26,6 +26,18 @@ public enum Console {
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
+    /// Writes `text` to standard error, waiting at most `seconds` for the write: a stop
+    /// signal's message must not keep the process from ending when standard error is a full
+    /// pipe (a stalled log reader, a terminal paused with Ctrl-S).
+    public static func errorWithin(_ text: String, seconds: Double = 2) {
+        let written = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            error(text)
+            written.signal()
+        }
+        _ = written.wait(timeout: .now() + seconds)
+    }
+
     /// Flushes standard output; the system's reason when some of what was printed could not
     /// be written, nil when all of it was.
     public static func outputFailure() -> String? {

@@ -182,7 +182,7 @@ package struct JSONParser {
             }
             repeated = !frame.seen!.insert(wtf8 ?? Array(key.utf8)).inserted
         }
-        if repeated { throw JSONParseError(message: "key '\(key)' is repeated in one object") }
+        if repeated { throw JSONParseError(message: "key '\(FeedFileError.visible(key))' is repeated in one object") }
         if let wtf8 { frame.surrogateKeys[frame.keys.count] = wtf8 }
         frame.keys.append(key)
         skipSpace()

@@ -71,6 +71,7 @@ enum Cell {
     /// cell (`"3"` for an integer, `1` or `"true"` for a boolean, `true` for text): its JSON
     /// type is what is wrong, which the usual "'true' is not a boolean" does not say.
     func hasOnlyTheWrongJSONType<T>(for type: ValueType<T>) -> Bool {
+        guard !type.isList else { return false }   // a list's right JSON type is an array, not said below
         switch self {
         case .json(.string(let s)), .json(.number(let s)): return type.parse(.text(s)) != nil
         case .json(.bool(let b)): return type.parse(.text(b ? "true" : "false")) != nil

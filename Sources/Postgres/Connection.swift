@@ -57,24 +57,7 @@ public final class Connection {
     /// Nothing of an unparsable string is shown, since its password cannot be located: libpq's
     /// message keeps only its punctuation quotes (`"="`), the string only where it came from.
     static func checkParsable(_ config: ConnectionConfig) throws {
-        let info = config.conninfo
-        guard !info.isEmpty else { return }
-        let lower = info.lowercased()
-        let why: String
-        if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") || info.contains("=") {
-            var parseError: UnsafeMutablePointer<CChar>?
-            if let options = PQconninfoParse(info, &parseError) {
-                PQconninfoFree(options)
-                return
-            }
-            why = withoutQuotedText(PostgresError.oneLine((parseError.map { String(cString: $0) } ?? "out of memory")
-                .trimmingTrailingNewlines()))
-            PQfreemem(parseError)
-        } else if info.contains(where: { ":/@".contains($0) || $0.isWhitespace }) {
-            why = "neither a postgresql:// URL, nor key=value pairs, nor a database name"
-        } else {
-            return   // a database name
-        }
+        guard let why = ConnectionConfig.unparsableReason(config.conninfo) else { return }
         throw PostgresError(kind: .connectionFailed, message: invalidConnectionString + why,
                             connection: "the \(config.source.optionName) value (not shown: its password could not be located)")
     }
@@ -306,5 +289,29 @@ public final class Connection {
         defer { owned.forEach { free($0) } }
         let borrowed: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } } + [nil]
         return borrowed.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+}
+
+extension ConnectionConfig {
+    /// Why libpq cannot use `info` (its message, quoted text cut), or nil when it parses it or
+    /// takes it for a database name. See `Connection.checkParsable`.
+    static func unparsableReason(_ info: String) -> String? {
+        guard !info.isEmpty else { return nil }
+        let lower = info.lowercased()
+        if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") || info.contains("=") {
+            var parseError: UnsafeMutablePointer<CChar>?
+            if let options = PQconninfoParse(info, &parseError) {
+                PQconninfoFree(options)
+                return nil
+            }
+            let why = Connection.withoutQuotedText(PostgresError.oneLine((parseError.map { String(cString: $0) } ?? "out of memory")
+                .trimmingTrailingNewlines()))
+            PQfreemem(parseError)
+            return why
+        }
+        if info.contains(where: { ":/@".contains($0) || $0.isWhitespace }) {
+            return "neither a postgresql:// URL, nor key=value pairs, nor a database name"
+        }
+        return nil   // a database name
     }
 }

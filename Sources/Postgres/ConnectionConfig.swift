@@ -131,11 +131,17 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     /// The connection string with any password replaced by `***`: safe for logs and errors.
     public var redacted: String { ConnectionConfig.redact(conninfo) }
 
-    /// `redacted`, or a note that libpq's environment decides.
+    /// `redacted`, or a note that libpq's environment decides. A string libpq cannot parse is
+    /// not shown at all (the debug log's "connecting" line printed it whole): its password
+    /// cannot be located.
     public var description: String {
         switch source {
         case .libpqEnvironment: return environmentSummary ?? "(libpq environment variables)"
-        default: return redacted.isEmpty ? "(libpq defaults)" : redacted
+        default:
+            if ConnectionConfig.unparsableReason(conninfo) != nil {
+                return "(the \(source.optionName) value, not shown: libpq cannot parse it, so its password could not be located)"
+            }
+            return redacted.isEmpty ? "(libpq defaults)" : redacted
         }
     }
 

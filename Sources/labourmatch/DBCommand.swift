@@ -46,10 +46,15 @@ enum CommandLog {
         // column, type or function missing, or a table its role may not touch: its migrations
         // may be behind this labourmatch (an upgrade without `db migrate`).
         let postgres = error as? PostgresError
-        let behind: Set<String> = ["42703", "42704", "42883", "42501"]
+        let behind: Set<String> = ["42703", "42704", "42883"]
         let hint = postgres?.isUndefinedTable == true ? " (has this database been migrated? labourmatch db migrate)"
-            : postgres.map { behind.contains($0.sqlState ?? "") && !$0.message.contains("is not a member of role") } == true
+            : postgres.map { behind.contains($0.sqlState ?? "") } == true
                 ? " (is this database's schema behind this labourmatch? labourmatch db status says; labourmatch db migrate applies what is pending)"
+            // A table or function of the project the role may not use: a login without the
+            // role's rights, or grants of migrations not applied yet.
+            : postgres.map { $0.sqlState == "42501" && ($0.message.contains("permission denied for table")
+                                                       || $0.message.contains("permission denied for function")) } == true
+                ? " (labourmatch db roles says what this login may act as; labourmatch db status says whether migrations are pending)"
             : ""
         Console.error("labourmatch: error: \(TerminalText.message("\(error)\(hint)"))\n")
         return ExitCode(status)

@@ -108,7 +108,14 @@ struct FeedsShow: ParsableCommand {
                 return
             }
             // One stream for the header and the rows (print's buffer would reorder them).
-            try FeedText.writeRejections(db, feedId: id, kind: feed.kind, detail: detail, to: .standardOutput)
+            do {
+                try FeedText.writeRejections(db, feedId: id, kind: feed.kind, detail: detail, to: .standardOutput)
+            } catch let error as PostgresError {
+                throw error
+            } catch {
+                throw CommandLog.fail(CommandFailure("cannot write the rejections to standard output "
+                                                     + "(\(OutputDirectory.systemReason(error)))"), status: 1)
+            }
         } catch let exit as ExitCode {
             throw exit
         } catch {

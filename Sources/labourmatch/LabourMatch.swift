@@ -42,6 +42,16 @@ struct LabourMatch: AsyncParsableCommand {
                 Console.error(fullMessage(for: error) + "\n\nlabourmatch: error: a subcommand is missing (see above)\n")
                 Foundation.exit(2)
             }
+            // Help (and the version): argument-parser's own printing would exit 0 whatever
+            // became of the text (`--help > /dev/full`).
+            if code == .success {
+                print(fullMessage(for: error))
+                if let reason = Console.outputFailure() {
+                    Console.error("labourmatch: error: the help could not be written to standard output (\(reason))\n")
+                    Foundation.exit(1)
+                }
+                Foundation.exit(0)
+            }
             if code == .validationFailure {
                 Console.error(fullMessage(for: error) + "\n")
                 Foundation.exit(2)

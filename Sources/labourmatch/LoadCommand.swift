@@ -47,8 +47,10 @@ struct LoadCommand: ParsableCommand {
         work (a bad URL, a missing database or role, a refused login), \
         3 another load of the same kind and source held the lock \
         past --lock-timeout, 1 any other failure (nothing is written, unless \
-        the message says the feed IS loaded and only the --rejections-out \
-        file is missing).
+        the message says the feed IS loaded: only the --rejections-out file, \
+        or the summary on standard output, is missing), 128 + N stopped by \
+        signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), saying whether \
+        anything was loaded.
 
         Examples:
           labourmatch load employers Fixtures/employers.csv
@@ -124,34 +126,22 @@ struct LoadCommand: ParsableCommand {
         }
         let rejections = try rejectionsOut.map { try RejectionsFile(path: $0, kind: kind, input: file) }
         defer { rejections?.discard() }
-        // A stop signal removes the temporary file, then ends the process as it would have
-        // (the server rolls the load back). SIGHUP and SIGQUIT too (a dropped ssh session):
-        // their default death would leave it. Once the COMMIT is on its way the load may be in
-        // the database whatever happens here, so the file is published and the summary printed
+        // A stop signal before the COMMIT ends the process at once (the server rolls the load
+        // back), removing the rejections file's temporary file and saying that nothing was
+        // loaded; SIGHUP and SIGQUIT too (a dropped ssh session), unless the process was started
+        // ignoring them (nohup). Once the COMMIT is on its way the load may be in the database
+        // whatever happens here, so the outcome is found and said (and the file published)
         // first; a second signal ends the process at once.
-        // Without a rejections file there is nothing to tidy: the signal ends the process at
-        // once, saying what became of the load (it ended without a word).
-        let committing = CommitFlag()
-        let stop = rejections.map { file in
-            StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: {
-                if file.stoppedBy != nil {
-                    Console.error("labourmatch: the load's COMMIT was on its way: it may be in the database "
-                        + "(labourmatch feeds list says; loading the file again is a no-op if it is)\n")
-                }
-                file.discard()
-                return true
-            }) { number in
-                guard file.stop(by: number) else { CommitFlag.endBefore(by: number) }
-                Console.error("labourmatch: \(StopSignals.name(number)): the load's COMMIT is on its way; "
-                              + "ending once its outcome is known (a second signal ends it at once)\n")
+        let stop = LoadStop(cleanup: { rejections?.discard() })
+        let signals = StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT], repeatEndsAtOnce: {
+            if stop.isCommitting {
+                Console.errorWithin("labourmatch: the load's COMMIT was on its way: it may be in the database "
+                    + "(labourmatch feeds list says; loading the file again is a no-op if it is)\n")
             }
-        } ?? StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT]) { number in
-            guard committing.isSet else { CommitFlag.endBefore(by: number) }
-            Console.error("labourmatch: \(StopSignals.name(number)) came while the load committed: it may be in the "
-                          + "database (labourmatch feeds list says; loading the file again is a no-op if it is)\n")
-            StopSignals.die(by: number)
-        }
-        defer { withExtendedLifetime(stop) {} }
+            rejections?.discard()
+            return true
+        }) { stop.stop(by: $0) }
+        defer { withExtendedLifetime(signals) {} }
         let progress = ProgressLine.onTerminal(label: "loading \(FeedText.oneLine((file as NSString).lastPathComponent))")
         let report: LoadReport
         do {
@@ -164,10 +154,8 @@ struct LoadCommand: ParsableCommand {
             if let progress { loader.progress = { progress.show($0) } }
             if let rejections {
                 loader.rejectionsWritten = { tx, feedId in try rejections.write(tx, feedId) }
-                loader.willCommit = { try rejections.commits() }
-            } else {
-                loader.willCommit = { committing.set() }
             }
+            loader.willCommit = { try stop.commits() }
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
             // A no-op wrote nothing: the rejections are those of the load it repeats.
@@ -187,11 +175,11 @@ struct LoadCommand: ParsableCommand {
             do {
                 report = try confirm(load, cause: cause, serverProcess: serverProcess, logger: logger)
             } catch {
-                throw Self.stopping(rejections, after: error)
+                throw Self.stopping(stop, after: error)
             }
         } catch {
             progress?.clear()
-            throw Self.stopping(rejections, after: CommandLog.fail(error, status: LoadError.exitStatus(for: error)))
+            throw Self.stopping(stop, after: CommandLog.fail(error, status: LoadError.exitStatus(for: error)))
         }
         progress?.clear()
         // The file before the summary: a closed stdout (SIGPIPE) must not leave it unpublished.
@@ -199,21 +187,21 @@ struct LoadCommand: ParsableCommand {
             try rejections?.publish()
         } catch {
             print(FeedText.loadSummary(report))
-            throw Self.stopping(rejections, after: CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1))
+            throw Self.stopping(stop, after: CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1))
         }
         print(FeedText.loadSummary(report))
         if let rejections {
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
-            let feed = report.feedId.map { "feed \($0)" } ?? "the feed"
-            rejections.endIfStopped { "\($0) came while \(feed) committed: the load is complete "
-                + "(summary above) and its rejections file written; ending by the signal" }
         }
+        let feed = report.feedId.map { "feed \($0)" } ?? "the feed"
+        stop.endIfStopped { "\($0) came while \(feed) committed: the load is complete (summary above)"
+            + (rejections == nil ? "" : " and its rejections file written") + "; ending by the signal" }
     }
 
     /// `failure`, said already, unless a stop signal came while the load's COMMIT was on its way:
     /// then the process ends by that signal (what its sender asked for), saying so.
-    static func stopping(_ rejections: RejectionsFile?, after failure: any Error) -> any Error {
-        rejections?.endIfStopped { "\($0) came while the load committed; what became of the load is said above; ending by the signal" }
+    static func stopping(_ stop: LoadStop, after failure: any Error) -> any Error {
+        stop.endIfStopped { "\($0) came while the load committed; what became of the load is said above; ending by the signal" }
         return failure
     }
 
@@ -273,9 +261,6 @@ final class RejectionsFile: @unchecked Sendable {
     private let temporary: String
     private let lock = NSLock()
     private var discarded = false
-    /// The load's COMMIT is on its way: a stop signal waits for the file to be published.
-    private var committing = false
-    private var signal: Int32?
     private(set) var written = false
     /// The rejected rows written.
     private(set) var rows = 0
@@ -287,6 +272,7 @@ final class RejectionsFile: @unchecked Sendable {
             CommandLog.fail(CommandFailure("--rejections-out \(path.isEmpty ? "''" : path): \(why); nothing was loaded"), status: 2)
         }
         var out = stat(), feed = stat()
+        if path == "-" { throw refuse("the rejections go to a file, not standard output: give its path") }
         if stat(path, &out) == 0, stat(input, &feed) == 0, out.st_dev == feed.st_dev, out.st_ino == feed.st_ino {
             throw refuse("is the feed file itself")
         }
@@ -362,45 +348,6 @@ final class RejectionsFile: @unchecked Sendable {
         }
     }
 
-    /// The load sends its COMMIT: from here on a stop signal leaves the file to be published.
-    /// Throws when a stop signal came first (its handler is ending the process): the load is
-    /// rolled back rather than committed by a process about to die as if it had not.
-    func commits() throws {
-        try lock.withLock {
-            guard !discarded else { throw CommandFailure("stopped by a signal before the COMMIT: nothing was loaded") }
-            committing = true
-        }
-    }
-
-    /// A stop signal's part: before the load's COMMIT, removes the temporary file (none is made
-    /// after) and answers false, for the process to end by the signal at once; from the COMMIT
-    /// on, notes the signal (`stoppedBy`) and answers true.
-    func stop(by number: Int32) -> Bool {
-        lock.withLock {
-            if committing {
-                signal = signal ?? number
-                return true
-            }
-            discarded = true
-            unlink(temporary)
-            return false
-        }
-    }
-
-    /// The stop signal that came once the load's COMMIT was on its way, if one did.
-    var stoppedBy: Int32? { lock.withLock { signal } }
-
-    /// When a stop signal came during the COMMIT (`stoppedBy`): removes the temporary file
-    /// (if still there), warns with `message(the signal's name)`, and ends the process by the
-    /// signal, standard output flushed first (its default death would not). Else returns.
-    func endIfStopped(_ message: (String) -> String) {
-        guard let number = stoppedBy else { return }
-        discard()
-        CommandLog.warn(message(StopSignals.name(number)))
-        fflush(nil)
-        StopSignals.die(by: number)
-    }
-
     /// Removes the temporary file, if there; none is made after.
     func discard() {
         lock.withLock {
@@ -410,19 +357,73 @@ final class RejectionsFile: @unchecked Sendable {
     }
 }
 
-/// Whether the load's COMMIT is on its way (set just before it is sent), for a stop signal's
-/// message when no rejections file keeps that state.
-final class CommitFlag: @unchecked Sendable {
+/// What a stop signal does to a load, by where the load is. Before its COMMIT: the process
+/// ends by the signal at once (the server rolls the load back), `cleanup` done, saying that
+/// nothing was loaded; and the COMMIT is never sent after (`commits` throws), so that cannot be
+/// false. From the COMMIT on: the signal is noted, and the process ends by it once the load's
+/// outcome is known and said (`endIfStopped`). After that: at once.
+final class LoadStop: @unchecked Sendable {
+    private enum Phase { case working, committing, finished }
     private let lock = NSLock()
-    private var value = false
+    private var phase = Phase.working
+    private var stopped = false
+    private var signal: Int32?
+    private let cleanup: @Sendable () -> Void
 
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    init(cleanup: @escaping @Sendable () -> Void) { self.cleanup = cleanup }
 
-    /// A stop signal before the COMMIT: says that nothing was loaded, and ends the process by
-    /// the signal (the server rolls the load back when the connection goes).
-    static func endBefore(by number: Int32) -> Never {
-        Console.error("labourmatch: \(StopSignals.name(number)): stopped before the load's COMMIT; nothing was loaded\n")
+    /// The load sends its COMMIT. Throws when a stop signal came first (its handler is ending
+    /// the process): the load is rolled back rather than committed by a process about to die
+    /// saying that nothing was loaded.
+    func commits() throws {
+        try lock.withLock {
+            guard !stopped else { throw CommandFailure("stopped by a signal before the COMMIT: nothing was loaded") }
+            phase = .committing
+        }
+    }
+
+    /// Whether a signal came while the COMMIT was on its way.
+    var isCommitting: Bool { lock.withLock { phase == .committing && signal != nil } }
+
+    /// A stop signal's part (on the signal handler's thread).
+    func stop(by number: Int32) {
+        let name = StopSignals.name(number)
+        let phase: Phase = lock.withLock {
+            switch self.phase {
+            case .working: stopped = true
+            case .committing: signal = signal ?? number
+            case .finished: break
+            }
+            return self.phase
+        }
+        switch phase {
+        case .working:
+            cleanup()
+            Console.errorWithin("labourmatch: \(name): stopped before the load's COMMIT; nothing was loaded\n")
+        case .committing:
+            Console.errorWithin("labourmatch: \(name): the load's COMMIT is on its way; "
+                                + "ending once its outcome is known (a second signal ends it at once)\n")
+            return
+        case .finished:
+            fflush(nil)
+            Console.errorWithin("labourmatch: \(name) came once the load had ended (said above); ending by the signal\n")
+        }
+        StopSignals.die(by: number)
+    }
+
+    /// Once the load's outcome is said: when a signal came during the COMMIT, does `cleanup`,
+    /// warns with `message(the signal's name)` and ends the process by the signal, standard
+    /// output flushed first (its default death would not). Else returns, and a later signal
+    /// ends the process at once.
+    func endIfStopped(_ message: (String) -> String) {
+        let number: Int32? = lock.withLock {
+            if signal == nil { phase = .finished }
+            return signal
+        }
+        guard let number else { return }
+        cleanup()
+        CommandLog.warn(message(StopSignals.name(number)))
+        fflush(nil)
         StopSignals.die(by: number)
     }
 }

@@ -201,7 +201,7 @@ struct RunCommand: AsyncParsableCommand {
                 handle?.cancel()   // the job records the stop at its next safe point
             case .record(let state):
                 let line = stopper.record(state, signalName: name, within: 20)
-                Console.error("labourmatch: \(TerminalText.escaped(line))\n")
+                Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
                 StopSignals.die(by: number)
             }
         }
@@ -215,7 +215,7 @@ struct RunCommand: AsyncParsableCommand {
                                    message: failure?.message ?? "stopped by \(StopSignals.name(number))",
                                    step: failure?.step ?? .lock, scope: scope, recorded: failure?.recorded,
                                    leaseReleased: failure?.leaseReleased ?? true)
-        Console.error("labourmatch: \(TerminalText.escaped(line))\n")
+        Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
         StopSignals.die(by: number)
     }
 

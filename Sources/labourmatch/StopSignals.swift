@@ -23,6 +23,14 @@ final class StopSignals: @unchecked Sendable {
     init(signals: [Int32] = caught, repeatEndsAtOnce: @escaping @Sendable () -> Bool = { true },
          _ handler: @escaping @Sendable (Int32) -> Void) {
         for number in signals {
+            // A signal the process was started ignoring stays ignored (nohup's SIGHUP; SIGINT
+            // and SIGQUIT of a shell's background job): catching it would stop what its
+            // starter meant to go on.
+            var inherited = sigaction()
+            if sigaction(number, nil, &inherited) == 0,
+               let handler = inherited.__sigaction_handler.sa_handler, unsafeBitCast(handler, to: Int.self) == 1 {
+                continue
+            }
             signal(number, SIG_IGN)   // the dispatch source gets it instead of the default death
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [self] in
@@ -33,7 +41,7 @@ final class StopSignals: @unchecked Sendable {
                 if first {
                     DispatchQueue.global().async { handler(number) }
                 } else if repeatEndsAtOnce() {
-                    Console.error(
+                    Console.errorWithin(
                         "labourmatch: \(Self.name(number)) after a first stop signal: ending at once\n")
                     Self.die(by: number)
                 }

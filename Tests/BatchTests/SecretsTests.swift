@@ -91,6 +91,14 @@ import Testing
                 #expect(outcome.stderr.contains(c.says), "\(c.what), \(arguments): \(outcome.stderr)")
             }
         }
+        // Mistyped strings libpq cannot parse: refused (2) without the string, which the debug
+        // log's "connecting" line (trace here) printed whole, password and all.
+        for mistyped in ["u:\(pw)@db:5432/x", "postgresql:/alice:\(pw)@db/x", "jdbc:postgresql://db/x?user=a&password=\(pw)"] {
+            for arguments in [["runs", "list"], ["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path]] {
+                let outcome = try expectNoPassword(arguments, url: mistyped, status: 2)
+                #expect(outcome.stderr.contains("not shown"), "\(mistyped), \(arguments): \(outcome.stderr)")
+            }
+        }
         // The pretend server did get the password: the commands did send it, and hid it.
         #expect(server.passwords.count == 8 && server.passwords.allSatisfy { $0 == pw }, "\(server.passwords)")
         // The nightly run stops at once (exit 2) on a login that can never succeed, and retries a

@@ -120,6 +120,10 @@ import Testing
         #expect(try run(["match", "--no-such-option"], redirect: "2>&-") == 2)
         #expect(try run(["match", "--no-such-option"], redirect: "<&- >&- 2>&-") == 2)
         #expect(try run(matchArguments(out: dir.appendingPathComponent("out4")), redirect: ">/dev/null 2>&-") == 0)
+        // Help lost to a full disk is not success either (argument-parser printed it, and said 0).
+        #expect(try run(["--help"], redirect: ">/dev/full 2>/dev/null") == 1)
+        #expect(try run(["load", "--help"], redirect: ">/dev/full 2>/dev/null") == 1)
+        #expect(try run(["load", "--help"], redirect: ">/dev/null") == 0)
     }
 
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so

@@ -25,6 +25,10 @@ import Testing
         let json = fileError(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"country\":\"PH\",\"\u{FEFF}country\":\"PH\"}\n")
         #expect(json?.description.contains("unknown key '\\u{FEFF}country'") == true, "\(String(describing: json))")
         #expect(FeedFileError.visible("a b\u{A0}\\é") == "a b\\u{A0}\\u{5C}\\u{E9}")
+        // A key repeated in a row (MALFORMED_ROW) is named the same way.
+        let repeated = try? readFeed(.employers, .ndjson, "{\"employer_id\":\"E1\",\"name\":\"A\",\"na\u{200B}me\":\"B\",\"na\u{200B}me\":\"C\",\"country\":\"PH\"}\n")
+        #expect(repeated?.rejections.first?.detail.contains("key 'na\\u{200B}me' is repeated") == true,
+                "\(String(describing: repeated?.rejections.first?.detail))")
     }
 
     @Test func emptyFileHasNoRows() throws {

@@ -255,9 +255,77 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A load started ignoring SIGHUP (nohup, a dropped ssh session) goes on when it comes: it
+    /// caught every stop signal, so nohup no longer protected it (it died by SIGHUP).
+    @Test func aLoadStartedUnderNohupIgnoresSIGHUP() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", "trap '' HUP; exec \"$@\"", "sh", labourmatchBinary.path, "load", "vacancies",
+                               fixturePath("vacancies.csv"), "--database-url", t.url()]
+            var environment = ProcessInfo.processInfo.environment
+            environment["LABOURMATCH_TEST_PAUSE_AFTER_ROWS"] = "1"
+            environment["LABOURMATCH_TEST_PAUSE_SECONDS"] = "3"
+            shell.environment = environment
+            let err = PipeReading.pipe()
+            shell.standardError = err
+            shell.standardOutput = FileHandle.nullDevice
+            try shell.run()
+            let said = String(decoding: PipeReading.chunk(of: err.fileHandleForReading), as: UTF8.self)
+            #expect(said.contains("test pause"), "\(said)")
+            kill(shell.processIdentifier, SIGHUP)
+            let rest = String(decoding: PipeReading.all(of: err.fileHandleForReading), as: UTF8.self)
+            shell.waitUntilExit()
+            #expect(shell.terminationReason == .exit && shell.terminationStatus == 0, "\(said)\(rest)")
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 1)
+        }
+    }
+
+    /// A stop signal while standard error is a full pipe (a stalled log reader, a terminal
+    /// paused with Ctrl-S): the process still ends by it, its message given up after a while.
+    /// It waited for ever to write the message, and the load went on.
+    @Test func aStopSignalEndsALoadWhoseStandardErrorIsFull() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let application = "lm-full-stderr-\(UInt32.random(in: 0...UInt32.max))"
+            let load = Process()
+            load.executableURL = labourmatchBinary
+            load.arguments = ["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", t.url(application: application)]
+            var environment = ProcessInfo.processInfo.environment
+            environment["LABOURMATCH_TEST_PAUSE_AFTER_ROWS"] = "1"
+            environment["LABOURMATCH_TEST_PAUSE_SECONDS"] = "600"
+            load.environment = environment
+            let err = PipeReading.pipe()
+            // Filled to the brim before the child starts: its first message to stderr blocks.
+            let writeEnd = err.fileHandleForWriting.fileDescriptor
+            let flags = fcntl(writeEnd, F_GETFL)
+            _ = fcntl(writeEnd, F_SETFL, flags | O_NONBLOCK)
+            let block = [UInt8](repeating: 0x2E, count: 4096)
+            while (block.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }) > 0 {}
+            _ = fcntl(writeEnd, F_SETFL, flags)   // the flag is the child's too: its writes must wait
+            load.standardError = err
+            load.standardOutput = FileHandle.nullDevice
+            try load.run()
+            defer { if load.isRunning { kill(load.processIdentifier, SIGKILL) } }
+            let connected = waitFor(seconds: 60) {
+                (try? t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '\(application)'")) == 1
+            }
+            #expect(connected)
+            kill(load.processIdentifier, SIGTERM)
+            let ended = waitFor(seconds: 30) { !load.isRunning }
+            #expect(ended, "the load ended within 30 s of SIGTERM")
+            if ended {
+                #expect(load.terminationReason == .uncaughtSignal && load.terminationStatus == SIGTERM)
+            }
+            #expect(try t.int("SELECT count(*) FROM feeds WHERE kind = 'vacancies'") == 0)
+        }
+    }
+
     /// The same, once its COMMIT is on its way (it has reached the server; its answer is held):
-    /// it says the load may be in the database, not that nothing was loaded.
-    @Test func aLoadStoppedDuringItsCommitSaysItMayBeLoaded() throws {
+    /// it says so, waits for the outcome, says it, and ends by the signal (without a rejections
+    /// file it died at once, and could say "nothing was loaded" of a committed load).
+    @Test func aLoadStoppedDuringItsCommitSaysWhatBecameOfIt() throws {
         try LoadDB.with { t in
             try t.loadReferences()
             let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
@@ -267,9 +335,15 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                                              "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
             #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
             Foundation.kill(load.pid, SIGTERM)
+            #expect(load.waitForStderr(containing: "SIGTERM: the load's COMMIT is on its way; ending once its outcome is known"),
+                    "\(load.stderr)")
+            proxy.release()
             let done = load.finish()
+            let feed = try t.int("SELECT max(feed_id)::int FROM feeds WHERE kind = 'vacancies'")
             #expect(done.status == 128 + SIGTERM, "\(done.stderr)")
-            #expect(done.stderr.contains("SIGTERM came while the load committed: it may be in the database"), "\(done.stderr)")
+            #expect(done.stdout.hasPrefix("loaded "), "\(done.stdout)")
+            #expect(done.stderr.contains("SIGTERM came while feed \(feed) committed: the load is complete (summary above); "
+                                         + "ending by the signal"), "\(done.stderr)")
             #expect(!done.stderr.contains("nothing was loaded"), "\(done.stderr)")
         }
     }
@@ -471,6 +545,10 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         // Standard input is not a file a load can read twice: said as such ("no such file" before).
         let stdin = try runLabourmatch(["load", "employers", "-", "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
         #expect(stdin.status == 2 && stdin.stderr.contains("a load reads a file, not standard input"), "\(stdin.stderr)")
+        let rejectionsToStdout = try runLabourmatch(["load", "employers", fixturePath("employers.csv"), "--rejections-out", "-",
+                                                     "--database-url", "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(rejectionsToStdout.status == 2 && rejectionsToStdout.stderr.contains("the rejections go to a file, not standard output"),
+                "\(rejectionsToStdout.stderr)")
         // An empty --database-url (an unset variable in a script) does not fall back to the defaults.
         let empty = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", ""])
         #expect(empty.status == 2 && empty.stderr.contains("--database-url is empty"), "\(empty.stderr)")
