@@ -47,7 +47,7 @@ struct DBRoles: ParsableCommand {
         let missing = roles.filter { !$0.loginIsMember }
         guard missing.isEmpty else {
             for r in missing {
-                let fix = r.exists ? "GRANT \(r.role.name) TO \(login);" : "labourmatch db migrate (as the owner) creates it"
+                let fix = r.exists ? "GRANT \(r.role.name) TO \(login);" : "labourmatch db migrate creates it (its login needs CREATEROLE), or an administrator runs CREATE ROLE \(r.role.name) NOLOGIN; before it"
                 Console.error("labourmatch: \(login) cannot act as \(r.role.name): \(fix)\n")
             }
             throw ExitCode(1)

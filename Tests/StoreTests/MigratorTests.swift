@@ -117,6 +117,30 @@ import Testing
         }
     }
 
+    /// A table another session holds (a nightly run, a load) is waited for as long as the
+    /// migration lock, and the failure says so: it was waited for without end, and every later
+    /// writer of that table queued behind the migration.
+    @Test func aTableLockedByAnotherSessionIsWaitedForABoundedTime() throws {
+        let dir = try SchemaDir(["0001_first.sql": Self.first])
+        try TestDatabase.withSchema { db, schema in
+            let migrator = Migrator(directory: dir.url, lockTimeout: 1)
+            try migrator.migrate(db)
+            try dir.write("0002_third.sql", Self.third)   // its ALTER TABLE waits for the reader below
+            let other = try TestDatabase.connect()
+            defer { other.close() }
+            try other.execute("BEGIN")
+            try other.execute("LOCK TABLE \(schema).steps IN ACCESS SHARE MODE")
+            try db.execute("SET statement_timeout = '20s'")   // a regression fails here rather than hangs
+            let started = Date()
+            let e = try #require(throws: MigrationError.self) { try migrator.migrate(db) }
+            try other.execute("ROLLBACK")
+            #expect(Date().timeIntervalSince(started) < 30)
+            #expect(e.description.contains("55P03") && e.description.contains("it waited 1 s for a lock another session holds"),
+                    "\(e)")
+            #expect(try migrator.migrate(db).map(\.name) == ["0002_third.sql"])
+        }
+    }
+
     @Test func concurrentMigratorsApplyEachFileOnce() throws {
         let dir = try SchemaDir(["0001_first.sql": Self.first, "0002_second.sql": Self.second,
                                  "0003_third.sql": Self.third])

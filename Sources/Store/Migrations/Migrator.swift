@@ -105,6 +105,10 @@ public struct Migrator: Sendable {
             let start = Date()
             do {
                 try db.transaction { tx in
+                    // A table another session holds (a nightly run, a load) is waited for as long
+                    // as the migration lock, not for ever with every later writer queued behind.
+                    try tx.execute("SELECT set_config('lock_timeout', $1, true)",
+                                   params: [PostgresValue("\(Int(lockTimeout * 1000))ms")])
                     try tx.runScript(migration.sql)
                     try tx.execute("INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)",
                                    params: [PostgresValue(migration.name), PostgresValue(migration.sha256)])
@@ -114,7 +118,14 @@ public struct Migrator: Sendable {
                 var short = error
                 short.statement = nil
                 let line = error.line.map { " (line \($0))" } ?? ""
-                throw MigrationError.failed(name: migration.name, error: "\(short.description)\(line)")
+                let hint = error.sqlState == "55P03"
+                    ? "; it waited \(Int(lockTimeout)) s for a lock another session holds (a nightly run, a load?): "
+                        + "run it again when they are done"
+                    : error.sqlState == "42501" && error.message.contains("permission denied to create role")
+                    ? "; the three roles are created by the first migrate: its login needs CREATEROLE, "
+                        + "or an administrator creates them first (README \"Roles\")"
+                    : ""
+                throw MigrationError.failed(name: migration.name, error: "\(short.description)\(line)\(hint)")
             }
             logger.info("applied migration", metadata: [
                 "migration": "\(migration.name)",
