@@ -32,7 +32,14 @@ struct DatabaseOptions: ParsableArguments {
         let config = role.map { self.config(as: $0) } ?? config
         logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)",
                                              "role": "\(config.role ?? "(login)")"])
-        return try Connection(config, logger: logger)
+        let db = try Connection(config, logger: logger)
+        // A command acting as a role refuses a schema behind this labourmatch (an upgrade
+        // without db migrate): it failed half-way on a missing type, or ran without a guard.
+        if role != nil, let lag = Migrator(directory: Migrator.defaultDirectory()).lag(db) {
+            db.close()
+            throw CommandFailure(lag)
+        }
+        return db
     }
 }
 

@@ -181,6 +181,9 @@ struct RunCommand: AsyncParsableCommand {
             throw CommandLog.fail(CommandFailure("the database has no run tables: run labourmatch db migrate first"),
                                   status: 1)
         }
+        if let lag = Migrator(directory: Migrator.defaultDirectory()).lag(db) {
+            throw CommandLog.fail(CommandFailure(lag), status: 1)
+        }
     }
 
     /// SIGTERM (a scheduler's stop) or SIGINT (Ctrl-C) during the run: the job stops at its next

@@ -78,6 +78,41 @@ public struct Migrator: Sendable {
         return MigrationStatus(applied: applied, pending: pending, problems: problems)
     }
 
+    /// Why `db`'s schema is behind the migrations of `directory` (an upgrade without
+    /// `db migrate`), as a sentence; nil when it is not, when nothing is migrated yet (the
+    /// commands say so in their own words), or when it cannot be told (no readable directory).
+    /// Works as any of the three roles, through `labourmatch_schema_version()` (0009); a
+    /// database without that function but with `schema_migrations` is behind it.
+    public func lag(_ db: Connection) -> String? {
+        guard let files = try? migrations(), let last = files.last else { return nil }
+        do {
+            let found = try db.query("""
+                SELECT to_regclass('schema_migrations') IS NOT NULL,
+                       to_regprocedure('labourmatch_schema_version()') IS NOT NULL
+                """)[0]
+            guard try found.decode(0, as: Bool.self) else { return nil }
+            let fix = "its owner runs labourmatch db migrate (labourmatch db status lists what is pending)"
+            let applied: String?
+            if try found.decode(1, as: Bool.self) {
+                applied = try db.query("SELECT labourmatch_schema_version()")[0].decodeIfPresent(0, as: String.self)
+            } else {
+                // Before 0009: the table itself, if this login may read it.
+                applied = try? db.query("SELECT max(name) FROM schema_migrations")[0].decodeIfPresent(0, as: String.self)
+                if applied == nil {
+                    return "this database's schema is behind this labourmatch (it lacks 0009_schema_version.sql at least): \(fix)"
+                }
+            }
+            let pending = files.filter { applied == nil || $0.name > applied! }
+            guard let first = pending.first else { return nil }
+            let since = applied.map { "its last migration is \($0); " } ?? ""
+            let which = pending.count == 1 ? "1 migration is pending: \(first.name)"
+                : "\(pending.count) migrations are pending, \(first.name) to \(last.name)"
+            return "this database's schema is behind this labourmatch (\(since)\(which)): \(fix)"
+        } catch {
+            return nil   // the command's own statements meet the problem, if there is one
+        }
+    }
+
     /// Applies every pending migration in order, each in its own transaction; returns those applied.
     ///
     /// Throws before applying anything when `status` finds a problem, and
