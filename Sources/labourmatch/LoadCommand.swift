@@ -49,7 +49,7 @@ struct LoadCommand: ParsableCommand {
         past --lock-timeout, 1 any other failure (nothing is written, unless \
         the message says the feed IS loaded: only the --rejections-out file, \
         or the summary on standard output, is missing), 128 + N stopped by \
-        signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), saying whether \
+        signal N (SIGTERM 143, SIGINT 130, SIGHUP 129, SIGQUIT 131), saying whether \
         anything was loaded.
 
         Examples:
@@ -422,8 +422,8 @@ final class LoadStop: @unchecked Sendable {
         }
         guard let number else { return }
         cleanup()
-        CommandLog.warn(message(StopSignals.name(number)))
         fflush(nil)
+        Console.errorWithin("labourmatch: warning: \(TerminalText.message(message(StopSignals.name(number))))\n")
         StopSignals.die(by: number)
     }
 }

@@ -16,6 +16,29 @@ import Testing
 
     static let sha = String(repeating: "ab", count: 32)
 
+    /// `labourmatch_schema_version()` (0009) runs with its owner's rights: a role's temporary
+    /// view named `schema_migrations` must not be what it reads (with the search_path of its
+    /// creation, pg_temp came first, and the view's function ran as the owner).
+    @Test func theSchemaVersionFunctionCannotBeShadowedByATemporaryView() throws {
+        try withCoreSchema { db in
+            let last = try FileManager.default.contentsOfDirectory(atPath: Migrator.defaultDirectory().path)
+                .filter { $0.hasSuffix(".sql") }.sorted().last
+            try db.execute("SET ROLE labourmatch_loader")
+            defer { _ = try? db.execute("RESET ROLE") }
+            #expect(try db.query("SELECT labourmatch_schema_version()")[0].decodeIfPresent(0, as: String.self) == last)
+            try db.execute("CREATE TEMP VIEW schema_migrations AS SELECT '9999_spoofed.sql'::text AS name")
+            #expect(try db.query("SELECT max(name) FROM schema_migrations")[0].decode(0, as: String.self) == "9999_spoofed.sql",
+                    "the view is in front for the caller")
+            #expect(try db.query("SELECT labourmatch_schema_version()")[0].decodeIfPresent(0, as: String.self) == last,
+                    "but not for the function")
+            let config = try db.query("""
+                SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE proname = 'labourmatch_schema_version'
+                  AND pronamespace = current_schema()::regnamespace
+                """)[0].decode(0, as: String.self)
+            #expect(config == "search_path=pg_catalog, pg_temp", "\(config)")
+        }
+    }
+
     func insertEmployer(_ db: Connection, id: String = "E1", version: Int = 1, country: String = "DE",
                         name: String = "Klinikum") throws {
         if version == 1 { try db.execute("INSERT INTO employers (employer_id) VALUES ($1)", params: [PostgresValue(id)]) }

@@ -154,8 +154,8 @@ public struct Migrator: Sendable {
                 short.statement = nil
                 let line = error.line.map { " (line \($0))" } ?? ""
                 let hint = error.sqlState == "55P03"
-                    ? "; it waited \(Int(lockTimeout)) s for a lock another session holds (a nightly run, a load?): "
-                        + "run it again when they are done"
+                    ? "; a lock another session holds (a nightly run, a load?) was not granted within the lock timeout "
+                        + "(\(Int(lockTimeout)) s, unless the migration sets its own): run it again when they are done"
                     : error.sqlState == "42501" && error.message.contains("permission denied to create role")
                     ? "; the three roles are created by the first migrate: its login needs CREATEROLE, "
                         + "or an administrator creates them first (README \"Roles\")"
