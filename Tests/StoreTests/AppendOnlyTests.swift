@@ -26,6 +26,16 @@ import Testing
             for table in ["feeds", "feed_rejections", "vacancy_versions", "employers", "run_matches", "runs"] {
                 expectRefused(db, "TRUNCATE \(table) CASCADE", "LM001")
             }
+            // A temporary table named `text` (pg_temp is searched first for types) no longer
+            // breaks the guard (0010: its search_path is pg_catalog, pg_temp): still LM001, not
+            // "cannot assign non-composite value to a record variable".
+            // (A session of its own: plpgsql keeps what it resolved in a session's first call.)
+            let fresh = try TestDatabase.connect()
+            defer { fresh.close() }
+            try fresh.execute("SET search_path TO \(t.schema)")
+            try fresh.execute("CREATE TEMP TABLE text (x integer)")
+            expectRefused(fresh, "UPDATE feeds SET rows_read = rows_read", "LM001")
+            expectRefused(fresh, "UPDATE vacancy_versions SET title = 'changed'", "LM001")
             // Forward only: retiring a current version is what a load does; bringing it back is not.
             let key = try t.strings("SELECT vacancy_id FROM current_vacancies ORDER BY vacancy_id LIMIT 1")[0]
             struct Rollback: Error {}
