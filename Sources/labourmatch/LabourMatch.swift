@@ -9,8 +9,10 @@ struct LabourMatch: AsyncParsableCommand {
         commandName: "labourmatch",
         abstract: "Match workers' skill profiles with employers' vacancies, ethically and explainably.",
         discussion: """
-        Exit statuses: 0 success, 1 run failed, 2 bad usage or bad input, \
-        3 another run holds the lock.
+        Exit statuses: 0 success, 1 run failed (or any failure; also when what \
+        was printed to standard output was lost), 2 bad usage or bad input, \
+        3 another run holds the lock, 128 + N stopped by signal N (143 SIGTERM, \
+        130 SIGINT).
         """,
         subcommands: [Match.self, LoadCommand.self, FeedsCommand.self, RunCommand.self, Runs.self, Export.self,
                       Verify.self, ReportCommand.self, ExplainCommand.self, DB.self, BenchAssign.self]

@@ -15,7 +15,8 @@ struct LoadCommand: ParsableCommand {
         KIND is employers, recruiters, vacancies, workers, minimum-wages, fx-rates \
         or who-list; FILE is CSV or NDJSON as FEEDS.md defines them. Rows that \
         break a rule are rejected on their own (feed_rejections); every other row \
-        loads. New keys are inserted, changed rows get a new version (the old one \
+        loads (but a who-list file with a rejected row is refused whole: an edition \
+        without a country would lift its safeguard). New keys are inserted, changed rows get a new version (the old one \
         stays readable), identical rows are left alone. The feed record, the rows \
         and the rejections commit together or not at all.
 
