@@ -66,6 +66,12 @@ enum CommandLog {
         fail(error, status: (error as? OutputDirectory.Failure)?.isBadPath == true ? 2 : 1)
     }
 
+    /// `fail` for a write to standard output that failed (a closed pipe, a full disk): status 1.
+    /// `what` names what was lost ("the report").
+    static func failWritingStandardOutput(_ what: String, _ error: any Error) -> ExitCode {
+        fail(CommandFailure("cannot write \(what) to standard output (\(OutputDirectory.systemReason(error)))"), status: 1)
+    }
+
     /// Prints `labourmatch: warning: ...` on stderr.
     static func warn(_ text: String) {
         Console.error("labourmatch: warning: \(TerminalText.message(text))\n")

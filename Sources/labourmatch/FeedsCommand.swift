@@ -113,8 +113,7 @@ struct FeedsShow: ParsableCommand {
             } catch let error as PostgresError {
                 throw error
             } catch {
-                throw CommandLog.fail(CommandFailure("cannot write the rejections to standard output "
-                                                     + "(\(OutputDirectory.systemReason(error)))"), status: 1)
+                throw CommandLog.failWritingStandardOutput("the rejections", error)
             }
         } catch let exit as ExitCode {
             throw exit

@@ -54,8 +54,7 @@ struct ReportCommand: ParsableCommand {
             do {
                 try FileHandle.standardOutput.write(contentsOf: Data(bytes))
             } catch {
-                throw CommandLog.fail(CommandFailure("cannot write the report to standard output "
-                                                     + "(\(OutputDirectory.systemReason(error)))"), status: 1)
+                throw CommandLog.failWritingStandardOutput("the report", error)
             }
             return
         }

@@ -97,6 +97,22 @@ import Testing
         #expect(throws: MigrationError.duplicateNumber(first: "0001_again.sql", second: "0001_first.sql")) {
             try Migrator(directory: twice.url).migrations()
         }
+        // The names-only listing (what every connection's schema check reads) refuses the same.
+        #expect(throws: MigrationError.badFileName(name: "2_second.sql")) { try Migrator(directory: bad.url).migrationNames() }
+        #expect(throws: MigrationError.duplicateNumber(first: "0001_again.sql", second: "0001_first.sql")) {
+            try Migrator(directory: twice.url).migrationNames()
+        }
+    }
+
+    @Test func theNamesOnlyListingIsTheMigrationsNames() throws {
+        let project = Migrator()
+        let names = try project.migrationNames()
+        #expect(names == (try project.migrations()).map(\.name))
+        #expect(names.count >= 10 && names.first == "0001_core.sql")
+        // Number order, not the order a directory happens to list.
+        let dir = try SchemaDir(["0010_tenth.sql": Self.third, "0002_second.sql": Self.second, "0001_first.sql": Self.first,
+                                 "notes.txt": "not a migration"])
+        #expect(try Migrator(directory: dir.url).migrationNames() == ["0001_first.sql", "0002_second.sql", "0010_tenth.sql"])
     }
 
     @Test func failingMigrationLeavesNothingOfItself() throws {

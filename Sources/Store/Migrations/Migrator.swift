@@ -31,14 +31,7 @@ public struct Migrator: Sendable {
 
     /// The migration files, in number order. Files not ending in `.sql` are ignored.
     public func migrations() throws -> [Migration] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw MigrationError.unreadableDirectory(path: directory.path, reason: error.localizedDescription)
-        }
-        var found: [Migration] = []
-        for name in names where name.hasSuffix(".sql") {
+        try migrationNames().map { name in
             let contents: Data
             do {
                 contents = try Data(contentsOf: directory.appendingPathComponent(name))
@@ -48,13 +41,29 @@ public struct Migrator: Sendable {
             guard let migration = try Migration(name: name, contents: contents) else {
                 throw MigrationError.badFileName(name: name)
             }
-            found.append(migration)
+            return migration
+        }
+    }
+
+    /// The migration files' names, in number order, checked as `migrations()` checks them
+    /// but not read: what `lag` needs on every connection.
+    public func migrationNames() throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw MigrationError.unreadableDirectory(path: directory.path, reason: error.localizedDescription)
+        }
+        var found: [(number: Int, name: String)] = []
+        for name in names where name.hasSuffix(".sql") {
+            guard let number = Migration.number(fileName: name) else { throw MigrationError.badFileName(name: name) }
+            found.append((number, name))
         }
         found.sort { $0.number < $1.number || ($0.number == $1.number && Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8)) }
         for (a, b) in zip(found, found.dropFirst()) where a.number == b.number {
             throw MigrationError.duplicateNumber(first: a.name, second: b.name)
         }
-        return found
+        return found.map(\.name)
     }
 
     /// Applied and pending migrations, and whatever would stop `migrate`.
@@ -84,7 +93,7 @@ public struct Migrator: Sendable {
     /// Works as any of the three roles, through `labourmatch_schema_version()` (0009); a
     /// database without that function but with `schema_migrations` is behind it.
     public func lag(_ db: Connection) -> String? {
-        guard let files = try? migrations(), let last = files.last else { return nil }
+        guard let files = try? migrationNames(), let last = files.last else { return nil }
         do {
             let found = try db.query("""
                 SELECT to_regclass('schema_migrations') IS NOT NULL,
@@ -102,11 +111,11 @@ public struct Migrator: Sendable {
                     return "this database's schema is behind this labourmatch (it lacks 0009_schema_version.sql at least): \(fix)"
                 }
             }
-            let pending = files.filter { applied == nil || $0.name > applied! }
+            let pending = files.filter { applied == nil || $0 > applied! }
             guard let first = pending.first else { return nil }
             let since = applied.map { "its last migration is \($0); " } ?? ""
-            let which = pending.count == 1 ? "1 migration is pending: \(first.name)"
-                : "\(pending.count) migrations are pending, \(first.name) to \(last.name)"
+            let which = pending.count == 1 ? "1 migration is pending: \(first)"
+                : "\(pending.count) migrations are pending, \(first) to \(last)"
             return "this database's schema is behind this labourmatch (\(since)\(which)): \(fix)"
         } catch {
             return nil   // the command's own statements meet the problem, if there is one
