@@ -10,10 +10,13 @@ public enum Console {
     /// Opens /dev/null on whichever of the standard descriptors (0, 1, 2) is closed
     /// (`labourmatch ... 2>&-`). Else the first file or socket the command opens would take
     /// that number, and its messages would be written into it (a libpq socket, a pipe of the
-    /// runtime's: the process died of SIGPIPE). Call it first thing.
+    /// runtime's: the process died of SIGPIPE). Call it first thing. Standard output is opened
+    /// for reading only, so that what the command prints fails to be written (EBADF) and is
+    /// reported lost (`>&-` exited 0 with its output gone); standard error for writing, so that
+    /// messages are dropped and the status stays the command's own.
     public static func openClosedStandardDescriptors() {
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
-            let opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            let opened = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY)
             if opened >= 0 && opened != fd {   // a lower one was closed too, and is taken first
                 dup2(opened, fd)
                 close(opened)
@@ -46,6 +49,7 @@ public enum Console {
             return fflush(nil) == 0 ? nil : String(cString: strerror(errno))
         }
         guard fflush(output) != 0 || ferror(output) != 0 else { return nil }
+        if errno == EBADF { return "standard output is closed" }
         return errno == 0 ? "an error on standard output" : String(cString: strerror(errno))
     }
 }

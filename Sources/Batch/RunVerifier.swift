@@ -65,7 +65,7 @@ public struct Verification: Sendable {
                                         $0.contains("\"input_sha256\":") })
                             }
                             ? "; the results do not depend on what changed" : "; the results changed with it")
-                         + ". To find the row: `labourmatch export \(run.runId) --inputs DIR` writes the rows as they "
+                         + ". To find the row: `labourmatch export \(run.runId) --out DIR --inputs` writes the rows as they "
                          + "are now; compare them with the feed files the loads read (`labourmatch feeds list`).")
         }
         if storedEngine != recomputingEngine {
@@ -86,8 +86,13 @@ public enum RunLookupError: Error, Sendable, CustomStringConvertible {
         case .noSuchRun(let id): return "no run \(id) (see `labourmatch runs list`)"
         case .noResults(let id, let status) where status == .succeeded:
             return "run \(id) is marked succeeded but has no stored results: they were removed, or the run was written by hand"
+        case .noResults(let id, let status) where status == .started:
+            return "run \(id) has no stored results yet (status started): it is still running, or it stopped before "
+                + "storing them (`labourmatch runs show \(id)` says which); a stopped run is resumed by `labourmatch run` "
+                + "with its date and options"
         case .noResults(let id, let status):
-            return "run \(id) has no stored results (status \(status.rawValue)); restart it with `labourmatch run`"
+            return "run \(id) has no stored results (status \(status.rawValue)); `labourmatch run` with its date and "
+                + "options runs it again"
         case .badPolicy(let id): return "run \(id): the stored policy text does not match its policy_sha256"
         }
     }

@@ -49,12 +49,19 @@ public struct OutputDirectory: Sendable {
 
     /// Writes `bytes` to `name` in the directory, atomically (`writeFile`).
     public func write(_ name: String, bytes: [UInt8]) throws {
-        let file = "\(path)/\(name)"
-        var info = stat()
-        if stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-            throw Failure(description: "cannot write \(file) (a directory has that name)", isBadPath: true)
+        try write([(name, bytes)])
+    }
+
+    /// Writes files of the directory (names relative to it, `inputs/policy.toml` too) as one
+    /// set (`writeFiles`).
+    public func write(_ files: [(name: String, bytes: [UInt8])]) throws {
+        for file in files {
+            var info = stat()
+            if stat("\(path)/\(file.name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                throw Failure(description: "cannot write \(path)/\(file.name) (a directory has that name)", isBadPath: true)
+            }
         }
-        try OutputDirectory.writeFile(file, bytes: bytes)
+        try OutputDirectory.writeFiles(files.map { ("\(path)/\($0.name)", $0.bytes) })
     }
 
     /// Whether a system error says the path is a bad choice (bad usage) rather than that the
@@ -132,16 +139,46 @@ public struct OutputDirectory: Sendable {
     /// renamed onto it; its missing directories are made first, each as the system resolves
     /// the path written. Check `fileObstacle` first.
     public static func writeFile(_ path: String, bytes: [UInt8]) throws {
+        try writeFiles([(path, bytes)])
+    }
+
+    /// Writes files as one set: each to a temporary file beside it first, and only when all are
+    /// written, each renamed onto its path. A failure (a full disk) or a stop while writing
+    /// leaves every earlier file as it was, rather than some files new and some of the set
+    /// before; what is left of a stop is temporary files (`.NAME.PID.tmp`). A file replaced
+    /// keeps its permissions (a new one has the umask's).
+    public static func writeFiles(_ files: [(path: String, bytes: [UInt8])]) throws {
+        var staged: [(temporary: String, path: String)] = []
+        do {
+            for file in files { staged.append((try stage(file.path, bytes: file.bytes), file.path)) }
+        } catch {
+            for file in staged { unlink(file.temporary) }
+            throw error
+        }
+        for (i, file) in staged.enumerated() where rename(file.temporary, file.path) != 0 {
+            let code = errno
+            for rest in staged[i...] { unlink(rest.temporary) }
+            throw Failure(description: "cannot write \(file.path) (\(String(cString: strerror(code))))",
+                          isBadPath: isBadPath(code))
+        }
+    }
+
+    /// Writes `bytes` to a new temporary file beside `path` (its directories made first), with
+    /// the permissions of the file at `path` when there is one; returns the temporary's path.
+    private static func stage(_ path: String, bytes: [UInt8]) throws -> String {
         let dir = parent(path)
         try makeDirectories(dir)
         let temporary = "\(dir)/.\(fileName(path)).\(getpid()).tmp"
-        func failure(_ what: String, _ code: Int32 = errno) -> Failure {
-            Failure(description: "cannot write \(what) (\(String(cString: strerror(code))))",
-                    isBadPath: isBadPath(code))
+        func failure(_ code: Int32 = errno) -> Failure {
+            Failure(description: "cannot write \(path) (\(String(cString: strerror(code))))", isBadPath: isBadPath(code))
         }
         unlink(temporary)
         let fd = createNew(temporary)
-        guard fd >= 0 else { throw failure(path) }
+        guard fd >= 0 else { throw failure() }
+        var replaced = stat()
+        if stat(path, &replaced) == 0, replaced.st_mode & S_IFMT == S_IFREG {
+            _ = fchmod(fd, replaced.st_mode & 0o7777)
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -150,20 +187,16 @@ public struct OutputDirectory: Sendable {
                 let code = errno
                 close(fd)
                 unlink(temporary)
-                throw failure(path, code)
+                throw failure(code)
             }
             written += n
         }
         guard close(fd) == 0 else {
             let code = errno
             unlink(temporary)
-            throw failure(path, code)
+            throw failure(code)
         }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw failure(path, code)
-        }
+        return temporary
     }
 
     /// `mkdir -p` of `dir` as written: each prefix in turn, so that `..` after a link goes where
@@ -245,13 +278,13 @@ public struct OutputDirectory: Sendable {
         return Int32(posix.code)
     }
 
-    /// The section 7 files of `result`; `candidates.csv` only when asked, and otherwise removed
-    /// first (an earlier run's would not belong to these results).
+    /// The section 7 files of `result` and the files `also`; `candidates.csv` only when asked, and otherwise removed
+    /// afterwards (an earlier run's would not belong to these results).
     /// Returns the names written, in order. The files are rendered side by
-    /// side (on every core), then written one after the other.
+    /// side (on every core), then written as one set (`writeFiles`).
     @discardableResult
     public func writeRun(_ result: MatchingResult, policySHA256: String, inputSHA256: String,
-                         candidates: Bool) throws -> [String] {
+                         candidates: Bool, also: [(name: String, bytes: [UInt8])] = []) throws -> [String] {
         let summary = OutputFiles.summaryJSON(result, policySHA256: policySHA256, inputSHA256: inputSHA256)
         var files: [(name: String, render: @Sendable () -> [UInt8])] = [
             ("matches.csv", { OutputFiles.matchesCSVBytes(result) }),
@@ -260,12 +293,11 @@ public struct OutputDirectory: Sendable {
         ]
         if candidates {
             files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1)
-        } else {
-            try remove("candidates.csv")
         }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
-        for (i, file) in files.enumerated() { try write(file.name, bytes: rendered.take(i)) }
-        return files.map(\.name)
+        try write(files.enumerated().map { (i, file) in (file.name, rendered.take(i)) } + also)
+        if !candidates { try remove("candidates.csv") }
+        return files.map(\.name) + also.map(\.name)
     }
 }

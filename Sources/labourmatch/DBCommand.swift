@@ -72,6 +72,15 @@ enum CommandLog {
         fail(CommandFailure("cannot write \(what) to standard output (\(OutputDirectory.systemReason(error)))"), status: 1)
     }
 
+    /// A warning for a run whose results are stored but which has not succeeded (it is still
+    /// running, or stopped in its report step): what is shown of it is not sealed yet.
+    static func warnUnfinished(_ run: RunRecord) {
+        guard run.status != .succeeded else { return }
+        warn("run \(run.runId) has not finished (status \(run.status.rawValue)): its results are stored, but it is "
+             + "still running or stopped before its last step, and its hash chain link is not written yet "
+             + "(labourmatch runs show \(run.runId) says which)")
+    }
+
     /// Prints `labourmatch: warning: ...` on stderr.
     static func warn(_ text: String) {
         Console.error("labourmatch: warning: \(TerminalText.message(text))\n")

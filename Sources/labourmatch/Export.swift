@@ -34,25 +34,38 @@ struct Export: ParsableCommand {
     var inputs = false
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if out.isEmpty { throw ValidationError("--out needs a directory (give . for the current one)") }
+    }
+
     func run() throws {
-        // Before the database's work: a directory that cannot be written is bad usage.
-        if let why = OutputDirectory.obstacle(out) {
-            throw CommandLog.fail(CommandFailure("--out \(out): \(why)"), status: 2)
+        // Before the database's work: a directory that cannot be written is bad usage (tried,
+        // not only looked at: root may "write" into /proc); so is an inputs/ that is a file.
+        let inputsPath = OutputDirectory.absolute(out) + "/inputs"
+        for path in [out] + (inputs ? [inputsPath] : []) {
+            if let why = OutputDirectory.probe(path) {
+                throw CommandLog.fail(CommandFailure("--out \(out): \(why)"), status: 2)
+            }
         }
         let stored: RunResults?
         let run: RunRecord?
         var input: MatchingInput?
+        var missing: [String] = []
         do {
             let db = try database.connect(as: .runner, logger: CommandLog.logger("export"))
             defer { db.close() }
             run = try JobRepository.run(db, runId: runId)
             stored = run == nil ? nil : try RunResults.read(db, runId: runId)
-            if inputs, stored != nil { input = try RunSnapshot.input(db, runId: runId) }
+            if inputs, stored != nil {
+                input = try RunSnapshot.input(db, runId: runId)
+                missing = try RunSnapshot.missingVersions(db, runId: runId)
+            }
         } catch {
             throw CommandLog.fail(error)
         }
         guard let run else { throw CommandLog.fail(RunLookupError.noSuchRun(runId), status: 2) }
         guard let stored else { throw CommandLog.fail(RunLookupError.noResults(runId, run.status)) }
+        CommandLog.warnUnfinished(run)
         var policy: Policy?
         if inputs {
             guard RunInputs.sha256Hex(run.policyText) == run.key.policySHA256,
@@ -61,29 +74,50 @@ struct Export: ParsableCommand {
             }
             policy = read
         }
+        // One set: an export stopped or failed half-way leaves the directory's files as they
+        // were, not some of this run's beside some of another's.
+        var files = stored.files.map { (name: $0.name, bytes: Array($0.text.utf8)) }
+        var feedFiles: [FeedWriter.File] = []
+        if let input, let policy {
+            feedFiles = FeedWriter.files(input)
+            files += feedFiles.map { ("inputs/\($0.name)", Array($0.text.utf8)) }
+            files.append(("inputs/policy.toml", Array(FeedWriter.policyTOML(policy).utf8)))
+        }
         do {
             let dir = try OutputDirectory(path: out)
-            for file in stored.files { try dir.write(file.name, file.text) }
-            print("run \(runId): wrote \(stored.files.map(\.name).joined(separator: ", ")) to \(out)")
-            if let input, let policy {
-                // Absolute, so that the printed command works from anywhere (and a path
-                // beginning with `-` is not taken for an option).
-                let inputsPath = OutputDirectory.absolute(out) + "/inputs"
-                let inputsDir = try OutputDirectory(path: inputsPath)
-                let files = FeedWriter.files(input)
+            try dir.write(files)
+            if inputs {
                 // Another run's WHO list, of another edition, must not lie beside this one's.
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: inputsPath)) ?? []
-                where name.hasPrefix("who-list") && name.hasSuffix(".csv") && !files.contains(where: { $0.name == name }) {
-                    try inputsDir.remove(name)
+                where name.hasPrefix("who-list") && name.hasSuffix(".csv") && !feedFiles.contains(where: { $0.name == name }) {
+                    try OutputDirectory(path: inputsPath).remove(name)
                 }
-                for file in files { try inputsDir.write(file.name, file.text) }
-                try inputsDir.write("policy.toml", FeedWriter.policyTOML(policy))
-                print("inputs: wrote \(files.map(\.name).joined(separator: ", ")), policy.toml to \(inputsPath)")
-                print("reproduce: " + Export.matchCommand(inputs: inputsPath, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
             }
         } catch {
             throw CommandLog.failWriting(error)
         }
+        print("run \(runId): wrote \(stored.files.map(\.name).joined(separator: ", ")) to \(TerminalText.message(out))")
+        guard let input else {
+            var info = stat()
+            if stat(inputsPath, &info) == 0 {
+                CommandLog.warn("\(inputsPath) was left as it was: it is not this export's (--inputs writes run \(runId)'s)")
+            }
+            return
+        }
+        print("inputs: wrote \(feedFiles.map(\.name).joined(separator: ", ")), policy.toml to \(TerminalText.message(inputsPath))")
+        // The rows written must be those the run read: a version changed or removed after the
+        // run (the snapshot names it, the versions table no longer holds it as it was) would
+        // make the command below compute something else.
+        let written = RunInputs.sha256Hex(input.fingerprintText)
+        if let recorded = run.inputSHA256, recorded != written {
+            let gone = missing.isEmpty ? "" : "; the snapshot names versions no table holds: "
+                + missing.joined(separator: ", ") + (missing.count == RunSnapshot.missingVersionsShown ? ", and more" : "")
+            throw CommandLog.fail(CommandFailure(
+                "the inputs written are not what run \(runId) read: they hash to \(written), the run recorded \(recorded) "
+                + "(a row version was changed or removed after the run\(gone)); `labourmatch match` on them would not "
+                + "reproduce the run, so no command is printed. labourmatch verify \(runId) says what differs"))
+        }
+        print("reproduce: " + Export.matchCommand(inputs: inputsPath, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
     }
 
     /// The `labourmatch match` command that reproduces `run` from the files in `inputs`
@@ -94,12 +128,18 @@ struct Export: ParsableCommand {
                 FeedWriter.fileName(kind, whoListEdition: whoListEdition)))
         }
         let out = ((inputs as NSString).deletingLastPathComponent as NSString).appendingPathComponent("reproduced")
-        return ["labourmatch", "match", "--employers", file(.employers), "--recruiters", file(.recruiters),
+        return [selfPath(), "match", "--employers", file(.employers), "--recruiters", file(.recruiters),
                 "--vacancies", file(.vacancies), "--workers", file(.workers), "--minimum-wages", file(.minimumWages),
                 "--fx-rates", file(.fxRates), "--who-list", file(.whoList),
                 "--policy", shellQuoted((inputs as NSString).appendingPathComponent("policy.toml")),
                 "--date", run.key.runDate.description, "--strategy", run.key.strategy.rawValue,
                 "--out", shellQuoted(out)]
+    }
+
+    /// This binary as a shell word that runs it again: `labourmatch` when it was found on PATH,
+    /// else the absolute path it was started by (`.build/release/labourmatch` is not on PATH).
+    static func selfPath(_ argument0: String = CommandLine.arguments.first ?? "labourmatch") -> String {
+        argument0.contains("/") ? shellQuoted(OutputDirectory.absolute(argument0)) : "labourmatch"
     }
 
     /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.

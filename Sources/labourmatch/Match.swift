@@ -55,6 +55,7 @@ struct Match: AsyncParsableCommand {
     @Flag(help: .hidden) var timings = false
 
     func validate() throws {
+        if out.isEmpty { throw ValidationError("--out needs a directory (give . for the current one)") }
         if let date, Day(date) == nil {
             throw ValidationError("--date '\(date)' is not a calendar day in the form YYYY-MM-DD")
         }
@@ -85,8 +86,8 @@ struct Match: AsyncParsableCommand {
         let hashed = clock.now
         do {
             let dir = try OutputDirectory(path: out)
-            try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates)
-            try dir.write("rejections.csv", RunInputs.rejectionsCSV(inputs.rejections))
+            try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates,
+                             also: [("rejections.csv", Array(RunInputs.rejectionsCSV(inputs.rejections).utf8))])
         } catch {
             // --out names a file, or a place this process may not write: bad usage (2); the
             // system failed (a full disk): 1.

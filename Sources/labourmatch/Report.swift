@@ -45,10 +45,11 @@ struct ReportCommand: ParsableCommand {
         if out != "-", let why = OutputDirectory.fileObstacle(out) {
             throw CommandLog.fail(CommandFailure("--out \(out.isEmpty ? "''" : out): \(why)"), status: 2)
         }
-        let report = try database.readingRuns("report") { db in
-            AuditReport(current: try RunData.load(db, runId: runId),
-                        other: try compare.map { try RunData.load(db, runId: $0) })
+        let (current, other) = try database.readingRuns("report") { db in
+            (try RunData.load(db, runId: runId), try compare.map { try RunData.load(db, runId: $0) })
         }
+        for data in [current] + (other.map { [$0] } ?? []) { CommandLog.warnUnfinished(data.run) }
+        let report = AuditReport(current: current, other: other)
         let bytes = format.render(report)
         if out == "-" {
             do {
@@ -63,7 +64,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CommandLog.failWriting(error)
         }
-        print("run \(runId): wrote the \(format.rawValue) report to \(out)")
+        print("run \(runId): wrote the \(format.rawValue) report to \(TerminalText.message(out))")
     }
 
 }
@@ -104,6 +105,7 @@ struct ExplainCommand: ParsableCommand {
         let data = try database.readingRuns("explain") {
             try RunData.load($0, runId: runId, worker: worker, vacancy: vacancy)
         }
+        CommandLog.warnUnfinished(data.run)
         do {
             print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
         } catch {

@@ -52,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if out == "" { throw ValidationError("--out needs a directory (give . for the current one)") }
         if let date, Day(date) == nil {
             throw ValidationError("--date '\(date)' is not a calendar day in the form YYYY-MM-DD")
         }
@@ -236,6 +237,6 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Where the files are.
     static func paths(_ dir: String) -> String {
-        "results: \(dir)\nreport: \((dir as NSString).appendingPathComponent("report.html"))"
+        "results: \(TerminalText.message(dir))\nreport: \(TerminalText.message((dir as NSString).appendingPathComponent("report.html")))"
     }
 }

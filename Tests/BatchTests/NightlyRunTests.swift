@@ -48,14 +48,20 @@ import Testing
         #expect(inputs.status == 0, "\(inputs.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: audit.appendingPathComponent("inputs/who-list-2023.csv").path))
-        let reproduce = try #require(inputs.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: labourmatch ") })
-        let arguments = reproduce.dropFirst("reproduce: labourmatch ".count).split(separator: " ").map(String.init)
+        // The command names this binary by its path (it is not on PATH): pasted, it runs.
+        let head = "reproduce: \(labourmatchBinary.resolvingSymlinksInPath().path) "
+        let reproduce = try #require(inputs.stdout.split(separator: "\n").first { $0.hasPrefix(head) }, "\(inputs.stdout)")
+        let arguments = reproduce.dropFirst(head.count).split(separator: " ").map(String.init)
         #expect(arguments.contains(options[1]), "the run's strategy")
         let reproduced = try CLIProcess.run(arguments)
         #expect(reproduced.status == 0, "\(reproduced.stderr)")
         try fixture.expectSameFiles("audit/reproduced", as: offline)
         #expect(try String(contentsOf: audit.appendingPathComponent("reproduced/rejections.csv"), encoding: .utf8)
                 == "file,line,field,reason,raw\n", "every exported row is accepted")
+        // Exported again without --inputs: the inputs/ of before is left, and said not to be this export's.
+        let without = try fixture.command(["export", String(runId), "--out", audit.path])
+        #expect(without.status == 0 && without.stderr.contains("/inputs was left as it was: it is not this export's"),
+                "\(without.stderr)")
 
         // The snapshot names one version of every fixture row; results are stored once.
         #expect(try fixture.count("SELECT count(*) FROM run_snapshot WHERE run_id = $1", [PostgresValue(runId)])
@@ -117,6 +123,23 @@ import Testing
         defer { fixture.close() }
         let killed = try fixture.run(out: "run", environment: ["LABOURMATCH_TEST_KILL_AT_STEP": killAt])
         #expect(killed.signaled && killed.status == 128 + SIGKILL, "status \(killed.status): \(killed.stderr)")
+        let runId = String(try fixture.count("SELECT max(run_id) FROM runs"))
+        if killAt == "report" {
+            // Its results stored, the run not finished: shown, with a warning that it is not sealed.
+            for arguments in [["report", runId, "--format", "md", "--out", "-"], ["explain", runId, "--worker", "W0002"],
+                              ["export", runId, "--out", fixture.dir.appendingPathComponent("early").path]] {
+                let shown = try fixture.command(arguments)
+                #expect(shown.status == 0 && shown.stderr.contains("warning: run \(runId) has not finished (status started)"),
+                        "\(arguments): \(shown.stderr)")
+            }
+        } else if killAt == "snapshot" {
+            // No results yet: said so, with both ways it can be (the advice was to restart it,
+            // which a live run's lease refuses).
+            let report = try fixture.command(["report", runId, "--out", "-"])
+            #expect(report.status == 1 && report.stderr.contains("has no stored results yet (status started): it is still "
+                                                                 + "running, or it stopped before storing them"),
+                    "\(report.stderr)")
+        }
         let again = try fixture.run(out: "run")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("succeeded"))
@@ -229,6 +252,14 @@ import Testing
         #expect(gone.status == 1)
         #expect(gone.stdout.contains("the snapshot names row versions that no versions table holds")
                 && gone.stdout.contains("worker \(key) version 99"), "\(gone.stdout)")
+        // export --inputs writes the rows as they are now (to find the changed one), but does not
+        // print a command that claims to reproduce the run: exit 1, the missing version named.
+        let exported = try fixture.command(["export", runId, "--out", fixture.dir.appendingPathComponent("tampered").path, "--inputs"])
+        #expect(exported.status == 1, "\(exported.stdout)\(exported.stderr)")
+        #expect(!exported.stdout.contains("reproduce:"), "\(exported.stdout)")
+        #expect(exported.stderr.contains("the inputs written are not what run \(runId) read")
+                && exported.stderr.contains("worker \(key) version 99"), "\(exported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("tampered/inputs/workers.csv").path))
     }
 
     @Test func droppedConnectionIsRetriedAndTheRunCompletes() throws {

@@ -120,6 +120,12 @@ import Testing
         #expect(try run(["match", "--no-such-option"], redirect: "2>&-") == 2)
         #expect(try run(["match", "--no-such-option"], redirect: "<&- >&- 2>&-") == 2)
         #expect(try run(matchArguments(out: dir.appendingPathComponent("out4")), redirect: ">/dev/null 2>&-") == 0)
+        // Standard output closed: what the command printed is lost, so the status says so (the
+        // descriptor was reopened on /dev/null for writing, and the summary vanished with 0).
+        #expect(try run(matchArguments(out: dir.appendingPathComponent("out5")), redirect: ">&- 2>'\(said.path)'") == 1)
+        let closed = try contents(said)
+        #expect(closed.contains("its output to standard output was lost (standard output is closed)"), "\(closed)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out5/matches.csv").path))
         // Help lost to a full disk is not success either (argument-parser printed it, and said 0).
         #expect(try run(["--help"], redirect: ">/dev/full 2>/dev/null") == 1)
         #expect(try run(["load", "--help"], redirect: ">/dev/full 2>/dev/null") == 1)

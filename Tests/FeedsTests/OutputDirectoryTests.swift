@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Feeds
+
+/// Writing result files as one set, and keeping a replaced file's permissions.
+@Suite struct OutputDirectoryTests {
+    /// A fresh directory under the system's temporary directory, removed by `close`.
+    private static func scratch() throws -> String {
+        let path = NSTemporaryDirectory() + "/labourmatch-outdir-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private static func read(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func aSetThatCannotBeWrittenWholeLeavesEveryFileAsItWas() throws {
+        let path = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let dir = try OutputDirectory(path: path)
+        try dir.write([("a.csv", Array("old a".utf8)), ("inputs/b.csv", Array("old b".utf8))])
+        // The second file's temporary name is taken by a directory: its write fails after the
+        // first file's temporary file was written.
+        let blocker = "\(path)/inputs/.b.csv.\(getpid()).tmp"
+        try FileManager.default.createDirectory(atPath: blocker + "/x", withIntermediateDirectories: true)
+        #expect(throws: OutputDirectory.Failure.self) {
+            try dir.write([("a.csv", Array("new a".utf8)), ("inputs/b.csv", Array("new b".utf8))])
+        }
+        #expect(Self.read("\(path)/a.csv") == "old a", "not the new a beside the old b")
+        #expect(Self.read("\(path)/inputs/b.csv") == "old b")
+        #expect(!FileManager.default.fileExists(atPath: "\(path)/.a.csv.\(getpid()).tmp"), "the staged a is removed")
+        try FileManager.default.removeItem(atPath: blocker)
+        try dir.write([("a.csv", Array("new a".utf8)), ("inputs/b.csv", Array("new b".utf8))])
+        #expect(Self.read("\(path)/a.csv") == "new a" && Self.read("\(path)/inputs/b.csv") == "new b")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() == ["a.csv", "inputs"])
+    }
+
+    @Test func aReplacedFileKeepsItsPermissions() throws {
+        let path = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func mode(_ name: String) -> mode_t {
+            var info = stat()
+            _ = stat("\(path)/\(name)", &info)
+            return info.st_mode & 0o7777
+        }
+        try OutputDirectory.writeFile("\(path)/private.md", bytes: Array("first".utf8))
+        let fresh = mode("private.md")
+        #expect(fresh & 0o022 == 0 || fresh & 0o600 == 0o600, "a new file has the umask's mode")
+        #expect(chmod("\(path)/private.md", 0o600) == 0)
+        try OutputDirectory.writeFile("\(path)/private.md", bytes: Array("second".utf8))
+        #expect(Self.read("\(path)/private.md") == "second")
+        #expect(mode("private.md") == 0o600, "not widened to the umask's \(String(fresh, radix: 8))")
+        #expect(chmod("\(path)/private.md", 0o640) == 0)
+        try OutputDirectory.writeFile("\(path)/private.md", bytes: Array("third".utf8))
+        #expect(mode("private.md") == 0o640)
+    }
+}
