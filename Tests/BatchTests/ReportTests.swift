@@ -265,6 +265,33 @@ import TestSupport
         #expect(excluded.stdout.contains("excluded: \(worker[1])"), "\(excluded.stdout)")
         #expect(excluded.stdout.contains("    read: "), "what the rule read: \(excluded.stdout)")
 
+        // An eligible worker without a candidate: every vacancy that took part is counted at the
+        // first condition of MATCHING.md section 4 it fails (it said only "no candidate vacancy").
+        let taking = try fixture.count("SELECT count(*) FROM run_participants WHERE run_id = $1 AND subject = 'vacancy'",
+                                       [PostgresValue(runId)])
+        let lonely = try fixture.rows("""
+            SELECT id FROM run_participants WHERE run_id = $1 AND subject = 'worker' AND eligible AND candidates = 0 ORDER BY id
+            """, [PostgresValue(runId)]).map { $0[0] }
+        #expect(lonely.count >= 3)
+        var sawConditions = false
+        for id in lonely {
+            let none = try fixture.command(["explain", run, "--worker", id])
+            #expect(none.stdout.contains("why no candidate: of the \(taking) vacancies that took part"), "\(none.stdout)")
+            let counted = none.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.dropFirst(2).first?.isNumber == true }
+                .map { Int($0.dropFirst(2).prefix { $0.isNumber })! }
+            #expect(counted.reduce(0, +) == taking, "\(id): \(none.stdout)")
+            sawConditions = sawConditions || none.stdout.contains("break the worker's own conditions:")
+        }
+        #expect(sawConditions, "a fixture worker fits a vacancy it does not want")
+        // Each pair refused by a pair rule, with what the rule read of it.
+        let refusals = try fixture.rows("""
+            SELECT worker_id, vacancy_id FROM run_exclusions WHERE run_id = $1 AND subject = 'pair' AND worker_id =
+                (SELECT worker_id FROM run_exclusions WHERE run_id = $1 AND subject = 'pair'
+                 GROUP BY worker_id ORDER BY count(*) DESC, worker_id LIMIT 1)
+            """, [PostgresValue(runId)])
+        let many = try fixture.command(["explain", run, "--worker", refusals[0][0]])
+        for r in refusals { #expect(many.stdout.contains("\n    \(r[1]) read: "), "\(r[1]): \(many.stdout)") }
+
         let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
         #expect(unknown.status == 2)
         let unknownVacancy = try fixture.command(["explain", run, "--worker", worker[0], "--vacancy", "NO-SUCH-VACANCY"])
@@ -294,7 +321,16 @@ import TestSupport
             let vacancy: String? = [nil, match ?? refused, vacancies[i % vacancies.count], "NO-SUCH-VACANCY"][i % 4]
             let focused = try RunData.load(db, runId: run, worker: worker, vacancy: vacancy)
             #expect(focused.input.workers.map(\.id) == [worker])
-            #expect(focused.input.vacancies.count <= 6 + (vacancy == nil ? 0 : 1))
+            // Its match, five stored candidates, its pairs refused by a pair rule, V; or, for an
+            // eligible worker without a candidate, every vacancy that took part (why none is one).
+            let p = full.results.participants.first { $0.subject == "worker" && $0.id == worker }
+            let refusedPairs = Set(full.results.exclusions.filter { $0.subject == .pair && $0.workerId == worker }
+                .compactMap(\.vacancyId)).count
+            if p?.eligible == true && p?.candidates == 0 {
+                #expect(focused.input.vacancies.count >= full.results.participants.filter { $0.subject == "vacancy" }.count)
+            } else {
+                #expect(focused.input.vacancies.count <= 6 + refusedPairs + (vacancy == nil ? 0 : 1))
+            }
             if vacancy == "NO-SUCH-VACANCY" {
                 // Not in the snapshot: an error either way (the command's exit status 2).
                 #expect(throws: Explanation.Failure.self) { try Explanation.text(full, worker: worker, vacancy: vacancy) }

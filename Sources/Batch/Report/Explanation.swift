@@ -46,6 +46,7 @@ public enum Explanation {
             }
         } else if let p, p.eligible {
             out += "not matched: " + (p.candidates == 0 ? "no candidate vacancy" : "outranked at each of its candidates") + "\n"
+            if p.candidates == 0 { out += noCandidate(index, w) }
         }
         if let top = index.topByWorker[worker], !top.isEmpty {
             out += "its best candidates by fit (\(top.count) of \(p?.candidates ?? top.count) kept):\n"
@@ -59,8 +60,13 @@ public enum Explanation {
             out += "pairs refused by the pair rules:\n"
             let byReason = Dictionary(grouping: pairs, by: \.reason)
             for reason in byReason.keys.sorted(by: bytesLess) {
-                out += "  \(reason): " + byReason[reason]!.compactMap(\.vacancyId).joined(separator: ", ") + "\n"
+                let ids = byReason[reason]!.compactMap(\.vacancyId)
+                out += "  \(reason): " + ids.joined(separator: ", ") + "\n"
                 out += "    \(rule(reason, run.whoListEdition))\n"
+                // What the rule read of each pair, for recomputing it by hand.
+                for id in ids {
+                    out += evidence(reason, data, worker: w, vacancy: index.vacancies[id], of: id)
+                }
             }
         }
         if let vacancy {
@@ -83,10 +89,59 @@ public enum Explanation {
         return out
     }
 
+    /// How many listed before "and N more".
+    static let closestShown = 5
+
+    /// Why none of the vacancies that took part is a candidate of `w`: each counted at the first
+    /// condition of MATCHING.md section 4 it fails (its own exclusion, min_fit, the worker's
+    /// conditions, a pair rule), the ones closest to being candidates named (highest fit first).
+    static func noCandidate(_ index: RunIndex, _ w: Worker) -> String {
+        var excluded = 0, refused = 0
+        var below: [(fit: Int, id: String)] = [], unwanted: [(fit: Int, id: String, why: [String])] = []
+        var unexplained: [String] = []
+        for (id, participant) in index.vacancyParticipants {
+            guard participant.eligible else { excluded += 1; continue }
+            guard let v = index.vacancies[id], let fit = index.fit(w.id, id) else { continue }
+            if fit.fitMicro < index.thresholdMicro { below.append((fit.fitMicro, id)); continue }
+            let broken = index.brokenWorkerConditions(w, v)
+            if !broken.isEmpty { unwanted.append((fit.fitMicro, id, broken)); continue }
+            if index.pairExclusions(w.id, id) != nil { refused += 1; continue }
+            unexplained.append(id)
+        }
+        let closest = { (a: (fit: Int, id: String), b: (fit: Int, id: String)) in a.fit != b.fit ? a.fit > b.fit : bytesLess(a.id, b.id) }
+        below.sort(by: closest)
+        unwanted.sort { closest(($0.fit, $0.id), ($1.fit, $1.id)) }
+        func more(_ n: Int) -> String { n > closestShown ? ", and \(n - closestShown) more" : "" }
+        let total = index.vacancyParticipants.count
+        var out = "why no candidate: of the \(total) \(total == 1 ? "vacancy" : "vacancies") that took part (MATCHING.md section 4, "
+            + "each at the first condition it fails):\n"
+        if excluded > 0 { out += "  \(excluded) excluded (vacancy rules; explain --vacancy V says which)\n" }
+        if !below.isEmpty {
+            out += "  \(below.count) fit below min_fit \(index.data.policy.minFit); the closest: "
+                + below.prefix(closestShown).map { "\($0.id) fit \(ReportFormat.fit($0.fit))" }.joined(separator: ", ")
+                + more(below.count) + "\n"
+        }
+        if !unwanted.isEmpty {
+            out += "  \(unwanted.count) fit enough but break the worker's own conditions:\n"
+            for u in unwanted.prefix(closestShown) {
+                out += "    \(u.id) fit \(ReportFormat.fit(u.fit)): " + TerminalText.escaped(u.why.joined(separator: "; ")) + "\n"
+            }
+            if unwanted.count > closestShown { out += "    and \(unwanted.count - closestShown) more\n" }
+        }
+        if refused > 0 { out += "  \(refused) refused by the pair rules (listed below)\n" }
+        if !unexplained.isEmpty {
+            out += "  \(unexplained.count) meet every condition here, yet the stored run has no candidate: "
+                + "labourmatch verify \(index.data.run.runId) recomputes it\n"
+        }
+        return out
+    }
+
     /// `    read: hours_per_week 60 > max_weekly_hours 48` (the values the rule read), or nothing.
-    static func evidence(_ reason: String, _ data: RunData, worker: Worker?, vacancy: Vacancy?) -> String {
-        RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
-                          date: data.run.key.runDate).map { "    read: \(TerminalText.escaped($0))\n" } ?? ""
+    /// `of`: the pair's vacancy id, said first (`    V038 read: ...`) where several pairs are listed.
+    static func evidence(_ reason: String, _ data: RunData, worker: Worker?, vacancy: Vacancy?, of pair: String? = nil) -> String {
+        let label = pair.map { "\(TerminalText.escaped($0)) read" } ?? "read"
+        return RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
+                                 date: data.run.key.runDate).map { "    \(label): \(TerminalText.escaped($0))\n" } ?? ""
     }
 
     /// `RULE TEXT (source: ...)` of a reason.

@@ -38,13 +38,22 @@ public struct RunData: Sendable {
     /// Reads what `Explanation` needs of run `runId` about `worker` and `vacancy`, however
     /// large the run: the results that bear on them (`RunResults.read(_:runId:worker:vacancies:)`),
     /// and of the snapshot the worker's version, the versions of the vacancies those results
-    /// name, their employers and recruiters, the rates and minimum wages (no other rows). The
+    /// name (every vacancy that took part, for an eligible worker without a candidate), their
+    /// employers and recruiters, the rates and minimum wages (no other rows). The
     /// explanation is the same as from `load`; `ReportTests` checks it for every worker.
     public static func load(_ db: Connection, runId: Int64, worker: String, vacancy: String?) throws -> RunData {
         let (run, policy) = try record(db, runId: runId)
-        guard let (results, vacancies) = try RunResults.read(db, runId: runId, worker: worker,
+        guard var (results, vacancies) = try RunResults.read(db, runId: runId, worker: worker,
                                                              vacancies: vacancy.map { [$0] } ?? [])
         else { throw RunLookupError.noResults(runId, run.status) }
+        // An eligible worker without a candidate: why not is told over every vacancy that took part.
+        if results.participants.contains(where: { $0.subject == "worker" && $0.id == worker && $0.eligible && $0.candidates == 0 }) {
+            let all: [String] = try db.query("SELECT id FROM run_participants WHERE run_id = $1 AND subject = 'vacancy'",
+                                             params: [PostgresValue(runId)]).map { try $0.decode(0) }
+            guard let wider = try RunResults.read(db, runId: runId, worker: worker, vacancies: all + (vacancy.map { [$0] } ?? []))
+            else { throw RunLookupError.noResults(runId, run.status) }
+            (results, vacancies) = wider
+        }
         var input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
                                                                    "employer": [], "recruiter": []])
         // The employers and recruiters those rows name: what their rules read (`RuleEvidence`).

@@ -56,7 +56,8 @@ extension RunResults {
     /// The stored results of run `runId` that bear on `worker`, or nil when the run's results
     /// were never persisted: the worker's match, stored candidates, participant row and
     /// exclusions (its own and its pairs'), and for the vacancies of its match, of its stored
-    /// candidates and `vacancies`: their participant rows, exclusions and matches. Also returns
+    /// candidates, of its pairs refused by a pair rule and `vacancies`: their participant rows,
+    /// exclusions and matches. Also returns
     /// those vacancies' ids (sorted), whose versions the caller reads. What `explain` reads, by
     /// the indexes, however large the run (the whole `read` of a run of 200,000 workers takes
     /// seconds and gigabytes).
@@ -66,7 +67,10 @@ extension RunResults {
         let own = [PostgresValue(runId), PostgresValue(worker)]
         let top = try topCandidates(db, where: "run_id = $1 AND worker_id = $2", own)
         let match = try pairs(db, "run_matches", where: "run_id = $1 AND worker_id = $2", own)
-        let named = Set(vacancies + match.map(\.vacancyId) + top.map(\.pair.vacancyId)).sorted()
+        let refused: [String] = try db.query("""
+            SELECT DISTINCT vacancy_id FROM run_exclusions WHERE run_id = $1 AND subject = 'pair' AND worker_id = $2
+            """, params: own).map { try $0.decode(0) }
+        let named = Set(vacancies + match.map(\.vacancyId) + top.map(\.pair.vacancyId) + refused).sorted()
         let both = own + [.textArray(named)]
         let results = RunResults(
             matches: try pairs(db, "run_matches", where: "run_id = $1 AND (worker_id = $2 OR vacancy_id = ANY($3))", both),
