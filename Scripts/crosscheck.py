@@ -1307,12 +1307,15 @@ def inputs_check(labourmatch, run_stdout, out):
         return [f"export --inputs: no run id in run's output: {run_stdout[:200]}"]
     audit = out.parent / (out.name + "-audit")
     got = labourmatch("export", found.group(1), "--out", str(audit), "--inputs")
-    prefix = "reproduce: labourmatch "
+    prefix = "reproduce: "
     line = next((l for l in got.stdout.splitlines() if l.startswith(prefix)), None)
     if got.returncode != 0 or line is None:
         return [f"export {found.group(1)} --inputs: exit {got.returncode}: {got.stderr.strip()[:300]}"]
-    binary = labourmatch.binary
-    reproduced = subprocess.run([str(binary), *shlex.split(line[len(prefix):])], capture_output=True, text=True)
+    # The command names the binary by its absolute path (it is not on PATH), and runs as printed.
+    words = shlex.split(line[len(prefix):])
+    if words[:2] != [os.path.realpath(labourmatch.binary), "match"]:
+        return [f"export --inputs: the reproduce command does not begin with this binary's path: {line[:300]}"]
+    reproduced = subprocess.run(words, capture_output=True, text=True)
     if reproduced.returncode != 0:
         return [f"export --inputs: the reproduce command failed: exit {reproduced.returncode}: "
                 f"{reproduced.stderr.strip()[:300]}"]
