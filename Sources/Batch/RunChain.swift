@@ -171,7 +171,7 @@ public enum RunChain {
         if outputs != link.outputsSHA256 {
             problems.append("run \(id): its stored rows no longer hash to the outputs_sha256 recorded when it succeeded "
                             + "(recorded \(link.outputsSHA256.prefix(16))..., now \(outputs.map { "\($0.prefix(16))..." } ?? "no results")): "
-                            + "they were changed afterwards")
+                            + "the rows were changed afterwards, or the recorded hash was")
         }
         if chainSHA256(previous: link.previousSHA256, outputs: link.outputsSHA256) != link.chainSHA256 {
             problems.append("run \(id): chain_sha256 does not follow from its outputs and previous hashes (link \(link.seq) was rewritten)")

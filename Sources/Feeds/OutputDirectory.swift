@@ -149,26 +149,35 @@ public struct OutputDirectory: Sendable {
     /// keeps its permissions (a new one has the umask's).
     public static func writeFiles(_ files: [(path: String, bytes: [UInt8])]) throws {
         var staged: [(temporary: String, path: String)] = []
+        var created: [String] = []
+        // Directories this set made are removed again when it fails (empty ones only): an
+        // `inputs/` left empty would pass for an earlier export's.
+        func undo(_ temporaries: ArraySlice<(temporary: String, path: String)>) {
+            for file in temporaries { unlink(file.temporary) }
+            for dir in created.reversed() { rmdir(dir) }
+        }
         do {
-            for file in files { staged.append((try stage(file.path, bytes: file.bytes), file.path)) }
+            for file in files {
+                created += try makeDirectories(parent(file.path))
+                staged.append((try stage(file.path, bytes: file.bytes), file.path))
+            }
         } catch {
-            for file in staged { unlink(file.temporary) }
+            undo(staged[...])
             throw error
         }
         for (i, file) in staged.enumerated() where rename(file.temporary, file.path) != 0 {
             let code = errno
-            for rest in staged[i...] { unlink(rest.temporary) }
+            undo(staged[i...])
             throw Failure(description: "cannot write \(file.path) (\(String(cString: strerror(code))))",
                           isBadPath: isBadPath(code))
         }
     }
 
-    /// Writes `bytes` to a new temporary file beside `path` (its directories made first), with
-    /// the permissions of the file at `path` when there is one; returns the temporary's path.
+    /// Writes `bytes` to a new temporary file beside `path` (whose directory exists), with the
+    /// permission bits (0777) of the regular file at `path` when there is one (not of what a
+    /// symbolic link there points to, and never setuid, setgid or sticky); returns its path.
     private static func stage(_ path: String, bytes: [UInt8]) throws -> String {
-        let dir = parent(path)
-        try makeDirectories(dir)
-        let temporary = "\(dir)/.\(fileName(path)).\(getpid()).tmp"
+        let temporary = "\(parent(path))/.\(fileName(path)).\(getpid()).tmp"
         func failure(_ code: Int32 = errno) -> Failure {
             Failure(description: "cannot write \(path) (\(String(cString: strerror(code))))", isBadPath: isBadPath(code))
         }
@@ -176,8 +185,8 @@ public struct OutputDirectory: Sendable {
         let fd = createNew(temporary)
         guard fd >= 0 else { throw failure() }
         var replaced = stat()
-        if stat(path, &replaced) == 0, replaced.st_mode & S_IFMT == S_IFREG {
-            _ = fchmod(fd, replaced.st_mode & 0o7777)
+        if lstat(path, &replaced) == 0, replaced.st_mode & S_IFMT == S_IFREG {
+            _ = fchmod(fd, replaced.st_mode & 0o777)
         }
         var written = 0
         while written < bytes.count {
@@ -200,13 +209,17 @@ public struct OutputDirectory: Sendable {
     }
 
     /// `mkdir -p` of `dir` as written: each prefix in turn, so that `..` after a link goes where
-    /// the system takes it.
-    private static func makeDirectories(_ dir: String) throws {
+    /// the system takes it. Returns the directories it created, outermost first.
+    @discardableResult
+    private static func makeDirectories(_ dir: String) throws -> [String] {
         var prefix = dir.hasPrefix("/") ? "" : nil as String?
+        var created: [String] = []
         for part in dir.split(separator: "/") {
             prefix = prefix.map { "\($0)/\(part)" } ?? String(part)
             guard let current = prefix else { continue }
-            if mkdir(current, 0o777) == 0 || errno == EEXIST {
+            let made = mkdir(current, 0o777) == 0
+            if made { created.append(current) }
+            if made || errno == EEXIST {
                 var info = stat()
                 if stat(current, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
                 if let why = obstacle(dir) { throw Failure(description: why, isBadPath: true) }
@@ -216,6 +229,7 @@ public struct OutputDirectory: Sendable {
             throw Failure(description: "cannot create the directory \(current) (\(String(cString: strerror(code))))",
                           isBadPath: isBadPath(code))
         }
+        return created
     }
 
     /// Why `path` cannot be a file this process writes whole by renaming a temporary file onto
@@ -293,6 +307,12 @@ public struct OutputDirectory: Sendable {
         ]
         if candidates {
             files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1)
+        } else {
+            // Removed after the set is written: what would stop that is found first.
+            var info = stat()
+            if lstat("\(path)/candidates.csv", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                throw Failure(description: "cannot remove \(path)/candidates.csv (a directory has that name)", isBadPath: true)
+            }
         }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }

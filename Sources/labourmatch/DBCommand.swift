@@ -69,7 +69,9 @@ enum CommandLog {
     /// `fail` for a write to standard output that failed (a closed pipe, a full disk): status 1.
     /// `what` names what was lost ("the report").
     static func failWritingStandardOutput(_ what: String, _ error: any Error) -> ExitCode {
-        fail(CommandFailure("cannot write \(what) to standard output (\(OutputDirectory.systemReason(error)))"), status: 1)
+        // Closed at start, it was reopened for reading only (`Console.openClosedStandardDescriptors`).
+        let reason = OutputDirectory.posixCode(error) == EBADF ? "standard output is closed" : OutputDirectory.systemReason(error)
+        return fail(CommandFailure("cannot write \(what) to standard output (\(reason))"), status: 1)
     }
 
     /// A warning for a run whose results are stored but which has not succeeded (it is still

@@ -83,41 +83,45 @@ struct Export: ParsableCommand {
             files += feedFiles.map { ("inputs/\($0.name)", Array($0.text.utf8)) }
             files.append(("inputs/policy.toml", Array(FeedWriter.policyTOML(policy).utf8)))
         }
+        // Made absolute again once the directory exists (`missing/../x` resolved).
+        let written: String
         do {
             let dir = try OutputDirectory(path: out)
             try dir.write(files)
+            written = OutputDirectory.absolute(out) + "/inputs"
             if inputs {
                 // Another run's WHO list, of another edition, must not lie beside this one's.
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: inputsPath)) ?? []
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: written)) ?? []
                 where name.hasPrefix("who-list") && name.hasSuffix(".csv") && !feedFiles.contains(where: { $0.name == name }) {
-                    try OutputDirectory(path: inputsPath).remove(name)
+                    try OutputDirectory(path: written).remove(name)
                 }
             }
         } catch {
             throw CommandLog.failWriting(error)
         }
-        print("run \(runId): wrote \(stored.files.map(\.name).joined(separator: ", ")) to \(TerminalText.message(out))")
+        print("run \(runId): wrote \(stored.files.map(\.name).joined(separator: ", ")) to \(TerminalText.path(out))")
         guard let input else {
             var info = stat()
-            if stat(inputsPath, &info) == 0 {
-                CommandLog.warn("\(inputsPath) was left as it was: it is not this export's (--inputs writes run \(runId)'s)")
+            if stat(written, &info) == 0 {
+                CommandLog.warn("\(written) was left as it was: an earlier export's, perhaps of another run "
+                                + "(--inputs writes run \(runId)'s)")
             }
             return
         }
-        print("inputs: wrote \(feedFiles.map(\.name).joined(separator: ", ")), policy.toml to \(TerminalText.message(inputsPath))")
+        print("inputs: wrote \(feedFiles.map(\.name).joined(separator: ", ")), policy.toml to \(TerminalText.path(written))")
         // The rows written must be those the run read: a version changed or removed after the
         // run (the snapshot names it, the versions table no longer holds it as it was) would
         // make the command below compute something else.
-        let written = RunInputs.sha256Hex(input.fingerprintText)
-        if let recorded = run.inputSHA256, recorded != written {
+        let hashed = RunInputs.sha256Hex(input.fingerprintText)
+        if let recorded = run.inputSHA256, recorded != hashed {
             let gone = missing.isEmpty ? "" : "; the snapshot names versions no table holds: "
                 + missing.joined(separator: ", ") + (missing.count == RunSnapshot.missingVersionsShown ? ", and more" : "")
             throw CommandLog.fail(CommandFailure(
-                "the inputs written are not what run \(runId) read: they hash to \(written), the run recorded \(recorded) "
+                "the inputs written are not what run \(runId) read: they hash to \(hashed), the run recorded \(recorded) "
                 + "(a row version was changed or removed after the run\(gone)); `labourmatch match` on them would not "
                 + "reproduce the run, so no command is printed. labourmatch verify \(runId) says what differs"))
         }
-        print("reproduce: " + Export.matchCommand(inputs: inputsPath, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
+        print("reproduce: " + Export.matchCommand(inputs: written, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
     }
 
     /// The `labourmatch match` command that reproduces `run` from the files in `inputs`
@@ -136,10 +140,19 @@ struct Export: ParsableCommand {
                 "--out", shellQuoted(out)]
     }
 
-    /// This binary as a shell word that runs it again: `labourmatch` when it was found on PATH,
-    /// else the absolute path it was started by (`.build/release/labourmatch` is not on PATH).
-    static func selfPath(_ argument0: String = CommandLine.arguments.first ?? "labourmatch") -> String {
-        argument0.contains("/") ? shellQuoted(OutputDirectory.absolute(argument0)) : "labourmatch"
+    /// This binary as a shell word that runs it again: the name it was started by when that name
+    /// is found on PATH as this very file, else its absolute path (`.build/release/labourmatch`
+    /// is not on PATH; a `labourmatch` on PATH may be another, older one).
+    static func selfPath(_ argument0: String = CommandLine.arguments.first ?? "") -> String {
+        let exe = OutputDirectory.absolute("/proc/self/exe")
+        if !argument0.isEmpty, !argument0.contains("/"),
+           let dirs = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":", omittingEmptySubsequences: false),
+           let found = dirs.lazy.map({ ($0.isEmpty ? "." : String($0)) + "/" + argument0 })
+               .first(where: { access($0, X_OK) == 0 }),
+           OutputDirectory.absolute(found) == exe {
+            return shellQuoted(argument0)
+        }
+        return shellQuoted(exe)
     }
 
     /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.

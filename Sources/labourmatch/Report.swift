@@ -48,7 +48,8 @@ struct ReportCommand: ParsableCommand {
         let (current, other) = try database.readingRuns("report") { db in
             (try RunData.load(db, runId: runId), try compare.map { try RunData.load(db, runId: $0) })
         }
-        for data in [current] + (other.map { [$0] } ?? []) { CommandLog.warnUnfinished(data.run) }
+        CommandLog.warnUnfinished(current.run)
+        if let other, other.run.runId != current.run.runId { CommandLog.warnUnfinished(other.run) }
         let report = AuditReport(current: current, other: other)
         let bytes = format.render(report)
         if out == "-" {
@@ -64,7 +65,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CommandLog.failWriting(error)
         }
-        print("run \(runId): wrote the \(format.rawValue) report to \(TerminalText.message(out))")
+        print("run \(runId): wrote the \(format.rawValue) report to \(TerminalText.path(out))")
     }
 
 }

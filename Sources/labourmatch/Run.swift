@@ -237,6 +237,6 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Where the files are.
     static func paths(_ dir: String) -> String {
-        "results: \(TerminalText.message(dir))\nreport: \(TerminalText.message((dir as NSString).appendingPathComponent("report.html")))"
+        "results: \(TerminalText.path(dir))\nreport: \(TerminalText.path((dir as NSString).appendingPathComponent("report.html")))"
     }
 }

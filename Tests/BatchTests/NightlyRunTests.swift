@@ -58,9 +58,33 @@ import Testing
         try fixture.expectSameFiles("audit/reproduced", as: offline)
         #expect(try String(contentsOf: audit.appendingPathComponent("reproduced/rejections.csv"), encoding: .utf8)
                 == "file,line,field,reason,raw\n", "every exported row is accepted")
+        // Started by a name found on PATH as this very binary: that name; a `labourmatch` on PATH that
+        // is another program is not named (pasted, it would run instead).
+        let bin = fixture.dir.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("lm-other"), withDestinationURL: labourmatchBinary)
+        try Data("#!/bin/sh\nexit 99\n".utf8).write(to: bin.appendingPathComponent("labourmatch"))
+        #expect(chmod(bin.appendingPathComponent("labourmatch").path, 0o755) == 0)
+        for (name, head) in [("lm-other", "reproduce: lm-other match "),
+                             ("labourmatch", "reproduce: \(labourmatchBinary.resolvingSymlinksInPath().path) match ")] {
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+            // `labourmatch` by its path under that name (exec -a), as a shell that found another one would not run it.
+            shell.arguments = ["-c", name == "lm-other" ? "exec lm-other \"$@\"" : "exec -a labourmatch \"$0\" \"$@\"",
+                               labourmatchBinary.path, "export", String(runId), "--out", audit.path, "--inputs",
+                               "--database-url", fixture.database.conninfo]
+            shell.environment = ProcessInfo.processInfo.environment.merging(["PATH": "\(bin.path):/usr/bin:/bin"]) { $1 }
+            let out = PipeReading.pipe()
+            shell.standardOutput = out
+            try shell.run()
+            let said = String(decoding: PipeReading.all(of: out.fileHandleForReading), as: UTF8.self)
+            shell.waitUntilExit()
+            #expect(shell.terminationStatus == 0 && said.contains("\n" + head), "\(name): \(said)")
+        }
+
         // Exported again without --inputs: the inputs/ of before is left, and said not to be this export's.
         let without = try fixture.command(["export", String(runId), "--out", audit.path])
-        #expect(without.status == 0 && without.stderr.contains("/inputs was left as it was: it is not this export's"),
+        #expect(without.status == 0 && without.stderr.contains("/inputs was left as it was: an earlier export's"),
                 "\(without.stderr)")
 
         // The snapshot names one version of every fixture row; results are stored once.

@@ -68,6 +68,10 @@ import Testing
         #expect(TerminalText.escaped("a\u{202E}cba\u{2066}x\u{2069}") == #"a\u{202E}cba\u{2066}x\u{2069}"#)
         let plain = "Pflegefachkraft (m/w/d) · 看護師 🩺 'quoted' \"x\" مرحبا"
         #expect(TerminalText.escaped(plain) == plain)
+        // A path on a line scripts read: as given (tab, backslash, spaces), only what drives the terminal escaped.
+        #expect(TerminalText.path("/srv/a\tb\\c d/runs") == "/srv/a\tb\\c d/runs")
+        #expect(TerminalText.path("/x\ny\u{1B}]0;t\u{07}") == #"/x\u{A}y\u{1B}]0;t\u{7}"#)
+        #expect(TerminalText.path(plain) == plain)
     }
 
     /// A run where nothing matches has no mean fit: `-` in HTML and Markdown, null in JSON.

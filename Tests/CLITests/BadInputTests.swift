@@ -149,6 +149,12 @@ import Testing
         let shadowed = try labourmatch(matchArguments(out: dir.appendingPathComponent("out")))
         #expect(shadowed.status == 2 && shadowed.stderr.hasPrefix("labourmatch: error: cannot write ")
                 && shadowed.stderr.contains("(a directory has that name)"), "\(shadowed.stderr)")
+        // A directory where the stale candidates.csv would be removed: refused before any file is
+        // written (the set was written first, then the command failed with 2).
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out2/candidates.csv"), withIntermediateDirectories: true)
+        let stale = try labourmatch(matchArguments(out: dir.appendingPathComponent("out2")))
+        #expect(stale.status == 2 && stale.stderr.contains("candidates.csv (a directory has that name)"), "\(stale.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out2/matches.csv").path))
     }
 
     /// A wait that is not a number of seconds PostgreSQL can take is bad usage, before any

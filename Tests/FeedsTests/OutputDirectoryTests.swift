@@ -34,6 +34,13 @@ import Testing
         try dir.write([("a.csv", Array("new a".utf8)), ("inputs/b.csv", Array("new b".utf8))])
         #expect(Self.read("\(path)/a.csv") == "new a" && Self.read("\(path)/inputs/b.csv") == "new b")
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() == ["a.csv", "inputs"])
+        // A directory the failed set created is removed again (an empty inputs/ passed for an earlier export's).
+        try FileManager.default.createDirectory(atPath: "\(path)/.a.csv.\(getpid()).tmp/x", withIntermediateDirectories: true)
+        #expect(throws: OutputDirectory.Failure.self) {
+            try dir.write([("new/deeper/c.csv", Array("c".utf8)), ("a.csv", Array("newer a".utf8))])
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(path)/new"))
+        #expect(Self.read("\(path)/a.csv") == "new a")
     }
 
     @Test func aReplacedFileKeepsItsPermissions() throws {
@@ -54,5 +61,16 @@ import Testing
         #expect(chmod("\(path)/private.md", 0o640) == 0)
         try OutputDirectory.writeFile("\(path)/private.md", bytes: Array("third".utf8))
         #expect(mode("private.md") == 0o640)
+        // Permission bits only: not setuid, setgid or sticky.
+        #expect(chmod("\(path)/private.md", 0o6755) == 0)
+        try OutputDirectory.writeFile("\(path)/private.md", bytes: Array("fourth".utf8))
+        #expect(mode("private.md") == 0o755)
+        // A symbolic link at the name is replaced by a file of the umask's mode, not of its target's.
+        try OutputDirectory.writeFile("\(path)/tool", bytes: Array("#!/bin/sh\n".utf8))
+        #expect(chmod("\(path)/tool", 0o4700) == 0)
+        #expect(symlink("\(path)/tool", "\(path)/linked.csv") == 0)
+        try OutputDirectory.writeFile("\(path)/linked.csv", bytes: Array("a,b\n".utf8))
+        #expect(mode("linked.csv") == fresh)
+        #expect(mode("tool") == 0o4700 && Self.read("\(path)/tool") == "#!/bin/sh\n", "the target is left alone")
     }
 }

@@ -98,10 +98,10 @@ public enum Explanation {
     static func noCandidate(_ index: RunIndex, _ w: Worker) -> String {
         var excluded = 0, refused = 0
         var below: [(fit: Int, id: String)] = [], unwanted: [(fit: Int, id: String, why: [String])] = []
-        var unexplained: [String] = []
+        var unexplained: [String] = [], unread: [String] = []
         for (id, participant) in index.vacancyParticipants {
             guard participant.eligible else { excluded += 1; continue }
-            guard let v = index.vacancies[id], let fit = index.fit(w.id, id) else { continue }
+            guard let v = index.vacancies[id], let fit = index.fit(w.id, id) else { unread.append(id); continue }
             if fit.fitMicro < index.thresholdMicro { below.append((fit.fitMicro, id)); continue }
             let broken = index.brokenWorkerConditions(w, v)
             if !broken.isEmpty { unwanted.append((fit.fitMicro, id, broken)); continue }
@@ -129,6 +129,10 @@ public enum Explanation {
             if unwanted.count > closestShown { out += "    and \(unwanted.count - closestShown) more\n" }
         }
         if refused > 0 { out += "  \(refused) refused by the pair rules (listed below)\n" }
+        if !unread.isEmpty {
+            out += "  \(unread.count) without a version in the snapshot's tables (removed after the run?): "
+                + "labourmatch verify \(index.data.run.runId) names them\n"
+        }
         if !unexplained.isEmpty {
             out += "  \(unexplained.count) meet every condition here, yet the stored run has no candidate: "
                 + "labourmatch verify \(index.data.run.runId) recomputes it\n"

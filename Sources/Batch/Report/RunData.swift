@@ -47,12 +47,14 @@ public struct RunData: Sendable {
                                                              vacancies: vacancy.map { [$0] } ?? [])
         else { throw RunLookupError.noResults(runId, run.status) }
         // An eligible worker without a candidate: why not is told over every vacancy that took part.
+        // Their participant rows and versions only (not their matches: the tally needs none).
         if results.participants.contains(where: { $0.subject == "worker" && $0.id == worker && $0.eligible && $0.candidates == 0 }) {
-            let all: [String] = try db.query("SELECT id FROM run_participants WHERE run_id = $1 AND subject = 'vacancy'",
-                                             params: [PostgresValue(runId)]).map { try $0.decode(0) }
-            guard let wider = try RunResults.read(db, runId: runId, worker: worker, vacancies: all + (vacancy.map { [$0] } ?? []))
-            else { throw RunLookupError.noResults(runId, run.status) }
-            (results, vacancies) = wider
+            let known = Set(results.participants.filter { $0.subject == "vacancy" }.map(\.id))
+            let others = try RunResults.vacancyParticipants(db, runId: runId).filter { !known.contains($0.id) }
+            results = RunResults(matches: results.matches, topCandidates: results.topCandidates,
+                                 participants: results.participants + others, exclusions: results.exclusions,
+                                 summaryJSON: results.summaryJSON)
+            vacancies = Array(Set(vacancies + others.map(\.id))).sorted()
         }
         var input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
                                                                    "employer": [], "recruiter": []])

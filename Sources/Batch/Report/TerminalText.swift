@@ -43,6 +43,13 @@ public enum TerminalText {
         .string(message("\(value)"))
     }
 
+    /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given
+    /// (tabs, backslashes and spaces included) unless it holds a character that would move or
+    /// drive the terminal, which becomes `\u{..}` (a line break, ESC, a bidirectional override).
+    public static func path(_ text: String) -> String {
+        escaping(text) { $0 == "\t" ? "\t" : nil }
+    }
+
     /// A message for stderr on one line, whatever a feed or a file name put into it: line
     /// breaks and tabs become spaces (no forged `labourmatch:` line), other control characters
     /// and bidirectional overrides `\u{..}`; backslashes stay (paths, `\copy`).

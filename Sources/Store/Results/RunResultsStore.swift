@@ -86,6 +86,12 @@ extension RunResults {
         return (results, named)
     }
 
+    /// The participant rows of every vacancy that took part in run `runId` (what `explain` reads
+    /// to say why a worker has no candidate; no matches or exclusions).
+    public static func vacancyParticipants(_ db: Connection, runId: Int64) throws -> [Participant] {
+        try participants(db, where: "run_id = $1 AND subject = 'vacancy'", [PostgresValue(runId)])
+    }
+
     private static func summaryJSON(_ db: Connection, runId: Int64) throws -> String? {
         try db.query("SELECT summary_json FROM run_summaries WHERE run_id = $1", params: [PostgresValue(runId)])
             .first?.decode(0)
