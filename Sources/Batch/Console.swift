@@ -49,7 +49,7 @@ public enum Console {
             return fflush(nil) == 0 ? nil : String(cString: strerror(errno))
         }
         guard fflush(output) != 0 || ferror(output) != 0 else { return nil }
-        if errno == EBADF { return "standard output is closed" }
+        if errno == EBADF { return "standard output is closed or not open for writing" }
         return errno == 0 ? "an error on standard output" : String(cString: strerror(errno))
     }
 }

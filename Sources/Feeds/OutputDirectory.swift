@@ -214,6 +214,9 @@ public struct OutputDirectory: Sendable {
     private static func makeDirectories(_ dir: String) throws -> [String] {
         var prefix = dir.hasPrefix("/") ? "" : nil as String?
         var created: [String] = []
+        // A failure part-way removes what it made (`NEW/` of `NEW/<a name too long>/r.html`).
+        var done = false
+        defer { if !done { for made in created.reversed() { rmdir(made) } } }
         for part in dir.split(separator: "/") {
             prefix = prefix.map { "\($0)/\(part)" } ?? String(part)
             guard let current = prefix else { continue }
@@ -229,6 +232,7 @@ public struct OutputDirectory: Sendable {
             throw Failure(description: "cannot create the directory \(current) (\(String(cString: strerror(code))))",
                           isBadPath: isBadPath(code))
         }
+        done = true
         return created
     }
 
@@ -293,7 +297,7 @@ public struct OutputDirectory: Sendable {
     }
 
     /// The section 7 files of `result` and the files `also`; `candidates.csv` only when asked, and otherwise removed
-    /// afterwards (an earlier run's would not belong to these results).
+    /// first (an earlier run's would not belong to these results).
     /// Returns the names written, in order. The files are rendered side by
     /// side (on every core), then written as one set (`writeFiles`).
     @discardableResult
@@ -308,16 +312,18 @@ public struct OutputDirectory: Sendable {
         if candidates {
             files.insert(("candidates.csv", { OutputFiles.candidatesCSVBytes(result) }), at: 1)
         } else {
-            // Removed after the set is written: what would stop that is found first.
+            // First, so that nothing is written when it cannot be removed (a directory, a sticky
+            // directory's file of another owner); a set that fails after it leaves the earlier
+            // set without its candidates.csv, never with this one's files.
             var info = stat()
             if lstat("\(path)/candidates.csv", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
                 throw Failure(description: "cannot remove \(path)/candidates.csv (a directory has that name)", isBadPath: true)
             }
+            try remove("candidates.csv")
         }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
         try write(files.enumerated().map { (i, file) in (file.name, rendered.take(i)) } + also)
-        if !candidates { try remove("candidates.csv") }
         return files.map(\.name) + also.map(\.name)
     }
 }

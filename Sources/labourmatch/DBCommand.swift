@@ -70,7 +70,7 @@ enum CommandLog {
     /// `what` names what was lost ("the report").
     static func failWritingStandardOutput(_ what: String, _ error: any Error) -> ExitCode {
         // Closed at start, it was reopened for reading only (`Console.openClosedStandardDescriptors`).
-        let reason = OutputDirectory.posixCode(error) == EBADF ? "standard output is closed" : OutputDirectory.systemReason(error)
+        let reason = OutputDirectory.posixCode(error) == EBADF ? "standard output is closed or not open for writing" : OutputDirectory.systemReason(error)
         return fail(CommandFailure("cannot write \(what) to standard output (\(reason))"), status: 1)
     }
 

@@ -140,19 +140,27 @@ struct Export: ParsableCommand {
                 "--out", shellQuoted(out)]
     }
 
-    /// This binary as a shell word that runs it again: the name it was started by when that name
-    /// is found on PATH as this very file, else its absolute path (`.build/release/labourmatch`
-    /// is not on PATH; a `labourmatch` on PATH may be another, older one).
+    /// This binary as a shell word that runs it again: the name it was started by when an
+    /// absolute directory of PATH holds this very file under it (a relative entry depends on
+    /// the directory the command is pasted in), else its real path (`.build/release/labourmatch`
+    /// is not on PATH; a `labourmatch` on PATH may be another, older one). When the file was
+    /// deleted or replaced since it started (an upgrade), the path it was started by.
     static func selfPath(_ argument0: String = CommandLine.arguments.first ?? "") -> String {
-        let exe = OutputDirectory.absolute("/proc/self/exe")
-        if !argument0.isEmpty, !argument0.contains("/"),
-           let dirs = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":", omittingEmptySubsequences: false),
-           let found = dirs.lazy.map({ ($0.isEmpty ? "." : String($0)) + "/" + argument0 })
-               .first(where: { access($0, X_OK) == 0 }),
-           OutputDirectory.absolute(found) == exe {
-            return shellQuoted(argument0)
+        func real(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
-        return shellQuoted(exe)
+        let exe = real("/proc/self/exe")
+        var found: String?
+        if !argument0.isEmpty, !argument0.contains("/") {
+            found = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+                .filter { $0.hasPrefix("/") }.map { "\($0)/\(argument0)" }.first { access($0, X_OK) == 0 }
+            if let found, exe == nil || real(found) == exe { return shellQuoted(argument0) }
+        }
+        if let exe { return shellQuoted(exe) }
+        if argument0.contains("/") { return shellQuoted(OutputDirectory.absolute(argument0)) }
+        return shellQuoted(found ?? "labourmatch")
     }
 
     /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.
@@ -160,6 +168,24 @@ struct Export: ParsableCommand {
         let safe = !text.isEmpty && text.utf8.allSatisfy { b in
             (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || "/._-+:,=@%".utf8.contains(b)
         }
-        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        if safe { return text }
+        // A control character or a bidirectional override would drive the terminal the line is
+        // printed on: bash's $'...' quoting spells it as an escape, and still pastes as the path.
+        let driving = text.unicodeScalars.contains { s in
+            s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+                || (0x2066...0x2069).contains(s.value)
+        }
+        guard driving else { return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        var out = "$'"
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0x27: out += "\\'"
+            case 0x5C: out += "\\\\"
+            case 0..<0x20, 0x7F: out += String(format: "\\x%02X", s.value)
+            case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069: out += String(format: "\\u%04X", s.value)
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out + "'"
     }
 }

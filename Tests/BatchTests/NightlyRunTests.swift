@@ -65,22 +65,40 @@ import Testing
         try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("lm-other"), withDestinationURL: labourmatchBinary)
         try Data("#!/bin/sh\nexit 99\n".utf8).write(to: bin.appendingPathComponent("labourmatch"))
         #expect(chmod(bin.appendingPathComponent("labourmatch").path, 0o755) == 0)
-        for (name, head) in [("lm-other", "reproduce: lm-other match "),
-                             ("labourmatch", "reproduce: \(labourmatchBinary.resolvingSymlinksInPath().path) match ")] {
+        let real = labourmatchBinary.resolvingSymlinksInPath().path
+        // (name, PATH's first entry, the command's first word): a relative entry depends on the
+        // directory the command is pasted in, so the real path is named.
+        for (name, entry, head) in [("lm-other", bin.path, "reproduce: lm-other match "),
+                                    ("labourmatch", bin.path, "reproduce: \(real) match "),
+                                    ("lm-other", "bin", "reproduce: \(real) match ")] {
             let shell = Process()
             shell.executableURL = URL(fileURLWithPath: "/bin/bash")
             // `labourmatch` by its path under that name (exec -a), as a shell that found another one would not run it.
             shell.arguments = ["-c", name == "lm-other" ? "exec lm-other \"$@\"" : "exec -a labourmatch \"$0\" \"$@\"",
                                labourmatchBinary.path, "export", String(runId), "--out", audit.path, "--inputs",
                                "--database-url", fixture.database.conninfo]
-            shell.environment = ProcessInfo.processInfo.environment.merging(["PATH": "\(bin.path):/usr/bin:/bin"]) { $1 }
+            shell.environment = ProcessInfo.processInfo.environment.merging(["PATH": "\(entry):/usr/bin:/bin"]) { $1 }
+            shell.currentDirectoryURL = fixture.dir
             let out = PipeReading.pipe()
             shell.standardOutput = out
             try shell.run()
             let said = String(decoding: PipeReading.all(of: out.fileHandleForReading), as: UTF8.self)
             shell.waitUntilExit()
-            #expect(shell.terminationStatus == 0 && said.contains("\n" + head), "\(name): \(said)")
+            #expect(shell.terminationStatus == 0 && said.contains("\n" + head), "\(name) \(entry): \(said)")
         }
+        // A directory name that would drive the terminal (ESC, a quote): the command spells it in
+        // bash's $'...' quoting, prints no raw ESC, and pasted into bash, reproduces the run.
+        let odd = fixture.dir.appendingPathComponent("odd \u{1B}[31m'dir")
+        let quoted = try fixture.command(["export", String(runId), "--out", odd.path, "--inputs"])
+        let line = try #require(quoted.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: ") }, "\(quoted.stdout)")
+        #expect(!line.contains("\u{1B}") && line.contains("$'") && line.contains("\\x1B[31m\\'dir"), "\(line)")
+        let pasted = Process()
+        pasted.executableURL = URL(fileURLWithPath: "/bin/bash")
+        pasted.arguments = ["-c", String(line.dropFirst("reproduce: ".count))]
+        try pasted.run()
+        pasted.waitUntilExit()
+        #expect(pasted.terminationStatus == 0)
+        try fixture.expectSameFiles("odd \u{1B}[31m'dir/reproduced", as: offline)
 
         // Exported again without --inputs: the inputs/ of before is left, and said not to be this export's.
         let without = try fixture.command(["export", String(runId), "--out", audit.path])

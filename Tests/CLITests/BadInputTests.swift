@@ -124,7 +124,7 @@ import Testing
         // descriptor was reopened on /dev/null for writing, and the summary vanished with 0).
         #expect(try run(matchArguments(out: dir.appendingPathComponent("out5")), redirect: ">&- 2>'\(said.path)'") == 1)
         let closed = try contents(said)
-        #expect(closed.contains("its output to standard output was lost (standard output is closed)"), "\(closed)")
+        #expect(closed.contains("its output to standard output was lost (standard output is closed or not open for writing)"), "\(closed)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out5/matches.csv").path))
         // Help lost to a full disk is not success either (argument-parser printed it, and said 0).
         #expect(try run(["--help"], redirect: ">/dev/full 2>/dev/null") == 1)

@@ -41,6 +41,11 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: "\(path)/new"))
         #expect(Self.read("\(path)/a.csv") == "new a")
+        // Directories made before one that cannot be (a name past NAME_MAX) are removed too.
+        #expect(throws: OutputDirectory.Failure.self) {
+            try OutputDirectory.writeFile("\(path)/made/" + String(repeating: "n", count: 300) + "/r.html", bytes: [1])
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(path)/made"))
     }
 
     @Test func aReplacedFileKeepsItsPermissions() throws {
