@@ -55,13 +55,18 @@ public struct OutputDirectory: Sendable {
     /// Writes files of the directory (names relative to it, `inputs/policy.toml` too) as one
     /// set (`writeFiles`).
     public func write(_ files: [(name: String, bytes: [UInt8])]) throws {
-        for file in files {
+        try checkNames(files.map(\.name))
+        try OutputDirectory.writeFiles(files.map { ("\(path)/\($0.name)", $0.bytes) })
+    }
+
+    /// Throws when a directory has one of `names` (a file of the set could not be written there).
+    private func checkNames(_ names: [String]) throws {
+        for name in names {
             var info = stat()
-            if stat("\(path)/\(file.name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                throw Failure(description: "cannot write \(path)/\(file.name) (a directory has that name)", isBadPath: true)
+            if stat("\(path)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                throw Failure(description: "cannot write \(path)/\(name) (a directory has that name)", isBadPath: true)
             }
         }
-        try OutputDirectory.writeFiles(files.map { ("\(path)/\($0.name)", $0.bytes) })
     }
 
     /// Whether a system error says the path is a bad choice (bad usage) rather than that the
@@ -319,6 +324,7 @@ public struct OutputDirectory: Sendable {
             if lstat("\(path)/candidates.csv", &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
                 throw Failure(description: "cannot remove \(path)/candidates.csv (a directory has that name)", isBadPath: true)
             }
+            try checkNames(files.map(\.name) + also.map(\.name))   // what would stop the set, seen first
             try remove("candidates.csv")
         }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)

@@ -144,23 +144,24 @@ struct Export: ParsableCommand {
     /// absolute directory of PATH holds this very file under it (a relative entry depends on
     /// the directory the command is pasted in), else its real path (`.build/release/labourmatch`
     /// is not on PATH; a `labourmatch` on PATH may be another, older one). When the file was
-    /// deleted or replaced since it started (an upgrade), the path it was started by.
+    /// deleted or replaced since it started (an upgrade), the name or path it was started by.
     static func selfPath(_ argument0: String = CommandLine.arguments.first ?? "") -> String {
         func real(_ path: String) -> String? {
             guard let resolved = realpath(path, nil) else { return nil }
             defer { free(resolved) }
             return String(cString: resolved)
         }
-        let exe = real("/proc/self/exe")
-        var found: String?
-        if !argument0.isEmpty, !argument0.contains("/") {
-            found = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
-                .filter { $0.hasPrefix("/") }.map { "\($0)/\(argument0)" }.first { access($0, X_OK) == 0 }
-            if let found, exe == nil || real(found) == exe { return shellQuoted(argument0) }
+        let bare = !argument0.isEmpty && !argument0.contains("/")
+        guard let exe = real("/proc/self/exe") else {
+            return argument0.contains("/") ? shellQuoted(OutputDirectory.absolute(argument0))
+                : shellQuoted(bare ? argument0 : "labourmatch")
         }
-        if let exe { return shellQuoted(exe) }
-        if argument0.contains("/") { return shellQuoted(OutputDirectory.absolute(argument0)) }
-        return shellQuoted(found ?? "labourmatch")
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates: [String] = path.split(separator: ":").filter { $0.hasPrefix("/") }.map { "\($0)/\(argument0)" }
+        if bare, let found = candidates.first(where: { access($0, X_OK) == 0 }), real(found) == exe {
+            return shellQuoted(argument0)
+        }
+        return shellQuoted(exe)
     }
 
     /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.
@@ -170,7 +171,8 @@ struct Export: ParsableCommand {
         }
         if safe { return text }
         // A control character or a bidirectional override would drive the terminal the line is
-        // printed on: bash's $'...' quoting spells it as an escape, and still pastes as the path.
+        // printed on: bash's $'...' quoting spells it as escapes of its UTF-8 bytes (`\u` would
+        // need a UTF-8 locale), and still pastes as the path (in bash, zsh or ksh; not dash).
         let driving = text.unicodeScalars.contains { s in
             s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
                 || (0x2066...0x2069).contains(s.value)
@@ -181,8 +183,8 @@ struct Export: ParsableCommand {
             switch s.value {
             case 0x27: out += "\\'"
             case 0x5C: out += "\\\\"
-            case 0..<0x20, 0x7F: out += String(format: "\\x%02X", s.value)
-            case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069: out += String(format: "\\u%04X", s.value)
+            case 0..<0x20, 0x7F, 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+                for byte in String(s).utf8 { out += String(format: "\\x%02X", byte) }
             default: out.unicodeScalars.append(s)
             }
         }

@@ -88,17 +88,20 @@ import Testing
         }
         // A directory name that would drive the terminal (ESC, a quote): the command spells it in
         // bash's $'...' quoting, prints no raw ESC, and pasted into bash, reproduces the run.
-        let odd = fixture.dir.appendingPathComponent("odd \u{1B}[31m'dir")
+        let odd = fixture.dir.appendingPathComponent("odd \u{1B}[31m'\u{202E}dir")
         let quoted = try fixture.command(["export", String(runId), "--out", odd.path, "--inputs"])
         let line = try #require(quoted.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: ") }, "\(quoted.stdout)")
-        #expect(!line.contains("\u{1B}") && line.contains("$'") && line.contains("\\x1B[31m\\'dir"), "\(line)")
+        // The override as its UTF-8 bytes: bash reads `\u202E` as such only in a UTF-8 locale.
+        #expect(!line.contains("\u{1B}") && !line.contains("\u{202E}") && line.contains("$'")
+                && line.contains("\\x1B[31m\\'\\xE2\\x80\\xAEdir"), "\(line)")
         let pasted = Process()
         pasted.executableURL = URL(fileURLWithPath: "/bin/bash")
         pasted.arguments = ["-c", String(line.dropFirst("reproduce: ".count))]
+        pasted.environment = ProcessInfo.processInfo.environment.merging(["LC_ALL": "C"]) { $1 }
         try pasted.run()
         pasted.waitUntilExit()
         #expect(pasted.terminationStatus == 0)
-        try fixture.expectSameFiles("odd \u{1B}[31m'dir/reproduced", as: offline)
+        try fixture.expectSameFiles("odd \u{1B}[31m'\u{202E}dir/reproduced", as: offline)
 
         // Exported again without --inputs: the inputs/ of before is left, and said not to be this export's.
         let without = try fixture.command(["export", String(runId), "--out", audit.path])

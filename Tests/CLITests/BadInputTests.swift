@@ -146,7 +146,10 @@ import Testing
         // A directory where a result file goes: bad usage too, said as the tool's own error
         // (it reached argument-parser's bare `Error:` with exit status 1).
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/matches.csv"), withIntermediateDirectories: true)
+        try Data("earlier".utf8).write(to: dir.appendingPathComponent("out/candidates.csv"))
         let shadowed = try labourmatch(matchArguments(out: dir.appendingPathComponent("out")))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/candidates.csv").path),
+                "a refused set removes nothing")
         #expect(shadowed.status == 2 && shadowed.stderr.hasPrefix("labourmatch: error: cannot write ")
                 && shadowed.stderr.contains("(a directory has that name)"), "\(shadowed.stderr)")
         // A directory where the stale candidates.csv would be removed: refused before any file is
