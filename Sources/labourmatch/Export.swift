@@ -173,18 +173,18 @@ struct Export: ParsableCommand {
         // A control character or a bidirectional override would drive the terminal the line is
         // printed on: bash's $'...' quoting spells it as escapes of its UTF-8 bytes (`\u` would
         // need a UTF-8 locale), and still pastes as the path (in bash, zsh or ksh; not dash).
-        let driving = text.unicodeScalars.contains { s in
-            s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
-                || (0x2066...0x2069).contains(s.value)
+        guard text.unicodeScalars.contains(where: TerminalText.drivesTerminal) else {
+            return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
-        guard driving else { return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         var out = "$'"
         for s in text.unicodeScalars {
-            switch s.value {
-            case 0x27: out += "\\'"
-            case 0x5C: out += "\\\\"
-            case 0..<0x20, 0x7F, 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+            if TerminalText.drivesTerminal(s) {
                 for byte in String(s).utf8 { out += String(format: "\\x%02X", byte) }
+                continue
+            }
+            switch s {
+            case "'": out += "\\'"
+            case "\\": out += "\\\\"
             default: out.unicodeScalars.append(s)
             }
         }

@@ -28,10 +28,10 @@ public enum TerminalText {
                 out += replaced
                 continue
             }
-            switch scalar.value {
-            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+            if drivesTerminal(scalar) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out
@@ -41,6 +41,15 @@ public enum TerminalText {
     /// feed's bytes) cannot split the line or drive the terminal.
     public static func logValue(_ value: Any) -> Logger.MetadataValue {
         .string(message("\(value)"))
+    }
+
+    /// Whether `scalar` moves or drives a terminal, or reorders what it shows: a C0 or C1 control
+    /// character, DEL, or a bidirectional embedding, override or isolate.
+    public static func drivesTerminal(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 
     /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given
