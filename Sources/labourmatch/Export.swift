@@ -151,14 +151,22 @@ struct Export: ParsableCommand {
             defer { free(resolved) }
             return String(cString: resolved)
         }
+        // A file deleted or replaced since it started: the kernel's link reads "PATH (deleted)".
+        func startedFrom() -> String? {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 16)
+            let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+            guard n > 0 else { return nil }
+            let link = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return link.hasSuffix(" (deleted)") ? String(link.dropLast(" (deleted)".count)) : nil
+        }
         let bare = !argument0.isEmpty && !argument0.contains("/")
-        guard let exe = real("/proc/self/exe") else {
+        guard let exe = real("/proc/self/exe") ?? startedFrom() else {
             return argument0.contains("/") ? shellQuoted(OutputDirectory.absolute(argument0))
                 : shellQuoted(bare ? argument0 : "labourmatch")
         }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let candidates: [String] = path.split(separator: ":").filter { $0.hasPrefix("/") }.map { "\($0)/\(argument0)" }
-        if bare, let found = candidates.first(where: { access($0, X_OK) == 0 }), real(found) == exe {
+        if bare, let found = candidates.first(where: { access($0, X_OK) == 0 }), real(found) == exe || found == exe {
             return shellQuoted(argument0)
         }
         return shellQuoted(exe)
@@ -171,15 +179,16 @@ struct Export: ParsableCommand {
         }
         if safe { return text }
         // A control character or a bidirectional override would drive the terminal the line is
-        // printed on: bash's $'...' quoting spells it as escapes of its UTF-8 bytes (`\u` would
-        // need a UTF-8 locale), and still pastes as the path (in bash, zsh or ksh; not dash).
+        // printed on: bash's $'...' quoting spells it as octal escapes of its UTF-8 bytes (`\u`
+        // would need a UTF-8 locale; ksh reads every hex digit after `\x`, three octal digits at
+        // most), and still pastes as the path (in bash, zsh or ksh; not dash).
         guard text.unicodeScalars.contains(where: TerminalText.drivesTerminal) else {
             return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
         var out = "$'"
         for s in text.unicodeScalars {
             if TerminalText.drivesTerminal(s) {
-                for byte in String(s).utf8 { out += String(format: "\\x%02X", byte) }
+                for byte in String(s).utf8 { out += "\\" + String(repeating: "0", count: 3 - String(byte, radix: 8).count) + String(byte, radix: 8) }
                 continue
             }
             switch s {

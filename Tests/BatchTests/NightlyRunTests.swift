@@ -91,9 +91,10 @@ import Testing
         let odd = fixture.dir.appendingPathComponent("odd \u{1B}[31m'\u{202E}dir")
         let quoted = try fixture.command(["export", String(runId), "--out", odd.path, "--inputs"])
         let line = try #require(quoted.stdout.split(separator: "\n").first { $0.hasPrefix("reproduce: ") }, "\(quoted.stdout)")
-        // The override as its UTF-8 bytes: bash reads `\u202E` as such only in a UTF-8 locale.
+        // The override as its UTF-8 bytes, in octal: bash reads `\u202E` as such only in a UTF-8
+        // locale, and ksh reads every hex digit after `\x` ("[31m" is safe, "ff" would not be).
         #expect(!line.contains("\u{1B}") && !line.contains("\u{202E}") && line.contains("$'")
-                && line.contains("\\x1B[31m\\'\\xE2\\x80\\xAEdir"), "\(line)")
+                && line.contains("\\033[31m\\'\\342\\200\\256dir"), "\(line)")
         let pasted = Process()
         pasted.executableURL = URL(fileURLWithPath: "/bin/bash")
         pasted.arguments = ["-c", String(line.dropFirst("reproduce: ".count))]
