@@ -87,12 +87,16 @@ public final class LostAnswerProxy: @unchecked Sendable {
     /// How many answers the proxy keeps or kept (`holdAnswer`): 1 once the held statement ran.
     public var heldAnswers: Int { lock.withLock { held } }
 
-    /// Stops listening, closes every connection and removes the directory.
+    /// Stops listening, closes every connection and removes the directory. Once: a second call
+    /// does nothing (it closed the listener's number again, which by then could be another
+    /// test's pipe: Foundation's `Process.run` trapped on EBADF closing it).
     public func close() {
-        let fds: Set<Int32> = lock.withLock {
+        let fds: Set<Int32>? = lock.withLock {
+            if closed { return nil }
             closed = true
             return open
         }
+        guard let fds else { return }
         for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
