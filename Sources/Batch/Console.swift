@@ -41,6 +41,10 @@ public enum Console {
         _ = written.wait(timeout: .now() + seconds)
     }
 
+    /// Why a write to standard output failed with EBADF: it was closed at start, and is open
+    /// for reading only (`openClosedStandardDescriptors`), or was given so (`1</dev/null`).
+    public static let closedStandardOutput = "standard output is closed or not open for writing"
+
     /// Flushes standard output; the system's reason when some of what was printed could not
     /// be written, nil when all of it was.
     public static func outputFailure() -> String? {
@@ -49,7 +53,7 @@ public enum Console {
             return fflush(nil) == 0 ? nil : String(cString: strerror(errno))
         }
         guard fflush(output) != 0 || ferror(output) != 0 else { return nil }
-        if errno == EBADF { return "standard output is closed or not open for writing" }
+        if errno == EBADF { return closedStandardOutput }
         return errno == 0 ? "an error on standard output" : String(cString: strerror(errno))
     }
 }

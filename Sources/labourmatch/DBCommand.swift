@@ -69,8 +69,7 @@ enum CommandLog {
     /// `fail` for a write to standard output that failed (a closed pipe, a full disk): status 1.
     /// `what` names what was lost ("the report").
     static func failWritingStandardOutput(_ what: String, _ error: any Error) -> ExitCode {
-        // Closed at start, it was reopened for reading only (`Console.openClosedStandardDescriptors`).
-        let reason = OutputDirectory.posixCode(error) == EBADF ? "standard output is closed or not open for writing" : OutputDirectory.systemReason(error)
+        let reason = OutputDirectory.posixCode(error) == EBADF ? Console.closedStandardOutput : OutputDirectory.systemReason(error)
         return fail(CommandFailure("cannot write \(what) to standard output (\(reason))"), status: 1)
     }
 
