@@ -109,8 +109,9 @@ struct ExplainCommand: ParsableCommand {
         CommandLog.warnUnfinished(data.run)
         do {
             print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
-        } catch {
-            throw CommandLog.fail(error, status: 2)
+        } catch let failure as Explanation.Failure {
+            // An unknown id is bad input; a version removed after the run is not the caller's fault.
+            throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
         }
     }
 }

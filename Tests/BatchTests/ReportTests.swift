@@ -300,6 +300,34 @@ import TestSupport
         // An id may begin with '-': given as --worker=-W1, it is the option's value.
         let dashed = try fixture.command(["explain", run, "--worker=-W1", "--vacancy=-V1"])
         #expect(dashed.status == 2 && dashed.stderr.contains("worker -W1 is not in run"), "\(dashed.stderr)")
+
+        // A version row removed after the run (only with the guards off) is said to be gone, with
+        // status 1 (the database changed, not the caller's input), not "not in the snapshot".
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let before = try fixture.command(["explain", run, "--worker", lonely[0]])
+        #expect(!before.stdout.contains("without a version"), "\(before.stdout)")
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("""
+            DELETE FROM vacancy_versions v USING run_snapshot s
+            WHERE s.run_id = $1 AND s.kind = 'vacancy' AND s.key = $2 AND v.version = s.version
+              AND v.vacancy_id = s.key
+            """, params: [PostgresValue(runId), PostgresValue(match[1])])
+        try db.execute("""
+            DELETE FROM worker_versions v USING run_snapshot s
+            WHERE s.run_id = $1 AND s.kind = 'worker' AND s.key = $2 AND v.version = s.version AND v.worker_id = s.key
+            """, params: [PostgresValue(runId), PostgresValue(match[0])])
+        try db.execute("RESET session_replication_role")
+        let goneVacancy = try fixture.command(["explain", run, "--worker", pair[0], "--vacancy", match[1]])
+        #expect(goneVacancy.status == 1 && goneVacancy.stderr.contains(
+            "vacancy \(match[1]) took part in run \(run), but the row version its snapshot recorded is no longer in the database"),
+            "\(goneVacancy.stderr)")
+        let goneWorker = try fixture.command(["explain", run, "--worker", match[0]])
+        #expect(goneWorker.status == 1 && goneWorker.stderr.contains("worker \(match[0]) took part in run \(run), but"),
+                "\(goneWorker.stderr)")
+        // The tally of a worker without a candidate counts the vacancy as one without a version.
+        let after = try fixture.command(["explain", run, "--worker", lonely[0]])
+        #expect(after.status == 0 && after.stdout.contains("  1 without a version in the snapshot's tables"), "\(after.stdout)")
     }
 
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and

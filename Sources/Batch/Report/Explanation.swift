@@ -6,9 +6,20 @@ public enum Explanation {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unknownWorker(String, Int64)
         case unknownVacancy(String, Int64)
+        /// It took part in the run, but its row version is gone from the database.
+        case versionGone(subject: String, id: String, run: Int64)
+
+        /// An id the run does not know (status 2), not a database changed after the run (status 1).
+        public var isBadInput: Bool {
+            if case .versionGone = self { return false }
+            return true
+        }
 
         public var description: String {
             switch self {
+            case .versionGone(let subject, let id, let run):
+                return "\(subject) \(id) took part in run \(run), but the row version its snapshot recorded is "
+                    + "no longer in the database (removed after the run): labourmatch verify \(run) names what changed"
             case .unknownWorker(let w, let run):
                 return "worker \(w) is not in run \(run)'s snapshot (not loaded, or withdrawn when the run took it)"
             case .unknownVacancy(let v, let run):
@@ -21,8 +32,18 @@ public enum Explanation {
     public static func text(_ data: RunData, worker: String, vacancy: String? = nil) throws -> String {
         let index = RunIndex(data)
         let run = data.run
-        guard let w = index.workers[worker] else { throw Failure.unknownWorker(worker, run.runId) }
-        if let vacancy, index.vacancies[vacancy] == nil { throw Failure.unknownVacancy(vacancy, run.runId) }
+        guard let w = index.workers[worker] else {
+            if index.workerParticipants[worker] != nil {
+                throw Failure.versionGone(subject: "worker", id: worker, run: run.runId)
+            }
+            throw Failure.unknownWorker(worker, run.runId)
+        }
+        if let vacancy, index.vacancies[vacancy] == nil {
+            if index.vacancyParticipants[vacancy] != nil {
+                throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId)
+            }
+            throw Failure.unknownVacancy(vacancy, run.runId)
+        }
         var out = "run \(run.runId): \(run.key.summary)\n"
         let p = index.workerParticipants[worker]
         out += "worker \(worker) (origin \(w.originCountry))"
