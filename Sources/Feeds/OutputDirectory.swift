@@ -17,17 +17,15 @@ public struct OutputDirectory: Sendable {
         public let isBadPath: Bool
     }
 
-    /// Creates the directory (and its parents) when missing.
+    /// The directory at `path`; a missing one (and its parents) is made by the first set of
+    /// files written into it, and removed again if that set fails (`writeFiles`), so a failed
+    /// command leaves no empty directory of its own behind.
     public init(path: String) throws {
         self.path = path.isEmpty ? "." : path
         var info = stat()
-        if stat(self.path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw Failure(description: "\(path) exists and is not a directory", isBadPath: true)
-            }
-            return
+        if stat(self.path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            throw Failure(description: "\(path) exists and is not a directory", isBadPath: true)
         }
-        try OutputDirectory.makeDirectories(self.path)
     }
 
     /// Writes `text` to `name` in the directory, atomically.

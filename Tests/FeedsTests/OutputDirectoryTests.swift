@@ -46,6 +46,18 @@ import Testing
             try OutputDirectory.writeFile("\(path)/made/" + String(repeating: "n", count: 300) + "/r.html", bytes: [1])
         }
         #expect(!FileManager.default.fileExists(atPath: "\(path)/made"))
+        // A directory named but missing is made by the first set written into it, so a set that
+        // fails leaves no empty directory of the command's own (export's --out NEW/out).
+        let fresh = try OutputDirectory(path: "\(path)/fresh/out")
+        #expect(!FileManager.default.fileExists(atPath: "\(path)/fresh"))
+        #expect(throws: OutputDirectory.Failure.self) {
+            try fresh.write([("a.csv", Array("a".utf8)), (String(repeating: "n", count: 300), Array("b".utf8))])
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(path)/fresh"))
+        try fresh.write([("a.csv", Array("a".utf8))])
+        #expect(Self.read("\(path)/fresh/out/a.csv") == "a")
+        // A file at the path is refused when named, as before.
+        #expect(throws: OutputDirectory.Failure.self) { try OutputDirectory(path: "\(path)/a.csv") }
     }
 
     @Test func aReplacedFileKeepsItsPermissions() throws {
