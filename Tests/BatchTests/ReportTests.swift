@@ -90,7 +90,11 @@ import TestSupport
             }
         }
         #expect(html.contains("never inputs of the fit score"))
-        #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[2].hasSuffix("(this run: WHO list edition 2023)") == true)
+        #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[2]
+            .hasSuffix("(this run: WHO list edition 2023; health_isco_prefixes 22,32)") == true)
+        // How the figures are rounded, for recomputing them (a stable run: no word of optimal's ties).
+        #expect(html.contains("percentages (match rates, shares) are rounded half up to one decimal"))
+        #expect(!html.contains("the engine's choice"))
         // The source names the list, not an edition: another edition's run must not cite 2023's.
         #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[3].hasSuffix("Health Workforce Support and Safeguards List") == true,
                 "\(page.cells["reason-WHO_SAFEGUARD_LIST"] ?? [])")
@@ -456,6 +460,11 @@ import TestSupport
         #expect(workers("changed") == changed)
         #expect(!lost.isEmpty || !changed.isEmpty, "the strict policy changes something")
         #expect((comparison["policy_changes"] as? [String] ?? []).contains("min_fit: 0.5 -> 0.6"))
+        // A rule whose text names a policy value says what this run set: the source cites the law (48 hours).
+        let strictReport = try fixture.report(ids[1], "md")
+        #expect(strictReport.contains("hours_per_week is above the policy's max_weekly_hours (this run: max_weekly_hours 45) | ILO C1"),
+                "\(strictReport)")
+        #expect(try fixture.report(ids[0], "md").contains("(this run: max_weekly_hours 48)"))
         // Each lost match says what became of the pair in the strict run; where the strict run
         // excluded the vacancy (e.g. EXCESSIVE_HOURS at 45 hours), the reason is the stored one.
         let excludedNow = try fixture.rows("""

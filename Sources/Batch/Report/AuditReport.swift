@@ -250,7 +250,8 @@ extension AuditReport {
             $0.matched != $1.matched ? $0.matched > $1.matched
                 : $0.origin != $1.origin ? bytesLess($0.origin, $1.origin) : bytesLess($0.destination, $1.destination)
         }
-        reasons = AuditReport.reasonSections(results.exclusions, whoListEdition: current.run.whoListEdition)
+        reasons = AuditReport.reasonSections(results.exclusions, whoListEdition: current.run.whoListEdition,
+                                             policy: current.policy)
         exclusionsByReason = reasons.map { Labelled(label: $0.reason, name: $0.reason, count: $0.count) }
         fairness = AuditReport.fairnessTables(index)
         (unmatchedWorkers, unfilledVacancies) = AuditReport.unmatched(index)
@@ -333,15 +334,31 @@ extension AuditReport {
         return out
     }()
 
-    /// ` (this run: WHO list edition 2026)` after the WHO rule's text; nothing for other reasons.
-    static func whoEdition(_ reason: String, _ edition: String?) -> String {
-        guard reason == ExclusionReason.whoSafeguardList.rawValue, let edition else { return "" }
-        return " (this run: WHO list edition \(edition))"
+    /// What this run set for a rule whose text names a policy value or the WHO list, after the
+    /// rule's text: ` (this run: max_weekly_hours 50)`, ` (this run: WHO list edition 2026;
+    /// health_isco_prefixes 22,32)`; nothing for other reasons. The source column cites the
+    /// law (48 hours a week, 18 years), which a policy may tighten or loosen.
+    static func thisRun(_ reason: String, whoListEdition: String?, policy: Policy?) -> String {
+        var set: [String] = []
+        switch ExclusionReason(rawValue: reason) {
+        case .excessiveHours?: if let policy { set.append("max_weekly_hours \(policy.maxWeeklyHours)") }
+        case .underage?: if let policy { set.append("min_age \(policy.minAge)") }
+        case .contractLanguageNotUnderstood?: if let policy { set.append("contract_language_min \(policy.contractLanguageMin)") }
+        case .whoSafeguardList?:
+            if let whoListEdition { set.append("WHO list edition \(whoListEdition)") }
+            if let policy {
+                let prefixes = policy.healthIscoPrefixes.sorted(by: bytesLess)
+                set.append("health_isco_prefixes " + (prefixes.isEmpty ? "none" : prefixes.joined(separator: ",")))
+            }
+        default: break
+        }
+        return set.isEmpty ? "" : " (this run: " + set.joined(separator: "; ") + ")"
     }
 
     /// One section per reason present, in the spec's rule order (unknown codes last, by bytes).
-    /// The WHO rule's text names the list edition the run used.
-    static func reasonSections(_ exclusions: [Exclusion], whoListEdition: String? = nil) -> [ReasonSection] {
+    /// A rule's text names what this run set for it (`thisRun`).
+    static func reasonSections(_ exclusions: [Exclusion], whoListEdition: String? = nil,
+                               policy: Policy? = nil) -> [ReasonSection] {
         // One pass: per reason, the count per subject and the first `sampleCount` rows in file
         // order (kept sorted; a run can hold millions of pair exclusions, so none is sorted whole).
         var counts: [String: [Exclusion.Subject: Int]] = [:]
@@ -372,7 +389,7 @@ extension AuditReport {
             }
             let rule = rules[reason]
             return ReasonSection(reason: reason, count: count, bySubject: subjects,
-                                 rule: (rule?.rule ?? "") + whoEdition(reason, whoListEdition),
+                                 rule: (rule?.rule ?? "") + thisRun(reason, whoListEdition: whoListEdition, policy: policy),
                                  source: rule?.source ?? "", samples: Array(samples))
         }
     }

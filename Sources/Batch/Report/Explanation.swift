@@ -49,7 +49,7 @@ public enum Explanation {
         out += "worker \(worker) (origin \(w.originCountry))"
         out += p.map { ": \($0.eligible ? "eligible" : "not eligible"), \($0.candidates) candidate(s)\n" } ?? ": did not take part\n"
         for reason in index.workerExclusions[worker] ?? [] {
-            out += "  excluded: \(reason): \(rule(reason, run.whoListEdition))\n"
+            out += "  excluded: \(reason): \(rule(reason, run.whoListEdition, data.policy))\n"
             out += evidence(reason, data, worker: w, vacancy: nil)
         }
         if let m = index.matchByWorker[worker] {
@@ -83,7 +83,7 @@ public enum Explanation {
             for reason in byReason.keys.sorted(by: bytesLess) {
                 let ids = byReason[reason]!.compactMap(\.vacancyId)
                 out += "  \(reason): " + ids.joined(separator: ", ") + "\n"
-                out += "    \(rule(reason, run.whoListEdition))\n"
+                out += "    \(rule(reason, run.whoListEdition, data.policy))\n"
                 // What the rule read of each pair, for recomputing it by hand.
                 for id in ids {
                     out += evidence(reason, data, worker: w, vacancy: index.vacancies[id], of: id)
@@ -97,7 +97,7 @@ public enum Explanation {
                 + (index.vacancyExclusions[vacancy] ?? []).map { ($0, nil, v) }
                 + (index.pairExclusions(worker, vacancy) ?? []).map { ($0, w, v) }
             for (reason, w, v) in reasons {
-                out += "  \(reason): \(rule(reason, run.whoListEdition))\n" + evidence(reason, data, worker: w, vacancy: v)
+                out += "  \(reason): \(rule(reason, run.whoListEdition, data.policy))\n" + evidence(reason, data, worker: w, vacancy: v)
             }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {
@@ -170,9 +170,9 @@ public enum Explanation {
     }
 
     /// `RULE TEXT (source: ...)` of a reason.
-    static func rule(_ reason: String, _ whoListEdition: String?) -> String {
+    static func rule(_ reason: String, _ whoListEdition: String?, _ policy: Policy) -> String {
         guard let r = AuditReport.rules[reason] else { return "(unknown reason)" }
-        return "\(r.rule)\(AuditReport.whoEdition(reason, whoListEdition)) (source: \(r.source))"
+        return "\(r.rule)\(AuditReport.thisRun(reason, whoListEdition: whoListEdition, policy: policy)) (source: \(r.source))"
     }
 
     /// The criteria table: value, weight, weighted share of the fit.
@@ -189,8 +189,10 @@ public enum Explanation {
                 + (shares.map { ReportFormat.fit($0[i]) } ?? "?") + "\n"
         }
         let total = ExactDecimal.sum(weights.filter { !$0.isNegative })
-        out += "  weighted = weight x value / \(total) (the sum of the weights), each rounded to millionths\n"
-        out += "  fit = Σ weight x value / \(total) = \(ReportFormat.fit(fitMicro)) (exact, then rounded to millionths)\n"
+        out += "  weighted = weight x value / \(total) (the sum of the weights), each rounded to millionths "
+            + "(so they may add up to the fit give or take a few millionths)\n"
+        out += "  fit = Σ weight x value / \(total) = \(ReportFormat.fit(fitMicro)) "
+            + "(exact, then rounded half away from zero to millionths)\n"
         return out
     }
 

@@ -60,6 +60,20 @@ enum ReportFormat {
         return d == 1 ? "\(n)" : "\(n)/\(d)"
     }
 
+    /// How the figures of the report are rounded, for recomputing them by hand (HTML and
+    /// Markdown); under `optimal`, which of them the pairs themselves follow from.
+    static func roundingNote(strategy: String) -> String {
+        "Rounding: a fit is computed exactly, then rounded half away from zero to millionths (MATCHING.md "
+            + "section 3); the mean fit is the sum of the fits / the number of matches, rounded half up to "
+            + "millionths; percentages (match rates, shares) are rounded half up to one decimal (5/16 = 31.25 % "
+            + "reads 31.3 %); impact ratios are truncated to three decimals."
+            + (strategy == Strategy.optimal.rawValue
+                ? " Under optimal, where several matchings have the same largest sum of fit and then the same "
+                  + "smallest sum of worker ranks, which of them is taken is the engine's choice (MATCHING.md "
+                  + "section 6): the two sums can be recomputed by hand, the pairs only by this engine."
+                : "")
+    }
+
     /// The sentence that says how the fairness figures are made (HTML and Markdown).
     static let fairnessMethod = """
         Match rate = matched / eligible workers (taking part, no exclusion of their own) of the group. \

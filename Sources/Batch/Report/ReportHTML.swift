@@ -104,6 +104,7 @@ public enum ReportHTML {
         h.element("p", "Sum of the workers' ranks of their matches: \(x.workerRankSum). Warnings: "
                   + (warnings.isEmpty ? "none" : warnings) + ". These are the stored summary's figures (summary.json).",
                   cls: "note")
+        h.element("p", ReportFormat.roundingNote(strategy: r.header.strategy), cls: "note")
         h.close("section")
     }
 

@@ -33,6 +33,7 @@ public enum ReportMarkdown {
             ["mean fit", hl.meanFitMicro.map(ReportFormat.fit) ?? "-", "\(ReportFormat.fit(hl.fitSumMicro)) / \(hl.matched) matches"],
             ["sum of worker ranks", "\(hl.workerRankSum)", ""],
         ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", r.warningNotes[$0.label] ?? ""] })
+        md += ReportFormat.roundingNote(strategy: r.header.strategy) + "\n\n"
 
         md += "## Figures behind the charts\n\n### Fit score distribution (bins of 0.05)\n\n"
         md += table(["fit from", "to", "matches"], r.fitDistribution.map {
