@@ -149,10 +149,14 @@ public struct RunStopper: Sendable {
             done.signal()
         }.start()
         if done.wait(timeout: .now() + seconds) == .success, let text = line.text { return text }
-        return RunStopper.line(runId: state.runId, executionId: state.executionId,
-                               message: RunStopper.message(signalName: signalName, step: state.step),
-                               step: state.step, scope: claim.scope, recorded: nil,
-                               cause: "within \(Int(seconds)) s")
+        return unrecorded(state, signalName: signalName, cause: "within \(Int(seconds)) s")
+    }
+
+    /// The line of a stop that was not recorded (`cause`: why), as `record` says it.
+    public func unrecorded(_ state: RunProgress.State, signalName: String, cause: String) -> String {
+        RunStopper.line(runId: state.runId, executionId: state.executionId,
+                        message: RunStopper.message(signalName: signalName, step: state.step),
+                        step: state.step, scope: claim.scope, recorded: nil, cause: cause)
     }
 
     /// Records the stop of `state`; returns the line to print. On a failure (the database does

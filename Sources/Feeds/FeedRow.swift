@@ -114,6 +114,21 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         case tooLarge(bytes: Int, limit: Int)
         /// A pipe, socket or device where a load needs a regular file (it reads the file twice).
         case notRegularFile
+        /// A WHO list with `rejected` rejected rows (`first`: the first of them, as `rejectedRow`
+        /// says them): refused whole, since a country left out would have its safeguard lifted.
+        case whoRowsRejected(rejected: Int, first: [String])
+    }
+
+    /// `line 3, country: INVALID_VALUE (...)`: a rejected row as the WHO list's refusal names it.
+    public static func rejectedRow(line: Int, field: String?, reason: String, detail: String?) -> String {
+        "line \(line), \(field ?? "the row"): \(reason)" + (detail.map { " (\($0))" } ?? "")
+    }
+
+    /// Why a WHO list file with rejected rows is refused whole (`load who-list` and `match`).
+    public static func whoRowsRejectedSentence(rejected: Int, first: [String]) -> String {
+        let more = rejected > first.count ? "; and \(rejected - first.count) more" : ""
+        return "\(rejected == 1 ? "1 row was" : "\(rejected) rows were") rejected (\(first.joined(separator: "; "))\(more)): "
+            + "a WHO list edition is loaded whole or not at all, since a country left out of it would have its safeguard lifted"
     }
 
     /// The file as the caller named it.
@@ -154,6 +169,9 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): cannot read the file: \(why)"
         case .tooLarge(let bytes, let limit):
             return "\(at): the file has at least \(bytes) bytes, over the limit of \(InputLimits.size(limit)) per feed file (split it, or load it in parts as deltas)"
+        case .whoRowsRejected(let rejected, let first):
+            return "\(at): " + Self.whoRowsRejectedSentence(rejected: rejected, first: first)
+                + "; nothing was run: correct the file and run again"
         case .notRegularFile:
             return "\(at): not a regular file (a pipe, socket or device); a load reads its file twice, to hash it and then to load it: save the stream to a file and load that"
         }

@@ -123,6 +123,16 @@ public struct RunInputs: Sendable {
         try read(.minimumWages, files.minimumWages) { if case .minimumWage(let m) = $0 { input.minimumWages.append(m) } }
         try read(.fxRates, files.fxRates) { if case .fxRate(let f) = $0 { input.fxRates.append(f) } }
         try read(.whoList, files.whoList) { if case .whoEntry(let w) = $0 { input.whoList.append(w) } }
+        // As `load who-list` does: a country whose row was rejected would be left out of the
+        // list, and its safeguard lifted without a word (FEEDS.md's rejections.csv has no
+        // `file` value for the list).
+        let whoRejected = rejections.filter { $0.kind == .whoList }.map(\.rejection).sorted { $0.line < $1.line }
+        if !whoRejected.isEmpty {
+            throw FeedFileError(file: files.whoList, problem: .whoRowsRejected(
+                rejected: whoRejected.count, first: whoRejected.prefix(5).map {
+                    FeedFileError.rejectedRow(line: $0.line, field: $0.field, reason: $0.reason.rawValue, detail: $0.detail)
+                }))
+        }
         input.whoListEdition = whoListEdition(fileName: files.whoList)
         return RunInputs(input: input, policy: policy, rejections: rejections, dataRows: dataRows)
     }

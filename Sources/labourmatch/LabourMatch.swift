@@ -22,6 +22,11 @@ struct LabourMatch: AsyncParsableCommand {
     /// project's status 2 so schedulers see one code for "bad usage or input".
     static func main() async {
         Console.openClosedStandardDescriptors()
+        // A pipe whose reader went away (`run | logger` after logger died, `runs list | head`)
+        // makes a write fail with EPIPE rather than kill the process with SIGPIPE (status 141,
+        // a run left started with its lease held): a lost message is dropped, lost standard
+        // output is status 1, as for a full disk.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

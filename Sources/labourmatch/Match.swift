@@ -44,7 +44,7 @@ struct Match: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Policy TOML (MATCHING.md section 8); default: the built-in defaults.",
                                valueName: "file"))
     var policy: String?
-    @Option(help: ArgumentHelp("WHO Health Workforce Support and Safeguards List (country,name,who_region); default: the project's copy of the 2023 edition.",
+    @Option(help: ArgumentHelp("WHO Health Workforce Support and Safeguards List (country,name,who_region); default: the project's copy of the 2023 edition. A list with a rejected row stops the run (exit status 2): a country left out would lose its safeguard.",
                                valueName: "file"))
     var whoList: String?
     @Option(help: ArgumentHelp("Run date D (default: today, UTC).", valueName: "YYYY-MM-DD")) var date: String?

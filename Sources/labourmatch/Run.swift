@@ -23,9 +23,9 @@ struct RunCommand: AsyncParsableCommand {
         One run per scope at a time: a lease row with a heartbeat. Exit statuses: \
         0 succeeded (or already succeeded), 1 failed, 2 bad usage or input, \
         3 another run holds the scope (or a runner stalled past its lease still holds rows \
-        this run must write: the message names it). SIGTERM or SIGINT marks the run failed \
-        (restartable), gives the lease up, and ends the process by that signal \
-        (143, 130).
+        this run must write: the message names it). SIGTERM, SIGINT, SIGHUP or SIGQUIT marks \
+        the run failed (restartable), gives the lease up, and ends the process by that signal \
+        (143, 130, 129, 131) within 30 s, recorded or not.
 
         Example:
           labourmatch run --date 2026-11-29
@@ -187,7 +187,11 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// SIGTERM (a scheduler's stop) or SIGINT (Ctrl-C) during the run: the job stops at its next
+    /// How long after a stop signal the process ends at the latest, the stop recorded or not:
+    /// the job's own recording waits at most 5 s for a lock and 10 s for a statement.
+    static let stopBudget: Double = 30
+
+    /// SIGTERM (a scheduler's stop), SIGINT (Ctrl-C), SIGHUP or SIGQUIT during the run: the job stops at its next
     /// safe point (the handler cancels the statement it runs), marks the step, the execution
     /// and the run failed (restartable) and gives the scope's lease up; while the job computes
     /// (no statement to cancel), the handler records that itself. The process then dies by the
@@ -196,12 +200,26 @@ struct RunCommand: AsyncParsableCommand {
     static func stopOnSignals(_ job: NightlyJob) -> StopSignals {
         let progress = job.progress
         let stopper = job.stopper
-        return StopSignals(repeatEndsAtOnce: { !progress.current.ended }) { number in
+        // SIGHUP (a closed terminal or ssh session) and SIGQUIT stop it as `load` is stopped,
+        // rather than killing it with its lease held.
+        return StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT],
+                           repeatEndsAtOnce: { !progress.current.ended }) { number in
             let name = StopSignals.name(number)
             switch progress.requestStop(signal: number, name: name) {
             case .none:
                 return
             case .cancel(let handle):
+                // A database that does not answer (a hung network) holds the job's statement, and
+                // perhaps the cancel itself, for ever: past the stop budget the process ends by
+                // the signal anyway, as after a second signal (set first, as the cancel may hang).
+                DispatchQueue.global().asyncAfter(deadline: .now() + stopBudget) {
+                    let state = progress.current
+                    guard !state.ended else { return }
+                    let line = stopper.unrecorded(state, signalName: name, cause: "within \(Int(stopBudget)) s of the "
+                                                  + "signal (the database does not answer)")
+                    Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
+                    StopSignals.die(by: number)
+                }
                 handle?.cancel()   // the job records the stop at its next safe point
             case .record(let state):
                 let line = stopper.record(state, signalName: name, within: 20)

@@ -23,9 +23,7 @@ import Testing
     func aLostCommitAnswerIsFoundOnRetryAndTheRunCompletesOnce(step: String, marker: String) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let db = try fixture.database.connect()
-        defer { db.close() }
-        let (proxy, conninfo) = try LostAnswerProxy.inFront(of: db)
+        let (proxy, conninfo) = try fixture.proxy()
         defer { proxy.close() }
         proxy.loseAnswer(after: marker, to: "COMMIT")
         let run = try fixture.run(out: "run", conninfo: conninfo)

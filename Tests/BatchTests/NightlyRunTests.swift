@@ -496,7 +496,7 @@ import Testing
     /// (signal, where the runner is when it comes, the step the resumed run starts at)
     static let stopPoints: [(Int32, String, String)] = [
         (SIGTERM, "engine", "rules"), (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"),
-        (SIGINT, "report", "report"),
+        (SIGINT, "report", "report"), (SIGHUP, "candidates", "rules"),
         // After the report is rendered, before its files and the seal: the run stops (it was
         // sealed, exit 0, the signal ignored).
         (SIGTERM, "report.write", "report"),
@@ -515,7 +515,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
         kill(runner.pid, signal)
         let stopped = runner.finish()
-        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let name = [SIGINT: "SIGINT", SIGHUP: "SIGHUP"][signal] ?? "SIGTERM"
         #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
         let step = ["persist.copy": "persist", "engine": "rules", "report.write": "report"][pausedAt] ?? pausedAt
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/SHA256SUMS").path))
@@ -524,6 +524,43 @@ import Testing
                 "\(stopped.stderr)")
         #expect(stopped.stderr.contains("resumes it"), "\(stopped.stderr)")
         try Self.expectStopRecorded(fixture, "stopped by \(name) during step \(step)", step: step, resumesAt: resumesAt)
+    }
+
+    /// A stop while the database does not answer (a hung network: the proxy keeps the answer to
+    /// the persist step's COMMIT, which went through): the signal still ends the process, within
+    /// the stop budget, saying the stop could not be recorded. Once the lease expires, the next
+    /// runner marks the execution abandoned and resumes after the committed persist step.
+    @Test func aStopEndsTheProcessWhenTheDatabaseDoesNotAnswer() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let (proxy, conninfo) = try fixture.proxy()
+        defer { proxy.close() }
+        proxy.holdAnswer(after: "COPY run_matches", to: "COMMIT")
+        let runner = try fixture.start(out: "run", ["--lease-seconds", "3"], conninfo: conninfo)
+        #expect(eventually(within: 120) { proxy.heldAnswers == 1 }, "\(runner.stderr)")
+        let signalled = ContinuousClock.now
+        kill(runner.pid, SIGTERM)
+        // Without the budget it would wait for ever: a SIGKILL (status 137) fails the test instead,
+        // sent only while the runner has not been reaped (its pid cannot have been reused).
+        let reaped = NSLock(), pid = runner.pid
+        nonisolated(unsafe) var ended = false
+        DispatchQueue.global().asyncAfter(deadline: .now() + 90) { reaped.withLock { if !ended { kill(pid, SIGKILL) } } }
+        let stopped = runner.finish()
+        reaped.withLock { ended = true }
+        let waited = ContinuousClock.now - signalled
+        #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
+        #expect(waited >= .seconds(29) && waited < .seconds(60), "ended \(waited) after the signal")
+        #expect(stopped.stderr.contains("stopped by SIGTERM during step persist; the stop could not be recorded within 30 s "
+                                        + "of the signal (the database does not answer): the next runner of scope 'default' "
+                                        + "marks the execution abandoned"), "\(stopped.stderr)")
+        proxy.release()
+        #expect(try fixture.rows("SELECT status FROM runs") == [["started"]])
+        Thread.sleep(forTimeInterval: 4)   // the dead runner's lease (3 s) expires
+        let again = try fixture.run(out: "run", ["--lease-seconds", "3"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try fixture.rows("SELECT status, resumed_at FROM run_executions ORDER BY execution_id")
+                == [["abandoned", "snapshot"], ["succeeded", "report"]])
+        try fixture.expectSameFiles("run", as: try fixture.offline())
     }
 
     /// After a stop: the execution, its step and the run failed with `message`, the lease gone,

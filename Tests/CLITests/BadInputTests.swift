@@ -132,6 +132,68 @@ import Testing
         #expect(try run(["load", "--help"], redirect: ">/dev/null") == 0)
     }
 
+    /// A WHO list with a rejected row stops an offline run (status 2, nothing written), as
+    /// `load who-list` refuses it: a country left out would have its safeguard lifted, and
+    /// FEEDS.md's rejections.csv has no `file` value for the list.
+    @Test func aWHOListWithARejectedRowStopsTheRun() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("who-2024.csv")
+        try Data("country,name,who_region\nPH,Philippines,\nng,Nigeria,AFR\nGH,Ghana,AFR\n".utf8).write(to: list)
+        let out = dir.appendingPathComponent("out")
+        let refused = try labourmatch(matchArguments(out: out, extra: ["--who-list", list.path]))
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("who-2024.csv: 2 rows were rejected (line 2, who_region: MISSING_FIELD"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 3, country: INVALID_VALUE"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("since a country left out of it would have its safeguard lifted; nothing was run"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        try Data("country,name,who_region\nPH,Philippines,WPR\n".utf8).write(to: list)
+        let accepted = try labourmatch(matchArguments(out: out, extra: ["--who-list", list.path]))
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+    }
+
+    /// Standard output a pipe whose reader is gone (`runs list | head -1`, a dead `| logger`):
+    /// started with SIGPIPE's default action, as a shell or cron starts it, the command is not
+    /// killed by SIGPIPE (status 141, a nightly run left started with its lease held); what it
+    /// printed is lost, so the status is 1 with a sentence, as for a full disk.
+    @Test func aBrokenPipeIsAnErrorNotADeathBySIGPIPE() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let said = dir.appendingPathComponent("stderr.txt").path
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])   // no reader: every write to the pipe fails (EPIPE, or SIGPIPE)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, said, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        closeOthers(&actions)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t(), none = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let arguments = matchArguments(out: dir.appendingPathComponent("out"))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([labourmatchBinary.path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, labourmatchBinary.path, &actions, &attributes, argv, environ) == 0)
+        close(fds[1])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        #expect(status & 0x7f == 0, "ended by signal \(status & 0x7f), not by its own status")
+        #expect((status >> 8) & 0xff == 1)
+        let message = try contents(URL(fileURLWithPath: said))
+        #expect(message.contains("its output to standard output was lost (Broken pipe)"), "\(message)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/matches.csv").path))
+    }
+
     /// An --out that names a file, or lies under one, is bad usage with a sentence that says so
     /// (Foundation's own error read `NSCocoaErrorDomain Code=512 "(null)"`).
     @Test func outThatIsAFileSaysSo() throws {

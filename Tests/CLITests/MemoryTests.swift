@@ -13,13 +13,7 @@ func exitStatusAndPeakMemory(_ arguments: [String]) throws -> (status: Int32, pe
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    // Nothing else of this process: it would hold other tests' children's pipes open, and
-    // their readers would wait for this child's end too.
-    // (glibc 2.34; Swift's Glibc module does not declare it, so it is found by name.)
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-    }
+    closeOthers(&actions)
     let argv: [UnsafeMutablePointer<CChar>?] = ([labourmatchBinary.path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
@@ -32,6 +26,16 @@ func exitStatusAndPeakMemory(_ arguments: [String]) throws -> (status: Int32, pe
     }
     let exited = status & 0x7f == 0
     return (exited ? (status >> 8) & 0xff : -1, usage.ru_maxrss * 1024)
+}
+
+/// Closes every descriptor from 3 up in a spawned child: nothing else of this process, since it
+/// would hold other tests' children's pipes open, and their readers would wait for this child's
+/// end too. (glibc 2.34; Swift's Glibc module does not declare it, so it is found by name.)
+func closeOthers(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    }
 }
 
 struct SpawnError: Error, CustomStringConvertible {

@@ -301,8 +301,9 @@ private struct LoadRun {
         // would be left out of it, and its safeguard lifted without a word.
         if kind == .whoList, report.counts.rejected > 0 {
             let first = try tx.query(FeedSQL.firstRejections).map { r in
-                "line \(try r.decode(0, as: Int.self)), \(try r.decodeIfPresent(1, as: String.self) ?? "the row"): "
-                    + "\(try r.decode(2, as: String.self))" + ((try r.decodeIfPresent(3, as: String.self)).map { " (\($0))" } ?? "")
+                FeedFileError.rejectedRow(line: try r.decode(0, as: Int.self), field: try r.decodeIfPresent(1, as: String.self),
+                                          reason: try r.decode(2, as: String.self),
+                                          detail: try r.decodeIfPresent(3, as: String.self))
             }
             throw LoadError.whoRowsRejected(file: report.path, rejected: report.counts.rejected, first: first)
         }

@@ -186,10 +186,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case .emptySnapshot(let file, let kind):
             return "\(file) has no data rows: a snapshot of it would withdraw every \(kind.rawValue) row of its source; nothing was loaded (give --allow-empty if that is meant, or --mode delta)"
         case .whoRowsRejected(let file, let rejected, let first):
-            let more = rejected > first.count ? "; and \(rejected - first.count) more" : ""
-            return "\(file): \(rejected == 1 ? "1 row was" : "\(rejected) rows were") rejected (\(first.joined(separator: "; "))\(more)): "
-                + "a WHO list edition is loaded whole or not at all, since a country left out of it would have its safeguard "
-                + "lifted; nothing was loaded: correct the file and load it again"
+            return "\(file): " + FeedFileError.whoRowsRejectedSentence(rejected: rejected, first: first)
+                + "; nothing was loaded: correct the file and load it again"
         case .modeNotAllowed(let kind, let mode):
             return "a \(kind.cliName) file is always loaded whole (a new edition); --mode \(mode.rawValue) does not apply"
         case .badSource(let source):

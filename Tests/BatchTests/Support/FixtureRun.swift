@@ -36,8 +36,16 @@ final class FixtureRun {
     }
 
     /// `labourmatch run` started in the background.
-    func start(out: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> CLIProcess {
-        try CLIProcess(runArguments(out: out, extra), environment: environment)
+    func start(out: String, _ extra: [String] = [], environment: [String: String] = [:],
+               conninfo: String? = nil) throws -> CLIProcess {
+        try CLIProcess(runArguments(out: out, extra, conninfo: conninfo), environment: environment)
+    }
+
+    /// A `LostAnswerProxy` in front of this database's server, and the conninfo through it.
+    func proxy() throws -> (proxy: LostAnswerProxy, conninfo: String) {
+        let db = try database.connect()
+        defer { db.close() }
+        return try LostAnswerProxy.inFront(of: db)
     }
 
     /// Any other command over this database.
