@@ -83,8 +83,10 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
-        let restart = runId == nil ? "" : "; the run is restartable: `labourmatch run` with the same date, scope, "
-            + "policy and strategy, without --rerun, resumes it"
+        let restart = runId == nil
+            ? "; no run was started: the same command starts it (once the cause is gone)"
+            : "; the run is restartable: `labourmatch run` with the same date, scope, "
+                + "policy and strategy, without --rerun, resumes it"
         return "\(run)step \(step.rawValue) failed: \(message)\(restart)"
     }
 }
@@ -205,7 +207,7 @@ public final class NightlyJob {
             let stalled = await stalledHolders(runId: nil, executionId: nil)
             if !stalled.isEmpty { return .holderStalled(stalled: stalled, waited: 5, run: nil) }
             throw BatchFailure(step: .lock, message: "\(error) (a lock held by another transaction, not by a runner "
-                               + "of this scope: a migration, an administrator's lock?); nothing was started")
+                               + "of this scope: a migration, an administrator's lock?)")
         } catch {
             let message = failureMessage(error, step: .lock)
             // The commit may have gone through with its answer lost: an execution of this

@@ -82,7 +82,8 @@ public struct OutputDirectory: Sendable {
         if info.st_mode & S_IFMT != S_IFDIR {
             return ancestor == path ? "\(path) exists and is not a directory" : "\(ancestor) is a file, not a directory"
         }
-        return access(ancestor, W_OK | X_OK) == 0 ? nil : "no permission to write into \(ancestor)"
+        if access(ancestor, W_OK | X_OK) == 0 { return nil }
+        return errno == EROFS ? "\(ancestor) is on a read-only file system" : "no permission to write into \(ancestor)"
     }
 
     /// The nearest of `path` and its ancestors (`parent` by `parent`, as written) that exists

@@ -59,7 +59,7 @@ public final class Connection {
     static func checkParsable(_ config: ConnectionConfig) throws {
         guard let why = ConnectionConfig.unparsableReason(config.conninfo) else { return }
         throw PostgresError(kind: .connectionFailed, message: invalidConnectionString + why,
-                            connection: "the \(config.source.optionName) value (not shown: its password could not be located)")
+                            connection: "the \(config.source.optionName) value (not shown: it cannot be parsed, so a password in it could not be located)")
     }
 
     /// How the message of a connection string libpq cannot parse starts.

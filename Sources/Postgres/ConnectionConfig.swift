@@ -139,7 +139,7 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         case .libpqEnvironment: return environmentSummary ?? "(libpq environment variables)"
         default:
             if ConnectionConfig.unparsableReason(conninfo) != nil {
-                return "(the \(source.optionName) value, not shown: libpq cannot parse it, so its password could not be located)"
+                return "(the \(source.optionName) value, not shown: libpq cannot parse it, so a password in it could not be located)"
             }
             return redacted.isEmpty ? "(libpq defaults)" : redacted
         }

@@ -107,6 +107,9 @@ import Testing
         #expect(refused.stderr.contains("password authentication failed"), "\(refused.stderr)")
         let run = try expectNoPassword(["run", "--date", FixtureRun.runDate], url: cases[0].url, status: 1)
         #expect(run.stderr.contains("step lock failed"), "\(run.stderr)")
+        // And what to do next: nothing was started, the same command starts it.
+        #expect(run.stderr.contains("; no run was started: the same command starts it (once the cause is gone)"),
+                "\(run.stderr)")
     }
 
     /// `conninfo` with the test password: in a URL's user info, else as `password=`.
