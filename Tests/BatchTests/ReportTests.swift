@@ -95,6 +95,7 @@ import TestSupport
         // How the figures are rounded, for recomputing them (a stable run: no word of optimal's ties).
         #expect(html.contains("percentages (match rates, shares) are rounded half up to one decimal"))
         #expect(!html.contains("the engine's choice"))
+        #expect(html.contains("the candidates step's rows read are the pairs the engine scored"))
         // The source names the list, not an edition: another edition's run must not cite 2023's.
         #expect(page.cells["reason-WHO_SAFEGUARD_LIST"]?[3].hasSuffix("Health Workforce Support and Safeguards List") == true,
                 "\(page.cells["reason-WHO_SAFEGUARD_LIST"] ?? [])")

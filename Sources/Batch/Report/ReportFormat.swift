@@ -74,6 +74,12 @@ enum ReportFormat {
                 : "")
     }
 
+    /// What the steps table's figures are (HTML and Markdown): the work of each execution, not
+    /// results to recompute.
+    static let stepsNote = "Durations and row counts describe each execution's work, not its results: the candidates "
+        + "step's rows read are the pairs the engine scored, which depends on its pruning (a pair that cannot reach "
+        + "min_fit is skipped unscored), so they are not a figure to recompute."
+
     /// The sentence that says how the fairness figures are made (HTML and Markdown).
     static let fairnessMethod = """
         Match rate = matched / eligible workers (taking part, no exclusion of their own) of the group. \

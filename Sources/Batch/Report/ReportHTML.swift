@@ -64,6 +64,7 @@ public enum ReportHTML {
                    ReportFormat.ms(s.rowsWritten), "\(s.attempts)"])
         }
         h.close("table")
+        h.element("p", ReportFormat.stepsNote, cls: "note")
         h.close("header")
         h.open("nav")
         h.raw("<p>")

@@ -20,6 +20,7 @@ public enum ReportMarkdown {
             ["\($0.executionId)", $0.step, $0.status, ReportFormat.ms($0.durationMs), ReportFormat.ms($0.rowsRead),
              ReportFormat.ms($0.rowsWritten), "\($0.attempts)"]
         })
+        md += ReportFormat.stepsNote + "\n\n"
 
         md += "## Headline figures\n\n"
         md += table(["figure", "value", "from"], [
