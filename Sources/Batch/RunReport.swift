@@ -45,6 +45,8 @@ public enum RunReport {
     @discardableResult
     public static func write(_ files: [(name: String, bytes: [UInt8])], to dir: String) throws -> Int {
         let out = try OutputDirectory(path: dir)
+        // Only the lease's holder writes here: another's temporary files are a dead runner's.
+        out.removeStaleTemporaries(of: files.map(\.name) + [checksumsFile])
         try out.remove(checksumsFile)
         for file in files { try out.write(file.name, bytes: file.bytes) }
         try out.write(checksumsFile, checksums(files))

@@ -45,6 +45,20 @@ public struct OutputDirectory: Sendable {
         }
     }
 
+    /// Removes what a process that died while writing `names` here left of them: the temporary
+    /// files `.NAME.PID.tmp` whose PID is no live process on this host (a runner killed while it
+    /// wrote its results; its restart writes them again). Another live writer's are left.
+    public func removeStaleTemporaries(of names: [String]) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+        for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
+            for name in names where entry.hasPrefix(".\(name).") {
+                guard let pid = pid_t(entry.dropFirst(name.count + 2).dropLast(4)), pid > 0, pid != getpid(),
+                      kill(pid, 0) == -1, errno == ESRCH else { continue }
+                unlink("\(path)/\(entry)")
+            }
+        }
+    }
+
     /// Writes `bytes` to `name` in the directory, atomically (`writeFile`).
     public func write(_ name: String, bytes: [UInt8]) throws {
         try write([(name, bytes)])

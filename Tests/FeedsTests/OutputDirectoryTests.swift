@@ -60,6 +60,20 @@ import Testing
         #expect(throws: OutputDirectory.Failure.self) { try OutputDirectory(path: "\(path)/a.csv") }
     }
 
+    /// A dead writer's temporary files of the names written are removed; a live one's (this
+    /// process, pid 1) and other names' are left.
+    @Test func staleTemporariesOfADeadWriterAreRemoved() throws {
+        let path = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let dead = ".a.csv.\(Int32.max).tmp", mine = ".a.csv.\(getpid()).tmp", live = ".a.csv.1.tmp"
+        for name in [dead, mine, live, ".b.csv.\(Int32.max).tmp", "a.csv", ".a.csv.x.tmp"] {
+            #expect(FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data()))
+        }
+        try OutputDirectory(path: path).removeStaleTemporaries(of: ["a.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+                == [".a.csv.1.tmp", mine, ".a.csv.x.tmp", ".b.csv.\(Int32.max).tmp", "a.csv"].sorted())
+    }
+
     @Test func aReplacedFileKeepsItsPermissions() throws {
         let path = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: path) }
