@@ -44,3 +44,12 @@ swift_build() {
     rm -rf "$tmp"
     return "$rc"
 }
+
+# Stops with a sentence when the Swift toolchain is missing (apt-get does not have it).
+require_swift() {
+    local who=${1:-labourmatch}
+    if ! command -v swift >/dev/null 2>&1; then
+        echo "$who: swift not found: install the Swift 6 toolchain (https://www.swift.org/install/) and run again" >&2
+        exit 1
+    fi
+}

@@ -17,7 +17,8 @@ struct Match: AsyncParsableCommand {
         candidates.csv with --candidates), as MATCHING.md section 7 defines \
         them. Rows that break a rule of FEEDS.md are left out of the run and \
         listed in rejections.csv; a whole-file problem (missing or unknown \
-        column, empty file) stops with exit status 2 before anything is written.
+        column, an empty CSV file: no header) stops with exit status 2 before \
+        anything is written; an empty NDJSON file has no rows.
 
         Limits (README "Limits"): \(InputLimits.standard.summary). A larger \
         file, or policy file, stops the run with exit status 2; a longer record \
