@@ -109,6 +109,13 @@ struct ExplainCommand: ParsableCommand {
         CommandLog.warnUnfinished(data.run)
         do {
             print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
+            let gone = Explanation.goneVacancies(data, worker: worker, vacancy: vacancy)
+            if !gone.isEmpty {
+                throw CommandLog.fail(CommandFailure(
+                    "the version rows of \(gone.joined(separator: ", ")), which run \(runId) read, are no longer in the "
+                    + "database (removed after the run): what is said of them above is incomplete; labourmatch verify "
+                    + "\(runId) names what changed"), status: 1)
+            }
         } catch let failure as Explanation.Failure {
             // An unknown id is bad input; a version removed after the run is not the caller's fault.
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)

@@ -205,21 +205,25 @@ struct RunCommand: AsyncParsableCommand {
         return StopSignals(signals: StopSignals.caught + [SIGHUP, SIGQUIT],
                            repeatEndsAtOnce: { !progress.current.ended }) { number in
             let name = StopSignals.name(number)
+            // A database that does not answer (a hung network) holds the job's statement, and
+            // perhaps the cancel itself, or, once the job has ended, the heartbeat's last renewal
+            // or the lease's release, for ever: past the stop budget the process ends by the
+            // signal anyway, as after a second signal (set first, as the cancel may hang).
+            DispatchQueue.global().asyncAfter(deadline: .now() + stopBudget) {
+                let state = progress.current
+                let look = state.runId.map { "`labourmatch runs show \($0)` says where the run stands" }
+                let line = state.ended
+                    ? "the run had ended\(look.map { " (\($0))" } ?? ""), but the process was still waiting for the "
+                        + "database \(Int(stopBudget)) s after \(name): ending by it; the lease of the scope expires by itself"
+                    : stopper.unrecorded(state, signalName: name, cause: "within \(Int(stopBudget)) s of the signal "
+                                         + "(the database does not answer, or a commit's answer was lost\(look.map { ": \($0)" } ?? ""))")
+                Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
+                StopSignals.die(by: number)
+            }
             switch progress.requestStop(signal: number, name: name) {
             case .none:
                 return
             case .cancel(let handle):
-                // A database that does not answer (a hung network) holds the job's statement, and
-                // perhaps the cancel itself, for ever: past the stop budget the process ends by
-                // the signal anyway, as after a second signal (set first, as the cancel may hang).
-                DispatchQueue.global().asyncAfter(deadline: .now() + stopBudget) {
-                    let state = progress.current
-                    guard !state.ended else { return }
-                    let line = stopper.unrecorded(state, signalName: name, cause: "within \(Int(stopBudget)) s of the "
-                                                  + "signal (the database does not answer)")
-                    Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
-                    StopSignals.die(by: number)
-                }
                 handle?.cancel()   // the job records the stop at its next safe point
             case .record(let state):
                 let line = stopper.record(state, signalName: name, within: 20)

@@ -4,7 +4,8 @@ import Foundation
 
 /// SIGTERM and SIGINT caught rather than fatal, from here to the end of the process: `handler`
 /// runs once, with the first of them, on a thread of its own (it may block on the network);
-/// a second signal ends the process at once (unless `repeatEndsAtOnce` says no). The handler ends the process with
+/// a second signal ends the process at once (unless `repeatEndsAtOnce` says no, or it is a
+/// SIGHUP). The handler ends the process with
 /// `StopSignals.die(by:)` when it has done its work, or returns to let the process go on.
 /// (On Linux the dispatch sources block the signals in the threads' masks, so there is no
 /// going back to the default action short of `die(by:)`, which unblocks its own thread.)
@@ -40,7 +41,9 @@ final class StopSignals: @unchecked Sendable {
                 lock.unlock()
                 if first {
                     DispatchQueue.global().async { handler(number) }
-                } else if repeatEndsAtOnce() {
+                } else if number != SIGHUP, repeatEndsAtOnce() {
+                    // A hangup is never insistence: a closed ssh session sends SIGHUP twice (the
+                    // kernel to the foreground group, the shell to its jobs).
                     Console.errorWithin(
                         "labourmatch: \(Self.name(number)) after a first stop signal: ending at once\n")
                     Self.die(by: number)

@@ -514,6 +514,9 @@ import Testing
         let (runner, hold) = try Self.runnerPaused(fixture, at: pausedAt)
         defer { try? FileManager.default.removeItem(at: hold) }   // a failed expectation must not leave it paused
         kill(runner.pid, signal)
+        // A closed ssh session sends SIGHUP twice (the kernel, and the shell to its jobs): the
+        // second must not end the process before the stop is recorded.
+        if signal == SIGHUP { kill(runner.pid, SIGHUP) }
         let stopped = runner.finish()
         let name = [SIGINT: "SIGINT", SIGHUP: "SIGHUP"][signal] ?? "SIGTERM"
         #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
@@ -540,19 +543,15 @@ import Testing
         #expect(eventually(within: 120) { proxy.heldAnswers == 1 }, "\(runner.stderr)")
         let signalled = ContinuousClock.now
         kill(runner.pid, SIGTERM)
-        // Without the budget it would wait for ever: a SIGKILL (status 137) fails the test instead,
-        // sent only while the runner has not been reaped (its pid cannot have been reused).
-        let reaped = NSLock(), pid = runner.pid
-        nonisolated(unsafe) var ended = false
-        DispatchQueue.global().asyncAfter(deadline: .now() + 90) { reaped.withLock { if !ended { kill(pid, SIGKILL) } } }
-        let stopped = runner.finish()
-        reaped.withLock { ended = true }
+        let stopped = Self.finish(runner, killedAfter: 90)
         let waited = ContinuousClock.now - signalled
         #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
         #expect(waited >= .seconds(29) && waited < .seconds(60), "ended \(waited) after the signal")
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
         #expect(stopped.stderr.contains("stopped by SIGTERM during step persist; the stop could not be recorded within 30 s "
-                                        + "of the signal (the database does not answer): the next runner of scope 'default' "
-                                        + "marks the execution abandoned"), "\(stopped.stderr)")
+                                        + "of the signal (the database does not answer, or a commit's answer was lost: "
+                                        + "`labourmatch runs show \(runId)` says where the run stands): the next runner of scope "
+                                        + "'default' marks the execution abandoned"), "\(stopped.stderr)")
         proxy.release()
         #expect(try fixture.rows("SELECT status FROM runs") == [["started"]])
         Thread.sleep(forTimeInterval: 4)   // the dead runner's lease (3 s) expires
@@ -561,6 +560,42 @@ import Testing
         #expect(try fixture.rows("SELECT status, resumed_at FROM run_executions ORDER BY execution_id")
                 == [["abandoned", "snapshot"], ["succeeded", "report"]])
         try fixture.expectSameFiles("run", as: try fixture.offline())
+    }
+
+    /// A stop after the seal, while the database does not answer (the proxy keeps the answer to
+    /// the lease's release): the run succeeded, and the process still ends by the signal within
+    /// the stop budget, saying so, rather than wait for the network for ever.
+    @Test func aStopAfterTheSealEndsTheProcessWhenTheDatabaseDoesNotAnswer() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let (proxy, conninfo) = try fixture.proxy()
+        defer { proxy.close() }
+        let release = "DELETE FROM run_leases WHERE scope = $1 AND holder = $2"
+        proxy.holdAnswer(after: release, to: release)
+        let runner = try fixture.start(out: "run", conninfo: conninfo)
+        #expect(eventually(within: 120) { proxy.heldAnswers == 1 }, "\(runner.stderr)")
+        kill(runner.pid, SIGTERM)
+        let stopped = Self.finish(runner, killedAfter: 90)
+        #expect(stopped.signaled && stopped.status == 128 + SIGTERM, "status \(stopped.status): \(stopped.stderr)")
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+        #expect(stopped.stderr.contains("the run had ended (`labourmatch runs show \(runId)` says where the run stands), "
+                                        + "but the process was still waiting for the database 30 s after SIGTERM: ending by it"),
+                "\(stopped.stderr)")
+        proxy.release()
+        #expect(try fixture.rows("SELECT status FROM runs") == [["succeeded"]])
+        try fixture.expectSameFiles("run", as: try fixture.offline())
+    }
+
+    /// `runner.finish()`, but a runner still alive `seconds` later is killed (status 137, which
+    /// fails the test that expected it to end by itself) rather than waited for, for ever. The
+    /// SIGKILL is sent only while the runner has not been reaped (its pid cannot have been reused).
+    static func finish(_ runner: CLIProcess, killedAfter seconds: Double) -> CLIProcess.Outcome {
+        let reaped = NSLock(), pid = runner.pid
+        nonisolated(unsafe) var ended = false
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { reaped.withLock { if !ended { kill(pid, SIGKILL) } } }
+        let outcome = runner.finish()
+        reaped.withLock { ended = true }
+        return outcome
     }
 
     /// After a stop: the execution, its step and the run failed with `message`, the lease gone,

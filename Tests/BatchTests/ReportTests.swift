@@ -333,6 +333,40 @@ import TestSupport
         // The tally of a worker without a candidate counts the vacancy as one without a version.
         let after = try fixture.command(["explain", run, "--worker", lonely[0]])
         #expect(after.status == 0 && after.stdout.contains("  1 without a version in the snapshot's tables"), "\(after.stdout)")
+        // Bad input still comes first: a gone worker with an unknown vacancy is status 2.
+        let both = try fixture.command(["explain", run, "--worker", match[0], "--vacancy", "NO-SUCH-VACANCY"])
+        #expect(both.status == 2 && both.stderr.contains("vacancy NO-SUCH-VACANCY is not in run"), "\(both.stderr)")
+        // Another worker whose explanation names the gone vacancy (a stored candidate, or its match):
+        // printed as far as it can be, then status 1 naming it, never "essential skills lacking: none".
+        let others: [[String]] = try fixture.rows("""
+            SELECT worker_id FROM run_top_candidates WHERE run_id = $1 AND vacancy_id = $2 AND worker_id <> $3
+            ORDER BY worker_id LIMIT 1
+            """, [PostgresValue(runId), PostgresValue(match[1]), PostgresValue(match[0])])
+        #expect(!others.isEmpty, "another worker has \(match[1]) among its stored candidates")
+        if let someone: String = others.first?[0] {
+            let told = try fixture.command(["explain", run, "--worker", someone])
+            #expect(told.status == 1 && told.stdout.contains("worker \(someone) ")
+                    && told.stderr.contains("the version rows of \(match[1]), which run \(run) read, are no longer in the database"),
+                    "\(told.stdout)\(told.stderr)")
+            let matchedThere = try fixture.count("SELECT count(*) FROM run_matches WHERE run_id = $1 AND worker_id = $2 AND vacancy_id = $3",
+                                                 [PostgresValue(runId), PostgresValue(someone), PostgresValue(match[1])])
+            if matchedThere == 1 {
+                #expect(told.stdout.contains("essential skills lacking: unknown: its version row is no longer in the database"))
+            }
+        }
+        // A pair refused by a pair rule whose vacancy is gone says so in place of what the rule read.
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("""
+            DELETE FROM vacancy_versions v USING run_snapshot s
+            WHERE s.run_id = $1 AND s.kind = 'vacancy' AND s.key = $2 AND v.version = s.version AND v.vacancy_id = s.key
+            """, params: [PostgresValue(runId), PostgresValue(pair[1])])
+        try db.execute("RESET session_replication_role")
+        if pair[0] != match[0] {
+            let refusedGone = try fixture.command(["explain", run, "--worker", pair[0]])
+            #expect(refusedGone.status == 1 && refusedGone.stdout.contains(
+                "\n    \(pair[1]): its version row is no longer in the database (removed after the run)"),
+                "\(refusedGone.stdout)\(refusedGone.stderr)")
+        }
     }
 
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and

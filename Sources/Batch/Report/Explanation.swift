@@ -32,18 +32,14 @@ public enum Explanation {
     public static func text(_ data: RunData, worker: String, vacancy: String? = nil) throws -> String {
         let index = RunIndex(data)
         let run = data.run
-        guard let w = index.workers[worker] else {
-            if index.workerParticipants[worker] != nil {
-                throw Failure.versionGone(subject: "worker", id: worker, run: run.runId)
-            }
-            throw Failure.unknownWorker(worker, run.runId)
-        }
-        if let vacancy, index.vacancies[vacancy] == nil {
-            if index.vacancyParticipants[vacancy] != nil {
-                throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId)
-            }
-            throw Failure.unknownVacancy(vacancy, run.runId)
-        }
+        // Bad input first (status 2), then versions removed after the run (status 1).
+        let workerGone = index.workers[worker] == nil && index.workerParticipants[worker] != nil
+        if index.workers[worker] == nil && !workerGone { throw Failure.unknownWorker(worker, run.runId) }
+        let vacancyGone = vacancy.map { index.vacancies[$0] == nil && index.vacancyParticipants[$0] != nil } ?? false
+        if let vacancy, index.vacancies[vacancy] == nil && !vacancyGone { throw Failure.unknownVacancy(vacancy, run.runId) }
+        if workerGone { throw Failure.versionGone(subject: "worker", id: worker, run: run.runId) }
+        if let vacancy, vacancyGone { throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId) }
+        guard let w = index.workers[worker] else { throw Failure.unknownWorker(worker, run.runId) }
         var out = "run \(run.runId): \(run.key.summary)\n"
         let p = index.workerParticipants[worker]
         out += "worker \(worker) (origin \(w.originCountry))"
@@ -60,7 +56,8 @@ public enum Explanation {
             out += p.map { " among its \($0.candidates) candidate(s)" } ?? ""
             out += "\n" + breakdown(m.criteria, fitMicro: m.fitMicro, policy: data.policy)
             let missing = index.missingEssentialSkills(worker, m.vacancyId)
-            out += "  essential skills lacking: " + (missing.isEmpty ? "none" : missing.map(\.text).joined(separator: ", ")) + "\n"
+            out += "  essential skills lacking: " + (v == nil ? "unknown: " + goneSentence
+                : missing.isEmpty ? "none" : missing.map(\.text).joined(separator: ", ")) + "\n"
             if let v, !data.input.minimumWages.contains(where: { $0.country == v.destinationCountry }) {
                 out += "  warning \(minWageUnknownWarning): \(v.destinationCountry) has no minimum wage on file; "
                     + "the wage was checked against none\n"
@@ -86,7 +83,8 @@ public enum Explanation {
                 out += "    \(rule(reason, run.whoListEdition, data.policy))\n"
                 // What the rule read of each pair, for recomputing it by hand.
                 for id in ids {
-                    out += evidence(reason, data, worker: w, vacancy: index.vacancies[id], of: id)
+                    guard let v = index.vacancies[id] else { out += "    \(id): \(goneSentence)\n"; continue }
+                    out += evidence(reason, data, worker: w, vacancy: v, of: id)
                 }
             }
         }
@@ -167,6 +165,23 @@ public enum Explanation {
         let label = pair.map { "\(TerminalText.escaped($0)) read" } ?? "read"
         return RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
                                  date: data.run.key.runDate).map { "    \(label): \(TerminalText.escaped($0))\n" } ?? ""
+    }
+
+    /// Said in place of what cannot be read of a vacancy whose version row is gone.
+    static let goneSentence = "its version row is no longer in the database (removed after the run), so what it "
+        + "held cannot be shown"
+
+    /// The vacancies the explanation of `worker` (and `vacancy`) talks about that took part in
+    /// the run but whose version rows are gone (removed after the run), in byte order: `explain`
+    /// prints what it can and then fails (status 1), as what it says of them is incomplete.
+    public static func goneVacancies(_ data: RunData, worker: String, vacancy: String? = nil) -> [String] {
+        let index = RunIndex(data)
+        var named = Set((index.topByWorker[worker] ?? []).map(\.pair.vacancyId))
+        named.formUnion((index.pairExclusionsByWorker[worker] ?? []).compactMap(\.vacancyId))
+        if let m = index.matchByWorker[worker] { named.insert(m.vacancyId) }
+        if let vacancy { named.insert(vacancy) }
+        // Each took part (matched, a candidate, or refused by a pair rule), so a missing version is a gone one.
+        return named.filter { index.vacancies[$0] == nil }.sorted(by: bytesLess)
     }
 
     /// `RULE TEXT (source: ...)` of a reason.
