@@ -84,7 +84,8 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
         let restart = runId == nil
-            ? "; no run was started: the same command starts it (once the cause is gone)"
+            ? "; the same command starts the run, or resumes it if a commit whose answer was lost did start it "
+                + "(once the cause is gone)"
             : "; the run is restartable: `labourmatch run` with the same date, scope, "
                 + "policy and strategy, without --rerun, resumes it"
         return "\(run)step \(step.rawValue) failed: \(message)\(restart)"
@@ -553,7 +554,12 @@ public final class NightlyJob {
             let stored = data.results
             // All the work first (rendering, the hash of exactly the rows stored for the
             // tamper-evident chain): then only the lease check, the writes and the seal remain.
+            // No transaction is open and no statement runs while the reports are rendered (tens
+            // of seconds for a large run): a stop signal then is recorded by its handler.
+            try self.progress.enterCompute()
+            self.hooks.reach("report.render")
             let rendered = RunReport.render(data)
+            try self.progress.leaveCompute()
             guard let outputs = try RunChain.outputsSHA256(db, run: data.run, results: stored) else {
                 throw JobError(description: "run \(runId) has no stored results")
             }

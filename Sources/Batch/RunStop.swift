@@ -195,7 +195,11 @@ public struct RunStopper: Sendable {
     public static func line(runId: Int64?, executionId: Int64?, message: String, step: Step, scope: String,
                             recorded: JobRepository.FailOutcome?, leaseReleased: Bool = true,
                             cause: String? = nil) -> String {
-        guard let runId else { return "\(message); no run had started" }
+        guard let runId else {
+            // Not known to this runner; a commit whose answer was lost may have started one.
+            return "\(message); no run had started" + (cause == nil ? "" : ", unless a commit whose answer was lost "
+                + "started one (`labourmatch runs list` shows it)")
+        }
         let execution = executionId.map { ", execution \($0)" } ?? ""
         let what: String
         switch recorded {

@@ -373,6 +373,9 @@ final class LoadStop: @unchecked Sendable {
 
     init(cleanup: @escaping @Sendable () -> Void) { self.cleanup = cleanup }
 
+    /// How long after a stop signal that came during the COMMIT the process waits for its outcome.
+    static let budget: Double = 30
+
     /// The load sends its COMMIT. Throws when a stop signal came first (its handler is ending
     /// the process): the load is rolled back rather than committed by a process about to die
     /// saying that nothing was loaded.
@@ -404,6 +407,16 @@ final class LoadStop: @unchecked Sendable {
         case .committing:
             Console.errorWithin("labourmatch: \(name): the load's COMMIT is on its way; "
                                 + "ending once its outcome is known (a second signal ends it at once)\n")
+            // A database that does not answer would hold the outcome for ever (and a closed ssh
+            // session's second SIGHUP does not end the process): past the budget it ends anyway.
+            DispatchQueue.global().asyncAfter(deadline: .now() + LoadStop.budget) { [self] in
+                guard lock.withLock({ self.phase == .committing }) else { return }
+                cleanup()
+                Console.errorWithin("labourmatch: the outcome of the load's COMMIT is still unknown \(Int(LoadStop.budget)) s "
+                    + "after \(name) (the database does not answer): it may be in the database (labourmatch feeds list "
+                    + "says; loading the file again is a no-op if it is); ending by the signal\n")
+                StopSignals.die(by: number)
+            }
             return
         case .finished:
             fflush(nil)

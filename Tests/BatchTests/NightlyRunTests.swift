@@ -497,6 +497,8 @@ import Testing
     static let stopPoints: [(Int32, String, String)] = [
         (SIGTERM, "engine", "rules"), (SIGTERM, "candidates", "rules"), (SIGTERM, "persist.copy", "rules"),
         (SIGINT, "report", "report"), (SIGHUP, "candidates", "rules"),
+        // While the reports are rendered (tens of seconds for a large run): the handler records it.
+        (SIGTERM, "report.render", "report"),
         // After the report is rendered, before its files and the seal: the run stops (it was
         // sealed, exit 0, the signal ignored).
         (SIGTERM, "report.write", "report"),
@@ -520,7 +522,8 @@ import Testing
         let stopped = runner.finish()
         let name = [SIGINT: "SIGINT", SIGHUP: "SIGHUP"][signal] ?? "SIGTERM"
         #expect(stopped.signaled && stopped.status == 128 + signal, "status \(stopped.status): \(stopped.stderr)")
-        let step = ["persist.copy": "persist", "engine": "rules", "report.write": "report"][pausedAt] ?? pausedAt
+        let step = ["persist.copy": "persist", "engine": "rules", "report.write": "report", "report.render": "report"][pausedAt]
+            ?? pausedAt
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("run/SHA256SUMS").path))
         #expect(stopped.stderr.contains("stopped by \(name) during step \(step); the step, the execution and the run "
                                         + "are marked failed and the lease of scope 'default' is released"),

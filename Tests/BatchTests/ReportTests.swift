@@ -352,6 +352,10 @@ import TestSupport
                                                  [PostgresValue(runId), PostgresValue(someone), PostgresValue(match[1])])
             if matchedThere == 1 {
                 #expect(told.stdout.contains("essential skills lacking: unknown: its version row is no longer in the database"))
+            } else {
+                #expect(told.stdout.contains(" \(match[1]) fit ") && told.stdout.contains(
+                    "vacancy \(match[1]) took part in run \(run), but its version row is no longer in the database"),
+                    "not 'did not take part': \(told.stdout)")
             }
         }
         // A pair refused by a pair rule whose vacancy is gone says so in place of what the rule read.

@@ -363,6 +363,34 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// The same, when the answer never comes (a hung network) and the signals are a closed ssh
+    /// session's two SIGHUPs (which never end a command at once): the process still ends by the
+    /// signal within the stop budget, saying the load may be in the database, and the
+    /// rejections file is not published.
+    @Test func aLoadWhoseCommitGetsNoAnswerStillEndsAfterAStop() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let path = try scratchDir().appendingPathComponent("r.csv").path
+            let (proxy, conninfo) = try LostAnswerProxy.inFront(of: t.db)
+            defer { proxy.release(); proxy.close() }
+            proxy.holdAnswer(after: "COPY lm_stage", to: "COMMIT")
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("bad/vacancies-rows.csv"), "--rejections-out", path,
+                                             "--database-url", conninfo + " options='-csearch_path=\(t.schema)'"])
+            #expect(waitFor(seconds: 60) { proxy.heldAnswers == 1 }, "the COMMIT reached the server")
+            let signalled = ContinuousClock.now
+            Foundation.kill(load.pid, SIGHUP)
+            #expect(load.waitForStderr(containing: "SIGHUP: the load's COMMIT is on its way"), "\(load.stderr)")
+            Foundation.kill(load.pid, SIGHUP)
+            let done = load.finish()
+            let waited = ContinuousClock.now - signalled
+            #expect(done.signaled && done.status == 128 + SIGHUP, "\(done.status): \(done.stderr)")
+            #expect(waited >= .seconds(29) && waited < .seconds(60), "ended \(waited) after the signal")
+            #expect(done.stderr.contains("the outcome of the load's COMMIT is still unknown 30 s after SIGHUP (the database "
+                                         + "does not answer): it may be in the database"), "\(done.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path), "no rejections file for a load nobody can vouch for")
+        }
+    }
+
     /// A rejections file that cannot be put in place after the load committed (PATH became a
     /// directory meanwhile): exit 1, saying that the feed IS loaded and where the rows are.
     @Test func aRejectionsFileThatCannotBePublishedSaysTheLoadCommitted() throws {

@@ -208,6 +208,9 @@ struct RunIndex {
     func pairStatus(_ worker: String, _ vacancy: String) -> String {
         let f = { (micro: Int) in FitScore.text(micro: micro) }
         guard workerParticipants[worker] != nil else { return "worker \(worker) did not take part in run \(data.run.runId)" }
+        if vacancies[vacancy] == nil, vacancyParticipants[vacancy] != nil || storedCandidate(worker, vacancy) != nil {
+            return "vacancy \(vacancy) took part in run \(data.run.runId), but " + Explanation.goneSentence
+        }
         guard vacancyParticipants[vacancy] != nil, let v = vacancies[vacancy] else {
             let why = vacancies[vacancy]?.expiresOn.map { "it expired on \($0), before the run date \(data.run.key.runDate)" }
                 ?? "not in its snapshot: unknown, or withdrawn"
