@@ -159,6 +159,7 @@ struct LoadCommand: ParsableCommand {
             loader.willCommit = { try stop.commits() }
             let loaded = try loader.load(kind: kind, path: file, format: format, source: source, mode: mode,
                                          dryRun: dryRun, allowEmpty: allowEmpty)
+            stop.outcomeKnown()
             // A no-op wrote nothing: the rejections are those of the load it repeats.
             // (On a new connection when the no-op's COMMIT broke the first: it wrote nothing.)
             if let rejections, !rejections.written, case .noOp(let previous, _) = loaded.outcome {
@@ -175,10 +176,13 @@ struct LoadCommand: ParsableCommand {
             progress?.clear()
             do {
                 report = try confirm(load, cause: cause, serverProcess: serverProcess, logger: logger)
+                stop.outcomeKnown()
             } catch {
+                stop.outcomeKnown()
                 throw Self.stopping(stop, after: error)
             }
         } catch {
+            stop.outcomeKnown()
             progress?.clear()
             throw Self.stopping(stop, after: CommandLog.fail(error, status: LoadError.exitStatus(for: error)))
         }
@@ -369,6 +373,9 @@ final class LoadStop: @unchecked Sendable {
     private var phase = Phase.working
     private var stopped = false
     private var signal: Int32?
+    /// The COMMIT's outcome is known (the load returned or failed); `timedOut`: the budget's
+    /// timer took over first (it ends the process).
+    private var known = false, timedOut = false
     private let cleanup: @Sendable () -> Void
 
     init(cleanup: @escaping @Sendable () -> Void) { self.cleanup = cleanup }
@@ -405,12 +412,17 @@ final class LoadStop: @unchecked Sendable {
             cleanup()
             Console.errorWithin("labourmatch: \(name): stopped before the load's COMMIT; nothing was loaded\n")
         case .committing:
-            Console.errorWithin("labourmatch: \(name): the load's COMMIT is on its way; "
-                                + "ending once its outcome is known (a second signal ends it at once)\n")
+            Console.errorWithin("labourmatch: \(name): the load's COMMIT is on its way; ending once its outcome is "
+                                + "known, within \(Int(LoadStop.budget)) s (a second signal but a SIGHUP ends it at once)\n")
             // A database that does not answer would hold the outcome for ever (and a closed ssh
             // session's second SIGHUP does not end the process): past the budget it ends anyway.
             DispatchQueue.global().asyncAfter(deadline: .now() + LoadStop.budget) { [self] in
-                guard lock.withLock({ self.phase == .committing }) else { return }
+                let fire = lock.withLock { () -> Bool in
+                    guard self.phase == .committing, !known else { return false }
+                    timedOut = true
+                    return true
+                }
+                guard fire else { return }
                 cleanup()
                 Console.errorWithin("labourmatch: the outcome of the load's COMMIT is still unknown \(Int(LoadStop.budget)) s "
                     + "after \(name) (the database does not answer): it may be in the database (labourmatch feeds list "
@@ -423,6 +435,18 @@ final class LoadStop: @unchecked Sendable {
             Console.errorWithin("labourmatch: \(name) came once the load had ended (said above); ending by the signal\n")
         }
         StopSignals.die(by: number)
+    }
+
+    /// The load returned or failed: its COMMIT's outcome is known, and the budget's timer does
+    /// nothing from here. When the timer took over first, this thread waits for it to end the
+    /// process (it says the outcome is unknown, and discards the file).
+    func outcomeKnown() {
+        let late = lock.withLock { () -> Bool in
+            if timedOut { return true }
+            known = true
+            return false
+        }
+        while late { Thread.sleep(forTimeInterval: 3600) }
     }
 
     /// Once the load's outcome is said: when a signal came during the COMMIT, does `cleanup`,

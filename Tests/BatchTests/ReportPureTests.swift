@@ -279,6 +279,29 @@ import Testing
     /// must hold is given. The worker's preference was read from the five candidates stored per
     /// worker and taken as true for any other (W0300 "got V006, its rank 2" over V009, its rank 1);
     /// greedy was said to have "chosen otherwise" where a vacancy kept a free opening.
+    /// A vacancy that took part but whose version row is gone (removed after the run): what the
+    /// run stored of it (an exclusion) is still told; a stored candidate is said to be gone, never
+    /// "did not take part".
+    @Test func aGoneVacancyKeepsItsStoredReasons() throws {
+        let inputs = try FixtureSeeder.fixtureInputs()
+        let day = try #require(Day("2026-11-29"))
+        var (data, _) = Self.runData(inputs.input, policy: inputs.policy, date: day, strategy: .stable)
+        let excluded = try #require(data.results.exclusions.first { $0.subject == .vacancy })
+        let reasons = data.results.exclusions.filter { $0.subject == .vacancy && $0.vacancyId == excluded.vacancyId }
+            .map(\.reason)
+        let candidate = try #require(data.results.topCandidates.first { t in
+            !data.results.matches.contains { $0.workerId == t.pair.workerId && $0.vacancyId == t.pair.vacancyId }
+        })
+        let worker = try #require(data.input.workers.first { w in
+            !data.results.exclusions.contains { $0.subject == .worker && $0.workerId == w.id }
+        }).id
+        data.input.vacancies.removeAll { $0.id == excluded.vacancyId || $0.id == candidate.pair.vacancyId }
+        let index = RunIndex(data)
+        #expect(index.pairStatus(worker, excluded.vacancyId!) == "vacancy excluded: " + reasons.joined(separator: ", "))
+        #expect(index.pairStatus(candidate.pair.workerId, candidate.pair.vacancyId)
+                == "vacancy \(candidate.pair.vacancyId) took part in run \(data.run.runId), but " + Explanation.goneSentence)
+    }
+
     @Test func explainedReasonsHoldForEveryUnmatchedCandidate() throws {
         let inputs = try FixtureSeeder.fixtureInputs()
         let day = try #require(Day("2026-11-29"))

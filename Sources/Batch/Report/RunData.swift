@@ -208,10 +208,11 @@ struct RunIndex {
     func pairStatus(_ worker: String, _ vacancy: String) -> String {
         let f = { (micro: Int) in FitScore.text(micro: micro) }
         guard workerParticipants[worker] != nil else { return "worker \(worker) did not take part in run \(data.run.runId)" }
-        if vacancies[vacancy] == nil, vacancyParticipants[vacancy] != nil || storedCandidate(worker, vacancy) != nil {
-            return "vacancy \(vacancy) took part in run \(data.run.runId), but " + Explanation.goneSentence
-        }
-        guard vacancyParticipants[vacancy] != nil, let v = vacancies[vacancy] else {
+        // Took part, but its version row is gone (removed after the run): what the run stored
+        // (exclusions) is still told; what needs the row is not.
+        let gone = vacancies[vacancy] == nil
+            && (vacancyParticipants[vacancy] != nil || storedCandidate(worker, vacancy) != nil)
+        if !gone, vacancyParticipants[vacancy] == nil || vacancies[vacancy] == nil {
             let why = vacancies[vacancy]?.expiresOn.map { "it expired on \($0), before the run date \(data.run.key.runDate)" }
                 ?? "not in its snapshot: unknown, or withdrawn"
             return "vacancy \(vacancy) did not take part in run \(data.run.runId) (\(why))"
@@ -220,6 +221,9 @@ struct RunIndex {
         if let reasons = vacancyExclusions[vacancy] { return "vacancy excluded: " + reasons.joined(separator: ", ") }
         if let reasons = pairExclusions(worker, vacancy) {
             return "pair excluded: " + reasons.joined(separator: ", ")
+        }
+        guard let v = vacancies[vacancy] else {
+            return "vacancy \(vacancy) took part in run \(data.run.runId), but " + Explanation.goneSentence
         }
         let match = matchByWorker[worker]
         if let match, match.vacancyId == vacancy {
