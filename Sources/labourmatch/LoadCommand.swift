@@ -380,9 +380,6 @@ final class LoadStop: @unchecked Sendable {
 
     init(cleanup: @escaping @Sendable () -> Void) { self.cleanup = cleanup }
 
-    /// How long after a stop signal that came during the COMMIT the process waits for its outcome.
-    static let budget: Double = 30
-
     /// The load sends its COMMIT. Throws when a stop signal came first (its handler is ending
     /// the process): the load is rolled back rather than committed by a process about to die
     /// saying that nothing was loaded.
@@ -413,10 +410,10 @@ final class LoadStop: @unchecked Sendable {
             Console.errorWithin("labourmatch: \(name): stopped before the load's COMMIT; nothing was loaded\n")
         case .committing:
             Console.errorWithin("labourmatch: \(name): the load's COMMIT is on its way; ending once its outcome is "
-                                + "known, within \(Int(LoadStop.budget)) s (a second signal but a SIGHUP ends it at once)\n")
+                                + "known, within \(Int(StopSignals.budget)) s (a second signal but a SIGHUP ends it at once)\n")
             // A database that does not answer would hold the outcome for ever (and a closed ssh
             // session's second SIGHUP does not end the process): past the budget it ends anyway.
-            DispatchQueue.global().asyncAfter(deadline: .now() + LoadStop.budget) { [self] in
+            StopSignals.afterBudget { [self] in
                 let fire = lock.withLock { () -> Bool in
                     guard self.phase == .committing, !known else { return false }
                     timedOut = true
@@ -424,7 +421,7 @@ final class LoadStop: @unchecked Sendable {
                 }
                 guard fire else { return }
                 cleanup()
-                Console.errorWithin("labourmatch: the outcome of the load's COMMIT is still unknown \(Int(LoadStop.budget)) s "
+                Console.errorWithin("labourmatch: the outcome of the load's COMMIT is still unknown \(Int(StopSignals.budget)) s "
                     + "after \(name) (the database does not answer): it may be in the database (labourmatch feeds list "
                     + "says; loading the file again is a no-op if it is); ending by the signal\n")
                 StopSignals.die(by: number)

@@ -187,10 +187,6 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// How long after a stop signal the process ends at the latest, the stop recorded or not:
-    /// the job's own recording waits at most 5 s for a lock and 10 s for a statement.
-    static let stopBudget: Double = 30
-
     /// SIGTERM (a scheduler's stop), SIGINT (Ctrl-C), SIGHUP or SIGQUIT during the run: the job stops at its next
     /// safe point (the handler cancels the statement it runs), marks the step, the execution
     /// and the run failed (restartable) and gives the scope's lease up; while the job computes
@@ -209,13 +205,13 @@ struct RunCommand: AsyncParsableCommand {
             // perhaps the cancel itself, or, once the job has ended, the heartbeat's last renewal
             // or the lease's release, for ever: past the stop budget the process ends by the
             // signal anyway, as after a second signal (set first, as the cancel may hang).
-            DispatchQueue.global().asyncAfter(deadline: .now() + stopBudget) {
+            StopSignals.afterBudget {
                 let state = progress.current
                 let look = state.runId.map { "`labourmatch runs show \($0)` says where the run stands" }
                 let line = state.ended
                     ? "the run had ended\(look.map { " (\($0))" } ?? ""), but the process was still waiting for the "
-                        + "database \(Int(stopBudget)) s after \(name): ending by it; the lease of the scope expires by itself"
-                    : stopper.unrecorded(state, signalName: name, cause: "within \(Int(stopBudget)) s of the signal "
+                        + "database \(Int(StopSignals.budget)) s after \(name): ending by it; the lease of the scope expires by itself"
+                    : stopper.unrecorded(state, signalName: name, cause: "within \(Int(StopSignals.budget)) s of the signal "
                                          + "(the database does not answer, or a commit's answer was lost\(look.map { ": \($0)" } ?? ""))")
                 Console.errorWithin("labourmatch: \(TerminalText.escaped(line))\n")
                 StopSignals.die(by: number)

@@ -54,6 +54,16 @@ final class StopSignals: @unchecked Sendable {
         }
     }
 
+    /// How long after a first stop signal a command ends at the latest, whether or not its work
+    /// could be recorded (a database that does not answer holds a statement for ever).
+    static let budget: Double = 30
+
+    /// Runs `body` once `budget` has passed since now (the first signal): it checks whether the
+    /// process still waits, and if so says why and ends it by the signal.
+    static func afterBudget(_ body: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + budget, execute: body)
+    }
+
     /// `SIGTERM`, `SIGINT`, `SIGHUP` or `SIGQUIT`.
     static func name(_ number: Int32) -> String {
         switch number {
