@@ -49,7 +49,7 @@ public enum RunChain {
     public static let genesis = String(repeating: "0", count: 64)
 
     /// The advisory lock key that serialises links, per schema.
-    public static let lockKey = "hashtextextended(current_schema() || '/labourmatch-run-chain', 0)"
+    public static let lockKey = "pg_catalog.hashtextextended(pg_catalog.current_schema() || '/labourmatch-run-chain', 0::bigint)"
 
     /// The canonical text of a run's stored outputs: a header line, then one
     /// `<name> <length>:<value>` line per identity field, then one section per
@@ -114,7 +114,7 @@ public enum RunChain {
     /// transaction (the append-only trigger lets a run's chain be set only together
     /// with its success). Returns the new link.
     public static func seal(_ tx: Connection, runId: Int64, outputsSHA256: String) throws -> ChainLink {
-        try tx.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+        try tx.execute("SELECT pg_catalog.pg_advisory_xact_lock(\(lockKey))")
         let head = try tx.query("""
             SELECT run_id, chain_seq, chain_sha256 FROM runs WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1
             """).first

@@ -3,13 +3,13 @@ import Foundation
 extension Connection {
     /// Takes the session-level advisory lock `key` if no other session holds it; true when taken.
     public func tryAdvisoryLock(key: Int64) throws -> Bool {
-        try query("SELECT pg_try_advisory_lock($1)", params: [PostgresValue(key)])[0].decode(0, as: Bool.self)
+        try query("SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", params: [PostgresValue(key)])[0].decode(0, as: Bool.self)
     }
 
     /// Releases the session-level advisory lock `key`; false when this session did not hold it.
     @discardableResult
     public func advisoryUnlock(key: Int64) throws -> Bool {
-        try query("SELECT pg_advisory_unlock($1)", params: [PostgresValue(key)])[0].decode(0, as: Bool.self)
+        try query("SELECT pg_catalog.pg_advisory_unlock($1::bigint)", params: [PostgresValue(key)])[0].decode(0, as: Bool.self)
     }
 
     /// Waits up to `timeout` seconds for the advisory lock `key`, polling; true when taken.

@@ -12,7 +12,7 @@ struct DBRoles: ParsableCommand {
         discussion: """
         After connecting, each command switches (SET ROLE) to the role that \
         does its work and nothing more: load acts as labourmatch_loader, run \
-        and export as labourmatch_runner, verify, runs, feeds, report and explain as \
+        as labourmatch_runner, verify, runs, feeds, report, explain and export as \
         labourmatch_auditor; db migrate acts as the login itself (the owner). \
         The migrations create the roles (NOLOGIN) and grant them their \
         privileges; an administrator grants them to real logins:

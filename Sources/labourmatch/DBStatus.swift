@@ -46,7 +46,7 @@ struct DBStatus: ParsableCommand {
     /// 2 when the migrations directory itself is unusable (bad input), else 1.
     static func exitStatus(for error: any Error) -> Int32 {
         switch error as? MigrationError {
-        case .unreadableDirectory, .badFileName, .duplicateNumber, .notUTF8: return 2
+        case .unreadableDirectory, .noMigrations, .badFileName, .duplicateNumber, .notUTF8: return 2
         default: return 1
         }
     }

@@ -33,13 +33,25 @@ struct DatabaseOptions: ParsableArguments {
         logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)",
                                              "role": "\(config.role ?? "(login)")"])
         let db = try Connection(config, logger: logger)
-        // A command acting as a role refuses a schema behind this labourmatch (an upgrade
-        // without db migrate): it failed half-way on a missing type, or ran without a guard.
-        if role != nil, let lag = Migrator(directory: Migrator.defaultDirectory()).lag(db) {
+        do {
+            try Self.check(db, acting: role != nil)
+        } catch {
             db.close()
-            throw CommandFailure(lag)
+            throw error
         }
         return db
+    }
+
+    /// What every command checks on its new connection, before any statement of its own: that
+    /// no one else may create objects in the schemas of its search_path (`SchemaTrust`); and, for
+    /// a command acting as a role, that the schema is neither unmigrated, nor behind this
+    /// labourmatch (an upgrade without db migrate: it failed half-way on a missing type, or ran
+    /// without a guard), nor ahead of it (`Migrator.problem`).
+    static func check(_ db: Connection, acting: Bool) throws {
+        if let problem = try SchemaTrust.problem(db) { throw CommandFailure(problem) }
+        if acting, let problem = Migrator(directory: Migrator.defaultDirectory()).problem(db) {
+            throw CommandFailure(problem)
+        }
     }
 }
 

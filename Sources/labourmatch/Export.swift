@@ -52,7 +52,7 @@ struct Export: ParsableCommand {
         var input: MatchingInput?
         var missing: [String] = []
         do {
-            let db = try database.connect(as: .runner, logger: CommandLog.logger("export"))
+            let db = try database.connect(as: .auditor, logger: CommandLog.logger("export"))
             defer { db.close() }
             run = try JobRepository.run(db, runId: runId)
             stored = run == nil ? nil : try RunResults.read(db, runId: runId)

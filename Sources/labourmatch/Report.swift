@@ -108,8 +108,8 @@ struct ExplainCommand: ParsableCommand {
         }
         CommandLog.warnUnfinished(data.run)
         do {
-            print(try Explanation.text(data, worker: worker, vacancy: vacancy), terminator: "")
-            let gone = Explanation.goneVacancies(data, worker: worker, vacancy: vacancy)
+            let (text, gone) = try Explanation.explain(data, worker: worker, vacancy: vacancy)
+            print(text, terminator: "")
             if !gone.isEmpty {
                 throw CommandLog.fail(CommandFailure(
                     "the version rows of \(gone.joined(separator: ", ")), which run \(runId) read, are no longer in the "

@@ -178,12 +178,10 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         defer { db.close() }
-        if (try? db.query("SELECT to_regclass('run_leases')")[0].isNull(0)) == true {
-            throw CommandLog.fail(CommandFailure("the database has no run tables: run labourmatch db migrate first"),
-                                  status: 1)
-        }
-        if let lag = Migrator(directory: Migrator.defaultDirectory()).lag(db) {
-            throw CommandLog.fail(CommandFailure(lag), status: 1)
+        do {
+            try DatabaseOptions.check(db, acting: true)
+        } catch {
+            throw CommandLog.fail(error, status: 1)
         }
     }
 

@@ -69,6 +69,73 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(try fixture.rows("SELECT count(*)::text FROM run_executions")[0][0] == "2")
     }
 
+    /// Result rows go only into a run that exists and is started (0011_result_guards), by INSERT
+    /// or COPY: a runner login can neither plant rows under a run id not yet given out (the next
+    /// run would deliver and seal them as its own) nor add rows to a sealed run.
+    @Test func resultRowsGoOnlyIntoARunningRun() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "one").status == 0)
+        let runner = try Connection(ConnectionConfig(conninfo: fixture.database.conninfo).acting(as: .runner))
+        defer { runner.close() }
+        let sealed = try fixture.rows("SELECT run_id::text FROM runs")[0][0]
+        let next = String(Int(sealed)! + 1)
+        for run in [sealed, next] {
+            expectRefused(runner, """
+                INSERT INTO run_matches SELECT \(run), 'W-FORGED', vacancy_id, fit_micro, worker_rank, occupation, skills,
+                    experience, languages, education FROM run_matches LIMIT 1
+                """, "LM001")
+            expectRefused(runner, "INSERT INTO run_snapshot VALUES (\(run), 'worker', 'W-FORGED', 1)", "LM001")
+            expectRefused(runner, "INSERT INTO run_participants VALUES (\(run), 'worker', 'W-FORGED', true, 0, 0)", "LM001")
+            expectRefused(runner, "INSERT INTO run_exclusions VALUES (\(run), 'worker', 'W-FORGED', NULL, 'UNDERAGE')", "LM001")
+            let copy = #expect(throws: PostgresError.self) {
+                try runner.copyIn("COPY run_snapshot (run_id, kind, key, version) FROM STDIN") {
+                    try $0.writeTextRow([run, "worker", "W-FORGED", "1"])
+                }
+            }
+            #expect(copy?.sqlState == "LM001" && copy?.message.contains("run \(run) is not running") == true,
+                    "\(String(describing: copy))")
+        }
+        #expect(try fixture.rows("SELECT count(*)::text FROM run_snapshot WHERE key = 'W-FORGED'") == [["0"]])
+        // A started run takes them.
+        let started = try runner.query("""
+            INSERT INTO runs (instance_id, number, engine_version) SELECT instance_id, 2, engine_version FROM runs LIMIT 1
+            RETURNING run_id::text
+            """)[0].decode(0, as: String.self)
+        try runner.execute("INSERT INTO run_snapshot VALUES (\(started), 'worker', 'W-PLANTED', 1)")
+        #expect(try fixture.rows("SELECT count(*)::text FROM run_snapshot WHERE run_id = \(started)") == [["1"]])
+    }
+
+    /// A schema of the search_path in which others may create objects is refused by every command
+    /// before any statement of its own: a function of theirs that fits a call better than
+    /// pg_catalog's would run inside labourmatch's statements with its role's rights.
+    @Test func aSchemaOthersMayCreateInIsRefused() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let role = "lm_trust_\(UInt32.random(in: 0...UInt32.max))"
+        try db.execute("CREATE ROLE \(role) NOLOGIN")
+        defer {
+            _ = try? db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
+            _ = try? db.execute("DROP ROLE IF EXISTS \(role)")
+        }
+        try db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC, \(role)")
+        let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
+                                       "--source", "trust", "--database-url", fixture.database.conninfo])
+        for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
+                        try fixture.command(["db", "migrate"])] {
+            #expect(outcome.status == 1 && outcome.stderr.contains("search_path has schemas in which others may create "
+                + "objects: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
+                + "PUBLIC, \(role)"), "\(outcome.stderr)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'trust'") == 0)
+        try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
+        #expect(try fixture.command(["feeds", "list"]).status == 0)
+        #expect(try fixture.run(out: "two").status == 0)
+    }
+
     /// A step inserted while another transaction marks its execution abandoned waits for that
     /// transaction and is refused once it commits (0008_step_guard_lock): a runner stalled past
     /// its lease cannot slip a step row into the execution another runner is ending.

@@ -937,16 +937,18 @@ import Testing
         #expect(unmigrated.stderr.contains("run labourmatch db migrate first"), "\(unmigrated.stderr)")
         let feeds = try CLIProcess.run(["feeds", "list", "--database-url",
                                         ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
-        #expect(feeds.status == 1 && feeds.stderr.contains("(has this database been migrated? labourmatch db migrate)"),
-                "\(feeds.stderr)")
-        // A table of another shape (a schema behind this labourmatch): its missing column is named as such.
+        let neverMigrated = "this database has no LabourMatch tables (it was never migrated): run labourmatch db migrate first"
+        #expect(feeds.status == 1 && feeds.stderr.contains(neverMigrated), "\(feeds.stderr)")
+        // A table of the same name but no migrations: still never migrated (it was a bare missing column).
         let bareDB = try Connection(ConnectionConfig(conninfo: ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)))
         try bareDB.execute("CREATE TABLE feeds (feed_id bigint)")
         bareDB.close()
-        let behind = try CLIProcess.run(["feeds", "list", "--database-url",
-                                         ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
-        #expect(behind.status == 1 && behind.stderr.contains("is this database's schema behind this labourmatch? labourmatch db status says"),
-                "\(behind.stderr)")
+        for arguments in [["feeds", "list"], ["runs", "list"], ["verify", "--chain"], ["report", "1", "--out", "-"],
+                          ["explain", "1", "--worker", "W1"]] {
+            let refused = try CLIProcess.run(arguments + ["--database-url",
+                                                          ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
+            #expect(refused.status == 1 && refused.stderr.contains(neverMigrated), "\(arguments): \(refused.stderr)")
+        }
         // Migrated up to 0005 only (an upgrade without db migrate): the load's missing type is
         // said to be the schema's lag (it was a bare `42704: type "whole_count" does not exist`).
         let partial = fixture.dir.appendingPathComponent("schema-to-0005")
@@ -986,6 +988,28 @@ import Testing
                                                                  + "\(files.last!))"), "\(oneShort.stderr)")
         #expect(try CLIProcess.run(["db", "migrate", "--database-url", laggingURL]).status == 0)
         #expect(try CLIProcess.run(["feeds", "list", "--database-url", laggingURL]).status == 0)
+        // Ahead of this labourmatch (a newer one migrated it): refused too, an older binary would
+        // work without the newer migrations' guards.
+        try FileManager.default.copyItem(at: projectRoot.appendingPathComponent("Schema/\(files.last!)"),
+                                         to: partial.appendingPathComponent(files.last!))
+        try Data("SELECT 1;\n".utf8).write(to: partial.appendingPathComponent("9998_from_the_future.sql"))
+        #expect(try CLIProcess.run(["db", "migrate", "--schema-dir", partial.path, "--database-url", laggingURL]).status == 0)
+        for arguments in [["feeds", "list"], ["run", "--date", FixtureRun.runDate, "--out", fixture.dir.appendingPathComponent("z").path]] {
+            let ahead = try CLIProcess.run(arguments + ["--database-url", laggingURL])
+            #expect(ahead.status == 1 && ahead.stderr.contains("this database's schema is ahead of this labourmatch (its last "
+                                                               + "migration is 9998_from_the_future.sql; "), "\(arguments): \(ahead.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("z").path))
+        // A --schema-dir that holds no migration is a wrong directory (it said "up to date").
+        let empty = fixture.dir.appendingPathComponent("no-migrations")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let aFile = fixture.dir.appendingPathComponent("schema-file")
+        try Data("x".utf8).write(to: aFile)
+        for (dir, said) in [(empty.path, "holds no NNNN_name.sql migration"), (empty.path + "/nowhere", "no such directory"),
+                            (aFile.path, "not a directory")] {
+            let wrong = try CLIProcess.run(["db", "migrate", "--schema-dir", dir, "--database-url", laggingURL])
+            #expect(wrong.status == 2 && wrong.stderr.contains(said), "\(dir): \(wrong.stderr)")
+        }
 
         let plainFile = fixture.dir.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: plainFile)

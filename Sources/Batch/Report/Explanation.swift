@@ -30,7 +30,19 @@ public enum Explanation {
 
     /// The explanation as terminal text (LF-terminated lines); pure.
     public static func text(_ data: RunData, worker: String, vacancy: String? = nil) throws -> String {
+        try explain(data, worker: worker, vacancy: vacancy).text
+    }
+
+    /// The explanation as terminal text, and the vacancies it talks about whose version rows are
+    /// gone (`goneVacancies`), from one index of the run; pure.
+    public static func explain(_ data: RunData, worker: String, vacancy: String? = nil) throws
+        -> (text: String, goneVacancies: [String]) {
         let index = RunIndex(data)
+        let text = try text(index, data, worker: worker, vacancy: vacancy)
+        return (text, goneVacancies(index, worker: worker, vacancy: vacancy))
+    }
+
+    static func text(_ index: RunIndex, _ data: RunData, worker: String, vacancy: String?) throws -> String {
         let run = data.run
         // Bad input first (status 2), then versions removed after the run (status 1).
         let workerGone = index.workers[worker] == nil && index.workerParticipants[worker] != nil
@@ -174,8 +186,7 @@ public enum Explanation {
     /// The vacancies the explanation of `worker` (and `vacancy`) talks about that took part in
     /// the run but whose version rows are gone (removed after the run), in byte order: `explain`
     /// prints what it can and then fails (status 1), as what it says of them is incomplete.
-    public static func goneVacancies(_ data: RunData, worker: String, vacancy: String? = nil) -> [String] {
-        let index = RunIndex(data)
+    static func goneVacancies(_ index: RunIndex, worker: String, vacancy: String?) -> [String] {
         var named = Set((index.topByWorker[worker] ?? []).map(\.pair.vacancyId))
         named.formUnion((index.pairExclusionsByWorker[worker] ?? []).compactMap(\.vacancyId))
         if let m = index.matchByWorker[worker] { named.insert(m.vacancyId) }

@@ -194,7 +194,7 @@ public struct FeedLoader {
         // Whole milliseconds within PostgreSQL's setting (an int); infinity is the longest.
         let ms = min(Double(Int32.max), max(1, (seconds * 1000).rounded(.up)))
         try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init("\(Int(ms))")])
-        try tx.execute("SELECT pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: lockParams(kind, source))
+        try tx.execute("SELECT pg_catalog.pg_advisory_xact_lock(\(FeedSQL.lockKey))", params: lockParams(kind, source))
         try tx.execute("SELECT set_config('lock_timeout', $1, true)", params: [.init(previous)])
     }
 
@@ -348,7 +348,7 @@ private struct LoadRun {
     /// The advisory lock of (schema, kind, source); every WHO list load takes the same one,
     /// since an edition replaces the list whatever its source.
     private func lock(_ tx: Connection) throws {
-        if try tx.query("SELECT pg_try_advisory_xact_lock(\(FeedSQL.lockKey))",
+        if try tx.query("SELECT pg_catalog.pg_try_advisory_xact_lock(\(FeedSQL.lockKey))",
                         params: FeedLoader.lockParams(kind, report.source))[0].decode(0, as: Bool.self) {
             return
         }

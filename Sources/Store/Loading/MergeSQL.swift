@@ -274,7 +274,7 @@ enum FeedSQL {
     static let feedsOfKind = "SELECT count(*) FROM feeds WHERE kind = $1 AND feed_id IS DISTINCT FROM $2::bigint"
 
     /// The advisory lock key of ($1 kind, $2 source) in the current schema.
-    static let lockKey = "hashtextextended(current_schema() || '/' || $1 || '/' || $2, 0)"
+    static let lockKey = "pg_catalog.hashtextextended(pg_catalog.current_schema() || '/' || $1 || '/' || $2, 0::bigint)"
 
     static let insertFeed = """
         INSERT INTO feeds (kind, source, file_name, file_bytes, file_sha256, format, mode, iso_codes_version,

@@ -58,6 +58,8 @@ public enum MigrationError: Error, Sendable, Hashable, CustomStringConvertible {
     case unreadableDirectory(path: String, reason: String)
     /// A `.sql` file whose name is not `NNNN_name.sql`.
     case badFileName(name: String)
+    /// The directory holds no `NNNN_name.sql` file (a wrong `--schema-dir`).
+    case noMigrations(path: String)
     /// Two files with the same number.
     case duplicateNumber(first: String, second: String)
     /// A file is not valid UTF-8.
@@ -77,6 +79,8 @@ public enum MigrationError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case let .unreadableDirectory(path, reason):
             return "cannot read the migrations directory \(path): \(reason)"
+        case let .noMigrations(path):
+            return "\(path) holds no NNNN_name.sql migration: is it the project's Schema/ directory?"
         case let .badFileName(name):
             return "\(name) in the migrations directory is not named NNNN_name.sql (4 digits, lower-case name)"
         case let .duplicateNumber(first, second):

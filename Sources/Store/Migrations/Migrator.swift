@@ -31,7 +31,9 @@ public struct Migrator: Sendable {
 
     /// The migration files, in number order. Files not ending in `.sql` are ignored.
     public func migrations() throws -> [Migration] {
-        try migrationNames().map { name in
+        let names = try migrationNames()
+        if names.isEmpty { throw MigrationError.noMigrations(path: directory.path) }
+        return try names.map { name in
             let contents: Data
             do {
                 contents = try Data(contentsOf: directory.appendingPathComponent(name))
@@ -46,9 +48,16 @@ public struct Migrator: Sendable {
     }
 
     /// The migration files' names, in number order, checked as `migrations()` checks them
-    /// but not read: what `lag` needs on every connection.
+    /// but not read: what `problem` needs on every connection.
     public func migrationNames() throws -> [String] {
         let names: [String]
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            throw MigrationError.unreadableDirectory(path: directory.path, reason: "no such directory")
+        }
+        if !isDirectory.boolValue {
+            throw MigrationError.unreadableDirectory(path: directory.path, reason: "not a directory")
+        }
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
@@ -87,19 +96,23 @@ public struct Migrator: Sendable {
         return MigrationStatus(applied: applied, pending: pending, problems: problems)
     }
 
-    /// Why `db`'s schema is behind the migrations of `directory` (an upgrade without
-    /// `db migrate`), as a sentence; nil when it is not, when nothing is migrated yet (the
-    /// commands say so in their own words), or when it cannot be told (no readable directory).
-    /// Works as any of the three roles, through `labourmatch_schema_version()` (0009); a
-    /// database without that function but with `schema_migrations` is behind it.
-    public func lag(_ db: Connection) -> String? {
+    /// Why a command should not work on `db`'s schema, as a sentence: it was never migrated, it
+    /// is behind the migrations of `directory` (an upgrade without `db migrate`), or ahead of
+    /// them (an older labourmatch, which would write without the newer schema's guards). Nil
+    /// when none holds, or when it cannot be told (no readable directory; a failing query: the
+    /// command's own statements meet the problem, if there is one). Works as any of the three
+    /// roles, through `labourmatch_schema_version()` (0009); a database without that function
+    /// but with `schema_migrations` is behind it.
+    public func problem(_ db: Connection) -> String? {
         guard let files = try? migrationNames(), let last = files.last else { return nil }
         do {
             let found = try db.query("""
-                SELECT to_regclass('schema_migrations') IS NOT NULL,
-                       to_regprocedure('labourmatch_schema_version()') IS NOT NULL
+                SELECT pg_catalog.to_regclass('schema_migrations') IS NOT NULL,
+                       pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL
                 """)[0]
-            guard try found.decode(0, as: Bool.self) else { return nil }
+            guard try found.decode(0, as: Bool.self) else {
+                return "this database has no LabourMatch tables (it was never migrated): run labourmatch db migrate first"
+            }
             let fix = "its owner runs labourmatch db migrate (labourmatch db status lists what is pending)"
             let applied: String?
             if try found.decode(1, as: Bool.self) {
@@ -110,6 +123,12 @@ public struct Migrator: Sendable {
                 if applied == nil {
                     return "this database's schema is behind this labourmatch (it lacks 0009_schema_version.sql at least): \(fix)"
                 }
+            }
+            if let applied, let number = Migration.number(fileName: applied),
+               let known = Migration.number(fileName: last), number > known {
+                return "this database's schema is ahead of this labourmatch (its last migration is \(applied); this "
+                    + "labourmatch's \(directory.path) ends at \(last)): a newer labourmatch migrated it, and an older one "
+                    + "would work without what the newer migrations add; use the newer one"
             }
             let pending = files.filter { applied == nil || $0 > applied! }
             guard let first = pending.first else { return nil }

@@ -32,8 +32,8 @@ public enum DatabaseRole: String, CaseIterable, Sendable {
     public var commands: String {
         switch self {
         case .loader: return "load, feeds show --rejections"
-        case .runner: return "run, export"
-        case .auditor: return "verify, runs list|show, feeds list|show, report, explain"
+        case .runner: return "run"
+        case .auditor: return "verify, runs list|show, feeds list|show, report, explain, export"
         }
     }
 }
