@@ -118,7 +118,7 @@ public enum PolicyReader {
             Syntax.isDigit($0) || Syntax.isUpper($0) || Syntax.isLower($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
         }
         if bare { return part }
-        return "\"" + part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + part.replacingScalar("\\", with: "\\\\").replacingScalar("\"", with: "\\\"") + "\""
     }
 
     /// Keys in byte order, so that the first error reported does not depend on the TOML library.

@@ -159,6 +159,6 @@ public struct RunInputs: Sendable {
     public static func csvField(_ text: String) -> String {
         let needs = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
         guard needs else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacingScalar("\"", with: "\"\"") + "\""
     }
 }

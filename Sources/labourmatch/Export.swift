@@ -183,7 +183,7 @@ struct Export: ParsableCommand {
         // would need a UTF-8 locale; ksh reads every hex digit after `\x`, three octal digits at
         // most), and still pastes as the path (in bash, zsh or ksh; not dash).
         guard text.unicodeScalars.contains(where: TerminalText.drivesTerminal) else {
-            return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            return "'" + text.replacingScalar("'", with: "'\\''") + "'"
         }
         var out = "$'"
         for s in text.unicodeScalars {

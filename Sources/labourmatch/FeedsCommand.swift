@@ -169,12 +169,24 @@ enum FeedText {
             // The request's mode and format are not what the file was loaded with: say so, or
             // the lines above read as "loaded as asked" (a file first read with the wrong
             // --format, every row rejected; a delta where a snapshot is now meant).
-            if r.whoListEdition == nil, let earlier = r.previousLoad, let feed = previous,
-               earlier.mode != r.mode || earlier.format != r.format {
-                let rejected = earlier.rejected == 1 ? "1 row" : "\(grouped(earlier.rejected)) rows"
+            guard r.whoListEdition == nil, let earlier = r.previousLoad, let feed = previous else { return text }
+            let rejected = earlier.rejected == 1 ? "1 row" : "\(grouped(earlier.rejected)) rows"
+            if earlier.mode != r.mode || earlier.format != r.format {
                 text += "\n  note: feed \(feed) loaded it \(earlier.mode.rawValue), \(earlier.format.rawValue)"
                     + " (\(rejected) rejected), not \(r.mode.rawValue), \(r.format.rawValue) as asked now:"
                     + " give --force to load it as asked"
+            } else if earlier.rejected > 0 {
+                // Rows rejected for a reference (vacancies before their employers) load once it is
+                // mended, but only with --force: the no-op alone reads as "all is loaded".
+                text += "\n  note: feed \(feed) rejected \(rejected) of its \(grouped(earlier.read))"
+                    + " (labourmatch feeds show \(feed) says why): if their cause is mended now (their employers"
+                    + " or recruiters loaded since, say), give --force to load the file again"
+            }
+            if earlier.laterLoads > 0, let latest = earlier.latestLater {
+                let loads = earlier.laterLoads == 1 ? "1 load" : "\(grouped(earlier.laterLoads)) loads"
+                text += "\n  note: this source has had \(loads) since feed \(feed), the latest feed \(latest):"
+                    + " what it holds now may differ from this file (a snapshot since may have withdrawn what"
+                    + " this file lists); give --force to make it hold this file again"
             }
             return text
         case .loaded, .dryRun:
@@ -185,7 +197,7 @@ enum FeedText {
                 lines.append("loaded \(oneLine(r.path)) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
             }
             if let edition = r.whoListEdition { lines.append("  WHO list edition \(edition), now the current one") }
-            lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped,
+            lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped, feedId: r.feedId,
                                 kind: r.kind)
             for j in r.firstRejections {
                 let field = j.field.map { ", field \($0)" } ?? ""
@@ -211,7 +223,7 @@ enum FeedText {
     static func feedSummary(_ f: FeedSummary) -> String {
         var lines = ["feed \(f.feedId): \(f.kind.cliName) from source '\(oneLine(f.source))', \(f.mode.rawValue), \(f.format.rawValue)"]
         if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
-        lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped,
+        lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped, feedId: f.feedId,
                             kind: f.kind)
         if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections)") }
         lines.append("  file: \(oneLine(f.fileName)), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
@@ -221,7 +233,7 @@ enum FeedText {
     }
 
     private static func countLines(_ c: LoadCounts, mode: LoadMode, source: String, withdrawalsSkipped: Bool,
-                                   kind: FeedKind) -> [String] {
+                                   feedId: Int64?, kind: FeedKind) -> [String] {
         var lines = ["  rows: \(grouped(c.read)) read = \(grouped(c.inserted)) inserted + \(grouped(c.updated)) updated"
                      + " + \(grouped(c.unchanged)) unchanged + \(grouped(c.rejected)) rejected"]
         if withdrawalsSkipped {
@@ -230,6 +242,8 @@ enum FeedText {
             lines.append("  countries the previous edition had and this one has not: \(grouped(c.withdrawn))")
         } else if mode == .snapshot {
             lines.append("  withdrawn: \(grouped(c.withdrawn)) (keys of source '\(oneLine(source))' the file no longer lists)")
+            if c.withdrawn > 0, let feedId { lines.append("    (the keys: labourmatch feeds show \(feedId) --withdrawn)") }
+            if let warning = withdrawalWarning(c) { lines.append("  warning: \(warning)") }
         }
         if c.rejected > 0 {
             let reasons = RejectionReason.allCases.compactMap { reason in
@@ -238,6 +252,16 @@ enum FeedText {
             if !reasons.isEmpty { lines.append("  rejected: \(reasons.joined(separator: ", "))") }
         }
         return lines
+    }
+
+    /// What a snapshot that withdrew more keys than its file lists says: a partial file, or another
+    /// source's file under this source's name, withdraws most of the source (FEEDS.md allows it,
+    /// so the load stands; the operator is told).
+    static func withdrawalWarning(_ c: LoadCounts) -> String? {
+        guard c.withdrawn > c.accepted else { return nil }
+        return "this snapshot withdrew more keys than its file lists (\(grouped(c.withdrawn)) against \(grouped(c.accepted))):"
+            + " if the file is not the source's full set, load the full one (with --force if it was loaded before),"
+            + " or load partial files with --mode delta"
     }
 
     /// `1234567` as `1,234,567` (the same whatever the locale).

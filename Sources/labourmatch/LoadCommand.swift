@@ -195,6 +195,11 @@ struct LoadCommand: ParsableCommand {
             throw Self.stopping(stop, after: CommandLog.fail(CommandFailure(Self.unpublished(report, error)), status: 1))
         }
         print(FeedText.loadSummary(report))
+        // Also in the log (stderr), where a scheduled load's operator looks.
+        if case .loaded = report.outcome, report.mode == .snapshot, report.kind != .whoList, !report.withdrawalsSkipped,
+           let warning = FeedText.withdrawalWarning(report.counts) {
+            CommandLog.warn("feed \(report.feedId.map(String.init) ?? "?"): \(warning)")
+        }
         if let rejections {
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
         }

@@ -12,6 +12,34 @@ import Testing
     /// 300 workers, 9 minimum wages, 12 exchange rates (Fixtures/README.md).
     static let fixtureRows = 11 + 6 + 52 + 300 + 9 + 12
 
+    /// An employer and a recruiter withdrawn from their feeds (blocklisted, struck off) while
+    /// vacancies and workers that name them are still loaded: the snapshot keeps them, so their
+    /// rules still hold, and the run equals the offline match of the full files (it lifted every
+    /// EMPLOYER_BLOCKLISTED and RECRUITER_BLOCKLISTED, and its exported inputs did not reproduce).
+    @Test func aWithdrawnEmployerOrRecruiterStillNamedKeepsItsRules() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        for (table, key, id, columns) in [
+            ("employer_versions", "employer_id", "E05", "name, country, sector, iris_certified, blocklisted"),
+            ("recruiter_versions", "recruiter_id", "R05",
+             "name, license_country, license_number, license_expires, iris_certified, blocklisted")] {
+            try db.execute("UPDATE \(table) SET is_current = false WHERE \(key) = '\(id)'")
+            try db.execute("""
+                INSERT INTO \(table) (\(key), version, \(columns), content_sha256, withdrawn)
+                SELECT \(key), 2, \(columns), content_sha256, true FROM \(table) WHERE \(key) = '\(id)' AND version = 1
+                """)
+        }
+        let run = try fixture.run(out: "run")
+        #expect(run.status == 0, "\(run.stderr)")
+        let offline = try fixture.offline()
+        try fixture.expectSameFiles("run", as: offline)
+        let exclusions = try String(contentsOf: fixture.dir.appendingPathComponent("run/exclusions.csv"), encoding: .utf8)
+        #expect(exclusions.contains(",EMPLOYER_BLOCKLISTED") && exclusions.contains(",RECRUITER_BLOCKLISTED"))
+        #expect(try fixture.count("SELECT count(*) FROM run_snapshot WHERE key IN ('E05', 'R05') AND version = 2") == 2)
+    }
+
     @Test(arguments: [["--strategy", "stable"], ["--strategy", "greedy"],
                       ["--strategy", "optimal", "--policy", "Fixtures/policy-strict.toml"]])
     func runAndExportEqualOfflineMatch(options: [String]) throws {

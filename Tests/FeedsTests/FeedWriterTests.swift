@@ -9,10 +9,11 @@ import Testing
     static func decimal(_ text: String) -> ExactDecimal { ExactDecimal(exactly: text) ?? ExactDecimal(jsonNumber: Substring(text))! }
 
     /// Values a CSV writer gets wrong: separators, quotes and line breaks in text, spaces at
-    /// the ends, non-ASCII, absent versus present optional fields, long decimals, empty lists.
+    /// the ends, non-ASCII, a quote a combining mark follows (one grapheme cluster with it),
+    /// absent versus present optional fields, long decimals, empty lists.
     static let input = MatchingInput(
         employers: [
-            Employer(id: "E1", name: "Acme, \"Care\" Ltd\nsecond line\r\nthird", country: "DE", sector: " health ",
+            Employer(id: "E1", name: "Acme, \"Care\" Ltd\nsecond line\r\nthird \"\u{301}acute", country: "DE", sector: " health ",
                      irisCertified: true),
             Employer(id: "E.2_x-9", name: "Ünïcødé GmbH; a:b", country: "PH", sector: nil, blocklisted: true),
         ],
@@ -22,7 +23,7 @@ import Testing
             Recruiter(id: "R2", name: "Unlicensed", licenseCountry: "NP"),
         ],
         vacancies: [
-            Vacancy(id: "V1", employerId: "E1", recruiterId: "R1", isco: "2221", title: "Nurse, ICU \"night\"\n",
+            Vacancy(id: "V1", employerId: "E1", recruiterId: "R1", isco: "2221", title: "Nurse, ICU \"night\"\n\"\u{301}",
                     destinationCountry: "DE", openings: Count("123456789012345678901234567890")!,
                     requiredSkills: [RequiredSkill(code: "patient-care", minLevel: 3, essential: true),
                                      RequiredSkill(code: "iv.therapy_2", minLevel: 1, essential: false)],
@@ -86,7 +87,7 @@ import Testing
         // Every column, in FEEDS.md's order; quoted only where RFC 4180 needs it.
         let employers = try #require(files.first { $0.name == "employers.csv" })
         #expect(employers.text.hasPrefix("employer_id,name,country,sector,iris_certified,blocklisted\n"
-            + "E1,\"Acme, \"\"Care\"\" Ltd\nsecond line\r\nthird\",DE, health ,true,false\n"))
+            + "E1,\"Acme, \"\"Care\"\" Ltd\nsecond line\r\nthird \"\"\u{301}acute\",DE, health ,true,false\n"))
         #expect(employers.text.hasSuffix("E.2_x-9,Ünïcødé GmbH; a:b,PH,,false,true\n"))
     }
 
@@ -119,5 +120,15 @@ import Testing
             let (read, _) = try Self.roundTrip(MatchingInput(), policy: policy)
             #expect(read.policy.canonicalText == policy.canonicalText, "\(FeedWriter.policyTOML(policy))")
         }
+    }
+}
+
+/// Quoting goes by scalars: a quote a combining mark follows is still doubled.
+@Suite struct ScalarQuotingTests {
+    @Test func aQuoteBeforeACombiningMarkIsDoubled() {
+        #expect(RunInputs.csvField("19\"\u{301}") == "\"19\"\"\u{301}\"")
+        #expect("it's \"\u{301}".replacingScalar("\"", with: "\"\"") == "it's \"\"\u{301}")
+        #expect("'\u{301}".replacingScalar("'", with: "'\\''") == "'\\''\u{301}")
+        #expect("plain".replacingScalar("\"", with: "x") == "plain")
     }
 }

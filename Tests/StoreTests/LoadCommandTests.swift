@@ -110,6 +110,41 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
                     "\(withdrawn.stdout)\(withdrawn.stderr)")
             #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--database-url", url]).stdout == "")
             #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--rejections", "--database-url", url]).status == 2)
+            #expect(snapshot.stdout.contains("withdrawn: 2 (keys of source 'vacancies' the file no longer lists)\n"
+                                             + "    (the keys: labourmatch feeds show 4 --withdrawn)\n"), "\(snapshot.stdout)")
+            #expect(!snapshot.stdout.contains("warning:") && !snapshot.stderr.contains("warning"), "\(snapshot.stdout)")
+            // The first file again: a no-op (FEEDS.md), which says the source has changed since.
+            let back = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(back.stdout.hasPrefix("no-op: ") && back.stdout.contains("note: this source has had 1 load since feed 3, "
+                + "the latest feed 4: what it holds now may differ from this file"), "\(back.stdout)")
+            // A partial file as a snapshot withdraws most of the source: it stands (FEEDS.md), and says so.
+            let partial = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString).csv")
+            defer { try? FileManager.default.removeItem(at: partial) }
+            try Data((lines2.prefix(4).joined(separator: "\n") + "\n").utf8).write(to: partial)
+            let cut = try runLabourmatch(["load", "vacancies", partial.path, "--source", "vacancies", "--database-url", url])
+            #expect(cut.status == 0 && cut.stdout.contains("withdrawn: 48 (")
+                    && cut.stdout.contains("  warning: this snapshot withdrew more keys than its file lists (48 against 3)"),
+                    "\(cut.stdout)")
+            #expect(cut.stderr.contains("feed 5: this snapshot withdrew more keys than its file lists"), "\(cut.stderr)")
+        }
+    }
+
+    /// A no-op of a file whose earlier load rejected rows says so: vacancies loaded before their
+    /// employers are all rejected, and the same file once the employers are in was a bare no-op.
+    @Test func aNoOpSaysTheEarlierLoadRejectedRows() throws {
+        try LoadDB.with { t in
+            let url = t.url()
+            let early = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(early.status == 0 && early.stdout.contains("UNKNOWN_EMPLOYER 52"), "\(early.stdout)")
+            for kind in ["employers", "recruiters"] {
+                #expect(try runLabourmatch(["load", kind, fixturePath("\(kind).csv"), "--database-url", url]).status == 0)
+            }
+            let again = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", url])
+            #expect(again.status == 0 && again.stdout.hasPrefix("no-op: ") && again.stdout.contains(
+                "note: feed 1 rejected 52 rows of its 52 (labourmatch feeds show 1 says why): if their cause is mended now"),
+                "\(again.stdout)")
+            let forced = try runLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--force", "--database-url", url])
+            #expect(forced.status == 0 && forced.stdout.contains("rows: 52 read = 52 inserted"), "\(forced.stdout)")
         }
     }
 

@@ -119,7 +119,7 @@ public enum ReportMarkdown {
         if rows.isEmpty { return "(none)\n\n" }
         func line(_ cells: [String]) -> String {
             "| " + cells.enumerated().map { i, cell in
-                (markup.contains(i) ? cell : text(cell)).replacingOccurrences(of: "|", with: "\\|")
+                (markup.contains(i) ? cell : text(cell)).replacingScalar("|", with: "\\|")
             }.joined(separator: " | ") + " |\n"
         }
         return line(header) + "|" + String(repeating: "---|", count: header.count) + "\n" + rows.map(line).joined() + "\n"
@@ -171,7 +171,7 @@ public enum ReportCSV {
     }
 
     static func quote(_ cell: String) -> String {
-        cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+        cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + cell.replacingScalar("\"", with: "\"\"") + "\"" : cell
     }
 }

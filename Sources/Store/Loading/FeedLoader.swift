@@ -278,7 +278,10 @@ private struct LoadRun {
                                    loadedAt: try previous.decode(1, as: Date.self))
             if let mode = LoadMode(rawValue: try previous.decode(2, as: String.self)),
                let format = FeedFormat(rawValue: try previous.decode(3, as: String.self)) {
-                report.previousLoad = (mode, format, try previous.decode(4, as: Int.self))
+                report.previousLoad = PreviousLoad(mode: mode, format: format, rejected: try previous.decode(4, as: Int.self),
+                                                   read: try previous.decode(5, as: Int.self),
+                                                   laterLoads: try previous.decode(6, as: Int.self),
+                                                   latestLater: try previous.decodeIfPresent(7, as: Int64.self))
             }
             return report
         }

@@ -100,9 +100,9 @@ public struct LoadReport: Sendable {
     /// Whether the merge left the lean rows out without comparing them with the versions
     /// table, because no load of the same kind had committed since their content was read.
     public var leanTrusted = false
-    /// A no-op's earlier load as it was made (mode, format, rows rejected), when it was a feed:
-    /// what the summary says when it differs from this request.
-    public var previousLoad: (mode: LoadMode, format: FeedFormat, rejected: Int)?
+    /// A no-op's earlier load as it was made, when it was a feed: what the summary says when it
+    /// differs from this request, rejected rows, or was followed by other loads of the source.
+    public var previousLoad: PreviousLoad?
 
     public subscript<T>(dynamicMember member: KeyPath<FeedFile, T>) -> T { file[keyPath: member] }
 }
@@ -226,5 +226,22 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         default:
             return 1
         }
+    }
+}
+
+/// The earlier load of the same file that makes a load a no-op: how it was made and what came after.
+public struct PreviousLoad: Sendable, Equatable {
+    public var mode: LoadMode
+    public var format: FeedFormat
+    /// Its rows rejected and data rows read.
+    public var rejected: Int
+    public var read: Int
+    /// Loads of the same kind and source committed after it, and the latest of them.
+    public var laterLoads: Int
+    public var latestLater: Int64?
+
+    public init(mode: LoadMode, format: FeedFormat, rejected: Int, read: Int, laterLoads: Int, latestLater: Int64?) {
+        (self.mode, self.format, self.rejected, self.read, self.laterLoads, self.latestLater) =
+            (mode, format, rejected, read, laterLoads, latestLater)
     }
 }

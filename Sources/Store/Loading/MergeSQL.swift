@@ -261,10 +261,14 @@ extension EntityTable {
 
 /// Statements every kind shares: the feed record and the rejections.
 enum FeedSQL {
-    /// $1 kind, $2 source, $3 file_sha256: the latest committed load of the same file.
+    /// $1 kind, $2 source, $3 file_sha256: the latest committed load of the same file, and the
+    /// loads of the same kind and source committed after it (how many, the latest).
     static let sameFile = """
-        SELECT feed_id, finished_at, mode, format, rows_rejected FROM feeds
-        WHERE kind = $1 AND source = $2 AND file_sha256 = $3 ORDER BY feed_id DESC LIMIT 1
+        SELECT f.feed_id, f.finished_at, f.mode, f.format, f.rows_rejected, f.rows_read,
+               (SELECT count(*) FROM feeds l WHERE l.kind = $1 AND l.source = $2 AND l.feed_id > f.feed_id),
+               (SELECT max(l.feed_id) FROM feeds l WHERE l.kind = $1 AND l.source = $2 AND l.feed_id > f.feed_id)
+        FROM feeds f
+        WHERE f.kind = $1 AND f.source = $2 AND f.file_sha256 = $3 ORDER BY f.feed_id DESC LIMIT 1
         """
 
     /// $1 kind, $2 this load's own feed (NULL before it has one). How many other loads of

@@ -6,23 +6,34 @@ import Postgres
 /// A run's snapshot: which version of every row it read (`run_snapshot`), and
 /// the `MatchingInput` those versions make.
 ///
-/// `record` notes the current, non-withdrawn version of every row and the
-/// current WHO list edition; `input` reads exactly the recorded versions back,
+/// `record` notes the current, non-withdrawn version of every row (and of the
+/// withdrawn employers and recruiters still named) and the current WHO list edition; `input` reads exactly the recorded versions back,
 /// whatever has been loaded since. A run and its later verification both read
 /// their input through `input`, so they cannot disagree on what was read.
 public enum RunSnapshot {
-    /// The kinds recorded, with the view of current rows and the key column of each.
-    static let kinds: [(kind: String, view: String, key: String)] = [
-        ("employer", "current_employers", "employer_id"),
-        ("recruiter", "current_recruiters", "recruiter_id"),
-        ("vacancy", "current_vacancies", "vacancy_id"),
-        ("worker", "current_workers", "worker_id"),
-        ("minimum_wage", "current_minimum_wages", "country"),
-        ("fx_rate", "current_fx_rates", "currency"),
+    /// The kinds recorded, with the view of current rows, the key column of each, and for
+    /// employers and recruiters the withdrawn keys recorded still: those a current vacancy or
+    /// worker names. A withdrawal takes a key out of its feed, not out of what the vacancies
+    /// and workers still loaded say: left out, an employer or recruiter struck off and dropped
+    /// from its feed lifted every rule on its vacancies and workers (blocklisted, unlicensed,
+    /// licence expired), and `export --inputs` wrote rows naming a key its files did not hold,
+    /// which the reproduction rejected (a code review, session 17).
+    static let kinds: [(kind: String, view: String, key: String, referenced: String?)] = [
+        ("employer", "current_employers", "employer_id",
+         "SELECT employer_id FROM current_vacancies WHERE NOT withdrawn"),
+        ("recruiter", "current_recruiters", "recruiter_id", """
+            SELECT recruiter_id FROM current_vacancies WHERE NOT withdrawn AND recruiter_id IS NOT NULL
+            UNION SELECT recruiter_id FROM current_workers WHERE NOT withdrawn AND recruiter_id IS NOT NULL
+            """),
+        ("vacancy", "current_vacancies", "vacancy_id", nil),
+        ("worker", "current_workers", "worker_id", nil),
+        ("minimum_wage", "current_minimum_wages", "country", nil),
+        ("fx_rate", "current_fx_rates", "currency", nil),
     ]
 
-    /// Records the current, non-withdrawn version of every row and the current WHO
-    /// list edition as the snapshot of `runId`; returns the rows recorded per kind.
+    /// Records the current, non-withdrawn version of every row (and of every withdrawn employer
+    /// and recruiter a recorded vacancy or worker names: `kinds`) and the current WHO list
+    /// edition as the snapshot of `runId`; returns the rows recorded per kind.
     ///
     /// Call it inside a REPEATABLE READ transaction that also reads the input, so
     /// that what is recorded and what is read are one consistent view.
@@ -34,6 +45,7 @@ public enum RunSnapshot {
             counts[k.kind] = try db.execute("""
                 INSERT INTO run_snapshot (run_id, kind, key, version)
                 SELECT $1, '\(k.kind)', \(k.key), version FROM \(k.view) WHERE NOT withdrawn
+                \(k.referenced.map { "OR \(k.key) IN (\($0))" } ?? "")
                 """, params: [PostgresValue(runId)])
         }
         let edition = try db.query("SELECT edition FROM who_list_editions WHERE is_current")
