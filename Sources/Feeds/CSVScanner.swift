@@ -9,6 +9,8 @@ struct CSVRecord {
     var ends: [Int] = []
     /// The first quoting problem, nil when the record is well-formed RFC 4180.
     var problem: String?
+    /// Whether `raw` was cut at the record limit.
+    var clipped = false
 
     var fieldCount: Int { ends.count }
 
@@ -51,6 +53,8 @@ struct CSVScanner {
     private var state = State.recordStart
     /// A CR seen outside quotes: a line end if LF follows, else a value byte.
     private var pendingCR = false
+    /// Whether the last byte scanned is a line feed.
+    private var endsWithLF = false
     /// The physical line of the next byte.
     private var line = 1
     private var record = CSVRecord()
@@ -127,6 +131,7 @@ struct CSVScanner {
         }
         // Once per chunk: a record being read grows by at most a chunk past the limit.
         clipIfTooLong()
+        if let last = chunk.last { endsWithLF = last == ASCII.lf }
     }
 
     /// Where the run of plain value bytes that starts at `start` ends: in an
@@ -153,11 +158,14 @@ struct CSVScanner {
             pendingCR = false
             literalCR()
         }
+        var unclosed = false, lastLine = line
         switch state {
         case .recordStart:
             return
         case .quoted:
-            flag("a quoted field is not closed before the end of the file")
+            unclosed = true
+            // The file's final line end is not a line of the record (counted as one inside quotes).
+            if endsWithLF { lastLine -= 1 }
             // The record's final line end is not part of its raw text.
             if record.raw.last == ASCII.lf {
                 record.raw.removeLast()
@@ -168,6 +176,18 @@ struct CSVScanner {
         }
         endField()
         clipIfTooLong()
+        if unclosed {
+            // Said first, whatever else the record has: one stray quote swallowed the rest of the
+            // file into this record (RFC 4180), and "longer than 1 MiB" alone hid why.
+            let lines = lastLine - record.line + 1
+            var problem = "a quoted field is not closed before the end of the file"
+            if lines > 1 {
+                problem += ": a quote opened on line \(record.line) takes the rest of the file, \(lines) lines, "
+                    + "into this one record (is a quote in a value not doubled, or not closed?)"
+            }
+            if record.clipped { problem += "; its raw text is cut at \(InputLimits.size(maxRecordBytes))" }
+            record.problem = problem
+        }
         try emit(.record(record))
         state = .recordStart
     }
@@ -176,6 +196,7 @@ struct CSVScanner {
     private mutating func clipIfTooLong() {
         guard record.raw.count > maxRecordBytes, state != .recordStart else { return }
         record.raw.removeSubrange(maxRecordBytes...)
+        record.clipped = true
         // The values are not needed any more: a flagged record is rejected as a whole.
         record.values.removeAll()
         record.ends.removeAll()

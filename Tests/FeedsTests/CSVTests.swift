@@ -79,6 +79,24 @@ import Testing
         #expect(out.summary == ["3:MALFORMED_ROW:"])
         #expect(out.rejections.first?.raw == "E2,\"B,DE\nE3,C,CA\n\nE4,D,PH")
         #expect(out.counts.dataRows == 2)
+        // The reason says where the quote opened and how much it took (lines 3 to 6), first.
+        #expect(out.rejections.first?.detail == "a quoted field is not closed before the end of the file: a quote "
+                + "opened on line 3 takes the rest of the file, 4 lines, into this one record (is a quote in a value "
+                + "not doubled, or not closed?)", "\(out.rejections.first?.detail ?? "")")
+        let noFinalLineEnd = try readFeed(.employers, .csv, "employer_id,name,country\nE1,A\"x,PH\nE2,\"B,DE\nE3")
+        #expect(noFinalLineEnd.rejections.last?.detail.contains("opened on line 3 takes the rest of the file, 2 lines") == true,
+                "\(noFinalLineEnd.rejections.map(\.detail))")
+        // Past the record limit, the raw text is cut, and the reason is still the quote.
+        var scanner = CSVScanner()
+        scanner.maxRecordBytes = 64
+        var records: [CSVRecord] = []
+        let big = Array(("a,\"b\n" + String(repeating: "c,d\n", count: 100)).utf8)
+        big.withUnsafeBufferPointer { scanner.scan($0) { if case .record(let r) = $0 { records.append(r) } } }
+        scanner.finish { if case .record(let r) = $0 { records.append(r) } }
+        #expect(records.count == 1 && records[0].raw.count == 64)
+        #expect(records[0].problem == "a quoted field is not closed before the end of the file: a quote opened on line 1 "
+                + "takes the rest of the file, 101 lines, into this one record (is a quote in a value not doubled, or not "
+                + "closed?); its raw text is cut at 64 bytes", "\(records[0].problem ?? "")")
     }
 
     @Test func wrongFieldCountIsMalformed() throws {
