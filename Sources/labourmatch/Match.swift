@@ -68,6 +68,10 @@ struct Match: AsyncParsableCommand {
             employers: employers, recruiters: recruiters, vacancies: vacancies, workers: workers,
             minimumWages: minimumWages, fxRates: fxRates,
             whoList: whoList ?? ProjectFiles.whoList2023, policy: policy)
+        // An --out no one can write into is bad usage found before the work, as for run and export.
+        if let obstacle = OutputDirectory.probe(OutputDirectory.absolute(out)) {
+            throw CommandLog.fail(CommandFailure("--out \(out): \(obstacle)"), status: 2)
+        }
         let clock = ContinuousClock(), started = clock.now
         let inputs: RunInputs
         do {
@@ -78,6 +82,11 @@ struct Match: AsyncParsableCommand {
             throw CommandLog.fail(error, status: 2)
         } catch let error as CodeListError {
             throw CommandLog.fail(error, status: 1)
+        }
+        if inputs.input.whoList.isEmpty {
+            // Allowed (a header alone is a list of no country), but it lifts every WHO safeguard.
+            CommandLog.warn("the WHO list \(files.whoList) names no country: no pair can be refused "
+                            + "WHO_SAFEGUARD_LIST in this run")
         }
         let parsed = clock.now
         let result = await MatchingEngine.run(input: inputs.input, policy: inputs.policy, date: runDate,

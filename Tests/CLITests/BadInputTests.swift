@@ -150,6 +150,15 @@ import Testing
         try Data("country,name,who_region\nPH,Philippines,WPR\n".utf8).write(to: list)
         let accepted = try labourmatch(matchArguments(out: out, extra: ["--who-list", list.path]))
         #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(!accepted.stderr.contains("names no country"), "\(accepted.stderr)")
+        // A header alone is a list of no country: allowed, but it lifts every safeguard, so it warns.
+        try Data("country,name,who_region\n".utf8).write(to: list)
+        let none = try labourmatch(matchArguments(out: out, extra: ["--who-list", list.path]))
+        #expect(none.status == 0 && none.stderr.contains("warning: the WHO list \(list.path) names no country: no pair "
+                                                         + "can be refused WHO_SAFEGUARD_LIST in this run"), "\(none.stderr)")
+        // An --out no one can write into is bad usage, found before any work (it was status 1, after it).
+        let proc = try labourmatch(matchArguments(out: URL(fileURLWithPath: "/proc/labourmatch-\(UInt32.random(in: 0...UInt32.max))")))
+        #expect(proc.status == 2 && proc.stderr.contains("cannot create a directory in /proc ("), "\(proc.stderr)")
     }
 
     /// Standard output a pipe whose reader is gone (`runs list | head -1`, a dead `| logger`):
