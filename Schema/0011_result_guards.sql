@@ -17,8 +17,12 @@
 -- it is refused. One check per statement, over the statement's new rows (a
 -- transition table): the results of a large run come by COPY, millions of
 -- rows, and a foreign key's check per row would cost seconds. The runs read
--- are locked FOR SHARE, so an insert and the seal of the same run wait for
--- each other: an insert that comes after the seal sees it succeeded.
+-- are locked FOR KEY SHARE, as a foreign key's check locks them: the row
+-- cannot go while the insert's transaction lasts, and a change of its status
+-- does not wait for it (FOR SHARE made the next runner's marking of a stalled
+-- one's run failed wait for the stalled transaction). An insert racing the
+-- seal of its run can therefore still add a row the seal did not hash: the
+-- run's outputs hash then differs from its rows, which `verify` reports.
 -- These triggers hold for every role but a superuser (as those of 0005 and
 -- 0007): `verify` and the hash chain remain the evidence.
 --
@@ -33,7 +37,7 @@ DECLARE
 BEGIN
     -- The runs the new rows name that exist and are started, locked; then the first that is not.
     EXECUTE format('SELECT r.run_id FROM %I.runs r WHERE r.run_id IN (SELECT n.run_id FROM new_rows n) '
-                   'AND r.status = ''started'' FOR SHARE', TG_TABLE_SCHEMA);
+                   'AND r.status = ''started'' FOR KEY SHARE', TG_TABLE_SCHEMA);
     EXECUTE format('SELECT n.run_id FROM new_rows n WHERE NOT EXISTS (SELECT FROM %I.runs r '
                    'WHERE r.run_id = n.run_id AND r.status = ''started'') ORDER BY n.run_id LIMIT 1', TG_TABLE_SCHEMA)
         INTO bad;

@@ -66,9 +66,12 @@ public struct OutputDirectory: Sendable {
 
     /// Writes files of the directory (names relative to it, `inputs/policy.toml` too) as one
     /// set (`writeFiles`).
-    public func write(_ files: [(name: String, bytes: [UInt8])]) throws {
+    /// The files named in `personal` (a person's data: a workers feed) are created readable by
+    /// their owner only (0600), the others as the umask says.
+    public func write(_ files: [(name: String, bytes: [UInt8])], personal: Set<String> = []) throws {
         try checkNames(files.map(\.name))
-        try OutputDirectory.writeFiles(files.map { ("\(path)/\($0.name)", $0.bytes) })
+        try OutputDirectory.writeFiles(files.map { ("\(path)/\($0.name)", $0.bytes) },
+                                       personal: Set(personal.map { "\(path)/\($0)" }))
     }
 
     /// Throws when a directory has one of `names` (a file of the set could not be written there).
@@ -164,8 +167,8 @@ public struct OutputDirectory: Sendable {
     /// written, each renamed onto its path. A failure (a full disk) or a stop while writing
     /// leaves every earlier file as it was, rather than some files new and some of the set
     /// before; what is left of a stop is temporary files (`.NAME.PID.tmp`). A file replaced
-    /// keeps its permissions (a new one has the umask's).
-    public static func writeFiles(_ files: [(path: String, bytes: [UInt8])]) throws {
+    /// keeps its permissions (a new one has the umask's, or 0600 for a path in `personal`).
+    public static func writeFiles(_ files: [(path: String, bytes: [UInt8])], personal: Set<String> = []) throws {
         var staged: [(temporary: String, path: String)] = []
         var created: [String] = []
         // Directories this set made are removed again when it fails (empty ones only): an
@@ -177,7 +180,8 @@ public struct OutputDirectory: Sendable {
         do {
             for file in files {
                 created += try makeDirectories(parent(file.path))
-                staged.append((try stage(file.path, bytes: file.bytes), file.path))
+                staged.append((try stage(file.path, bytes: file.bytes, mode: personal.contains(file.path) ? 0o600 : 0o666),
+                               file.path))
             }
         } catch {
             undo(staged[...])
@@ -194,13 +198,13 @@ public struct OutputDirectory: Sendable {
     /// Writes `bytes` to a new temporary file beside `path` (whose directory exists), with the
     /// permission bits (0777) of the regular file at `path` when there is one (not of what a
     /// symbolic link there points to, and never setuid, setgid or sticky); returns its path.
-    private static func stage(_ path: String, bytes: [UInt8]) throws -> String {
+    private static func stage(_ path: String, bytes: [UInt8], mode: mode_t) throws -> String {
         let temporary = "\(parent(path))/.\(fileName(path)).\(getpid()).tmp"
         func failure(_ code: Int32 = errno) -> Failure {
             Failure(description: "cannot write \(path) (\(String(cString: strerror(code))))", isBadPath: isBadPath(code))
         }
         unlink(temporary)
-        let fd = createNew(temporary)
+        let fd = createNew(temporary, mode: mode)
         guard fd >= 0 else { throw failure() }
         var replaced = stat()
         if lstat(path, &replaced) == 0, replaced.st_mode & S_IFMT == S_IFREG {

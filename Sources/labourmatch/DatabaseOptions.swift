@@ -43,12 +43,22 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// What every command checks on its new connection, before any statement of its own: that
-    /// no one else may create objects in the schemas of its search_path (`SchemaTrust`); and, for
+    /// its search_path names LabourMatch's schema first and trusted schemas only (`SchemaTrust`),
+    /// that the database is UTF-8; and, for
     /// a command acting as a role, that the schema is neither unmigrated, nor behind this
     /// labourmatch (an upgrade without db migrate: it failed half-way on a missing type, or ran
     /// without a guard), nor ahead of it (`Migrator.problem`).
     static func check(_ db: Connection, acting: Bool) throws {
         if let problem = try SchemaTrust.problem(db) { throw CommandFailure(problem) }
+        // Feeds are UTF-8 and keep whatever characters they hold: a database of another encoding
+        // failed a whole load on one character it has not (LATIN1 and 护, or the U+FFFD of a row
+        // the loader itself rejected), where a UTF-8 one rejects that row alone.
+        let encoding = try db.query("SELECT pg_catalog.getdatabaseencoding()")[0].decode(0, as: String.self)
+        if encoding != "UTF8" && encoding != "SQL_ASCII" {
+            throw CommandFailure("this database's encoding is \(encoding), and LabourMatch needs UTF8: a feed character "
+                                 + "\(encoding) has not would fail a whole load. Create the database with ENCODING 'UTF8' "
+                                 + "(and TEMPLATE template0), then db migrate and load it")
+        }
         if acting, let problem = Migrator(directory: Migrator.defaultDirectory()).problem(db) {
             throw CommandFailure(problem)
         }

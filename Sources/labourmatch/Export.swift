@@ -87,7 +87,9 @@ struct Export: ParsableCommand {
         let written: String
         do {
             let dir = try OutputDirectory(path: out)
-            try dir.write(files)
+            // Every worker's profile: readable by its owner only (what a person's file held is
+            // withheld even from the auditor role in the database); the other files as the umask says.
+            try dir.write(files, personal: Set(feedFiles.filter { $0.name == "workers.csv" }.map { "inputs/\($0.name)" }))
             written = OutputDirectory.absolute(out) + "/inputs"
             if inputs {
                 // Another run's WHO list, of another edition, must not lie beside this one's.

@@ -101,6 +101,10 @@ struct FeedsShow: ParsableCommand {
             if withdrawn {
                 let keys = try FeedCatalog.withdrawnKeys(db, id: id, kind: feed.kind)
                 print(keys.map { TerminalText.message($0) + "\n" }.joined(), terminator: "")
+                // Nothing printed reads as "nothing withdrawn"; a delta never withdraws: say why.
+                if keys.isEmpty, feed.mode == .delta {
+                    CommandLog.warn("feed \(id) is a delta load, which withdraws nothing (only a snapshot does)")
+                }
                 return
             }
             guard rejections else {
@@ -197,6 +201,11 @@ enum FeedText {
                 lines.append("loaded \(oneLine(r.path)) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
             }
             if let edition = r.whoListEdition { lines.append("  WHO list edition \(edition), now the current one") }
+            if let others = r.otherSources {
+                lines.append("  note: source '\(oneLine(r.source))' is new for \(r.kind.cliName); their latest loads came from "
+                             + others.map { "'\(oneLine($0))'" }.joined(separator: ", ") + ": a snapshot withdraws only its "
+                             + "own source's keys, so give --source NAME when file names change from day to day")
+            }
             lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped, feedId: r.feedId,
                                 kind: r.kind)
             for j in r.firstRejections {
@@ -205,7 +214,7 @@ enum FeedText {
             }
             if r.counts.rejected > r.firstRejections.count {
                 if let id = r.feedId {
-                    lines.append("    ... all \(grouped(r.counts.rejected)): labourmatch feeds show \(id) --rejections")
+                    lines.append("    ... all \(grouped(r.counts.rejected)): labourmatch feeds show \(id) --rejections --detail")
                 } else {
                     lines.append("    ... and \(grouped(r.counts.rejected - r.firstRejections.count)) more (a dry run lists "
                                  + "the first \(r.firstRejections.count); a load stores them all)")
@@ -225,7 +234,7 @@ enum FeedText {
         if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
         lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped, feedId: f.feedId,
                             kind: f.kind)
-        if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections)") }
+        if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections --detail)") }
         lines.append("  file: \(oneLine(f.fileName)), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
         lines.append("  iso-codes: \(f.isoCodesVersion)")
         lines.append("  started \(timestamp(f.startedAt)) UTC, finished \(timestamp(f.finishedAt)) UTC")
@@ -240,6 +249,9 @@ enum FeedText {
             lines.append("  withdrawn: none: the file has a MALFORMED_ROW, so this snapshot withdraws nothing (its keys cannot be trusted)")
         } else if kind == .whoList {
             lines.append("  countries the previous edition had and this one has not: \(grouped(c.withdrawn))")
+            if c.withdrawn > 0, let feedId {
+                lines.append("    (their safeguard is lifted; the countries: labourmatch feeds show \(feedId) --withdrawn)")
+            }
         } else if mode == .snapshot {
             lines.append("  withdrawn: \(grouped(c.withdrawn)) (keys of source '\(oneLine(source))' the file no longer lists)")
             if c.withdrawn > 0, let feedId { lines.append("    (the keys: labourmatch feeds show \(feedId) --withdrawn)") }

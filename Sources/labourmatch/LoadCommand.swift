@@ -333,7 +333,8 @@ final class RejectionsFile: @unchecked Sendable {
         let fd: Int32 = lock.withLock {
             guard !discarded else { errno = ECANCELED; return -1 }
             unlink(temporary)
-            return OutputDirectory.createNew(temporary)
+            // A workers feed's rejected rows are whatever the file held about a person: its owner's only.
+            return OutputDirectory.createNew(temporary, mode: kind == .workers ? 0o600 : 0o666)
         }
         guard fd >= 0 else { throw CommandFailure("cannot write \(temporary) (\(String(cString: strerror(errno))))") }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)

@@ -136,7 +136,13 @@ struct RunCommand: AsyncParsableCommand {
         case .alreadyComplete(let run):
             let when = run.finishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
             print("run \(run.runId) (\(run.key.summary)) already succeeded at \(when); nothing to do (--rerun runs it again)")
-            if let dir = run.reportDir { print(RunCommand.paths(dir)) }
+            if let dir = run.reportDir {
+                print(RunCommand.paths(dir))
+                if let why = RunCommand.notItsFiles(run, dir: dir) {
+                    CommandLog.warn("\(why): labourmatch export \(run.runId) --out DIR writes run \(run.runId)'s files "
+                                    + "again (report \(run.runId) its report)")
+                }
+            }
         case .completed(let done):
             let resumed = done.resumedAt == .snapshot ? "" : ", resumed at step \(done.resumedAt.rawValue)"
             let elapsed = ContinuousClock.now - started
@@ -252,6 +258,24 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Where the files are.
+    /// Why the files in `dir`, where run `run` wrote them, are no longer its own (another run, or
+    /// anything else, wrote there since: a fixed --out of a scheduler, two databases' runs/1/), as
+    /// a sentence; nil when its summary.json is still the run's (its date, strategy, policy and input hashes).
+    static func notItsFiles(_ run: RunRecord, dir: String) -> String? {
+        let path = (dir as NSString).appendingPathComponent("summary.json")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return "\(TerminalText.path(path)) is gone, so the files there are not all run \(run.runId)'s"
+        }
+        let summary = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        let expected: [(String, String?)] = [("run_date", run.key.runDate.description), ("strategy", run.key.strategy.rawValue),
+                                             ("policy_sha256", run.key.policySHA256), ("input_sha256", run.inputSHA256)]
+        for (key, value) in expected where summary?[key] as? String != value {
+            return "\(TerminalText.path(path)) is not run \(run.runId)'s (its \(key) differs): another run, or something "
+                + "else, wrote there since"
+        }
+        return nil
+    }
+
     static func paths(_ dir: String) -> String {
         "results: \(TerminalText.path(dir))\nreport: \(TerminalText.path((dir as NSString).appendingPathComponent("report.html")))"
     }

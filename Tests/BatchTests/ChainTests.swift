@@ -133,7 +133,42 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'trust'") == 0)
         try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
         #expect(try fixture.command(["feeds", "list"]).status == 0)
+
+        // A schema of someone else's on the path: before LabourMatch's, its empty current_fx_rates
+        // made a run of 0 matches, sealed and verified; after it, its functions could still win.
+        let other = "\(role)_schema"
+        try db.execute("CREATE SCHEMA \(other) AUTHORIZATION \(role)")
+        defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(other) CASCADE") }
+        try db.execute("CREATE TABLE \(other).current_fx_rates (LIKE public.fx_rate_versions)")
+        // (A schema the command's role may not use is not searched: current_schemas leaves it out.)
+        try db.execute("GRANT USAGE ON SCHEMA \(other) TO PUBLIC")
+        try db.execute("GRANT SELECT ON \(other).current_fx_rates TO PUBLIC")
+        let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+        for (path, said) in [("\(other), public", "search_path puts \(other) before public, which holds LabourMatch's tables"),
+                             ("public, \(other)", "search_path has schemas owned by someone other than this login, a "
+                                                  + "superuser, the database's owner or LabourMatch's schema's owner: "
+                                                  + "\(other) (owned by \(role))")] {
+            try db.execute("ALTER DATABASE \(database) SET search_path = \(path)")
+            for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "shadowed")] {
+                #expect(outcome.status == 1 && outcome.stderr.contains(said), "\(path): \(outcome.stderr)")
+            }
+        }
+        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+        try db.execute("ALTER DATABASE \(database) RESET search_path")
         #expect(try fixture.run(out: "two").status == 0)
+        try db.execute("DROP SCHEMA \(other) CASCADE")
+    }
+
+    /// A database not encoded in UTF-8 is refused: one feed character its encoding has not
+    /// failed a whole load (a UTF-8 database rejects that row alone).
+    @Test func aDatabaseNotInUTF8IsRefused() throws {
+        let latin1 = try ScratchDatabase(migrated: false, options: "ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'")
+        defer { latin1.drop() }
+        for arguments in [["db", "migrate"], ["feeds", "list"]] {
+            let refused = try CLIProcess.run(arguments + ["--database-url", latin1.conninfo])
+            #expect(refused.status == 1 && refused.stderr.contains("this database's encoding is LATIN1, and LabourMatch "
+                                                                   + "needs UTF8"), "\(arguments): \(refused.stderr)")
+        }
     }
 
     /// A step inserted while another transaction marks its execution abandoned waits for that

@@ -76,6 +76,10 @@ import Testing
         #expect(inputs.status == 0, "\(inputs.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: audit.appendingPathComponent("inputs/who-list-2023.csv").path))
+        // Every worker's profile is its owner's to read only; the rest as the umask says.
+        var info = stat()
+        #expect(stat(audit.appendingPathComponent("inputs/workers.csv").path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(stat(audit.appendingPathComponent("inputs/vacancies.csv").path, &info) == 0 && info.st_mode & 0o077 != 0)
         // The command names this binary by its path (it is not on PATH): pasted, it runs.
         let head = "reproduce: \(labourmatchBinary.resolvingSymlinksInPath().path) "
         let reproduce = try #require(inputs.stdout.split(separator: "\n").first { $0.hasPrefix(head) }, "\(inputs.stdout)")
@@ -246,6 +250,7 @@ import Testing
         #expect(again.stdout.contains("results: \(fixture.dir.appendingPathComponent("first").path)"))
         #expect(try fixture.count("SELECT count(*) FROM run_executions") == 1)
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("again").path))
+        #expect(!again.stderr.contains("warning"), "\(again.stderr)")
 
         let matches = try fixture.count("SELECT count(*) FROM run_matches")
         let rerun = try fixture.run(out: "rerun", ["--rerun"])
@@ -257,6 +262,13 @@ import Testing
         try fixture.expectSameFiles("rerun", as: fixture.dir.appendingPathComponent("first"))
         // Another strategy is another instance.
         #expect(try fixture.run(out: "greedy", ["--strategy", "greedy"]).stdout.contains("succeeded in"))
+        // The rerun's directory written over by another run (a scheduler's fixed --out): said, with the way back.
+        #expect(try fixture.run(out: "rerun", ["--strategy", "optimal"]).status == 0)
+        let overwritten = try fixture.run(out: "again")
+        #expect(overwritten.status == 0 && overwritten.stdout.contains("already succeeded"), "\(overwritten.stdout)")
+        #expect(overwritten.stderr.contains("summary.json is not run 2's (its strategy differs): another run, or "
+                                            + "something else, wrote there since: labourmatch export 2 --out DIR"),
+                "\(overwritten.stderr)")
     }
 
     @Test func verifyPassesThenCatchesATamperedMatch() throws {
@@ -965,7 +977,8 @@ import Testing
         #expect(unmigrated.stderr.contains("run labourmatch db migrate first"), "\(unmigrated.stderr)")
         let feeds = try CLIProcess.run(["feeds", "list", "--database-url",
                                         ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
-        let neverMigrated = "this database has no LabourMatch tables (it was never migrated): run labourmatch db migrate first"
+        let neverMigrated = "this database has no LabourMatch tables in the schemas of this session's search_path (it "
+            + "was never migrated: run labourmatch db migrate first;"
         #expect(feeds.status == 1 && feeds.stderr.contains(neverMigrated), "\(feeds.stderr)")
         // A table of the same name but no migrations: still never migrated (it was a bare missing column).
         let bareDB = try Connection(ConnectionConfig(conninfo: ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)))
@@ -1074,12 +1087,9 @@ import Testing
     @Test func aRunWithNothingLoadedWarnsThatItsDateIsDone() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
-        let admin = try TestDatabase.connect()
-        defer { admin.close() }
-        let empty = "batch_empty_\(UInt32.random(in: 0...UInt32.max))"
-        try admin.execute("CREATE DATABASE \(empty)")
-        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(empty) WITH (FORCE)") }
-        let url = ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: empty)
+        let empty = try ScratchDatabase(migrated: false)
+        defer { empty.drop() }
+        let url = empty.conninfo
         #expect(try CLIProcess.run(["db", "migrate", "--database-url", url]).status == 0)
         let run = try CLIProcess.run(["run", "--date", FixtureRun.runDate, "--database-url", url,
                                       "--out", fixture.dir.appendingPathComponent("empty").path])

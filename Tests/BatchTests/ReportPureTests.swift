@@ -72,6 +72,10 @@ import Testing
         #expect(TerminalText.path("/srv/a\tb\\c d/runs") == "/srv/a\tb\\c d/runs")
         #expect(TerminalText.path("/x\ny\u{1B}]0;t\u{07}") == #"/x\u{A}y\u{1B}]0;t\u{7}"#)
         #expect(TerminalText.path(plain) == plain)
+        // What a terminal shows as nothing or as a plain space is made visible (not in a path).
+        #expect(TerminalText.escaped("'\u{A0}DE' I\u{200B}02 \u{FEFF}x\u{2028}") == #"'\u{A0}DE' I\u{200B}02 \u{FEFF}x\u{2028}"#)
+        #expect(TerminalText.message("'\u{A0}DE'") == #"'\u{A0}DE'"#)
+        #expect(TerminalText.path("/a\u{A0}b") == "/a\u{A0}b")
     }
 
     /// A run where nothing matches has no mean fit: `-` in HTML and Markdown, null in JSON.

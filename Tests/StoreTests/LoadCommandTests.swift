@@ -608,6 +608,46 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// What an operator is told beside the counts: a WHO edition that drops a country names it
+    /// (`feeds show --withdrawn`), `--withdrawn` of a delta says it withdraws nothing, a source new
+    /// for its kind names the kind's other sources, and a source with a space at an end is refused.
+    @Test func theSummaryNamesWhatTheCountsHide() throws {
+        try LoadDB.with { t in
+            let url = t.url(), dir = try scratchDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let list = try String(contentsOf: repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv"),
+                                  encoding: .utf8).split(separator: "\n")
+            let edition = try writeFile(dir, "who-safeguards-2024.csv", ([list[0]] + list.dropFirst(2)).joined(separator: "\n") + "\n")
+            let who = try runLabourmatch(["load", "who-list", edition, "--database-url", url])
+            #expect(who.status == 0 && who.stdout.contains("countries the previous edition had and this one has not: 1\n"
+                + "    (their safeguard is lifted; the countries: labourmatch feeds show 1 --withdrawn)"), "\(who.stdout)\(who.stderr)")
+            let dropped = try runLabourmatch(["feeds", "show", "1", "--withdrawn", "--database-url", url])
+            #expect(dropped.status == 0 && dropped.stdout == "AF\n", "\(dropped.stdout)\(dropped.stderr)")
+
+            let employers = try runLabourmatch(["load", "employers", fixturePath("employers.csv"), "--database-url", url])
+            #expect(employers.status == 0 && !employers.stdout.contains("is new for"), "\(employers.stdout)")
+            let none = try runLabourmatch(["feeds", "show", "2", "--withdrawn", "--database-url", url])
+            #expect(none.status == 0 && none.stdout.isEmpty
+                    && none.stderr.contains("feed 2 is a delta load, which withdraws nothing"), "\(none.stderr)")
+            let dated = try writeFile(dir, "employers-2026-11-30.csv", try String(contentsOfFile: fixturePath("employers.csv"),
+                                                                                   encoding: .utf8))
+            let next = try runLabourmatch(["load", "employers", dated, "--database-url", url])
+            #expect(next.status == 0 && next.stdout.contains("note: source 'employers-2026-11-30' is new for employers; their "
+                + "latest loads came from 'employers': a snapshot withdraws only its own source's keys"), "\(next.stdout)")
+            // A workers feed's rejected rows (a person's data) go to a file its owner alone may read.
+            _ = try t.load(.recruiters, fixturePath("recruiters.csv"))
+            let out = dir.appendingPathComponent("rejected-workers.csv").path
+            let workers = try runLabourmatch(["load", "workers", fixturePath("bad/workers-rows.csv"), "--rejections-out", out,
+                                              "--database-url", url])
+            var info = stat()
+            #expect(workers.status == 0 && stat(out, &info) == 0 && info.st_mode & 0o777 == 0o600, "\(workers.stderr)")
+            for bad in [" ", "portal ", " portal", "portal\u{A0}"] {
+                let refused = try runLabourmatch(["load", "employers", dated, "--source", bad, "--database-url", url])
+                #expect(refused.status == 2 && refused.stderr.contains("and not begin or end with a space"), "\(refused.stderr)")
+            }
+        }
+    }
+
     @Test func usageErrorsExit2() throws {
         let dir = try scratchDir()
         let text = try writeFile(dir, "vacancies.txt", "vacancy_id\n")

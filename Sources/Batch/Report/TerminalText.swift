@@ -5,10 +5,11 @@ import Logging
 /// `\u{1B}`, and a backslash as `\\`, so a feed cannot move the cursor, recolour or retitle
 /// an operator's or auditor's terminal, and the escaped text reads back unambiguously. The
 /// bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) are escaped too:
-/// they would reorder the rest of the line as a bidi-aware terminal shows it.
+/// they would reorder the rest of the line as a bidi-aware terminal shows it; and so are the
+/// characters a terminal shows as nothing or as a plain space (`invisible`), but in `path`.
 public enum TerminalText {
     public static func escaped(_ text: String) -> String {
-        escaping(text) { scalar in
+        escaping(text, invisible: true) { scalar in
             switch scalar.value {
             case 0x0A: return "\\n"
             case 0x0D: return "\\r"
@@ -19,16 +20,18 @@ public enum TerminalText {
         }
     }
 
-    /// `text` with control characters and bidirectional overrides as `\u{..}`, after `special`
-    /// had its say (its text for a scalar, or nil to leave it to the rule).
-    private static func escaping(_ text: String, _ special: (Unicode.Scalar) -> String?) -> String {
+    /// `text` with control characters and bidirectional overrides (and, with `invisible`, the
+    /// characters a terminal shows as nothing or as a plain space: `invisible(_:)`) as
+    /// `\u{..}`, after `special` had its say (its text for a scalar, or nil to leave it to the rule).
+    private static func escaping(_ text: String, invisible hide: Bool = false,
+                                 _ special: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             if let replaced = special(scalar) {
                 out += replaced
                 continue
             }
-            if drivesTerminal(scalar) {
+            if drivesTerminal(scalar) || (hide && invisible(scalar)) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
                 out.unicodeScalars.append(scalar)
@@ -52,6 +55,18 @@ public enum TerminalText {
         }
     }
 
+    /// Whether a terminal shows `scalar` as nothing, or as a plain space: a format character (a
+    /// zero-width space, a BOM, a soft hyphen), a space other than U+0020 (a no-break space), a
+    /// line or paragraph separator. In a rejection's reason `' DE' is not a country code` read
+    /// as nonsense with a no-break space before `DE` (an operator review, session 17).
+    public static func invisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator: return true
+        case .spaceSeparator: return scalar.value != 0x20
+        default: return false
+        }
+    }
+
     /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given
     /// (tabs, backslashes and spaces included) unless it holds a character that would move or
     /// drive the terminal, which becomes `\u{..}` (a line break, ESC, a bidirectional override).
@@ -63,6 +78,6 @@ public enum TerminalText {
     /// breaks and tabs become spaces (no forged `labourmatch:` line), other control characters
     /// and bidirectional overrides `\u{..}`; backslashes stay (paths, `\copy`).
     public static func message(_ text: String) -> String {
-        escaping(text) { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : nil }
+        escaping(text, invisible: true) { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : nil }
     }
 }

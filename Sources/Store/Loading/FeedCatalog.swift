@@ -46,10 +46,24 @@ public enum FeedCatalog {
             .map(summary)
     }
 
-    /// One load with its rejection counts by reason; nil when there is no such feed.
     /// The keys load `id` of `kind` withdrew (a snapshot load: keys of its source the file no
-    /// longer listed), in byte order. The WHO list keeps editions, not versions: none.
+    /// longer listed; a WHO list load: the countries the edition before it had and its own has
+    /// not), in byte order.
     public static func withdrawnKeys(_ db: Connection, id: Int64, kind: FeedKind) throws -> [String] {
+        if kind == .whoList {
+            // Editions, not versions: the countries of the edition loaded before this feed's (by a
+            // feed before it, else the migrations') that this feed's edition has not.
+            return try db.query("""
+                WITH this AS (SELECT edition FROM who_list_editions WHERE feed_id = $1),
+                     before AS (SELECT edition FROM who_list_editions WHERE feed_id IS NULL OR feed_id < $1
+                                ORDER BY feed_id DESC NULLS LAST, recorded_at DESC LIMIT 1)
+                SELECT p.country::text FROM who_list_entries p
+                WHERE p.edition = (SELECT edition FROM before) AND (SELECT edition FROM this) IS NOT NULL
+                  AND NOT EXISTS (SELECT FROM who_list_entries t WHERE t.edition = (SELECT edition FROM this)
+                                                                  AND t.country = p.country)
+                ORDER BY p.country::text COLLATE "C"
+                """, params: [.init(id)]).map { try $0.decode(0) }
+        }
         let table = EntityTable.of(kind)
         guard let versions = table.versions else { return [] }
         return try db.query("""
@@ -57,6 +71,7 @@ public enum FeedCatalog {
             """, params: [.init(id)]).map { try $0.decode(0) }
     }
 
+    /// One load with its rejection counts by reason; nil when there is no such feed.
     public static func feed(_ db: Connection, id: Int64) throws -> FeedSummary? {
         guard let row = try db.query("SELECT \(columns) FROM feeds WHERE feed_id = $1", params: [.init(id)]).first else {
             return nil

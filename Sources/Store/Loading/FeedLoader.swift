@@ -89,7 +89,9 @@ public struct FeedLoader {
         let started = Date()
         guard let format = format ?? FeedFormat(path: path) else { throw LoadError.unknownFormat(path: path) }
         let source = source ?? FeedLoader.defaultSource(path: path)
-        guard (1...200).contains(source.count), !source.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Spaces at the ends made another source unseen (`--source ' '`, `"portal "`).
+        guard (1...200).contains(source.count), !source.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+              source.first?.isWhitespace == false, source.last?.isWhitespace == false else {
             throw LoadError.badSource(source)
         }
         let mode = mode ?? LoadMode.defaultMode(for: kind)
@@ -314,6 +316,11 @@ private struct LoadRun {
             throw LoadError.emptySnapshot(file: report.path, kind: kind)
         }
 
+        if kind != .whoList, try !tx.query(FeedSQL.sourceKnown, params: [.init(kind.rawValue), .init(report.source)])[0]
+            .decode(0, as: Bool.self) {
+            let others = try tx.query(FeedSQL.latestSources, params: [.init(kind.rawValue)]).map { try $0.decode(0, as: String.self) }
+            if !others.isEmpty { report.otherSources = others }
+        }
         let mergeStart = Date()
         loader.progress?(LoadProgress(phase: .merging, rows: rows, seconds: Date().timeIntervalSince(started)))
         // The columns the merge joins and filters on: the planner needs their statistics (and the

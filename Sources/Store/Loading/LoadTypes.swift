@@ -100,6 +100,10 @@ public struct LoadReport: Sendable {
     /// Whether the merge left the lean rows out without comparing them with the versions
     /// table, because no load of the same kind had committed since their content was read.
     public var leanTrusted = false
+    /// When this load's source is new for its kind and the kind has loads of other sources: the
+    /// latest three of them, the most recent first (a source taken from dated file names is new
+    /// every day, and a snapshot then withdraws nothing of yesterday's).
+    public var otherSources: [String]?
     /// A no-op's earlier load as it was made, when it was a feed: what the summary says when it
     /// differs from this request, rejected rows, or was followed by other loads of the source.
     public var previousLoad: PreviousLoad?
@@ -156,7 +160,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case emptySnapshot(file: String, kind: FeedKind)
     /// A mode the kind does not have (a WHO list is always a whole edition).
     case modeNotAllowed(kind: FeedKind, mode: LoadMode)
-    /// The source name is empty or holds a control character.
+    /// The source name is empty, holds a control character, or begins or ends with a space.
     case badSource(String)
     /// The WHO list edition the file name gives is already loaded, from another file.
     case whoEditionConflict(edition: String, file: String)
@@ -191,7 +195,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case .modeNotAllowed(let kind, let mode):
             return "a \(kind.cliName) file is always loaded whole (a new edition); --mode \(mode.rawValue) does not apply"
         case .badSource(let source):
-            return "source '\(source)' must be 1 to 200 characters, none of them a control character"
+            return "source '\(source)' must be 1 to 200 characters, none of them a control character, and not begin "
+                + "or end with a space"
         case .whoEditionMissing(let file):
             return "\(file): the file name gives no WHO list edition (the first four consecutive digits, e.g. who-safeguards-2026.csv); nothing was loaded: name the file with its edition year"
         case .whoEditionConflict(let edition, let file):

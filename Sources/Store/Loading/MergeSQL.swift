@@ -271,6 +271,13 @@ enum FeedSQL {
         WHERE f.kind = $1 AND f.source = $2 AND f.file_sha256 = $3 ORDER BY f.feed_id DESC LIMIT 1
         """
 
+    /// $1 kind, $2 source: whether a load of them has committed.
+    static let sourceKnown = "SELECT EXISTS (SELECT FROM feeds WHERE kind = $1 AND source = $2)"
+    /// $1 kind: the sources of its latest loads, the most recent first, three at most.
+    static let latestSources = """
+        SELECT source FROM feeds WHERE kind = $1 GROUP BY source ORDER BY max(feed_id) DESC LIMIT 3
+        """
+
     /// $1 kind, $2 this load's own feed (NULL before it has one). How many other loads of
     /// that kind have committed. Only loads write the versions tables (the schema's owner by
     /// hand aside), each with its `feeds` row, and feeds are never deleted: while this count

@@ -111,7 +111,8 @@ public struct Migrator: Sendable {
                        pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL
                 """)[0]
             guard try found.decode(0, as: Bool.self) else {
-                return "this database has no LabourMatch tables (it was never migrated): run labourmatch db migrate first"
+                return "this database has no LabourMatch tables in the schemas of this session's search_path (it was "
+                    + "never migrated: run labourmatch db migrate first; or they are in a schema the search_path does not name)"
             }
             let fix = "its owner runs labourmatch db migrate (labourmatch db status lists what is pending)"
             let applied: String?

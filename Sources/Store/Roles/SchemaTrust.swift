@@ -1,19 +1,58 @@
 import Postgres
 
-/// Whether someone else may create objects in the schemas a session looks names up in.
+/// Whether the schemas a session looks names up in are LabourMatch's and trusted ones only.
 ///
-/// PostgreSQL resolves a function or operator call among every schema of the `search_path`
-/// (`pg_catalog` first), and a candidate that fits the arguments' types better wins over
-/// `pg_catalog`'s: a role that may create in such a schema can have its own function run
-/// inside another role's statements, with that role's rights (CVE-2018-1058). A security
-/// review (session 17) made `labourmatch load` copy rejected workers' raw rows to such a
-/// role's table, and the runner insert a match while sealing a run. So every command refuses
-/// a search_path schema in which anyone but its owner, a superuser or the login itself may
-/// create: PostgreSQL 15's default for `public`, which earlier versions let everyone create in.
+/// PostgreSQL finds an unqualified table in the first schema of the `search_path` that has
+/// it, and resolves a function or operator call among every schema of the path (`pg_catalog`
+/// first), where a candidate that fits the arguments' types better wins over `pg_catalog`'s.
+/// So a schema of the path that someone else owns, or may create in, can stand in for
+/// LabourMatch's tables or have its functions run inside LabourMatch's statements with their
+/// role's rights (CVE-2018-1058). Reviews (session 17) made `load` copy rejected workers' raw
+/// rows to another role's table, the runner insert a match while sealing a run, and a run read
+/// an empty `current_fx_rates` of a schema put first on the path (0 matches, sealed, verified).
+/// So every command refuses a search_path on which:
+///   * a schema comes before the one that holds LabourMatch's tables (`schema_migrations`);
+///   * a schema is owned by someone but the login, a superuser, the database's owner, or the
+///     owner of LabourMatch's schema;
+///   * anyone but a schema's owner, a superuser or the login may create in a schema (PostgreSQL
+///     15's default for `public`; earlier versions let everyone create in it).
 public enum SchemaTrust {
-    /// The sentence that says which schemas of the session's search_path let whom create
-    /// objects and how to mend it, or nil when none does.
+    /// The sentence that says what is wrong with the session's search_path and how to mend
+    /// it, or nil when nothing is.
     public static func problem(_ db: Connection) throws -> String? {
+        let schemas = try db.query("""
+            SELECT pg_catalog.quote_ident(n.nspname), n.nspowner, pg_catalog.quote_ident(o.rolname), o.rolsuper,
+                   EXISTS (SELECT FROM pg_catalog.pg_class c
+                           WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r')
+            FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS p(name, ord)
+            JOIN pg_catalog.pg_namespace n ON n.nspname = p.name
+            JOIN pg_catalog.pg_roles o ON o.oid = n.nspowner
+            ORDER BY p.ord
+            """).map { r in
+            (name: try r.decode(0, as: String.self), owner: try r.decode(1, as: Int64.self),
+             ownerName: try r.decode(2, as: String.self), superuser: try r.decode(3, as: Bool.self),
+             home: try r.decode(4, as: Bool.self))
+        }
+        let trusted = Set(try db.query("""
+            SELECT r.oid::bigint FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+            UNION SELECT d.datdba::bigint FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
+            UNION SELECT pg_catalog.to_regrole('pg_database_owner')::oid::bigint WHERE pg_catalog.to_regrole('pg_database_owner') IS NOT NULL
+            """).map { try $0.decode(0, as: Int64.self) })
+        if let home = schemas.firstIndex(where: \.home), home > 0 {
+            let before = schemas[..<home].map(\.name).joined(separator: ", ")
+            return "this session's search_path puts \(before) before \(schemas[home].name), which holds LabourMatch's "
+                + "tables: a table or function there would stand in for LabourMatch's, so labourmatch refuses to work "
+                + "here. Set the search_path to \(schemas[home].name) first (ALTER ROLE ... SET search_path; README, \"Roles\")"
+        }
+        let homeOwner = schemas.first(where: \.home)?.owner
+        let foreign = schemas.filter { !$0.superuser && !trusted.contains($0.owner) && $0.owner != homeOwner }
+        if !foreign.isEmpty {
+            let named = foreign.map { "\($0.name) (owned by \($0.ownerName))" }.joined(separator: ", ")
+            return "this session's search_path has schemas owned by someone other than this login, a superuser, the "
+                + "database's owner or LabourMatch's schema's owner: \(named); a table or function of theirs could "
+                + "stand in for LabourMatch's or run inside its statements, so labourmatch refuses to work here. Take "
+                + "them off the search_path (ALTER ROLE ... SET search_path; README, \"Roles\")"
+        }
         let rows = try db.query("""
             SELECT pg_catalog.quote_ident(n.nspname),
                    CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(g.rolname) END

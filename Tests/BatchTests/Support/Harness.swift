@@ -6,17 +6,19 @@ import Testing
 
 /// A database of its own for one test (the CLI runs as child processes, so a
 /// schema on one connection would not do), migrated with the project's
-/// `Schema/`; dropped by `drop()`.
+/// `Schema/` unless `migrated` is false; dropped by `drop()`.
 final class ScratchDatabase {
     let name = "batch_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     /// The connection string for this database (what `--database-url` gets).
     let conninfo: String
 
-    init() throws {
+    /// `options`: what CREATE DATABASE takes after the name (`ENCODING 'LATIN1' ...`).
+    init(migrated: Bool = true, options: String = "") throws {
         let admin = try TestDatabase.connect()
         defer { admin.close() }
-        try admin.execute("CREATE DATABASE \(name)")
+        try admin.execute("CREATE DATABASE \(name) \(options)")
         conninfo = ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: name)
+        guard migrated else { return }
         let db = try connect()
         defer { db.close() }
         try Migrator().migrate(db)
