@@ -32,13 +32,38 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (see `runs list`).") var runId: Int64
-    @Option(help: ArgumentHelp("The report format.", valueName: "format")) var format: ReportOutput = .html
+    @Option(help: ArgumentHelp("The report format (default: from --out's extension, .html, .md, .csv or .json; else html).",
+                               valueName: "format")) var format: ReportOutput?
     @Option(help: ArgumentHelp("The file to write (`-` for standard output).", valueName: "path")) var out: String
     @Option(help: ArgumentHelp("Another run to compare with: new, lost and changed matches, and why.",
                                valueName: "other-run")) var compare: Int64?
     @OptionGroup var database: DatabaseOptions
 
+    /// The format of a path's extension (`audit.md`), or nil.
+    static func format(ofPath path: String) -> ReportOutput? {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "html", "htm": return .html
+        case "md", "markdown": return .md
+        case "csv": return .csv
+        case "json": return .json
+        default: return nil
+        }
+    }
+
+    func validate() throws {
+        // The csv report is the match table alone: a --compare would be dropped without a word.
+        if compare != nil, (format ?? Self.format(ofPath: out) ?? .html) == .csv {
+            throw ValidationError("--compare is not part of the csv report (the match table): give --format html, md or json")
+        }
+    }
+
     func run() throws {
+        let named = Self.format(ofPath: out)
+        let format = self.format ?? named ?? .html
+        if let named, named != format {
+            CommandLog.warn("--out \(out) names a .\((out as NSString).pathExtension) file, but --format \(format.rawValue) "
+                            + "writes \(format.rawValue)")
+        }
         // Before the database's work: a path that cannot be written is bad usage.
         // The file is renamed into place: a symbolic link is refused rather than replaced
         // (`--out -` writes to standard output).
@@ -101,6 +126,12 @@ struct ExplainCommand: ParsableCommand {
                                valueName: "id"))
     var vacancy: String?
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        // An unset shell variable: "worker  is not in run 3's snapshot" read as a typo of the run.
+        if worker.isEmpty { throw ValidationError("--worker is empty") }
+        if vacancy?.isEmpty == true { throw ValidationError("--vacancy is empty") }
+    }
 
     func run() throws {
         let data = try database.readingRuns("explain") {

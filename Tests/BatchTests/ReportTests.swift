@@ -138,6 +138,18 @@ import TestSupport
         #expect(afterALink.status == 0, "\(afterALink.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: lexical.path) == target.path)
         #expect(try contents(fixture.dir.appendingPathComponent("a/b/zz.md")).hasPrefix("# Audit report"))
+        // Without --format, the format of --out's extension; a --format that contradicts it is written, with a warning.
+        let byName = try fixture.command(["report", String(runId), "--out", fixture.dir.appendingPathComponent("named.md").path])
+        #expect(byName.status == 0 && !byName.stderr.contains("warning"), "\(byName.stderr)")
+        #expect(try contents(fixture.dir.appendingPathComponent("named.md")).hasPrefix("# Audit report"))
+        let contradicted = try fixture.command(["report", String(runId), "--format", "html",
+                                                "--out", fixture.dir.appendingPathComponent("named.json").path])
+        #expect(contradicted.status == 0 && contradicted.stderr.contains("names a .json file, but --format html writes html"),
+                "\(contradicted.stderr)")
+        // The csv report is the match table alone: a --compare there is refused, not dropped.
+        let csvCompare = try fixture.command(["report", String(runId), "--out", fixture.dir.appendingPathComponent("m.csv").path,
+                                              "--compare", String(runId)])
+        #expect(csvCompare.status == 2 && csvCompare.stderr.contains("--compare is not part of the csv report"), "\(csvCompare.stderr)")
         let dot = try fixture.command(["report", String(runId), "--out", fixture.dir.appendingPathComponent("newdir").path + "/."])
         #expect(dot.status == 2 && dot.stderr.contains("give a file name"), "\(dot.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("newdir").path))
@@ -297,6 +309,10 @@ import TestSupport
         let many = try fixture.command(["explain", run, "--worker", refusals[0][0]])
         for r in refusals { #expect(many.stdout.contains("\n    \(r[1]) read: "), "\(r[1]): \(many.stdout)") }
 
+        for empty in [["--worker", ""], ["--worker", "W0001", "--vacancy", ""]] {
+            let refused = try fixture.command(["explain", run] + empty)
+            #expect(refused.status == 2 && refused.stderr.contains("is empty"), "\(refused.stderr)")
+        }
         let unknown = try fixture.command(["explain", run, "--worker", "NO-SUCH-WORKER"])
         #expect(unknown.status == 2)
         let unknownVacancy = try fixture.command(["explain", run, "--worker", worker[0], "--vacancy", "NO-SUCH-VACANCY"])
