@@ -97,8 +97,9 @@ struct RowFields {
         guard let value = type.parse(c) else {
             let limit = c.isNumberPastDigitLimits
                 ? " (numbers are read up to 1,000 digits before the point and 1,000 after)" : ""
-            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected)\(limit)"
-                               + (c.hasOnlyTheWrongJSONType(for: type) ? Self.wrongJSONType : ""))
+            throw FieldProblem(field: name, reason: .invalidValue, detail: "\(c.shown) is not \(type.expected(for: c))\(limit)"
+                               + (c.hasOnlyTheWrongJSONType(for: type) ? Self.wrongJSONType : "")
+                               + (type.explain?(c).map { ": \($0)" } ?? ""))
         }
         return value
     }
@@ -122,22 +123,27 @@ struct RowFields {
 }
 
 extension Values {
-    static let requiredSkills = list("code:min_level:E|O", parts: ["code", "min_level", "essential"], code: \RequiredSkill.code) { p in
+    static let requiredSkills = list("code:min_level:E|O", parts: ["code", "min_level", "essential"],
+                                     checks: [PartCheck(skillCode), PartCheck(skillLevel), PartCheck(essential)],
+                                     code: \RequiredSkill.code) { p in
         guard let code = skillCode.parse(p[0]), let level = skillLevel.parse(p[1]),
               let essential = essential.parse(p[2]) else { return nil }
         return RequiredSkill(code: code, minLevel: level, essential: essential)
     }
-    static let workerSkills = list("code:level", parts: ["code", "level"], code: \WorkerSkill.code) { p in
+    static let workerSkills = list("code:level", parts: ["code", "level"], checks: [PartCheck(skillCode), PartCheck(skillLevel)],
+                                   code: \WorkerSkill.code) { p in
         guard let code = skillCode.parse(p[0]), let level = skillLevel.parse(p[1]) else { return nil }
         return WorkerSkill(code: code, level: level)
     }
-    static let occupations = list("isco:years", parts: ["isco", "years"], code: \Occupation.isco) { p in
+    static let occupations = list("isco:years", parts: ["isco", "years"], checks: [PartCheck(isco), PartCheck(nonNegativeDecimal)],
+                                  code: \Occupation.isco) { p in
         guard let isco = isco.parse(p[0]), let years = nonNegativeDecimal.parse(p[1]) else { return nil }
         return Occupation(isco: isco, years: years)
     }
 
     static func languageLevels(_ language: ValueType<String>) -> ValueType<[LanguageLevel]> {
-        list("code:level (CEFR)", parts: ["code", "level"], code: \LanguageLevel.code) { p in
+        list("code:level (CEFR)", parts: ["code", "level"], checks: [PartCheck(language), PartCheck(cefr)],
+             code: \LanguageLevel.code) { p in
             guard let code = language.parse(p[0]), let level = cefr.parse(p[1]) else { return nil }
             return LanguageLevel(code: code, level: level)
         }

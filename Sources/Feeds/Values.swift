@@ -95,6 +95,21 @@ struct ValueType<T>: Sendable {
     /// Whether values are lists (`InputLimits.listItems` applies).
     var isList = false
     let parse: @Sendable (Cell) -> T?
+    /// For a list that `parse` refused: which item, which part and why, or which code repeats
+    /// (a list's detail named none, so an operator could not tell which of five items failed).
+    var explain: (@Sendable (Cell) -> String?)?
+
+    init(expected: String, isList: Bool = false, parse: @escaping @Sendable (Cell) -> T?) {
+        self.expected = expected
+        self.isList = isList
+        self.parse = parse
+    }
+
+    /// `expected` for this cell: a JSON array has no `;` between its items.
+    func expected(for cell: Cell) -> String {
+        guard isList, case .json = cell else { return expected }
+        return expected.replacingOccurrences(of: ", separated by ';'", with: "")
+    }
 
     /// The same cells, with a further condition on the value.
     func `where`(_ expected: String, _ ok: @escaping @Sendable (T) -> Bool) -> ValueType<T> {
@@ -284,18 +299,70 @@ struct Values: Sendable {
 
     /// A list whose items are single values (`DE;CA`; NDJSON `["DE","CA"]`), each at most once.
     static func list(of item: ValueType<String>) -> ValueType<[String]> {
-        ValueType(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once", isList: true) { cell in
+        var list = ValueType<[String]>(expected: "a list of \(item.expected.dropArticle)s, separated by ';', each once",
+                                       isList: true) { cell in
             listItems(cell, parts: nil).flatMap { items in
                 unique(items.cells.compactMap(item.parse), count: items.count) { $0 }
             }
         }
+        list.explain = { listProblem($0, parts: nil, checks: [PartCheck(item)]) }
+        return list
+    }
+
+    /// One part of a list item: what it must be, and whether a cell is that.
+    struct PartCheck: Sendable {
+        let expected: String
+        let accepts: @Sendable (Cell) -> Bool
+        init<T>(_ type: ValueType<T>) {
+            expected = type.expected
+            let parse = type.parse
+            accepts = { parse($0) != nil }
+        }
+    }
+
+    /// Why a list cell is not a list of items with `parts` (nil: single values), each part
+    /// passing its check and no code (the first part) twice: the first item that fails and
+    /// how, or the two items with the same code; nil when no reason is found.
+    static func listProblem(_ cell: Cell, parts: [String]?, checks: [PartCheck]) -> String? {
+        guard let items = listItems(cell, parts: parts) else {
+            guard case .text(let s) = cell else {
+                return parts.map { "each item is a JSON object with the keys \($0.joined(separator: ", "))" }
+            }
+            for (i, item) in s.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
+                let n = item.split(separator: ":", omittingEmptySubsequences: false).count
+                guard let parts else {
+                    if n > 1 { return "item \(i + 1) ('\(Cell.cut(String(item)))') holds a ':', which this list's items have not" }
+                    continue
+                }
+                if n != parts.count {
+                    return "item \(i + 1) ('\(Cell.cut(String(item)))') has \(n) part\(n == 1 ? "" : "s"), not the "
+                        + "\(parts.count) of \(parts.joined(separator: ":"))"
+                }
+            }
+            return nil
+        }
+        for i in 0..<items.count {
+            for (j, check) in checks.enumerated() where !check.accepts(items.cells[i * items.width + j]) {
+                let c = items.cells[i * items.width + j]
+                let part = parts.map { "its \($0[j]) " } ?? ""
+                if case .absent = c { return "item \(i + 1): " + (part.isEmpty ? "it is empty" : "\(part)is missing") }
+                return "item \(i + 1): \(part)\(c.shown) is not \(check.expected)"
+            }
+        }
+        var seen: [String: Int] = [:]
+        for i in 0..<items.count {
+            let code = items.cells[i * items.width].shown
+            if let first = seen[code] { return "items \(first + 1) and \(i + 1) have the same code \(code)" }
+            seen[code] = i
+        }
+        return nil
     }
 
     /// A list whose items have named parts (`code:level`; NDJSON `[{"code":..,"level":..}]`),
     /// each code at most once.
-    static func list<Item>(_ expected: String, parts: [String], code: @escaping @Sendable (Item) -> String,
+    static func list<Item>(_ expected: String, parts: [String], checks: [PartCheck], code: @escaping @Sendable (Item) -> String,
                            item: @escaping @Sendable (ItemParts) -> Item?) -> ValueType<[Item]> {
-        ValueType(expected: "a list of \(expected) items, separated by ';', each code once", isList: true) { cell in
+        var list = ValueType<[Item]>(expected: "a list of \(expected) items, separated by ';', each code once", isList: true) { cell in
             listItems(cell, parts: parts).flatMap { items in
                 var parsed: [Item] = []
                 parsed.reserveCapacity(items.count)
@@ -306,6 +373,8 @@ struct Values: Sendable {
                 return unique(parsed, count: items.count, code)
             }
         }
+        list.explain = { listProblem($0, parts: parts, checks: checks) }
+        return list
     }
 
     /// The part cells of every item of a list, back to back, `width` per item: one array for

@@ -138,6 +138,24 @@ import Testing
                                 "11:INVALID_VALUE:required_skills", "12:INVALID_VALUE:required_skills",
                                 "13:INVALID_VALUE:required_languages", "14:INVALID_VALUE:required_languages",
                                 "15:INVALID_VALUE:required_languages"])
+        // The detail says which item and why (it named none: which of five items failed?).
+        let details = Dictionary(uniqueKeysWithValues: out.rejections.map { ($0.line, $0.detail) })
+        for (line, said) in [(3, "'en;' is not a list of ISO 639-1 language codes, separated by ';', each once: item 2: it is empty"),
+                             (4, ": items 1 and 2 have the same code 'en'"),
+                             (5, ": item 1 ('en:B1') holds a ':', which this list's items have not"),
+                             (6, ": item 1 ('en') has 1 part, not the 2 of code:level"),
+                             (9, ": items 1 and 2 have the same code 'x'"),
+                             (10, ": item 1: its min_level '5' is not a level from 1 to 4"),
+                             (11, ": item 1: its essential 'e' is not E or O (JSON true or false)")] {
+            #expect(details[line]?.contains(said) == true, "line \(line): \(details[line] ?? "")")
+        }
+        // NDJSON: the item and part, and no ';' in what a JSON array is not.
+        let json = try readFeed(.workers, .ndjson, """
+            {"worker_id":"W1","origin_country":"PH","birth_year":1990,"education_level":3,"occupations":[{"isco":"2221","years":2}],"languages":[{"code":"en","level":"B2"},{"code":"tl","level":"B3"}],"consent":true}
+            """)
+        let detail = try #require(json.rejections.first?.detail)
+        #expect(detail == "a JSON array is not a list of code:level (CEFR) items, each code once: item 2: its level 'B3' is not "
+                + "a CEFR level (A1 to C2)", "\(detail)")
     }
 
     @Test func vacancyFieldsAndDefaults() throws {
