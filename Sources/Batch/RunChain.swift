@@ -181,10 +181,15 @@ public enum RunChain {
             if previous == nil {
                 problems.append("link \(link.seq - 1) -> \(link.seq) (run \(previousId) -> run \(id)) is broken: "
                                 + "run \(previousId) is no longer in the chain")
-            } else if let previous, previous.chainSHA256 != link.previousSHA256 || previous.seq != link.seq - 1 {
+            } else if let previous, previous.chainSHA256 != link.previousSHA256 {
                 problems.append("link \(previous.seq) -> \(link.seq) (run \(previousId) -> run \(id)) is broken: run \(id) records "
                                 + "previous hash \(link.previousSHA256?.prefix(16) ?? "-")..., run \(previousId) now has "
                                 + "\(previous.chainSHA256.prefix(16))...")
+            } else if let previous, previous.seq != link.seq - 1 {
+                // The hashes agree: the sequence numbers were changed (links reordered), which
+                // showing the same hash twice as "recorded" and "now" did not say.
+                problems.append("link \(link.seq) (run \(id)) names run \(previousId) as the previous link, whose sequence "
+                                + "number is now \(previous.seq), not \(link.seq - 1): the links' chain_seq were changed")
             }
         } else if link.seq != 1 {
             problems.append("run \(id): link \(link.seq) names no previous run")

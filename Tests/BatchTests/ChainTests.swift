@@ -301,6 +301,23 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         try body(fixture, ids, db)
     }
 
+    /// Links reordered (two runs' chain_seq swapped) keep every hash: verify says the sequence
+    /// numbers changed (it showed the same hash twice, as "recorded" and "now").
+    @Test func verifySaysWhenLinksAreReordered() throws {
+        try Self.withTwoLinkedRunsTriggersOff { fixture, ids, db in
+            try db.execute("RESET session_replication_role")
+            #expect(try fixture.run(out: "three", ["--rerun"]).status == 0)
+            let third = try fixture.rows("SELECT max(run_id)::text FROM runs")[0][0]
+            try db.execute("SET session_replication_role = replica")
+            try db.execute("UPDATE runs SET chain_seq = 99 WHERE chain_seq = 2")
+            try db.execute("UPDATE runs SET chain_seq = 2 WHERE chain_seq = 3")
+            try db.execute("UPDATE runs SET chain_seq = 3 WHERE chain_seq = 99")
+            let reordered = try fixture.command(["verify", third])
+            #expect(reordered.status == 1 && reordered.stdout.contains("link 2 (run \(third)) names run \(ids[1]) as the previous "
+                + "link, whose sequence number is now 3, not 1: the links' chain_seq were changed"), "\(reordered.stdout)")
+        }
+    }
+
     @Test func verifyNamesTheRunAndTheLinkThatBreak() throws {
         try Self.withTwoLinkedRunsTriggersOff { fixture, ids, db in
             // As a superuser could: triggers off, one exclusion of the first run changed.
