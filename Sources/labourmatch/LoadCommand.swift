@@ -148,6 +148,9 @@ struct LoadCommand: ParsableCommand {
         do {
             let db = try database.connect(as: .loader, logger: logger)
             defer { db.close() }
+            // Which load a session is, in pg_stat_activity (as `labourmatch run PID` for a run).
+            try db.execute("SELECT pg_catalog.set_config('application_name', $1, false)",
+                           params: [PostgresValue("labourmatch load \(getpid())")])
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout
             loader.force = force
@@ -181,6 +184,13 @@ struct LoadCommand: ParsableCommand {
                 stop.outcomeKnown()
                 throw Self.stopping(stop, after: error)
             }
+        } catch let error as PostgresError where error.isConnectionLost {
+            // Before its COMMIT (a lost COMMIT is commitUnconfirmed, above): the server rolled it back.
+            stop.outcomeKnown()
+            progress?.clear()
+            throw Self.stopping(stop, after: CommandLog.fail(CommandFailure(
+                "\(error); nothing was loaded (the load's transaction never committed): load the file again once the "
+                + "database answers"), status: 1))
         } catch {
             stop.outcomeKnown()
             progress?.clear()
