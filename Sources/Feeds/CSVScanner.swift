@@ -55,6 +55,8 @@ struct CSVScanner {
     private var pendingCR = false
     /// Whether the last byte scanned is a line feed.
     private var endsWithLF = false
+    /// The line on which the quoted field being read opened.
+    private var quoteLine = 1
     /// The physical line of the next byte.
     private var line = 1
     private var record = CSVRecord()
@@ -93,7 +95,7 @@ struct CSVScanner {
             switch state {
             case .recordStart, .fieldStart:
                 switch b {
-                case ASCII.quote: record.raw.append(b); state = .quoted
+                case ASCII.quote: record.raw.append(b); state = .quoted; quoteLine = line
                 case ASCII.comma: record.raw.append(b); endField()
                 case ASCII.lf: try endLine(emit)
                 case ASCII.cr: pendingCR = true
@@ -179,11 +181,11 @@ struct CSVScanner {
         if unclosed {
             // Said first, whatever else the record has: one stray quote swallowed the rest of the
             // file into this record (RFC 4180), and "longer than 1 MiB" alone hid why.
-            let lines = lastLine - record.line + 1
+            let lines = lastLine - quoteLine + 1
             var problem = "a quoted field is not closed before the end of the file"
             if lines > 1 {
-                problem += ": a quote opened on line \(record.line) takes the rest of the file, \(lines) lines, "
-                    + "into this one record (is a quote in a value not doubled, or not closed?)"
+                problem += ": a quote opened on line \(quoteLine) takes the rest of the file, \(lines) lines, "
+                    + "into the record of line \(record.line) (is a quote in a value not doubled, or not closed?)"
             }
             if record.clipped { problem += "; its raw text is cut at \(InputLimits.size(maxRecordBytes))" }
             record.problem = problem

@@ -167,7 +167,8 @@ public struct OutputDirectory: Sendable {
     /// written, each renamed onto its path. A failure (a full disk) or a stop while writing
     /// leaves every earlier file as it was, rather than some files new and some of the set
     /// before; what is left of a stop is temporary files (`.NAME.PID.tmp`). A file replaced
-    /// keeps its permissions (a new one has the umask's, or 0600 for a path in `personal`).
+    /// keeps its permissions (a new one has the umask's; a path in `personal` 0600, or fewer when
+    /// the file it replaces had fewer).
     public static func writeFiles(_ files: [(path: String, bytes: [UInt8])], personal: Set<String> = []) throws {
         var staged: [(temporary: String, path: String)] = []
         var created: [String] = []
@@ -208,7 +209,8 @@ public struct OutputDirectory: Sendable {
         guard fd >= 0 else { throw failure() }
         var replaced = stat()
         if lstat(path, &replaced) == 0, replaced.st_mode & S_IFMT == S_IFREG {
-            _ = fchmod(fd, replaced.st_mode & 0o777)
+            // A person's data never more open than 0600, whatever the file it replaces allowed.
+            _ = fchmod(fd, replaced.st_mode & 0o777 & (mode == 0o600 ? 0o600 : 0o777))
         }
         var written = 0
         while written < bytes.count {

@@ -47,6 +47,10 @@ public final class Connection {
         }, Unmanaged.passUnretained(notices).toOpaque())
         try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
         if let role = config.role { try setRole(role) }
+        if let schema = config.schema {
+            try execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident($1) || ', pg_catalog, pg_temp', false)",
+                        params: [PostgresValue(schema)])
+        }
     }
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a

@@ -39,6 +39,11 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
     /// A role every connection switches to right after connecting (`SET ROLE`), or nil to act as the login.
     public private(set) var role: String?
 
+    /// The schema that holds the project's tables, named by the operator (`LABOURMATCH_SCHEMA`):
+    /// every connection then sets its search_path to it (then `pg_catalog`, `pg_temp`), after
+    /// `SET ROLE`, whatever the login's or database's settings say. Nil: the search_path as set.
+    public var schema: String?
+
     public init(conninfo: String, source: Source = .explicit, defaultConnectTimeout: Int? = 5,
                 environmentSummary: String? = nil) {
         self.conninfo = conninfo
@@ -68,6 +73,12 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         databaseURL: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ConnectionConfig {
+        var config = resolveServer(databaseURL: databaseURL, environment: environment)
+        config.schema = environment["LABOURMATCH_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 }
+        return config
+    }
+
+    private static func resolveServer(databaseURL: String?, environment: [String: String]) -> ConnectionConfig {
         let timeout = defaultTimeout(environment)
         if let url = databaseURL, !url.isEmpty {
             return ConnectionConfig(conninfo: url, source: .explicit, defaultConnectTimeout: timeout)

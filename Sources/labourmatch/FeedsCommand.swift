@@ -270,7 +270,8 @@ enum FeedText {
     /// source's file under this source's name, withdraws most of the source (FEEDS.md allows it,
     /// so the load stands; the operator is told).
     static func withdrawalWarning(_ c: LoadCounts) -> String? {
-        guard c.withdrawn > c.accepted else { return nil }
+        // A file of no data rows withdraws everything only with --allow-empty: asked for in words.
+        guard c.withdrawn > c.accepted, c.read > 0 else { return nil }
         return "this snapshot withdrew more keys than its file lists (\(grouped(c.withdrawn)) against \(grouped(c.accepted))):"
             + " if the file is not the source's full set, load the full one (with --force if it was loaded before),"
             + " or load partial files with --mode delta"

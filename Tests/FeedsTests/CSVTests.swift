@@ -81,8 +81,12 @@ import Testing
         #expect(out.counts.dataRows == 2)
         // The reason says where the quote opened and how much it took (lines 3 to 6), first.
         #expect(out.rejections.first?.detail == "a quoted field is not closed before the end of the file: a quote "
-                + "opened on line 3 takes the rest of the file, 4 lines, into this one record (is a quote in a value "
+                + "opened on line 3 takes the rest of the file, 4 lines, into the record of line 3 (is a quote in a value "
                 + "not doubled, or not closed?)", "\(out.rejections.first?.detail ?? "")")
+        // The line the quote opened on, which a record's multi-line field before it leaves behind.
+        let later = try readFeed(.employers, .csv, "employer_id,name,country\nE1,\"A\nB\",\"PH\nE2,B,DE\nE3,C,CA\n")
+        #expect(later.rejections.first?.detail.contains("a quote opened on line 3 takes the rest of the file, 3 lines, into "
+                                                        + "the record of line 2") == true, "\(later.rejections.map(\.detail))")
         let noFinalLineEnd = try readFeed(.employers, .csv, "employer_id,name,country\nE1,A\"x,PH\nE2,\"B,DE\nE3")
         #expect(noFinalLineEnd.rejections.last?.detail.contains("opened on line 3 takes the rest of the file, 2 lines") == true,
                 "\(noFinalLineEnd.rejections.map(\.detail))")
@@ -95,7 +99,7 @@ import Testing
         scanner.finish { if case .record(let r) = $0 { records.append(r) } }
         #expect(records.count == 1 && records[0].raw.count == 64)
         #expect(records[0].problem == "a quoted field is not closed before the end of the file: a quote opened on line 1 "
-                + "takes the rest of the file, 101 lines, into this one record (is a quote in a value not doubled, or not "
+                + "takes the rest of the file, 101 lines, into the record of line 1 (is a quote in a value not doubled, or not "
                 + "closed?); its raw text is cut at 64 bytes", "\(records[0].problem ?? "")")
     }
 
