@@ -110,53 +110,59 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     /// before any statement of its own: a function of theirs that fits a call better than
     /// pg_catalog's would run inside labourmatch's statements with its role's rights.
     @Test func aSchemaOthersMayCreateInIsRefused() throws {
+        try Self.withAStranger { fixture, db, role in
+            defer { _ = try? db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)") }
+            try db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC, \(role)")
+            let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
+                                           "--source", "trust", "--database-url", fixture.database.conninfo])
+            for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
+                            try fixture.command(["db", "migrate"])] {
+                #expect(outcome.status == 1 && outcome.stderr.contains("search_path has schemas in which others may create "
+                    + "objects: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
+                    + "PUBLIC, \(role)"), "\(outcome.stderr)")
+            }
+            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+            #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'trust'") == 0)
+            try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+
+            // A schema of someone else's on the path: before LabourMatch's, its empty current_fx_rates
+            // made a run of 0 matches, sealed and verified; after it, its functions could still win.
+            let other = "\(role)_schema"
+            try db.execute("CREATE SCHEMA \(other) AUTHORIZATION \(role)")
+            defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(other) CASCADE") }
+            try db.execute("CREATE TABLE \(other).current_fx_rates (LIKE public.fx_rate_versions)")
+            // (A schema the command's role may not use is not searched: current_schemas leaves it out.)
+            try db.execute("GRANT USAGE ON SCHEMA \(other) TO PUBLIC")
+            try db.execute("GRANT SELECT ON \(other).current_fx_rates TO PUBLIC")
+            let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+            for (path, said) in [("\(other), public", "search_path puts \(other) before public, which holds LabourMatch's tables"),
+                                 ("public, \(other)", "search_path has schemas owned by someone other than this login, a "
+                                                      + "role it is a member of, a superuser or the database's owner: "
+                                                      + "\(other) (owned by \(role))")] {
+                try db.execute("ALTER DATABASE \(database) SET search_path = \(path)")
+                for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "shadowed")] {
+                    #expect(outcome.status == 1 && outcome.stderr.contains(said), "\(path): \(outcome.stderr)")
+                }
+            }
+            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+            try db.execute("ALTER DATABASE \(database) RESET search_path")
+            #expect(try fixture.run(out: "two").status == 0)
+            try db.execute("DROP SCHEMA \(other) CASCADE")
+        }
+    }
+
+    /// A fixture database, a superuser connection to it, and a NOLOGIN role (a stranger to the
+    /// login), dropped after `body` (which drops what the role owns).
+    static func withAStranger(_ body: (FixtureRun, Connection, String) throws -> Void) throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
         let db = try fixture.database.connect()
         defer { db.close() }
-        let role = "lm_trust_\(UInt32.random(in: 0...UInt32.max))"
+        let role = "lm_stranger_\(UInt32.random(in: 0...UInt32.max))"
         try db.execute("CREATE ROLE \(role) NOLOGIN")
-        defer {
-            _ = try? db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
-            _ = try? db.execute("DROP ROLE IF EXISTS \(role)")
-        }
-        try db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC, \(role)")
-        let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
-                                       "--source", "trust", "--database-url", fixture.database.conninfo])
-        for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
-                        try fixture.command(["db", "migrate"])] {
-            #expect(outcome.status == 1 && outcome.stderr.contains("search_path has schemas in which others may create "
-                + "objects: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
-                + "PUBLIC, \(role)"), "\(outcome.stderr)")
-        }
-        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
-        #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'trust'") == 0)
-        try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
-        #expect(try fixture.command(["feeds", "list"]).status == 0)
-
-        // A schema of someone else's on the path: before LabourMatch's, its empty current_fx_rates
-        // made a run of 0 matches, sealed and verified; after it, its functions could still win.
-        let other = "\(role)_schema"
-        try db.execute("CREATE SCHEMA \(other) AUTHORIZATION \(role)")
-        defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(other) CASCADE") }
-        try db.execute("CREATE TABLE \(other).current_fx_rates (LIKE public.fx_rate_versions)")
-        // (A schema the command's role may not use is not searched: current_schemas leaves it out.)
-        try db.execute("GRANT USAGE ON SCHEMA \(other) TO PUBLIC")
-        try db.execute("GRANT SELECT ON \(other).current_fx_rates TO PUBLIC")
-        let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
-        for (path, said) in [("\(other), public", "search_path puts \(other) before public, which holds LabourMatch's tables"),
-                             ("public, \(other)", "search_path has schemas owned by someone other than this login, a "
-                                                  + "role it is a member of, a superuser or the database's owner: "
-                                                  + "\(other) (owned by \(role))")] {
-            try db.execute("ALTER DATABASE \(database) SET search_path = \(path)")
-            for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "shadowed")] {
-                #expect(outcome.status == 1 && outcome.stderr.contains(said), "\(path): \(outcome.stderr)")
-            }
-        }
-        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
-        try db.execute("ALTER DATABASE \(database) RESET search_path")
-        #expect(try fixture.run(out: "two").status == 0)
-        try db.execute("DROP SCHEMA \(other) CASCADE")
+        defer { _ = try? db.execute("DROP ROLE IF EXISTS \(role)") }
+        try body(fixture, db, role)
     }
 
     /// A schema named after the role a command acts as (`"$user"` after SET ROLE, first on the
@@ -165,43 +171,38 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     /// verified. Trust comes from the owner (the login, its roles, a superuser, the database's
     /// owner) or from the operator naming the schema (LABOURMATCH_SCHEMA, which pins the path).
     @Test func aSchemaPassingForLabourMatchsIsRefusedUnlessNamed() throws {
-        let fixture = try FixtureRun()
-        defer { fixture.close() }
-        let db = try fixture.database.connect()
-        defer { db.close() }
-        let role = "lm_spoof_\(UInt32.random(in: 0...UInt32.max))"
-        try db.execute("CREATE ROLE \(role) NOLOGIN")
-        defer { _ = try? db.execute("DROP ROLE IF EXISTS \(role)") }
-        try db.execute("CREATE SCHEMA labourmatch_runner AUTHORIZATION \(role)")
-        defer { _ = try? db.execute("DROP SCHEMA IF EXISTS labourmatch_runner CASCADE") }
-        try db.execute("CREATE TABLE labourmatch_runner.schema_migrations (name text)")
-        try db.execute("CREATE TABLE labourmatch_runner.current_fx_rates (LIKE public.fx_rate_versions)")
-        try db.execute("GRANT USAGE ON SCHEMA labourmatch_runner TO labourmatch_runner")
-        try db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA labourmatch_runner TO labourmatch_runner")
-        let spoofed = try fixture.run(out: "spoofed")
-        #expect(spoofed.status == 1 && spoofed.stderr.contains("labourmatch_runner (owned by \(role))"), "\(spoofed.stderr)")
-        #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
-        try db.execute("DROP SCHEMA labourmatch_runner CASCADE")
+        try Self.withAStranger { fixture, db, role in
+            try db.execute("CREATE SCHEMA labourmatch_runner AUTHORIZATION \(role)")
+            defer { _ = try? db.execute("DROP SCHEMA IF EXISTS labourmatch_runner CASCADE") }
+            try db.execute("CREATE TABLE labourmatch_runner.schema_migrations (name text)")
+            try db.execute("CREATE TABLE labourmatch_runner.current_fx_rates (LIKE public.fx_rate_versions)")
+            try db.execute("GRANT USAGE ON SCHEMA labourmatch_runner TO labourmatch_runner")
+            try db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA labourmatch_runner TO labourmatch_runner")
+            let spoofed = try fixture.run(out: "spoofed")
+            #expect(spoofed.status == 1 && spoofed.stderr.contains("labourmatch_runner (owned by \(role))"), "\(spoofed.stderr)")
+            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+            try db.execute("DROP SCHEMA labourmatch_runner CASCADE")
 
-        // LabourMatch in a schema of its own, owned by a role the login has nothing to do with:
-        // refused until named; named, every connection searches it alone, whatever the path says.
-        let lm = "lm_\(UInt32.random(in: 0...UInt32.max))"
-        try db.execute("CREATE SCHEMA \(lm) AUTHORIZATION \(role)")
-        defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(lm) CASCADE") }
-        let named = ["LABOURMATCH_SCHEMA": lm]
-        #expect(try CLIProcess.run(["db", "migrate", "--database-url", fixture.database.conninfo], environment: named).status == 0)
-        #expect(try fixture.count("SELECT count(*) FROM pg_tables WHERE schemaname = '\(lm)' AND tablename = 'schema_migrations'") == 1)
-        let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
-        try db.execute("ALTER DATABASE \(database) SET search_path = \(lm)")
-        defer { _ = try? db.execute("ALTER DATABASE \(database) RESET search_path") }
-        let unnamed = try fixture.command(["feeds", "list"])
-        #expect(unnamed.status == 1 && unnamed.stderr.contains("\(lm) (owned by \(role))")
-                && unnamed.stderr.contains("LABOURMATCH_SCHEMA=NAME"), "\(unnamed.stderr)")
-        try db.execute("ALTER DATABASE \(database) SET search_path = public, \(lm)")
-        let listed = try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo], environment: named)
-        #expect(listed.status == 0 && listed.stdout.contains("no loads recorded"), "\(listed.stdout)\(listed.stderr)")
-        try db.execute("ALTER DATABASE \(database) RESET search_path")
-        try db.execute("DROP SCHEMA \(lm) CASCADE")
+            // LabourMatch in a schema of its own, owned by a role the login has nothing to do with:
+            // refused until named; named, every connection searches it alone, whatever the path says.
+            let lm = "lm_\(UInt32.random(in: 0...UInt32.max))"
+            try db.execute("CREATE SCHEMA \(lm) AUTHORIZATION \(role)")
+            defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(lm) CASCADE") }
+            let named = ["LABOURMATCH_SCHEMA": lm]
+            #expect(try CLIProcess.run(["db", "migrate", "--database-url", fixture.database.conninfo], environment: named).status == 0)
+            #expect(try fixture.count("SELECT count(*) FROM pg_tables WHERE schemaname = '\(lm)' AND tablename = 'schema_migrations'") == 1)
+            let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+            try db.execute("ALTER DATABASE \(database) SET search_path = \(lm)")
+            defer { _ = try? db.execute("ALTER DATABASE \(database) RESET search_path") }
+            let unnamed = try fixture.command(["feeds", "list"])
+            #expect(unnamed.status == 1 && unnamed.stderr.contains("\(lm) (owned by \(role))")
+                    && unnamed.stderr.contains("LABOURMATCH_SCHEMA=NAME"), "\(unnamed.stderr)")
+            try db.execute("ALTER DATABASE \(database) SET search_path = public, \(lm)")
+            let listed = try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo], environment: named)
+            #expect(listed.status == 0 && listed.stdout.contains("no loads recorded"), "\(listed.stdout)\(listed.stderr)")
+            try db.execute("ALTER DATABASE \(database) RESET search_path")
+            try db.execute("DROP SCHEMA \(lm) CASCADE")
+        }
     }
 
     /// A database not encoded in UTF-8 is refused: one feed character its encoding has not
