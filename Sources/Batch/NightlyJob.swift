@@ -252,7 +252,20 @@ public final class NightlyJob {
                 if snapshot == nil {
                     snapshot = try await retrying("read snapshot") { db, _ in
                         let input = try RunSnapshot.input(db, runId: runId)
-                        return (input, RunInputs.sha256Hex(input.fingerprintText))
+                        let sha = RunInputs.sha256Hex(input.fingerprintText)
+                        // Resumed: the snapshot must still be the one its step recorded. Rows added
+                        // to it since (a runner login may insert into a started run: a regression
+                        // review planted withdrawn versions into a killed run's snapshot) were
+                        // matched, delivered and sealed; only verify saw them.
+                        let recorded = try db.query("SELECT input_sha256 FROM runs WHERE run_id = $1",
+                                                    params: [PostgresValue(runId)]).first?.decodeIfPresent(0, as: String.self)
+                        guard recorded == sha else {
+                            throw JobError(description: "run \(runId)'s snapshot no longer hashes to the input_sha256 its "
+                                + "snapshot step recorded (recorded \(recorded.map { String($0.prefix(16)) + "..." } ?? "none"), now "
+                                + "\(sha.prefix(16))...): rows were added to or changed in it since; it is not resumed. "
+                                + "labourmatch runs show \(runId) tells its executions; --rerun starts a new run")
+                        }
+                        return (input, sha)
                     }
                 }
                 let result = try await computeSteps(snapshot!.input, executionId: executionId, start: stepStart,

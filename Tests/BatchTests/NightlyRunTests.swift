@@ -195,6 +195,33 @@ import Testing
         ("persist.copy", "rules"), ("report", "report"),
     ]
 
+    /// A killed run is not resumed from a snapshot changed since its step recorded it: a runner
+    /// login may insert into a started run, and a regression review's planted rows were matched,
+    /// delivered and sealed (verify alone saw them).
+    @Test func aKilledRunWhoseSnapshotChangedIsNotResumed() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let killed = try fixture.run(out: "run", environment: ["LABOURMATCH_TEST_KILL_AT_STEP": "rules"])
+        #expect(killed.signaled && killed.status == 128 + SIGKILL, "status \(killed.status): \(killed.stderr)")
+        // A version no current view shows (as a withdrawn one), planted into the snapshot by a runner login.
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try db.execute("INSERT INTO workers (worker_id) VALUES ('W9999')")
+        try db.execute("CREATE TEMP TABLE planted AS SELECT * FROM worker_versions WHERE worker_id = 'W0001'")
+        try db.execute("UPDATE planted SET worker_id = 'W9999', is_current = false")
+        try db.execute("INSERT INTO worker_versions SELECT * FROM planted")
+        let runner = try Connection(ConnectionConfig(conninfo: fixture.database.conninfo).acting(as: .runner))
+        defer { runner.close() }
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+        try runner.execute("INSERT INTO run_snapshot (run_id, kind, key, version) VALUES ($1, 'worker', 'W9999', 1)",
+                           params: [PostgresValue(runId)])
+        let resumed = try fixture.run(out: "run")
+        #expect(resumed.status == 1 && resumed.stderr.contains("snapshot no longer hashes to the input_sha256 its snapshot "
+                                                               + "step recorded"), "\(resumed.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM run_matches") == 0)
+    }
+
     @Test(arguments: killPoints)
     func killedRunResumesToTheSameResult(killAt: String, resumesAt: String) throws {
         let fixture = try FixtureRun()
