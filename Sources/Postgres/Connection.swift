@@ -11,6 +11,10 @@ public final class Connection {
     private var handle: OpaquePointer?
     /// Where this connection goes (its `redacted` form is what errors show).
     public let config: ConnectionConfig
+    /// The schema this session works in (its search_path is it, `pg_catalog`, `pg_temp`), or nil.
+    /// A command whose work takes several connections gives the first one's to the others
+    /// (`ConnectionConfig.schema`), so that all of them work in the schema its checks looked at.
+    public private(set) var home: String?
     private let notices: NoticeSink
     private var savepointCounter = 0
 
@@ -46,11 +50,72 @@ public final class Connection {
             Unmanaged<NoticeSink>.fromOpaque(arg).takeUnretainedValue().receive(result)
         }, Unmanaged.passUnretained(notices).toOpaque())
         try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
+        // The schema this session works in, chosen as the login before SET ROLE (after it,
+        // "$user" is the role's name, which anyone who may create schemas can take).
+        let home = try homeSchema()
         if let role = config.role { try setRole(role) }
-        if let schema = config.schema {
-            try execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident($1) || ', pg_catalog, pg_temp', false)",
-                        params: [PostgresValue(schema)])
+        if let home {
+            try execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident($1) OPERATOR(pg_catalog.||) "
+                        + "', pg_catalog, pg_temp', false)", params: [PostgresValue(home)])
         }
+        self.home = home
+    }
+
+    /// The one schema every statement of this session looks names up in (then `pg_catalog` and
+    /// the session's `pg_temp`), pinned right after `SET ROLE`: `config.schema` when the
+    /// operator named it; else, of the schemas of the login's search_path, the first that holds
+    /// a table named `schema_migrations`, else the first (where `db migrate` creates them).
+    /// Nil when the path names no schema that exists (nothing pinned: nothing is found there).
+    ///
+    /// A search_path left to the session let a schema that appeared later, or one named after
+    /// the role (`"$user"` after SET ROLE), stand in for the project's tables or run its
+    /// functions inside the project's statements (regression reviews, session 17: a run of 0
+    /// matches sealed and verified; a load's rejected workers' rows copied to another role's
+    /// table). So a schema found on the path must be owned by the login, a superuser or the
+    /// database's owner; one the operator named is trusted as named.
+    private func homeSchema() throws -> String? {
+        // The login's schemas first, by a call qualified whole (nothing of the login's path is
+        // looked up); then the path is pg_catalog alone, so that nothing below (the trust query,
+        // SET ROLE's set_config, the pin) can resolve to a function or operator of a schema the
+        // login's path names (a regression review ran one as the login before SET ROLE).
+        let path = try query("""
+            SELECT s::text FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS t(s, o) ORDER BY o
+            """).map { try $0.decode(0, as: String.self) }
+        try execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)")
+        if let named = config.schema {
+            guard try query("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)",
+                            params: [PostgresValue(named)])[0].decode(0, as: Bool.self) else {
+                close()
+                throw PostgresError(kind: .misuse, message: "LABOURMATCH_SCHEMA names the schema '\(named)', which this "
+                                    + "database does not have (names are case-sensitive): create it (CREATE SCHEMA), or "
+                                    + "name the one that holds the tables", connection: config.description)
+            }
+            return named
+        }
+        guard let row = try query("""
+            SELECT n.nspname, quote_ident(n.nspname), quote_ident(o.rolname),
+                   o.rolsuper OR o.rolname = session_user OR o.rolname = 'pg_database_owner'
+                   OR n.nspowner = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database())
+            FROM unnest($1::text[]) WITH ORDINALITY AS p(name, ord)
+            JOIN pg_namespace n ON n.nspname = p.name
+            JOIN pg_roles o ON o.oid = n.nspowner
+            WHERE n.nspname <> 'pg_catalog' AND n.oid <> pg_my_temp_schema()
+            ORDER BY EXISTS (SELECT FROM pg_class c
+                             WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r') DESC,
+                     p.ord
+            LIMIT 1
+            """, params: [.textArray(path)]).first else { return nil }
+        let (name, shown, owner) = (try row.decode(0, as: String.self), try row.decode(1, as: String.self),
+                                    try row.decode(2, as: String.self))
+        guard try row.decode(3, as: Bool.self) else {
+            close()
+            throw PostgresError(kind: .misuse, message: "the schema this session would work in, \(shown), is owned by "
+                                + "\(owner), not by this login, a superuser or the database's owner: a table or function of "
+                                + "theirs could stand in for the project's. Take it off the search_path; name it "
+                                + "(LABOURMATCH_SCHEMA=\(shown)) only if it is the project's own schema and you trust its "
+                                + "owner (README, \"Roles\")", connection: config.description)
+        }
+        return name
     }
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a
@@ -101,9 +166,9 @@ public final class Connection {
     /// may not (SQLSTATE 42501: it is not a member) or the role does not exist.
     private func setRole(_ role: String) throws {
         do {
-            try execute("SELECT set_config('role', $1, false)", params: [PostgresValue(role)])
+            try execute("SELECT pg_catalog.set_config('role', $1, false)", params: [PostgresValue(role)])
         } catch let error as PostgresError where error.sqlState == "42501" || error.sqlState == "22023" {
-            let login = (try? query("SELECT quote_ident(session_user)").first?.decode(0, as: String.self)) ?? "your_login"
+            let login = (try? query("SELECT pg_catalog.quote_ident(session_user)").first?.decode(0, as: String.self)) ?? "your_login"
             close()
             if error.sqlState == "22023" {
                 throw PostgresError(kind: .server, sqlState: error.sqlState,

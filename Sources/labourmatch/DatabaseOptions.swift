@@ -28,8 +28,11 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens a connection acting as `role` (nil: as the login itself, for `db` commands);
     /// server notices go to `logger`.
-    func connect(as role: DatabaseRole?, logger: Logger) throws -> Connection {
-        let config = role.map { self.config(as: $0) } ?? config
+    /// `schema`: the schema an earlier connection of the same command worked in, for this one to
+    /// work in too (unless `LABOURMATCH_SCHEMA` names one).
+    func connect(as role: DatabaseRole?, logger: Logger, schema: String? = nil) throws -> Connection {
+        var config = role.map { self.config(as: $0) } ?? config
+        if config.schema == nil { config.schema = schema }
         logger.debug("connecting", metadata: ["database": "\(config.description)", "source": "\(config.source.rawValue)",
                                              "role": "\(config.role ?? "(login)")"])
         let db = try Connection(config, logger: logger)

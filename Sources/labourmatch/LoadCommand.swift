@@ -148,9 +148,12 @@ struct LoadCommand: ParsableCommand {
         do {
             let db = try database.connect(as: .loader, logger: logger)
             defer { db.close() }
-            // Which load a session is, in pg_stat_activity (as `labourmatch run PID` for a run).
-            try db.execute("SELECT pg_catalog.set_config('application_name', $1, false)",
-                           params: [PostgresValue("labourmatch load \(getpid())")])
+            // Which load a session is, in pg_stat_activity (as `labourmatch run PID` for a run),
+            // unless the connection string named it (its fallback is `labourmatch`).
+            try db.execute("""
+                SELECT pg_catalog.set_config('application_name', $1, false)
+                WHERE pg_catalog.current_setting('application_name') = 'labourmatch'
+                """, params: [PostgresValue("labourmatch load \(getpid())")])
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout
             loader.force = force
@@ -169,7 +172,7 @@ struct LoadCommand: ParsableCommand {
                 if db.isOpen {
                     try rejections.write(db, previous)
                 } else {
-                    let again = try database.connect(as: .loader, logger: logger)
+                    let again = try database.connect(as: .loader, logger: logger, schema: db.home)
                     defer { again.close() }
                     try rejections.write(again, previous)
                 }

@@ -78,8 +78,10 @@ struct RunCommand: AsyncParsableCommand {
         // checked before any work: a results directory that cannot be written would fail the
         // run only at its last step.
         let outDir = try out.map { try RunCommand.resultsDirectory($0) }
-        let config = database.config(as: .runner)
-        try RunCommand.preflight(config)
+        var config = database.config(as: .runner)
+        // Every connection of the job works in the schema the preflight checked (chosen once:
+        // chosen again per connection, a schema given a schema_migrations table meanwhile won).
+        if let home = try RunCommand.preflight(config), config.schema == nil { config.schema = home }
         let request = NightlyRunRequest(runDate: date.flatMap(Day.init) ?? Day.today(), scope: scope,
                                         policy: effectivePolicy, strategy: strategy, rerun: rerun, outDir: outDir,
                                         leaseSeconds: leaseSeconds)
@@ -173,15 +175,20 @@ struct RunCommand: AsyncParsableCommand {
     /// One connection before the job: a connection string that can never work (a bad URL, a
     /// missing database or role, a refused login) is bad usage, exit status 2, not five
     /// retries and status 1; a database without the migrations says so (status 1). A server
-    /// that does not answer is left to the job, which retries it.
-    static func preflight(_ config: ConnectionConfig) throws {
+    /// that does not answer is left to the job, which retries it. Returns the schema the
+    /// connection worked in.
+    static func preflight(_ config: ConnectionConfig) throws -> String? {
         let db: Connection
         do {
             db = try Connection(config)
         } catch let error as PostgresError where error.isPermanentConnectionFailure {
             throw CommandLog.fail(error, status: 2)
+        } catch let error as PostgresError where error.kind == .misuse {
+            // A schema the connection refused to work in (its owner, LABOURMATCH_SCHEMA): said
+            // as such, not as the lock step's failure.
+            throw CommandLog.fail(error, status: 1)
         } catch {
-            return
+            return nil
         }
         defer { db.close() }
         do {
@@ -189,6 +196,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandLog.fail(error, status: 1)
         }
+        return db.home
     }
 
     /// SIGTERM (a scheduler's stop), SIGINT (Ctrl-C), SIGHUP or SIGQUIT during the run: the job stops at its next

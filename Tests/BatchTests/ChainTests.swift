@@ -126,28 +126,34 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
             #expect(try fixture.command(["feeds", "list"]).status == 0)
 
-            // A schema of someone else's on the path: before LabourMatch's, its empty current_fx_rates
-            // made a run of 0 matches, sealed and verified; after it, its functions could still win.
+            // A schema of someone else's on the path, before LabourMatch's or after it: never searched
+            // (every connection pins its path to LabourMatch's schema). Its empty current_fx_rates
+            // made a run of 0 matches, sealed and verified, when the path was the session's.
             let other = "\(role)_schema"
             try db.execute("CREATE SCHEMA \(other) AUTHORIZATION \(role)")
             defer { _ = try? db.execute("DROP SCHEMA IF EXISTS \(other) CASCADE") }
             try db.execute("CREATE TABLE \(other).current_fx_rates (LIKE public.fx_rate_versions)")
-            // (A schema the command's role may not use is not searched: current_schemas leaves it out.)
             try db.execute("GRANT USAGE ON SCHEMA \(other) TO PUBLIC")
             try db.execute("GRANT SELECT ON \(other).current_fx_rates TO PUBLIC")
             let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
-            for (path, said) in [("\(other), public", "search_path puts \(other) before public, which holds LabourMatch's tables"),
-                                 ("public, \(other)", "search_path has schemas owned by someone other than this login, a "
-                                                      + "role it is a member of, a superuser or the database's owner: "
-                                                      + "\(other) (owned by \(role))")] {
-                try db.execute("ALTER DATABASE \(database) SET search_path = \(path)")
-                for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "shadowed")] {
-                    #expect(outcome.status == 1 && outcome.stderr.contains(said), "\(path): \(outcome.stderr)")
-                }
-            }
-            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+            defer { _ = try? db.execute("ALTER DATABASE \(database) RESET search_path") }
+            try db.execute("ALTER DATABASE \(database) SET search_path = \(other), public")
+            let shadowed = try fixture.run(out: "shadowed")
+            #expect(shadowed.status == 0, "\(shadowed.stderr)")
+            try fixture.expectSameFiles("shadowed", as: try fixture.offline())
+            try db.execute("ALTER DATABASE \(database) SET search_path = public, \(other)")
+            let chain = try fixture.command(["verify", "--chain"])
+            #expect(chain.status == 0, "\(chain.stdout)\(chain.stderr)")
+            // Before SET ROLE, nothing of the login's path is looked up either: a set_config of the
+            // stranger's schema, put before an explicit pg_catalog, ran as the login on every connection.
+            try db.execute("""
+                CREATE FUNCTION \(other).set_config(text, text, boolean) RETURNS text
+                LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'pwned'; END$$
+                """)
+            try db.execute("ALTER DATABASE \(database) SET search_path = \(other), pg_catalog, public")
+            let early = try fixture.command(["runs", "list"])
+            #expect(early.status == 0 && !early.stderr.contains("pwned"), "\(early.stderr)")
             try db.execute("ALTER DATABASE \(database) RESET search_path")
-            #expect(try fixture.run(out: "two").status == 0)
             try db.execute("DROP SCHEMA \(other) CASCADE")
         }
     }
@@ -170,7 +176,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     /// owner was trusted: a regression review's run read its empty current_fx_rates, sealed and
     /// verified. Trust comes from the owner (the login, its roles, a superuser, the database's
     /// owner) or from the operator naming the schema (LABOURMATCH_SCHEMA, which pins the path).
-    @Test func aSchemaPassingForLabourMatchsIsRefusedUnlessNamed() throws {
+    @Test func aSchemaPassingForLabourMatchsIsNeverSearched() throws {
         try Self.withAStranger { fixture, db, role in
             try db.execute("CREATE SCHEMA labourmatch_runner AUTHORIZATION \(role)")
             defer { _ = try? db.execute("DROP SCHEMA IF EXISTS labourmatch_runner CASCADE") }
@@ -178,10 +184,24 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("CREATE TABLE labourmatch_runner.current_fx_rates (LIKE public.fx_rate_versions)")
             try db.execute("GRANT USAGE ON SCHEMA labourmatch_runner TO labourmatch_runner")
             try db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA labourmatch_runner TO labourmatch_runner")
+            // Chosen as the login (its "$user" is postgres), the path never holds the role's schema.
             let spoofed = try fixture.run(out: "spoofed")
-            #expect(spoofed.status == 1 && spoofed.stderr.contains("labourmatch_runner (owned by \(role))"), "\(spoofed.stderr)")
-            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
+            #expect(spoofed.status == 0, "\(spoofed.stderr)")
+            try fixture.expectSameFiles("spoofed", as: try fixture.offline())
             try db.execute("DROP SCHEMA labourmatch_runner CASCADE")
+            // A schema named after the login, a stranger's, passing for LabourMatch's: refused.
+            try db.execute("CREATE SCHEMA postgres AUTHORIZATION \(role)")
+            defer { _ = try? db.execute("DROP SCHEMA IF EXISTS postgres CASCADE") }
+            try db.execute("CREATE TABLE postgres.schema_migrations (name text)")
+            try db.execute("GRANT USAGE ON SCHEMA postgres TO PUBLIC")
+            let login = try fixture.command(["verify", "--chain"])
+            #expect(login.status == 1 && login.stderr.contains("the schema this session would work in, postgres, is owned by "
+                                                               + "\(role), not by this login"), "\(login.stderr)")
+            // A run says so before any step (it said "step lock failed").
+            let refusedRun = try fixture.run(out: "refused")
+            #expect(refusedRun.status == 1 && refusedRun.stderr.contains("the schema this session would work in, postgres")
+                    && !refusedRun.stderr.contains("step lock failed"), "\(refusedRun.stderr)")
+            try db.execute("DROP SCHEMA postgres CASCADE")
 
             // LabourMatch in a schema of its own, owned by a role the login has nothing to do with:
             // refused until named; named, every connection searches it alone, whatever the path says.
@@ -195,8 +215,12 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("ALTER DATABASE \(database) SET search_path = \(lm)")
             defer { _ = try? db.execute("ALTER DATABASE \(database) RESET search_path") }
             let unnamed = try fixture.command(["feeds", "list"])
-            #expect(unnamed.status == 1 && unnamed.stderr.contains("\(lm) (owned by \(role))")
-                    && unnamed.stderr.contains("LABOURMATCH_SCHEMA=NAME"), "\(unnamed.stderr)")
+            #expect(unnamed.status == 1 && unnamed.stderr.contains("\(lm), is owned by \(role)")
+                    && unnamed.stderr.contains("LABOURMATCH_SCHEMA=\(lm)"), "\(unnamed.stderr)")
+            let missing = try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo],
+                                             environment: ["LABOURMATCH_SCHEMA": lm.uppercased()])
+            #expect(missing.status == 1 && missing.stderr.contains("which this database does not have (names are case-sensitive)"),
+                    "\(missing.stderr)")
             try db.execute("ALTER DATABASE \(database) SET search_path = public, \(lm)")
             let listed = try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo], environment: named)
             #expect(listed.status == 0 && listed.stdout.contains("no loads recorded"), "\(listed.stdout)\(listed.stderr)")

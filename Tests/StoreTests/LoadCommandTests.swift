@@ -291,19 +291,20 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
     }
 
     /// A load whose connection is lost before its COMMIT says that nothing was loaded and to load
-    /// the file again (it gave the bare "connection lost" of the COPY). Its session is named
-    /// `labourmatch load PID` in pg_stat_activity.
+    /// the file again (it gave the bare "connection lost" of the COPY).
     @Test func aLoadThatLosesItsConnectionSaysNothingWasLoaded() throws {
         try LoadDB.with { t in
             try t.loadReferences()
-            let load = try startLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"), "--database-url", t.url()],
+            let application = "lm-lost-\(UInt32.random(in: 0...UInt32.max))"
+            let load = try startLabourmatch(["load", "vacancies", fixturePath("vacancies.csv"),
+                                             "--database-url", t.url(application: application)],
                                             environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "1",
                                                           "LABOURMATCH_TEST_PAUSE_SECONDS": "3"])
             #expect(load.waitForStderr(containing: "test pause"), "\(load.stderr)")
             #expect(try t.int("""
                 SELECT count(*) FROM pg_stat_activity, pg_terminate_backend(pid) AS t
                 WHERE application_name = $1 AND t
-                """, [PostgresValue("labourmatch load \(load.pid)")]) == 1)
+                """, [PostgresValue(application)]) == 1)
             let done = load.finish()
             #expect(done.status == 1 && done.stderr.contains("nothing was loaded (the load's transaction never committed): "
                                                              + "load the file again"), "\(done.stderr)")

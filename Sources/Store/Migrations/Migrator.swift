@@ -8,7 +8,8 @@ import Postgres
 /// recorded in `schema_migrations` with its SHA-256; a file changed after it
 /// was applied stops everything. Each migration runs in its own transaction,
 /// and a session advisory lock keeps two migrators from racing. Tables go to
-/// the connection's current schema (the first of its `search_path`).
+/// the connection's schema (`Connection` pins its `search_path` to one: `LABOURMATCH_SCHEMA`,
+/// or the first of the login's path).
 public struct Migrator: Sendable {
     /// The advisory lock key migrators take ("LMMIGR" in ASCII).
     public static let lockKey: Int64 = 0x4C4D_4D49_4752
