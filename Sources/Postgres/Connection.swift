@@ -78,7 +78,7 @@ public final class Connection {
         // looked up); then the path is pg_catalog alone, so that nothing below (the trust query,
         // SET ROLE's set_config, the pin) can resolve to a function or operator of a schema the
         // login's path names (a regression review ran one as the login before SET ROLE).
-        let path = try query("""
+        let path = config.schema != nil ? [] : try query("""
             SELECT s::text FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS t(s, o) ORDER BY o
             """).map { try $0.decode(0, as: String.self) }
         try execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)")

@@ -1,3 +1,5 @@
+import Feeds
+
 /// `report.md`: the HTML report's content as Markdown tables, without the charts
 /// (their figures are given as tables).
 public enum ReportMarkdown {
@@ -165,13 +167,8 @@ public enum ReportCSV {
             let cells = [m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
                          "\(m.workerRank)"] + m.criteria.map(ReportFormat.criterionDecimal) + m.criteria
                 + [m.missingEssentialSkills.map { "\($0.code):\($0.has):\($0.needs)" }.joined(separator: ";")]
-            out += cells.map(quote).joined(separator: ",") + "\n"
+            out += cells.map(RunInputs.csvField).joined(separator: ",") + "\n"
         }
         return Array(out.utf8)
-    }
-
-    static func quote(_ cell: String) -> String {
-        cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + cell.replacingScalar("\"", with: "\"\"") + "\"" : cell
     }
 }
