@@ -88,10 +88,3 @@ public final class LeaseKeeper: @unchecked Sendable {
         condition.unlock()
     }
 }
-
-extension Connection {
-    /// Names the session in `pg_stat_activity` (how an operator, or a test, finds a runner's backend).
-    public func setApplicationName(_ name: String) throws {
-        try execute("SELECT set_config('application_name', $1, false)", params: [PostgresValue(name)])
-    }
-}

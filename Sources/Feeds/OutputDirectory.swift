@@ -320,13 +320,15 @@ public struct OutputDirectory: Sendable {
         return Int32(posix.code)
     }
 
-    /// The section 7 files of `result` and the files `also`; `candidates.csv` only when asked, and otherwise removed
+    /// The section 7 files of `result` and the files `also` (those named in `personal` created
+    /// 0600, as `write` says); `candidates.csv` only when asked, and otherwise removed
     /// first (an earlier run's would not belong to these results).
     /// Returns the names written, in order. The files are rendered side by
     /// side (on every core), then written as one set (`writeFiles`).
     @discardableResult
     public func writeRun(_ result: MatchingResult, policySHA256: String, inputSHA256: String,
-                         candidates: Bool, also: [(name: String, bytes: [UInt8])] = []) throws -> [String] {
+                         candidates: Bool, also: [(name: String, bytes: [UInt8])] = [],
+                         personal: Set<String> = []) throws -> [String] {
         let summary = OutputFiles.summaryJSON(result, policySHA256: policySHA256, inputSHA256: inputSHA256)
         var files: [(name: String, render: @Sendable () -> [UInt8])] = [
             ("matches.csv", { OutputFiles.matchesCSVBytes(result) }),
@@ -348,7 +350,7 @@ public struct OutputDirectory: Sendable {
         }
         let rendered = ConcurrentSlots<[UInt8]>(count: files.count), renderers = files.map(\.render)
         DispatchQueue.concurrentPerform(iterations: renderers.count) { rendered.set($0, renderers[$0]()) }
-        try write(files.enumerated().map { (i, file) in (file.name, rendered.take(i)) } + also)
+        try write(files.enumerated().map { (i, file) in (file.name, rendered.take(i)) } + also, personal: personal)
         return files.map(\.name) + also.map(\.name)
     }
 }

@@ -22,6 +22,19 @@ public final class Connection {
     ///
     /// The session runs with `client_encoding=UTF8`, `DateStyle=ISO` and
     /// `TimeZone=UTC`, which the decoders rely on. Server notices go to `logger`.
+    /// A session's name in `pg_stat_activity` when neither the connection string nor
+    /// `PGAPPNAME` gives one.
+    static let fallbackApplicationName = "labourmatch"
+
+    /// Names the session in `pg_stat_activity`, where an operator (or a run looking for a
+    /// stalled runner's backend) finds it. `unlessGiven`: keep a name the connection string or
+    /// `PGAPPNAME` gave (a load's); otherwise replace it (a run's, which its lookups rely on).
+    public func setApplicationName(_ name: String, unlessGiven: Bool = false) throws {
+        try execute("SELECT pg_catalog.set_config('application_name', $1, false)"
+                    + (unlessGiven ? " WHERE pg_catalog.current_setting('application_name') = $2" : ""),
+                    params: [PostgresValue(name)] + (unlessGiven ? [PostgresValue(Self.fallbackApplicationName)] : []))
+    }
+
     public init(_ config: ConnectionConfig, logger: Logger = Logger(label: "postgres")) throws {
         self.config = config
         self.notices = NoticeSink(logger: logger)
@@ -33,7 +46,7 @@ public final class Connection {
             keywords.append("connect_timeout"); values.append(String(timeout))
         }
         keywords += ["dbname", "fallback_application_name", "client_encoding"]
-        values += [config.conninfo, "labourmatch", "UTF8"]
+        values += [config.conninfo, Self.fallbackApplicationName, "UTF8"]
         let conn = Connection.withCStringArray(keywords) { k in
             Connection.withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
         }

@@ -149,11 +149,8 @@ struct LoadCommand: ParsableCommand {
             let db = try database.connect(as: .loader, logger: logger)
             defer { db.close() }
             // Which load a session is, in pg_stat_activity (as `labourmatch run PID` for a run),
-            // unless the connection string named it (its fallback is `labourmatch`).
-            try db.execute("""
-                SELECT pg_catalog.set_config('application_name', $1, false)
-                WHERE pg_catalog.current_setting('application_name') = 'labourmatch'
-                """, params: [PostgresValue("labourmatch load \(getpid())")])
+            // unless the connection string named it.
+            try db.setApplicationName("labourmatch load \(getpid())", unlessGiven: true)
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout
             loader.force = force

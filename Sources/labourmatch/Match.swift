@@ -97,7 +97,9 @@ struct Match: AsyncParsableCommand {
         do {
             let dir = try OutputDirectory(path: out)
             try dir.writeRun(result, policySHA256: policySHA256, inputSHA256: inputSHA256, candidates: candidates,
-                             also: [("rejections.csv", Array(RunInputs.rejectionsCSV(inputs.rejections).utf8))])
+                             also: [("rejections.csv", Array(RunInputs.rejectionsCSV(inputs.rejections).utf8))],
+                             // Raw rows of the workers file among them: whatever it held about a person.
+                             personal: ["rejections.csv"])
         } catch {
             // --out names a file, or a place this process may not write: bad usage (2); the
             // system failed (a full disk): 1.

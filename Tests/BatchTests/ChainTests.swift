@@ -117,8 +117,8 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
                                            "--source", "trust", "--database-url", fixture.database.conninfo])
             for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
                             try fixture.command(["db", "migrate"])] {
-                #expect(outcome.status == 1 && outcome.stderr.contains("search_path has schemas in which others may create "
-                    + "objects: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
+                #expect(outcome.status == 1 && outcome.stderr.contains("labourmatch's schema lets others create objects in "
+                    + "it: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
                     + "PUBLIC, \(role)"), "\(outcome.stderr)")
             }
             #expect(try fixture.count("SELECT count(*) FROM runs") == 0)

@@ -75,6 +75,10 @@ import Testing
         // What a terminal shows as nothing or as a plain space is made visible (not in a path).
         #expect(TerminalText.escaped("'\u{A0}DE' I\u{200B}02 \u{FEFF}x\u{2028}") == #"'\u{A0}DE' I\u{200B}02 \u{FEFF}x\u{2028}"#)
         #expect(TerminalText.message("'\u{A0}DE'") == #"'\u{A0}DE'"#)
+        // So is what is drawn blank (Hangul fillers, the blank Braille pattern); an emoji's
+        // variation selector stays with its emoji.
+        #expect(TerminalText.escaped("'\u{3164}' '\u{FFA0}' '\u{2800}' \u{115F}") == #"'\u{3164}' '\u{FFA0}' '\u{2800}' \u{115F}"#)
+        #expect(TerminalText.escaped("\u{2764}\u{FE0F} ok") == "\u{2764}\u{FE0F} ok")
         #expect(TerminalText.path("/a\u{A0}b") == "/a\u{A0}b")
     }
 

@@ -270,6 +270,9 @@ import Testing
         let expected = try contents(projectRoot.appendingPathComponent("Fixtures/expected/rejections/\(file).rejections.csv"))
         let written = try contents(out.appendingPathComponent("rejections.csv"))
         #expect(written == expected)
+        // Raw rows (a worker's among them) are readable by their owner only; the results as the umask says.
+        var info = stat()
+        #expect(stat(out.appendingPathComponent("rejections.csv").path, &info) == 0 && info.st_mode & 0o777 == 0o600)
         // accepted + rejected = data rows: the summary line of the file says all three.
         let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("  \(kind):") })
         let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }

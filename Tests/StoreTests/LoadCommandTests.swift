@@ -768,6 +768,22 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// A load's session is named `labourmatch load PID` in pg_stat_activity (where an operator
+    /// looks for what holds a lock), unless the connection string named it (the test above).
+    @Test func aLoadNamesItsSession() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let path = try writeFile(try scratchDir(), "big.csv", Self.bigVacancies(count: 3000))
+            let load = try startLabourmatch(["load", "vacancies", path, "--database-url", t.url(application: nil)],
+                                              environment: ["LABOURMATCH_TEST_PAUSE_AFTER_ROWS": "2000",
+                                                            "LABOURMATCH_TEST_PAUSE_SECONDS": "120"])
+            defer { load.kill(); _ = load.finish() }
+            #expect(load.waitForStderr(containing: "test pause"), "\(load.stderr)")
+            #expect(try t.int("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1",
+                              [.init("labourmatch load \(load.pid)")]) == 1)
+        }
+    }
+
     /// The connection broke during the load's COMMIT: the loader looks on a new connection
     /// whether it committed (it waits for the load's lock, then looks for its feed row) and says
     /// so. Committed (the answer was lost): exit 0, the summary and a warning; loading the file

@@ -36,15 +36,15 @@ struct LoadDB {
     }
 
     /// The test database with this schema first on the search path; `application` names the
-    /// session in `pg_stat_activity` (to find a subprocess's COPY).
-    func url(application: String = "labourmatch-test") -> String {
+    /// session in `pg_stat_activity` (to find a subprocess's COPY), nil leaves it to labourmatch.
+    func url(application: String? = "labourmatch-test") -> String {
         let base = TestDatabase.config().conninfo
         let lower = base.lowercased()
         if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
             let separator = base.contains("?") ? "&" : "?"
-            return base + separator + "options=-csearch_path%3D\(schema)&application_name=\(application)"
+            return base + separator + "options=-csearch_path%3D\(schema)" + (application.map { "&application_name=\($0)" } ?? "")
         }
-        return base + " options='-csearch_path=\(schema)' application_name='\(application)'"
+        return base + " options='-csearch_path=\(schema)'" + (application.map { " application_name='\($0)'" } ?? "")
     }
 
     func loader() -> FeedLoader { FeedLoader(connection: db, codes: systemCodes) }

@@ -58,12 +58,18 @@ public enum TerminalText {
     /// Whether a terminal shows `scalar` as nothing, or as a plain space: a format character (a
     /// zero-width space, a BOM, a soft hyphen), a space other than U+0020 (a no-break space), a
     /// line or paragraph separator. In a rejection's reason `' DE' is not a country code` read
-    /// as nonsense with a no-break space before `DE` (an operator review, session 17).
+    /// as nonsense with a no-break space before `DE` (an operator review, session 17). Also the
+    /// letters and symbols drawn blank (Unicode's default-ignorable code points, such as the
+    /// Hangul fillers U+3164 and U+FFA0, and the blank Braille pattern U+2800), so `'\u{3164}'`
+    /// cannot pass for an empty value; but not a variation selector, which only picks the look
+    /// of the visible character before it (an emoji's U+FE0F).
     public static func invisible(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .format, .lineSeparator, .paragraphSeparator: return true
         case .spaceSeparator: return scalar.value != 0x20
-        default: return false
+        default:
+            if scalar.properties.isVariationSelector { return false }
+            return scalar.value == 0x2800 || scalar.properties.isDefaultIgnorableCodePoint
         }
     }
 

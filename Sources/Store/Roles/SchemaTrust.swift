@@ -13,8 +13,8 @@ import Postgres
 /// schema of its search_path in which anyone but its owner, a superuser or the login may
 /// create: PostgreSQL 15's default for `public`; earlier versions let everyone create in it.
 public enum SchemaTrust {
-    /// The sentence that says which schemas of the session's search_path let whom create
-    /// objects and how to mend it, or nil when none does.
+    /// The sentence that says whom the session's schema lets create objects and how to mend
+    /// it, or nil when it lets nobody else.
     public static func problem(_ db: Connection) throws -> String? {
         let rows = try db.query("""
             SELECT pg_catalog.quote_ident(n.nspname),
@@ -38,7 +38,9 @@ public enum SchemaTrust {
         let named = grantees.map { "\($0.schema) (\($0.roles.joined(separator: ", ")))" }.joined(separator: ", ")
         let revoke = grantees.map { "REVOKE CREATE ON SCHEMA \($0.schema) FROM \($0.roles.joined(separator: ", "))" }
             .joined(separator: "; ")
-        return "this session's search_path has schemas in which others may create objects: \(named); a function "
+        // The path is the one schema and pg_catalog (where only superusers create), so one schema
+        // at most; any schema the query names is listed all the same.
+        return "labourmatch's schema lets others create objects in it: \(named); a function "
             + "or operator of theirs could run inside labourmatch's statements with its role's rights, so labourmatch "
             + "refuses to work here. The schema's owner revokes it (\(revoke); PostgreSQL 15 and later do not grant "
             + "it on public), or labourmatch's tables go to a schema of their own (README, \"Roles\")"
