@@ -80,21 +80,27 @@ public struct BatchFailure: Error, Sendable, CustomStringConvertible {
     public var recorded: JobRepository.FailOutcome? = .failed(stepMarked: true)
     /// False when the scope's lease could not be given up (it then expires by itself).
     public var leaseReleased = true
+    /// False when resuming the run again can only fail the same way (its snapshot was changed):
+    /// the message then says so instead of offering the same command.
+    public var resumable = true
 
     public var description: String {
         let run = runId.map { "run \($0)" + (executionId.map { ", execution \($0)" } ?? "") + ": " } ?? ""
         let restart = runId == nil
             ? "; the same command starts the run, or resumes it if a commit whose answer was lost did start it "
                 + "(once the cause is gone)"
+            : !resumable ? ""
             : "; the run is restartable: `labourmatch run` with the same date, scope, "
                 + "policy and strategy, without --rerun, resumes it"
         return "\(run)step \(step.rawValue) failed: \(message)\(restart)"
     }
 }
 
-/// A plain failure message inside the job (not transient: never retried).
+/// A plain failure message inside the job (not transient: never retried). `resumable`: false
+/// when resuming the run again would fail the same way (`BatchFailure.resumable`).
 struct JobError: Error, CustomStringConvertible {
     let description: String
+    var resumable = true
 }
 
 /// The nightly job: lock, snapshot, rules, candidates, assign, persist, report.
@@ -111,7 +117,9 @@ struct JobError: Error, CustomStringConvertible {
 /// Not `Sendable`: it owns the work connection.
 public final class NightlyJob {
     private let request: NightlyRunRequest
-    private let config: ConnectionConfig
+    /// Its schema set by the first connection when the command's own first connection could not
+    /// give it (`Connection.home`): every later one (reconnections, the lease keeper) works there.
+    private var config: ConnectionConfig
     /// Once the execution started, every line carries its run and execution ids.
     private var logger: Logger
     private var hooks: TestHooks
@@ -250,23 +258,7 @@ public final class NightlyJob {
                 enter(current, at: stepStart)
                 try check(keeper)
                 if snapshot == nil {
-                    snapshot = try await retrying("read snapshot") { db, _ in
-                        let input = try RunSnapshot.input(db, runId: runId)
-                        let sha = RunInputs.sha256Hex(input.fingerprintText)
-                        // Resumed: the snapshot must still be the one its step recorded. Rows added
-                        // to it since (a runner login may insert into a started run: a regression
-                        // review planted withdrawn versions into a killed run's snapshot) were
-                        // matched, delivered and sealed; only verify saw them.
-                        let recorded = try db.query("SELECT input_sha256 FROM runs WHERE run_id = $1",
-                                                    params: [PostgresValue(runId)]).first?.decodeIfPresent(0, as: String.self)
-                        guard recorded == sha else {
-                            throw JobError(description: "run \(runId)'s snapshot no longer hashes to the input_sha256 its "
-                                + "snapshot step recorded (recorded \(recorded.map { String($0.prefix(16)) + "..." } ?? "none"), now "
-                                + "\(sha.prefix(16))...): rows were added to or changed in it since; it is not resumed. "
-                                + "labourmatch runs show \(runId) tells its executions; --rerun starts a new run")
-                        }
-                        return (input, sha)
-                    }
+                    snapshot = try await retrying("read snapshot") { db, _ in try Self.resumedSnapshot(db, runId: runId) }
                 }
                 let result = try await computeSteps(snapshot!.input, executionId: executionId, start: stepStart,
                                                     current: &current)
@@ -279,6 +271,10 @@ public final class NightlyJob {
             (current, stepStart) = (.report, Date())
             enter(current, at: stepStart)
             try check(keeper)
+            if snapshot == nil {
+                // Resumed at the report: what the report shows and the seal covers is the snapshot too.
+                snapshot = try await retrying("read snapshot") { db, _ in try Self.resumedSnapshot(db, runId: runId) }
+            }
             let done = try await reportStep(runId: runId, executionId: executionId, resumedAt: resumeAt,
                                             input: snapshot?.input, start: stepStart)
             logger.notice("run succeeded", metadata: ["chain_seq": "\(done.chain.seq)", "matched": "\(done.results.matches.count)"])
@@ -314,8 +310,10 @@ public final class NightlyJob {
                 }
             }
             logger.error("step failed", metadata: ["step": "\(current.rawValue)", "error": TerminalText.logValue(message)])
-            throw BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
-                               recorded: recorded)
+            var failure = BatchFailure(step: current, runId: runId, executionId: executionId, message: message,
+                                       recorded: recorded)
+            failure.resumable = (error as? JobError)?.resumable ?? true
+            throw failure
         }
     }
 
@@ -551,6 +549,33 @@ public final class NightlyJob {
 
     /// Writes the files from the stored rows; `input` is the snapshot's input when this
     /// execution already read it (else the report reads it again).
+    /// The snapshot of run `runId`, resumed after its snapshot step, checked to be the one that
+    /// step recorded: no row names a version that does not exist (which the hash, taken over the
+    /// versions it names, would not see), and it hashes to `runs.input_sha256`. Rows added to it
+    /// since (a runner login may insert into a started run: regression reviews planted rows into
+    /// a killed run's snapshot, before its rules and before its report) were matched or
+    /// reported, delivered and sealed; only verify saw them. Refused: not resumable.
+    static func resumedSnapshot(_ db: Connection, runId: Int64) throws -> (input: MatchingInput, inputSHA256: String) {
+        let notResumed = "it is not resumed: labourmatch runs show \(runId) tells its executions, labourmatch run "
+            + "--rerun starts a new run from the current feeds"
+        let missing = try RunSnapshot.missingVersions(db, runId: runId)
+        guard missing.isEmpty else {
+            throw JobError(description: "run \(runId)'s snapshot names versions that do not exist ("
+                + missing.joined(separator: ", ") + (missing.count == RunSnapshot.missingVersionsShown ? ", and more" : "")
+                + "): rows were added to it since its snapshot step; " + notResumed, resumable: false)
+        }
+        let input = try RunSnapshot.input(db, runId: runId)
+        let sha = RunInputs.sha256Hex(input.fingerprintText)
+        let recorded = try db.query("SELECT input_sha256 FROM runs WHERE run_id = $1",
+                                    params: [PostgresValue(runId)]).first?.decodeIfPresent(0, as: String.self)
+        guard recorded == sha else {
+            throw JobError(description: "run \(runId)'s snapshot no longer hashes to the input_sha256 its "
+                + "snapshot step recorded (recorded \(recorded.map { String($0.prefix(16)) + "..." } ?? "none"), now "
+                + "\(sha.prefix(16))...): rows were added to or changed in it since; " + notResumed, resumable: false)
+        }
+        return (input, sha)
+    }
+
     private func reportStep(runId: Int64, executionId: Int64, resumedAt: Step, input: MatchingInput?,
                             start: Date) async throws -> CompletedRun {
         hooks.reach(Step.report.rawValue)
@@ -699,6 +724,7 @@ public final class NightlyJob {
         if let db, db.isOpen { return db }
         closeConnection()
         let opened = try Connection(config, logger: logger)
+        if config.schema == nil, let home = opened.home { config.schema = home }
         try opened.setApplicationName(applicationName)
         // A transaction of this runner left waiting on it (the process stalled, its host cut off)
         // would hold its rows for ever, and the runner that takes the lease over would wait on

@@ -92,17 +92,19 @@ public final class Connection {
         // SET ROLE's set_config, the pin) can resolve to a function or operator of a schema the
         // login's path names (a regression review ran one as the login before SET ROLE).
         let path = config.schema != nil ? [] : try query("""
-            SELECT s::text FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS t(s, o) ORDER BY o
+            SELECT s::pg_catalog.text FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS t(s, o)
+            ORDER BY o
             """).map { try $0.decode(0, as: String.self) }
         try execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)")
         if let named = config.schema {
             guard try query("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)",
                             params: [PostgresValue(named)])[0].decode(0, as: Bool.self) else {
                 close()
-                throw PostgresError(kind: .misuse, message: "LABOURMATCH_SCHEMA names the schema '\(named)', which this "
+                throw PostgresError(kind: .schemaRefused, message: "LABOURMATCH_SCHEMA names the schema '\(named)', which this "
                                     + "database does not have (names are case-sensitive): create it (CREATE SCHEMA), or "
                                     + "name the one that holds the tables", connection: config.description)
             }
+            try refuseUntrusted(named)
             return named
         }
         guard let row = try query("""
@@ -113,8 +115,9 @@ public final class Connection {
             JOIN pg_namespace n ON n.nspname = p.name
             JOIN pg_roles o ON o.oid = n.nspowner
             WHERE n.nspname <> 'pg_catalog' AND n.oid <> pg_my_temp_schema()
-            ORDER BY EXISTS (SELECT FROM pg_class c
-                             WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r') DESC,
+            ORDER BY EXISTS (SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                             WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r'
+                               AND a.attname = 'sha256' AND NOT a.attisdropped) DESC,
                      p.ord
             LIMIT 1
             """, params: [.textArray(path)]).first else { return nil }
@@ -122,13 +125,102 @@ public final class Connection {
                                     try row.decode(2, as: String.self))
         guard try row.decode(3, as: Bool.self) else {
             close()
-            throw PostgresError(kind: .misuse, message: "the schema this session would work in, \(shown), is owned by "
+            throw PostgresError(kind: .schemaRefused, message: "the schema this session would work in, \(shown), is owned by "
                                 + "\(owner), not by this login, a superuser or the database's owner: a table or function of "
                                 + "theirs could stand in for the project's. Take it off the search_path; name it "
                                 + "(LABOURMATCH_SCHEMA=\(shown)) only if it is the project's own schema and you trust its "
                                 + "owner (README, \"Roles\")", connection: config.description)
         }
+        try refuseUntrusted(name)
         return name
+    }
+
+    /// Refuses to work in `schema` (closing the connection) when someone the session cannot
+    /// trust may already have put code there: a role other than its owner, a superuser or the
+    /// login may create objects in it, or it holds objects of such a role. Asked with the path
+    /// `pg_catalog` alone, before the pin, so that those objects cannot answer the question.
+    ///
+    /// PostgreSQL resolves a function, operator or type among the schemas of the path, where an
+    /// exact match in an earlier schema, or a candidate that fits the arguments' types better,
+    /// wins over `pg_catalog`'s (CVE-2018-1058); and a relation there (a view named
+    /// `pg_stat_activity`) stands in for the catalog's. So code of such a role would run inside
+    /// LabourMatch's statements with their role's rights: security reviews of session 17 made a
+    /// load copy rejected workers' raw rows to another role's table; those of session 18 did it
+    /// with a `set_config` or a domain named `text` left in `public` before its CREATE was
+    /// revoked (`db migrate` then typed 72 columns with that domain).
+    ///
+    /// Trusted owners: the schema's owner and the roles that are members of it, superusers, the
+    /// login, the database's owner. For each schema, the first few are named, with the mend.
+    private func refuseUntrusted(_ schema: String) throws {
+        let trusted = """
+            (r.rolsuper OR r.rolname = session_user OR pg_has_role(r.oid, n.nspowner, 'MEMBER')
+             OR r.oid = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()))
+            """
+        let creators = try query("""
+            SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+            FROM pg_namespace n
+            CROSS JOIN LATERAL aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
+            LEFT JOIN pg_roles r ON r.oid = a.grantee
+            WHERE n.nspname = $1 AND a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner
+              AND NOT COALESCE(r.rolsuper, false) AND a.grantee <> (SELECT o.oid FROM pg_roles o WHERE o.rolname = session_user)
+            ORDER BY a.grantee <> 0, 1
+            """, params: [PostgresValue(schema)]).map { try $0.decode(0, as: String.self) }
+        let shown = try query("SELECT quote_ident($1)", params: [PostgresValue(schema)])[0].decode(0, as: String.self)
+        if !creators.isEmpty {
+            close()
+            let roles = creators.joined(separator: ", ")
+            throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema lets others create objects in it: "
+                + "\(shown) (\(roles)); a function or operator of theirs could run inside labourmatch's statements with its "
+                + "role's rights, so labourmatch refuses to work here. The schema's owner revokes it (REVOKE CREATE ON "
+                + "SCHEMA \(shown) FROM \(roles); PostgreSQL 15 and later do not grant it on public), or labourmatch's tables "
+                + "go to a schema of their own (README, \"Roles\")", connection: config.description)
+        }
+        let foreign = try query("""
+            WITH home AS (SELECT oid, nspowner FROM pg_namespace WHERE nspname = $1),
+            objects (kind, name, owner) AS (
+                SELECT 'relation', quote_ident(c.relname), c.relowner FROM pg_class c
+                WHERE c.relnamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,
+                       quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner
+                FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'type', quote_ident(t.typname), t.typowner FROM pg_type t
+                WHERE t.typnamespace = (SELECT oid FROM home) AND t.typrelid = 0
+                  AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+                UNION ALL
+                SELECT 'operator', o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL)
+                       || ')', o.oprowner FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'collation', quote_ident(l.collname), l.collowner FROM pg_collation l
+                WHERE l.collnamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'conversion', quote_ident(v.conname), v.conowner FROM pg_conversion v
+                WHERE v.connamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'text search configuration', quote_ident(f.cfgname), f.cfgowner FROM pg_ts_config f
+                WHERE f.cfgnamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'text search dictionary', quote_ident(y.dictname), y.dictowner FROM pg_ts_dict y
+                WHERE y.dictnamespace = (SELECT oid FROM home))
+            SELECT x.object, count(*) OVER () FROM (
+                SELECT o.kind || ' ' || o.name || ' (owner ' || quote_ident(r.rolname) || ')' AS object
+                FROM objects o JOIN pg_roles r ON r.oid = o.owner CROSS JOIN home n
+                WHERE NOT \(trusted)) x
+            ORDER BY x.object COLLATE "C" LIMIT 5
+            """, params: [PostgresValue(schema)])
+        if let first = foreign.first {
+            let count = try first.decode(1, as: Int.self)
+            let named = try foreign.map { try $0.decode(0, as: String.self) }.joined(separator: ", ")
+                + (count > foreign.count ? ", and \(count - foreign.count) more" : "")
+            close()
+            throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds objects of roles it cannot "
+                + "trust (not its owner or a member of it, a superuser, this login or the database's owner): \(named); one "
+                + "could take the place of PostgreSQL's own inside labourmatch's statements and run with their role's rights, "
+                + "so labourmatch refuses to work here. Their owner or an administrator drops them or moves them to another "
+                + "schema (ALTER ... SET SCHEMA), or labourmatch's tables go to a schema of their own (README, \"Roles\")",
+                connection: config.description)
+        }
     }
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a

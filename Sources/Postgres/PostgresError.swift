@@ -17,6 +17,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case decoding = "decoding error"
         /// The caller misused the API (a NUL byte in a parameter, a COPY through `execute`, a closed connection).
         case misuse = "misuse"
+        /// A schema the connection will not work in (`Connection.homeSchema`): its message says
+        /// why and what mends it, with no "PostgreSQL" kind before it.
+        case schemaRefused = "schema refused"
     }
 
     public var kind: Kind
@@ -87,7 +90,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         var parts: [String] = []
         var head = "PostgreSQL \(kind.rawValue)"
         if let sqlState { head += " \(sqlState)" }
-        parts.append("\(head): \(PostgresError.oneLine(message))")
+        parts.append(kind == .schemaRefused ? PostgresError.oneLine(message) : "\(head): \(PostgresError.oneLine(message))")
         if let detail { parts.append("detail: \(PostgresError.oneLine(detail))") }
         if let hint { parts.append("hint: \(PostgresError.oneLine(hint))") }
         if let line, statement?.contains("\n") == true { parts.append("at line \(line)") }

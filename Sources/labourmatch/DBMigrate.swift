@@ -21,7 +21,8 @@ struct DBMigrate: ParsableCommand {
         a lock on a table another session holds (a nightly run, a load).
 
         Exit statuses: 0 applied or up to date, 1 a migration failed, a file \
-        changed or a wait timed out, 2 bad usage (a bad directory, a connection \
+        changed, a wait timed out, or the roles were left without USAGE on the \
+        schema (a login that does not own it migrated it), 2 bad usage (a bad directory, a connection \
         that can never work).
         """
     )
@@ -29,6 +30,28 @@ struct DBMigrate: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @OptionGroup var migrations: MigrationOptions
+
+    /// The sentence that names the roles without USAGE on the migrated schema, and the GRANT that
+    /// mends it, or nil when each has it (or none exists). 0005 grants it, but a GRANT by a login
+    /// that does not own the schema (one given CREATE on it) grants nothing, with a warning alone:
+    /// every command then found no tables and said "never migrated", and migrate "up to date"
+    /// (a regression review, session 18).
+    static func rolesWithoutUsage(_ db: Connection) throws -> String? {
+        guard let home = db.home else { return nil }
+        let rows = try db.query("""
+            SELECT pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(n.nspname), pg_catalog.quote_ident(o.rolname)
+            FROM pg_catalog.pg_roles r, pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles o ON o.oid = n.nspowner
+            WHERE r.rolname = ANY ($1) AND n.nspname = $2 AND NOT pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')
+            ORDER BY r.rolname
+            """, params: [.textArray(DatabaseRole.allCases.map(\.name)), PostgresValue(home)])
+        guard let first = rows.first else { return nil }
+        let roles = try rows.map { try $0.decode(0, as: String.self) }.joined(separator: ", ")
+        let (schema, owner) = (try first.decode(1, as: String.self), try first.decode(2, as: String.self))
+        return "the migrations are applied, but \(roles) \(rows.count == 1 ? "has" : "have") no USAGE on schema \(schema), "
+            + "which holds the tables: the migrations' GRANT gave nothing, since only the schema's owner (\(owner)) may "
+            + "grant it, and no command acting as a role can work. \(owner) runs GRANT USAGE ON SCHEMA \(schema) TO "
+            + "\(roles); (or db migrate as the schema's owner; README, \"Roles\")"
+    }
 
     func run() throws {
         let logger = CommandLog.logger("migrate")
@@ -43,6 +66,7 @@ struct DBMigrate: ParsableCommand {
             } else {
                 print("applied \(applied.count) migrations: \(applied.map(\.name).joined(separator: ", ")) (\(total) in all)")
             }
+            if let problem = try Self.rolesWithoutUsage(db) { throw CommandFailure(problem) }
         } catch {
             throw CommandLog.fail(error, status: DBStatus.exitStatus(for: error))
         }

@@ -45,14 +45,13 @@ struct DatabaseOptions: ParsableArguments {
         return db
     }
 
-    /// What every command checks on its new connection (which chose and pinned the one schema it
-    /// works in: `Connection.home`), before any statement of its own: that no one else may create
-    /// objects in that schema (`SchemaTrust`), that the database is UTF-8; and, for a command
+    /// What every command checks on its new connection (which chose, checked and pinned the one
+    /// schema it works in: `Connection.home`; no one it cannot trust may create objects there or
+    /// owns any), before any statement of its own: that the database is UTF-8; and, for a command
     /// acting as a role, that the schema is neither unmigrated, nor behind this labourmatch (an
     /// upgrade without db migrate: it failed half-way on a missing type, or ran without a guard),
     /// nor ahead of it (`Migrator.problem`).
     static func check(_ db: Connection, acting: Bool) throws {
-        if let problem = try SchemaTrust.problem(db) { throw CommandFailure(problem) }
         // Feeds are UTF-8 and keep whatever characters they hold: a database of another encoding
         // failed a whole load on one character it has not (LATIN1 and 护, or the U+FFFD of a row
         // the loader itself rejected), where a UTF-8 one rejects that row alone.

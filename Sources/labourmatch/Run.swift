@@ -183,7 +183,7 @@ struct RunCommand: AsyncParsableCommand {
             db = try Connection(config)
         } catch let error as PostgresError where error.isPermanentConnectionFailure {
             throw CommandLog.fail(error, status: 2)
-        } catch let error as PostgresError where error.kind == .misuse {
+        } catch let error as PostgresError where error.kind == .schemaRefused {
             // A schema the connection refused to work in (its owner, LABOURMATCH_SCHEMA): said
             // as such, not as the lock step's failure.
             throw CommandLog.fail(error, status: 1)

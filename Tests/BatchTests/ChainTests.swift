@@ -113,16 +113,10 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         try Self.withAStranger { fixture, db, role in
             defer { _ = try? db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)") }
             try db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC, \(role)")
-            let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
-                                           "--source", "trust", "--database-url", fixture.database.conninfo])
-            for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
-                            try fixture.command(["db", "migrate"])] {
-                #expect(outcome.status == 1 && outcome.stderr.contains("labourmatch's schema lets others create objects in "
-                    + "it: public (PUBLIC, \(role))") && outcome.stderr.contains("REVOKE CREATE ON SCHEMA public FROM "
-                    + "PUBLIC, \(role)"), "\(outcome.stderr)")
+            try Self.expectEveryCommandRefused(fixture, db) { stderr in
+                stderr.contains("labourmatch's schema lets others create objects in it: public (PUBLIC, \(role))")
+                    && stderr.contains("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
             }
-            #expect(try fixture.count("SELECT count(*) FROM runs") == 0)
-            #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'trust'") == 0)
             try db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC, \(role)")
             #expect(try fixture.command(["feeds", "list"]).status == 0)
 
@@ -150,12 +144,176 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
                 CREATE FUNCTION \(other).set_config(text, text, boolean) RETURNS text
                 LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'pwned'; END$$
                 """)
+            // And a type: the first query's cast to text met a domain `text` of the stranger's, whose
+            // CHECK then ran as the login (a superuser here) before anything was refused.
+            try db.execute("""
+                CREATE FUNCTION \(other).pwn(pg_catalog.text) RETURNS boolean
+                LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'pwned by a domain'; END$$
+                """)
+            try db.execute("CREATE DOMAIN \(other).text AS pg_catalog.text CHECK (\(other).pwn(VALUE))")
             try db.execute("ALTER DATABASE \(database) SET search_path = \(other), pg_catalog, public")
             let early = try fixture.command(["runs", "list"])
             #expect(early.status == 0 && !early.stderr.contains("pwned"), "\(early.stderr)")
             try db.execute("ALTER DATABASE \(database) RESET search_path")
             try db.execute("DROP SCHEMA \(other) CASCADE")
         }
+    }
+
+    /// A load's rows go only into the load being made (0012_feed_row_guards): a loader login could
+    /// add a country to the WHO edition sealed runs had used (their verify then failed for good,
+    /// and the next run refused pairs under a safeguard nobody loaded), an edition of its own, or
+    /// rejected rows to a finished load's record. And no feed is committed unfinished.
+    @Test func aLoadsRowsGoOnlyIntoTheLoadBeingMade() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let employers = projectRoot.appendingPathComponent("Fixtures/employers.csv").path
+        #expect(try CLIProcess.run(["load", "employers", employers, "--source", "guard",
+                                    "--database-url", fixture.database.conninfo]).status == 0)
+        #expect(try fixture.run(out: "one").status == 0)
+        let loader = try Connection(ConnectionConfig(conninfo: fixture.database.conninfo).acting(as: .loader))
+        defer { loader.close() }
+        let feed = try fixture.rows("SELECT max(feed_id)::text FROM feeds")[0][0]
+        expectRefused(loader, """
+            INSERT INTO who_list_entries (edition, country, name, who_region)
+            SELECT edition, 'DE', 'Germany', 'EUR' FROM who_list_editions WHERE is_current
+            """, "LM001")
+        expectRefused(loader, """
+            INSERT INTO feed_rejections (feed_id, line, field, reason, raw, detail)
+            VALUES (\(feed), 99999, 'country', 'INVALID_VALUE', 'forged', 'forged')
+            """, "LM001")
+        expectRefused(loader, """
+            INSERT INTO who_list_editions (edition, source, content_sha256, is_current, feed_id)
+            VALUES ('2099', 'forged', repeat('0', 64), false, \(feed))
+            """, "LM001")
+        // An unfinished feed of its own: refused when it commits, so rows never have one to go into.
+        expectRefused(loader, """
+            INSERT INTO feeds (kind, source, file_name, file_bytes, file_sha256, format, mode, iso_codes_version,
+                               who_list_edition, started_at, finished_at)
+            VALUES ('who_list', 'forged', 'who-2099.csv', 1, repeat('0', 64), 'csv', 'snapshot', '4.15', '2099', now(), now())
+            """, "LM001")
+        #expect(try fixture.count("SELECT count(*) FROM feeds WHERE source = 'forged'") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM who_list_entries WHERE country = 'DE'") == 0)
+        let verify = try fixture.command(["verify", "--chain"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        // A load of a new edition, and of rejected rows, still works.
+        let dir = try scratchDirectory()
+        let who = dir.appendingPathComponent("who-safeguards-2030.csv")
+        try Data("country,name,who_region\nDE,Germany,EUR\n".utf8).write(to: who)
+        let whoLoad = try CLIProcess.run(["load", "who-list", who.path, "--database-url", fixture.database.conninfo])
+        #expect(whoLoad.status == 0, "\(whoLoad.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM current_who_list") == 1)
+        let bad = dir.appendingPathComponent("employers-bad.csv")
+        try Data((try String(contentsOfFile: employers, encoding: .utf8) + "E-BAD,Bad,XX\n").utf8).write(to: bad)
+        let badLoad = try CLIProcess.run(["load", "employers", bad.path, "--source", "guard",
+                                          "--database-url", fixture.database.conninfo])
+        #expect(badLoad.status == 0, "\(badLoad.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM feed_rejections") == 1)
+    }
+
+    /// Objects of a role the session cannot trust, left in LabourMatch's schema (created while
+    /// it could, before a REVOKE), are refused by every connection: a `set_config` of its own ran
+    /// inside `db migrate` and `load` (one copied a rejected worker's raw row out), a domain
+    /// named `text` typed the tables `db migrate` created. Nothing is written, and once they are
+    /// gone every command works.
+    @Test func objectsOfAnotherRoleInTheSchemaAreRefused() throws {
+        try Self.withAStranger { fixture, db, role in
+            defer { _ = try? db.execute("DROP OWNED BY \(role)") }
+            try db.execute("""
+                CREATE FUNCTION public.set_config(pg_catalog.text, pg_catalog.text, boolean) RETURNS pg_catalog.text
+                LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'pwned'; END$$
+                """)
+            try db.execute("ALTER FUNCTION public.set_config(pg_catalog.text, pg_catalog.text, boolean) OWNER TO \(role)")
+            try db.execute("CREATE DOMAIN public.text AS pg_catalog.text")
+            try db.execute("ALTER DOMAIN public.text OWNER TO \(role)")
+            try Self.expectEveryCommandRefused(fixture, db) { stderr in
+                stderr.contains("labourmatch's schema public holds objects of roles it cannot trust")
+                    && stderr.contains("function set_config(text, text, boolean) (owner \(role))")
+                    && stderr.contains("type text (owner \(role))") && !stderr.contains("pwned")
+                    && !stderr.contains("PostgreSQL schema refused")
+            }
+            try db.execute("DROP OWNED BY \(role)")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            // The same objects owned by the schema's owner (or a superuser) are the owner's business.
+            try db.execute("""
+                CREATE FUNCTION public.lm_owners_own(pg_catalog.int4) RETURNS pg_catalog.int4 LANGUAGE sql AS 'SELECT $1'
+                """)
+            defer { _ = try? db.execute("DROP FUNCTION IF EXISTS public.lm_owners_own(pg_catalog.int4)") }
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+        }
+    }
+
+    /// LabourMatch's tables are found by their `schema_migrations`, not by a table of that name
+    /// another application keeps (Rails' has a `version` column): a schema of the path before
+    /// LabourMatch's holding one was chosen, and every command said the schema was behind.
+    @Test func anotherApplicationsSchemaMigrationsIsNotLabourMatchs() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try db.execute("CREATE SCHEMA rails")
+        try db.execute("CREATE TABLE rails.schema_migrations (version text PRIMARY KEY)")
+        let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+        try db.execute("ALTER DATABASE \(database) SET search_path = rails, public")
+        defer { _ = try? db.execute("ALTER DATABASE \(database) RESET search_path") }
+        let listed = try fixture.command(["feeds", "list"])
+        #expect(listed.status == 0 && listed.stdout.contains("no loads recorded"), "\(listed.stdout)\(listed.stderr)")
+        let migrate = try fixture.command(["db", "migrate"])
+        #expect(migrate.status == 0 && migrate.stdout.contains("up to date"), "\(migrate.stdout)\(migrate.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM rails.schema_migrations") == 0)
+    }
+
+    /// A login that may create in a schema it does not own migrates it, but its GRANT USAGE to the
+    /// three roles gives nothing (a warning alone): migrate said "applied", every command then
+    /// "never migrated", and migrate "up to date". Now migrate says which roles lack USAGE and the
+    /// GRANT the owner runs; a command acting as a role without it says so too.
+    @Test func rolesLeftWithoutUsageAreNamed() throws {
+        let database = try ScratchDatabase(migrated: false)
+        defer { database.drop() }
+        let admin = try database.connect()
+        defer { admin.close() }
+        let login = "lm_migrator_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE ROLE \(login) LOGIN")
+        defer {
+            _ = try? admin.execute("DROP SCHEMA IF EXISTS lm_x CASCADE")
+            _ = try? admin.execute("DROP OWNED BY \(login)")
+            _ = try? admin.execute("DROP ROLE IF EXISTS \(login)")
+        }
+        let owner = try admin.query("SELECT quote_ident(session_user)")[0].decode(0, as: String.self)
+        try admin.execute("CREATE SCHEMA lm_x")
+        try admin.execute("GRANT USAGE, CREATE ON SCHEMA lm_x TO \(login)")
+        let named = ["LABOURMATCH_SCHEMA": "lm_x"]
+        let migrate = try CLIProcess.run(["db", "migrate", "--database-url", LoginURL.replacingUser(database.conninfo, with: login)],
+                                         environment: named)
+        #expect(migrate.status == 1 && migrate.stderr.contains("the migrations are applied, but labourmatch_auditor, "
+            + "labourmatch_loader, labourmatch_runner have no USAGE on schema lm_x")
+            && migrate.stderr.contains("\(owner) runs GRANT USAGE ON SCHEMA lm_x TO labourmatch_auditor, labourmatch_loader, "
+            + "labourmatch_runner;"), "\(migrate.stderr)")
+        // The login's CREATE taken back and its objects given to the owner: only USAGE is missing.
+        try admin.execute("REVOKE CREATE ON SCHEMA lm_x FROM \(login)")
+        try admin.execute("REASSIGN OWNED BY \(login) TO \(owner)")
+        let listed = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo], environment: named)
+        #expect(listed.status == 1 && listed.stderr.contains("labourmatch_auditor has no USAGE on schema lm_x")
+                && listed.stderr.contains("GRANT USAGE ON SCHEMA lm_x TO labourmatch_auditor"), "\(listed.stderr)")
+        try admin.execute("GRANT USAGE ON SCHEMA lm_x TO labourmatch_auditor, labourmatch_loader, labourmatch_runner")
+        let granted = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo], environment: named)
+        #expect(granted.status == 0, "\(granted.stderr)")
+    }
+
+    /// A read command, a run, a load and `db migrate` on `fixture` each exit 1 with what `said`
+    /// accepts on stderr, and nothing was written (read on `db`, opened before: a new
+    /// connection would be refused too).
+    static func expectEveryCommandRefused(_ fixture: FixtureRun, _ db: Connection,
+                                          sourceLocation: SourceLocation = #_sourceLocation,
+                                          said: (String) -> Bool) throws {
+        let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
+                                       "--source", "trust", "--database-url", fixture.database.conninfo])
+        for outcome in [try fixture.command(["feeds", "list"]), try fixture.run(out: "one"), load,
+                        try fixture.command(["db", "migrate"])] {
+            #expect(outcome.status == 1 && said(outcome.stderr), "\(outcome.stderr)", sourceLocation: sourceLocation)
+        }
+        #expect(try db.query("SELECT count(*) FROM runs")[0].decode(0, as: Int.self) == 0, sourceLocation: sourceLocation)
+        #expect(try db.query("SELECT count(*) FROM feeds WHERE source = 'trust'")[0].decode(0, as: Int.self) == 0,
+                sourceLocation: sourceLocation)
     }
 
     /// A fixture database, a superuser connection to it, and a NOLOGIN role (a stranger to the
@@ -192,7 +350,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             // A schema named after the login, a stranger's, passing for LabourMatch's: refused.
             try db.execute("CREATE SCHEMA postgres AUTHORIZATION \(role)")
             defer { _ = try? db.execute("DROP SCHEMA IF EXISTS postgres CASCADE") }
-            try db.execute("CREATE TABLE postgres.schema_migrations (name text)")
+            try db.execute("CREATE TABLE postgres.schema_migrations (name text, sha256 text)")
             try db.execute("GRANT USAGE ON SCHEMA postgres TO PUBLIC")
             let login = try fixture.command(["verify", "--chain"])
             #expect(login.status == 1 && login.stderr.contains("the schema this session would work in, postgres, is owned by "

@@ -107,6 +107,18 @@ public struct Migrator: Sendable {
     public func problem(_ db: Connection) -> String? {
         guard let files = try? migrationNames(), let last = files.last else { return nil }
         do {
+            // A role without USAGE on the schema sees none of its tables (a login that does not
+            // own the schema migrated it: its GRANT gave nothing); "never migrated" sent the
+            // operator to db migrate, which said "up to date" (a regression review, session 18).
+            if let home = db.home, let row = try db.query("""
+                SELECT pg_catalog.quote_ident(current_user), pg_catalog.quote_ident($1)
+                WHERE NOT pg_catalog.has_schema_privilege($1, 'USAGE')
+                """, params: [PostgresValue(home)]).first {
+                let (role, schema) = (try row.decode(0, as: String.self), try row.decode(1, as: String.self))
+                return "\(role) has no USAGE on schema \(schema), where this session looks for LabourMatch's tables: the "
+                    + "schema's owner grants it (GRANT USAGE ON SCHEMA \(schema) TO \(role); db migrate run by the schema's "
+                    + "owner grants it to the three roles; README, \"Roles\")"
+            }
             let found = try db.query("""
                 SELECT pg_catalog.to_regclass('schema_migrations') IS NOT NULL,
                        pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL
