@@ -123,7 +123,42 @@ struct Export: ParsableCommand {
                 + "(a row version was changed or removed after the run\(gone)); `labourmatch match` on them would not "
                 + "reproduce the run, so no command is printed. labourmatch verify \(runId) says what differs"))
         }
+        try Self.checkReadBack(inputs: written, run: run, whoListEdition: input.whoListEdition, hashed: hashed)
         print("reproduce: " + Export.matchCommand(inputs: written, run: run, whoListEdition: input.whoListEdition).joined(separator: " "))
+    }
+
+    /// Fails (no command printed) when the files written in `inputs` do not read back, as
+    /// `match` reads them, into the input that hashes to `hashed`: a row they hold is rejected
+    /// (a snapshot of a labourmatch before session 17 left out withdrawn employers and
+    /// recruiters its vacancies and workers still named: `match` rejects those rows
+    /// UNKNOWN_EMPLOYER), or they read as another input. An upgrade review (session 18) ran
+    /// such a `reproduce:` line and got 111 matches for the run's 120.
+    static func checkReadBack(inputs: String, run: RunRecord, whoListEdition: String, hashed: String) throws {
+        func file(_ kind: FeedKind) -> String {
+            (inputs as NSString).appendingPathComponent(FeedWriter.fileName(kind, whoListEdition: whoListEdition))
+        }
+        let files = RunInputFiles(employers: file(.employers), recruiters: file(.recruiters), vacancies: file(.vacancies),
+                                  workers: file(.workers), minimumWages: file(.minimumWages), fxRates: file(.fxRates),
+                                  whoList: file(.whoList), policy: (inputs as NSString).appendingPathComponent("policy.toml"))
+        let reread: RunInputs
+        do {
+            reread = try RunInputs.read(files, codes: try CodeLists.system())
+        } catch {
+            throw CommandLog.fail(CommandFailure("the inputs written for run \(run.runId) cannot be read back (\(error)); "
+                                                 + "`labourmatch match` on them would not reproduce the run, so no command is printed"))
+        }
+        guard !reread.rejections.isEmpty || reread.inputSHA256 != hashed else { return }
+        let rejected = reread.rejections.sorted { ($0.kind.rawValue, $0.rejection.line) < ($1.kind.rawValue, $1.rejection.line) }
+        let first = rejected.prefix(3).map {
+            "\(FeedWriter.fileName($0.kind, whoListEdition: whoListEdition)) line \($0.rejection.line) \($0.rejection.reason.rawValue)"
+        }.joined(separator: ", ") + (rejected.count > 3 ? ", and \(rejected.count - 3) more" : "")
+        let why = rejected.isEmpty ? "they read as another input (SHA-256 \(reread.inputSHA256), the run's is \(hashed))"
+            : "`labourmatch match` rejects \(rejected.count) of their rows (\(first)): the run's snapshot names a key it does "
+                + "not hold, as a run made by a labourmatch before withdrawn employers and recruiters still named were "
+                + "recorded (session 17) does"
+        throw CommandLog.fail(CommandFailure("the inputs written for run \(run.runId) are the rows it read, but \(why); "
+                                             + "`labourmatch match` on them would not reproduce the run, so no command is "
+                                             + "printed. labourmatch verify \(run.runId) recomputes the run from its snapshot"))
     }
 
     /// The `labourmatch match` command that reproduces `run` from the files in `inputs`

@@ -2,6 +2,7 @@ import Batch
 import Foundation
 import Feeds
 import Postgres
+import Store
 import Testing
 
 /// `labourmatch run` end to end against the real server, each test in a database
@@ -383,6 +384,39 @@ import Testing
         #expect(exported.stderr.contains("the inputs written are not what run \(runId) read")
                 && exported.stderr.contains("worker \(key) version 99"), "\(exported.stderr)")
         #expect(FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("tampered/inputs/workers.csv").path))
+    }
+
+    /// A run whose snapshot names a key it does not hold (a run of a labourmatch before session
+    /// 17 left withdrawn employers out while its vacancies still named them) exports rows that
+    /// `match` rejects UNKNOWN_EMPLOYER: its `reproduce:` line gave 111 matches for the run's 120
+    /// (an upgrade review). The export reads its files back and prints no such line.
+    @Test func anExportWhoseFilesDoNotReadBackPrintsNoCommand() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        #expect(try fixture.run(out: "run").status == 0)
+        let runId = try fixture.rows("SELECT max(run_id)::text FROM runs")[0][0]
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let employer = try fixture.rows("""
+            SELECT min(v.employer_id) FROM run_snapshot s JOIN vacancy_versions v ON v.vacancy_id = s.key AND v.version = s.version
+            WHERE s.run_id = \(runId) AND s.kind = 'vacancy'
+            """)[0][0]
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("DELETE FROM run_snapshot WHERE run_id = \(runId) AND kind = 'employer' AND key = $1",
+                       params: [PostgresValue(employer)])
+        try db.execute("RESET session_replication_role")
+        // The record made to agree with that snapshot, as the older labourmatch's run recorded it.
+        let first = try fixture.command(["export", runId, "--out", fixture.dir.appendingPathComponent("old").path, "--inputs"])
+        let hash = try #require(first.stderr.firstMatch(of: /they hash to ([0-9a-f]{64})/)?.1, "\(first.stderr)")
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("UPDATE runs SET input_sha256 = $1 WHERE run_id = \(runId)", params: [PostgresValue(String(hash))])
+        try db.execute("RESET session_replication_role")
+        let exported = try fixture.command(["export", runId, "--out", fixture.dir.appendingPathComponent("old").path, "--inputs"])
+        #expect(exported.status == 1 && !exported.stdout.contains("reproduce:"), "\(exported.stdout)\(exported.stderr)")
+        #expect(exported.stderr.contains("are the rows it read, but `labourmatch match` rejects")
+                && exported.stderr.contains("vacancies.csv line") && exported.stderr.contains("UNKNOWN_EMPLOYER"),
+                "\(exported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("old/inputs/vacancies.csv").path))
     }
 
     @Test func droppedConnectionIsRetriedAndTheRunCompletes() throws {
@@ -1078,6 +1112,25 @@ import Testing
                                                                + "migration is 9998_from_the_future.sql; "), "\(arguments): \(ahead.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: fixture.dir.appendingPathComponent("z").path))
+        // Whatever Schema/ the binary finds: none at all (a binary copied elsewhere) still knows
+        // the schema it was built for; a newer one beside an older build (a pull without a
+        // rebuild) makes the build refuse even a schema it matches (an upgrade review, session 18).
+        let homeless = fixture.dir.appendingPathComponent("home-without-schema")
+        try FileManager.default.createDirectory(at: homeless, withIntermediateDirectories: true)
+        let noSchema = try CLIProcess.run(["feeds", "list", "--database-url", laggingURL],
+                                          environment: ["LABOURMATCH_HOME": homeless.path])
+        #expect(noSchema.status == 1 && noSchema.stderr.contains("is ahead of this labourmatch (its last migration is "
+            + "9998_from_the_future.sql; this labourmatch was built for the migrations up to \(Migrator.builtWith))"),
+                "\(noSchema.stderr)")
+        let newer = fixture.dir.appendingPathComponent("home-newer")
+        try FileManager.default.createDirectory(at: newer, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: partial, to: newer.appendingPathComponent("Schema"))
+        let pulled = try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo],
+                                        environment: ["LABOURMATCH_HOME": newer.path])
+        #expect(pulled.status == 1 && pulled.stderr.contains("this labourmatch was built before the migrations of "
+            + "\(newer.path)/Schema (they end at 9998_from_the_future.sql; it was built for those up to \(Migrator.builtWith))"),
+                "\(pulled.stderr)")
+        #expect(try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo]).status == 0)
         // A --schema-dir that holds no migration is a wrong directory (it said "up to date").
         let empty = fixture.dir.appendingPathComponent("no-migrations")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

@@ -109,6 +109,8 @@ import Testing
         let names = try project.migrationNames()
         #expect(names == (try project.migrations()).map(\.name))
         #expect(names.count >= 10 && names.first == "0001_core.sql")
+        // The build knows the schema it was written for: the last migration of its Schema/.
+        #expect(names.last == Migrator.builtWith, "a new migration: set Migrator.builtWith to its name")
         // Number order, not the order a directory happens to list.
         let dir = try SchemaDir(["0010_tenth.sql": Self.third, "0002_second.sql": Self.second, "0001_first.sql": Self.first,
                                  "notes.txt": "not a migration"])

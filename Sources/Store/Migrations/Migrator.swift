@@ -97,15 +97,32 @@ public struct Migrator: Sendable {
         return MigrationStatus(applied: applied, pending: pending, problems: problems)
     }
 
+    /// The last migration this build of labourmatch was written for: the schema its statements
+    /// expect (a test keeps it equal to the last file of the project's `Schema/`). Checked by
+    /// `problem` whatever `Schema/` beside the binary holds: an upgrade review (session 18) ran
+    /// a binary built before a migration with a newer `Schema/` (a `git pull` without a
+    /// rebuild), and one without any `Schema/`, on a schema ahead of it; both worked on.
+    public static let builtWith = "0012_feed_row_guards.sql"
+
     /// Why a command should not work on `db`'s schema, as a sentence: it was never migrated, it
-    /// is behind the migrations of `directory` (an upgrade without `db migrate`), or ahead of
-    /// them (an older labourmatch, which would write without the newer schema's guards). Nil
-    /// when none holds, or when it cannot be told (no readable directory; a failing query: the
-    /// command's own statements meet the problem, if there is one). Works as any of the three
-    /// roles, through `labourmatch_schema_version()` (0009); a database without that function
-    /// but with `schema_migrations` is behind it.
+    /// is behind the migrations of `directory` or of this build (an upgrade without `db
+    /// migrate`), or ahead of this build (an older labourmatch, which would write without the
+    /// newer schema's guards); or this build is older than `directory`'s migrations (rebuild
+    /// it). Nil when none holds, or when it cannot be told (a failing query: the command's own
+    /// statements meet the problem, if there is one). Works as any of the three roles, through
+    /// `labourmatch_schema_version()` (0009); a database without that function but with
+    /// `schema_migrations` is behind it.
     public func problem(_ db: Connection) -> String? {
-        guard let files = try? migrationNames(), let last = files.last else { return nil }
+        let files = ((try? migrationNames()) ?? []).filter { Migration.number(fileName: $0) != nil }
+        let known = Self.builtWith, knownNumber = Migration.number(fileName: known)!
+        if let last = files.last, let number = Migration.number(fileName: last), number > knownNumber {
+            return "this labourmatch was built before the migrations of \(directory.path) (they end at \(last); it was "
+                + "built for those up to \(known)): it would work without what the newer ones add. Build it again "
+                + "(swift build -c release) from the same checkout as its Schema/, or point LABOURMATCH_HOME at the "
+                + "checkout it was built from"
+        }
+        // The migrations to compare with: Schema/'s (their names), else up to this build's.
+        let expected = files.isEmpty ? [known] : files
         do {
             // A role without USAGE on the schema sees none of its tables (a login that does not
             // own the schema migrated it: its GRANT gave nothing); "never migrated" sent the
@@ -138,16 +155,16 @@ public struct Migrator: Sendable {
                     return "this database's schema is behind this labourmatch (it lacks 0009_schema_version.sql at least): \(fix)"
                 }
             }
-            if let applied, let number = Migration.number(fileName: applied),
-               let known = Migration.number(fileName: last), number > known {
+            if let applied, let number = Migration.number(fileName: applied), number > knownNumber {
                 return "this database's schema is ahead of this labourmatch (its last migration is \(applied); this "
-                    + "labourmatch's \(directory.path) ends at \(last)): a newer labourmatch migrated it, and an older one "
-                    + "would work without what the newer migrations add; use the newer one"
+                    + "labourmatch was built for the migrations up to \(known)): a newer labourmatch migrated it, and an "
+                    + "older one would work without what the newer migrations add; use the newer one"
             }
-            let pending = files.filter { applied == nil || $0 > applied! }
-            guard let first = pending.first else { return nil }
+            let pending = expected.filter { applied == nil || $0 > applied! }
+            guard let first = pending.first, let last = expected.last else { return nil }
             let since = applied.map { "its last migration is \($0); " } ?? ""
-            let which = pending.count == 1 ? "1 migration is pending: \(first)"
+            let which = files.isEmpty ? "this labourmatch was built for the migrations up to \(last)"
+                : pending.count == 1 ? "1 migration is pending: \(first)"
                 : "\(pending.count) migrations are pending, \(first) to \(last)"
             return "this database's schema is behind this labourmatch (\(since)\(which)): \(fix)"
         } catch {
