@@ -136,9 +136,10 @@ public final class Connection {
     }
 
     /// Refuses to work in `schema` (closing the connection) when someone the session cannot
-    /// trust may already have put code there: a role other than its owner, a superuser or the
-    /// login may create objects in it, or it holds objects of such a role. Asked with the path
-    /// `pg_catalog` alone, before the pin, so that those objects cannot answer the question.
+    /// trust may already have put code there: a role it cannot trust may create objects in it,
+    /// owns objects in it, owns the function of a trigger on one of its tables, or may create
+    /// such triggers (the TRIGGER privilege). Asked with the path `pg_catalog` alone, before the
+    /// pin, so that those objects cannot answer the question.
     ///
     /// PostgreSQL resolves a function, operator or type among the schemas of the path, where an
     /// exact match in an earlier schema, or a candidate that fits the arguments' types better,
@@ -147,22 +148,40 @@ public final class Connection {
     /// LabourMatch's statements with their role's rights: security reviews of session 17 made a
     /// load copy rejected workers' raw rows to another role's table; those of session 18 did it
     /// with a `set_config` or a domain named `text` left in `public` before its CREATE was
-    /// revoked (`db migrate` then typed 72 columns with that domain).
+    /// revoked (`db migrate` then typed 72 columns with that domain), and with a trigger of a
+    /// role granted ALL on the tables (it disabled the append-only guards inside `db migrate`).
     ///
-    /// Trusted owners: the schema's owner and the roles that are members of it, superusers, the
-    /// login, the database's owner. For each schema, the first few are named, with the mend.
+    /// Trusted: superusers, the login, the database's owner, the schema's owner, and the owner
+    /// of LabourMatch's own tables (of `schema_migrations`, when it owns `runs` too: the login
+    /// that migrated, which need own neither the schema nor the database, as after a restore
+    /// that keeps owners), each with the roles that are members of it.
     private func refuseUntrusted(_ schema: String) throws {
-        let trusted = """
-            (r.rolsuper OR r.rolname = session_user OR pg_has_role(r.oid, n.nspowner, 'MEMBER')
-             OR r.oid = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()))
+        let home = """
+            home AS (
+                SELECT n.oid, n.nspowner, d.datdba,
+                       (SELECT m.relowner FROM pg_class m JOIN pg_class r ON r.relnamespace = m.relnamespace
+                        WHERE m.relnamespace = n.oid AND m.relname = 'schema_migrations' AND m.relkind = 'r'
+                          AND r.relname = 'runs' AND r.relkind = 'r' AND r.relowner = m.relowner
+                          AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = m.oid AND a.attname = 'sha256'
+                                      AND NOT a.attisdropped)) AS tables_owner
+                FROM pg_namespace n, pg_database d WHERE n.nspname = $1 AND d.datname = current_database())
             """
+        func trusted(_ role: String) -> String {
+            """
+            (CASE WHEN \(role) = 0 THEN false ELSE (SELECT r.rolsuper FROM pg_roles r WHERE r.oid = \(role))
+             OR \(role) = (SELECT r.oid FROM pg_roles r WHERE r.rolname = session_user)
+             OR pg_has_role(\(role), h.nspowner, 'MEMBER') OR pg_has_role(\(role), h.datdba, 'MEMBER')
+             OR coalesce(pg_has_role(\(role), h.tables_owner, 'MEMBER'), false) END)
+            """
+        }
+        func name(_ role: String) -> String {
+            "CASE WHEN \(role) = 0 THEN 'PUBLIC' ELSE (SELECT quote_ident(r.rolname) FROM pg_roles r WHERE r.oid = \(role)) END"
+        }
         let creators = try query("""
-            SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
-            FROM pg_namespace n
+            WITH \(home)
+            SELECT \(name("a.grantee")) FROM home h, pg_namespace n
             CROSS JOIN LATERAL aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
-            LEFT JOIN pg_roles r ON r.oid = a.grantee
-            WHERE n.nspname = $1 AND a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner
-              AND NOT COALESCE(r.rolsuper, false) AND a.grantee <> (SELECT o.oid FROM pg_roles o WHERE o.rolname = session_user)
+            WHERE n.oid = h.oid AND a.privilege_type = 'CREATE' AND NOT \(trusted("a.grantee"))
             ORDER BY a.grantee <> 0, 1
             """, params: [PostgresValue(schema)]).map { try $0.decode(0, as: String.self) }
         let shown = try query("SELECT quote_ident($1)", params: [PostgresValue(schema)])[0].decode(0, as: String.self)
@@ -176,37 +195,47 @@ public final class Connection {
                 + "go to a schema of their own (README, \"Roles\")", connection: config.description)
         }
         let foreign = try query("""
-            WITH home AS (SELECT oid, nspowner FROM pg_namespace WHERE nspname = $1),
-            objects (kind, name, owner) AS (
-                SELECT 'relation', quote_ident(c.relname), c.relowner FROM pg_class c
+            WITH \(home),
+            objects (kind, name, role, how) AS (
+                SELECT 'relation', quote_ident(c.relname), c.relowner, 'owner' FROM pg_class c
                 WHERE c.relnamespace = (SELECT oid FROM home)
                 UNION ALL
                 SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,
-                       quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner
+                       quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner, 'owner'
                 FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'type', quote_ident(t.typname), t.typowner FROM pg_type t
+                SELECT 'type', quote_ident(t.typname), t.typowner, 'owner' FROM pg_type t
                 WHERE t.typnamespace = (SELECT oid FROM home) AND t.typrelid = 0
                   AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
                 UNION ALL
                 SELECT 'operator', o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL)
-                       || ')', o.oprowner FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
+                       || ')', o.oprowner, 'owner' FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'collation', quote_ident(l.collname), l.collowner FROM pg_collation l
+                SELECT 'collation', quote_ident(l.collname), l.collowner, 'owner' FROM pg_collation l
                 WHERE l.collnamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'conversion', quote_ident(v.conname), v.conowner FROM pg_conversion v
+                SELECT 'conversion', quote_ident(v.conname), v.conowner, 'owner' FROM pg_conversion v
                 WHERE v.connamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'text search configuration', quote_ident(f.cfgname), f.cfgowner FROM pg_ts_config f
+                SELECT 'text search configuration', quote_ident(f.cfgname), f.cfgowner, 'owner' FROM pg_ts_config f
                 WHERE f.cfgnamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'text search dictionary', quote_ident(y.dictname), y.dictowner FROM pg_ts_dict y
-                WHERE y.dictnamespace = (SELECT oid FROM home))
+                SELECT 'text search dictionary', quote_ident(y.dictname), y.dictowner, 'owner' FROM pg_ts_dict y
+                WHERE y.dictnamespace = (SELECT oid FROM home)
+                UNION ALL
+                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ' (function '
+                       || quote_ident(fn.nspname) || '.' || quote_ident(p.proname) || ')', p.proowner, 'its function''s owner'
+                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
+                JOIN pg_namespace fn ON fn.oid = p.pronamespace
+                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
+                UNION ALL
+                SELECT 'TRIGGER privilege on', quote_ident(c.relname), a.grantee, 'granted to'
+                FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'TRIGGER')
             SELECT x.object, count(*) OVER () FROM (
-                SELECT o.kind || ' ' || o.name || ' (owner ' || quote_ident(r.rolname) || ')' AS object
-                FROM objects o JOIN pg_roles r ON r.oid = o.owner CROSS JOIN home n
-                WHERE NOT \(trusted)) x
+                SELECT DISTINCT o.kind || ' ' || o.name || ' (' || o.how || ' ' || \(name("o.role")) || ')' AS object
+                FROM objects o CROSS JOIN home h
+                WHERE NOT \(trusted("o.role"))) x
             ORDER BY x.object COLLATE "C" LIMIT 5
             """, params: [PostgresValue(schema)])
         if let first = foreign.first {
@@ -215,10 +244,11 @@ public final class Connection {
                 + (count > foreign.count ? ", and \(count - foreign.count) more" : "")
             close()
             throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds objects of roles it cannot "
-                + "trust (not its owner or a member of it, a superuser, this login or the database's owner): \(named); one "
-                + "could take the place of PostgreSQL's own inside labourmatch's statements and run with their role's rights, "
-                + "so labourmatch refuses to work here. Their owner or an administrator drops them or moves them to another "
-                + "schema (ALTER ... SET SCHEMA), or labourmatch's tables go to a schema of their own (README, \"Roles\")",
+                + "trust (not a superuser, this login, or the owner of the database, of the schema or of LabourMatch's "
+                + "tables, or a member of one): \(named); one could take the place of PostgreSQL's own inside labourmatch's "
+                + "statements, or run as a trigger inside them, with their role's rights, so labourmatch refuses to work "
+                + "here. Their owner or an administrator drops them or moves them to another schema (ALTER ... SET SCHEMA), "
+                + "revokes the TRIGGER privilege, or labourmatch's tables go to a schema of their own (README, \"Roles\")",
                 connection: config.description)
         }
     }

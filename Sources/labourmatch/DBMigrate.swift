@@ -59,6 +59,16 @@ struct DBMigrate: ParsableCommand {
             let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let migrator = migrations.migrator
+            // The project's own Schema/ newer than this build (a pull without a rebuild): applied,
+            // its migrations made every command of this build refuse the schema as "ahead" (an
+            // upgrade review, session 18). An explicit --schema-dir is the operator's choice.
+            if migrations.schemaDir == nil, let last = try? migrator.migrationNames().last,
+               let number = Migration.number(fileName: last), number > Migration.number(fileName: Migrator.builtWith)! {
+                throw CommandFailure("this labourmatch was built before the migrations of \(migrator.directory.path) (they "
+                    + "end at \(last); it was built for those up to \(Migrator.builtWith)): nothing was applied. Migrate "
+                    + "with the labourmatch built from that checkout (swift build -c release), or point LABOURMATCH_HOME "
+                    + "at the checkout this one was built from")
+            }
             let applied = try migrator.migrate(db, logger: logger)
             let total = try migrator.status(db).applied.count
             if applied.isEmpty {

@@ -233,6 +233,24 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             }
             try db.execute("DROP OWNED BY \(role)")
             #expect(try fixture.command(["feeds", "list"]).status == 0)
+            // A trigger on LabourMatch's tables whose function another role owns ran inside a load as
+            // the loader and inside db migrate as its login (it disabled the append-only guards);
+            // the TRIGGER privilege (granted by a common GRANT ALL ON ALL TABLES) lets it make one.
+            try db.execute("GRANT TRIGGER ON feeds TO \(role)")
+            let granted = try fixture.command(["feeds", "list"])
+            #expect(granted.status == 1 && granted.stderr.contains("TRIGGER privilege on feeds (granted to \(role))"),
+                    "\(granted.stderr)")
+            try db.execute("REVOKE TRIGGER ON feeds FROM \(role)")
+            try db.execute("CREATE SCHEMA \(role)_code AUTHORIZATION \(role)")
+            try db.execute("CREATE FUNCTION \(role)_code.spy() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$")
+            try db.execute("ALTER FUNCTION \(role)_code.spy() OWNER TO \(role)")
+            try db.execute("CREATE TRIGGER spy AFTER INSERT ON feeds FOR EACH STATEMENT EXECUTE FUNCTION \(role)_code.spy()")
+            let triggered = try fixture.command(["feeds", "list"])
+            #expect(triggered.status == 1 && triggered.stderr.contains("trigger spy on feeds (function \(role)_code.spy) "
+                + "(its function's owner \(role))"), "\(triggered.stderr)")
+            try db.execute("DROP TRIGGER spy ON feeds")
+            try db.execute("DROP SCHEMA \(role)_code CASCADE")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
             // The same objects owned by the schema's owner (or a superuser) are the owner's business.
             try db.execute("""
                 CREATE FUNCTION public.lm_owners_own(pg_catalog.int4) RETURNS pg_catalog.int4 LANGUAGE sql AS 'SELECT $1'
@@ -266,18 +284,8 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
     /// three roles gives nothing (a warning alone): migrate said "applied", every command then
     /// "never migrated", and migrate "up to date". Now migrate says which roles lack USAGE and the
     /// GRANT the owner runs; a command acting as a role without it says so too.
-    @Test func rolesLeftWithoutUsageAreNamed() throws {
-        let database = try ScratchDatabase(migrated: false)
-        defer { database.drop() }
-        let admin = try database.connect()
-        defer { admin.close() }
-        let login = "lm_migrator_\(UInt32.random(in: 0...UInt32.max))"
-        try admin.execute("CREATE ROLE \(login) LOGIN")
-        defer {
-            _ = try? admin.execute("DROP SCHEMA IF EXISTS lm_x CASCADE")
-            _ = try? admin.execute("DROP OWNED BY \(login)")
-            _ = try? admin.execute("DROP ROLE IF EXISTS \(login)")
-        }
+    @Test func rolesLeftWithoutUsageAreNamed() throws { try Self.withALogin { database, admin, login in
+        defer { _ = try? admin.execute("DROP SCHEMA IF EXISTS lm_x CASCADE") }
         let owner = try admin.query("SELECT quote_ident(session_user)")[0].decode(0, as: String.self)
         try admin.execute("CREATE SCHEMA lm_x")
         try admin.execute("GRANT USAGE, CREATE ON SCHEMA lm_x TO \(login)")
@@ -297,7 +305,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         try admin.execute("GRANT USAGE ON SCHEMA lm_x TO labourmatch_auditor, labourmatch_loader, labourmatch_runner")
         let granted = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo], environment: named)
         #expect(granted.status == 0, "\(granted.stderr)")
-    }
+    } }
 
     /// A read command, a run, a load and `db migrate` on `fixture` each exit 1 with what `said`
     /// accepts on stderr, and nothing was written (read on `db`, opened before: a new
@@ -314,6 +322,36 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         #expect(try db.query("SELECT count(*) FROM runs")[0].decode(0, as: Int.self) == 0, sourceLocation: sourceLocation)
         #expect(try db.query("SELECT count(*) FROM feeds WHERE source = 'trust'")[0].decode(0, as: Int.self) == 0,
                 sourceLocation: sourceLocation)
+    }
+
+    /// LabourMatch's tables owned by the login that migrated them, which owns neither the schema
+    /// nor the database (as after a pg_restore that keeps owners into a database someone else
+    /// made, or a migrator given CREATE on public): other logins trust it, and its CREATE.
+    @Test func theOwnerOfLabourMatchsTablesIsTrusted() throws { try Self.withALogin { database, admin, login in
+        try admin.execute("GRANT CREATE ON SCHEMA public TO \(login)")
+        let migrate = try CLIProcess.run(["db", "migrate", "--database-url", LoginURL.replacingUser(database.conninfo, with: login)])
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        #expect(try admin.query("SELECT tableowner::text FROM pg_tables WHERE tablename = 'runs'")[0].decode(0, as: String.self) == login)
+        let listed = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        try admin.execute("REVOKE CREATE ON SCHEMA public FROM \(login)")
+        #expect(try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo]).status == 0)
+    } }
+
+    /// An unmigrated scratch database, a superuser connection to it, and a LOGIN role, dropped
+    /// after `body` with what it owns.
+    static func withALogin(_ body: (ScratchDatabase, Connection, String) throws -> Void) throws {
+        let database = try ScratchDatabase(migrated: false)
+        defer { database.drop() }
+        let admin = try database.connect()
+        defer { admin.close() }
+        let login = "lm_login_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE ROLE \(login) LOGIN")
+        defer {
+            _ = try? admin.execute("DROP OWNED BY \(login)")
+            _ = try? admin.execute("DROP ROLE IF EXISTS \(login)")
+        }
+        try body(database, admin, login)
     }
 
     /// A fixture database, a superuser connection to it, and a NOLOGIN role (a stranger to the

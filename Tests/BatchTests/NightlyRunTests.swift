@@ -1130,6 +1130,12 @@ import Testing
         #expect(pulled.status == 1 && pulled.stderr.contains("this labourmatch was built before the migrations of "
             + "\(newer.path)/Schema (they end at 9998_from_the_future.sql; it was built for those up to \(Migrator.builtWith))"),
                 "\(pulled.stderr)")
+        // Nor does such a build migrate with that Schema/: applied, it made its own commands refuse.
+        let pulledMigrate = try CLIProcess.run(["db", "migrate", "--database-url", fixture.database.conninfo],
+                                               environment: ["LABOURMATCH_HOME": newer.path])
+        #expect(pulledMigrate.status == 1 && pulledMigrate.stderr.contains("it was built for those up to \(Migrator.builtWith)): "
+            + "nothing was applied"), "\(pulledMigrate.stderr)")
+        #expect(try fixture.count("SELECT count(*) FROM schema_migrations WHERE name = '9998_from_the_future.sql'") == 0)
         #expect(try CLIProcess.run(["feeds", "list", "--database-url", fixture.database.conninfo]).status == 0)
         // A --schema-dir that holds no migration is a wrong directory (it said "up to date").
         let empty = fixture.dir.appendingPathComponent("no-migrations")
