@@ -151,10 +151,11 @@ public final class Connection {
     /// revoked (`db migrate` then typed 72 columns with that domain), and with a trigger of a
     /// role granted ALL on the tables (it disabled the append-only guards inside `db migrate`).
     ///
-    /// Trusted: superusers, the login, the database's owner, the schema's owner, and the owner
-    /// of LabourMatch's own tables (of `schema_migrations`, when it owns `runs` too: the login
-    /// that migrated, which need own neither the schema nor the database, as after a restore
-    /// that keeps owners), each with the roles that are members of it.
+    /// Trusted: superusers, the login, the database's owner and the schema's owner, each with
+    /// the roles that are members of it. Not the owner of LabourMatch's tables as such: whoever
+    /// created them first owns them, and a role with CREATE could do that before the real
+    /// migrate (a regression review had its own `now()` trusted that way); the refusal names
+    /// it, and how the operator makes it trusted (owner of the schema or of the database).
     private func refuseUntrusted(_ schema: String) throws {
         let home = """
             home AS (
@@ -170,8 +171,7 @@ public final class Connection {
             """
             (CASE WHEN \(role) = 0 THEN false ELSE (SELECT r.rolsuper FROM pg_roles r WHERE r.oid = \(role))
              OR \(role) = (SELECT r.oid FROM pg_roles r WHERE r.rolname = session_user)
-             OR pg_has_role(\(role), h.nspowner, 'MEMBER') OR pg_has_role(\(role), h.datdba, 'MEMBER')
-             OR coalesce(pg_has_role(\(role), h.tables_owner, 'MEMBER'), false) END)
+             OR pg_has_role(\(role), h.nspowner, 'MEMBER') OR pg_has_role(\(role), h.datdba, 'MEMBER') END)
             """
         }
         func name(_ role: String) -> String {
@@ -232,7 +232,10 @@ public final class Connection {
                 SELECT 'TRIGGER privilege on', quote_ident(c.relname), a.grantee, 'granted to'
                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'TRIGGER')
-            SELECT x.object, count(*) OVER () FROM (
+            SELECT x.object, count(*) OVER (),
+                   (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
+                   quote_ident(current_database())
+            FROM (
                 SELECT DISTINCT o.kind || ' ' || o.name || ' (' || o.how || ' ' || \(name("o.role")) || ')' AS object
                 FROM objects o CROSS JOIN home h
                 WHERE NOT \(trusted("o.role"))) x
@@ -242,13 +245,22 @@ public final class Connection {
             let count = try first.decode(1, as: Int.self)
             let named = try foreign.map { try $0.decode(0, as: String.self) }.joined(separator: ", ")
                 + (count > foreign.count ? ", and \(count - foreign.count) more" : "")
+            // LabourMatch's own tables, of a login that owns neither the schema nor the database
+            // (a pg_restore that kept owners): who created them first cannot tell whether to trust
+            // it (a role with CREATE can create them before the real migrate); the operator can.
+            let tablesOwner = try first.decodeIfPresent(2, as: String.self)
+            let database = try first.decode(3, as: String.self)
+            let restored = tablesOwner.map { " If \($0), which owns LabourMatch's tables here, is the login that migrated "
+                + "them (a pg_restore keeps owners), make it the database's owner (ALTER DATABASE \(database) OWNER TO \($0)), "
+                + "or the schema's with LABOURMATCH_SCHEMA=\(shown), or restore with pg_restore --no-owner as the "
+                + "database's owner." } ?? ""
             close()
             throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds objects of roles it cannot "
-                + "trust (not a superuser, this login, or the owner of the database, of the schema or of LabourMatch's "
-                + "tables, or a member of one): \(named); one could take the place of PostgreSQL's own inside labourmatch's "
-                + "statements, or run as a trigger inside them, with their role's rights, so labourmatch refuses to work "
-                + "here. Their owner or an administrator drops them or moves them to another schema (ALTER ... SET SCHEMA), "
-                + "revokes the TRIGGER privilege, or labourmatch's tables go to a schema of their own (README, \"Roles\")",
+                + "trust (not a superuser, this login, or the owner of the database or of the schema, or a member of one): "
+                + "\(named); one could take the place of PostgreSQL's own inside labourmatch's statements, or run as a "
+                + "trigger inside them, with their role's rights, so labourmatch refuses to work here. Their owner or an "
+                + "administrator drops them or moves them to another schema (ALTER ... SET SCHEMA), revokes the TRIGGER "
+                + "privilege, or labourmatch's tables go to a schema of their own (README, \"Roles\").\(restored)",
                 connection: config.description)
         }
     }
