@@ -156,6 +156,18 @@ public final class Connection {
     /// created them first owns them, and a role with CREATE could do that before the real
     /// migrate (a regression review had its own `now()` trusted that way); the refusal names
     /// it, and how the operator makes it trusted (owner of the schema or of the database).
+    /// The branches of `refuseUntrusted`'s objects for the catalogs whose rows are only a name,
+    /// a schema and an owner: (kind, catalog, column prefix).
+    private static let namedObjects = [("collation", "pg_collation", "coll"), ("conversion", "pg_conversion", "con"),
+                                       ("text search configuration", "pg_ts_config", "cfg"),
+                                       ("text search dictionary", "pg_ts_dict", "dict")].map { kind, catalog, prefix in
+        """
+                        UNION ALL
+                        SELECT '\(kind)', quote_ident(x.\(prefix)name), x.\(prefix)owner, 'owner' FROM \(catalog) x
+                        WHERE x.\(prefix)namespace = (SELECT oid FROM home)
+        """
+    }.joined(separator: "\n")
+
     private func refuseUntrusted(_ schema: String) throws {
         let home = """
             home AS (
@@ -210,18 +222,7 @@ public final class Connection {
                 UNION ALL
                 SELECT 'operator', o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL)
                        || ')', o.oprowner, 'owner' FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
-                UNION ALL
-                SELECT 'collation', quote_ident(l.collname), l.collowner, 'owner' FROM pg_collation l
-                WHERE l.collnamespace = (SELECT oid FROM home)
-                UNION ALL
-                SELECT 'conversion', quote_ident(v.conname), v.conowner, 'owner' FROM pg_conversion v
-                WHERE v.connamespace = (SELECT oid FROM home)
-                UNION ALL
-                SELECT 'text search configuration', quote_ident(f.cfgname), f.cfgowner, 'owner' FROM pg_ts_config f
-                WHERE f.cfgnamespace = (SELECT oid FROM home)
-                UNION ALL
-                SELECT 'text search dictionary', quote_ident(y.dictname), y.dictowner, 'owner' FROM pg_ts_dict y
-                WHERE y.dictnamespace = (SELECT oid FROM home)
+                \(Self.namedObjects)
                 UNION ALL
                 SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ' (function '
                        || quote_ident(fn.nspname) || '.' || quote_ident(p.proname) || ')', p.proowner, 'its function''s owner'

@@ -62,8 +62,7 @@ struct DBMigrate: ParsableCommand {
             // The project's own Schema/ newer than this build (a pull without a rebuild): applied,
             // its migrations made every command of this build refuse the schema as "ahead" (an
             // upgrade review, session 18). An explicit --schema-dir is the operator's choice.
-            if migrations.schemaDir == nil, let last = try? migrator.migrationNames().last,
-               let number = Migration.number(fileName: last), number > Migration.number(fileName: Migrator.builtWith)! {
+            if migrations.schemaDir == nil, let last = migrator.newerThanBuild() {
                 throw CommandFailure("this labourmatch was built before the migrations of \(migrator.directory.path) (they "
                     + "end at \(last); it was built for those up to \(Migrator.builtWith)): nothing was applied. Migrate "
                     + "with the labourmatch built from that checkout (swift build -c release), or point LABOURMATCH_HOME "

@@ -134,15 +134,9 @@ struct Export: ParsableCommand {
     /// UNKNOWN_EMPLOYER), or they read as another input. An upgrade review (session 18) ran
     /// such a `reproduce:` line and got 111 matches for the run's 120.
     static func checkReadBack(inputs: String, run: RunRecord, whoListEdition: String, hashed: String) throws {
-        func file(_ kind: FeedKind) -> String {
-            (inputs as NSString).appendingPathComponent(FeedWriter.fileName(kind, whoListEdition: whoListEdition))
-        }
-        let files = RunInputFiles(employers: file(.employers), recruiters: file(.recruiters), vacancies: file(.vacancies),
-                                  workers: file(.workers), minimumWages: file(.minimumWages), fxRates: file(.fxRates),
-                                  whoList: file(.whoList), policy: (inputs as NSString).appendingPathComponent("policy.toml"))
         let reread: RunInputs
         do {
-            reread = try RunInputs.read(files, codes: try CodeLists.system())
+            reread = try RunInputs.read(inputFiles(inputs, whoListEdition: whoListEdition), codes: try CodeLists.system())
         } catch {
             throw CommandLog.fail(CommandFailure("the inputs written for run \(run.runId) cannot be read back (\(error)); "
                                                  + "`labourmatch match` on them would not reproduce the run, so no command is printed"))
@@ -163,16 +157,23 @@ struct Export: ParsableCommand {
 
     /// The `labourmatch match` command that reproduces `run` from the files in `inputs`
     /// (shell-quoted where a path needs it), writing into `<inputs>/../reproduced`.
-    static func matchCommand(inputs: String, run: RunRecord, whoListEdition: String) -> [String] {
+    /// The files `export --inputs` writes into `inputs`, as `match` takes them.
+    static func inputFiles(_ inputs: String, whoListEdition: String) -> RunInputFiles {
         func file(_ kind: FeedKind) -> String {
-            shellQuoted((inputs as NSString).appendingPathComponent(
-                FeedWriter.fileName(kind, whoListEdition: whoListEdition)))
+            (inputs as NSString).appendingPathComponent(FeedWriter.fileName(kind, whoListEdition: whoListEdition))
         }
+        return RunInputFiles(employers: file(.employers), recruiters: file(.recruiters), vacancies: file(.vacancies),
+                             workers: file(.workers), minimumWages: file(.minimumWages), fxRates: file(.fxRates),
+                             whoList: file(.whoList), policy: (inputs as NSString).appendingPathComponent("policy.toml"))
+    }
+
+    static func matchCommand(inputs: String, run: RunRecord, whoListEdition: String) -> [String] {
+        let files = inputFiles(inputs, whoListEdition: whoListEdition)
         let out = ((inputs as NSString).deletingLastPathComponent as NSString).appendingPathComponent("reproduced")
-        return [selfPath(), "match", "--employers", file(.employers), "--recruiters", file(.recruiters),
-                "--vacancies", file(.vacancies), "--workers", file(.workers), "--minimum-wages", file(.minimumWages),
-                "--fx-rates", file(.fxRates), "--who-list", file(.whoList),
-                "--policy", shellQuoted((inputs as NSString).appendingPathComponent("policy.toml")),
+        return [selfPath(), "match", "--employers", shellQuoted(files.employers), "--recruiters", shellQuoted(files.recruiters),
+                "--vacancies", shellQuoted(files.vacancies), "--workers", shellQuoted(files.workers),
+                "--minimum-wages", shellQuoted(files.minimumWages), "--fx-rates", shellQuoted(files.fxRates),
+                "--who-list", shellQuoted(files.whoList), "--policy", shellQuoted(files.policy!),
                 "--date", run.key.runDate.description, "--strategy", run.key.strategy.rawValue,
                 "--out", shellQuoted(out)]
     }

@@ -23,7 +23,7 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// The number of a `NNNN_name.sql` file name (4 digits, `_`, lower-case letters, digits, `_`), else nil.
-    public static func number(fileName: String) -> Int? {
+    static func number(fileName: String) -> Int? {
         let b = Array(fileName.utf8)
         guard b.count > 9, fileName.hasSuffix(".sql"), b[4] == UInt8(ascii: "_"),
               b[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }),

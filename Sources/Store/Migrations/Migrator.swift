@@ -104,6 +104,14 @@ public struct Migrator: Sendable {
     /// rebuild), and one without any `Schema/`, on a schema ahead of it; both worked on.
     public static let builtWith = "0012_feed_row_guards.sql"
 
+    /// The last migration of `directory` when it is newer than this build's (`builtWith`): a
+    /// `Schema/` pulled without a rebuild. Nil otherwise, or when the directory cannot be read.
+    public func newerThanBuild() -> String? {
+        guard let last = try? migrationNames().last, let number = Migration.number(fileName: last),
+              number > Migration.number(fileName: Self.builtWith)! else { return nil }
+        return last
+    }
+
     /// Why a command should not work on `db`'s schema, as a sentence: it was never migrated, it
     /// is behind the migrations of `directory` or of this build (an upgrade without `db
     /// migrate`), or ahead of this build (an older labourmatch, which would write without the
@@ -115,7 +123,7 @@ public struct Migrator: Sendable {
     public func problem(_ db: Connection) -> String? {
         let files = ((try? migrationNames()) ?? []).filter { Migration.number(fileName: $0) != nil }
         let known = Self.builtWith, knownNumber = Migration.number(fileName: known)!
-        if let last = files.last, let number = Migration.number(fileName: last), number > knownNumber {
+        if let last = newerThanBuild() {
             return "this labourmatch was built before the migrations of \(directory.path) (they end at \(last); it was "
                 + "built for those up to \(known)): it would work without what the newer ones add. Build it again "
                 + "(swift build -c release) from the same checkout as its Schema/, or point LABOURMATCH_HOME at the "
