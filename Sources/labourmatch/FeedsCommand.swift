@@ -26,9 +26,12 @@ struct FeedsList: ParsableCommand {
     @Option(help: "Only loads of this kind.") var kind: FeedKind?
     @Option(help: ArgumentHelp("Only loads from this source.", valueName: "name")) var source: String?
     @Option(help: "At most this many loads.") var limit = 50
+    @Option(help: ArgumentHelp("Only loads older than this one (the next page: the last id shown).", valueName: "id"))
+    var before: Int64?
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let before, before < 1 { throw ValidationError("--before must be a feed id (1 or more)") }
     }
 
     func run() throws {
@@ -38,12 +41,14 @@ struct FeedsList: ParsableCommand {
             let db = try database.connect(as: .auditor, logger: logger)
             defer { db.close() }
             // One more than shown, to tell whether there are more.
-            feeds = try FeedCatalog.list(db, kind: kind, source: source, limit: limit == .max ? limit : limit + 1)
+            feeds = try FeedCatalog.list(db, kind: kind, source: source, before: before,
+                                         limit: limit == .max ? limit : limit + 1)
         } catch {
             throw CommandLog.fail(error)
         }
         guard !feeds.isEmpty else {
-            print("no loads recorded\(kind.map { " of \($0.cliName)" } ?? "")\(source.map { " from source '\(FeedText.oneLine($0))'" } ?? "")")
+            print("no loads recorded\(kind.map { " of \($0.cliName)" } ?? "")\(source.map { " from source '\(FeedText.oneLine($0))'" } ?? "")"
+                  + (before.map { " before feed \($0)" } ?? ""))
             return
         }
         var rows = [["id", "kind", "source", "mode", "read", "ins", "upd", "unch", "rej", "wdr", "finished (UTC)", "file"]]
@@ -54,8 +59,9 @@ struct FeedsList: ParsableCommand {
                          FeedText.timestamp(f.finishedAt), FeedText.oneLine(f.fileName)])
         }
         print(FeedText.table(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9]))
-        if feeds.count > limit {
-            print("(the \(limit) newest shown; older loads are recorded: --limit shows more)")
+        if feeds.count > limit, let last = feeds.prefix(limit).last {
+            print("(the \(limit) newest shown\(before.map { " before feed \($0)" } ?? ""); older loads are recorded: "
+                  + "--before \(last.feedId) shows the next \(limit), --limit more at once)")
         }
     }
 }

@@ -609,6 +609,18 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             let chain = try fixture.command(["verify", "--chain"])
             #expect(chain.status == 1)
             #expect(chain.stdout.contains("1 of 2 links FAIL"), "\(chain.stdout)")
+            // From link 2 on, link 1's rows are not read again: its change is not seen, and the
+            // output says which links were reread; from link 1 on, it is.
+            let recent = try fixture.command(["verify", "--chain", "--from-link", "2"])
+            #expect(recent.status == 0, "\(recent.stdout)\(recent.stderr)")
+            #expect(recent.stdout.contains("the stored rows of links 2 to 2 were read again; links 1 to 1 were checked "
+                                           + "by their recorded hashes alone"), "\(recent.stdout)")
+            let fromFirst = try fixture.command(["verify", "--chain", "--from-link", "1"])
+            #expect(fromFirst.status == 1 && fromFirst.stdout.contains("1 of 2 links FAIL"), "\(fromFirst.stdout)")
+            let beyond = try fixture.command(["verify", "--chain", "--from-link", "3"])
+            #expect(beyond.status == 0 && beyond.stdout.contains("the chain ends at link 2, so no stored rows were read again"),
+                    "\(beyond.stdout)")
+            #expect(try fixture.command(["verify", ids[0], "--from-link", "2"]).status == 2)
 
             // Rewriting the first run's hashes to fit its new rows breaks the link the second run holds.
             guard let run = try JobRepository.run(db, runId: Int64(ids[0])!),
@@ -625,6 +637,10 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             let next = try fixture.command(["verify", ids[1]])
             #expect(next.status == 1)
             #expect(next.stdout.contains("link 1 -> 2 (run \(ids[0]) -> run \(ids[1])) is broken"), "\(next.stdout)")
+            // The recorded hashes alone show it too: no row is read again.
+            let hashesOnly = try fixture.command(["verify", "--chain", "--from-link", "3"])
+            #expect(hashesOnly.status == 1 && hashesOnly.stdout.contains("link 1 -> 2 (run \(ids[0]) -> run \(ids[1])) is broken"),
+                    "\(hashesOnly.stdout)")
         }
     }
 }

@@ -86,8 +86,16 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(lines[1].drop { $0 == " " }.hasPrefix("3  vacancies"))
             #expect(!list.stdout.contains("--limit shows more"), "\(list.stdout)")
             let two = try runLabourmatch(["feeds", "list", "--limit", "2", "--database-url", url])
-            #expect(two.stdout.split(separator: "\n").count == 4 && two.stdout.hasSuffix("(the 2 newest shown; older loads are recorded: --limit shows more)\n"),
-                    "\(two.stdout)")
+            #expect(two.stdout.split(separator: "\n").count == 4 && two.stdout.hasSuffix(
+                "(the 2 newest shown; older loads are recorded: --before 2 shows the next 2, --limit more at once)\n"), "\(two.stdout)")
+            // The next page: loads older than the last id shown.
+            let next = try runLabourmatch(["feeds", "list", "--limit", "2", "--before", "2", "--database-url", url])
+            let nextLines = next.stdout.split(separator: "\n")
+            #expect(next.status == 0 && nextLines.count == 2 && nextLines[1].drop { $0 == " " }.hasPrefix("1  employers"),
+                    "\(next.stdout)")
+            #expect(try runLabourmatch(["feeds", "list", "--before", "1", "--database-url", url]).stdout
+                    == "no loads recorded before feed 1\n")
+            #expect(try runLabourmatch(["feeds", "list", "--before", "0", "--database-url", url]).status == 2)
             let three = try runLabourmatch(["feeds", "list", "--limit", "3", "--database-url", url])
             #expect(!three.stdout.contains("--limit shows more"), "\(three.stdout)")
             let show = try runLabourmatch(["feeds", "show", "3", "--database-url", url])
@@ -109,6 +117,13 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(withdrawn.status == 0 && withdrawn.stdout == dropped.sorted().map { $0 + "\n" }.joined(),
                     "\(withdrawn.stdout)\(withdrawn.stderr)")
             #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--database-url", url]).stdout == "")
+            // Found through 0013's index, not by reading the whole versions table (as planned
+            // when a scan is dearer: here the table is small, so scans are priced out).
+            try t.db.execute("SET enable_seqscan = off")
+            defer { _ = try? t.db.execute("RESET enable_seqscan") }
+            let plan = try t.strings("EXPLAIN SELECT vacancy_id::text FROM vacancy_versions WHERE feed_id = 4 AND withdrawn")
+                .joined(separator: "\n")
+            #expect(plan.contains("vacancy_versions_withdrawn_by"), "\(plan)")
             #expect(try runLabourmatch(["feeds", "show", "3", "--withdrawn", "--rejections", "--database-url", url]).status == 2)
             #expect(snapshot.stdout.contains("withdrawn: 2 (keys of source 'vacancies' the file no longer lists)\n"
                                              + "    (the keys: labourmatch feeds show 4 --withdrawn)\n"), "\(snapshot.stdout)")

@@ -37,12 +37,13 @@ public enum FeedCatalog {
 
     /// The latest `limit` loads, newest first, optionally of one kind and source.
     public static func list(_ db: Connection, kind: FeedKind? = nil, source: String? = nil,
-                            limit: Int = 50) throws -> [FeedSummary] {
+                            before: Int64? = nil, limit: Int = 50) throws -> [FeedSummary] {
         try db.query("""
             SELECT \(columns) FROM feeds
             WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR source = $2)
+              AND ($4::bigint IS NULL OR feed_id < $4)
             ORDER BY feed_id DESC LIMIT $3
-            """, params: [kind.map { .init($0.rawValue) }, source.map { .init($0) }, .init(limit)])
+            """, params: [kind.map { .init($0.rawValue) }, source.map { .init($0) }, .init(limit), before.map { .init($0) }])
             .map(summary)
     }
 
