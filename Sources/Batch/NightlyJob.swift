@@ -724,7 +724,10 @@ public final class NightlyJob {
         if let db, db.isOpen { return db }
         closeConnection()
         let opened = try Connection(config, logger: logger)
-        if config.schema == nil, let home = opened.home { config.schema = home }
+        if config.schema == nil, let home = opened.home {
+            config.schema = home
+            progress.chose(home: home)   // for a stop signal's handler, whose config was taken before
+        }
         try opened.setApplicationName(applicationName)
         // A transaction of this runner left waiting on it (the process stalled, its host cut off)
         // would hold its rows for ever, and the runner that takes the lease over would wait on

@@ -36,6 +36,9 @@ public final class RunProgress: @unchecked Sendable {
         public var computing = false
         /// True once the handler took the recording of the stop over (the job was computing).
         public var handlerRecords = false
+        /// The schema the job's first connection chose (`Connection.home`), for the handler's
+        /// own connection when the command gave none.
+        public var home: String?
     }
 
     /// What a stop signal's handler is to do.
@@ -71,6 +74,8 @@ public final class RunProgress: @unchecked Sendable {
     }
 
     func end() { update { $0.ended = true } }
+
+    func chose(home: String) { update { $0.home = home } }
 
     /// The work connection's cancel handle (nil when it is closed).
     func workConnection(_ handle: CancelHandle?) {
@@ -169,6 +174,8 @@ public struct RunStopper: Sendable {
         }
         guard let runId = state.runId, let executionId = state.executionId else { return line(nil) }
         do {
+            var config = self.config
+            if config.schema == nil { config.schema = state.home }
             let db = try Connection(config, logger: logger)
             defer { db.close() }
             let (outcome, released) = try db.transaction { tx in
