@@ -107,29 +107,35 @@ public final class Connection {
             try refuseUntrusted(named)
             return named
         }
-        guard let row = try query("""
+        let candidates = try query("""
             SELECT n.nspname, quote_ident(n.nspname), quote_ident(o.rolname),
                    o.rolsuper OR o.rolname = session_user OR o.rolname = 'pg_database_owner'
-                   OR n.nspowner = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database())
+                   OR n.nspowner = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()),
+                   EXISTS (SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                           WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r'
+                             AND a.attname = 'sha256' AND NOT a.attisdropped)
             FROM unnest($1::text[]) WITH ORDINALITY AS p(name, ord)
             JOIN pg_namespace n ON n.nspname = p.name
             JOIN pg_roles o ON o.oid = n.nspowner
             WHERE n.nspname <> 'pg_catalog' AND n.oid <> pg_my_temp_schema()
-            ORDER BY EXISTS (SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-                             WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r'
-                               AND a.attname = 'sha256' AND NOT a.attisdropped) DESC,
-                     p.ord
-            LIMIT 1
-            """, params: [.textArray(path)]).first else { return nil }
+            ORDER BY 5 DESC, p.ord
+            """, params: [.textArray(path)])
+        guard let row = candidates.first else { return nil }
         let (name, shown, owner) = (try row.decode(0, as: String.self), try row.decode(1, as: String.self),
                                     try row.decode(2, as: String.self))
         guard try row.decode(3, as: Bool.self) else {
+            // Anyone who may create schemas can make one named after a login ("$user", first on
+            // the default path) holding a schema_migrations: say which schema of the path would do.
+            let trusted = try candidates.dropFirst().first { try $0.decode(3, as: Bool.self) && $0.decode(4, as: Bool.self) }
+            let instead = try trusted.map { ". The path's next schema holding LabourMatch's tables, \(try $0.decode(1, as: String.self)), "
+                + "is owned by \(try $0.decode(2, as: String.self)): LABOURMATCH_SCHEMA=\(try $0.decode(1, as: String.self)) "
+                + "works there whatever the path holds" } ?? ""
             close()
             throw PostgresError(kind: .schemaRefused, message: "the schema this session would work in, \(shown), is owned by "
                                 + "\(owner), not by this login, a superuser or the database's owner: a table or function of "
                                 + "theirs could stand in for the project's. Take it off the search_path; name it "
                                 + "(LABOURMATCH_SCHEMA=\(shown)) only if it is the project's own schema and you trust its "
-                                + "owner (README, \"Roles\")", connection: config.description)
+                                + "owner (README, \"Roles\")\(instead)", connection: config.description)
         }
         try refuseUntrusted(name)
         return name
@@ -163,10 +169,22 @@ public final class Connection {
                                        ("text search dictionary", "pg_ts_dict", "dict")].map { kind, catalog, prefix in
         """
                         UNION ALL
-                        SELECT '\(kind)', quote_ident(x.\(prefix)name), x.\(prefix)owner, 'owner' FROM \(catalog) x
+                        SELECT '\(kind)', quote_ident(x.\(prefix)name), x.\(prefix)owner, 'owner', false FROM \(catalog) x
                         WHERE x.\(prefix)namespace = (SELECT oid FROM home)
         """
     }.joined(separator: "\n")
+
+    /// The branches of `refuseUntrusted`'s trigger dependencies (`x`, a `pg_depend` row), for
+    /// the catalogs of what a trigger can name: (kind, catalog, its reg type, owner column).
+    private static let namedDependencies = [("function", "pg_proc", "regprocedure", "proowner"),
+                                            ("operator", "pg_operator", "regoperator", "oprowner"),
+                                            ("type", "pg_type", "regtype", "typowner"),
+                                            ("relation", "pg_class", "regclass", "relowner"),
+                                            ("collation", "pg_collation", "regcollation", "collowner")]
+        .map { kind, catalog, reg, owner in
+            "SELECT '\(kind) ' || y.oid::\(reg)::text AS what, y.\(owner) AS role FROM \(catalog) y "
+                + "WHERE x.refclassid = '\(catalog)'::regclass AND y.oid = x.refobjid"
+        }.joined(separator: "\n                    UNION ALL\n                    ")
 
     private func refuseUntrusted(_ schema: String) throws {
         let home = """
@@ -208,38 +226,87 @@ public final class Connection {
         }
         let foreign = try query("""
             WITH \(home),
-            objects (kind, name, role, how) AS (
-                SELECT 'relation', quote_ident(c.relname), c.relowner, 'owner' FROM pg_class c
+            objects (kind, name, role, how, always) AS (
+                SELECT 'relation', quote_ident(c.relname), c.relowner, 'owner', false FROM pg_class c
                 WHERE c.relnamespace = (SELECT oid FROM home)
                 UNION ALL
                 SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,
-                       quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner, 'owner'
+                       quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner, 'owner',
+                       false
                 FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'type', quote_ident(t.typname), t.typowner, 'owner' FROM pg_type t
+                SELECT 'type', quote_ident(t.typname), t.typowner, 'owner', false FROM pg_type t
                 WHERE t.typnamespace = (SELECT oid FROM home) AND t.typrelid = 0
                   AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
                 UNION ALL
                 SELECT 'operator', o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL)
-                       || ')', o.oprowner, 'owner' FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
+                       || ')', o.oprowner, 'owner', false FROM pg_operator o WHERE o.oprnamespace = (SELECT oid FROM home)
                 \(Self.namedObjects)
                 UNION ALL
-                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ' (function '
-                       || quote_ident(fn.nspname) || '.' || quote_ident(p.proname) || ')', p.proowner, 'its function''s owner'
+                -- An extension's objects belong to the superuser who installed its files, but the
+                -- extension to whoever created it (a trusted extension needs CREATE on the
+                -- database only), who may update or drop it: in pg_catalog, its operators fit
+                -- calls better than the built-in ones.
+                SELECT 'extension', quote_ident(e.extname) || CASE WHEN e.extnamespace = 'pg_catalog'::regnamespace
+                                                                   THEN ' in pg_catalog' ELSE '' END,
+                       e.extowner, 'owner', false
+                FROM pg_extension e WHERE e.extnamespace IN ((SELECT oid FROM home), 'pg_catalog'::regnamespace)
+                UNION ALL
+                -- Who made a trigger is not recorded, and a role once granted TRIGGER may have left
+                -- one calling a function of PostgreSQL's own (tsvector_update_trigger rewrites a
+                -- column): a trigger calls a function of this schema.
+                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', calling '
+                       || quote_ident(fn.nspname) || '.' || quote_ident(p.proname) || '('
+                       || pg_get_function_identity_arguments(p.oid) || '), a function outside labourmatch''s schema',
+                       p.proowner, 'its owner', true
                 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
                 JOIN pg_namespace fn ON fn.oid = p.pronamespace
                 WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
+                  AND p.pronamespace <> (SELECT oid FROM home)
                 UNION ALL
-                SELECT 'TRIGGER privilege on', quote_ident(c.relname), a.grantee, 'granted to'
+                -- And every object a trigger names (its function, what its WHEN condition calls or
+                -- casts to), with the extension each belongs to, is of a role it trusts.
+                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', naming ' || d.what,
+                       d.role, 'its owner', false
+                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                JOIN pg_depend x ON x.classid = 'pg_trigger'::regclass AND x.objid = g.oid
+                CROSS JOIN LATERAL (
+                    \(Self.namedDependencies)
+                    UNION ALL
+                    SELECT 'an object of extension ' || quote_ident(e.extname), e.extowner
+                    FROM pg_depend m JOIN pg_extension e ON e.oid = m.refobjid
+                    WHERE m.classid = x.refclassid AND m.objid = x.refobjid AND m.refclassid = 'pg_extension'::regclass
+                      AND m.deptype = 'e') d
+                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
+                UNION ALL
+                -- A foreign key to one of its tables from a table elsewhere, or of such a role: a
+                -- delete there cascades into that table and fires its triggers inside
+                -- labourmatch's statement (a regression review read every worker that way).
+                SELECT 'foreign key', quote_ident(k.conname) || ' of ' || t.oid::regclass::text || ' to '
+                       || quote_ident(c.relname) || CASE WHEN t.relnamespace <> (SELECT oid FROM home)
+                                                         THEN ', outside labourmatch''s schema' ELSE '' END,
+                       t.relowner, 'its table''s owner', t.relnamespace <> (SELECT oid FROM home)
+                FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid
+                WHERE k.contype = 'f' AND c.relnamespace = (SELECT oid FROM home)
+                UNION ALL
+                -- The privileges that let a role attach such things to its tables.
+                SELECT a.privilege_type || ' privilege on', quote_ident(c.relname), a.grantee, 'granted to', false
                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
-                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'TRIGGER')
+                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type IN ('TRIGGER', 'REFERENCES')
+                  AND a.grantee <> c.relowner
+                UNION ALL
+                SELECT 'REFERENCES privilege on', quote_ident(c.relname) || '.' || quote_ident(t.attname), a.grantee,
+                       'granted to', false
+                FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
+                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner)
             SELECT x.object, count(*) OVER (),
                    (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
-                   quote_ident(current_database())
+                   quote_ident(current_database()),
+                   (SELECT quote_ident(r.rolname) FROM home h JOIN pg_roles r ON r.oid = h.datdba)
             FROM (
                 SELECT DISTINCT o.kind || ' ' || o.name || ' (' || o.how || ' ' || \(name("o.role")) || ')' AS object
                 FROM objects o CROSS JOIN home h
-                WHERE NOT \(trusted("o.role"))) x
+                WHERE o.always OR NOT \(trusted("o.role"))) x
             ORDER BY x.object COLLATE "C" LIMIT 5
             """, params: [PostgresValue(schema)])
         if let first = foreign.first {
@@ -251,17 +318,25 @@ public final class Connection {
             // it (a role with CREATE can create them before the real migrate); the operator can.
             let tablesOwner = try first.decodeIfPresent(2, as: String.self)
             let database = try first.decode(3, as: String.self)
-            let restored = tablesOwner.map { " If \($0), which owns LabourMatch's tables here, is the login that migrated "
-                + "them (a pg_restore keeps owners), make it the database's owner (ALTER DATABASE \(database) OWNER TO \($0)), "
-                + "or the schema's with LABOURMATCH_SCHEMA=\(shown), or restore with pg_restore --no-owner as the "
-                + "database's owner." } ?? ""
+            let databaseOwner = try first.decode(4, as: String.self)
+            // Worded so that an operator who does not know the role does not hand it the database
+            // (a regression review: its first wording, followed to the letter, did).
+            let restored = tablesOwner.map { " LabourMatch's tables here belong to \($0), which owns neither the database nor "
+                + "the schema. Only if \($0) is a login of yours that migrated or restored them (pg_restore keeps owners): "
+                + "restore again as the database's owner with pg_restore --no-owner, or give its objects to the database's "
+                + "owner (REASSIGN OWNED BY \($0) TO \(databaseOwner), in database \(database)), or make it the database's "
+                + "owner (ALTER DATABASE \(database) OWNER TO \($0)). If you do not know \($0), do none of these: a role "
+                + "that could create in the schema can create LabourMatch's tables before the real migrate, to have its "
+                + "objects trusted; take the data out and migrate anew as the database's owner." } ?? ""
             close()
-            throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds objects of roles it cannot "
-                + "trust (not a superuser, this login, or the owner of the database or of the schema, or a member of one): "
+            throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds what it cannot trust "
+                + "(objects of a role that is not a superuser, this login, or the owner of the database or of the schema, or "
+                + "a member of one; triggers calling a function outside the schema; foreign keys from tables outside it): "
                 + "\(named); one could take the place of PostgreSQL's own inside labourmatch's statements, or run as a "
                 + "trigger inside them, with their role's rights, so labourmatch refuses to work here. Their owner or an "
                 + "administrator drops them or moves them to another schema (ALTER ... SET SCHEMA), revokes the TRIGGER "
-                + "privilege, or labourmatch's tables go to a schema of their own (README, \"Roles\").\(restored)",
+                + "and REFERENCES privileges, or labourmatch's tables go to a schema of their own (README, \"Roles\")."
+                + restored,
                 connection: config.description)
         }
     }

@@ -226,7 +226,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("CREATE DOMAIN public.text AS pg_catalog.text")
             try db.execute("ALTER DOMAIN public.text OWNER TO \(role)")
             try Self.expectEveryCommandRefused(fixture, db) { stderr in
-                stderr.contains("labourmatch's schema public holds objects of roles it cannot trust")
+                stderr.contains("labourmatch's schema public holds what it cannot trust")
                     && stderr.contains("function set_config(text, text, boolean) (owner \(role))")
                     && stderr.contains("type text (owner \(role))") && !stderr.contains("pwned")
                     && !stderr.contains("PostgreSQL schema refused")
@@ -246,10 +246,71 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("ALTER FUNCTION \(role)_code.spy() OWNER TO \(role)")
             try db.execute("CREATE TRIGGER spy AFTER INSERT ON feeds FOR EACH STATEMENT EXECUTE FUNCTION \(role)_code.spy()")
             let triggered = try fixture.command(["feeds", "list"])
-            #expect(triggered.status == 1 && triggered.stderr.contains("trigger spy on feeds (function \(role)_code.spy) "
-                + "(its function's owner \(role))"), "\(triggered.stderr)")
+            #expect(triggered.status == 1 && triggered.stderr.contains("trigger spy on feeds, calling \(role)_code.spy(), a "
+                + "function outside labourmatch's schema (its owner \(role))"), "\(triggered.stderr)")
             try db.execute("DROP TRIGGER spy ON feeds")
+            // A trigger calling a function of PostgreSQL's own, whose WHEN condition calls the
+            // role's: the condition ran as the loader, the runner and db migrate's login (a
+            // regression review copied every worker out, and made db migrate create a function
+            // of the database's owner it could call). Who made a trigger is not recorded: one
+            // calling a function outside the schema is refused whoever owns the function.
+            try db.execute("""
+                CREATE FUNCTION \(role)_code.peek(pg_catalog.text) RETURNS boolean LANGUAGE sql AS 'SELECT false'
+                """)
+            try db.execute("ALTER FUNCTION \(role)_code.peek(pg_catalog.text) OWNER TO \(role)")
+            try db.execute("""
+                CREATE TRIGGER peek AFTER INSERT ON worker_versions FOR EACH ROW WHEN (\(role)_code.peek(NEW::pg_catalog.text))
+                EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()
+                """)
+            let when = try fixture.command(["feeds", "list"])
+            #expect(when.status == 1 && when.stderr.contains("trigger peek on worker_versions, calling "
+                + "pg_catalog.suppress_redundant_updates_trigger(), a function outside labourmatch's schema (its owner ")
+                && when.stderr.contains("trigger peek on worker_versions, naming function \(role)_code.peek(text) "
+                + "(its owner \(role))"), "\(when.stderr)")
+            try db.execute("DROP TRIGGER peek ON worker_versions")
+            // The WHEN condition alone, on a trigger calling a function of the schema's.
+            try db.execute("""
+                CREATE TRIGGER peek BEFORE UPDATE ON feeds FOR EACH ROW WHEN (\(role)_code.peek(NEW::pg_catalog.text))
+                EXECUTE FUNCTION public.lm_guard('none')
+                """)
+            let condition = try fixture.command(["feeds", "list"])
+            #expect(condition.status == 1 && condition.stderr.contains("trigger peek on feeds, naming function "
+                + "\(role)_code.peek(text) (its owner \(role))") && !condition.stderr.contains(", calling "), "\(condition.stderr)")
+            try db.execute("DROP TRIGGER peek ON feeds")
+            // A foreign key from a table of the role's to one of LabourMatch's: a run's delete of
+            // its lease cascaded there and fired its trigger inside the run, as the runner.
+            try db.execute("""
+                CREATE TABLE \(role)_code.ref (scope pg_catalog.text REFERENCES public.run_leases ON DELETE CASCADE)
+                """)
+            try db.execute("ALTER TABLE \(role)_code.ref OWNER TO \(role)")
+            let keyed = try fixture.command(["feeds", "list"])
+            #expect(keyed.status == 1 && keyed.stderr.contains("foreign key ref_scope_fkey of \(role)_code.ref to run_leases, "
+                + "outside labourmatch's schema (its table's owner \(role))"), "\(keyed.stderr)")
+            try db.execute("DROP TABLE \(role)_code.ref")
+            // The REFERENCES privilege, on a table or a column, lets a role make one.
+            try db.execute("GRANT REFERENCES ON runs TO \(role)")
+            try db.execute("GRANT REFERENCES (scope) ON run_leases TO \(role)")
+            let references = try fixture.command(["feeds", "list"])
+            #expect(references.status == 1 && references.stderr.contains("REFERENCES privilege on runs (granted to \(role))")
+                    && references.stderr.contains("REFERENCES privilege on run_leases.scope (granted to \(role))"),
+                    "\(references.stderr)")
+            try db.execute("REVOKE REFERENCES ON runs FROM \(role)")
+            try db.execute("REVOKE REFERENCES (scope) ON run_leases FROM \(role)")
             try db.execute("DROP SCHEMA \(role)_code CASCADE")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            // A trusted extension needs CREATE on the database alone; its objects belong to the
+            // superuser, the extension to the role (who may update or drop it). In pg_catalog
+            // its operators fit calls better than the built-in ones.
+            let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+            try db.execute("GRANT CREATE ON DATABASE \(database) TO \(role)")
+            defer { _ = try? db.execute("REVOKE CREATE ON DATABASE \(database) FROM \(role)") }
+            try db.execute("SET ROLE \(role)")
+            try db.execute("CREATE EXTENSION intarray SCHEMA pg_catalog")
+            try db.execute("RESET ROLE")
+            let extended = try fixture.command(["feeds", "list"])
+            #expect(extended.status == 1 && extended.stderr.contains("extension intarray in pg_catalog (owner \(role))"),
+                    "\(extended.stderr)")
+            try db.execute("DROP EXTENSION intarray")
             #expect(try fixture.command(["feeds", "list"]).status == 0)
             // The same objects owned by the schema's owner (or a superuser) are the owner's business.
             try db.execute("""
@@ -339,9 +400,14 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
                 "\(creates.stderr)")
         try admin.execute("REVOKE CREATE ON SCHEMA public FROM \(login)")
         let owns = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo])
-        #expect(owns.status == 1 && owns.stderr.contains("holds objects of roles it cannot trust")
-                && owns.stderr.contains("If \(login), which owns LabourMatch's tables here, is the login that migrated them")
-                && owns.stderr.contains("ALTER DATABASE \(database.name) OWNER TO \(login)"), "\(owns.stderr)")
+        // Worded so that an operator who does not know the role does not hand it the database.
+        #expect(owns.status == 1 && owns.stderr.contains("holds what it cannot trust")
+                && owns.stderr.contains("LabourMatch's tables here belong to \(login), which owns neither the database nor the "
+                                        + "schema. Only if \(login) is a login of yours")
+                && owns.stderr.contains("ALTER DATABASE \(database.name) OWNER TO \(login)")
+                && owns.stderr.contains("If you do not know \(login), do none of these"), "\(owns.stderr)")
+        // The owner's own privileges on its tables are not listed as granted to it.
+        #expect(!owns.stderr.contains("privilege on"), "\(owns.stderr)")
         try admin.execute("ALTER DATABASE \(database.name) OWNER TO \(login)")
         defer { _ = try? admin.execute("ALTER DATABASE \(database.name) OWNER TO CURRENT_USER") }   // the login can be dropped
         let listed = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo])
@@ -403,6 +469,12 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             let login = try fixture.command(["verify", "--chain"])
             #expect(login.status == 1 && login.stderr.contains("the schema this session would work in, postgres, is owned by "
                                                                + "\(role), not by this login"), "\(login.stderr)")
+            // Anyone who may create schemas can do that: the refusal names the schema that would do.
+            #expect(login.stderr.contains("The path's next schema holding LabourMatch's tables, public, is owned by "
+                                          + "pg_database_owner: LABOURMATCH_SCHEMA=public works there"), "\(login.stderr)")
+            let publicNamed = try CLIProcess.run(["verify", "--chain", "--database-url", fixture.database.conninfo],
+                                           environment: ["LABOURMATCH_SCHEMA": "public"])
+            #expect(publicNamed.status == 0, "\(publicNamed.stdout)\(publicNamed.stderr)")
             // A run says so before any step (it said "step lock failed").
             let refusedRun = try fixture.run(out: "refused")
             #expect(refusedRun.status == 1 && refusedRun.stderr.contains("the schema this session would work in, postgres")
