@@ -275,7 +275,9 @@ public struct OutputDirectory: Sendable {
         if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
             return "is a symbolic link or not a regular file; give the path of a regular file to create or replace"
         }
-        return obstacle(parent(path))
+        // A try, not a look, as for the directories of `run` and `export` (a report into /proc
+        // failed after the database's work with status 1, where they said 2 before any).
+        return probe(parent(path))
     }
 
     /// `obstacle`, then a real try, leaving nothing behind and touching no name but its own:

@@ -21,7 +21,8 @@ public final class Connection {
     /// Opens a connection; a server that does not answer fails within the connect timeout (5 s by default).
     ///
     /// The session runs with `client_encoding=UTF8`, `DateStyle=ISO` and
-    /// `TimeZone=UTC`, which the decoders rely on. Server notices go to `logger`.
+    /// `TimeZone=UTC`, which the decoders rely on, and no statement timeout. Server notices go
+    /// to `logger`.
     /// A session's name in `pg_stat_activity` when neither the connection string nor
     /// `PGAPPNAME` gives one.
     static let fallbackApplicationName = "labourmatch"
@@ -62,7 +63,11 @@ public final class Connection {
             guard let arg, let result else { return }
             Unmanaged<NoticeSink>.fromOpaque(arg).takeUnretainedValue().receive(result)
         }, Unmanaged.passUnretained(notices).toOpaque())
-        try runScript("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
+        // No statement timeout an administrator set for the login, role or database (or PGOPTIONS):
+        // a load's COPY or a run's persist lasts as long as its data, and a run cancelled by one
+        // failed at every restart alike (a reliability review). Waits are bounded where they
+        // happen (lock_timeout, the lease, the stop budget).
+        try runScript("SET statement_timeout = 0; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'")
         // The schema this session works in, chosen as the login before SET ROLE (after it,
         // "$user" is the role's name, which anyone who may create schemas can take).
         let home = try homeSchema()
@@ -264,6 +269,27 @@ public final class Connection {
                 WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
                   AND p.pronamespace <> (SELECT oid FROM home)
                 UNION ALL
+                -- A WHEN condition is an expression run inside the statements on its table:
+                -- PostgreSQL's own functions let it run any SQL (query_to_xml), change the pinned
+                -- path for the transaction (set_config) or send rows out (pg_notify). LabourMatch's
+                -- triggers have none; a regression review's ran its creator's code as every role.
+                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname)
+                       || ', with a WHEN condition (which can run any SQL; LabourMatch''s triggers have none)',
+                       NULL, NULL, true
+                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal AND g.tgqual IS NOT NULL
+                UNION ALL
+                -- LabourMatch's guard functions (anyone may call them) on a trigger not as the
+                -- migrations make it: a BEFORE INSERT lm_guard on feeds refused every load.
+                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', calling '
+                       || quote_ident(p.proname) || ' as no migration does (LabourMatch''s guard functions go on its '
+                       || 'own triggers)', NULL, NULL, true
+                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
+                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
+                  AND p.pronamespace = (SELECT oid FROM home)
+                  AND p.proname IN (SELECT t.fname FROM (VALUES \(Self.ownTriggers)) t(tname, fname, ftype))
+                  AND (g.tgname::text, p.proname::text, g.tgtype::int) NOT IN (SELECT * FROM (VALUES \(Self.ownTriggers)) t(tname, fname, ftype))
+                UNION ALL
                 -- And every object a trigger names (its function, what its WHEN condition calls or
                 -- casts to), with the extension each belongs to, is of a role it trusts.
                 SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', naming ' || d.what,
@@ -299,47 +325,68 @@ public final class Connection {
                        'granted to', false
                 FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner)
-            SELECT x.object, count(*) OVER (),
+            SELECT x.object, count(*) OVER (), count(*) FILTER (WHERE x.theirs) OVER (),
                    (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
-                   quote_ident(current_database()),
-                   (SELECT quote_ident(r.rolname) FROM home h JOIN pg_roles r ON r.oid = h.datdba)
+                   quote_ident(current_database())
             FROM (
-                SELECT DISTINCT o.kind || ' ' || o.name || ' (' || o.how || ' ' || \(name("o.role")) || ')' AS object
+                SELECT DISTINCT o.kind || ' ' || o.name
+                                || CASE WHEN o.how IS NULL THEN '' ELSE ' (' || o.how || ' ' || \(name("o.role")) || ')' END
+                                AS object,
+                       coalesce(o.role = h.tables_owner AND NOT o.always, false) AS theirs
                 FROM objects o CROSS JOIN home h
                 WHERE o.always OR NOT \(trusted("o.role"))) x
-            ORDER BY x.object COLLATE "C" LIMIT 5
+            ORDER BY x.theirs, x.object COLLATE "C" LIMIT 5
             """, params: [PostgresValue(schema)])
         if let first = foreign.first {
-            let count = try first.decode(1, as: Int.self)
-            let named = try foreign.map { try $0.decode(0, as: String.self) }.joined(separator: ", ")
-                + (count > foreign.count ? ", and \(count - foreign.count) more" : "")
+            let count = try first.decode(1, as: Int.self), theirs = try first.decode(2, as: Int.self)
+            let others = try foreign.prefix(count - theirs).map { try $0.decode(0, as: String.self) }   // listed first
+            let named = others.joined(separator: ", ") + (count - theirs > others.count ? ", and \(count - theirs - others.count) more" : "")
             // LabourMatch's own tables, of a login that owns neither the schema nor the database
             // (a pg_restore that kept owners): who created them first cannot tell whether to trust
             // it (a role with CREATE can create them before the real migrate); the operator can.
-            let tablesOwner = try first.decodeIfPresent(2, as: String.self)
-            let database = try first.decode(3, as: String.self)
-            let databaseOwner = try first.decode(4, as: String.self)
-            // Worded so that an operator who does not know the role does not hand it the database
-            // (a regression review: its first wording, followed to the letter, did).
-            let restored = tablesOwner.map { " LabourMatch's tables here belong to \($0), which owns neither the database nor "
-                + "the schema. Only if \($0) is a login of yours that migrated or restored them (pg_restore keeps owners): "
-                + "restore again as the database's owner with pg_restore --no-owner, or give its objects to the database's "
-                + "owner (REASSIGN OWNED BY \($0) TO \(databaseOwner), in database \(database)), or make it the database's "
-                + "owner (ALTER DATABASE \(database) OWNER TO \($0)). If you do not know \($0), do none of these: a role "
-                + "that could create in the schema can create LabourMatch's tables before the real migrate, to have its "
-                + "objects trusted; take the data out and migrate anew as the database's owner." } ?? ""
+            // Said first, and their objects not listed (its own foreign keys read as things to
+            // drop); worded so that an operator who does not know the role does not hand it the
+            // database (regression reviews: a first wording, followed to the letter, did; and
+            // REASSIGN OWNED gives away every database the role owns, cluster-wide).
+            let tablesOwner = theirs > 0 ? try first.decodeIfPresent(3, as: String.self) : nil
+            let database = try first.decode(4, as: String.self)
+            var parts: [String] = []
+            if let owner = tablesOwner {
+                parts.append("labourmatch's schema \(shown): LabourMatch's tables here belong to \(owner), which owns neither "
+                    + "the database nor the schema, so neither they nor its \(theirs) object(s) there can be trusted (a role "
+                    + "that could create in the schema can create LabourMatch's tables before the real migrate, to have its "
+                    + "objects trusted). Only if \(owner) is a login of yours that migrated or restored them (pg_restore keeps "
+                    + "owners): restore again as the database's owner with pg_restore --no-owner, or make it the database's "
+                    + "owner (ALTER DATABASE \(database) OWNER TO \(owner)). If you do not know \(owner), do neither: take the "
+                    + "data out and migrate anew as the database's owner")
+            }
+            if !others.isEmpty {
+                parts.append((tablesOwner == nil ? "labourmatch's schema \(shown) holds" : "Besides, it holds")
+                    + " what it cannot trust (objects of a role that is not a superuser, this login, or the owner of the "
+                    + "database or of the schema, or a member of one; triggers calling a function outside the schema or "
+                    + "with a WHEN condition; foreign keys from tables outside it): \(named); one could take the place of "
+                    + "PostgreSQL's own inside labourmatch's statements, or run as a trigger inside them, with their role's "
+                    + "rights, so labourmatch refuses to work here. Their owner or an administrator drops them or moves "
+                    + "them out of the schema (ALTER ... SET SCHEMA), revokes the TRIGGER and REFERENCES privileges, or "
+                    + "labourmatch's tables go to a schema of their own; a trigger of yours calls a function of "
+                    + "labourmatch's schema owned by a trusted role, with no WHEN condition, and a foreign key to its "
+                    + "tables comes from a table of that schema (README, \"Roles\")")
+            }
             close()
-            throw PostgresError(kind: .schemaRefused, message: "labourmatch's schema \(shown) holds what it cannot trust "
-                + "(objects of a role that is not a superuser, this login, or the owner of the database or of the schema, or "
-                + "a member of one; triggers calling a function outside the schema; foreign keys from tables outside it): "
-                + "\(named); one could take the place of PostgreSQL's own inside labourmatch's statements, or run as a "
-                + "trigger inside them, with their role's rights, so labourmatch refuses to work here. Their owner or an "
-                + "administrator drops them or moves them to another schema (ALTER ... SET SCHEMA), revokes the TRIGGER "
-                + "and REFERENCES privileges, or labourmatch's tables go to a schema of their own (README, \"Roles\")."
-                + restored,
-                connection: config.description)
+            throw PostgresError(kind: .schemaRefused, message: parts.joined(separator: ". "), connection: config.description)
         }
     }
+
+    /// The triggers the migrations make, by (name, function, `tgtype`): LabourMatch's guard
+    /// functions on any other trigger are refused. A test keeps it equal to what a migrate makes.
+    public static let ownTriggerShapes = ["lm_append_only lm_guard 27", "lm_no_truncate lm_guard 34",
+                                          "lm_insert_guard lm_insert_guard 7", "lm_result_guard lm_result_guard 4",
+                                          "lm_feed_rows_guard lm_feed_rows_guard 4", "lm_feed_finished lm_feed_finished 5"]
+    /// `ownTriggerShapes` as the rows of a VALUES list.
+    private static let ownTriggers = ownTriggerShapes.map { shape in
+        let part = shape.split(separator: " ")
+        return "('\(part[0])', '\(part[1])', \(part[2]))"
+    }.joined(separator: ", ")
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a
     /// server that did not answer (which a caller would try again). libpq reads a string as a URL

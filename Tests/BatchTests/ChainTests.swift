@@ -233,22 +233,31 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             }
             try db.execute("DROP OWNED BY \(role)")
             #expect(try fixture.command(["feeds", "list"]).status == 0)
+            /// `feeds list` refused while `make` stands, its stderr holding each of `said` and none of
+            /// `unsaid`; then `undo`, and it works again.
+            func refused(_ make: [String], said: [String], unsaid: [String] = [], undo: [String],
+                         sourceLocation: SourceLocation = #_sourceLocation) throws {
+                for sql in make { try db.execute(sql) }
+                let out = try fixture.command(["feeds", "list"])
+                #expect(out.status == 1 && said.allSatisfy(out.stderr.contains) && !unsaid.contains(where: out.stderr.contains),
+                        "\(out.stderr)", sourceLocation: sourceLocation)
+                for sql in undo { try db.execute(sql) }
+                #expect(try fixture.command(["feeds", "list"]).status == 0, sourceLocation: sourceLocation)
+            }
             // A trigger on LabourMatch's tables whose function another role owns ran inside a load as
             // the loader and inside db migrate as its login (it disabled the append-only guards);
             // the TRIGGER privilege (granted by a common GRANT ALL ON ALL TABLES) lets it make one.
-            try db.execute("GRANT TRIGGER ON feeds TO \(role)")
-            let granted = try fixture.command(["feeds", "list"])
-            #expect(granted.status == 1 && granted.stderr.contains("TRIGGER privilege on feeds (granted to \(role))"),
-                    "\(granted.stderr)")
-            try db.execute("REVOKE TRIGGER ON feeds FROM \(role)")
+            try refused(["GRANT TRIGGER ON feeds TO \(role)"], said: ["TRIGGER privilege on feeds (granted to \(role))"],
+                        undo: ["REVOKE TRIGGER ON feeds FROM \(role)"])
+            try db.execute("CREATE FUNCTION public.lm_audit_own() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$")
+            defer { _ = try? db.execute("DROP FUNCTION IF EXISTS public.lm_audit_own() CASCADE") }
             try db.execute("CREATE SCHEMA \(role)_code AUTHORIZATION \(role)")
             try db.execute("CREATE FUNCTION \(role)_code.spy() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$")
             try db.execute("ALTER FUNCTION \(role)_code.spy() OWNER TO \(role)")
-            try db.execute("CREATE TRIGGER spy AFTER INSERT ON feeds FOR EACH STATEMENT EXECUTE FUNCTION \(role)_code.spy()")
-            let triggered = try fixture.command(["feeds", "list"])
-            #expect(triggered.status == 1 && triggered.stderr.contains("trigger spy on feeds, calling \(role)_code.spy(), a "
-                + "function outside labourmatch's schema (its owner \(role))"), "\(triggered.stderr)")
-            try db.execute("DROP TRIGGER spy ON feeds")
+            try refused(["CREATE TRIGGER spy AFTER INSERT ON feeds FOR EACH STATEMENT EXECUTE FUNCTION \(role)_code.spy()"],
+                        said: ["trigger spy on feeds, calling \(role)_code.spy(), a function outside labourmatch's schema "
+                               + "(its owner \(role))"],
+                        undo: ["DROP TRIGGER spy ON feeds"])
             // A trigger calling a function of PostgreSQL's own, whose WHEN condition calls the
             // role's: the condition ran as the loader, the runner and db migrate's login (a
             // regression review copied every worker out, and made db migrate create a function
@@ -258,60 +267,52 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
                 CREATE FUNCTION \(role)_code.peek(pg_catalog.text) RETURNS boolean LANGUAGE sql AS 'SELECT false'
                 """)
             try db.execute("ALTER FUNCTION \(role)_code.peek(pg_catalog.text) OWNER TO \(role)")
-            try db.execute("""
+            try refused(["""
                 CREATE TRIGGER peek AFTER INSERT ON worker_versions FOR EACH ROW WHEN (\(role)_code.peek(NEW::pg_catalog.text))
                 EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()
-                """)
-            let when = try fixture.command(["feeds", "list"])
-            #expect(when.status == 1 && when.stderr.contains("trigger peek on worker_versions, calling "
-                + "pg_catalog.suppress_redundant_updates_trigger(), a function outside labourmatch's schema (its owner ")
-                && when.stderr.contains("trigger peek on worker_versions, naming function \(role)_code.peek(text) "
-                + "(its owner \(role))"), "\(when.stderr)")
-            try db.execute("DROP TRIGGER peek ON worker_versions")
-            // The WHEN condition alone, on a trigger calling a function of the schema's.
-            try db.execute("""
-                CREATE TRIGGER peek BEFORE UPDATE ON feeds FOR EACH ROW WHEN (\(role)_code.peek(NEW::pg_catalog.text))
-                EXECUTE FUNCTION public.lm_guard('none')
-                """)
-            let condition = try fixture.command(["feeds", "list"])
-            #expect(condition.status == 1 && condition.stderr.contains("trigger peek on feeds, naming function "
-                + "\(role)_code.peek(text) (its owner \(role))") && !condition.stderr.contains(", calling "), "\(condition.stderr)")
-            try db.execute("DROP TRIGGER peek ON feeds")
+                """], said: ["trigger peek on worker_versions, calling pg_catalog.suppress_redundant_updates_trigger(), a "
+                             + "function outside labourmatch's schema (its owner ",
+                             "trigger peek on worker_versions, naming function \(role)_code.peek(text) (its owner \(role))"],
+                undo: ["DROP TRIGGER peek ON worker_versions"])
+            // A WHEN condition of PostgreSQL's own functions alone, on a trigger calling a function of
+            // the schema's: it can run any SQL (query_to_xml), change the pinned path (set_config)
+            // or send every row out (pg_notify), as a second review showed.
+            try refused(["""
+                CREATE TRIGGER peek BEFORE INSERT ON worker_versions FOR EACH ROW
+                WHEN (pg_catalog.pg_notify('loot', NEW::pg_catalog.text) IS NULL) EXECUTE FUNCTION public.lm_audit_own()
+                """], said: ["trigger peek on worker_versions, with a WHEN condition (which can run any SQL; LabourMatch's "
+                             + "triggers have none)"], unsaid: [", calling "],
+                undo: ["DROP TRIGGER peek ON worker_versions"])
+            // LabourMatch's guard functions (anyone may call them) on a trigger of another shape: a
+            // BEFORE INSERT lm_guard refused every load, and nothing named it.
+            try refused(["CREATE TRIGGER block BEFORE INSERT ON feeds FOR EACH ROW EXECUTE FUNCTION public.lm_guard('none')"],
+                        said: ["trigger block on feeds, calling lm_guard as no migration does"],
+                        undo: ["DROP TRIGGER block ON feeds"])
+            // An operator's own trigger, calling a function of the schema a trusted role owns: theirs.
+            try db.execute("CREATE TRIGGER audit AFTER INSERT ON feeds FOR EACH ROW EXECUTE FUNCTION public.lm_audit_own()")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            try db.execute("DROP TRIGGER audit ON feeds")
             // A foreign key from a table of the role's to one of LabourMatch's: a run's delete of
             // its lease cascaded there and fired its trigger inside the run, as the runner.
-            try db.execute("""
-                CREATE TABLE \(role)_code.ref (scope pg_catalog.text REFERENCES public.run_leases ON DELETE CASCADE)
-                """)
-            try db.execute("ALTER TABLE \(role)_code.ref OWNER TO \(role)")
-            let keyed = try fixture.command(["feeds", "list"])
-            #expect(keyed.status == 1 && keyed.stderr.contains("foreign key ref_scope_fkey of \(role)_code.ref to run_leases, "
-                + "outside labourmatch's schema (its table's owner \(role))"), "\(keyed.stderr)")
-            try db.execute("DROP TABLE \(role)_code.ref")
+            try refused(["CREATE TABLE \(role)_code.ref (scope pg_catalog.text REFERENCES public.run_leases ON DELETE CASCADE)",
+                         "ALTER TABLE \(role)_code.ref OWNER TO \(role)"],
+                        said: ["foreign key ref_scope_fkey of \(role)_code.ref to run_leases, outside labourmatch's schema "
+                               + "(its table's owner \(role))"],
+                        undo: ["DROP TABLE \(role)_code.ref"])
             // The REFERENCES privilege, on a table or a column, lets a role make one.
-            try db.execute("GRANT REFERENCES ON runs TO \(role)")
-            try db.execute("GRANT REFERENCES (scope) ON run_leases TO \(role)")
-            let references = try fixture.command(["feeds", "list"])
-            #expect(references.status == 1 && references.stderr.contains("REFERENCES privilege on runs (granted to \(role))")
-                    && references.stderr.contains("REFERENCES privilege on run_leases.scope (granted to \(role))"),
-                    "\(references.stderr)")
-            try db.execute("REVOKE REFERENCES ON runs FROM \(role)")
-            try db.execute("REVOKE REFERENCES (scope) ON run_leases FROM \(role)")
-            try db.execute("DROP SCHEMA \(role)_code CASCADE")
-            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            try refused(["GRANT REFERENCES ON runs TO \(role)", "GRANT REFERENCES (scope) ON run_leases TO \(role)"],
+                        said: ["REFERENCES privilege on runs (granted to \(role))",
+                               "REFERENCES privilege on run_leases.scope (granted to \(role))"],
+                        undo: ["REVOKE REFERENCES ON runs FROM \(role)", "REVOKE REFERENCES (scope) ON run_leases FROM \(role)",
+                               "DROP SCHEMA \(role)_code CASCADE"])
             // A trusted extension needs CREATE on the database alone; its objects belong to the
             // superuser, the extension to the role (who may update or drop it). In pg_catalog
             // its operators fit calls better than the built-in ones.
             let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
             try db.execute("GRANT CREATE ON DATABASE \(database) TO \(role)")
             defer { _ = try? db.execute("REVOKE CREATE ON DATABASE \(database) FROM \(role)") }
-            try db.execute("SET ROLE \(role)")
-            try db.execute("CREATE EXTENSION intarray SCHEMA pg_catalog")
-            try db.execute("RESET ROLE")
-            let extended = try fixture.command(["feeds", "list"])
-            #expect(extended.status == 1 && extended.stderr.contains("extension intarray in pg_catalog (owner \(role))"),
-                    "\(extended.stderr)")
-            try db.execute("DROP EXTENSION intarray")
-            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            try refused(["SET ROLE \(role)", "CREATE EXTENSION intarray SCHEMA pg_catalog", "RESET ROLE"],
+                        said: ["extension intarray in pg_catalog (owner \(role))"], undo: ["DROP EXTENSION intarray"])
             // The same objects owned by the schema's owner (or a superuser) are the owner's business.
             try db.execute("""
                 CREATE FUNCTION public.lm_owners_own(pg_catalog.int4) RETURNS pg_catalog.int4 LANGUAGE sql AS 'SELECT $1'
@@ -319,6 +320,19 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             defer { _ = try? db.execute("DROP FUNCTION IF EXISTS public.lm_owners_own(pg_catalog.int4)") }
             #expect(try fixture.command(["feeds", "list"]).status == 0)
         }
+    }
+
+    /// The triggers a migrate makes are exactly those `Connection.ownTriggerShapes` lets
+    /// LabourMatch's guard functions run on (else every command would refuse a fresh database).
+    @Test func theGuardTriggersAreThoseTheMigrationsMake() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let made = try fixture.rows("""
+            SELECT DISTINCT g.tgname || ' ' || p.proname || ' ' || g.tgtype::int FROM pg_trigger g
+            JOIN pg_proc p ON p.oid = g.tgfoid JOIN pg_class c ON c.oid = g.tgrelid
+            WHERE NOT g.tgisinternal AND c.relnamespace = 'public'::regnamespace
+            """).map { $0[0] }
+        #expect(Set(made) == Set(Connection.ownTriggerShapes))
     }
 
     /// LabourMatch's tables are found by their `schema_migrations`, not by a table of that name
@@ -400,14 +414,18 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
                 "\(creates.stderr)")
         try admin.execute("REVOKE CREATE ON SCHEMA public FROM \(login)")
         let owns = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo])
-        // Worded so that an operator who does not know the role does not hand it the database.
-        #expect(owns.status == 1 && owns.stderr.contains("holds what it cannot trust")
-                && owns.stderr.contains("LabourMatch's tables here belong to \(login), which owns neither the database nor the "
-                                        + "schema. Only if \(login) is a login of yours")
+        // Said first, worded so that an operator who does not know the role does not hand it the
+        // database, and without REASSIGN OWNED (which gives away every database the role owns).
+        #expect(owns.status == 1 && owns.stderr.contains("labourmatch: error: labourmatch's schema public: LabourMatch's tables "
+                                                         + "here belong to \(login), which owns neither the database nor the schema")
+                && owns.stderr.contains("Only if \(login) is a login of yours")
                 && owns.stderr.contains("ALTER DATABASE \(database.name) OWNER TO \(login)")
-                && owns.stderr.contains("If you do not know \(login), do none of these"), "\(owns.stderr)")
-        // The owner's own privileges on its tables are not listed as granted to it.
-        #expect(!owns.stderr.contains("privilege on"), "\(owns.stderr)")
+                && owns.stderr.contains("If you do not know \(login), do neither") && !owns.stderr.contains("REASSIGN"),
+                "\(owns.stderr)")
+        // Its own objects (the tables, their foreign keys, the owner's privileges) are not listed
+        // as things to drop, and nothing else is there.
+        #expect(!owns.stderr.contains("privilege on") && !owns.stderr.contains("foreign key")
+                && !owns.stderr.contains("Besides") && !owns.stderr.contains(".;"), "\(owns.stderr)")
         try admin.execute("ALTER DATABASE \(database.name) OWNER TO \(login)")
         defer { _ = try? admin.execute("ALTER DATABASE \(database.name) OWNER TO CURRENT_USER") }   // the login can be dropped
         let listed = try CLIProcess.run(["feeds", "list", "--database-url", database.conninfo])

@@ -1016,6 +1016,24 @@ import Testing
     /// is bad usage (exit 2 at once, not five retries and exit 1), a database without the
     /// migrations says so, a results directory that cannot be written is exit 2 with no run
     /// stored, and a relative --out is stored as an absolute path.
+    /// A statement timeout an administrator set (here on the database; a role's or PGOPTIONS'
+    /// alike) cancelled the run's persist COPY at every restart: every connection sets none.
+    @Test func anAdministratorsStatementTimeoutDoesNotCancelTheWork() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let database = try db.query("SELECT current_database()")[0].decode(0, as: String.self)
+        try db.execute("ALTER DATABASE \(database) SET statement_timeout = '1ms'")
+        let run = try fixture.run(out: "timed", environment: ["PGOPTIONS": "-c statement_timeout=1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        try fixture.expectSameFiles("timed", as: try fixture.offline())
+        let load = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
+                                       "--source", "timed", "--database-url", fixture.database.conninfo])
+        #expect(load.status == 0, "\(load.stderr)")
+        try db.execute("ALTER DATABASE \(database) RESET statement_timeout")
+    }
+
     @Test func runChecksItsDatabaseAndResultsDirectoryFirst() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
@@ -1161,6 +1179,14 @@ import Testing
                                        "--out", "/proc/labourmatch-\(UInt32.random(in: 0...UInt32.max))/results"])
         #expect(proc.status == 2 && proc.stderr.contains("cannot create a directory in /proc ("), "\(proc.stderr)")
         #expect(try fixture.count("SELECT count(*) FROM runs") == 0, "no run was started")
+        // A report's file, and a load's rejections file, the same way, before any work.
+        let procFile = "/proc/labourmatch-\(UInt32.random(in: 0...UInt32.max))/r.html"
+        let report = try fixture.command(["report", "1", "--out", procFile])
+        #expect(report.status == 2 && report.stderr.contains("cannot create a directory in /proc ("), "\(report.stderr)")
+        let rejections = try CLIProcess.run(["load", "employers", projectRoot.appendingPathComponent("Fixtures/employers.csv").path,
+                                             "--rejections-out", procFile, "--database-url", fixture.database.conninfo])
+        #expect(rejections.status == 2 && rejections.stderr.contains("cannot create a directory in /proc (")
+                && rejections.stderr.contains("nothing was loaded"), "\(rejections.stderr)")
         // The try leaves nothing behind.
         let probed = fixture.dir.appendingPathComponent("probed/deep")
         #expect(OutputDirectory.probe(probed.path) == nil)

@@ -428,6 +428,77 @@ import Testing
 
     /// One vacancy with one opening; W&1 fits it fully, W<2> less (no experience in the
     /// occupation), W"3 gave no consent. Results as the run stores them.
+    /// Under optimal with min_fit 0, a candidate of fit 0 is never matched (MATCHING.md section
+    /// 6): a worker whose candidates all have fit 0 was said "outranked" though its vacancy kept a
+    /// free opening (an auditor's review); it is "fit 0 only", and explain says why.
+    @Test func aFitZeroCandidateUnderOptimalIsNotOutranked() throws {
+        let day = try #require(Day("2026-11-29"))
+        var input = MatchingInput()
+        input.employers = [Employer(id: "E1", name: "Employer", country: "DE")]
+        input.vacancies = [Vacancy(id: "V1", employerId: "E1", isco: "2221", title: "Nurse", destinationCountry: "DE",
+                                   openings: 2, monthlyWage: ExactDecimal(3000), currency: "EUR",
+                                   hoursPerWeek: ExactDecimal(40), contractLanguages: ["en"])]
+        let english = [LanguageLevel(code: "en", level: .b2)]
+        input.workers = [
+            Worker(id: "W1", originCountry: "PH", birthYear: 1990, educationLevel: 3,
+                   occupations: [Occupation(isco: "7411", years: ExactDecimal(5))], languages: english, consent: true),
+            Worker(id: "W2", originCountry: "KE", birthYear: 1991, educationLevel: 3,
+                   occupations: [Occupation(isco: "2221", years: ExactDecimal(5))], languages: english, consent: true),
+        ]
+        input.fxRates = [FXRate(currency: "EUR", usdPerUnit: ExactDecimal(1))]
+        // The occupation alone weighs: W1's fit is 0, W2's 1.
+        let zero = ExactDecimal(0)
+        let policy = Policy(minFit: zero, weights: .init(occupation: ExactDecimal(1), skills: zero, experience: zero,
+                                                         languages: zero, education: zero))
+        for strategy in Strategy.allCases {
+            let (data, result) = Self.runData(input, policy: policy, date: day, strategy: strategy)
+            let report = AuditReport(current: data, other: nil)
+            let w1 = report.unmatchedWorkers.first { $0.id == "W1" }
+            let md = String(decoding: ReportMarkdown.render(report), as: UTF8.self)
+            let why = try Explanation.text(data, worker: "W1", vacancy: "V1")
+            guard strategy == .optimal else {
+                // Stable and greedy match it: the vacancy has room.
+                #expect(result.matches.count == 2 && w1 == nil, "\(strategy)")
+                #expect(!md.contains(AuditReport.fitZeroOnly), "\(strategy): shown only when it counts")
+                continue
+            }
+            #expect(result.matches.count == 1)
+            #expect(w1?.reason == AuditReport.fitZeroOnly && w1?.detail == "1 candidate(s), each " + AuditReport.fitZeroSentence,
+                    "\(String(describing: w1))")
+            #expect(md.contains("fit 0 only: 1 workers; outranked: 0 workers"), "\(md)")
+            #expect(why.contains("candidate (fit 0.000000, worker's rank 1) but not matched: " + AuditReport.fitZeroSentence),
+                    "\(why)")
+            #expect(!why.contains("outranked"), "\(why)")
+            // The vacancy's free opening: its candidates of fit 0 are said to be among those not placed.
+            let v1 = report.unfilledVacancies.first { $0.id == "V1" }
+            #expect(v1?.detail.hasSuffix("never matches a candidate of fit 0 (MATCHING.md section 6)") == true,
+                    "\(String(describing: v1))")
+        }
+    }
+
+    /// The Markdown report cut its lists at 1,000 rows without saying so (an auditor's review);
+    /// a worker's row showed an "open" column of 1; which bin an edge fit falls in was unsaid.
+    @Test func markdownSaysWhereAListIsCut() throws {
+        var data = try Self.tinyRun()
+        let day = try #require(Day("2026-11-29"))
+        var input = data.input
+        input.workers += (0..<1_001).map { i in
+            Worker(id: "X\(1_000 + i)", originCountry: "PH", birthYear: 1990, educationLevel: 3,
+                   occupations: [Occupation(isco: "2221", years: ExactDecimal(5))], consent: false)
+        }
+        data = Self.runData(input, policy: .default, date: day, strategy: .stable).data
+        let report = AuditReport(current: data, other: nil)
+        let count = report.unmatchedWorkers.count
+        #expect(count > ReportHTML.listLimit)
+        let md = String(decoding: ReportMarkdown.render(report), as: UTF8.self)
+        #expect(md.contains("(the first \(ReportHTML.listLimit) of \(count) listed)"), "\(md.prefix(3000))")
+        #expect(md.contains("| id | main reason | detail |") && md.contains("| id | open | main reason | detail |"))
+        #expect(md.contains("### Fit score distribution (bins of 0.05, each from its lower edge (included) to its upper "
+                            + "edge (excluded); the last includes 1.00)"))
+        let html = try XHTMLPage(String(decoding: ReportHTML.render(report), as: UTF8.self))
+        #expect(html.text["unmatched-workers"]?.contains("(the first \(ReportHTML.listLimit) of \(count) listed)") == true)
+    }
+
     static func tinyRun() throws -> RunData {
         let day = try #require(Day("2026-11-29"))
         var input = MatchingInput()

@@ -442,7 +442,7 @@ extension AuditReport {
     /// vacancy with room left found its candidate matched already, to a vacancy it fits at least
     /// as well. Under `optimal` only the largest sum of fit is known (a fit-0 candidate is never
     /// matched), so the text says no more.
-    static func outrankedWording(_ strategy: Strategy) -> (worker: String, vacancy: String) {
+    static func outrankedWording(_ strategy: Strategy, thresholdMicro: Int = 1) -> (worker: String, vacancy: String) {
         switch strategy {
         case .stable:
             return ("each filled by workers it ranks higher", "went to vacancies they rank higher")
@@ -450,16 +450,33 @@ extension AuditReport {
             return ("each filled by workers it ranks higher (greedy order, MATCHING.md section 6)",
                     "matched earlier in the greedy order, to vacancies they fit at least as well (MATCHING.md section 6)")
         case .optimal:
+            // With min_fit 0, a vacancy's candidates of fit 0 are among those not placed there,
+            // though nobody took their place (which candidates they are is not stored).
+            let zero = thresholdMicro == 0 ? ", and never matches a candidate of fit 0" : ""
             return ("none given to this worker: the optimal strategy takes the largest sum of fit (MATCHING.md section 6)",
-                    "not placed here: the optimal strategy takes the largest sum of fit (MATCHING.md section 6)")
+                    "not placed here: the optimal strategy takes the largest sum of fit\(zero) (MATCHING.md section 6)")
         }
+    }
+
+    /// Why a candidate of fit 0 is not matched under `optimal` (possible only when min_fit is 0).
+    static let fitZeroSentence = "a candidate of fit 0, which the optimal strategy never matches (MATCHING.md section 6)"
+
+    /// "excluded: 3 workers; no candidate: 5 workers; ..." for `items`, by `labels` in order;
+    /// `fit 0 only` (possible under optimal with min_fit 0 alone) only when it counts some.
+    static func reasonCounts(_ items: [Unmatched], labels: [String], unit: String) -> String {
+        labels.compactMap { reason in
+            let count = items.filter { $0.reason == reason }.map(\.open).sum()
+            return count == 0 && reason == fitZeroOnly ? nil : "\(reason): \(count) \(unit)"
+        }.joined(separator: "; ")
     }
 
     /// The main reasons of `unmatched`, in the order the report counts them: a worker may have
     /// no candidate; a vacancy's unfilled openings are `outranked` up to the number of its
     /// candidates that went elsewhere, and `too few candidates` beyond (a vacancy may have a
     /// row of each).
-    static let unmatchedWorkerReasons = ["excluded", "no candidate", "outranked"]
+    static let unmatchedWorkerReasons = ["excluded", "no candidate", fitZeroOnly, "outranked"]
+    /// A worker whose candidates all have fit 0, under optimal (which never matches one).
+    static let fitZeroOnly = "fit 0 only"
     /// Said under the totals of the unmatched: why they exceed the headline's.
     static let unmatchedNote = "Excluded workers and vacancies are counted here too; the headline's "
         + "unmatched workers and unfilled openings are the eligible ones only."
@@ -480,7 +497,8 @@ extension AuditReport {
     /// Taking-part workers without a match and vacancies with unfilled openings, with the main reason.
     static func unmatched(_ index: RunIndex) -> ([Unmatched], [Unmatched]) {
         let r = index.data.results
-        let outranked = outrankedWording(index.data.run.key.strategy)
+        let strategy = index.data.run.key.strategy
+        let outranked = outrankedWording(strategy, thresholdMicro: index.thresholdMicro)
         var workers: [Unmatched] = []
         for p in r.participants where p.subject == "worker" && index.matchByWorker[p.id] == nil {
             if let reasons = index.workerExclusions[p.id] {
@@ -491,6 +509,10 @@ extension AuditReport {
                     : "\(Set(pairs.compactMap(\.vacancyId)).count) pair(s) refused: "
                         + Set(pairs.map(\.reason)).sorted(by: bytesLess).joined(separator: ", ")
                 workers.append(Unmatched(id: p.id, reason: "no candidate", detail: detail, open: 1))
+            } else if strategy == .optimal, index.topByWorker[p.id]?.first?.pair.fitMicro == 0 {
+                // Its best candidate (the stored ones are its best by fit) has fit 0: so have all.
+                workers.append(Unmatched(id: p.id, reason: fitZeroOnly, detail: "\(p.candidates) candidate(s), each "
+                                            + fitZeroSentence, open: 1))
             } else {
                 workers.append(Unmatched(id: p.id, reason: "outranked", detail: "\(p.candidates) candidate(s), "
                                             + outranked.worker, open: 1))

@@ -60,6 +60,16 @@ enum ReportFormat {
         return d == 1 ? "\(n)" : "\(n)/\(d)"
     }
 
+    /// Which bin of the fit distribution a fit on an edge falls in (a match of fit 0.55 counts
+    /// in 0.55 to 0.60).
+    static let binsNote = "bins of 0.05, each from its lower edge (included) to its upper edge (excluded); "
+        + "the last includes 1.00"
+
+    /// A list cut at `limit` of `count` items: says so (empty when nothing is cut).
+    static func firstListed(_ count: Int, limit: Int) -> String {
+        count > limit ? " (the first \(limit) of \(count) listed)" : ""
+    }
+
     /// How the figures of the report are rounded, for recomputing them by hand (HTML and
     /// Markdown); under `optimal`, which of them the pairs themselves follow from.
     static func roundingNote(strategy: String) -> String {

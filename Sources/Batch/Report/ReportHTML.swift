@@ -112,7 +112,7 @@ public enum ReportHTML {
     private static func charts(_ h: inout XHTML, _ r: AuditReport) {
         h.section("charts", "Charts")
         h.open("div", cls: "grid")
-        h.figure("Fit score distribution of the \(r.headline.matched) matches (bins of 0.05)",
+        h.figure("Fit score distribution of the \(r.headline.matched) matches (\(ReportFormat.binsNote))",
                  SVGChart.histogram(r.fitDistribution, title: "Fit score distribution"))
         h.figure("Matches by destination country", SVGChart.bars(r.byDestination.map {
             SVGChart.Bar(label: $0.label, count: $0.count) }, title: "Matches by destination country"))
@@ -241,11 +241,8 @@ public enum ReportHTML {
              AuditReport.unfilledVacancyReasons),
         ] {
             h.element("h3", title)
-            let reasons = labels.map { reason in
-                (reason, items.filter { $0.reason == reason })
-            }
-            h.element("p", reasons.map { "\($0.0): \($0.1.map(\.open).sum()) \(unit)" }.joined(separator: "; ")
-                      + (items.count > listLimit ? " (the first \(listLimit) listed)" : "") + ". "
+            h.element("p", AuditReport.reasonCounts(items, labels: labels, unit: unit)
+                      + ReportFormat.firstListed(items.count, limit: listLimit) + ". "
                       + AuditReport.unmatchedNote, id: id)
             h.open("table", cls: "unmatched")
             h.row(["id", unit == "openings" ? "open" : nil, "main reason", "detail"].compactMap { $0 }, header: true)
@@ -271,6 +268,7 @@ public enum ReportHTML {
         for (title, items) in [("New matches", c.newMatches), ("Lost matches", c.lostMatches),
                                ("Changed matches", c.changedMatches)] {
             h.element("h3", "\(title) (\(items.count))")
+            if items.count > listLimit { h.element("p", "The first \(listLimit) listed.") }
             h.open("table", cls: "changes")
             h.row(["worker", "before", "now", "why"], header: true)
             for m in items.prefix(listLimit) { h.row([m.workerId, m.before ?? "", m.after ?? "", m.why]) }

@@ -38,7 +38,7 @@ public enum ReportMarkdown {
         ] + hl.warnings.map { ["warning \($0.label)", "\($0.count)", r.warningNotes[$0.label] ?? ""] })
         md += ReportFormat.roundingNote(strategy: r.header.strategy) + "\n\n"
 
-        md += "## Figures behind the charts\n\n### Fit score distribution (bins of 0.05)\n\n"
+        md += "## Figures behind the charts\n\n### Fit score distribution (\(ReportFormat.binsNote))\n\n"
         md += table(["fit from", "to", "matches"], r.fitDistribution.map {
             [ReportFormat.decimal($0.lowMicro, 1_000_000, places: 2), ReportFormat.decimal($0.highMicro, 1_000_000, places: 2),
              "\($0.count)"]
@@ -48,7 +48,7 @@ public enum ReportMarkdown {
         md += "### Matches by ISCO-08 major group\n\n"
         md += table(["group", "name", "matches"], r.byIscoMajorGroup.map { [$0.label, $0.name, "\($0.count)"] })
         md += "### Corridors: origin → destination\n\n"
-        md += table(["origin", "destination", "matched", "share"], r.corridors.map {
+        md += table(["origin", "destination", "matched", "share of matches"], r.corridors.map {
             [$0.origin, $0.destination, "\($0.matched)", ReportFormat.percent($0.matched, hl.matched)]
         })
 
@@ -86,11 +86,13 @@ public enum ReportMarkdown {
             ("Vacancies with unfilled openings", r.unfilledVacancies, "openings", AuditReport.unfilledVacancyReasons),
         ] {
             md += "### \(title)\n\n"
-            md += labels.map { reason in
-                "\(reason): \(items.filter { $0.reason == reason }.map(\.open).sum()) \(unit)"
-            }.joined(separator: "; ") + ". " + AuditReport.unmatchedNote + "\n\n"
-            md += table(["id", "open", "main reason", "detail"], items.prefix(limit).map {
-                [$0.id, "\($0.open)", $0.reason, $0.detail]
+            md += AuditReport.reasonCounts(items, labels: labels, unit: unit) + ReportFormat.firstListed(items.count, limit: limit)
+                + ". "
+                + AuditReport.unmatchedNote + "\n\n"
+            // A worker row is one worker: its "open" column (always 1) is the vacancies' alone.
+            let openings = unit == "openings"
+            md += table(["id"] + (openings ? ["open"] : []) + ["main reason", "detail"], items.prefix(limit).map {
+                [$0.id] + (openings ? ["\($0.open)"] : []) + [$0.reason, $0.detail]
             })
         }
 
@@ -105,6 +107,7 @@ public enum ReportMarkdown {
             }
             for (title, items) in [("New", c.newMatches), ("Lost", c.lostMatches), ("Changed", c.changedMatches)] {
                 md += "### \(title) matches (\(items.count))\n\n"
+                if items.count > limit { md += "The first \(limit) listed.\n\n" }
                 md += table(["worker", "before", "now", "why"], items.prefix(limit).map {
                     [$0.workerId, $0.before ?? "", $0.after ?? "", $0.why]
                 })

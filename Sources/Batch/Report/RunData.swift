@@ -239,8 +239,12 @@ struct RunIndex {
         var text = "candidate (fit \(f(fit.fitMicro))"
         if let stored { text += ", worker's rank \(stored.pair.workerRank)" }
         text += ") but not matched: "
-        var why: [String] = []
         let strategy = data.run.key.strategy
+        if strategy == .optimal && fit.fitMicro == 0 {
+            // Possible only when min_fit is 0: nobody outranked it (MATCHING.md section 6).
+            return text + AuditReport.fitZeroSentence
+        }
+        var why: [String] = []
         if let match, let got = vacancies[match.vacancyId] {
             if strategy == .greedy {
                 // Pairs are taken by fit, then worker id, then vacancy id (MATCHING.md section 6).
