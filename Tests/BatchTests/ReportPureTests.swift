@@ -492,11 +492,44 @@ import Testing
         #expect(count > ReportHTML.listLimit)
         let md = String(decoding: ReportMarkdown.render(report), as: UTF8.self)
         #expect(md.contains("(the first \(ReportHTML.listLimit) of \(count) listed)"), "\(md.prefix(3000))")
-        #expect(md.contains("| id | main reason | detail |") && md.contains("| id | open | main reason | detail |"))
+        #expect(md.contains("| id | main reason | detail |") && md.contains("| X1000 | excluded | NO_CONSENT |"), "\(md.prefix(3000))")
         #expect(md.contains("### Fit score distribution (bins of 0.05, each from its lower edge (included) to its upper "
                             + "edge (excluded); the last includes 1.00)"))
         let html = try XHTMLPage(String(decoding: ReportHTML.render(report), as: UTF8.self))
         #expect(html.text["unmatched-workers"]?.contains("(the first \(ReportHTML.listLimit) of \(count) listed)") == true)
+    }
+
+    /// The report showed no money figure, so an auditor could not recompute a worker's ranks
+    /// (by wage in USD cents) or the wage rules from it (an auditor's review): it shows the
+    /// exchange rates and minimum wages the run read, and each match's wage.
+    @Test func theReportShowsTheMoneyItRead() throws {
+        var data = try Self.tinyRun()
+        var input = data.input
+        input.minimumWages = [MinimumWage(country: "DE", monthlyAmount: ExactDecimal(1700), currency: "EUR"),
+                              MinimumWage(country: "AT", monthlyAmount: ExactDecimal(1500), currency: "CHF")]
+        data = Self.runData(input, policy: .default, date: try #require(Day("2026-11-29")), strategy: .stable).data
+        let report = AuditReport(current: data, other: nil)
+        #expect(report.fxRates == [AuditReport.FXRow(currency: "EUR", usdPerUnit: "1.08")])
+        #expect(report.minimumWages == [
+            AuditReport.MinimumWageRow(country: "AT", monthlyAmount: "1500", currency: "CHF", usd: ""),
+            AuditReport.MinimumWageRow(country: "DE", monthlyAmount: "1700", currency: "EUR", usd: "1836.00"),
+        ])
+        let match = try #require(report.matches.first)
+        #expect(match.monthlyWage == "3000" && match.currency == "EUR" && match.wageUSD == "3240.00")
+        let md = String(decoding: ReportMarkdown.render(report), as: UTF8.self)
+        #expect(md.contains("| EUR | 1.08 |") && md.contains("| DE | 1700 | EUR | 1836.00 |")
+                && md.contains("| 3000 | EUR | 3240.00 |"), "\(md)")
+        let csv = String(decoding: ReportCSV.render(report), as: UTF8.self).split(separator: "\n")
+        #expect(csv[0].hasSuffix(",missing_essential_skills,monthly_wage,currency,monthly_wage_usd") && csv[1].hasSuffix(",3000,EUR,3240.00"),
+                "\(csv)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ReportJSON.render(report))) as? [String: Any])
+        #expect((json["fx_rates"] as? [[String: String]]) == [["currency": "EUR", "usd_per_unit": "1.08"]])
+        #expect((json["minimum_wages"] as? [[String: String]])?.last == ["country": "DE", "monthly_amount": "1700",
+                                                                           "currency": "EUR", "usd": "1836.00"])
+        #expect(((json["matches"] as? [[String: Any]])?.first?["monthly_wage_usd"] as? String) == "3240.00")
+        let html = String(decoding: ReportHTML.render(report), as: UTF8.self)
+        #expect(html.contains("<a href=\"#money\">Money</a>") && html.contains("1836.00"))
+        _ = try XHTMLPage(html)
     }
 
     static func tinyRun() throws -> RunData {

@@ -209,7 +209,7 @@ import TestSupport
         let csv = try fixture.report(runId, "csv").split(separator: "\n").map(String.init)
         #expect(csv.first == "worker_id,origin_country,vacancy_id,destination_country,isco,fit,worker_rank,occupation,skills,"
                 + "experience,languages,education,occupation_exact,skills_exact,experience_exact,languages_exact,"
-                + "education_exact,missing_essential_skills")
+                + "education_exact,missing_essential_skills,monthly_wage,currency,monthly_wage_usd")
         #expect(csv.count - 1 == Int(stored[0]))
         // Each CSV row's fit and exact criteria are the stored ones.
         let first = try fixture.rows("""

@@ -134,6 +134,27 @@ public struct AuditReport: Sendable, Equatable {
         /// occupation, skills, experience, languages, education.
         public var criteria: [String]
         public var missingEssentialSkills: [MissingSkill]
+        /// The vacancy's monthly wage as written, its currency, and the wage in USD (cents,
+        /// rounded half away from zero: MATCHING.md section 4), by which the worker ranks it.
+        public var monthlyWage = ""
+        public var currency = ""
+        public var wageUSD = ""
+        /// The cells of `AuditReport.wageColumns`.
+        var wageCells: [String] { [monthlyWage, currency, wageUSD] }
+    }
+
+    /// An exchange rate the run read (its snapshot's), as written.
+    public struct FXRow: Sendable, Equatable {
+        public var currency: String
+        public var usdPerUnit: String
+    }
+
+    /// A destination's minimum monthly wage the run read, as written, and in USD ("" without a rate).
+    public struct MinimumWageRow: Sendable, Equatable {
+        public var country: String
+        public var monthlyAmount: String
+        public var currency: String
+        public var usd: String
     }
 
     /// A taking-part worker without a match, or a vacancy with unfilled openings, and the main reason.
@@ -194,6 +215,10 @@ public struct AuditReport: Sendable, Equatable {
     public var reasons: [ReasonSection]
     public var fairness: [FairnessTable]
     public var matches: [MatchRow]
+    /// The money the wage rules and the workers' ranks read: every exchange rate and minimum
+    /// wage of the run's snapshot, by currency and by country (bytes).
+    public var fxRates: [FXRow]
+    public var minimumWages: [MinimumWageRow]
     public var unmatchedWorkers: [Unmatched]
     public var unfilledVacancies: [Unmatched]
     public var comparison: Comparison?
@@ -231,10 +256,22 @@ extension AuditReport {
         let results = current.results
         matches = results.matches.map { m in
             let v = index.vacancies[m.vacancyId]
-            return MatchRow(workerId: m.workerId, originCountry: index.workers[m.workerId]?.originCountry ?? "",
-                            vacancyId: m.vacancyId, destination: v?.destinationCountry ?? "", isco: v?.isco ?? "",
-                            fitMicro: m.fitMicro, workerRank: m.workerRank, criteria: m.criteria,
-                            missingEssentialSkills: index.missingEssentialSkills(m.workerId, m.vacancyId))
+            var row = MatchRow(workerId: m.workerId, originCountry: index.workers[m.workerId]?.originCountry ?? "",
+                               vacancyId: m.vacancyId, destination: v?.destinationCountry ?? "", isco: v?.isco ?? "",
+                               fitMicro: m.fitMicro, workerRank: m.workerRank, criteria: m.criteria,
+                               missingEssentialSkills: index.missingEssentialSkills(m.workerId, m.vacancyId))
+            if let v {
+                row.monthlyWage = v.monthlyWage.description
+                row.currency = v.currency
+                row.wageUSD = index.usdPerUnit[v.currency].map { ReportFormat.usd(cents: v.monthlyWageUSDCents(usdPerUnit: $0)) } ?? ""
+            }
+            return row
+        }
+        fxRates = current.input.fxRates.sorted { bytesLess($0.currency, $1.currency) }
+            .map { FXRow(currency: $0.currency, usdPerUnit: $0.usdPerUnit.description) }
+        minimumWages = current.input.minimumWages.sorted { bytesLess($0.country, $1.country) }.map { m in
+            MinimumWageRow(country: m.country, monthlyAmount: m.monthlyAmount.description, currency: m.currency,
+                           usd: index.usdPerUnit[m.currency].map { ReportFormat.usd(cents: m.monthlyUSDCents(usdPerUnit: $0)) } ?? "")
         }
         fitDistribution = AuditReport.bins(results.matches.map(\.fitMicro), thresholdMicro: index.thresholdMicro)
         byDestination = AuditReport.tally(matches.map(\.destination)).map { Labelled(label: $0.0, name: $0.0, count: $0.1) }
@@ -457,6 +494,16 @@ extension AuditReport {
                     "not placed here: the optimal strategy takes the largest sum of fit\(zero) (MATCHING.md section 6)")
         }
     }
+
+    /// The wage columns of a match row, and its cells.
+    static let wageColumns = ["monthly wage", "currency", "USD"]
+    static let fxColumns = ["currency", "USD per unit"]
+    static let minimumWageColumns = ["country", "monthly minimum", "currency", "USD"]
+    static let moneyNote = "Every exchange rate and minimum monthly wage of the run's snapshot, as loaded (USD is "
+        + "always 1). A wage in USD is wage × USD per unit, shown in cents rounded half away from zero: the worker's "
+        + "own minimum and its ranking of vacancies (MATCHING.md sections 4 and 5) read those cents; WAGE_BELOW_MINIMUM "
+        + "and FX_RATE_MISSING (section 2) compare the exact products of the vacancy's wage and of the destination's "
+        + "minimum. Each match's wage is in the match table."
 
     /// Why a candidate of fit 0 is not matched under `optimal` (possible only when min_fit is 0).
     static let fitZeroSentence = "a candidate of fit 0, which the optimal strategy never matches (MATCHING.md section 6)"

@@ -19,6 +19,7 @@ public enum ReportHTML {
         headline(&h, r)
         charts(&h, r)
         ethics(&h, r)
+        money(&h, r)
         fairness(&h, r)
         matches(&h, r)
         unmatched(&h, r)
@@ -69,7 +70,7 @@ public enum ReportHTML {
         h.open("nav")
         h.raw("<p>")
         let links = [("headline", "Headline"), ("charts", "Charts"), ("ethics", "Ethical recruitment"),
-                     ("fairness", "Fairness"), ("matches", "Matches"), ("unmatched", "Unmatched and unfilled")]
+                     ("money", "Money"), ("fairness", "Fairness"), ("matches", "Matches"), ("unmatched", "Unmatched and unfilled")]
             + (r.comparison == nil ? [] : [("compare", "Changes")])
         h.raw(links.map { "<a href=\"#\($0.0)\">\(XHTML.escape($0.1))</a>" }.joined(separator: " · "))
         h.raw("</p>\n")
@@ -223,12 +224,29 @@ public enum ReportHTML {
                      + "report.csv and report.json hold all." : ""))
         h.open("table", cls: "num matches")
         h.row(["worker", "origin", "vacancy", "destination", "ISCO", "fit", "rank"]
-              + zip(AuditReport.criteria, r.weightTexts).map { "\($0) ×\($1)" } + ["essential skills lacking"], header: true)
+              + zip(AuditReport.criteria, r.weightTexts).map { "\($0) ×\($1)" } + ["essential skills lacking"]
+              + AuditReport.wageColumns, header: true)
         for m in r.matches.prefix(listLimit) {
             h.row([m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
                    "\(m.workerRank)"] + m.criteria.map(ReportFormat.criterion)
-                  + [m.missingEssentialSkills.map(\.text).joined(separator: ", ")])
+                  + [m.missingEssentialSkills.map(\.text).joined(separator: ", ")] + m.wageCells)
         }
+        h.close("table")
+        h.close("section")
+    }
+
+    /// The exchange rates and minimum wages the run read, for recomputing the wage rules and
+    /// the workers' ranks by hand.
+    private static func money(_ h: inout XHTML, _ r: AuditReport) {
+        h.section("money", "Money: the exchange rates and minimum wages this run read")
+        h.element("p", AuditReport.moneyNote)
+        h.open("table", cls: "num fx")
+        h.row(AuditReport.fxColumns, header: true)
+        for f in r.fxRates { h.row([f.currency, f.usdPerUnit]) }
+        h.close("table")
+        h.open("table", cls: "num minimum-wages")
+        h.row(AuditReport.minimumWageColumns, header: true)
+        for m in r.minimumWages { h.row([m.country, m.monthlyAmount, m.currency, m.usd]) }
         h.close("table")
         h.close("section")
     }

@@ -92,7 +92,16 @@ public enum ReportJSON {
                          ("criteria", .object(zip(AuditReport.criteria, m.criteria).map { ($0, .string($1)) })),
                          ("missing_essential_skills", .array(m.missingEssentialSkills.map {
                              .object([("skill", .string($0.code)), ("has", .int($0.has)), ("needs", .int($0.needs))])
-                         }))])
+                         })),
+                         ("monthly_wage", .string(m.monthlyWage)), ("currency", .string(m.currency)),
+                         ("monthly_wage_usd", .string(m.wageUSD))])
+            })),
+            ("fx_rates", .array(r.fxRates.map {
+                .object([("currency", .string($0.currency)), ("usd_per_unit", .string($0.usdPerUnit))])
+            })),
+            ("minimum_wages", .array(r.minimumWages.map {
+                .object([("country", .string($0.country)), ("monthly_amount", .string($0.monthlyAmount)),
+                         ("currency", .string($0.currency)), ("usd", .string($0.usd))])
             })),
             ("unmatched_workers", unmatched(r.unmatchedWorkers)),
             ("unfilled_vacancies", unmatched(r.unfilledVacancies)),

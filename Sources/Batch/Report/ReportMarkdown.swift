@@ -58,6 +58,10 @@ public enum ReportMarkdown {
              s.rule, s.source, s.samples.joined(separator: ", ")]
         })
 
+        md += "## Money: the exchange rates and minimum wages this run read\n\n\(AuditReport.moneyNote)\n\n"
+        md += table(AuditReport.fxColumns, r.fxRates.map { [$0.currency, $0.usdPerUnit] })
+        md += table(AuditReport.minimumWageColumns, r.minimumWages.map { [$0.country, $0.monthlyAmount, $0.currency, $0.usd] })
+
         md += "## Fairness: match rate by gender and by origin country\n\n\(ReportFormat.fairnessMethod)\n\n"
         for t in r.fairness {
             md += "### By \(t.attribute == "gender" ? "gender" : "origin country")\n\n"
@@ -75,9 +79,9 @@ public enum ReportMarkdown {
         md += r.matches.count > limit ? " The first \(limit) of \(r.matches.count) by worker id." : ""
         md += "\n\n"
         md += table(["worker", "origin", "vacancy", "destination", "ISCO", "fit", "rank"] + AuditReport.criteria
-                    + ["essential skills lacking"], r.matches.prefix(limit).map { m in
+                    + ["essential skills lacking"] + AuditReport.wageColumns, r.matches.prefix(limit).map { m in
             [m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
-             "\(m.workerRank)"] + m.criteria + [m.missingEssentialSkills.map(\.text).joined(separator: ", ")]
+             "\(m.workerRank)"] + m.criteria + [m.missingEssentialSkills.map(\.text).joined(separator: ", ")] + m.wageCells
         })
 
         md += "## Unmatched workers and unfilled openings\n\n"
@@ -161,7 +165,7 @@ public enum ReportCSV {
     /// The header line's columns.
     public static let columns = ["worker_id", "origin_country", "vacancy_id", "destination_country", "isco", "fit",
                                  "worker_rank"] + AuditReport.criteria + AuditReport.criteria.map { $0 + "_exact" }
-        + ["missing_essential_skills"]
+        + ["missing_essential_skills", "monthly_wage", "currency", "monthly_wage_usd"]
 
     /// The CSV bytes (LF line ends, RFC 4180 quoting where a cell needs it).
     public static func render(_ r: AuditReport) -> [UInt8] {
@@ -169,7 +173,7 @@ public enum ReportCSV {
         for m in r.matches {
             let cells = [m.workerId, m.originCountry, m.vacancyId, m.destination, m.isco, ReportFormat.fit(m.fitMicro),
                          "\(m.workerRank)"] + m.criteria.map(ReportFormat.criterionDecimal) + m.criteria
-                + [m.missingEssentialSkills.map { "\($0.code):\($0.has):\($0.needs)" }.joined(separator: ";")]
+                + [m.missingEssentialSkills.map { "\($0.code):\($0.has):\($0.needs)" }.joined(separator: ";")] + m.wageCells
             out += cells.map(RunInputs.csvField).joined(separator: ",") + "\n"
         }
         return Array(out.utf8)

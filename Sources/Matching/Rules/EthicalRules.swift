@@ -164,6 +164,14 @@ extension Vacancy {
     }
 }
 
+extension MinimumWage {
+    /// The monthly amount in whole USD cents at `usdPerUnit` (half away from zero), as a report
+    /// shows it; WAGE_BELOW_MINIMUM compares the exact products.
+    public func monthlyUSDCents(usdPerUnit: ExactDecimal) -> BigInt {
+        ExactProduct(monthlyAmount, usdPerUnit).rounded(toScale: 2)
+    }
+}
+
 extension Worker {
     /// The least monthly wage the worker accepts, in whole USD cents rounded up
     /// (`ceil(value * 100)`: the least number of cents that satisfies `cents >= value * 100`).
