@@ -179,18 +179,6 @@ public final class Connection {
         """
     }.joined(separator: "\n")
 
-    /// The branches of `refuseUntrusted`'s trigger dependencies (`x`, a `pg_depend` row), for
-    /// the catalogs of what a trigger can name: (kind, catalog, its reg type, owner column).
-    private static let namedDependencies = [("function", "pg_proc", "regprocedure", "proowner"),
-                                            ("operator", "pg_operator", "regoperator", "oprowner"),
-                                            ("type", "pg_type", "regtype", "typowner"),
-                                            ("relation", "pg_class", "regclass", "relowner"),
-                                            ("collation", "pg_collation", "regcollation", "collowner")]
-        .map { kind, catalog, reg, owner in
-            "SELECT '\(kind) ' || y.oid::\(reg)::text AS what, y.\(owner) AS role FROM \(catalog) y "
-                + "WHERE x.refclassid = '\(catalog)'::regclass AND y.oid = x.refobjid"
-        }.joined(separator: "\n                    UNION ALL\n                    ")
-
     private func refuseUntrusted(_ schema: String) throws {
         let home = """
             home AS (
@@ -257,74 +245,50 @@ public final class Connection {
                        e.extowner, 'owner', false
                 FROM pg_extension e WHERE e.extnamespace IN ((SELECT oid FROM home), 'pg_catalog'::regnamespace)
                 UNION ALL
-                -- Who made a trigger is not recorded, and a role once granted TRIGGER may have left
-                -- one calling a function of PostgreSQL's own (tsvector_update_trigger rewrites a
-                -- column): a trigger calls a function of this schema.
-                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', calling '
-                       || quote_ident(fn.nspname) || '.' || quote_ident(p.proname) || '('
-                       || pg_get_function_identity_arguments(p.oid) || '), a function outside labourmatch''s schema',
-                       p.proowner, 'its owner', true
-                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
-                JOIN pg_namespace fn ON fn.oid = p.pronamespace
-                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
-                  AND p.pronamespace <> (SELECT oid FROM home)
-                UNION ALL
-                -- A WHEN condition is an expression run inside the statements on its table:
-                -- PostgreSQL's own functions let it run any SQL (query_to_xml), change the pinned
-                -- path for the transaction (set_config) or send rows out (pg_notify). LabourMatch's
-                -- triggers have none; a regression review's ran its creator's code as every role.
+                -- A trigger runs inside every statement on its table, and who made it is not
+                -- recorded: a role once granted TRIGGER (a common GRANT ALL, since revoked) could
+                -- leave one. Three regression reviews in a row each found another way to use one
+                -- (a function of PostgreSQL's own; a WHEN condition of PostgreSQL's own functions
+                -- running any SQL; a trusted BEFORE trigger function dropping rows; an extension's
+                -- function pasting an argument into SQL). So LabourMatch's relations carry exactly
+                -- the triggers its migrations make, by table, name, function and type.
                 SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname)
-                       || ', with a WHEN condition (which can run any SQL; LabourMatch''s triggers have none)',
-                       NULL, NULL, true
-                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal AND g.tgqual IS NOT NULL
-                UNION ALL
-                -- LabourMatch's guard functions (anyone may call them) on a trigger not as the
-                -- migrations make it: a BEFORE INSERT lm_guard on feeds refused every load.
-                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', calling '
-                       || quote_ident(p.proname) || ' as no migration does (LabourMatch''s guard functions go on its '
-                       || 'own triggers)', NULL, NULL, true
+                       || ', not one of LabourMatch''s own (it would run inside its statements)', NULL, NULL, true
                 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
                 WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
-                  AND p.pronamespace = (SELECT oid FROM home)
-                  AND p.proname IN (SELECT t.fname FROM (VALUES \(Self.ownTriggers)) t(tname, fname, ftype))
-                  AND (g.tgname::text, p.proname::text, g.tgtype::int) NOT IN (SELECT * FROM (VALUES \(Self.ownTriggers)) t(tname, fname, ftype))
+                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
+                  AND (p.pronamespace <> (SELECT oid FROM home)
+                       OR (c.relname::text, g.tgname::text, p.proname::text, g.tgtype::int)
+                          NOT IN (SELECT * FROM (VALUES \(Self.ownTriggerValues)) t(tbl, tname, fname, ftype)))
                 UNION ALL
-                -- And every object a trigger names (its function, what its WHEN condition calls or
-                -- casts to), with the extension each belongs to, is of a role it trusts.
-                SELECT 'trigger', quote_ident(g.tgname) || ' on ' || quote_ident(c.relname) || ', naming ' || d.what,
-                       d.role, 'its owner', false
-                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-                JOIN pg_depend x ON x.classid = 'pg_trigger'::regclass AND x.objid = g.oid
-                CROSS JOIN LATERAL (
-                    \(Self.namedDependencies)
-                    UNION ALL
-                    SELECT 'an object of extension ' || quote_ident(e.extname), e.extowner
-                    FROM pg_depend m JOIN pg_extension e ON e.oid = m.refobjid
-                    WHERE m.classid = x.refclassid AND m.objid = x.refobjid AND m.refclassid = 'pg_extension'::regclass
-                      AND m.deptype = 'e') d
-                WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
-                UNION ALL
-                -- A foreign key to one of its tables from a table elsewhere, or of such a role: a
-                -- delete there cascades into that table and fires its triggers inside
-                -- labourmatch's statement (a regression review read every worker that way).
+                -- A foreign key to one of its relations from a table elsewhere, or of such a role,
+                -- or (from any other table) with an action: a delete there cascades into that
+                -- table and fires its triggers inside labourmatch's statement (a regression review
+                -- read every worker that way). LabourMatch's own have none (NO ACTION).
                 SELECT 'foreign key', quote_ident(k.conname) || ' of ' || t.oid::regclass::text || ' to '
                        || quote_ident(c.relname) || CASE WHEN t.relnamespace <> (SELECT oid FROM home)
-                                                         THEN ', outside labourmatch''s schema' ELSE '' END,
-                       t.relowner, 'its table''s owner', t.relnamespace <> (SELECT oid FROM home)
+                                                         THEN ', outside labourmatch''s schema'
+                                                         WHEN k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd')
+                                                         THEN ', with an ON DELETE or ON UPDATE action' ELSE '' END,
+                       t.relowner, 'its table''s owner',
+                       t.relnamespace <> (SELECT oid FROM home)
+                       OR ((k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))
+                           AND t.relname::text NOT IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid
                 WHERE k.contype = 'f' AND c.relnamespace = (SELECT oid FROM home)
+                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
                 UNION ALL
                 -- The privileges that let a role attach such things to its tables.
                 SELECT a.privilege_type || ' privilege on', quote_ident(c.relname), a.grantee, 'granted to', false
                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type IN ('TRIGGER', 'REFERENCES')
-                  AND a.grantee <> c.relowner
+                  AND a.grantee <> c.relowner AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
                 UNION ALL
                 SELECT 'REFERENCES privilege on', quote_ident(c.relname) || '.' || quote_ident(t.attname), a.grantee,
                        'granted to', false
                 FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
-                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner)
+                WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner
+                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
             SELECT x.object, count(*) OVER (), count(*) FILTER (WHERE x.theirs) OVER (),
                    (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
                    quote_ident(current_database())
@@ -363,29 +327,49 @@ public final class Connection {
             if !others.isEmpty {
                 parts.append((tablesOwner == nil ? "labourmatch's schema \(shown) holds" : "Besides, it holds")
                     + " what it cannot trust (objects of a role that is not a superuser, this login, or the owner of the "
-                    + "database or of the schema, or a member of one; triggers calling a function outside the schema or "
-                    + "with a WHEN condition; foreign keys from tables outside it): \(named); one could take the place of "
+                    + "database or of the schema, or a member of one; triggers on its tables other than its own; foreign "
+                    + "keys to them from tables outside the schema or with an action): \(named); one could take the place of "
                     + "PostgreSQL's own inside labourmatch's statements, or run as a trigger inside them, with their role's "
                     + "rights, so labourmatch refuses to work here. Their owner or an administrator drops them or moves "
                     + "them out of the schema (ALTER ... SET SCHEMA), revokes the TRIGGER and REFERENCES privileges, or "
-                    + "labourmatch's tables go to a schema of their own; a trigger of yours calls a function of "
-                    + "labourmatch's schema owned by a trusted role, with no WHEN condition, and a foreign key to its "
-                    + "tables comes from a table of that schema (README, \"Roles\")")
+                    + "labourmatch's tables go to a schema of their own. Its tables carry its own triggers only (keep an "
+                    + "audit trigger on a table of your own), and a foreign key to them comes from a table of its schema, "
+                    + "without an ON DELETE or ON UPDATE action (README, \"Roles\")")
             }
             close()
             throw PostgresError(kind: .schemaRefused, message: parts.joined(separator: ". "), connection: config.description)
         }
     }
 
-    /// The triggers the migrations make, by (name, function, `tgtype`): LabourMatch's guard
-    /// functions on any other trigger are refused. A test keeps it equal to what a migrate makes.
-    public static let ownTriggerShapes = ["lm_append_only lm_guard 27", "lm_no_truncate lm_guard 34",
-                                          "lm_insert_guard lm_insert_guard 7", "lm_result_guard lm_result_guard 4",
-                                          "lm_feed_rows_guard lm_feed_rows_guard 4", "lm_feed_finished lm_feed_finished 5"]
-    /// `ownTriggerShapes` as the rows of a VALUES list.
-    private static let ownTriggers = ownTriggerShapes.map { shape in
+    /// LabourMatch's relations: what its migrations make (a test keeps it equal to what a migrate
+    /// makes; one a later migration dropped stays here, for databases not migrated yet).
+    public static let ownRelations = """
+        audit_feed_rejections current_employers current_fx_rates current_minimum_wages current_recruiters \
+        current_vacancies current_who_list current_workers employer_versions employers feed_rejections feeds \
+        fx_rate_versions fx_rates job_instances minimum_wage_versions minimum_wages recruiter_versions recruiters \
+        run_exclusions run_executions run_leases run_match_breakdowns run_matches run_participants run_snapshot \
+        run_steps run_summaries run_top_candidates runs schema_migrations vacancies vacancy_versions \
+        who_list_editions who_list_entries worker_versions workers
+        """.split(separator: " ").map(String.init)
+
+    /// The triggers its migrations make, "name function tgtype" to the relations that carry one
+    /// (the same test keeps it equal; a trigger a later migration dropped stays here).
+    public static let ownTriggers: [String: [String]] = {
+        let guarded = ownRelations.filter { !$0.hasPrefix("current_") && !["audit_feed_rejections", "run_leases",
+                                                                          "run_match_breakdowns", "schema_migrations"].contains($0) }
+        return ["lm_append_only lm_guard 27": guarded, "lm_no_truncate lm_guard 34": guarded,
+                "lm_feed_finished lm_feed_finished 5": ["feeds"],
+                "lm_feed_rows_guard lm_feed_rows_guard 4": ["feed_rejections", "who_list_editions", "who_list_entries"],
+                "lm_insert_guard lm_insert_guard 7": ["run_executions", "run_steps", "runs"],
+                "lm_result_guard lm_result_guard 4": ["run_exclusions", "run_matches", "run_participants", "run_snapshot",
+                                                      "run_summaries", "run_top_candidates"]]
+    }()
+
+    /// `ownRelations` and `ownTriggers` as the rows of VALUES lists.
+    private static let ownRelationValues = ownRelations.map { "('\($0)')" }.joined(separator: ", ")
+    private static let ownTriggerValues = ownTriggers.sorted { $0.key < $1.key }.flatMap { shape, tables in
         let part = shape.split(separator: " ")
-        return "('\(part[0])', '\(part[1])', \(part[2]))"
+        return tables.map { "('\($0)', '\(part[0])', '\(part[1])', \(part[2]))" }
     }.joined(separator: ", ")
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a

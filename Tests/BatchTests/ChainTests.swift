@@ -255,8 +255,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try db.execute("CREATE FUNCTION \(role)_code.spy() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$")
             try db.execute("ALTER FUNCTION \(role)_code.spy() OWNER TO \(role)")
             try refused(["CREATE TRIGGER spy AFTER INSERT ON feeds FOR EACH STATEMENT EXECUTE FUNCTION \(role)_code.spy()"],
-                        said: ["trigger spy on feeds, calling \(role)_code.spy(), a function outside labourmatch's schema "
-                               + "(its owner \(role))"],
+                        said: ["trigger spy on feeds, not one of LabourMatch's own (it would run inside its statements)"],
                         undo: ["DROP TRIGGER spy ON feeds"])
             // A trigger calling a function of PostgreSQL's own, whose WHEN condition calls the
             // role's: the condition ran as the loader, the runner and db migrate's login (a
@@ -270,9 +269,7 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try refused(["""
                 CREATE TRIGGER peek AFTER INSERT ON worker_versions FOR EACH ROW WHEN (\(role)_code.peek(NEW::pg_catalog.text))
                 EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()
-                """], said: ["trigger peek on worker_versions, calling pg_catalog.suppress_redundant_updates_trigger(), a "
-                             + "function outside labourmatch's schema (its owner ",
-                             "trigger peek on worker_versions, naming function \(role)_code.peek(text) (its owner \(role))"],
+                """], said: ["trigger peek on worker_versions, not one of LabourMatch's own"],
                 undo: ["DROP TRIGGER peek ON worker_versions"])
             // A WHEN condition of PostgreSQL's own functions alone, on a trigger calling a function of
             // the schema's: it can run any SQL (query_to_xml), change the pinned path (set_config)
@@ -280,18 +277,41 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             try refused(["""
                 CREATE TRIGGER peek BEFORE INSERT ON worker_versions FOR EACH ROW
                 WHEN (pg_catalog.pg_notify('loot', NEW::pg_catalog.text) IS NULL) EXECUTE FUNCTION public.lm_audit_own()
-                """], said: ["trigger peek on worker_versions, with a WHEN condition (which can run any SQL; LabourMatch's "
-                             + "triggers have none)"], unsaid: [", calling "],
+                """], said: ["trigger peek on worker_versions, not one of LabourMatch's own"],
                 undo: ["DROP TRIGGER peek ON worker_versions"])
             // LabourMatch's guard functions (anyone may call them) on a trigger of another shape: a
             // BEFORE INSERT lm_guard refused every load, and nothing named it.
             try refused(["CREATE TRIGGER block BEFORE INSERT ON feeds FOR EACH ROW EXECUTE FUNCTION public.lm_guard('none')"],
-                        said: ["trigger block on feeds, calling lm_guard as no migration does"],
+                        said: ["trigger block on feeds, not one of LabourMatch's own"],
                         undo: ["DROP TRIGGER block ON feeds"])
-            // An operator's own trigger, calling a function of the schema a trusted role owns: theirs.
-            try db.execute("CREATE TRIGGER audit AFTER INSERT ON feeds FOR EACH ROW EXECUTE FUNCTION public.lm_audit_own()")
+            // A trusted function of the schema's on a trigger of another's shape: a BEFORE ROW
+            // trigger of an AFTER trigger's function that returns NULL dropped every result row of a
+            // run, sealed (a third review), and an extension's (refint) pasted an argument into SQL.
+            try db.execute("CREATE FUNCTION public.lm_audit_after() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$")
+            defer { _ = try? db.execute("DROP FUNCTION IF EXISTS public.lm_audit_after() CASCADE") }
+            try refused(["CREATE TRIGGER drop_rows BEFORE INSERT ON run_matches FOR EACH ROW EXECUTE FUNCTION public.lm_audit_after()"],
+                        said: ["trigger drop_rows on run_matches, not one of LabourMatch's own"],
+                        undo: ["DROP TRIGGER drop_rows ON run_matches"])
+            // The migrations' own shape on a relation that has none: every run failed.
+            try refused(["CREATE TRIGGER lm_insert_guard BEFORE INSERT ON run_leases FOR EACH ROW EXECUTE FUNCTION public.lm_insert_guard()"],
+                        said: ["trigger lm_insert_guard on run_leases, not one of LabourMatch's own"],
+                        undo: ["DROP TRIGGER lm_insert_guard ON run_leases"])
+            // An operator's table in the schema is theirs: its triggers (PostgreSQL's own function, a
+            // WHEN condition) and a foreign key to LabourMatch's tables without an action (a
+            // false positive of the previous version refused every command for them).
+            for sql in ["CREATE TABLE public.crm_notes (worker_id text REFERENCES public.workers, note text)",
+                        "CREATE TRIGGER same BEFORE UPDATE ON public.crm_notes FOR EACH ROW "
+                            + "EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()",
+                        "CREATE TRIGGER changed AFTER UPDATE ON public.crm_notes FOR EACH ROW "
+                            + "WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION public.lm_audit_after()"] {
+                try db.execute(sql)
+            }
             #expect(try fixture.command(["feeds", "list"]).status == 0)
-            try db.execute("DROP TRIGGER audit ON feeds")
+            // With an action, a delete of a LabourMatch row would cascade into it and fire its triggers.
+            try refused(["ALTER TABLE public.crm_notes DROP CONSTRAINT crm_notes_worker_id_fkey",
+                         "ALTER TABLE public.crm_notes ADD FOREIGN KEY (worker_id) REFERENCES public.workers ON DELETE CASCADE"],
+                        said: ["foreign key crm_notes_worker_id_fkey of public.crm_notes to workers, with an ON DELETE or ON UPDATE action"],
+                        undo: ["DROP TABLE public.crm_notes"])
             // A foreign key from a table of the role's to one of LabourMatch's: a run's delete of
             // its lease cascaded there and fired its trigger inside the run, as the runner.
             try refused(["CREATE TABLE \(role)_code.ref (scope pg_catalog.text REFERENCES public.run_leases ON DELETE CASCADE)",
@@ -322,17 +342,23 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
         }
     }
 
-    /// The triggers a migrate makes are exactly those `Connection.ownTriggerShapes` lets
-    /// LabourMatch's guard functions run on (else every command would refuse a fresh database).
-    @Test func theGuardTriggersAreThoseTheMigrationsMake() throws {
+    /// The relations and triggers a migrate makes are exactly `Connection.ownRelations` and
+    /// `ownTriggers` (else every command would refuse a fresh database, or miss a foreign trigger).
+    @Test func theTriggersAllowedAreThoseTheMigrationsMake() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }
+        let relations = try fixture.rows("""
+            SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v', 'p', 'm')
+            """).map { $0[0] }
+        #expect(Set(relations) == Set(Connection.ownRelations))
         let made = try fixture.rows("""
-            SELECT DISTINCT g.tgname || ' ' || p.proname || ' ' || g.tgtype::int FROM pg_trigger g
+            SELECT c.relname || ' ' || g.tgname || ' ' || p.proname || ' ' || g.tgtype::int FROM pg_trigger g
             JOIN pg_proc p ON p.oid = g.tgfoid JOIN pg_class c ON c.oid = g.tgrelid
             WHERE NOT g.tgisinternal AND c.relnamespace = 'public'::regnamespace
             """).map { $0[0] }
-        #expect(Set(made) == Set(Connection.ownTriggerShapes))
+        #expect(Set(made) == Set(Connection.ownTriggers.flatMap { shape, tables in tables.map { "\($0) \(shape)" } }))
+        // And no foreign key of LabourMatch's own has an action.
+        #expect(try fixture.count("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND (confdeltype <> 'a' OR confupdtype <> 'a')") == 0)
     }
 
     /// LabourMatch's tables are found by their `schema_migrations`, not by a table of that name
