@@ -261,19 +261,18 @@ public final class Connection {
                        OR (c.relname::text, g.tgname::text, p.proname::text, g.tgtype::int)
                           NOT IN (SELECT * FROM (VALUES \(Self.ownTriggerValues)) t(tbl, tname, fname, ftype)))
                 UNION ALL
-                -- A foreign key to one of its relations from a table elsewhere, or of such a role,
-                -- or (from any other table) with an action: a delete there cascades into that
-                -- table and fires its triggers inside labourmatch's statement (a regression review
-                -- read every worker that way). LabourMatch's own have none (NO ACTION).
+                -- A foreign key to one of its relations from a table of such a role, or (from any
+                -- other table) with an action: a delete cascades into that table and fires its
+                -- triggers inside labourmatch's statement (a regression review read every worker
+                -- that way). LabourMatch's own have none (NO ACTION), and one without an action
+                -- only reads the other table, as its owner.
                 SELECT 'foreign key', quote_ident(k.conname) || ' of ' || t.oid::regclass::text || ' to '
-                       || quote_ident(c.relname) || CASE WHEN t.relnamespace <> (SELECT oid FROM home)
-                                                         THEN ', outside labourmatch''s schema'
-                                                         WHEN k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd')
+                       || quote_ident(c.relname) || CASE WHEN k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd')
                                                          THEN ', with an ON DELETE or ON UPDATE action' ELSE '' END,
                        t.relowner, 'its table''s owner',
-                       t.relnamespace <> (SELECT oid FROM home)
-                       OR ((k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))
-                           AND t.relname::text NOT IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
+                       (k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))
+                       AND NOT (t.relnamespace = (SELECT oid FROM home)
+                                AND t.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid
                 WHERE k.contype = 'f' AND c.relnamespace = (SELECT oid FROM home)
                   AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
@@ -328,13 +327,13 @@ public final class Connection {
                 parts.append((tablesOwner == nil ? "labourmatch's schema \(shown) holds" : "Besides, it holds")
                     + " what it cannot trust (objects of a role that is not a superuser, this login, or the owner of the "
                     + "database or of the schema, or a member of one; triggers on its tables other than its own; foreign "
-                    + "keys to them from tables outside the schema or with an action): \(named); one could take the place of "
+                    + "keys to them with an ON DELETE or ON UPDATE action): \(named); one could take the place of "
                     + "PostgreSQL's own inside labourmatch's statements, or run as a trigger inside them, with their role's "
                     + "rights, so labourmatch refuses to work here. Their owner or an administrator drops them or moves "
                     + "them out of the schema (ALTER ... SET SCHEMA), revokes the TRIGGER and REFERENCES privileges, or "
                     + "labourmatch's tables go to a schema of their own. Its tables carry its own triggers only (keep an "
-                    + "audit trigger on a table of your own), and a foreign key to them comes from a table of its schema, "
-                    + "without an ON DELETE or ON UPDATE action (README, \"Roles\")")
+                    + "audit trigger on a table of your own), and a foreign key to them has no ON DELETE or ON UPDATE "
+                    + "action (README, \"Roles\")")
             }
             close()
             throw PostgresError(kind: .schemaRefused, message: parts.joined(separator: ". "), connection: config.description)

@@ -316,9 +316,16 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             // its lease cascaded there and fired its trigger inside the run, as the runner.
             try refused(["CREATE TABLE \(role)_code.ref (scope pg_catalog.text REFERENCES public.run_leases ON DELETE CASCADE)",
                          "ALTER TABLE \(role)_code.ref OWNER TO \(role)"],
-                        said: ["foreign key ref_scope_fkey of \(role)_code.ref to run_leases, outside labourmatch's schema "
-                               + "(its table's owner \(role))"],
+                        said: ["foreign key ref_scope_fkey of \(role)_code.ref to run_leases, with an ON DELETE or ON UPDATE "
+                               + "action (its table's owner \(role))"],
                         undo: ["DROP TABLE \(role)_code.ref"])
+            // Without an action, a foreign key only reads the other table: one of a trusted owner's
+            // table elsewhere is theirs (a fourth review's false positive); one of the role's is not.
+            try db.execute("CREATE TABLE \(role)_code.run_notes (run_id bigint REFERENCES public.runs, note text)")
+            #expect(try fixture.command(["feeds", "list"]).status == 0)
+            try refused(["ALTER TABLE \(role)_code.run_notes OWNER TO \(role)"],
+                        said: ["foreign key run_notes_run_id_fkey of \(role)_code.run_notes to runs (its table's owner \(role))"],
+                        undo: ["DROP TABLE \(role)_code.run_notes"])
             // The REFERENCES privilege, on a table or a column, lets a role make one.
             try refused(["GRANT REFERENCES ON runs TO \(role)", "GRANT REFERENCES (scope) ON run_leases TO \(role)"],
                         said: ["REFERENCES privilege on runs (granted to \(role))",
