@@ -499,11 +499,12 @@ extension AuditReport {
     static let wageColumns = ["monthly wage", "currency", "USD"]
     static let fxColumns = ["currency", "USD per unit"]
     static let minimumWageColumns = ["country", "monthly minimum", "currency", "USD"]
+    static let moneyTitle = "Money: the exchange rates and minimum wages this run read"
     static let moneyNote = "Every exchange rate and minimum monthly wage of the run's snapshot, as loaded (USD is "
         + "always 1). A wage in USD is wage × USD per unit, shown in cents rounded half away from zero: the worker's "
         + "own minimum and its ranking of vacancies (MATCHING.md sections 4 and 5) read those cents; WAGE_BELOW_MINIMUM "
-        + "and FX_RATE_MISSING (section 2) compare the exact products of the vacancy's wage and of the destination's "
-        + "minimum. Each match's wage is in the match table."
+        + "(section 2) compares the exact products of the vacancy's wage and of the destination's minimum, and "
+        + "FX_RATE_MISSING names a currency with no rate here. Each match's wage is in the match table."
 
     /// Why a candidate of fit 0 is not matched under `optimal` (possible only when min_fit is 0).
     static let fitZeroSentence = "a candidate of fit 0, which the optimal strategy never matches (MATCHING.md section 6)"
@@ -544,8 +545,7 @@ extension AuditReport {
     /// Taking-part workers without a match and vacancies with unfilled openings, with the main reason.
     static func unmatched(_ index: RunIndex) -> ([Unmatched], [Unmatched]) {
         let r = index.data.results
-        let strategy = index.data.run.key.strategy
-        let outranked = outrankedWording(strategy, thresholdMicro: index.thresholdMicro)
+        let outranked = outrankedWording(index.data.run.key.strategy, thresholdMicro: index.thresholdMicro)
         var workers: [Unmatched] = []
         for p in r.participants where p.subject == "worker" && index.matchByWorker[p.id] == nil {
             if let reasons = index.workerExclusions[p.id] {
@@ -556,8 +556,7 @@ extension AuditReport {
                     : "\(Set(pairs.compactMap(\.vacancyId)).count) pair(s) refused: "
                         + Set(pairs.map(\.reason)).sorted(by: bytesLess).joined(separator: ", ")
                 workers.append(Unmatched(id: p.id, reason: "no candidate", detail: detail, open: 1))
-            } else if strategy == .optimal, index.topByWorker[p.id]?.first?.pair.fitMicro == 0 {
-                // Its best candidate (the stored ones are its best by fit) has fit 0: so have all.
+            } else if index.onlyFitZeroUnderOptimal(p.id) {
                 workers.append(Unmatched(id: p.id, reason: fitZeroOnly, detail: "\(p.candidates) candidate(s), each "
                                             + fitZeroSentence, open: 1))
             } else {

@@ -75,9 +75,9 @@ public enum Explanation {
                     + "the wage was checked against none\n"
             }
         } else if let p, p.eligible {
-            let fitZeroOnly = data.run.key.strategy == .optimal && index.topByWorker[worker]?.first?.pair.fitMicro == 0
             out += "not matched: " + (p.candidates == 0 ? "no candidate vacancy"
-                                      : fitZeroOnly ? "its candidates all have fit 0, which the optimal strategy never matches"
+                                      : index.onlyFitZeroUnderOptimal(worker)
+                                        ? "its candidates all have fit 0, which the optimal strategy never matches"
                                       : "outranked at each of its candidates") + "\n"
             if p.candidates == 0 { out += noCandidate(index, w) }
         }

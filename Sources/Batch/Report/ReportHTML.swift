@@ -238,7 +238,7 @@ public enum ReportHTML {
     /// The exchange rates and minimum wages the run read, for recomputing the wage rules and
     /// the workers' ranks by hand.
     private static func money(_ h: inout XHTML, _ r: AuditReport) {
-        h.section("money", "Money: the exchange rates and minimum wages this run read")
+        h.section("money", AuditReport.moneyTitle)
         h.element("p", AuditReport.moneyNote)
         h.open("table", cls: "num fx")
         h.row(AuditReport.fxColumns, header: true)

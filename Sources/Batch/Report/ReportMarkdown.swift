@@ -58,7 +58,7 @@ public enum ReportMarkdown {
              s.rule, s.source, s.samples.joined(separator: ", ")]
         })
 
-        md += "## Money: the exchange rates and minimum wages this run read\n\n\(AuditReport.moneyNote)\n\n"
+        md += "## \(AuditReport.moneyTitle)\n\n\(AuditReport.moneyNote)\n\n"
         md += table(AuditReport.fxColumns, r.fxRates.map { [$0.currency, $0.usdPerUnit] })
         md += table(AuditReport.minimumWageColumns, r.minimumWages.map { [$0.country, $0.monthlyAmount, $0.currency, $0.usd] })
 

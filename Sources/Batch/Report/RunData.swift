@@ -168,6 +168,12 @@ struct RunIndex {
         }.sorted { bytesLess($0.code, $1.code) }
     }
 
+    /// Whether the run is optimal and every candidate of `worker` has fit 0, which optimal never
+    /// matches (MATCHING.md section 6): its best stored candidate (they are its best by fit) has.
+    func onlyFitZeroUnderOptimal(_ worker: String) -> Bool {
+        data.run.key.strategy == .optimal && topByWorker[worker]?.first?.pair.fitMicro == 0
+    }
+
     /// The worker's own conditions (MATCHING.md section 4.3) that `vacancy` breaks, as sentences.
     func brokenWorkerConditions(_ w: Worker, _ v: Vacancy) -> [String] {
         var broken: [String] = []
