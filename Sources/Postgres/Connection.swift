@@ -219,6 +219,7 @@ public final class Connection {
         }
         let foreign = try query("""
             WITH \(home),
+            own (r) AS (VALUES \(Self.ownRelationValues)),
             objects (kind, name, role, how, always) AS (
                 SELECT 'relation', quote_ident(c.relname), c.relowner, 'owner', false FROM pg_class c
                 WHERE c.relnamespace = (SELECT oid FROM home)
@@ -256,7 +257,7 @@ public final class Connection {
                        || ', not one of LabourMatch''s own (it would run inside its statements)', NULL, NULL, true
                 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid
                 WHERE c.relnamespace = (SELECT oid FROM home) AND NOT g.tgisinternal
-                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
+                  AND c.relname::text IN (SELECT r FROM own)
                   AND (p.pronamespace <> (SELECT oid FROM home)
                        OR (c.relname::text, g.tgname::text, p.proname::text, g.tgtype::int)
                           NOT IN (SELECT * FROM (VALUES \(Self.ownTriggerValues)) t(tbl, tname, fname, ftype)))
@@ -272,22 +273,22 @@ public final class Connection {
                        t.relowner, 'its table''s owner',
                        (k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))
                        AND NOT (t.relnamespace = (SELECT oid FROM home)
-                                AND t.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
+                                AND t.relname::text IN (SELECT r FROM own))
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid
                 WHERE k.contype = 'f' AND c.relnamespace = (SELECT oid FROM home)
-                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
+                  AND c.relname::text IN (SELECT r FROM own)
                 UNION ALL
                 -- The privileges that let a role attach such things to its tables.
                 SELECT a.privilege_type || ' privilege on', quote_ident(c.relname), a.grantee, 'granted to', false
                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type IN ('TRIGGER', 'REFERENCES')
-                  AND a.grantee <> c.relowner AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r))
+                  AND a.grantee <> c.relowner AND c.relname::text IN (SELECT r FROM own)
                 UNION ALL
                 SELECT 'REFERENCES privilege on', quote_ident(c.relname) || '.' || quote_ident(t.attname), a.grantee,
                        'granted to', false
                 FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner
-                  AND c.relname::text IN (SELECT r FROM (VALUES \(Self.ownRelationValues)) v(r)))
+                  AND c.relname::text IN (SELECT r FROM own))
             SELECT x.object, count(*) OVER (), count(*) FILTER (WHERE x.theirs) OVER (),
                    (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
                    quote_ident(current_database())
