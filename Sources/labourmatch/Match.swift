@@ -73,9 +73,10 @@ struct Match: AsyncParsableCommand {
             throw CommandLog.fail(CommandFailure("--out \(out): \(obstacle)"), status: 2)
         }
         let clock = ContinuousClock(), started = clock.now
-        let inputs: RunInputs
+        let inputs: RunInputs, codes: CodeLists
         do {
-            inputs = try RunInputs.read(files, codes: try CodeLists.system())
+            codes = try CodeLists.system()
+            inputs = try RunInputs.read(files, codes: codes)
         } catch let error as FeedFileError {
             throw CommandLog.fail(error, status: 2)
         } catch let error as PolicyError {
@@ -106,7 +107,7 @@ struct Match: AsyncParsableCommand {
             throw CommandLog.failWriting(error)
         }
         let written = clock.now
-        print(Match.summary(result, inputs: inputs, out: out))
+        print(Match.summary(result, inputs: inputs, isoCodesVersion: codes.version, out: out))
         if timings {
             let t = result.timings
             let steps: [(String, Duration)] = [
@@ -133,7 +134,9 @@ struct Match: AsyncParsableCommand {
     }
 
     /// A few lines for the operator: what was read, rejected, excluded and matched.
-    static func summary(_ result: MatchingResult, inputs: RunInputs, out: String) -> String {
+    /// `isoCodesVersion`: the iso-codes the codes were checked against, which FEEDS.md records
+    /// with every run (here, not in the result files: those depend on nothing of the host).
+    static func summary(_ result: MatchingResult, inputs: RunInputs, isoCodesVersion: String, out: String) -> String {
         let c = result.counts
         let read = FeedKind.allCases.compactMap { kind in
             inputs.dataRows[kind].map { rows in
@@ -142,7 +145,8 @@ struct Match: AsyncParsableCommand {
             }
         }
         return """
-        run date \(result.runDate), strategy \(result.strategy.rawValue), WHO list \(result.whoListEdition)
+        run date \(result.runDate), strategy \(result.strategy.rawValue), WHO list \(result.whoListEdition), \
+        iso-codes \(isoCodesVersion)
         \(read.joined(separator: "\n"))
         taking part: \(c.workers) workers, \(c.vacancies) vacancies (\(c.openings) openings); \
         eligible: \(c.eligibleWorkers) workers, \(c.eligibleVacancies) vacancies

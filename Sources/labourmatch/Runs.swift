@@ -65,12 +65,14 @@ struct RunsShow: ParsableCommand {
         let run: RunRecord?
         let executions: [ExecutionRecord]
         let link: ChainLink?
+        let loads: [RunSnapshot.LoadRead]
         do {
             let db = try database.connect(as: .auditor, logger: CommandLog.logger("runs"))
             defer { db.close() }
             run = try JobRepository.run(db, runId: runId)
             executions = run == nil ? [] : try JobRepository.executions(db, runId: runId)
             link = run == nil ? nil : try RunChain.link(db, runId: runId)
+            loads = run == nil ? [] : try RunSnapshot.loads(db, runId: runId)
         } catch {
             throw CommandLog.fail(error)
         }
@@ -81,6 +83,7 @@ struct RunsShow: ParsableCommand {
               policy    sha256 \(run.key.policySHA256)
               input     sha256 \(run.inputSHA256 ?? "-")
               WHO list  \(run.whoListEdition ?? "-")
+              iso-codes \(Runs.isoCodesLine(loads))
               engine    \(TerminalText.message(run.engineVersion))
               created   \(timestamp(run.createdAt)), finished \(timestamp(run.finishedAt))
               report    \(TerminalText.message(run.reportDir ?? "-"))
@@ -122,4 +125,15 @@ func table(_ rows: [[String]], indent: String = "") -> String {
             i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
         }.joined(separator: "  ")
     }.joined(separator: "\n")
+}
+
+extension Runs {
+    /// `4.15.0 (of the 6 loads its snapshot read; report lists them)`, or `-` before the snapshot.
+    static func isoCodesLine(_ loads: [RunSnapshot.LoadRead]) -> String {
+        let checked = loads.filter { $0.isoCodesVersion != nil }
+        guard !checked.isEmpty else { return "-" }
+        let n = checked.count
+        return RunSnapshot.isoCodesVersions(loads).joined(separator: ", ")
+            + " (of the \(n) load\(n == 1 ? "" : "s") its rows came from; `report` lists them)"
+    }
 }

@@ -481,6 +481,65 @@ import TestSupport
         #expect(page.text["h-openings"] == sums[0] && page.text["h-unfilled-openings"] == sums[2])
     }
 
+    /// FEEDS.md records the iso-codes version "with every load and run": the report and
+    /// `runs show` give the loads the run's rows came from, counted here with SQL of its own.
+    @Test func theReportNamesTheLoadsItsRowsCameFromAndTheirIsoCodes() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        // The fixtures are seeded without a load; one vacancy more comes from a load.
+        let lines = try String(contentsOf: projectRoot.appendingPathComponent("Fixtures/vacancies.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines[1].hasPrefix("V001,"))
+        let file = fixture.dir.appendingPathComponent("portal-2.csv")
+        try ("\(lines[0])\nV900,\(lines[1].dropFirst(5))\n").write(to: file, atomically: true, encoding: .utf8)
+        let load = try fixture.command(["load", "vacancies", file.path, "--mode", "delta"])
+        #expect(load.status == 0, "\(load.stderr)")
+        let outcome = try fixture.run(out: "run")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+
+        let loaded = try fixture.rows("""
+            SELECT f.feed_id::text, f.file_sha256, f.iso_codes_version, count(*)::text
+            FROM run_snapshot s JOIN vacancy_versions v ON v.vacancy_id = s.key AND v.version = s.version
+            JOIN feeds f ON f.feed_id = v.feed_id WHERE s.run_id = $1 AND s.kind = 'vacancy'
+            GROUP BY f.feed_id, f.file_sha256, f.iso_codes_version
+            """, [PostgresValue(runId)])
+        #expect(loaded.count == 1 && loaded.first?[3] == "1", "\(loaded)")
+        let (feedId, sha, iso) = (loaded[0][0], loaded[0][1], loaded[0][2])
+        let snapshotRows = try fixture.count("SELECT count(*) FROM run_snapshot WHERE run_id = $1", [PostgresValue(runId)])
+        let whoRows = try fixture.count("SELECT count(*) FROM who_list_entries WHERE edition = '2023'")
+
+        let json = try fixture.report(runId, "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let run = try #require(object["run"] as? [String: Any])
+        #expect(run["iso_codes_versions"] as? [String] == [iso])
+        let loads = try #require(object["loads"] as? [[String: Any]])
+        let fromLoad = loads.filter { $0["feed_id"] is Int }
+        #expect(fromLoad.count == 1)
+        #expect("\(fromLoad.first?["feed_id"] ?? "")" == feedId)
+        #expect(fromLoad.first?["kind"] as? String == "vacancies" && fromLoad.first?["source"] as? String == "portal-2")
+        #expect(fromLoad.first?["file_name"] as? String == "portal-2.csv" && fromLoad.first?["file_sha256"] as? String == sha)
+        #expect(fromLoad.first?["iso_codes_version"] as? String == iso && fromLoad.first?["rows"] as? Int == 1)
+        // The seeded versions name no load; the WHO list edition is the migrations' (no load, its entries).
+        let who = loads.filter { $0["kind"] as? String == "who_list" }
+        #expect(who.count == 1 && who.first?["rows"] as? Int == whoRows && who.first?["feed_id"] is NSNull)
+        #expect(who.first?["iso_codes_version"] is NSNull)
+        let rows = loads.filter { $0["kind"] as? String != "who_list" }.compactMap { $0["rows"] as? Int }
+        #expect(rows.reduce(0, +) == snapshotRows, "every snapshot row is counted once")
+        #expect(loads.filter { $0["feed_id"] is NSNull && $0["kind"] as? String != "who_list" }.map { $0["kind"] as? String }
+                == ["employer", "fx_rate", "minimum_wage", "recruiter", "vacancy", "worker"])
+
+        let page = try XHTMLPage(try fixture.report(runId, "html"))
+        let cells = page.cells["load-\(feedId)"] ?? []
+        #expect(cells.count == 8 && cells.first == feedId && cells[4] == sha && cells[5] == iso && cells[7] == "1", "\(cells)")
+        #expect(page.text["run-iso-codes"] == iso)
+        #expect(page.cells["load-who-list"]?.last == String(whoRows))
+
+        let show = try fixture.command(["runs", "show", String(runId)])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("iso-codes \(iso) (of the 1 load its rows came from"), "\(show.stdout)")
+    }
+
     @Test func compareTwoPoliciesListsNewLostAndChangedMatches() throws {
         let fixture = try FixtureRun()
         defer { fixture.close() }

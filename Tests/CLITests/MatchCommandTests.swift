@@ -19,6 +19,11 @@ import Testing
                 == withoutInputHash(try contents(expected.appendingPathComponent("summary.json"))))
         // No rejected row in the good fixtures: rejections.csv is a header alone.
         #expect(try contents(out.appendingPathComponent("rejections.csv")) == "file,line,field,reason,raw\n")
+        // The iso-codes version read is recorded with the run (FEEDS.md): in what it prints, since
+        // the result files depend on nothing of the host.
+        let first = run.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.wholeMatch(of: /run date 2026-11-29, strategy \w+, WHO list 2023, iso-codes \d+(\.\d+)+/) != nil,
+                "\(first)")
     }
 
     /// A run without `--candidates` into a directory an earlier run wrote with it leaves no

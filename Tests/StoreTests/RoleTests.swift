@@ -54,7 +54,7 @@ func expectRefused(_ db: Connection, _ sql: String, _ state: String = "42501",
         }
     }
 
-    /// The runner reads the inputs and cannot change anything a load wrote.
+    /// The runner reads the inputs and the loads' records, and cannot change anything a load wrote.
     @Test func runnerCannotChangeFeeds() throws {
         try LoadDB.with { t in
             try t.loadReferences()
@@ -62,6 +62,8 @@ func expectRefused(_ db: Connection, _ sql: String, _ state: String = "42501",
             let db = try connect(t, as: .runner)
             defer { db.close() }
             #expect(try db.query("SELECT count(*) FROM current_vacancies")[0].decode(0, as: Int.self) > 0)
+            // It reads the loads' records (the report lists the loads a run read: 0014), not their rejected rows.
+            #expect(try db.query("SELECT count(*) FROM feeds WHERE kind = 'vacancies'")[0].decode(0, as: Int.self) == 1)
             expectRefused(db, "UPDATE feeds SET rows_read = rows_read")
             expectRefused(db, "INSERT INTO feeds (kind, source, file_name, file_bytes, file_sha256, format, mode, "
                           + "iso_codes_version, started_at, finished_at) VALUES ('employers', 's', 'f', 1, "

@@ -27,6 +27,8 @@ public struct AuditReport: Sendable, Equatable {
         public var inputSHA256: String
         public var engineVersion: String
         public var whoListEdition: String
+        /// The iso-codes versions of the loads the run read (`RunSnapshot.isoCodesVersions`).
+        public var isoCodesVersions: [String] = []
         /// ISO 8601, UTC.
         public var createdAt: String
         public var finishedAt: String?
@@ -149,6 +151,23 @@ public struct AuditReport: Sendable, Equatable {
         public var usdPerUnit: String
     }
 
+    /// A load whose rows the run's snapshot took, or its WHO list edition, as `RunSnapshot.LoadRead` says.
+    public struct LoadRow: Sendable, Equatable {
+        /// The feed id; nil for the WHO list edition the migrations loaded.
+        public var feedId: Int64?
+        public var kind: String
+        public var source: String
+        public var fileName: String
+        public var fileSHA256: String
+        /// "" when no load checked the rows (the migrations' WHO list edition).
+        public var isoCodesVersion: String
+        /// ISO 8601, UTC ("" when unknown).
+        public var finishedAt: String
+        public var rows: Int
+        /// The cells of `AuditReport.loadColumns`.
+        var cells: [String] { [feedId.map(String.init) ?? "", kind, source, fileName, fileSHA256, isoCodesVersion, finishedAt, "\(rows)"] }
+    }
+
     /// A destination's minimum monthly wage the run read, as written, and in USD ("" without a rate).
     public struct MinimumWageRow: Sendable, Equatable {
         public var country: String
@@ -218,6 +237,7 @@ public struct AuditReport: Sendable, Equatable {
     /// The money the wage rules and the workers' ranks read: every exchange rate and minimum
     /// wage of the run's snapshot, by currency and by country (bytes).
     public var fxRates: [FXRow]
+    public var loads: [LoadRow]
     public var minimumWages: [MinimumWageRow]
     public var unmatchedWorkers: [Unmatched]
     public var unfilledVacancies: [Unmatched]
@@ -267,6 +287,12 @@ extension AuditReport {
             }
             return row
         }
+        loads = current.loads.map { l in
+            LoadRow(feedId: l.feedId, kind: l.kind, source: l.source, fileName: l.fileName,
+                    fileSHA256: l.fileSHA256, isoCodesVersion: l.isoCodesVersion ?? "",
+                    finishedAt: l.finishedAt.map { stamp.string(from: $0) } ?? "", rows: l.rows)
+        }
+        header.isoCodesVersions = RunSnapshot.isoCodesVersions(current.loads)
         fxRates = current.input.fxRates.sorted { bytesLess($0.currency, $1.currency) }
             .map { FXRow(currency: $0.currency, usdPerUnit: $0.usdPerUnit.description) }
         minimumWages = current.input.minimumWages.sorted { bytesLess($0.country, $1.country) }.map { m in
@@ -499,6 +525,14 @@ extension AuditReport {
     static let wageColumns = ["monthly wage", "currency", "USD"]
     static let fxColumns = ["currency", "USD per unit"]
     static let minimumWageColumns = ["country", "monthly minimum", "currency", "USD"]
+    static let loadColumns = ["load", "kind", "source", "file", "file SHA-256", "iso-codes", "finished", "snapshot rows"]
+    static let loadsTitle = "Loads: the files this run's rows came from"
+    static let loadsNote = "Each load (feed) that wrote a row version the run's snapshot took, with the number of "
+        + "those rows, the SHA-256 of its file and the version of Debian's iso-codes its codes were checked against "
+        + "(FEEDS.md, \"Codes\"), then the WHO list edition the run read (its entries; no load when the migrations "
+        + "loaded it). `labourmatch feeds show LOAD` shows a load; `labourmatch export RUN --out DIR --inputs` writes the rows "
+        + "the run read back as feed files."
+
     static let moneyTitle = "Money: the exchange rates and minimum wages this run read"
     static let moneyNote = "Every exchange rate and minimum monthly wage of the run's snapshot, as loaded (USD is "
         + "always 1). A wage in USD is wage × USD per unit, shown in cents rounded half away from zero: the worker's "

@@ -20,6 +20,7 @@ public enum ReportHTML {
         charts(&h, r)
         ethics(&h, r)
         money(&h, r)
+        loads(&h, r)
         fairness(&h, r)
         matches(&h, r)
         unmatched(&h, r)
@@ -48,7 +49,9 @@ public enum ReportHTML {
             ("strategy", x.strategy, "run-strategy"), ("run of its instance", "\(x.number)", nil),
             ("status", x.status, nil), ("policy SHA-256", x.policySHA256, "run-policy"),
             ("input fingerprint (input_sha256)", x.inputSHA256, "run-input"), ("engine", x.engineVersion, "run-engine"),
-            ("WHO list edition", x.whoListEdition, nil), ("created", x.createdAt, nil),
+            ("WHO list edition", x.whoListEdition, nil),
+            ("iso-codes of the loads read", x.isoCodesVersions.joined(separator: ", "), "run-iso-codes"),
+            ("created", x.createdAt, nil),
             ("finished", x.finishedAt ?? "", nil),
         ]
         for (k, v, id) in rows {
@@ -70,7 +73,7 @@ public enum ReportHTML {
         h.open("nav")
         h.raw("<p>")
         let links = [("headline", "Headline"), ("charts", "Charts"), ("ethics", "Ethical recruitment"),
-                     ("money", "Money"), ("fairness", "Fairness"), ("matches", "Matches"), ("unmatched", "Unmatched and unfilled")]
+                     ("money", "Money"), ("loads", "Loads"), ("fairness", "Fairness"), ("matches", "Matches"), ("unmatched", "Unmatched and unfilled")]
             + (r.comparison == nil ? [] : [("compare", "Changes")])
         h.raw(links.map { "<a href=\"#\($0.0)\">\(XHTML.escape($0.1))</a>" }.joined(separator: " · "))
         h.raw("</p>\n")
@@ -247,6 +250,21 @@ public enum ReportHTML {
         h.open("table", cls: "num minimum-wages")
         h.row(AuditReport.minimumWageColumns, header: true)
         for m in r.minimumWages { h.row([m.country, m.monthlyAmount, m.currency, m.usd]) }
+        h.close("table")
+        h.close("section")
+    }
+
+    /// The loads the run's rows came from, and its WHO list edition.
+    private static func loads(_ h: inout XHTML, _ r: AuditReport) {
+        h.section("loads", AuditReport.loadsTitle)
+        h.element("p", AuditReport.loadsNote)
+        h.open("table", cls: "loads")
+        h.row(AuditReport.loadColumns, header: true)
+        for l in r.loads {
+            h.open("tr", id: l.kind == "who_list" ? "load-who-list" : "load-\(l.feedId.map(String.init) ?? "none-\(l.kind)")")
+            for (i, cell) in l.cells.enumerated() { h.element("td", cell, cls: i == 4 ? "hash" : nil) }
+            h.close("tr")
+        }
         h.close("table")
         h.close("section")
     }

@@ -35,7 +35,8 @@ public enum ReportJSON {
                 ("scope", .string(h.scope)), ("strategy", .string(h.strategy)), ("number", .int(h.number)),
                 ("status", .string(h.status)), ("policy_sha256", .string(h.policySHA256)),
                 ("input_sha256", .string(h.inputSHA256)), ("engine_version", .string(h.engineVersion)),
-                ("who_list_edition", .string(h.whoListEdition)), ("created_at", .string(h.createdAt)),
+                ("who_list_edition", .string(h.whoListEdition)),
+                ("iso_codes_versions", .array(h.isoCodesVersions.map { .string($0) })), ("created_at", .string(h.createdAt)),
                 ("finished_at", .text(h.finishedAt)), ("policy_text", .string(h.policyText)),
                 ("min_fit", .string(r.minFit)),
                 ("weights", .object(zip(AuditReport.criteria, r.weightTexts).map { ($0, .string($1)) })),
@@ -102,6 +103,12 @@ public enum ReportJSON {
             ("minimum_wages", .array(r.minimumWages.map {
                 .object([("country", .string($0.country)), ("monthly_amount", .string($0.monthlyAmount)),
                          ("currency", .string($0.currency)), ("usd", .string($0.usd))])
+            })),
+            ("loads", .array(r.loads.map {
+                .object([("feed_id", .number($0.feedId.map(Int.init))), ("kind", .string($0.kind)),
+                         ("source", .string($0.source)), ("file_name", .string($0.fileName)),
+                         ("file_sha256", .string($0.fileSHA256)), ("iso_codes_version", .text($0.isoCodesVersion.isEmpty ? nil : $0.isoCodesVersion)),
+                         ("finished_at", .text($0.finishedAt.isEmpty ? nil : $0.finishedAt)), ("rows", .int($0.rows))])
             })),
             ("unmatched_workers", unmatched(r.unmatchedWorkers)),
             ("unfilled_vacancies", unmatched(r.unfilledVacancies)),

@@ -13,7 +13,8 @@ public enum ReportMarkdown {
             ["run id", "\(x.runId)"], ["run date", x.runDate], ["scope", x.scope], ["strategy", x.strategy],
             ["run of its instance", "\(x.number)"], ["status", x.status], ["policy SHA-256", "`\(x.policySHA256)`"],
             ["input fingerprint (input_sha256)", "`\(x.inputSHA256)`"], ["engine", x.engineVersion],
-            ["WHO list edition", x.whoListEdition], ["created", x.createdAt], ["finished", x.finishedAt ?? ""],
+            ["WHO list edition", x.whoListEdition], ["iso-codes of the loads read", x.isoCodesVersions.joined(separator: ", ")],
+            ["created", x.createdAt], ["finished", x.finishedAt ?? ""],
         ])
         md += "Effective policy (canonical text; its SHA-256 is the policy SHA-256):\n\n```\n\(x.policyText)"
         md += x.policyText.hasSuffix("\n") ? "```\n\n" : "\n```\n\n"
@@ -61,6 +62,9 @@ public enum ReportMarkdown {
         md += "## \(AuditReport.moneyTitle)\n\n\(AuditReport.moneyNote)\n\n"
         md += table(AuditReport.fxColumns, r.fxRates.map { [$0.currency, $0.usdPerUnit] })
         md += table(AuditReport.minimumWageColumns, r.minimumWages.map { [$0.country, $0.monthlyAmount, $0.currency, $0.usd] })
+
+        md += "## \(AuditReport.loadsTitle)\n\n\(AuditReport.loadsNote)\n\n"
+        md += table(AuditReport.loadColumns, r.loads.map(\.cells))
 
         md += "## Fairness: match rate by gender and by origin country\n\n\(ReportFormat.fairnessMethod)\n\n"
         for t in r.fairness {

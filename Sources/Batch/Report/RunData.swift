@@ -17,11 +17,13 @@ public struct RunData: Sendable {
     public var input: MatchingInput
     /// The run's effective policy, read back from its stored canonical text.
     public var policy: Policy
+    /// The loads whose versions the snapshot took, and its WHO list edition (`RunSnapshot.loads`).
+    public var loads: [RunSnapshot.LoadRead]
 
     public init(run: RunRecord, executions: [ExecutionRecord], results: RunResults, input: MatchingInput,
-                policy: Policy) {
+                policy: Policy, loads: [RunSnapshot.LoadRead] = []) {
         self.run = run; self.executions = executions; self.results = results; self.input = input
-        self.policy = policy
+        self.policy = policy; self.loads = loads
     }
 
     /// Reads run `runId`: its record, executions, stored results, snapshot input and policy;
@@ -32,7 +34,8 @@ public struct RunData: Sendable {
             throw RunLookupError.noResults(runId, run.status)
         }
         return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
-                       input: try input ?? RunSnapshot.input(db, runId: runId), policy: policy)
+                       input: try input ?? RunSnapshot.input(db, runId: runId), policy: policy,
+                       loads: try RunSnapshot.loads(db, runId: runId))
     }
 
     /// Reads what `Explanation` needs of run `runId` about `worker` and `vacancy`, however

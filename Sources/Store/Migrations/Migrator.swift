@@ -102,7 +102,7 @@ public struct Migrator: Sendable {
     /// `problem` whatever `Schema/` beside the binary holds: an upgrade review (session 18) ran
     /// a binary built before a migration with a newer `Schema/` (a `git pull` without a
     /// rebuild), and one without any `Schema/`, on a schema ahead of it; both worked on.
-    public static let builtWith = "0013_withdrawn_index.sql"
+    public static let builtWith = "0014_runner_reads_loads.sql"
 
     /// The last migration of `directory` when it is newer than this build's (`builtWith`): a
     /// `Schema/` pulled without a rebuild. Nil otherwise, or when the directory cannot be read.

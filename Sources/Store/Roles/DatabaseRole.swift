@@ -21,7 +21,7 @@ public enum DatabaseRole: String, CaseIterable, Sendable {
             return "writes feeds, feed_rejections and the entity tables a load merges into; reads what a load "
                 + "checks against; nothing else"
         case .runner:
-            return "reads the loaded inputs; writes job_instances, runs, run_executions, run_steps, run_leases "
+            return "reads the loaded inputs and the loads' records; writes job_instances, runs, run_executions, run_steps, run_leases "
                 + "and the run_* result tables"
         case .auditor:
             return "reads runs, results and loads (rejected workers rows without their raw text); writes nothing"

@@ -112,6 +112,73 @@ public enum RunSnapshot {
         return missing
     }
 
+    /// One load (`feeds` row) whose versions the snapshot of a run took, or the WHO list
+    /// edition the run read (`kind` `who_list`; `feedId` nil when the migrations loaded it).
+    public struct LoadRead: Sendable, Equatable {
+        public var feedId: Int64?
+        /// The feed's kind (`vacancies`), or the snapshot's (`vacancy`) for versions of no load.
+        public var kind: String
+        public var source: String
+        public var fileName: String
+        /// The file's SHA-256 (for the WHO list edition of the migrations: its content's).
+        public var fileSHA256: String
+        /// The iso-codes version the load checked codes against (FEEDS.md "Codes"); nil
+        /// when no load wrote the rows.
+        public var isoCodesVersion: String?
+        public var finishedAt: Date?
+        /// The rows of the snapshot that are versions this load wrote (WHO list: its entries).
+        public var rows: Int
+
+        public init(feedId: Int64?, kind: String, source: String, fileName: String, fileSHA256: String,
+                    isoCodesVersion: String?, finishedAt: Date?, rows: Int) {
+            self.feedId = feedId; self.kind = kind; self.source = source; self.fileName = fileName
+            self.fileSHA256 = fileSHA256; self.isoCodesVersion = isoCodesVersion; self.finishedAt = finishedAt
+            self.rows = rows
+        }
+    }
+
+    /// The loads the snapshot of `runId` read, by feed id, then its WHO list edition. FEEDS.md
+    /// asks for the iso-codes version "with every load and run": a run reads no code list, so
+    /// its versions are those of the loads that checked the rows it read (each version names
+    /// its load, and neither changes once written). Empty before the snapshot step.
+    public static func loads(_ db: Connection, runId: Int64) throws -> [LoadRead] {
+        // Names are this file's constants; the run id is a bind parameter.
+        let taken = kinds.map { k in
+            """
+            SELECT '\(k.kind)'::text AS kind, v.feed_id, count(*) AS n FROM run_snapshot s
+            JOIN \(k.kind)_versions v ON v.\(k.key) = s.key AND v.version = s.version
+            WHERE s.run_id = $1 AND s.kind = '\(k.kind)' GROUP BY v.feed_id
+            """
+        }.joined(separator: "\nUNION ALL\n")
+        var loads = try db.query("""
+            SELECT coalesce(f.kind, t.kind), t.feed_id, t.n::bigint, coalesce(f.source, '-'), coalesce(f.file_name, '-'),
+                   coalesce(f.file_sha256, '-'), f.iso_codes_version, f.finished_at
+            FROM (\(taken)) t LEFT JOIN feeds f ON f.feed_id = t.feed_id
+            ORDER BY t.feed_id NULLS FIRST, t.kind COLLATE "C"
+            """, params: [PostgresValue(runId)]).map { r in
+            LoadRead(feedId: try r.decodeIfPresent(1), kind: try r.decode(0), source: try r.decode(3),
+                     fileName: try r.decode(4), fileSHA256: try r.decode(5), isoCodesVersion: try r.decodeIfPresent(6),
+                     finishedAt: try r.decodeIfPresent(7), rows: try r.decode(2))
+        }
+        loads += try db.query("""
+            SELECT e.feed_id, e.source, coalesce(f.file_name, e.source), coalesce(f.file_sha256, e.content_sha256),
+                   f.iso_codes_version, coalesce(f.finished_at, e.recorded_at),
+                   (SELECT count(*) FROM who_list_entries w WHERE w.edition = e.edition)
+            FROM runs r JOIN who_list_editions e ON e.edition = r.who_list_edition
+            LEFT JOIN feeds f ON f.feed_id = e.feed_id WHERE r.run_id = $1
+            """, params: [PostgresValue(runId)]).map { r in
+            LoadRead(feedId: try r.decodeIfPresent(0), kind: "who_list", source: try r.decode(1), fileName: try r.decode(2),
+                     fileSHA256: try r.decode(3), isoCodesVersion: try r.decodeIfPresent(4),
+                     finishedAt: try r.decodeIfPresent(5), rows: try r.decode(6))
+        }
+        return loads
+    }
+
+    /// The iso-codes versions of `loads`, sorted by bytes, without repeats.
+    public static func isoCodesVersions(_ loads: [LoadRead]) -> [String] {
+        Set(loads.compactMap(\.isoCodesVersion)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
     /// The number of rows recorded per kind for `runId`.
     public static func counts(_ db: Connection, runId: Int64) throws -> [String: Int] {
         var counts: [String: Int] = [:]
