@@ -532,6 +532,19 @@ import Testing
         _ = try XHTMLPage(html)
     }
 
+    /// A worker's own minimum wage, broken, reads as what was compared: the vacancy's wage,
+    /// its rate and the product in USD (cents, half away from zero), against the minimum.
+    @Test func theWorkersMinimumWageSaysWhatItCompared() throws {
+        var input = try Self.tinyRun().input
+        input.workers[0].minMonthlyWageUSD = ExactDecimal(exactly: "3240.01")
+        let data = Self.runData(input, policy: .default, date: try #require(Day("2026-11-29")), strategy: .stable).data
+        let text = try Explanation.text(data, worker: "W&1")
+        #expect(text.contains("wage 3000 EUR x 1.08 = 3240.00 USD is below the worker's minimum 3240.01 USD"), "\(text)")
+        input.workers[0].minMonthlyWageUSD = ExactDecimal(3240)
+        let met = Self.runData(input, policy: .default, date: try #require(Day("2026-11-29")), strategy: .stable).data
+        #expect(try Explanation.text(met, worker: "W&1").contains("matched: V&1"))
+    }
+
     static func tinyRun() throws -> RunData {
         let day = try #require(Day("2026-11-29"))
         var input = MatchingInput()

@@ -187,7 +187,9 @@ struct RunIndex {
         if let least = w.minMonthlyWageUSDCents, let rate = usdPerUnit[v.currency] {
             let cents = v.monthlyWageUSDCents(usdPerUnit: rate)
             if cents < least {
-                broken.append("wage \(ReportFormat.usd(cents: cents)) USD is below the worker's minimum \(w.minMonthlyWageUSD!) USD")
+                // What was compared, for recomputing by hand: the wage in USD cents, half away from zero.
+                broken.append("wage \(v.monthlyWage) \(v.currency) x \(rate) = \(ReportFormat.usd(cents: cents)) USD is below "
+                              + "the worker's minimum \(w.minMonthlyWageUSD!) USD")
             }
         }
         if let from = w.availableFrom, let start = v.startDate, start < from {
