@@ -11,9 +11,8 @@ struct DBRoles: ParsableCommand {
         abstract: "List the database roles the commands act as, and whether your login is a member of each.",
         discussion: """
         After connecting, each command switches (SET ROLE) to the role that \
-        does its work and nothing more: load acts as labourmatch_loader, run \
-        as labourmatch_runner, verify, runs, feeds, report, explain and export as \
-        labourmatch_auditor; db migrate acts as the login itself (the owner). \
+        does its work and nothing more: \(DatabaseRole.allCases.map { "\($0.commands) as \($0.name)" }
+            .joined(separator: "; ")); db migrate acts as the login itself (the owner). \
         The migrations create the roles (NOLOGIN) and grant them their \
         privileges; an administrator grants them to real logins:
 

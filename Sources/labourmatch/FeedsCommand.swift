@@ -206,7 +206,16 @@ enum FeedText {
             } else {
                 lines.append("loaded \(oneLine(r.path)) as feed \(r.feedId.map(String.init) ?? "?"): \(what)")
             }
-            if let edition = r.whoListEdition { lines.append("  WHO list edition \(edition), now the current one") }
+            if let edition = r.whoListEdition {
+                // Every accepted country is written as the new edition; "unchanged" read as "not written".
+                let dry: Bool
+                if case .dryRun = r.outcome { dry = true } else { dry = false }
+                let stored = r.counts.read - r.counts.rejected
+                lines.append("  WHO list edition \(edition), \(dry ? "to be" : "now") the current one, "
+                             + "\(dry ? "would store" : "stores") its \(grouped(stored)) "
+                             + "\(stored == 1 ? "country" : "countries"); the counts below compare it with the "
+                             + "edition it replaces (unchanged: the same country, name and region there)")
+            }
             if let others = r.otherSources {
                 lines.append("  note: source '\(oneLine(r.source))' is new for \(r.kind.cliName); their latest loads came from "
                              + others.map { "'\(oneLine($0))'" }.joined(separator: ", ") + ": a snapshot withdraws only its "
@@ -240,7 +249,8 @@ enum FeedText {
         if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
         lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped, feedId: f.feedId,
                             kind: f.kind)
-        if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections --detail)") }
+        if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections --detail, "
+                                                    + "which acts as \(DatabaseRole.loader.name))") }
         lines.append("  file: \(oneLine(f.fileName)), \(grouped(Int(f.fileBytes))) bytes, sha256 \(f.sha256)")
         lines.append("  iso-codes: \(f.isoCodesVersion)")
         lines.append("  started \(timestamp(f.startedAt)) UTC, finished \(timestamp(f.finishedAt)) UTC")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Batch
 import Foundation
+import Matching
+import Store
 
 /// The `labourmatch` command tree.
 @main
@@ -14,6 +16,7 @@ struct LabourMatch: AsyncParsableCommand {
         3 another run holds the lock, 128 + N stopped by signal N (143 SIGTERM, \
         130 SIGINT).
         """,
+        version: "labourmatch: engine \(MatchingEngine.version), migrations up to \(Migrator.builtWith)",
         subcommands: [Match.self, LoadCommand.self, FeedsCommand.self, RunCommand.self, Runs.self, Export.self,
                       Verify.self, ReportCommand.self, ExplainCommand.self, DB.self, BenchAssign.self]
     )
@@ -27,6 +30,11 @@ struct LabourMatch: AsyncParsableCommand {
         // a run left started with its lease held): a lost message is dropped, lost standard
         // output is status 1, as for a full disk.
         signal(SIGPIPE, SIG_IGN)
+        // `help nosuch` would print the top help with status 0: a typo that looks answered.
+        if let word = unknownHelpTopic(Array(CommandLine.arguments.dropFirst())) {
+            Console.error("labourmatch: error: no command '\(word)' to help with (labourmatch --help lists them)\n")
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -65,5 +73,18 @@ struct LabourMatch: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+extension LabourMatch {
+    /// The first word after `help` that names no command at its place (`help runs nosuch`), if any.
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var level = configuration.subcommands
+        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+            guard let command = level.first(where: { $0._commandName == word }) else { return word }
+            level = command.configuration.subcommands
+        }
+        return nil
     }
 }

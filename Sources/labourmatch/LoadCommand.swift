@@ -25,8 +25,9 @@ struct LoadCommand: ParsableCommand {
         version marked withdrawn; nothing is deleted); delta inserts or updates \
         the file's rows and touches nothing else. Defaults: snapshot for \
         vacancies, minimum-wages and fx-rates; delta for employers, recruiters \
-        and workers. A who-list file is always a whole new edition (its year \
-        from the file name), which becomes the current one. A snapshot with a \
+        and workers. A who-list file is always a whole new edition (the first \
+        four consecutive digits of its file name: who-safeguards-2026.csv is \
+        edition 2026), which becomes the current one. A snapshot with a \
         MALFORMED_ROW withdraws nothing; a snapshot with no data rows is refused \
         unless --allow-empty.
 
@@ -492,7 +493,7 @@ extension FeedKind: ExpressibleByArgument {
          .workers: "pseudonymous worker registrations (key worker_id; recruiter_id must be loaded)",
          .minimumWages: "minimum monthly wages (key country)",
          .fxRates: "exchange rates to USD (key currency)",
-         .whoList: "a WHO safeguard-list edition, always whole (the edition is the year in the file name)",
+         .whoList: "a WHO safeguard-list edition, always whole (the edition: the first four consecutive digits of the file name)",
         ].reduce(into: [:]) { $0[$1.key.cliName] = $1.value }
     }
 }

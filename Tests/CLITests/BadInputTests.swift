@@ -56,6 +56,23 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("SUBCOMMANDS"), "\(help.stdout)")
     }
 
+    /// `help` of a command that does not exist is bad usage (it printed the top help, status 0);
+    /// `help` of one that does is not; `--version` names the engine and the last migration.
+    @Test func helpOfNoCommandExits2AndVersionSaysWhatItIs() throws {
+        for words in [["help", "nosuch"], ["help", "runs", "nosuch"]] {
+            let typo = try labourmatch(words)
+            #expect(typo.status == 2 && typo.stderr.contains("no command 'nosuch' to help with") && typo.stdout.isEmpty,
+                    "\(words): \(typo.stderr)")
+        }
+        let help = try labourmatch(["help", "runs", "show"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: labourmatch runs show"), "\(help.stdout)")
+        let version = try labourmatch(["--version"])
+        let last = try FileManager.default.contentsOfDirectory(atPath: projectRoot.appendingPathComponent("Schema").path)
+            .filter { $0.hasSuffix(".sql") }.sorted().last
+        #expect(version.status == 0 && version.stdout.hasPrefix("labourmatch: engine labourmatch-engine/")
+                && version.stdout.contains("migrations up to \(last ?? "?")"), "\(version.stdout)")
+    }
+
     /// `--kind`'s values each have a description in `--help` (they printed as `employers - `).
     @Test func helpDescribesEveryFeedKind() throws {
         let help = try labourmatch(["feeds", "list", "--help"])

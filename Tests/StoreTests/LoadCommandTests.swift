@@ -658,6 +658,10 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let who = try runLabourmatch(["load", "who-list", edition, "--database-url", url])
             #expect(who.status == 0 && who.stdout.contains("countries the previous edition had and this one has not: 1\n"
                 + "    (their safeguard is lifted; the countries: labourmatch feeds show 1 --withdrawn)"), "\(who.stdout)\(who.stderr)")
+            // Its countries are all written as the new edition, though the counts call them unchanged.
+            #expect(who.stdout.contains("WHO list edition 2024, now the current one, stores its \(list.count - 2) countries; "
+                + "the counts below compare it with the edition it replaces"), "\(who.stdout)")
+            #expect(try t.int("SELECT count(*) FROM who_list_entries WHERE edition = '2024'") == list.count - 2)
             let dropped = try runLabourmatch(["feeds", "show", "1", "--withdrawn", "--database-url", url])
             #expect(dropped.status == 0 && dropped.stdout == "AF\n", "\(dropped.stdout)\(dropped.stderr)")
 
