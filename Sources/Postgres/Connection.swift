@@ -54,9 +54,14 @@ public final class Connection {
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(conn)
+            // The dev cluster is the last default: say it was the one tried, and how to start it or
+            // name another (a documentation review: only the debug log said where it went).
+            let devCluster = config.source == .devCluster
+                ? "; this is the dev cluster of Scripts/dev-db, used when no --database-url, DATABASE_URL or PG* "
+                    + "variable names a database: start it with Scripts/dev-db start, or name the database" : ""
             throw PostgresError(kind: .connectionFailed,
                                 message: Self.withoutUserInfo(PostgresError.oneLine(message.trimmingTrailingNewlines())),
-                                connection: config.description)
+                                connection: config.description + devCluster)
         }
         handle = conn
         PQsetNoticeReceiver(conn, { arg, result in

@@ -1079,6 +1079,19 @@ import Testing
                                                           ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)])
             #expect(refused.status == 1 && refused.stderr.contains(neverMigrated), "\(arguments): \(refused.stderr)")
         }
+        // Migrated into a schema of LABOURMATCH_SCHEMA, looked for without it: the schema is named
+        // (db migrate, as "never migrated" advised, made a second, empty set of tables).
+        let bareURL = ScratchDatabase.replacingDatabase(TestDatabase.config().conninfo, with: bare)
+        let owner = try Connection(ConnectionConfig(conninfo: bareURL))
+        try owner.execute("CREATE SCHEMA lm")
+        owner.close()
+        let intoLm = try CLIProcess.run(["db", "migrate", "--database-url", bareURL], environment: ["LABOURMATCH_SCHEMA": "lm"])
+        #expect(intoLm.status == 0, "\(intoLm.stderr)")
+        let withoutIt = try CLIProcess.run(["runs", "list", "--database-url", bareURL])
+        #expect(withoutIt.status == 1 && withoutIt.stderr.contains("this session's search_path names no schema with "
+            + "LabourMatch tables, but schema lm holds them: set LABOURMATCH_SCHEMA=lm for every command"), "\(withoutIt.stderr)")
+        let withIt = try CLIProcess.run(["runs", "list", "--database-url", bareURL], environment: ["LABOURMATCH_SCHEMA": "lm"])
+        #expect(withIt.status == 0, "\(withIt.stderr)")
         // Migrated up to 0005 only (an upgrade without db migrate): the load's missing type is
         // said to be the schema's lag (it was a bare `42704: type "whole_count" does not exist`).
         let partial = fixture.dir.appendingPathComponent("schema-to-0005")

@@ -89,6 +89,20 @@ import Testing
         #expect(c.conninfo == "host=/srv/lm/.pgdata/run port=55001 dbname=labourmatch user=postgres")
     }
 
+    /// A failed connection to the dev cluster, the last default, says so and how to start it or
+    /// name another database; one to a database named otherwise does not.
+    @Test func aDevClusterThatIsNotRunningIsNamed() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("lm-none-\(UUID().uuidString)").path
+        let dev = ConnectionConfig.resolve(environment: ["LABOURMATCH_HOME": home, "LABOURMATCH_PGPORT": "1"])
+        #expect(dev.source == .devCluster)
+        let said = "this is the dev cluster of Scripts/dev-db, used when no --database-url, DATABASE_URL or PG* variable "
+            + "names a database: start it with Scripts/dev-db start"
+        #expect(throws: PostgresError.self) { _ = try Connection(dev) }
+        do { _ = try Connection(dev) } catch { #expect("\(error)".contains(said), "\(error)") }
+        let named = ConnectionConfig.resolve(databaseURL: "host=\(home) port=1 dbname=x", environment: [:])
+        do { _ = try Connection(named) } catch { #expect(!"\(error)".contains("dev cluster"), "\(error)") }
+    }
+
     /// A cluster whose socket is only in /tmp (dev-db, when `postgres` cannot reach the project).
     @Test func aSocketOnlyInTmpIsTheOneUsed() throws {
         let port = "1"   // no cluster listens there: the test's own marker files stand in for sockets

@@ -149,6 +149,23 @@ public struct Migrator: Sendable {
                        pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL
                 """)[0]
             guard try found.decode(0, as: Bool.self) else {
+                // Tables migrated under LABOURMATCH_SCHEMA, looked for without it: "run db migrate"
+                // made a second, empty set of tables (a documentation review, session 20).
+                let elsewhere = try db.query("""
+                    SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
+                      AND EXISTS (SELECT FROM pg_catalog.pg_class r WHERE r.relnamespace = n.oid AND r.relname = 'runs'
+                                  AND r.relkind = 'r')
+                    ORDER BY n.nspname COLLATE "C"
+                    """).map { try $0.decode(0, as: String.self) }
+                if let first = elsewhere.first {
+                    let schemas = elsewhere.count == 1 ? "schema \(first) holds them"
+                        : "schemas \(elsewhere.joined(separator: ", ")) hold them"
+                    return "this session's search_path names no schema with LabourMatch tables, but \(schemas): "
+                        + "set LABOURMATCH_SCHEMA=\(first) for every command (README, \"Roles\"); db migrate "
+                        + "without it would make a second, empty set of tables"
+                }
                 return "this database has no LabourMatch tables in the schemas of this session's search_path (it was "
                     + "never migrated: run labourmatch db migrate first; or they are in a schema the search_path does not name)"
             }
