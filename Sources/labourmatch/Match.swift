@@ -72,6 +72,14 @@ struct Match: AsyncParsableCommand {
         if let obstacle = OutputDirectory.probe(OutputDirectory.absolute(out)) {
             throw CommandLog.fail(CommandFailure("--out \(out): \(obstacle)"), status: 2)
         }
+        // The project's copy of the WHO list is found from its home: a binary copied elsewhere
+        // was told only that /x/Reference/... cannot be read.
+        if whoList == nil, !FileManager.default.isReadableFile(atPath: files.whoList) {
+            throw CommandLog.fail(CommandFailure(
+                "\(files.whoList): cannot read the project's copy of the WHO list (in Reference/ of "
+                + "\(ProjectHome.origin())): set LABOURMATCH_HOME to the project's directory, or give --who-list FILE"),
+                status: 2)
+        }
         let clock = ContinuousClock(), started = clock.now
         let inputs: RunInputs, codes: CodeLists
         do {

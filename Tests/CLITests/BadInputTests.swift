@@ -73,6 +73,18 @@ import Testing
                 && version.stdout.contains("migrations up to \(last ?? "?")"), "\(version.stdout)")
     }
 
+    /// A binary whose project home is not where it looks (copied elsewhere, LABOURMATCH_HOME
+    /// wrong) says where it looked and the way out.
+    @Test func aMissingProjectHomeIsNamedWithTheWayOut() throws {
+        let home = "/nonexistent-\(UUID().uuidString)"
+        let out = try scratchDirectory()
+        let match = try labourmatch(matchArguments(out: out), environment: ["LABOURMATCH_HOME": home])
+        #expect(match.status == 2 && match.stderr.contains("cannot read the project's copy of the WHO list (in Reference/ "
+            + "of the project's home, LABOURMATCH_HOME=\(home)): set LABOURMATCH_HOME to the project's directory, or give "
+            + "--who-list FILE"), "\(match.stderr)")
+        // The migrations' message: MigratorTests.aMissingDefaultSchemaDirectoryNamesTheHome.
+    }
+
     /// `--kind`'s values each have a description in `--help` (they printed as `employers - `).
     @Test func helpDescribesEveryFeedKind() throws {
         let help = try labourmatch(["feeds", "list", "--help"])

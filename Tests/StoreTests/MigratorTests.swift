@@ -26,6 +26,20 @@ import Testing
     static let second = "INSERT INTO steps (n) VALUES ((SELECT count(*) + 1 FROM steps));\n"
     static let third = "INSERT INTO steps (n) VALUES ((SELECT count(*) + 1 FROM steps));\nALTER TABLE steps ADD note text;\n"
 
+    /// The default migrations directory, found from the project's home, is named with where the
+    /// home came from and the way out; a directory given with --schema-dir is not.
+    @Test func aMissingDefaultSchemaDirectoryNamesTheHome() throws {
+        let home = ProjectHome.directory().appendingPathComponent("Schema").path
+        let said = "\(MigrationError.unreadableDirectory(path: home, reason: "no such directory"))"
+        #expect(said.hasPrefix("cannot read the migrations directory \(home): no such directory (Schema/ of the project's home, ")
+                && said.hasSuffix("; set LABOURMATCH_HOME to the project's directory, or give --schema-dir)"), "\(said)")
+        #expect(said.contains(ProjectHome.origin()))
+        #expect(ProjectHome.origin(environment: ["LABOURMATCH_HOME": "/srv/lm"]) == "the project's home, LABOURMATCH_HOME=/srv/lm")
+        #expect(ProjectHome.origin(environment: [:]).contains("the clone this labourmatch was built from (\(ProjectHome.builtFrom.path))"))
+        let other = "\(MigrationError.unreadableDirectory(path: "/elsewhere/schema", reason: "no such directory"))"
+        #expect(other == "cannot read the migrations directory /elsewhere/schema: no such directory")
+    }
+
     @Test func appliesInOrderAndReportsStatus() throws {
         let dir = try SchemaDir(["0002_second.sql": Self.second, "0001_first.sql": Self.first, "README.md": "ignored"])
         try TestDatabase.withSchema { db, _ in

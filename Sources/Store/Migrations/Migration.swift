@@ -1,6 +1,7 @@
 import Crypto
 import Feeds
 import Foundation
+import Postgres
 
 /// One numbered SQL file of `Schema/` (`NNNN_name.sql`), with the SHA-256 of its bytes.
 public struct Migration: Sendable, Hashable {
@@ -78,7 +79,12 @@ public enum MigrationError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unreadableDirectory(path, reason):
-            return "cannot read the migrations directory \(path): \(reason)"
+            // The default directory is found from the project's home: say which, and the way out.
+            let home = ProjectHome.directory().appendingPathComponent("Schema").standardizedFileURL.path
+            let from = URL(fileURLWithPath: path).standardizedFileURL.path == home
+                ? " (Schema/ of \(ProjectHome.origin()); set LABOURMATCH_HOME to the project's directory, or give "
+                    + "--schema-dir)" : ""
+            return "cannot read the migrations directory \(path): \(reason)\(from)"
         case let .noMigrations(path):
             return "\(path) holds no NNNN_name.sql migration: is it the project's Schema/ directory?"
         case let .badFileName(name):
