@@ -61,6 +61,14 @@ public enum FeedRow: Sendable, Hashable {
     /// The row loads; `raw` is its text without its final line end.
     case accepted(line: Int, record: FeedRecord, raw: RawRow)
     case rejected(Rejection)
+
+    /// The row's first line in its file.
+    public var line: Int {
+        switch self {
+        case .accepted(let line, _, _): return line
+        case .rejected(let rejection): return rejection.line
+        }
+    }
 }
 
 /// A row's text as it stands in the file, without its final line end. Kept as the bytes
@@ -117,6 +125,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         /// A WHO list with `rejected` rejected rows (`first`: the first of them, as `rejectedRow`
         /// says them): refused whole, since a country left out would have its safeguard lifted.
         case whoRowsRejected(rejected: Int, first: [String])
+        /// A row past the line numbers a load can store (`InputLimits.loadLines`).
+        case tooManyLines(limit: Int)
     }
 
     /// `line 3, country: INVALID_VALUE (...)`: a rejected row as the WHO list's refusal names it.
@@ -172,6 +182,9 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
         case .whoRowsRejected(let rejected, let first):
             return "\(at): " + Self.whoRowsRejectedSentence(rejected: rejected, first: first)
                 + "; nothing was run: correct the file and run again"
+        case .tooManyLines(let limit):
+            return "\(at): the file has more lines than a load numbers (\(limit), empty lines included, since line numbers "
+                + "count them): split it, or load it in parts as deltas"
         case .notRegularFile:
             return "\(at): not a regular file (a pipe, socket or device); a load reads its file twice, to hash it and then to load it: save the stream to a file and load that"
         }

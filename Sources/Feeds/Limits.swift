@@ -23,6 +23,9 @@ public struct InputLimits: Sendable, Hashable {
     public var jsonDepth: Int
     /// The TOML policy file, in bytes; a larger one is refused like invalid TOML.
     public var policyBytes: Int
+    /// The line numbers a load stores (`lm_stage.line`, `feed_rejections.line`: PostgreSQL
+    /// integers); a row past it is a whole-file error of the load. The offline `match` has none.
+    public var loadLines = Int(Int32.max)
 
     /// Every limit given; tests use smaller values than `standard`'s.
     public init(fileBytes: Int, recordBytes: Int, fieldBytes: Int, listItems: Int, jsonDepth: Int, policyBytes: Int) {

@@ -33,6 +33,32 @@ import Testing
         }
     }
 
+    /// A row past the line numbers a load stores (2^31 - 1: 2 GiB of empty lines reach it) is
+    /// a whole-file error naming the limit, and nothing is written; it was a COPY's "value out
+    /// of range for type integer" (an operator review, session 20). Empty lines count.
+    @Test func aRowPastTheLinesALoadNumbersIsRefusedWhole() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let lines = vacancyFixtureLines
+            let path = try writeFile(dir, "blank.csv", "\(lines[0])\n\(lines[1])\n\n\(lines[2])\n")
+            let before = try t.int("SELECT count(*) FROM feeds")
+            var loader = t.loader()
+            loader.limits.loadLines = 3
+            do {
+                _ = try loader.load(kind: .vacancies, path: path)
+                Issue.record("a row on line 4 loaded under a limit of 3 lines")
+            } catch let LoadError.feedFile(error) {
+                #expect(error.problem == .tooManyLines(limit: 3) && error.line == 4, "\(error)")
+                #expect("\(error)".contains("line 4: the file has more lines than a load numbers (3, empty lines included"))
+            }
+            #expect(try t.int("SELECT count(*) FROM feeds") == before)
+            #expect(try t.int("SELECT count(*) FROM vacancy_versions") == 0)
+            loader.limits.loadLines = 4
+            #expect(try loader.load(kind: .vacancies, path: path).counts.inserted == 2)
+        }
+    }
+
     @Test func overLongRecordIsARejectionAndTheOthersLoad() throws {
         try LoadDB.with { t in
             try t.loadReferences()

@@ -402,12 +402,16 @@ private struct LoadRun {
         // Third thread: the file into checked rows, in batches.
         // The bytes read are hashed again: rows of another file must not be recorded under the
         // SHA-256 of the first pass (a file written or replaced meanwhile).
-        let sha256 = report.sha256
+        let sha256 = report.sha256, lines = loader.limits.loadLines
         func readRows() throws {
             var batch: [FeedRow] = []
             batch.reserveCapacity(512)
             let pass = PassDigest()
             try reader.read(path: path, regularOnly: true, seen: pass.seen) { row in
+                // 2^31 empty lines fit in a 2 GiB file: refused as such, not as a COPY's integer overflow.
+                guard row.line <= lines else {
+                    throw FeedFileError(file: path, problem: .tooManyLines(limit: lines), line: row.line)
+                }
                 batch.append(row)
                 if batch.count == 512 {
                     try rows.put(batch)
