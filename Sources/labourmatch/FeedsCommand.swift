@@ -221,6 +221,13 @@ enum FeedText {
                              + others.map { "'\(oneLine($0))'" }.joined(separator: ", ") + ": a snapshot withdraws only its "
                              + "own source's keys, so give --source NAME when file names change from day to day")
             }
+            if r.keptByOtherSources > 0, let other = r.keptByOtherSource {
+                let rows = r.keptByOtherSources == 1 ? "1 row repeats" : "\(grouped(r.keptByOtherSources)) rows repeat"
+                lines.append("  note: \(rows), unchanged, keys whose current version source '\(oneLine(other))'"
+                             + (r.keptByOtherSources > 1 ? " (or another)" : "") + " wrote: a key belongs to the source that "
+                             + "wrote its current version, so they stay that source's, and its next snapshot withdraws any "
+                             + "it no longer lists (README, \"Loading modes\")")
+            }
             lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped, feedId: r.feedId,
                                 kind: r.kind)
             for j in r.firstRejections {

@@ -325,6 +325,30 @@ import Testing
     /// Openings and contract months of any size (FEEDS.md: "integer >= 1") are stored as
     /// written (0006_counts_unbounded; until then int4 made them INVALID_VALUE past
     /// 2,147,483,647), their content hash is stable, and the database refuses a fraction.
+    /// A key belongs to the source that wrote its current version: a row of another source
+    /// that repeats it unchanged writes nothing and is counted as kept by that source (the
+    /// summary says so), so the first source's next snapshot withdraws it; a changed row moves it.
+    @Test func unchangedRowsOfAnotherSourceAreCountedAsKeptByIt() throws {
+        try LoadDB.with { t in
+            try t.loadReferences()
+            let dir = try scratchDir()
+            let lines = vacancyFixtureLines
+            let (k1, k2) = ("K1," + lines[1].dropFirst(5), "K2," + lines[2].dropFirst(5))
+            let a1 = try writeFile(dir, "a1.csv", "\(lines[0])\n\(k1)\n\(k2)\n")
+            let b1 = try writeFile(dir, "b1.csv", "\(lines[0])\n\(k1)\n")
+            let a2 = try writeFile(dir, "a2.csv", "\(lines[0])\n\(k2)\n")
+            #expect(try t.load(.vacancies, a1, source: "A", mode: .snapshot).counts.inserted == 2)
+            let b = try t.load(.vacancies, b1, source: "B", mode: .snapshot)
+            #expect(b.counts.unchanged == 1 && b.keptByOtherSources == 1 && b.keptByOtherSource == "A")
+            #expect(try t.load(.vacancies, a2, source: "A", mode: .snapshot).counts.withdrawn == 1, "K1 was A's")
+            // Withdrawn, K1 is no longer current for anyone: B's changed listing brings it back as B's.
+            let b2 = try writeFile(dir, "b2.csv", "\(lines[0])\n\(k1.replacingOccurrences(of: ",DE,", with: ",AT,"))\n")
+            let back = try t.load(.vacancies, b2, source: "B", mode: .snapshot)
+            #expect(back.counts.updated == 1 && back.keptByOtherSources == 0)
+            #expect(try t.strings("SELECT f.source FROM current_vacancies v JOIN feeds f USING (feed_id) WHERE vacancy_id = 'K1'") == ["B"])
+        }
+    }
+
     @Test func countsOfAnySizeAreStoredExactly() throws {
         try LoadDB.with { t in
             try t.loadReferences()

@@ -580,6 +580,13 @@ private struct LoadRun {
         let planned = try tx.query(EntityTable.planCounts)[0]
         report.counts.inserted = try planned.decode(0, as: Int.self)
         report.counts.updated = try planned.decode(1, as: Int.self)
+        // A key belongs to the source that wrote its current version; an unchanged row writes
+        // nothing, so its key stays another source's: say so (an operator review, session 20).
+        if report.counts.accepted > report.counts.inserted + report.counts.updated + report.leanRows {
+            let kept = try step("kept") { try tx.query(table.keptByOtherSources, params: kindSource)[0] }
+            report.keptByOtherSources = try kept.decode(0, as: Int.self)
+            report.keptByOtherSource = try kept.decodeIfPresent(1, as: String.self)
+        }
         if withdraw {
             try step("withdraw plan") { try tx.execute(table.createWithdraw, params: kindSource) }
         } else {

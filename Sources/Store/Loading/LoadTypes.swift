@@ -104,6 +104,11 @@ public struct LoadReport: Sendable {
     /// latest three of them, the most recent first (a source taken from dated file names is new
     /// every day, and a snapshot then withdraws nothing of yesterday's).
     public var otherSources: [String]?
+    /// Accepted rows that repeat, unchanged, a key whose current version another source of the
+    /// kind wrote, and the first such source (by bytes): they write nothing, so the key stays that
+    /// source's, and its next snapshot withdraws the key if it no longer lists it.
+    public var keptByOtherSources = 0
+    public var keptByOtherSource: String?
     /// A no-op's earlier load as it was made, when it was a feed: what the summary says when it
     /// differs from this request, rejected rows, or was followed by other loads of the source.
     public var previousLoad: PreviousLoad?

@@ -185,6 +185,17 @@ extension EntityTable {
         FROM lm_plan
         """
 
+    /// $1 kind, $2 source. Accepted rows the plan leaves out (unchanged) whose key's current
+    /// version another source wrote, and the first such source. Lean rows are the source's own.
+    var keptByOtherSources: String {
+        """
+        SELECT count(*), min(f.source COLLATE "C") FROM lm_stage s
+        JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current JOIN feeds f ON f.feed_id = v.feed_id
+        WHERE s.reason IS NULL AND s.lean IS NOT TRUE AND NOT (f.kind = $1 AND f.source = $2)
+          AND NOT EXISTS (SELECT 1 FROM lm_plan p WHERE p.key = s.key)
+        """
+    }
+
     /// $1 kind, $2 source. lm_gone again, now that its rows are locked.
     var createWithdraw: String {
         """
