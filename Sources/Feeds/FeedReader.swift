@@ -198,7 +198,9 @@ struct CSVHeader {
         // Columns in header order: the first unknown or repeated one is named.
         for (index, name) in record.fields.enumerated() {
             guard let field = known.firstIndex(where: { sameBytes($0.name, name) }) else {
-                throw fail(.unknownColumn(name))
+                var error = fail(.unknownColumn(name))
+                error.likelyKind = CSVHeader.likelyKind(record.fields, not: kind)
+                throw error
             }
             guard columns[field] == nil else { throw fail(.duplicateColumn(name)) }
             columns[field] = index
@@ -209,6 +211,16 @@ struct CSVHeader {
         }
         self.columnOfField = columns
         self.count = record.fieldCount
+    }
+
+    /// The other kind whose fields hold every column of `names` and whose required ones are all
+    /// there (a workers file given as vacancies), if exactly one does.
+    static func likelyKind(_ names: [String], not kind: FeedKind) -> FeedKind? {
+        let fits = FeedKind.allCases.filter { other in
+            other != kind && names.allSatisfy { name in other.fields.contains { sameBytes($0.name, name) } }
+                && other.fields.allSatisfy { f in !f.required || names.contains { sameBytes($0, f.name) } }
+        }
+        return fits.count == 1 ? fits[0] : nil
     }
 }
 

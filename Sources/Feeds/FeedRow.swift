@@ -146,6 +146,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
     public var problem: Problem
     /// The line where the problem was found, when there is one.
     public var line: Int?
+    /// For an unknown column: the one other kind whose header this is (a file given as the wrong kind).
+    public var likelyKind: FeedKind?
 
     public init(file: String, problem: Problem, line: Int? = nil) {
         self.file = file; self.problem = problem; self.line = line
@@ -169,6 +171,7 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): required column '\(c)' is missing from the header"
         case .unknownColumn(let c):
             return "\(at): unknown column '\(Self.visible(c))' (not a field of this feed in FEEDS.md)"
+                + (likelyKind.map { "; the header is that of the \($0.cliName) feed: is it the \($0.cliName) file?" } ?? "")
         case .duplicateColumn(let c):
             return "\(at): column '\(Self.visible(c))' is named twice in the header"
         case .malformedHeader(let why):

@@ -23,6 +23,21 @@ import Testing
         #expect(message.contains("openings") && message.contains("feed line 1"))
     }
 
+    /// A file given as the wrong kind: its header, all of one other kind's columns with its
+    /// required ones, is named as that kind's; a header that fits no kind, or two, names none.
+    @Test func aHeaderOfAnotherKindIsNamed() {
+        let required = FeedKind.workers.fields.filter(\.required).map(\.name).joined(separator: ",")
+        #expect(required.hasPrefix("worker_id,"))
+        let workers = fileError(.employers, .csv, required + "\n")
+        #expect(workers?.problem == .unknownColumn("worker_id") && workers?.likelyKind == .workers)
+        #expect(workers?.description.hasSuffix("; the header is that of the workers feed: is it the workers file?") == true)
+        let rates = fileError(.minimumWages, .csv, "currency,usd_per_unit\n")
+        #expect(rates?.likelyKind == .fxRates, "\(String(describing: rates))")
+        #expect(fileError(.employers, .csv, "employer_id,name,country,colour\n")?.likelyKind == nil)
+        // Only some of the recruiters' required columns: not named.
+        #expect(fileError(.employers, .csv, "recruiter_id,name\n")?.likelyKind == nil)
+    }
+
     @Test func optionalColumnsMayBeLeftOutAndColumnsComeInAnyOrder() throws {
         let out = try readFeed(.employers, .csv, "country,employer_id,name\nPH,E1,Acme\n")
         #expect(out.summary == [])
