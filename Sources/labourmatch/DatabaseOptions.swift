@@ -69,7 +69,8 @@ struct DatabaseOptions: ParsableArguments {
 
 /// `--schema-dir`, for the subcommands that read the migrations.
 struct MigrationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project).",
+    @Option(help: ArgumentHelp("Directory of NNNN_name.sql migrations (default: Schema/ of the project). Not checked "
+                               + "against the binary: migrations past its own make every command refuse the schema.",
                                valueName: "dir"))
     var schemaDir: String?
 

@@ -23,6 +23,9 @@ struct Export: ParsableCommand {
         command that reproduces the run from them: the same input_sha256, \
         policy_sha256 and result files.
 
+        Exit statuses: 0 written; 1 a failure (a run without stored results, a read-back \
+        that differs, the database); 2 bad usage (no such run, an --out that cannot be written).
+
         Example:
           labourmatch export 3 --out audit/run-3 --inputs
         """

@@ -10,6 +10,7 @@ struct FeedsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feeds",
         abstract: "List the loads recorded in the database, or show one with its rejections.",
+        discussion: "Exit statuses: 0 shown; 1 a failure (the database, a role the login lacks); 2 bad usage (no such load).",
         subcommands: [FeedsList.self, FeedsShow.self]
     )
 }

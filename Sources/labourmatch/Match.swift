@@ -16,8 +16,9 @@ struct Match: AsyncParsableCommand {
         matches.csv, exclusions.csv, summary.json, rejections.csv (and \
         candidates.csv with --candidates), as MATCHING.md section 7 defines \
         them. Rows that break a rule of FEEDS.md are left out of the run and \
-        listed in rejections.csv; a whole-file problem (missing or unknown \
-        column, an empty CSV file: no header) stops with exit status 2 before \
+        listed in rejections.csv; a whole-file problem (a missing, unknown or \
+        repeated column, an unknown NDJSON key, an empty CSV file: no header, a \
+        WHO list with a rejected row) stops with exit status 2 before \
         anything is written; an empty NDJSON file has no rows.
 
         Limits (README "Limits"): \(InputLimits.standard.summary). A larger \

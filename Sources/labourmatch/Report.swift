@@ -19,12 +19,16 @@ struct ReportCommand: ParsableCommand {
         destination and ISCO major group, exclusions by reason, corridors), every exclusion \
         reason with its rule and source, match rates and impact ratios by gender and by \
         origin country, each match with its five criteria, weights, the worker's rank and \
-        the essential skills it lacks, unmatched workers and unfilled openings with their \
-        main reason, and with --compare what changed since the other run
+        the essential skills it lacks and its wage, the exchange rates and minimum wages read, \
+        the loads its rows came from (file SHA-256, iso-codes version), unmatched workers and \
+        unfilled openings with their main reason, and with --compare what changed since the \
+        other run
           md    the same content as Markdown tables, without the charts
           csv   the match table with the breakdown columns
           json  the HTML content with every match, keys in a fixed order (README, "Reports"); \
         exclusions are counted and sampled: `export` writes every row (exclusions.csv)
+        Exit statuses: 0 written; 1 a failure (a run without stored results, the database); \
+        2 bad usage (no such run, an --out that cannot be written).
         Examples:
           labourmatch report 3 --out runs/3/audit.html
           labourmatch report 4 --format md --out audit.md --compare 3
@@ -113,6 +117,9 @@ struct ExplainCommand: ParsableCommand {
         order (greedy); the vacancy's openings went to workers it ranks higher (higher fit, or \
         the same fit and a smaller id); under optimal, that the matching of the largest fit \
         sum placed them otherwise (MATCHING.md section 6).
+        Exit statuses: 0 explained; 2 no such run, or a worker or vacancy not in its \
+        snapshot; 1 a row version it read removed since (what can be said is printed \
+        first), or any other failure.
         Example: labourmatch explain 3 --worker W0007 --vacancy V012
         """
     )

@@ -9,6 +9,7 @@ struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List stored runs, or show one run's executions and steps.",
+        discussion: "Exit statuses: 0 shown; 1 a failure (the database); 2 bad usage (no such run).",
         subcommands: [RunsList.self, RunsShow.self]
     )
 }

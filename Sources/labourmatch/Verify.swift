@@ -28,7 +28,7 @@ struct Verify: AsyncParsableCommand {
         follows from them, each link holds its predecessor's, none is missing), \
         which takes seconds however long the chain; give the head you noted at \
         your last full check. Exit status 0 when all holds, 1 with a summary of \
-        the differences when not.
+        the differences when not (or a failure), 2 bad usage (no such run).
         """
     )
 
