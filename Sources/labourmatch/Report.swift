@@ -103,7 +103,7 @@ struct ReportCommand: ParsableCommand {
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain in the terminal why a worker got its match in a stored run, and why not a vacancy.",
+        abstract: "Explain in the terminal why a worker got its match in a stored run, and why not a vacancy; or a vacancy's matches.",
         discussion: """
         Prints the worker's status (eligible, excluded and why, with each rule's source and \
         the values it read: wages and minimum in USD, birth year, licence expiry, hours), \
@@ -117,10 +117,15 @@ struct ExplainCommand: ParsableCommand {
         order (greedy); the vacancy's openings went to workers it ranks higher (higher fit, or \
         the same fit and a smaller id); under optimal, that the matching of the largest fit \
         sum placed them otherwise (MATCHING.md section 6).
+        With --vacancy alone, the vacancy: its exclusions with what each rule read, its \
+        matches by fit with each worker's rank of it, its unfilled openings with the \
+        report's reasons (excluded, too few candidates, outranked), and the workers the \
+        pair rules refused, by rule.
         Exit statuses: 0 explained; 2 no such run, or a worker or vacancy not in its \
         snapshot; 1 a row version it read removed since (what can be said is printed \
         first), or any other failure.
-        Example: labourmatch explain 3 --worker W0007 --vacancy V012
+        Examples: labourmatch explain 3 --worker W0007 --vacancy V012
+                  labourmatch explain 3 --vacancy V012
         """
     )
 
@@ -128,19 +133,21 @@ struct ExplainCommand: ParsableCommand {
     // An id may begin with `-` (FEEDS.md allows it): it is then given as --worker=-x, since
     // `--worker -x` reads -x as an option (and `--worker --vacancy V` must not take --vacancy).
     @Option(help: ArgumentHelp("The worker id (one beginning with '-' as --worker=-x).", valueName: "id"))
-    var worker: String
-    @Option(help: ArgumentHelp("A vacancy id: why the worker was not matched with it (one beginning with '-' as --vacancy=-x).",
-                               valueName: "id"))
+    var worker: String?
+    @Option(help: ArgumentHelp("A vacancy id: why the worker was not matched with it; alone, the vacancy's matches and "
+                               + "unfilled openings (one beginning with '-' as --vacancy=-x).", valueName: "id"))
     var vacancy: String?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         // An unset shell variable: "worker  is not in run 3's snapshot" read as a typo of the run.
-        if worker.isEmpty { throw ValidationError("--worker is empty") }
+        if worker?.isEmpty == true { throw ValidationError("--worker is empty") }
         if vacancy?.isEmpty == true { throw ValidationError("--vacancy is empty") }
+        if worker == nil && vacancy == nil { throw ValidationError("give --worker W, --vacancy V, or both") }
     }
 
     func run() throws {
+        guard let worker else { return try explainVacancy(vacancy!) }
         let data = try database.readingRuns("explain") {
             try RunData.load($0, runId: runId, worker: worker, vacancy: vacancy)
         }
@@ -156,6 +163,17 @@ struct ExplainCommand: ParsableCommand {
             }
         } catch let failure as Explanation.Failure {
             // An unknown id is bad input; a version removed after the run is not the caller's fault.
+            throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
+        }
+    }
+
+    /// `--vacancy` alone: the vacancy's matches and unfilled openings, from its rows only.
+    private func explainVacancy(_ vacancy: String) throws {
+        let data = try database.readingRuns("explain") { try RunData.load($0, runId: runId, vacancy: vacancy) }
+        CommandLog.warnUnfinished(data.run)
+        do {
+            print(try Explanation.explainVacancy(data, vacancy: vacancy), terminator: "")
+        } catch let failure as Explanation.Failure {
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
         }
     }

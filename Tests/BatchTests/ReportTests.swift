@@ -434,6 +434,54 @@ import TestSupport
         #expect(throws: Explanation.Failure.self) { try Explanation.text(nobody, worker: "NO-SUCH-WORKER") }
     }
 
+    /// `explain --vacancy V` alone, for every vacancy of the fixtures' run: the same text from its
+    /// own rows as from the whole run; its matches, unfilled openings and refused workers as
+    /// SQL written here and the report's unfilled rows say; exit 2 for a vacancy not in the run.
+    @Test func explainAVacancyAloneSaysWhatTheStoredRunSays() throws {
+        let (fixture, runId) = try FixtureRun.withRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        let run = Int64(runId)
+        let full = try RunData.load(db, runId: run)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.report(runId, "json").utf8))
+                                  as? [String: Any])
+        let unfilled = try #require(report["unfilled_vacancies"] as? [[String: Any]])
+        var unfilledSeen = 0, excludedSeen = 0
+        for vacancy in full.input.vacancies.map(\.id) {
+            let text = try Explanation.explainVacancy(full, vacancy: vacancy)
+            let focused = try RunData.load(db, runId: run, vacancy: vacancy)
+            #expect(focused.input.vacancies.map(\.id) == [vacancy])
+            #expect(try Explanation.explainVacancy(focused, vacancy: vacancy) == text, "\(vacancy)")
+            let matched = try fixture.rows("SELECT worker_id, fit_micro FROM run_matches WHERE run_id = $1 AND vacancy_id = $2",
+                                           [PostgresValue(runId), PostgresValue(vacancy)])
+            for m in matched {
+                #expect(text.contains("\n  \(m[0]) fit \(FitScore.text(micro: Int(m[1])!)), the worker's rank "), "\(vacancy) \(m[0])")
+            }
+            #expect(text.contains("matched: \(matched.count) of its ") == !matched.isEmpty, "\(vacancy)")
+            let rows = unfilled.filter { $0["id"] as? String == vacancy }
+            #expect(text.components(separatedBy: "\nunfilled: ").count - 1 == rows.count, "\(vacancy): \(text)")
+            for row in rows {
+                #expect(text.contains("\nunfilled: \(row["open"] ?? "") opening(s) \(row["reason"] ?? ""): \(row["detail"] ?? "")\n"),
+                        "\(vacancy): \(text)")
+                unfilledSeen += 1
+                if row["reason"] as? String == "excluded" { excludedSeen += 1 }
+            }
+            let refused = try fixture.count("""
+                SELECT count(DISTINCT worker_id) FROM run_exclusions WHERE run_id = $1 AND subject = 'pair' AND vacancy_id = $2
+                """, [PostgresValue(runId), PostgresValue(vacancy)])
+            #expect(text.contains("pairs refused by the pair rules (\(refused) worker(s)):") == (refused > 0), "\(vacancy)")
+        }
+        #expect(unfilledSeen > 10 && excludedSeen > 3, "the fixtures exercise every kind of unfilled row")
+        let nobody = try fixture.command(["explain", String(runId), "--vacancy", "NO-SUCH-VACANCY"])
+        #expect(nobody.status == 2 && nobody.stderr.contains("vacancy NO-SUCH-VACANCY is not in run \(runId)'s snapshot"))
+        let neither = try fixture.command(["explain", String(runId)])
+        #expect(neither.status == 2 && neither.stderr.contains("give --worker W, --vacancy V, or both"), "\(neither.stderr)")
+        let one = try fixture.command(["explain", String(runId), "--vacancy", full.input.vacancies[0].id])
+        let expected = try Explanation.explainVacancy(full, vacancy: full.input.vacancies[0].id)
+        #expect(one.status == 0 && one.stdout == expected, "\(one.stderr)")
+    }
+
     /// Openings past 64 bits (FEEDS.md sets no bound), loaded, run and reported: every sum of
     /// openings equals PostgreSQL's exact numeric sum over the run's snapshot, in summary.json
     /// and in the JSON and HTML reports, and an unfilled vacancy's open count (beyond its

@@ -126,6 +126,58 @@ public enum Explanation {
     /// How many listed before "and N more".
     static let closestShown = 5
 
+    /// How many workers of a refused-pair reason `explainVacancy` names before "and N more".
+    static let refusedShown = 10
+
+    /// Why vacancy `vacancy` got the matches it got and not more, as terminal text (LF-terminated
+    /// lines), and whether its version row is gone: its exclusions with what each rule read, its
+    /// matches with their fits and the workers' ranks, its unfilled openings with the report's
+    /// reasons, and the pairs the pair rules refused. Pure.
+    public static func explainVacancy(_ data: RunData, vacancy: String) throws -> String {
+        let index = RunIndex(data)
+        let run = data.run
+        let p = index.vacancyParticipants[vacancy]
+        guard let v = index.vacancies[vacancy] else {
+            if p != nil { throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId) }
+            throw Failure.unknownVacancy(vacancy, run.runId)
+        }
+        var out = "run \(run.runId): \(run.key.summary)\n"
+        out += "vacancy \(vacancy) (\(TerminalText.escaped(v.title)), \(v.destinationCountry), ISCO \(v.isco), employer "
+            + TerminalText.escaped(v.employerId) + (v.recruiterId.map { ", recruiter " + TerminalText.escaped($0) } ?? "") + ")"
+        guard let p else { return out + ": did not take part (MATCHING.md section 1)\n" }
+        out += ": \(p.eligible ? "eligible" : "not eligible"), \(v.openings) opening(s), \(p.candidates) candidate(s)\n"
+        for reason in index.vacancyExclusions[vacancy] ?? [] {
+            out += "  excluded: \(reason): \(rule(reason, run.whoListEdition, data.policy))\n"
+            out += evidence(reason, data, worker: nil, vacancy: v)
+        }
+        let matches = (index.matchesByVacancy[vacancy] ?? []).sorted {
+            $0.fitMicro != $1.fitMicro ? $0.fitMicro > $1.fitMicro : bytesLess($0.workerId, $1.workerId)
+        }
+        if !matches.isEmpty {
+            out += "matched: \(matches.count) of its \(v.openings) opening(s), by fit:\n"
+            for m in matches {
+                out += "  \(TerminalText.escaped(m.workerId)) fit \(ReportFormat.fit(m.fitMicro)), the worker's rank \(m.workerRank)\n"
+            }
+        }
+        for u in AuditReport.unmatched(index).1 where u.id == vacancy {
+            out += "unfilled: \(u.open) opening(s) \(u.reason): \(TerminalText.escaped(u.detail))\n"
+        }
+        let pairs = data.results.exclusions.filter { $0.subject == .pair && $0.vacancyId == vacancy }
+        if !pairs.isEmpty {
+            out += "pairs refused by the pair rules (\(Set(pairs.compactMap(\.workerId)).count) worker(s)):\n"
+            let byReason = Dictionary(grouping: pairs, by: \.reason)
+            for reason in byReason.keys.sorted(by: bytesLess) {
+                let ids = byReason[reason]!.compactMap(\.workerId).sorted(by: bytesLess)
+                out += "  \(reason): " + ids.prefix(refusedShown).map(TerminalText.escaped).joined(separator: ", ")
+                    + (ids.count > refusedShown ? ", and \(ids.count - refusedShown) more" : "") + "\n"
+                out += "    \(rule(reason, run.whoListEdition, data.policy))\n"
+            }
+        }
+        out += "why not a given worker here: labourmatch explain \(run.runId) --worker W --vacancy"
+            + (vacancy.hasPrefix("-") ? "=" : " ") + TerminalText.escaped(vacancy) + "\n"
+        return out
+    }
+
     /// Why none of the vacancies that took part is a candidate of `w`: each counted at the first
     /// condition of MATCHING.md section 4 it fails (its own exclusion, min_fit, the worker's
     /// conditions, a pair rule), the ones closest to being candidates named (highest fit first).

@@ -71,6 +71,24 @@ public struct RunData: Sendable {
                        input: input, policy: policy)
     }
 
+    /// Reads what `Explanation` needs of run `runId` about `vacancy` alone: its results
+    /// (`RunResults.read(_:runId:vacancy:)`), and of the snapshot its version, its employer and
+    /// recruiter, the versions of the workers matched there, the rates and minimum wages.
+    public static func load(_ db: Connection, runId: Int64, vacancy: String) throws -> RunData {
+        let (run, policy) = try record(db, runId: runId)
+        guard let results = try RunResults.read(db, runId: runId, vacancy: vacancy) else {
+            throw RunLookupError.noResults(runId, run.status)
+        }
+        var input = try RunSnapshot.input(db, runId: runId, only: [
+            "worker": Set(results.matches.map(\.workerId)).sorted(), "vacancy": [vacancy], "employer": [], "recruiter": []])
+        let named = try RunSnapshot.input(db, runId: runId, only: [
+            "worker": [], "vacancy": [], "employer": input.vacancies.map(\.employerId),
+            "recruiter": input.vacancies.compactMap(\.recruiterId)])
+        (input.employers, input.recruiters) = (named.employers, named.recruiters)
+        return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
+                       input: input, policy: policy)
+    }
+
     private static func record(_ db: Connection, runId: Int64) throws -> (RunRecord, Policy) {
         guard let run = try JobRepository.run(db, runId: runId) else { throw RunLookupError.noSuchRun(runId) }
         guard let policy = Policy(canonicalText: run.policyText) else { throw RunLookupError.badPolicy(runId) }

@@ -86,6 +86,21 @@ extension RunResults {
         return (results, named)
     }
 
+    /// The stored results of run `runId` that bear on `vacancy` alone, or nil when the run's
+    /// results were never persisted: its participant row, its matches, its own exclusions and
+    /// those of its pairs (`explain --vacancy` without `--worker`). Its matches are read by
+    /// their index; its pairs' exclusions by the run's pair rows (no index leads to a vacancy's).
+    public static func read(_ db: Connection, runId: Int64, vacancy: String) throws -> RunResults? {
+        guard let summary = try summaryJSON(db, runId: runId) else { return nil }
+        let own = [PostgresValue(runId), PostgresValue(vacancy)]
+        return RunResults(
+            matches: try pairs(db, "run_matches", where: "run_id = $1 AND vacancy_id = $2", own),
+            topCandidates: [],
+            participants: try participants(db, where: "run_id = $1 AND subject = 'vacancy' AND id = $2", own),
+            exclusions: try exclusions(db, where: "run_id = $1 AND subject IN ('vacancy', 'pair') AND vacancy_id = $2", own),
+            summaryJSON: summary)
+    }
+
     /// The participant rows of every vacancy that took part in run `runId` (what `explain` reads
     /// to say why a worker has no candidate; no matches or exclusions).
     public static func vacancyParticipants(_ db: Connection, runId: Int64) throws -> [Participant] {
