@@ -27,7 +27,7 @@ struct LoadCommand: ParsableCommand {
         vacancies, minimum-wages and fx-rates; delta for employers, recruiters \
         and workers. A who-list file is always a whole new edition (the first \
         four consecutive digits of its file name: who-safeguards-2026.csv is \
-        edition 2026), which becomes the current one. A snapshot with a \
+        edition 2026), which becomes the current one (an edition loaded before is a no-op and stays as it is). A snapshot with a \
         MALFORMED_ROW withdraws nothing; a snapshot with no data rows is refused \
         unless --allow-empty.
 
@@ -92,8 +92,16 @@ struct LoadCommand: ParsableCommand {
         or rows rejected for a reference loaded since. Rows equal to the current ones stay unchanged.
         """)
     var force = false
+    @Flag(help: """
+        Load a who-list edition older than the current one, which then becomes current (by default \
+        editions only move forward: an older list can lift safeguards the current one sets).
+        """)
+    var allowOlderEdition = false
 
     func validate() throws {
+        if kind != .whoList, allowOlderEdition {
+            throw ValidationError("--allow-older-edition applies to a who-list file only")
+        }
         if kind == .whoList, force {
             throw ValidationError("--force does not apply to a who-list file: an edition is loaded once")
         }
@@ -155,6 +163,7 @@ struct LoadCommand: ParsableCommand {
             var loader = FeedLoader(connection: db, codes: codes, logger: logger)
             loader.lockTimeout = lockTimeout
             loader.force = force
+            loader.allowOlderEdition = allowOlderEdition
             loader.testPause = LoadTestPause.fromEnvironment()
             if let progress { loader.progress = { progress.show($0) } }
             if let rejections {

@@ -574,8 +574,9 @@ import TestSupport
         #expect(who.first?["iso_codes_version"] is NSNull)
         let rows = loads.filter { $0["kind"] as? String != "who_list" }.compactMap { $0["rows"] as? Int }
         #expect(rows.reduce(0, +) == snapshotRows, "every snapshot row is counted once")
-        #expect(loads.filter { $0["feed_id"] is NSNull && $0["kind"] as? String != "who_list" }.map { $0["kind"] as? String }
-                == ["employer", "fx_rate", "minimum_wage", "recruiter", "vacancy", "worker"])
+        let noLoad = loads.filter { $0["feed_id"] is NSNull && $0["kind"] as? String != "who_list" }
+        #expect(noLoad.map { $0["kind"] as? String } == ["employers", "fx_rates", "minimum_wages", "recruiters", "vacancies", "workers"])
+        #expect(noLoad.allSatisfy { $0["source"] is NSNull && $0["file_sha256"] is NSNull }, "\(noLoad)")
 
         let page = try XHTMLPage(try fixture.report(runId, "html"))
         let cells = page.cells["load-\(feedId)"] ?? []
@@ -586,6 +587,35 @@ import TestSupport
         let show = try fixture.command(["runs", "show", String(runId)])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("iso-codes \(iso) (of the 1 load its rows came from"), "\(show.stdout)")
+    }
+
+    /// A withdrawn employer the snapshot keeps (a vacancy still names it) counts under the load
+    /// that wrote its content, not the one that withdrew it, whose file does not hold it.
+    @Test func aWithdrawnEmployerCountsUnderTheLoadOfItsContent() throws {
+        let fixture = try FixtureRun()
+        defer { fixture.close() }
+        let lines = try String(contentsOf: projectRoot.appendingPathComponent("Fixtures/employers.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines[1].hasPrefix("E01,") && lines[2].hasPrefix("E02,"))
+        let changed = fixture.dir.appendingPathComponent("employers-a.csv")
+        try "\(lines[0])\n\(lines[1].replacingOccurrences(of: "Klinikum", with: "Clinic"))\n".write(to: changed, atomically: true, encoding: .utf8)
+        let without = fixture.dir.appendingPathComponent("employers-b.csv")
+        try "\(lines[0])\n\(lines[2])\n".write(to: without, atomically: true, encoding: .utf8)
+        for (file, mode) in [(changed, "delta"), (without, "snapshot")] {
+            let load = try fixture.command(["load", "employers", file.path, "--source", "hr", "--mode", mode])
+            #expect(load.status == 0, "\(load.stderr)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM current_employers WHERE employer_id = 'E01' AND withdrawn") == 1)
+        let outcome = try fixture.run(out: "run")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let runId = try fixture.count("SELECT max(run_id) FROM runs")
+        let feeds = try fixture.rows("SELECT feed_id::text FROM feeds WHERE source = 'hr' ORDER BY feed_id")
+        #expect(feeds.count == 2)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.report(runId, "json").utf8)) as? [String: Any])
+        let loads = try #require(object["loads"] as? [[String: Any]])
+        let byFeed = Dictionary(loads.compactMap { l in (l["feed_id"] as? Int).map { (String($0), l) } }, uniquingKeysWith: { a, _ in a })
+        #expect(byFeed[feeds[0][0]]?["rows"] as? Int == 1, "E01's content came from the delta: \(loads)")
+        #expect(byFeed[feeds[1][0]] == nil, "the snapshot that withdrew E01 wrote no row the run read: \(loads)")
     }
 
     @Test func compareTwoPoliciesListsNewLostAndChangedMatches() throws {

@@ -692,6 +692,35 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         }
     }
 
+    /// WHO list editions move forward: an edition before the current one is refused (exit 2,
+    /// nothing written) unless --allow-older-edition, which makes it current; the flag is for
+    /// who-list files only.
+    @Test func anOlderWHOEditionIsRefusedUnlessAskedFor() throws {
+        try LoadDB.with { t in
+            let url = t.url(), dir = try scratchDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let list = try String(contentsOf: repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv"),
+                                  encoding: .utf8).split(separator: "\n")
+            let older = try writeFile(dir, "who-safeguards-2020.csv", ([list[0]] + list.dropFirst(3)).joined(separator: "\n") + "\n")
+            let before = try t.writtenRows()
+            let refused = try runLabourmatch(["load", "who-list", older, "--database-url", url])
+            #expect(refused.status == 2 && refused.stderr.contains("WHO list edition 2020 (from the file name) is older than the "
+                + "current edition 2023") && refused.stderr.contains("--allow-older-edition"), "\(refused.stderr)")
+            #expect(try t.writtenRows() == before)
+            let dry = try runLabourmatch(["load", "who-list", older, "--dry-run", "--database-url", url])
+            #expect(dry.status == 2, "a dry run says what the load would do: \(dry.stdout)")
+            let asked = try runLabourmatch(["load", "who-list", older, "--allow-older-edition", "--database-url", url])
+            #expect(asked.status == 0 && asked.stdout.contains("WHO list edition 2020, now the current one"), "\(asked.stderr)")
+            #expect(try t.strings("SELECT edition FROM who_list_editions WHERE is_current") == ["2020"])
+            // A newer one needs nothing.
+            let newer = try writeFile(dir, "who-safeguards-2026.csv", list.joined(separator: "\n") + "\n")
+            #expect(try runLabourmatch(["load", "who-list", newer, "--database-url", url]).status == 0)
+            let misplaced = try runLabourmatch(["load", "employers", fixturePath("employers.csv"), "--allow-older-edition",
+                                                "--database-url", url])
+            #expect(misplaced.status == 2 && misplaced.stderr.contains("applies to a who-list file only"), "\(misplaced.stderr)")
+        }
+    }
+
     @Test func usageErrorsExit2() throws {
         let dir = try scratchDir()
         let text = try writeFile(dir, "vacancies.txt", "vacancy_id\n")

@@ -153,19 +153,23 @@ public struct AuditReport: Sendable, Equatable {
 
     /// A load whose rows the run's snapshot took, or its WHO list edition, as `RunSnapshot.LoadRead` says.
     public struct LoadRow: Sendable, Equatable {
-        /// The feed id; nil for the WHO list edition the migrations loaded.
+        /// The feed id; nil for the WHO list edition the migrations loaded, and for rows no load wrote.
         public var feedId: Int64?
         public var kind: String
-        public var source: String
-        public var fileName: String
-        public var fileSHA256: String
-        /// "" when no load checked the rows (the migrations' WHO list edition).
-        public var isoCodesVersion: String
-        /// ISO 8601, UTC ("" when unknown).
-        public var finishedAt: String
+        /// Nil for rows no load wrote (seeded by hand).
+        public var source: String?
+        public var fileName: String?
+        public var fileSHA256: String?
+        /// Nil when no load checked the rows (the migrations' WHO list edition, rows no load wrote).
+        public var isoCodesVersion: String?
+        /// ISO 8601, UTC; nil when unknown.
+        public var finishedAt: String?
         public var rows: Int
-        /// The cells of `AuditReport.loadColumns`.
-        var cells: [String] { [feedId.map(String.init) ?? "", kind, source, fileName, fileSHA256, isoCodesVersion, finishedAt, "\(rows)"] }
+        /// The cells of `AuditReport.loadColumns` ("" for what is not known).
+        var cells: [String] {
+            [feedId.map(String.init) ?? "", kind, source ?? "", fileName ?? "", fileSHA256 ?? "", isoCodesVersion ?? "",
+             finishedAt ?? "", "\(rows)"]
+        }
     }
 
     /// A destination's minimum monthly wage the run read, as written, and in USD ("" without a rate).
@@ -289,8 +293,8 @@ extension AuditReport {
         }
         loads = current.loads.map { l in
             LoadRow(feedId: l.feedId, kind: l.kind, source: l.source, fileName: l.fileName,
-                    fileSHA256: l.fileSHA256, isoCodesVersion: l.isoCodesVersion ?? "",
-                    finishedAt: l.finishedAt.map { stamp.string(from: $0) } ?? "", rows: l.rows)
+                    fileSHA256: l.fileSHA256, isoCodesVersion: l.isoCodesVersion,
+                    finishedAt: l.finishedAt.map { stamp.string(from: $0) }, rows: l.rows)
         }
         header.isoCodesVersions = RunSnapshot.isoCodesVersions(current.loads)
         fxRates = current.input.fxRates.sorted { bytesLess($0.currency, $1.currency) }
@@ -525,12 +529,13 @@ extension AuditReport {
     static let wageColumns = ["monthly wage", "currency", "USD"]
     static let fxColumns = ["currency", "USD per unit"]
     static let minimumWageColumns = ["country", "monthly minimum", "currency", "USD"]
-    static let loadColumns = ["load", "kind", "source", "file", "file SHA-256", "iso-codes", "finished", "snapshot rows"]
+    static let loadColumns = ["load", "kind", "source", "file", "file SHA-256", "iso-codes", "finished", "rows"]
     static let loadsTitle = "Loads: the files this run's rows came from"
     static let loadsNote = "Each load (feed) that wrote a row version the run's snapshot took, with the number of "
         + "those rows, the SHA-256 of its file and the version of Debian's iso-codes its codes were checked against "
-        + "(FEEDS.md, \"Codes\"), then the WHO list edition the run read (its entries; no load when the migrations "
-        + "loaded it). `labourmatch feeds show LOAD` shows a load; `labourmatch export RUN --out DIR --inputs` writes the rows "
+        + "(FEEDS.md, \"Codes\"); a withdrawn employer or recruiter that a vacancy or worker of the run still names "
+        + "counts under the load that wrote its content. Then the WHO list edition the run read, with its number of "
+        + "countries (no load when the migrations loaded it). Rows no load wrote have no load, source or file. `labourmatch feeds show LOAD` shows a load; `labourmatch export RUN --out DIR --inputs` writes the rows "
         + "the run read back as feed files."
 
     static let moneyTitle = "Money: the exchange rates and minimum wages this run read"

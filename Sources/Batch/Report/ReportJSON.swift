@@ -106,9 +106,9 @@ public enum ReportJSON {
             })),
             ("loads", .array(r.loads.map {
                 .object([("feed_id", .number($0.feedId.map(Int.init))), ("kind", .string($0.kind)),
-                         ("source", .string($0.source)), ("file_name", .string($0.fileName)),
-                         ("file_sha256", .string($0.fileSHA256)), ("iso_codes_version", .text($0.isoCodesVersion.isEmpty ? nil : $0.isoCodesVersion)),
-                         ("finished_at", .text($0.finishedAt.isEmpty ? nil : $0.finishedAt)), ("rows", .int($0.rows))])
+                         ("source", .text($0.source)), ("file_name", .text($0.fileName)),
+                         ("file_sha256", .text($0.fileSHA256)), ("iso_codes_version", .text($0.isoCodesVersion)),
+                         ("finished_at", .text($0.finishedAt)), ("rows", .int($0.rows))])
             })),
             ("unmatched_workers", unmatched(r.unmatchedWorkers)),
             ("unfilled_vacancies", unmatched(r.unfilledVacancies)),

@@ -43,6 +43,10 @@ public struct FeedLoader {
     /// (`--force`): FEEDS.md's no-op is the default. The rows then compare with what is current
     /// as in any load. Not for a WHO list, whose editions are never loaded twice.
     public var force = false
+    /// Load a WHO list edition older than the current one (`--allow-older-edition`), which then
+    /// becomes current: by default editions only move forward (FEEDS.md: "an operator can load
+    /// a newer edition"), since an older list can lift safeguards the current one sets.
+    public var allowOlderEdition = false
     /// Called now and then while a load reads (at most twice a second; from the loader's
     /// encoding thread, never at the same time as another call) and once when it merges.
     public var progress: ((LoadProgress) -> Void)?
@@ -295,6 +299,13 @@ private struct LoadRun {
             report.outcome = .noOp(previousFeed: try loaded.decodeIfPresent(1, as: Int64.self),
                                    loadedAt: try loaded.decode(2, as: Date.self))
             return report
+        }
+        // Editions are years (four digits): one before the current edition goes back in time (an
+        // operator review, session 20: a 2020 list after 2026's lifted a safeguard with a count line).
+        if let edition = report.whoListEdition, !loader.allowOlderEdition,
+           let current = try tx.query(FeedSQL.currentWHOEdition).first?.decode(0, as: String.self),
+           current.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), edition.utf8.lexicographicallyPrecedes(current.utf8) {
+            throw LoadError.whoEditionOlder(edition: edition, current: current, file: report.path)
         }
 
         let readStart = Date()

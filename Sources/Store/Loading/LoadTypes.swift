@@ -169,6 +169,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case badSource(String)
     /// The WHO list edition the file name gives is already loaded, from another file.
     case whoEditionConflict(edition: String, file: String)
+    /// A WHO list edition before the current one, without `allowOlderEdition`.
+    case whoEditionOlder(edition: String, current: String, file: String)
     /// A WHO list file whose name holds no edition (four consecutive digits).
     case whoEditionMissing(file: String)
     /// A WHO list file with rejected rows (`first`: the first five, said): an edition is loaded
@@ -206,6 +208,10 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(file): the file name gives no WHO list edition (the first four consecutive digits, e.g. who-safeguards-2026.csv); nothing was loaded: name the file with its edition year"
         case .whoEditionConflict(let edition, let file):
             return "\(file): WHO list edition \(edition) (from the file name) is already loaded from a file with other content; editions are never replaced: name the file with its own edition year"
+        case .whoEditionOlder(let edition, let current, let file):
+            return "\(file): WHO list edition \(edition) (from the file name) is older than the current edition "
+                + "\(current): loaded, it would become current and could lift safeguards \(current) sets; nothing was "
+                + "loaded (give --allow-older-edition if going back is meant)"
         case .lockTimeout(let kind, let source, let seconds):
             return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(exactly: seconds.rounded(.down)).map(String.init) ?? "\(seconds)") s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
         case .notMigrated:

@@ -375,6 +375,8 @@ enum FeedSQL {
 
     static let whoRetire = "UPDATE who_list_editions SET is_current = false WHERE is_current"
 
+    static let currentWHOEdition = "SELECT edition FROM who_list_editions WHERE is_current"
+
     /// $1 edition, $2 source, $3 content_sha256 (the file's), $4 feed.
     static let whoInsertEdition = """
         INSERT INTO who_list_editions (edition, source, content_sha256, feed_id) VALUES ($1, $2, $3, $4)

@@ -116,12 +116,13 @@ public enum RunSnapshot {
     /// edition the run read (`kind` `who_list`; `feedId` nil when the migrations loaded it).
     public struct LoadRead: Sendable, Equatable {
         public var feedId: Int64?
-        /// The feed's kind (`vacancies`), or the snapshot's (`vacancy`) for versions of no load.
+        /// The feed's kind (`vacancies`, `who_list`).
         public var kind: String
-        public var source: String
-        public var fileName: String
+        /// Nil for versions no load wrote (seeded by hand).
+        public var source: String?
+        public var fileName: String?
         /// The file's SHA-256 (for the WHO list edition of the migrations: its content's).
-        public var fileSHA256: String
+        public var fileSHA256: String?
         /// The iso-codes version the load checked codes against (FEEDS.md "Codes"); nil
         /// when no load wrote the rows.
         public var isoCodesVersion: String?
@@ -129,7 +130,7 @@ public enum RunSnapshot {
         /// The rows of the snapshot that are versions this load wrote (WHO list: its entries).
         public var rows: Int
 
-        public init(feedId: Int64?, kind: String, source: String, fileName: String, fileSHA256: String,
+        public init(feedId: Int64?, kind: String, source: String?, fileName: String?, fileSHA256: String?,
                     isoCodesVersion: String?, finishedAt: Date?, rows: Int) {
             self.feedId = feedId; self.kind = kind; self.source = source; self.fileName = fileName
             self.fileSHA256 = fileSHA256; self.isoCodesVersion = isoCodesVersion; self.finishedAt = finishedAt
@@ -140,25 +141,35 @@ public enum RunSnapshot {
     /// The loads the snapshot of `runId` read, by feed id, then its WHO list edition. FEEDS.md
     /// asks for the iso-codes version "with every load and run": a run reads no code list, so
     /// its versions are those of the loads that checked the rows it read (each version names
-    /// its load, and neither changes once written). Empty before the snapshot step.
+    /// its load, and neither changes once written). A withdrawn employer or recruiter the
+    /// snapshot kept (a vacancy or worker still names it) counts under the load that wrote its
+    /// content, the last version before the withdrawal: the withdrawing load's file does not
+    /// hold it, nor were its codes checked there (a regression review, session 20). Empty
+    /// before the snapshot step.
     public static func loads(_ db: Connection, runId: Int64) throws -> [LoadRead] {
         // Names are this file's constants; the run id is a bind parameter.
         let taken = kinds.map { k in
             """
-            SELECT '\(k.kind)'::text AS kind, v.feed_id, count(*) AS n FROM run_snapshot s
-            JOIN \(k.kind)_versions v ON v.\(k.key) = s.key AND v.version = s.version
-            WHERE s.run_id = $1 AND s.kind = '\(k.kind)' GROUP BY v.feed_id
+            SELECT '\(k.kind)'::text AS kind,
+                   CASE WHEN v.withdrawn THEN (SELECT w.feed_id FROM \(k.kind)_versions w
+                        WHERE w.\(k.key) = v.\(k.key) AND w.version < v.version AND NOT w.withdrawn
+                        ORDER BY w.version DESC LIMIT 1) ELSE v.feed_id END AS feed_id
+            FROM run_snapshot s JOIN \(k.kind)_versions v ON v.\(k.key) = s.key AND v.version = s.version
+            WHERE s.run_id = $1 AND s.kind = '\(k.kind)'
             """
         }.joined(separator: "\nUNION ALL\n")
+        // Rows of no load show their kind as a load's would be named (`fx_rate` -> `fx_rates`).
+        let feedKinds = kinds.map { "('\($0.kind)', '\(feedKind($0.kind))')" }.joined(separator: ", ")
         var loads = try db.query("""
-            SELECT coalesce(f.kind, t.kind), t.feed_id, t.n::bigint, coalesce(f.source, '-'), coalesce(f.file_name, '-'),
-                   coalesce(f.file_sha256, '-'), f.iso_codes_version, f.finished_at
-            FROM (\(taken)) t LEFT JOIN feeds f ON f.feed_id = t.feed_id
-            ORDER BY t.feed_id NULLS FIRST, t.kind COLLATE "C"
+            SELECT coalesce(f.kind, k.feed_kind), t.feed_id, count(*), f.source, f.file_name, f.file_sha256,
+                   f.iso_codes_version, f.finished_at
+            FROM (\(taken)) t JOIN (VALUES \(feedKinds)) k (kind, feed_kind) ON k.kind = t.kind
+            LEFT JOIN feeds f ON f.feed_id = t.feed_id
+            GROUP BY 1, 2, 4, 5, 6, 7, 8 ORDER BY t.feed_id NULLS FIRST, coalesce(f.kind, k.feed_kind) COLLATE "C"
             """, params: [PostgresValue(runId)]).map { r in
-            LoadRead(feedId: try r.decodeIfPresent(1), kind: try r.decode(0), source: try r.decode(3),
-                     fileName: try r.decode(4), fileSHA256: try r.decode(5), isoCodesVersion: try r.decodeIfPresent(6),
-                     finishedAt: try r.decodeIfPresent(7), rows: try r.decode(2))
+            LoadRead(feedId: try r.decodeIfPresent(1), kind: try r.decode(0), source: try r.decodeIfPresent(3),
+                     fileName: try r.decodeIfPresent(4), fileSHA256: try r.decodeIfPresent(5),
+                     isoCodesVersion: try r.decodeIfPresent(6), finishedAt: try r.decodeIfPresent(7), rows: try r.decode(2))
         }
         loads += try db.query("""
             SELECT e.feed_id, e.source, coalesce(f.file_name, e.source), coalesce(f.file_sha256, e.content_sha256),
@@ -174,9 +185,17 @@ public enum RunSnapshot {
         return loads
     }
 
-    /// The iso-codes versions of `loads`, sorted by bytes, without repeats.
+    /// The feeds' name of a snapshot kind: `vacancy` -> `vacancies`, `fx_rate` -> `fx_rates`.
+    static func feedKind(_ kind: String) -> String { kind == "vacancy" ? "vacancies" : kind + "s" }
+
+    /// The iso-codes versions of `loads`, without repeats, in version order (`4.9.0` before
+    /// `4.15.0`: numeric parts as numbers, then bytes).
     public static func isoCodesVersions(_ loads: [LoadRead]) -> [String] {
-        Set(loads.compactMap(\.isoCodesVersion)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        func parts(_ v: String) -> [Int] { v.split(separator: ".").map { Int($0) ?? -1 } }
+        return Set(loads.compactMap(\.isoCodesVersion)).sorted { a, b in
+            let (x, y) = (parts(a), parts(b))
+            return x != y ? x.lexicographicallyPrecedes(y) : a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
     }
 
     /// The number of rows recorded per kind for `runId`.
