@@ -56,7 +56,10 @@ public final class Connection {
             PQfinish(conn)
             // The dev cluster is the last default: say it was the one tried, and how to start it or
             // name another (a documentation review: only the debug log said where it went).
-            let devCluster = config.source == .devCluster
+            // Only when no server answered (a running one's FATAL, a refused password, needs no start).
+            let noServer = !message.contains("FATAL") && (message.contains("No such file or directory")
+                                                           || message.contains("Connection refused"))
+            let devCluster = config.source == .devCluster && noServer
                 ? "; this is the dev cluster of Scripts/dev-db, used when no --database-url, DATABASE_URL or PG* "
                     + "variable names a database: start it with Scripts/dev-db start, or name the database" : ""
             throw PostgresError(kind: .connectionFailed,

@@ -68,6 +68,13 @@ struct DBMigrate: ParsableCommand {
                     + "with the labourmatch built from that checkout (swift build -c release), or point LABOURMATCH_HOME "
                     + "at the checkout this one was built from")
             }
+            // Tables under a schema LABOURMATCH_SCHEMA named, migrated again without it: a second,
+            // empty set in the path's schema (a regression review, session 20).
+            if database.config.schema == nil, let elsewhere = try Migrator.tablesElsewhere(db) {
+                let home = db.home ?? "the schema of this session"
+                throw CommandFailure("nothing was applied: \(elsewhere). To make a second set of tables in \(home) all "
+                    + "the same, name it: LABOURMATCH_SCHEMA=\(home) labourmatch db migrate")
+            }
             let applied = try migrator.migrate(db, logger: logger)
             let total = try migrator.status(db).applied.count
             if applied.isEmpty {

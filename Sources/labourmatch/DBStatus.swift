@@ -18,11 +18,14 @@ struct DBStatus: ParsableCommand {
     func run() throws {
         let logger = CommandLog.logger("status")
         let status: MigrationStatus
+        var elsewhere: String?
         do {
             let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let migrator = migrations.migrator
             status = try migrator.status(db)
+            // Every migration pending here, the tables in a schema the path does not name: say so.
+            if database.config.schema == nil { elsewhere = try Migrator.tablesElsewhere(db) }
         } catch {
             throw CommandLog.fail(error, status: Self.exitStatus(for: error))
         }
@@ -35,8 +38,9 @@ struct DBStatus: ParsableCommand {
             print("pending  \(p.name)  sha256 \(p.sha256.prefix(12))")
         }
         if status.applied.isEmpty && status.pending.isEmpty { print("no migrations") }
-        guard status.problems.isEmpty else {
-            for problem in status.problems {
+        let problems = status.problems.map { "\($0)" } + (elsewhere.map { [$0] } ?? [])
+        guard problems.isEmpty else {
+            for problem in problems {
                 Console.error("labourmatch: error: \(problem)\n")
             }
             throw ExitCode(1)

@@ -225,9 +225,9 @@ enum FeedText {
             if r.keptByOtherSources > 0, let other = r.keptByOtherSource {
                 let rows = r.keptByOtherSources == 1 ? "1 row repeats" : "\(grouped(r.keptByOtherSources)) rows repeat"
                 lines.append("  note: \(rows), unchanged, keys whose current version source '\(oneLine(other))'"
-                             + (r.keptByOtherSources > 1 ? " (or another)" : "") + " wrote: a key belongs to the source that "
+                             + (r.keptBySeveralSources ? " (or another)" : "") + " wrote: a key belongs to the source that "
                              + "wrote its current version, so they stay that source's, and its next snapshot withdraws any "
-                             + "it no longer lists (README, \"Loading modes\")")
+                             + "it no longer lists (README, \"Sources and modes\")")
             }
             lines += countLines(r.counts, mode: r.mode, source: r.source, withdrawalsSkipped: r.withdrawalsSkipped, feedId: r.feedId,
                                 kind: r.kind)

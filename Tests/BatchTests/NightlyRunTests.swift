@@ -1088,8 +1088,23 @@ import Testing
         let intoLm = try CLIProcess.run(["db", "migrate", "--database-url", bareURL], environment: ["LABOURMATCH_SCHEMA": "lm"])
         #expect(intoLm.status == 0, "\(intoLm.stderr)")
         let withoutIt = try CLIProcess.run(["runs", "list", "--database-url", bareURL])
-        #expect(withoutIt.status == 1 && withoutIt.stderr.contains("this session's search_path names no schema with "
-            + "LabourMatch tables, but schema lm holds them: set LABOURMATCH_SCHEMA=lm for every command"), "\(withoutIt.stderr)")
+        let named = "this session's search_path names no schema with LabourMatch tables, but schema lm (owner "
+        #expect(withoutIt.status == 1 && withoutIt.stderr.contains(named)
+                && withoutIt.stderr.contains("set LABOURMATCH_SCHEMA=lm for every command"), "\(withoutIt.stderr)")
+        // db status says so (exit 1), and db migrate applies nothing rather than a second set in public.
+        let status = try CLIProcess.run(["db", "status", "--database-url", bareURL])
+        #expect(status.status == 1 && status.stderr.contains(named), "\(status.stderr)")
+        let again = try CLIProcess.run(["db", "migrate", "--database-url", bareURL])
+        #expect(again.status == 1 && again.stderr.contains("nothing was applied: " + named)
+                && again.stderr.contains("LABOURMATCH_SCHEMA=public labourmatch db migrate"), "\(again.stderr)")
+        // Another application's schema_migrations (no sha256 column) beside a runs table is not named.
+        let other = try Connection(ConnectionConfig(conninfo: bareURL))
+        for sql in ["CREATE SCHEMA app", "CREATE TABLE app.schema_migrations (version text)", "CREATE TABLE app.runs (id int)"] {
+            try other.execute(sql)
+        }
+        other.close()
+        let listed = try CLIProcess.run(["runs", "list", "--database-url", bareURL])
+        #expect(listed.stderr.contains("schema lm (owner ") && !listed.stderr.contains("app"), "\(listed.stderr)")
         let withIt = try CLIProcess.run(["runs", "list", "--database-url", bareURL], environment: ["LABOURMATCH_SCHEMA": "lm"])
         #expect(withIt.status == 0, "\(withIt.stderr)")
         // Migrated up to 0005 only (an upgrade without db migrate): the load's missing type is

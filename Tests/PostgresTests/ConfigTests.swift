@@ -101,6 +101,14 @@ import Testing
         do { _ = try Connection(dev) } catch { #expect("\(error)".contains(said), "\(error)") }
         let named = ConnectionConfig.resolve(databaseURL: "host=\(home) port=1 dbname=x", environment: [:])
         do { _ = try Connection(named) } catch { #expect(!"\(error)".contains("dev cluster"), "\(error)") }
+        // A running dev cluster that refuses (no such database) needs no start: no hint.
+        let running = ConnectionConfig.devCluster(database: "no_such_database_\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            _ = try Connection(running)
+            Issue.record("a database that does not exist was connected to")
+        } catch {
+            #expect("\(error)".contains("does not exist") && !"\(error)".contains("Scripts/dev-db start"), "\(error)")
+        }
     }
 
     /// A cluster whose socket is only in /tmp (dev-db, when `postgres` cannot reach the project).

@@ -339,7 +339,11 @@ import Testing
             let a2 = try writeFile(dir, "a2.csv", "\(lines[0])\n\(k2)\n")
             #expect(try t.load(.vacancies, a1, source: "A", mode: .snapshot).counts.inserted == 2)
             let b = try t.load(.vacancies, b1, source: "B", mode: .snapshot)
-            #expect(b.counts.unchanged == 1 && b.keptByOtherSources == 1 && b.keptByOtherSource == "A")
+            #expect(b.counts.unchanged == 1 && b.keptByOtherSources == 1 && b.keptByOtherSource == "A" && !b.keptBySeveralSources)
+            // The only source of its kind is never counted (the query is not even run).
+            let copy = try writeFile(dir, "employers-again.csv", try String(contentsOfFile: fixturePath("employers.csv"), encoding: .utf8))
+            let alone = try t.load(.employers, copy, source: "employers", mode: .delta)
+            #expect(alone.counts.unchanged == alone.counts.read && alone.keptByOtherSources == 0)
             #expect(try t.load(.vacancies, a2, source: "A", mode: .snapshot).counts.withdrawn == 1, "K1 was A's")
             // Withdrawn, K1 is no longer current for anyone: B's changed listing brings it back as B's.
             let b2 = try writeFile(dir, "b2.csv", "\(lines[0])\n\(k1.replacingOccurrences(of: ",DE,", with: ",AT,"))\n")

@@ -109,6 +109,8 @@ public struct LoadReport: Sendable {
     /// source's, and its next snapshot withdraws the key if it no longer lists it.
     public var keptByOtherSources = 0
     public var keptByOtherSource: String?
+    /// Whether those rows' keys came from more than one other source.
+    public var keptBySeveralSources = false
     /// A no-op's earlier load as it was made, when it was a feed: what the summary says when it
     /// differs from this request, rejected rows, or was followed by other loads of the source.
     public var previousLoad: PreviousLoad?

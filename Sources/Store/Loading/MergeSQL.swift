@@ -189,7 +189,7 @@ extension EntityTable {
     /// version another source wrote, and the first such source. Lean rows are the source's own.
     var keptByOtherSources: String {
         """
-        SELECT count(*), min(f.source COLLATE "C") FROM lm_stage s
+        SELECT count(*), min(f.source COLLATE "C"), count(DISTINCT f.source) > 1 FROM lm_stage s
         JOIN \(versionsTable) v ON v.\(key) = s.key AND v.is_current JOIN feeds f ON f.feed_id = v.feed_id
         WHERE s.reason IS NULL AND s.lean IS NOT TRUE AND NOT (f.kind = $1 AND f.source = $2)
           AND NOT EXISTS (SELECT 1 FROM lm_plan p WHERE p.key = s.key)
@@ -284,6 +284,9 @@ enum FeedSQL {
 
     /// $1 kind, $2 source: whether a load of them has committed.
     static let sourceKnown = "SELECT EXISTS (SELECT FROM feeds WHERE kind = $1 AND source = $2)"
+
+    /// $1 kind, $2 source: whether another source of the kind has loads.
+    static let otherSourceLoaded = "SELECT EXISTS (SELECT FROM feeds WHERE kind = $1 AND source <> $2)"
     /// $1 kind: the sources of its latest loads, the most recent first, three at most.
     static let latestSources = """
         SELECT source FROM feeds WHERE kind = $1 GROUP BY source ORDER BY max(feed_id) DESC LIMIT 3

@@ -151,21 +151,7 @@ public struct Migrator: Sendable {
             guard try found.decode(0, as: Bool.self) else {
                 // Tables migrated under LABOURMATCH_SCHEMA, looked for without it: "run db migrate"
                 // made a second, empty set of tables (a documentation review, session 20).
-                let elsewhere = try db.query("""
-                    SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_class c
-                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                    WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
-                      AND EXISTS (SELECT FROM pg_catalog.pg_class r WHERE r.relnamespace = n.oid AND r.relname = 'runs'
-                                  AND r.relkind = 'r')
-                    ORDER BY n.nspname COLLATE "C"
-                    """).map { try $0.decode(0, as: String.self) }
-                if let first = elsewhere.first {
-                    let schemas = elsewhere.count == 1 ? "schema \(first) holds them"
-                        : "schemas \(elsewhere.joined(separator: ", ")) hold them"
-                    return "this session's search_path names no schema with LabourMatch tables, but \(schemas): "
-                        + "set LABOURMATCH_SCHEMA=\(first) for every command (README, \"Roles\"); db migrate "
-                        + "without it would make a second, empty set of tables"
-                }
+                if let hint = try Self.tablesElsewhere(db) { return hint }
                 return "this database has no LabourMatch tables in the schemas of this session's search_path (it was "
                     + "never migrated: run labourmatch db migrate first; or they are in a schema the search_path does not name)"
             }
@@ -195,6 +181,34 @@ public struct Migrator: Sendable {
         } catch {
             return nil   // the command's own statements meet the problem, if there is one
         }
+    }
+
+    /// When no schema of the session's path holds LabourMatch's tables but other schemas do (their
+    /// `schema_migrations` has LabourMatch's shape, with `sha256`, beside a `runs` table: another
+    /// application's does not count, as in `Connection`): a sentence naming them and their owners,
+    /// and LABOURMATCH_SCHEMA (trusted whoever owns it: the operator judges the owner). Tables
+    /// migrated under LABOURMATCH_SCHEMA and looked for without it were "never migrated", and db
+    /// migrate made a second, empty set of tables (a documentation review, session 20).
+    public static func tablesElsewhere(_ db: Connection) throws -> String? {
+        let elsewhere = try db.query("""
+            SELECT pg_catalog.quote_ident(n.nspname), pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner))
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
+              AND EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'sha256'
+                          AND NOT a.attisdropped)
+              AND EXISTS (SELECT FROM pg_catalog.pg_class r WHERE r.relnamespace = n.oid AND r.relname = 'runs'
+                          AND r.relkind = 'r')
+              AND NOT EXISTS (SELECT FROM pg_catalog.pg_class h WHERE h.relname = 'schema_migrations'
+                              AND h.relnamespace IN (SELECT s.oid FROM pg_catalog.pg_namespace s
+                                                     WHERE s.nspname = ANY (pg_catalog.current_schemas(false))))
+            ORDER BY n.nspname COLLATE "C"
+            """).map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) }
+        guard let first = elsewhere.first else { return nil }
+        let named = elsewhere.map { "\($0.0) (owner \($0.1))" }
+        let schemas = elsewhere.count == 1 ? "schema \(named[0]) holds them" : "schemas \(named.joined(separator: ", ")) hold them"
+        return "this session's search_path names no schema with LabourMatch tables, but \(schemas): if you trust "
+            + "its owner, set LABOURMATCH_SCHEMA=\(first.0) for every command (README, \"Roles\"); db migrate "
+            + "without it would make a second, empty set of tables"
     }
 
     /// Applies every pending migration in order, each in its own transaction; returns those applied.
