@@ -273,7 +273,9 @@ struct RowChecker {
         var byField = [JSONValue?](repeating: nil, count: fields.count)
         for member in members {
             guard let index = fields.firstIndex(where: { sameBytes($0.name, member.key) }) else {
-                throw FeedFileError(file: file, problem: .unknownKey(member.key), line: line)
+                var error = FeedFileError(file: file, problem: .unknownKey(member.key), line: line)
+                error.likelyKind = CSVHeader.likelyKind(members.map(\.key), not: reader.kind)
+                throw error
             }
             let field = fields[index]
             // Keys inside list items are spec keys too: an unknown one fails the file likewise.

@@ -178,6 +178,7 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): the header cannot be read: \(why)"
         case .unknownKey(let k):
             return "\(at): unknown key '\(Self.visible(k))' (not a field of this feed in FEEDS.md)"
+                + (likelyKind.map { "; the line's keys are those of the \($0.cliName) feed: is it the \($0.cliName) file?" } ?? "")
         case .unreadable(let why):
             return "\(at): cannot read the file: \(why)"
         case .tooLarge(let bytes, let limit):
@@ -186,8 +187,8 @@ public struct FeedFileError: Error, Sendable, Hashable, CustomStringConvertible 
             return "\(at): " + Self.whoRowsRejectedSentence(rejected: rejected, first: first)
                 + "; nothing was run: correct the file and run again"
         case .tooManyLines(let limit):
-            return "\(at): the file has more lines than a load numbers (\(limit), empty lines included, since line numbers "
-                + "count them): split it, or load it in parts as deltas"
+            return "\(at): the file has more lines than a load numbers (\(InputLimits.grouped(limit)), "
+                + "empty lines included, since line numbers count them): remove its empty lines, or split it"
         case .notRegularFile:
             return "\(at): not a regular file (a pipe, socket or device); a load reads its file twice, to hash it and then to load it: save the stream to a file and load that"
         }

@@ -44,6 +44,13 @@ public struct InputLimits: Sendable, Hashable {
             + "JSON nesting \(jsonDepth) levels, policy file \(InputLimits.size(policyBytes))"
     }
 
+    /// `2,147,483,647`: thousands grouped by commas, whatever the locale.
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n.magnitude))
+        let groups = stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }
+        return (n < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
     /// `4 GiB`, `64 KiB`, `300 bytes`: exact, in the largest unit that divides.
     static func size(_ bytes: Int) -> String {
         for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {

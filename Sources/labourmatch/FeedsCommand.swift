@@ -254,7 +254,12 @@ enum FeedText {
     /// `feeds show ID`.
     static func feedSummary(_ f: FeedSummary) -> String {
         var lines = ["feed \(f.feedId): \(f.kind.cliName) from source '\(oneLine(f.source))', \(f.mode.rawValue), \(f.format.rawValue)"]
-        if let edition = f.whoListEdition { lines.append("  WHO list edition \(edition)") }
+        if let edition = f.whoListEdition {
+            let stored = f.counts.read - f.counts.rejected
+            lines.append("  WHO list edition \(edition), which stores \(grouped(stored)) \(stored == 1 ? "country" : "countries"); "
+                         + "the counts below compare it with the edition it replaced (unchanged: the same country, name "
+                         + "and region there)")
+        }
         lines += countLines(f.counts, mode: f.mode, source: f.source, withdrawalsSkipped: f.withdrawalsSkipped, feedId: f.feedId,
                             kind: f.kind)
         if f.counts.rejected > 0 { lines.append("    (the rows: labourmatch feeds show \(f.feedId) --rejections --detail, "

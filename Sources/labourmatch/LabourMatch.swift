@@ -32,7 +32,8 @@ struct LabourMatch: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // `help nosuch` would print the top help with status 0: a typo that looks answered.
         if let word = unknownHelpTopic(Array(CommandLine.arguments.dropFirst())) {
-            Console.error("labourmatch: error: no command '\(word)' to help with (labourmatch --help lists them)\n")
+            Console.error("labourmatch: error: no command '\(word.word)' to help with (labourmatch \(word.parent)--help "
+                          + "lists them)\n")
             Foundation.exit(2)
         }
         do {
@@ -77,13 +78,17 @@ struct LabourMatch: AsyncParsableCommand {
 }
 
 extension LabourMatch {
-    /// The first word after `help` that names no command at its place (`help runs nosuch`), if any.
-    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+    /// The first word after `help` that names no command at its place (`help runs nosuch`), if any,
+    /// with the commands before it (`runs `). Words after a command without subcommands are its
+    /// arguments (`help load employers`); `help help` is argument-parser's own.
+    static func unknownHelpTopic(_ arguments: [String]) -> (word: String, parent: String)? {
         guard arguments.first == "help" else { return nil }
-        var level = configuration.subcommands
+        var level = configuration.subcommands, parent = ""
         for word in arguments.dropFirst() where !word.hasPrefix("-") {
-            guard let command = level.first(where: { $0._commandName == word }) else { return word }
+            if level.isEmpty || (parent.isEmpty && word == "help") { return nil }
+            guard let command = level.first(where: { $0._commandName == word }) else { return (word, parent) }
             level = command.configuration.subcommands
+            parent += word + " "
         }
         return nil
     }

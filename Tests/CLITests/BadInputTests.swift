@@ -59,10 +59,14 @@ import Testing
     /// `help` of a command that does not exist is bad usage (it printed the top help, status 0);
     /// `help` of one that does is not; `--version` names the engine and the last migration.
     @Test func helpOfNoCommandExits2AndVersionSaysWhatItIs() throws {
-        for words in [["help", "nosuch"], ["help", "runs", "nosuch"]] {
+        for (words, lister) in [(["help", "nosuch"], "labourmatch --help"), (["help", "runs", "nosuch"], "labourmatch runs --help")] {
             let typo = try labourmatch(words)
-            #expect(typo.status == 2 && typo.stderr.contains("no command 'nosuch' to help with") && typo.stdout.isEmpty,
-                    "\(words): \(typo.stderr)")
+            #expect(typo.status == 2 && typo.stderr.contains("no command 'nosuch' to help with (\(lister) lists them)")
+                    && typo.stdout.isEmpty, "\(words): \(typo.stderr)")
+        }
+        // Words after a command without subcommands are its arguments; `help help` is the parser's.
+        for words in [["help", "load", "employers"], ["help", "help"]] {
+            #expect(try labourmatch(words).status == 0, "\(words)")
         }
         let help = try labourmatch(["help", "runs", "show"])
         #expect(help.status == 0 && help.stdout.contains("USAGE: labourmatch runs show"), "\(help.stdout)")

@@ -36,6 +36,11 @@ import Testing
         #expect(fileError(.employers, .csv, "employer_id,name,country,colour\n")?.likelyKind == nil)
         // Only some of the recruiters' required columns: not named.
         #expect(fileError(.employers, .csv, "recruiter_id,name\n")?.likelyKind == nil)
+        // NDJSON: the first line's keys.
+        let line = "{" + FeedKind.fxRates.fields.filter(\.required).map { "\"\($0.name)\": \"1\"" }.joined(separator: ", ") + "}\n"
+        let json = fileError(.minimumWages, .ndjson, line)
+        #expect(json?.likelyKind == .fxRates && json?.description.contains("the line's keys are those of the fx-rates feed") == true,
+                "\(String(describing: json))")
     }
 
     @Test func optionalColumnsMayBeLeftOutAndColumnsComeInAnyOrder() throws {

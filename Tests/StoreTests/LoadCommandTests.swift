@@ -662,6 +662,9 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             #expect(who.stdout.contains("WHO list edition 2024, now the current one, stores its \(list.count - 2) countries; "
                 + "the counts below compare it with the edition it replaces"), "\(who.stdout)")
             #expect(try t.int("SELECT count(*) FROM who_list_entries WHERE edition = '2024'") == list.count - 2)
+            let shown = try runLabourmatch(["feeds", "show", "1", "--database-url", url])
+            #expect(shown.status == 0 && shown.stdout.contains("WHO list edition 2024, which stores \(list.count - 2) countries; "
+                + "the counts below compare it with the edition it replaced"), "\(shown.stdout)")
             let dropped = try runLabourmatch(["feeds", "show", "1", "--withdrawn", "--database-url", url])
             #expect(dropped.status == 0 && dropped.stdout == "AF\n", "\(dropped.stdout)\(dropped.stderr)")
 

@@ -51,6 +51,8 @@ import Testing
             } catch let LoadError.feedFile(error) {
                 #expect(error.problem == .tooManyLines(limit: 3) && error.line == 4, "\(error)")
                 #expect("\(error)".contains("line 4: the file has more lines than a load numbers (3, empty lines included"))
+                #expect(FeedFileError(file: "f", problem: .tooManyLines(limit: Int(Int32.max))).description
+                        .contains("(2,147,483,647, empty lines included, since line numbers count them): remove its empty lines"))
             }
             #expect(try t.int("SELECT count(*) FROM feeds") == before)
             #expect(try t.int("SELECT count(*) FROM vacancy_versions") == 0)
