@@ -1106,6 +1106,15 @@ def db_compare(binary, inst_dir, meta, file_error, seed):
                     (offline_dir / name).symlink_to(inst_dir / name)
             for strategy in STRATEGIES:
                 swift(binary, offline_dir, meta, strategy)
+        elif _who_list_edition(inst_dir / meta["who_name"]) < _who_list_edition(WHO_SOURCE):
+            # Editions move forward: one older than the shipped, current edition is refused unless
+            # asked for (--allow-older-edition), which the runs then read.
+            if loaded.returncode != 2 or "is older than the current edition" not in loaded.stderr:
+                return [f"load who-list {meta['who_name']}: expected exit 2 (older than the current edition), "
+                        f"got {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
+            loaded = labourmatch("load", "who-list", str(inst_dir / meta["who_name"]), "--allow-older-edition")
+            if loaded.returncode != 0:
+                return [f"load who-list --allow-older-edition: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
         elif loaded.returncode != 0:
             return [f"load who-list: exit {loaded.returncode}: {loaded.stderr.strip()[:300]}"]
     problems = db_runs(labourmatch, inst_dir, meta, "db", offline_dir)
