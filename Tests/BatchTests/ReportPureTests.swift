@@ -138,7 +138,8 @@ import Testing
         #expect(AuditReport.thisRun("WHO_SAFEGUARD_LIST", whoListEdition: nil, policy: policy)
                 == " (this run: health_isco_prefixes none)")
         #expect(AuditReport.thisRun("NO_CONSENT", whoListEdition: "2023", policy: policy) == "")
-        #expect(ReportFormat.criterion("5/32") == "5/32 (0.1563)")
+        #expect(ReportFormat.criterion("5/32") == "5/32 (0.156250)" && ReportFormat.criterionDecimal("5/32") == "0.156250")
+        #expect(ReportFormat.criterion("2/3") == "2/3 (\(ReportFormat.criterionDecimal("2/3")))" && ReportFormat.criterion("1") == "1")
         #expect(ReportFormat.criterionDecimal("1/3") == "0.333333")
         #expect(JSONValue.quote("a\"b\\c\n\u{1}") == "\"a\\\"b\\\\c\\n\\u0001\"")
     }

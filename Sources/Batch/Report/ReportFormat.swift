@@ -21,11 +21,12 @@ enum ReportFormat {
         n == 0 ? "-" : decimal(m * 100, n, places: 1) + " %"
     }
 
-    /// An exact criterion value (`n` or `n/d`) for reading: `1`, `0`, `1/2 (0.5000)`.
+    /// An exact criterion value (`n` or `n/d`) for reading: `1`, `0`, `1/2 (0.500000)`, the
+    /// decimal as the CSV writes it (six places: explain and the report printed four, session 19).
     static func criterion(_ exact: String) -> String {
         let parts = exact.split(separator: "/")
-        guard parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]) else { return exact }
-        return "\(exact) (\(decimal(n, d, places: 4)))"
+        guard parts.count == 2, Int(parts[0]) != nil, Int(parts[1]) != nil else { return exact }
+        return "\(exact) (\(criterionDecimal(exact)))"
     }
 
     /// An exact criterion value as a decimal with six places (for the CSV); the text itself when unreadable.
