@@ -296,7 +296,16 @@ public final class Connection {
                        'granted to', false
                 FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
                 WHERE c.relnamespace = (SELECT oid FROM home) AND a.privilege_type = 'REFERENCES' AND a.grantee <> c.relowner
-                  AND c.relname::text IN (SELECT r FROM own))
+                  AND c.relname::text IN (SELECT r FROM own)
+                UNION ALL
+                -- UPDATE on the identity sequences of its tables: setval to the end stops every run
+                -- and load (their ids come from them); LabourMatch grants none (review 4, session 19).
+                SELECT 'UPDATE privilege on sequence', quote_ident(s.relname), a.grantee, 'granted to', false
+                FROM pg_class s JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+                                                 AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                JOIN pg_class c ON c.oid = d.refobjid CROSS JOIN LATERAL aclexplode(s.relacl) a
+                WHERE s.relkind = 'S' AND c.relnamespace = (SELECT oid FROM home) AND c.relname::text IN (SELECT r FROM own)
+                  AND a.privilege_type = 'UPDATE' AND a.grantee <> s.relowner)
             SELECT x.object, count(*) OVER (), count(*) FILTER (WHERE x.theirs) OVER (),
                    (SELECT \(name("h.tables_owner")) FROM home h WHERE h.tables_owner IS NOT NULL AND NOT \(trusted("h.tables_owner"))),
                    quote_ident(current_database())
@@ -336,10 +345,11 @@ public final class Connection {
                 parts.append((tablesOwner == nil ? "labourmatch's schema \(shown) holds" : "Besides, it holds")
                     + " what it cannot trust (objects of a role that is not a superuser, this login, or the owner of the "
                     + "database or of the schema, or a member of one; triggers on its tables other than its own; foreign "
-                    + "keys to them with an ON DELETE or ON UPDATE action): \(named); one could take the place of "
+                    + "keys to them with an ON DELETE or ON UPDATE action; UPDATE on their sequences): \(named); one could take the place of "
                     + "PostgreSQL's own inside labourmatch's statements, or run as a trigger inside them, with their role's "
                     + "rights, so labourmatch refuses to work here. Their owner or an administrator drops them or moves "
-                    + "them out of the schema (ALTER ... SET SCHEMA), revokes the TRIGGER and REFERENCES privileges, or "
+                    + "them out of the schema (ALTER ... SET SCHEMA), revokes the TRIGGER and REFERENCES privileges (and "
+                    + "UPDATE on the sequences), or "
                     + "labourmatch's tables go to a schema of their own. Its tables carry its own triggers only (keep an "
                     + "audit trigger on a table of your own), and a foreign key to them has no ON DELETE or ON UPDATE "
                     + "action (README, \"Roles\")")

@@ -249,6 +249,10 @@ private func expectRefused(_ db: Connection, _ sql: String, _ state: String,
             // the TRIGGER privilege (granted by a common GRANT ALL ON ALL TABLES) lets it make one.
             try refused(["GRANT TRIGGER ON feeds TO \(role)"], said: ["TRIGGER privilege on feeds (granted to \(role))"],
                         undo: ["REVOKE TRIGGER ON feeds FROM \(role)"])
+            // UPDATE on an identity sequence lets a role setval it to the end: no run id is left.
+            try refused(["GRANT UPDATE ON SEQUENCE runs_run_id_seq TO \(role)"],
+                        said: ["UPDATE privilege on sequence runs_run_id_seq (granted to \(role))"],
+                        undo: ["REVOKE UPDATE ON SEQUENCE runs_run_id_seq FROM \(role)"])
             try db.execute("CREATE FUNCTION public.lm_audit_own() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$")
             defer { _ = try? db.execute("DROP FUNCTION IF EXISTS public.lm_audit_own() CASCADE") }
             try db.execute("CREATE SCHEMA \(role)_code AUTHORIZATION \(role)")
