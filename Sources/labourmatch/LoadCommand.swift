@@ -220,6 +220,14 @@ struct LoadCommand: ParsableCommand {
            let warning = FeedText.withdrawalWarning(report.counts) {
             CommandLog.warn("feed \(report.feedId.map(String.init) ?? "?"): \(warning)")
         }
+        // Every row rejected still exits 0 (the load is recorded, FEEDS.md's rejections are data):
+        // say it where a scheduled load's log is read (an operator review, session 20: 200,000
+        // vacancies loaded before their employers, exit 0, nothing in the log).
+        if case .loaded = report.outcome, report.counts.read > 0, report.counts.accepted == 0 {
+            let id = report.feedId.map(String.init) ?? "?"
+            CommandLog.warn("feed \(id): every one of its \(FeedText.grouped(report.counts.read)) rows was rejected, so "
+                            + "nothing of the file was loaded (labourmatch feeds show \(id) says why)")
+        }
         if let rejections {
             print("rejections: \(FeedText.grouped(rejections.rows)) row(s) written to \(rejections.path)")
         }
