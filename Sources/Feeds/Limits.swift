@@ -45,7 +45,7 @@ public struct InputLimits: Sendable, Hashable {
     }
 
     /// `2,147,483,647`: thousands grouped by commas, whatever the locale.
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let digits = Array(String(n.magnitude))
         let groups = stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }
         return (n < 0 ? "-" : "") + groups.joined(separator: ",")

@@ -301,21 +301,13 @@ enum FeedText {
     static func withdrawalWarning(_ c: LoadCounts) -> String? {
         // A file of no data rows withdraws everything only with --allow-empty: asked for in words.
         guard c.withdrawn > c.accepted, c.read > 0 else { return nil }
-        return "this snapshot withdrew more keys than its file lists (\(grouped(c.withdrawn)) against \(grouped(c.accepted))):"
+        return "this snapshot withdrew more keys than its file has accepted rows (\(grouped(c.withdrawn)) against \(grouped(c.accepted))):"
             + " if the file is not the source's full set, load the full one (with --force if it was loaded before),"
             + " or load partial files with --mode delta"
     }
 
     /// `1234567` as `1,234,567` (the same whatever the locale).
-    static func grouped(_ n: Int) -> String {
-        let digits = Array(String(n.magnitude))
-        var out = ""
-        for (i, d) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(d)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    static func grouped(_ n: Int) -> String { InputLimits.grouped(n) }
 
     /// `2026-11-29 03:10:48` in UTC.
     static func timestamp(_ date: Date) -> String {

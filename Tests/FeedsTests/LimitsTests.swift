@@ -19,6 +19,14 @@ import Testing
 
     static let employerHeader = "employer_id,name,country"
 
+    /// Numbers in messages are grouped by commas whatever the locale (one function: the load
+    /// summary's and the limits' messages).
+    @Test func numbersAreGroupedByThousands() {
+        let cases: [(Int, String)] = [(0, "0"), (999, "999"), (1000, "1,000"), (1_234_567, "1,234,567"),
+                                      (-1234, "-1,234"), (Int(Int32.max), "2,147,483,647")]
+        for (n, text) in cases { #expect(InputLimits.grouped(n) == text, "\(n)") }
+    }
+
     @Test func aCSVRecordOverTheLimitIsMalformedWithItsRawCut() throws {
         let limits = Self.limits(record: 40)
         let long = "E2,\(String(repeating: "x", count: 100)),DE"
