@@ -71,9 +71,10 @@ struct DBMigrate: ParsableCommand {
             // Tables under a schema LABOURMATCH_SCHEMA named, migrated again without it: a second,
             // empty set in the path's schema (a regression review, session 20).
             if database.config.schema == nil, let elsewhere = try Migrator.tablesElsewhere(db) {
-                let home = db.home ?? "the schema of this session"
-                throw CommandFailure("nothing was applied: \(elsewhere). To make a second set of tables in \(home) all "
-                    + "the same, name it: LABOURMATCH_SCHEMA=\(home) labourmatch db migrate")
+                let also = db.home.map { "To make a second set of tables in \($0) all the same, name it: "
+                    + "LABOURMATCH_SCHEMA='\($0)' labourmatch db migrate" }
+                    ?? "To make a second set of tables elsewhere all the same, name its schema with LABOURMATCH_SCHEMA"
+                throw CommandFailure("nothing was applied: \(elsewhere). \(also)")
             }
             let applied = try migrator.migrate(db, logger: logger)
             let total = try migrator.status(db).applied.count

@@ -1096,7 +1096,7 @@ import Testing
         #expect(status.status == 1 && status.stderr.contains(named), "\(status.stderr)")
         let again = try CLIProcess.run(["db", "migrate", "--database-url", bareURL])
         #expect(again.status == 1 && again.stderr.contains("nothing was applied: " + named)
-                && again.stderr.contains("LABOURMATCH_SCHEMA=public labourmatch db migrate"), "\(again.stderr)")
+                && again.stderr.contains("LABOURMATCH_SCHEMA='public' labourmatch db migrate"), "\(again.stderr)")
         // Another application's schema_migrations (no sha256 column) beside a runs table is not named.
         let other = try Connection(ConnectionConfig(conninfo: bareURL))
         for sql in ["CREATE SCHEMA app", "CREATE TABLE app.schema_migrations (version text)", "CREATE TABLE app.runs (id int)"] {

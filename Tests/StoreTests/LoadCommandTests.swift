@@ -719,6 +719,12 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
             let asked = try runLabourmatch(["load", "who-list", older, "--allow-older-edition", "--database-url", url])
             #expect(asked.status == 0 && asked.stdout.contains("WHO list edition 2020, now the current one"), "\(asked.stderr)")
             #expect(try t.strings("SELECT edition FROM who_list_editions WHERE is_current") == ["2020"])
+            #expect(refused.stderr.contains("it is one-way, since an edition is loaded once and 2023 cannot be made current again"))
+            // 2023 again (the migrations' bytes): not a quiet no-op, since 2020 is the list in force.
+            let back = try runLabourmatch(["load", "who-list", repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv").path,
+                                           "--database-url", url])
+            #expect(back.status == 2 && back.stderr.contains("WHO list edition 2023 was loaded before from the same bytes, but "
+                + "the current edition is 2020"), "\(back.stdout)\(back.stderr)")
             // A newer one needs nothing.
             let newer = try writeFile(dir, "who-safeguards-2026.csv", list.joined(separator: "\n") + "\n")
             #expect(try runLabourmatch(["load", "who-list", newer, "--database-url", url]).status == 0)

@@ -296,6 +296,11 @@ private struct LoadRun {
             guard try loaded.decode(0, as: String.self) == report.sha256 else {
                 throw LoadError.whoEditionConflict(edition: edition, file: report.path)
             }
+            // Loaded before, and no longer current (an older edition was loaded after it): the
+            // no-op would read as "this list is in force" (a review, session 20).
+            if let current = try tx.query(FeedSQL.currentWHOEdition).first?.decode(0, as: String.self), current != edition {
+                throw LoadError.whoEditionNotCurrent(edition: edition, current: current, file: report.path)
+            }
             report.outcome = .noOp(previousFeed: try loaded.decodeIfPresent(1, as: Int64.self),
                                    loadedAt: try loaded.decode(2, as: Date.self))
             return report

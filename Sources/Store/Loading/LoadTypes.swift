@@ -171,6 +171,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case badSource(String)
     /// The WHO list edition the file name gives is already loaded, from another file.
     case whoEditionConflict(edition: String, file: String)
+    /// A WHO list edition loaded before from the same file, which is no longer the current one.
+    case whoEditionNotCurrent(edition: String, current: String, file: String)
     /// A WHO list edition before the current one, without `allowOlderEdition`.
     case whoEditionOlder(edition: String, current: String, file: String)
     /// A WHO list file whose name holds no edition (four consecutive digits).
@@ -213,7 +215,12 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case .whoEditionOlder(let edition, let current, let file):
             return "\(file): WHO list edition \(edition) (from the file name) is older than the current edition "
                 + "\(current): loaded, it would become current and could lift safeguards \(current) sets; nothing was "
-                + "loaded (give --allow-older-edition if going back is meant)"
+                + "loaded. Give --allow-older-edition if going back is meant: it is one-way, since an edition is loaded "
+                + "once and \(current) cannot be made current again (only a later edition can replace \(edition))"
+        case .whoEditionNotCurrent(let edition, let current, let file):
+            return "\(file): WHO list edition \(edition) was loaded before from the same bytes, but the current edition "
+                + "is \(current) (an older one, loaded after it with --allow-older-edition): an edition is loaded once "
+                + "and cannot be made current again; nothing was written. A later edition replaces \(current)"
         case .lockTimeout(let kind, let source, let seconds):
             return "another load of \(kind.cliName) from source '\(source)' held the lock for \(Int(exactly: seconds.rounded(.down)).map(String.init) ?? "\(seconds)") s; nothing was loaded: try again when it is done (or raise --lock-timeout)"
         case .notMigrated:

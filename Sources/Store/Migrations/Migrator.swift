@@ -200,7 +200,9 @@ public struct Migrator: Sendable {
                           AND r.relkind = 'r')
               AND NOT EXISTS (SELECT FROM pg_catalog.pg_class h WHERE h.relname = 'schema_migrations'
                               AND h.relnamespace IN (SELECT s.oid FROM pg_catalog.pg_namespace s
-                                                     WHERE s.nspname = ANY (pg_catalog.current_schemas(false))))
+                                                     WHERE s.nspname = ANY (pg_catalog.current_schemas(false)))
+                              AND EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = h.oid
+                                          AND a.attname = 'sha256' AND NOT a.attisdropped))
             ORDER BY n.nspname COLLATE "C"
             """).map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) }
         guard let first = elsewhere.first else { return nil }
