@@ -392,13 +392,8 @@ import TestSupport
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and
     /// says exactly what it says from the whole run: for every worker of the fixtures' run,
     /// alone and with a vacancy (its match, a refused pair, another vacancy, an unknown id).
-    @Test func explainFromTheRowsItNeedsEqualsExplainFromTheWholeRun() throws {
-        let (fixture, runId) = try FixtureRun.withRun()
-        defer { fixture.close() }
-        let db = try fixture.database.connect()
-        defer { db.close() }
+    @Test func explainFromTheRowsItNeedsEqualsExplainFromTheWholeRun() throws { try FixtureRun.withWholeRun { fixture, db, runId, full in
         let run = Int64(runId)
-        let full = try RunData.load(db, runId: run)
         let vacancies = full.input.vacancies.map(\.id)
         #expect(full.input.workers.count >= 100 && vacancies.count >= 20)
         var compared = 0
@@ -432,18 +427,13 @@ import TestSupport
         #expect(compared == full.input.workers.count)
         let nobody = try RunData.load(db, runId: run, worker: "NO-SUCH-WORKER", vacancy: vacancies[0])
         #expect(throws: Explanation.Failure.self) { try Explanation.text(nobody, worker: "NO-SUCH-WORKER") }
-    }
+    } }
 
     /// `explain --vacancy V` alone, for every vacancy of the fixtures' run: the same text from its
     /// own rows as from the whole run; its matches, unfilled openings and refused workers as
     /// SQL written here and the report's unfilled rows say; exit 2 for a vacancy not in the run.
-    @Test func explainAVacancyAloneSaysWhatTheStoredRunSays() throws {
-        let (fixture, runId) = try FixtureRun.withRun()
-        defer { fixture.close() }
-        let db = try fixture.database.connect()
-        defer { db.close() }
+    @Test func explainAVacancyAloneSaysWhatTheStoredRunSays() throws { try FixtureRun.withWholeRun { fixture, db, runId, full in
         let run = Int64(runId)
-        let full = try RunData.load(db, runId: run)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.report(runId, "json").utf8))
                                   as? [String: Any])
         let unfilled = try #require(report["unfilled_vacancies"] as? [[String: Any]])
@@ -480,7 +470,7 @@ import TestSupport
         let one = try fixture.command(["explain", String(runId), "--vacancy", full.input.vacancies[0].id])
         let expected = try Explanation.explainVacancy(full, vacancy: full.input.vacancies[0].id)
         #expect(one.status == 0 && one.stdout == expected, "\(one.stderr)")
-    }
+    } }
 
     /// Openings past 64 bits (FEEDS.md sets no bound), loaded, run and reported: every sum of
     /// openings equals PostgreSQL's exact numeric sum over the run's snapshot, in summary.json
@@ -691,6 +681,16 @@ extension FixtureRun {
         let outcome = try fixture.run(out: "run")
         #expect(outcome.status == 0, "\(outcome.stderr)")
         return (fixture, try fixture.count("SELECT max(run_id) FROM runs"))
+    }
+
+    /// A fixture run (`withRun`), a connection to its database and the whole run as `RunData.load`
+    /// reads it, for `body`; the database is dropped after.
+    static func withWholeRun(_ body: (FixtureRun, Connection, Int, RunData) throws -> Void) throws {
+        let (fixture, runId) = try withRun()
+        defer { fixture.close() }
+        let db = try fixture.database.connect()
+        defer { db.close() }
+        try body(fixture, db, runId, try RunData.load(db, runId: Int64(runId)))
     }
 
     /// `labourmatch report RUN --format F --out -` (standard output).

@@ -151,27 +151,6 @@ public struct AuditReport: Sendable, Equatable {
         public var usdPerUnit: String
     }
 
-    /// A load whose rows the run's snapshot took, or its WHO list edition, as `RunSnapshot.LoadRead` says.
-    public struct LoadRow: Sendable, Equatable {
-        /// The feed id; nil for the WHO list edition the migrations loaded, and for rows no load wrote.
-        public var feedId: Int64?
-        public var kind: String
-        /// Nil for rows no load wrote (seeded by hand).
-        public var source: String?
-        public var fileName: String?
-        public var fileSHA256: String?
-        /// Nil when no load checked the rows (the migrations' WHO list edition, rows no load wrote).
-        public var isoCodesVersion: String?
-        /// ISO 8601, UTC; nil when unknown.
-        public var finishedAt: String?
-        public var rows: Int
-        /// The cells of `AuditReport.loadColumns` ("" for what is not known).
-        var cells: [String] {
-            [feedId.map(String.init) ?? "", kind, source ?? "", fileName ?? "", fileSHA256 ?? "", isoCodesVersion ?? "",
-             finishedAt ?? "", "\(rows)"]
-        }
-    }
-
     /// A destination's minimum monthly wage the run read, as written, and in USD ("" without a rate).
     public struct MinimumWageRow: Sendable, Equatable {
         public var country: String
@@ -241,7 +220,8 @@ public struct AuditReport: Sendable, Equatable {
     /// The money the wage rules and the workers' ranks read: every exchange rate and minimum
     /// wage of the run's snapshot, by currency and by country (bytes).
     public var fxRates: [FXRow]
-    public var loads: [LoadRow]
+    /// The loads the run's rows came from, and its WHO list edition, as `RunSnapshot.loads` read them.
+    public var loads: [RunSnapshot.LoadRead]
     public var minimumWages: [MinimumWageRow]
     public var unmatchedWorkers: [Unmatched]
     public var unfilledVacancies: [Unmatched]
@@ -291,11 +271,7 @@ extension AuditReport {
             }
             return row
         }
-        loads = current.loads.map { l in
-            LoadRow(feedId: l.feedId, kind: l.kind, source: l.source, fileName: l.fileName,
-                    fileSHA256: l.fileSHA256, isoCodesVersion: l.isoCodesVersion,
-                    finishedAt: l.finishedAt.map { stamp.string(from: $0) }, rows: l.rows)
-        }
+        loads = current.loads
         header.isoCodesVersions = RunSnapshot.isoCodesVersions(current.loads)
         fxRates = current.input.fxRates.sorted { bytesLess($0.currency, $1.currency) }
             .map { FXRow(currency: $0.currency, usdPerUnit: $0.usdPerUnit.description) }
@@ -724,4 +700,15 @@ func gcd(_ a: Int, _ b: Int) -> Int {
     var (x, y) = (abs(a), abs(b))
     while y != 0 { (x, y) = (y, x % y) }
     return max(x, 1)
+}
+
+extension RunSnapshot.LoadRead {
+    /// When the load finished, ISO 8601 in UTC, as the report's other times.
+    var finishedText: String? { finishedAt.map { ISO8601DateFormatter().string(from: $0) } }
+
+    /// The cells of `AuditReport.loadColumns` ("" for what is not known).
+    var cells: [String] {
+        [feedId.map(String.init) ?? "", kind, source ?? "", fileName ?? "", fileSHA256 ?? "", isoCodesVersion ?? "",
+         finishedText ?? "", "\(rows)"]
+    }
 }

@@ -108,7 +108,7 @@ public enum ReportJSON {
                 .object([("feed_id", .number($0.feedId.map(Int.init))), ("kind", .string($0.kind)),
                          ("source", .text($0.source)), ("file_name", .text($0.fileName)),
                          ("file_sha256", .text($0.fileSHA256)), ("iso_codes_version", .text($0.isoCodesVersion)),
-                         ("finished_at", .text($0.finishedAt)), ("rows", .int($0.rows))])
+                         ("finished_at", .text($0.finishedText)), ("rows", .int($0.rows))])
             })),
             ("unmatched_workers", unmatched(r.unmatchedWorkers)),
             ("unfilled_vacancies", unmatched(r.unfilledVacancies)),
