@@ -124,9 +124,7 @@ public final class Connection {
             SELECT n.nspname, quote_ident(n.nspname), quote_ident(o.rolname),
                    o.rolsuper OR o.rolname = session_user OR o.rolname = 'pg_database_owner'
                    OR n.nspowner = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()),
-                   EXISTS (SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-                           WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind = 'r'
-                             AND a.attname = 'sha256' AND NOT a.attisdropped)
+                   \(Self.holdsMigrationsTable("n.oid"))
             FROM unnest($1::text[]) WITH ORDINALITY AS p(name, ord)
             JOIN pg_namespace n ON n.nspname = p.name
             JOIN pg_roles o ON o.oid = n.nspowner
@@ -390,6 +388,18 @@ public final class Connection {
         let part = shape.split(separator: " ")
         return tables.map { "('\($0)', '\(part[0])', '\(part[1])', \(part[2]))" }
     }.joined(separator: ", ")
+
+    /// SQL: whether the schema of oid `namespace` holds LabourMatch's `schema_migrations` (with
+    /// its `sha256` column: another application's, such as Rails', does not count). The one
+    /// test of "LabourMatch's tables are here" of the home schema's choice and of the migrator's
+    /// hint of tables elsewhere.
+    public static func holdsMigrationsTable(_ namespace: String) -> String {
+        """
+        EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+                WHERE c.relnamespace = \(namespace) AND c.relname = 'schema_migrations' AND c.relkind = 'r'
+                  AND a.attname = 'sha256' AND NOT a.attisdropped)
+        """
+    }
 
     /// A string libpq cannot parse can never connect: it is refused as such (permanent), not as a
     /// server that did not answer (which a caller would try again). libpq reads a string as a URL

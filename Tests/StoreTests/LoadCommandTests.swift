@@ -656,8 +656,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         try LoadDB.with { t in
             let url = t.url(), dir = try scratchDir()
             defer { try? FileManager.default.removeItem(at: dir) }
-            let list = try String(contentsOf: repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv"),
-                                  encoding: .utf8).split(separator: "\n")
+            let list = try shippedWHOListLines()
             let edition = try writeFile(dir, "who-safeguards-2024.csv", ([list[0]] + list.dropFirst(2)).joined(separator: "\n") + "\n")
             let who = try runLabourmatch(["load", "who-list", edition, "--database-url", url])
             #expect(who.status == 0 && who.stdout.contains("countries the previous edition had and this one has not: 1\n"
@@ -706,8 +705,7 @@ func waitFor(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         try LoadDB.with { t in
             let url = t.url(), dir = try scratchDir()
             defer { try? FileManager.default.removeItem(at: dir) }
-            let list = try String(contentsOf: repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv"),
-                                  encoding: .utf8).split(separator: "\n")
+            let list = try shippedWHOListLines()
             let older = try writeFile(dir, "who-safeguards-2020.csv", ([list[0]] + list.dropFirst(3)).joined(separator: "\n") + "\n")
             let before = try t.writtenRows()
             let refused = try runLabourmatch(["load", "who-list", older, "--database-url", url])

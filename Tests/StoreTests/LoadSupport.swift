@@ -98,6 +98,12 @@ func writeFile(_ dir: URL, _ name: String, _ text: String) throws -> String {
 }
 
 /// The lines of `Fixtures/vacancies.csv`: the header, then the 52 data rows.
+/// The lines of the project's WHO list (2023 edition, which the migrations load), header first.
+func shippedWHOListLines() throws -> [Substring] {
+    try String(contentsOf: repositoryRoot.appendingPathComponent("Reference/who-safeguards-2023.csv"), encoding: .utf8)
+        .split(separator: "\n")
+}
+
 let vacancyFixtureLines: [String] = {
     let text = (try? String(contentsOfFile: fixturePath("vacancies.csv"), encoding: .utf8)) ?? ""
     return text.split(separator: "\n").map(String.init)

@@ -192,17 +192,13 @@ public struct Migrator: Sendable {
     public static func tablesElsewhere(_ db: Connection) throws -> String? {
         let elsewhere = try db.query("""
             SELECT pg_catalog.quote_ident(n.nspname), pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner))
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
-              AND EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'sha256'
-                          AND NOT a.attisdropped)
+            FROM pg_catalog.pg_namespace n
+            WHERE \(Connection.holdsMigrationsTable("n.oid"))
               AND EXISTS (SELECT FROM pg_catalog.pg_class r WHERE r.relnamespace = n.oid AND r.relname = 'runs'
                           AND r.relkind = 'r')
-              AND NOT EXISTS (SELECT FROM pg_catalog.pg_class h WHERE h.relname = 'schema_migrations'
-                              AND h.relnamespace IN (SELECT s.oid FROM pg_catalog.pg_namespace s
-                                                     WHERE s.nspname = ANY (pg_catalog.current_schemas(false)))
-                              AND EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = h.oid
-                                          AND a.attname = 'sha256' AND NOT a.attisdropped))
+              AND NOT EXISTS (SELECT FROM pg_catalog.pg_namespace s
+                              WHERE s.nspname = ANY (pg_catalog.current_schemas(false))
+                                AND \(Connection.holdsMigrationsTable("s.oid")))
             ORDER BY n.nspname COLLATE "C"
             """).map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) }
         guard let first = elsewhere.first else { return nil }
