@@ -23,10 +23,15 @@ struct DBStatus: ParsableCommand {
             let db = try database.connect(as: nil, logger: logger)
             defer { db.close() }
             let migrator = migrations.migrator
-            status = try migrator.status(db)
             // Every migration pending here, the tables in a schema the path does not name: say so.
             if database.config.schema == nil { elsewhere = try Migrator.tablesElsewhere(db) }
+            status = try migrator.status(db)
         } catch {
+            // Another application's schema_migrations here and LabourMatch's tables elsewhere:
+            // the way to the tables is the better advice.
+            if case .foreignTable = error as? MigrationError, let elsewhere {
+                throw CommandLog.fail(CommandFailure(elsewhere), status: 1)
+            }
             throw CommandLog.fail(error, status: Self.exitStatus(for: error))
         }
         print("database: \(database.config.description) (\(database.config.source.rawValue))")

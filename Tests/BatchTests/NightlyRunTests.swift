@@ -1107,6 +1107,26 @@ import Testing
         #expect(listed.stderr.contains("schema lm (owner ") && !listed.stderr.contains("app"), "\(listed.stderr)")
         let withIt = try CLIProcess.run(["runs", "list", "--database-url", bareURL], environment: ["LABOURMATCH_SCHEMA": "lm"])
         #expect(withIt.status == 0, "\(withIt.stderr)")
+        // Another application's schema_migrations in the path's own schema: db status and migrate
+        // said a bare 42703 (no column "name"). With LabourMatch's tables elsewhere, those are named;
+        // without, the table is, and nothing is created beside it.
+        let rails = try Connection(ConnectionConfig(conninfo: bareURL))
+        try rails.execute("CREATE TABLE public.schema_migrations (version text PRIMARY KEY)")
+        let toLm = try CLIProcess.run(["db", "status", "--database-url", bareURL])
+        #expect(toLm.status == 1 && toLm.stderr.contains(named) && !toLm.stderr.contains("42703"), "\(toLm.stderr)")
+        try rails.execute("DROP SCHEMA lm CASCADE")
+        let foreign = "schema public, where this session looks for LabourMatch's tables, holds a table named "
+            + "schema_migrations that is not LabourMatch's (it has no sha256 column: another application's?)"
+        for arguments in [["db", "status"], ["db", "migrate"], ["runs", "list"], ["load", "vacancies",
+                          projectRoot.appendingPathComponent("Fixtures/vacancies.csv").path]] {
+            let refused = try CLIProcess.run(arguments + ["--database-url", bareURL])
+            #expect(refused.status == 1 && refused.stderr.contains(foreign)
+                    && refused.stderr.contains("LABOURMATCH_SCHEMA=labourmatch") && !refused.stderr.contains("42703"),
+                    "\(arguments): \(refused.stderr)")
+        }
+        #expect(try rails.query("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")[0]
+                    .decode(0, as: Int64.self) == 2, "db migrate made nothing beside the other application's table")
+        rails.close()
         // Migrated up to 0005 only (an upgrade without db migrate): the load's missing type is
         // said to be the schema's lag (it was a bare `42704: type "whole_count" does not exist`).
         let partial = fixture.dir.appendingPathComponent("schema-to-0005")

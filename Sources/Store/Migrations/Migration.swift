@@ -75,6 +75,9 @@ public enum MigrationError: Error, Sendable, Hashable, CustomStringConvertible {
     case lockTimeout(seconds: Double)
     /// A migration's SQL failed; nothing of it was applied.
     case failed(name: String, error: String)
+    /// The session's schema holds a `schema_migrations` that is not LabourMatch's (no `sha256`
+    /// column: another application's, such as Rails'); `schema` is quoted as an identifier.
+    case foreignTable(schema: String)
 
     public var description: String {
         switch self {
@@ -105,6 +108,12 @@ public enum MigrationError: Error, Sendable, Hashable, CustomStringConvertible {
             return "another migrator held the migration lock for \(Int(seconds)) s; try again when it is done"
         case let .failed(name, error):
             return "migration \(name) failed and was rolled back: \(error)"
+        case let .foreignTable(schema):
+            return "schema \(schema), where this session looks for LabourMatch's tables, holds a table named "
+                + "schema_migrations that is not LabourMatch's (it has no sha256 column: another application's?), so "
+                + "LabourMatch's cannot be made there. Keep LabourMatch's tables in a schema of their own: the database's "
+                + "owner creates one (CREATE SCHEMA labourmatch), and every command names it, db migrate first "
+                + "(LABOURMATCH_SCHEMA=labourmatch; README, \"Roles\")"
         }
     }
 }

@@ -146,8 +146,14 @@ public struct Migrator: Sendable {
             }
             let found = try db.query("""
                 SELECT pg_catalog.to_regclass('schema_migrations') IS NOT NULL,
-                       pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL
+                       pg_catalog.to_regprocedure('labourmatch_schema_version()') IS NOT NULL,
+                       (\(Self.foreignTableSchema))
                 """)[0]
+            // Another application's schema_migrations where LabourMatch's would be: it was "behind
+            // 0009" (its max(name) failed), and db status and migrate said a bare 42703.
+            if let foreign = try found.decodeIfPresent(2, as: String.self) {
+                return try Self.tablesElsewhere(db) ?? MigrationError.foreignTable(schema: foreign).description
+            }
             guard try found.decode(0, as: Bool.self) else {
                 // Tables migrated under LABOURMATCH_SCHEMA, looked for without it: "run db migrate"
                 // made a second, empty set of tables (a documentation review, session 20).
@@ -266,8 +272,20 @@ public struct Migrator: Sendable {
         return status.pending
     }
 
+    /// SQL: the session's schema, quoted, when the `schema_migrations` its path finds is not
+    /// LabourMatch's (no `sha256` column); else null.
+    private static let foreignTableSchema = """
+        SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = pg_catalog.to_regclass('schema_migrations') AND NOT \(Connection.holdsMigrationsTable("n.oid"))
+        """
+
+    /// Whether the session's schema holds LabourMatch's `schema_migrations`; throws
+    /// `foreignTable` when the table of that name there is another application's.
     private func tableExists(_ db: Connection) throws -> Bool {
-        try !db.query("SELECT to_regclass('schema_migrations')")[0].isNull(0)
+        let row = try db.query("SELECT pg_catalog.to_regclass('schema_migrations') IS NOT NULL, (\(Self.foreignTableSchema))")[0]
+        if let foreign = try row.decodeIfPresent(1, as: String.self) { throw MigrationError.foreignTable(schema: foreign) }
+        return try row.decode(0, as: Bool.self)
     }
 
     private func appliedMigrations(_ db: Connection) throws -> [AppliedMigration] {
