@@ -153,7 +153,7 @@ struct ExplainCommand: ParsableCommand {
         }
         CommandLog.warnUnfinished(data.run)
         do {
-            let (text, gone) = try Explanation.explain(data, worker: worker, vacancy: vacancy)
+            let (text, gone, evidenceGone) = try Explanation.explain(data, worker: worker, vacancy: vacancy)
             print(text, terminator: "")
             if !gone.isEmpty {
                 throw CommandLog.fail(CommandFailure(
@@ -161,6 +161,7 @@ struct ExplainCommand: ParsableCommand {
                     + "database (removed after the run): what is said of them above is incomplete; labourmatch verify "
                     + "\(runId) names what changed"), status: 1)
             }
+            try failIncomplete(evidenceGone)
         } catch let failure as Explanation.Failure {
             // An unknown id is bad input; a version removed after the run is not the caller's fault.
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
@@ -172,10 +173,23 @@ struct ExplainCommand: ParsableCommand {
         let data = try database.readingRuns("explain") { try RunData.load($0, runId: runId, vacancy: vacancy) }
         CommandLog.warnUnfinished(data.run)
         do {
-            print(try Explanation.explainVacancy(data, vacancy: vacancy), terminator: "")
+            let (text, evidenceGone) = try Explanation.explainVacancyTold(data, vacancy: vacancy)
+            print(text, terminator: "")
+            try failIncomplete(evidenceGone)
         } catch let failure as Explanation.Failure {
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
         }
+    }
+
+    /// Status 1 when a rule's evidence could not be told (`Explanation.EvidenceLines.gone`).
+    private func failIncomplete(_ evidenceGone: [String]?) throws {
+        guard let evidenceGone else { return }
+        let named = evidenceGone.filter { !$0.isEmpty }
+        throw CommandLog.fail(CommandFailure(
+            (named.isEmpty ? "a row version" : "the version row\(named.count == 1 ? "" : "s") of \(named.joined(separator: ", "))")
+            + " that run \(runId)'s rules read \(named.count > 1 ? "are" : "is") no longer in the "
+            + "database (removed after the run): what the rules read, above, is incomplete; labourmatch verify \(runId) "
+            + "names what changed"), status: 1)
     }
 }
 

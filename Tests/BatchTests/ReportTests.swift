@@ -250,6 +250,10 @@ import TestSupport
         let expired = try fixture.command(["explain", run, "--worker", match[0], "--vacancy", "V051"])
         #expect(expired.stdout.contains("did not take part in run \(run) (it expired on 2026-10-31, before the run date 2026-11-29)"),
                 "\(expired.stdout)\(expired.stderr)")
+        let expiredAlone = try fixture.command(["explain", run, "--vacancy", "V051"])
+        #expect(expiredAlone.status == 0 && expiredAlone.stdout.contains(
+            ": did not take part: it expired on 2026-10-31, before the run date 2026-11-29 (MATCHING.md section 1)"),
+                "\(expiredAlone.stdout)\(expiredAlone.stderr)")
 
         // Stored candidates that were not matched (stable): either the worker got a vacancy it ranks
         // higher, or the vacancy's openings went to workers of higher fit.
@@ -386,6 +390,46 @@ import TestSupport
             #expect(refusedGone.status == 1 && refusedGone.stdout.contains(
                 "\n    \(pair[1]): its version row is no longer in the database (removed after the run)"),
                 "\(refusedGone.stdout)\(refusedGone.stderr)")
+        }
+        // A vacancy in the snapshot that did not take part (expired), its version gone: status 1,
+        // not "not in the snapshot" with status 2.
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("""
+            DELETE FROM vacancy_versions v USING run_snapshot s
+            WHERE s.run_id = $1 AND s.kind = 'vacancy' AND s.key = 'V051' AND v.version = s.version AND v.vacancy_id = s.key
+            """, params: [PostgresValue(runId)])
+        try db.execute("RESET session_replication_role")
+        for arguments in [["--vacancy", "V051"], ["--worker", worker[0], "--vacancy", "V051"]] {
+            let expiredGone = try fixture.command(["explain", run] + arguments)
+            #expect(expiredGone.status == 1 && expiredGone.stderr.contains("vacancy V051 is in run \(run)'s snapshot (it did not "
+                                                                            + "take part), but the row version"),
+                    "\(arguments): \(expiredGone.stdout)\(expiredGone.stderr)")
+        }
+        // A recruiter rule's recruiter gone: what the rule read says so and names the row, and the
+        // explanation ends with status 1 (the line was dropped, status 0).
+        let byRecruiter = try fixture.rows("""
+            SELECT e.vacancy_id, e.reason, s.key, s.version FROM run_exclusions e
+            JOIN run_snapshot sv ON sv.run_id = e.run_id AND sv.kind = 'vacancy' AND sv.key = e.vacancy_id
+            JOIN vacancy_versions v ON v.vacancy_id = sv.key AND v.version = sv.version
+            JOIN run_snapshot s ON s.run_id = e.run_id AND s.kind = 'recruiter' AND s.key = v.recruiter_id
+            WHERE e.run_id = $1 AND e.subject = 'vacancy' AND e.reason LIKE 'RECRUITER%'
+            ORDER BY e.vacancy_id, e.reason LIMIT 1
+            """, [PostgresValue(runId)])
+        #expect(byRecruiter.count == 1, "the fixtures' run excludes a vacancy by its recruiter")
+        if let row = byRecruiter.first {
+            let intact = try fixture.command(["explain", run, "--vacancy", row[0]])
+            #expect(intact.status == 0 && intact.stdout.contains("excluded: \(row[1])") && intact.stdout.contains("read: recruiter \(row[2])"),
+                    "\(intact.stdout)\(intact.stderr)")
+            try db.execute("SET session_replication_role = replica")
+            try db.execute("DELETE FROM recruiter_versions WHERE recruiter_id = $1 AND version = $2",
+                           params: [PostgresValue(row[2]), PostgresValue(Int64(row[3])!)])
+            try db.execute("RESET session_replication_role")
+            let untold = try fixture.command(["explain", run, "--vacancy", row[0]])
+            #expect(untold.status == 1 && untold.stdout.contains("excluded: \(row[1])")
+                    && untold.stdout.contains("read: cannot be shown: the version rows of recruiter \(row[2]) version \(row[3]), "
+                                              + "which the run read, are no longer in the database")
+                    && untold.stderr.contains("the version row of recruiter \(row[2]) version \(row[3]) that run \(run)'s rules "
+                                              + "read is no longer in the database"), "\(untold.stdout)\(untold.stderr)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Matching
+import Store
 
 /// `labourmatch explain`: why a worker got its match in a stored run, and why not a given vacancy.
 public enum Explanation {
@@ -6,8 +7,9 @@ public enum Explanation {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unknownWorker(String, Int64)
         case unknownVacancy(String, Int64)
-        /// It took part in the run, but its row version is gone from the database.
-        case versionGone(subject: String, id: String, run: Int64)
+        /// It is in the run's snapshot (and took part, or not), but its row version is gone from
+        /// the database.
+        case versionGone(subject: String, id: String, run: Int64, tookPart: Bool = true)
 
         /// An id the run does not know (status 2), not a database changed after the run (status 1).
         public var isBadInput: Bool {
@@ -17,9 +19,10 @@ public enum Explanation {
 
         public var description: String {
             switch self {
-            case .versionGone(let subject, let id, let run):
-                return "\(subject) \(id) took part in run \(run), but the row version its snapshot recorded is "
-                    + "no longer in the database (removed after the run): labourmatch verify \(run) names what changed"
+            case .versionGone(let subject, let id, let run, let tookPart):
+                return "\(subject) \(id) \(tookPart ? "took part in run \(run)" : "is in run \(run)'s snapshot (it did not take part)"), "
+                    + "but the row version its snapshot recorded is no longer in the database (removed after the run): "
+                    + "labourmatch verify \(run) names what changed"
             case .unknownWorker(let w, let run):
                 return "worker \(w) is not in run \(run)'s snapshot (not loaded, or withdrawn when the run took it)"
             case .unknownVacancy(let v, let run):
@@ -33,24 +36,35 @@ public enum Explanation {
         try explain(data, worker: worker, vacancy: vacancy).text
     }
 
-    /// The explanation as terminal text, and the vacancies it talks about whose version rows are
-    /// gone (`goneVacancies`), from one index of the run; pure.
+    /// The explanation as terminal text, the vacancies it talks about whose version rows are
+    /// gone (`goneVacancies`), from one index of the run, and the rows whose absence left a
+    /// rule's evidence untold (`evidenceGone`, see `EvidenceLines`); pure.
     public static func explain(_ data: RunData, worker: String, vacancy: String? = nil) throws
-        -> (text: String, goneVacancies: [String]) {
+        -> (text: String, goneVacancies: [String], evidenceGone: [String]?) {
         let index = RunIndex(data)
-        let text = try text(index, data, worker: worker, vacancy: vacancy)
-        return (text, goneVacancies(index, worker: worker, vacancy: vacancy))
+        var evidence = EvidenceLines(data: data)
+        let text = try text(index, data, worker: worker, vacancy: vacancy, evidence: &evidence)
+        return (text, goneVacancies(index, worker: worker, vacancy: vacancy), evidence.gone)
     }
 
-    static func text(_ index: RunIndex, _ data: RunData, worker: String, vacancy: String?) throws -> String {
+    /// Failure.versionGone when `id` of `kind` is in the snapshot but its version row is gone
+    /// (it took part, or `data.versionsGone` names it); nil when the snapshot never had it.
+    static func gone(_ index: RunIndex, _ data: RunData, kind: String, id: String) -> Failure? {
+        let tookPart = kind == "worker" ? index.workerParticipants[id] != nil : index.vacancyParticipants[id] != nil
+        guard tookPart || data.versionsGone.contains(where: { $0.kind == kind && $0.key == id }) else { return nil }
+        return .versionGone(subject: kind, id: id, run: data.run.runId, tookPart: tookPart)
+    }
+
+    static func text(_ index: RunIndex, _ data: RunData, worker: String, vacancy: String?,
+                     evidence: inout EvidenceLines) throws -> String {
         let run = data.run
         // Bad input first (status 2), then versions removed after the run (status 1).
-        let workerGone = index.workers[worker] == nil && index.workerParticipants[worker] != nil
-        if index.workers[worker] == nil && !workerGone { throw Failure.unknownWorker(worker, run.runId) }
-        let vacancyGone = vacancy.map { index.vacancies[$0] == nil && index.vacancyParticipants[$0] != nil } ?? false
-        if let vacancy, index.vacancies[vacancy] == nil && !vacancyGone { throw Failure.unknownVacancy(vacancy, run.runId) }
-        if workerGone { throw Failure.versionGone(subject: "worker", id: worker, run: run.runId) }
-        if let vacancy, vacancyGone { throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId) }
+        let workerGone = index.workers[worker] == nil ? gone(index, data, kind: "worker", id: worker) : nil
+        if index.workers[worker] == nil && workerGone == nil { throw Failure.unknownWorker(worker, run.runId) }
+        let vacancyGone = vacancy.flatMap { index.vacancies[$0] == nil ? gone(index, data, kind: "vacancy", id: $0) : nil }
+        if let vacancy, index.vacancies[vacancy] == nil && vacancyGone == nil { throw Failure.unknownVacancy(vacancy, run.runId) }
+        if let workerGone { throw workerGone }
+        if let vacancyGone { throw vacancyGone }
         guard let w = index.workers[worker] else { throw Failure.unknownWorker(worker, run.runId) }
         var out = "run \(run.runId): \(run.key.summary)\n"
         let p = index.workerParticipants[worker]
@@ -58,7 +72,7 @@ public enum Explanation {
         out += p.map { ": \($0.eligible ? "eligible" : "not eligible"), \($0.candidates) candidate(s)\n" } ?? ": did not take part\n"
         for reason in index.workerExclusions[worker] ?? [] {
             out += "  excluded: \(reason): \(rule(reason, run.whoListEdition, data.policy))\n"
-            out += evidence(reason, data, worker: w, vacancy: nil)
+            out += evidence.lines(reason, worker: w, vacancy: nil)
         }
         if let m = index.matchByWorker[worker] {
             let v = index.vacancies[m.vacancyId]
@@ -99,7 +113,7 @@ public enum Explanation {
                 // What the rule read of each pair, for recomputing it by hand.
                 for id in ids {
                     guard let v = index.vacancies[id] else { out += "    \(id): \(goneSentence)\n"; continue }
-                    out += evidence(reason, data, worker: w, vacancy: v, of: id)
+                    out += evidence.lines(reason, worker: w, vacancy: v, of: id)
                 }
             }
         }
@@ -110,7 +124,7 @@ public enum Explanation {
                 + (index.vacancyExclusions[vacancy] ?? []).map { ($0, nil, v) }
                 + (index.pairExclusions(worker, vacancy) ?? []).map { ($0, w, v) }
             for (reason, w, v) in reasons {
-                out += "  \(reason): \(rule(reason, run.whoListEdition, data.policy))\n" + evidence(reason, data, worker: w, vacancy: v)
+                out += "  \(reason): \(rule(reason, run.whoListEdition, data.policy))\n" + evidence.lines(reason, worker: w, vacancy: v)
             }
             if index.vacancies[vacancy] != nil, index.matchByWorker[worker]?.vacancyId != vacancy,
                let fit = index.fit(worker, vacancy) {
@@ -134,21 +148,31 @@ public enum Explanation {
     /// matches with their fits and the workers' ranks, its unfilled openings with the report's
     /// reasons, and the pairs the pair rules refused. Pure.
     public static func explainVacancy(_ data: RunData, vacancy: String) throws -> String {
+        try explainVacancyTold(data, vacancy: vacancy).text
+    }
+
+    /// `explainVacancy`'s text, and the rows whose absence left a rule's evidence untold
+    /// (`EvidenceLines.gone`).
+    public static func explainVacancyTold(_ data: RunData, vacancy: String) throws -> (text: String, evidenceGone: [String]?) {
         let index = RunIndex(data)
         let run = data.run
         let p = index.vacancyParticipants[vacancy]
         guard let v = index.vacancies[vacancy] else {
-            if p != nil { throw Failure.versionGone(subject: "vacancy", id: vacancy, run: run.runId) }
-            throw Failure.unknownVacancy(vacancy, run.runId)
+            throw gone(index, data, kind: "vacancy", id: vacancy) ?? Failure.unknownVacancy(vacancy, run.runId)
         }
+        var evidence = EvidenceLines(data: data)
         var out = "run \(run.runId): \(run.key.summary)\n"
         out += "vacancy \(vacancy) (\(TerminalText.escaped(v.title)), \(v.destinationCountry), ISCO \(v.isco), employer "
             + TerminalText.escaped(v.employerId) + (v.recruiterId.map { ", recruiter " + TerminalText.escaped($0) } ?? "") + ")"
-        guard let p else { return out + ": did not take part (MATCHING.md section 1)\n" }
+        guard let p else {
+            // In the snapshot but not taking part: expired is the one reason MATCHING.md leaves.
+            let why = v.expiresOn.map { ": it expired on \($0), before the run date \(run.key.runDate)" } ?? ""
+            return (out + ": did not take part\(why) (MATCHING.md section 1)\n", nil)
+        }
         out += ": \(p.eligible ? "eligible" : "not eligible"), \(v.openings) opening(s), \(p.candidates) candidate(s)\n"
         for reason in index.vacancyExclusions[vacancy] ?? [] {
             out += "  excluded: \(reason): \(rule(reason, run.whoListEdition, data.policy))\n"
-            out += evidence(reason, data, worker: nil, vacancy: v)
+            out += evidence.lines(reason, worker: nil, vacancy: v)
         }
         let matches = (index.matchesByVacancy[vacancy] ?? []).sorted {
             $0.fitMicro != $1.fitMicro ? $0.fitMicro > $1.fitMicro : bytesLess($0.workerId, $1.workerId)
@@ -175,7 +199,7 @@ public enum Explanation {
         }
         out += "why not a given worker here: labourmatch explain \(run.runId) --worker W --vacancy"
             + (vacancy.hasPrefix("-") ? "=" : " ") + TerminalText.escaped(vacancy) + "\n"
-        return out
+        return (out, evidence.gone)
     }
 
     /// Why none of the vacancies that took part is a candidate of `w`: each counted at the first
@@ -228,10 +252,31 @@ public enum Explanation {
 
     /// `    read: hours_per_week 60 > max_weekly_hours 48` (the values the rule read), or nothing.
     /// `of`: the pair's vacancy id, said first (`    V038 read: ...`) where several pairs are listed.
-    static func evidence(_ reason: String, _ data: RunData, worker: Worker?, vacancy: Vacancy?, of pair: String? = nil) -> String {
-        let label = pair.map { "\(TerminalText.escaped($0)) read" } ?? "read"
-        return RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
-                                 date: data.run.key.runDate).map { "    \(label): \(TerminalText.escaped($0))\n" } ?? ""
+    /// What each rule read (`RuleEvidence`), a line per exclusion. Where a row the rule read is
+    /// gone (removed after the run, with the guards off: a recruiter's, a minimum wage's, a
+    /// rate's version), the line says so, naming the gone rows the loaders found, and `gone`
+    /// lists them ("" for rows it cannot name), so that `explain` fails (status 1): the line
+    /// was dropped and the explanation ended with status 0 (session 20's Left list).
+    struct EvidenceLines {
+        let data: RunData
+        /// Nil while every rule's evidence could be told.
+        private(set) var gone: [String]?
+
+        init(data: RunData) { self.data = data }
+
+        mutating func lines(_ reason: String, worker: Worker?, vacancy: Vacancy?, of pair: String? = nil) -> String {
+            let label = pair.map { "\(TerminalText.escaped($0)) read" } ?? "read"
+            if let text = RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
+                                            date: data.run.key.runDate) {
+                return "    \(label): \(TerminalText.escaped(text))\n"
+            }
+            guard ExclusionReason(rawValue: reason) != nil else { return "" }
+            let named = data.versionsGone.map(\.description)
+            gone = named.isEmpty ? [""] : named
+            return "    \(label): cannot be shown: " + (named.isEmpty ? "a row version the rule read is"
+                : "the version rows of " + TerminalText.escaped(named.joined(separator: ", ")) + ", which the run read, are")
+                + " no longer in the database (removed after the run)\n"
+        }
     }
 
     /// Said in place of what cannot be read of a vacancy whose version row is gone.

@@ -19,6 +19,11 @@ public struct RunData: Sendable {
     public var policy: Policy
     /// The loads whose versions the snapshot took, and its WHO list edition (`RunSnapshot.loads`).
     public var loads: [RunSnapshot.LoadRead]
+    /// Of the rows an explanation reads, those the snapshot recorded whose version rows are gone
+    /// (removed after the run, with the guards off): set by the loaders for `Explanation`, which
+    /// tells them apart from ids the snapshot never had and names them where a rule's evidence
+    /// is missing. Empty from the whole-run `load`.
+    public var versionsGone: [RunSnapshot.Recorded] = []
 
     public init(run: RunRecord, executions: [ExecutionRecord], results: RunResults, input: MatchingInput,
                 policy: Policy, loads: [RunSnapshot.LoadRead] = []) {
@@ -67,8 +72,21 @@ public struct RunData: Sendable {
             "worker": [], "vacancy": [], "employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
             "recruiter": recruiters.sorted()])
         (input.employers, input.recruiters) = (named.employers, named.recruiters)
-        return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
-                       input: input, policy: policy)
+        var data = RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
+                           input: input, policy: policy)
+        data.versionsGone = try gone(db, runId: runId, input: input, workers: [worker],
+                                     vacancies: Array(Set(vacancies + (vacancy.map { [$0] } ?? []))).sorted())
+        return data
+    }
+
+    /// Of the snapshot's rows of `workers`, `vacancies`, the employers and recruiters `input`'s
+    /// rows name, and every minimum wage and rate, those whose version rows are gone.
+    private static func gone(_ db: Connection, runId: Int64, input: MatchingInput, workers: [String],
+                             vacancies: [String]) throws -> [RunSnapshot.Recorded] {
+        let recruiters = Set(input.workers.compactMap(\.recruiterId) + input.vacancies.compactMap(\.recruiterId))
+        return try RunSnapshot.missingVersionRows(db, runId: runId, only: [
+            "worker": workers, "vacancy": vacancies, "employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
+            "recruiter": recruiters.sorted()])
     }
 
     /// Reads what `Explanation` needs of run `runId` about `vacancy` alone: its results
@@ -85,8 +103,11 @@ public struct RunData: Sendable {
             "worker": [], "vacancy": [], "employer": input.vacancies.map(\.employerId),
             "recruiter": input.vacancies.compactMap(\.recruiterId)])
         (input.employers, input.recruiters) = (named.employers, named.recruiters)
-        return RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
-                       input: input, policy: policy)
+        var data = RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
+                           input: input, policy: policy)
+        data.versionsGone = try gone(db, runId: runId, input: input, workers: Set(results.matches.map(\.workerId)).sorted(),
+                                     vacancies: [vacancy])
+        return data
     }
 
     private static func record(_ db: Connection, runId: Int64) throws -> (RunRecord, Policy) {

@@ -99,14 +99,33 @@ public enum RunSnapshot {
     public static let missingVersionsShown = 20
 
     public static func missingVersions(_ db: Connection, runId: Int64, limit: Int = missingVersionsShown) throws -> [String] {
-        var missing: [String] = []
-        for k in kinds where missing.count < limit {
+        try missingVersionRows(db, runId: runId, limit: limit).map(\.description)
+    }
+
+    /// A snapshot row of a run: the version of `key` of `kind` (`worker`, `fx_rate`) it recorded.
+    public struct Recorded: Sendable, Hashable, CustomStringConvertible {
+        public var kind: String
+        public var key: String
+        public var version: Int64
+        public init(kind: String, key: String, version: Int64) { self.kind = kind; self.key = key; self.version = version }
+        /// `worker W1 version 2`.
+        public var description: String { "\(kind) \(key) version \(version)" }
+    }
+
+    /// The snapshot rows of `runId` that name a version no versions table holds, at most `limit`,
+    /// by kind then key (bytes). The kinds `only` names are looked at for its keys alone (by the
+    /// snapshot's primary key; none for an empty list), the others whole.
+    public static func missingVersionRows(_ db: Connection, runId: Int64, only: [String: [String]] = [:],
+                                          limit: Int = .max) throws -> [Recorded] {
+        var missing: [Recorded] = []
+        for k in kinds where missing.count < limit && only[k.kind]?.isEmpty != true {
             missing += try db.query("""
                 SELECT s.key, s.version FROM run_snapshot s WHERE s.run_id = $1 AND s.kind = '\(k.kind)'
+                AND ($3::text[] IS NULL OR s.key = ANY ($3::text[]))
                 AND NOT EXISTS (SELECT 1 FROM \(k.kind)_versions v WHERE v.\(k.key) = s.key AND v.version = s.version)
                 ORDER BY s.key COLLATE "C" LIMIT $2
-                """, params: [PostgresValue(runId), PostgresValue(limit - missing.count)]).map {
-                "\(k.kind) \(try $0.decode(0, as: String.self)) version \(try $0.decode(1, as: Int64.self))"
+                """, params: [PostgresValue(runId), PostgresValue(limit - missing.count), only[k.kind].map { .textArray($0) }]).map {
+                Recorded(kind: k.kind, key: try $0.decode(0, as: String.self), version: try $0.decode(1, as: Int64.self))
             }
         }
         return missing
