@@ -19,7 +19,8 @@ struct DBRoles: ParsableCommand {
           CREATE ROLE alice LOGIN;
           GRANT labourmatch_loader TO alice;
 
-        Exit status 0 when the login may take every role, 1 otherwise.
+        Exit status 0 when the login may take every role and each role holds its \
+        privileges in this database (granted by db migrate), 1 otherwise.
         """
     )
 
@@ -44,12 +45,19 @@ struct DBRoles: ParsableCommand {
         }
         print(table(rows))
         let missing = roles.filter { !$0.loginIsMember }
-        guard missing.isEmpty else {
-            for r in missing {
-                let fix = r.exists ? "GRANT \(r.role.name) TO \(login);" : "labourmatch db migrate creates it (its login needs CREATEROLE), or an administrator runs CREATE ROLE \(r.role.name) NOLOGIN; before it"
-                Console.error("labourmatch: \(login) cannot act as \(r.role.name): \(fix)\n")
-            }
-            throw ExitCode(1)
+        for r in missing {
+            let fix = r.exists ? "GRANT \(r.role.name) TO \(login);" : "labourmatch db migrate creates it (its login needs CREATEROLE), or an administrator runs CREATE ROLE \(r.role.name) NOLOGIN; before it"
+            Console.error("labourmatch: \(login) cannot act as \(r.role.name): \(fix)\n")
         }
+        // Roles are the cluster's, privileges the database's: on a database never migrated (or
+        // migrated in a schema the path does not name) every command acting as a role fails,
+        // and this said status 0.
+        let ungranted = roles.filter { $0.exists && !$0.grantedHere }
+        for r in ungranted {
+            Console.error("labourmatch: \(r.role.name) holds none of its privileges on LabourMatch's tables in this "
+                          + "database: it was not migrated here, or in another schema (labourmatch db status says which); "
+                          + "labourmatch db migrate grants them\n")
+        }
+        guard missing.isEmpty && ungranted.isEmpty else { throw ExitCode(1) }
     }
 }

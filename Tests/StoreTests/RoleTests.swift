@@ -136,4 +136,24 @@ func expectRefused(_ db: Connection, _ sql: String, _ state: String = "42501",
             #expect(try runLabourmatch(["feeds", "list", "--database-url", url]).status == 1)
         }
     }
+
+    /// Roles are the cluster's, their privileges the database's: on a database never migrated,
+    /// db roles says that no role holds its privileges there, with status 1 (it said 0).
+    @Test func rolesWithoutPrivilegesHereAreNamed() throws {
+        let admin = try TestDatabase.connect()
+        defer { admin.close() }
+        let bare = "lm_roles_bare_" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        try admin.execute("CREATE DATABASE \(bare)")
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(bare) WITH (FORCE)") }
+        let url = LoginURL.replacingDatabase(TestDatabase.config().conninfo, with: bare)
+        let roles = try runLabourmatch(["db", "roles", "--database-url", url])
+        #expect(roles.status == 1, "\(roles.stdout)\(roles.stderr)")
+        for role in DatabaseRole.allCases {
+            #expect(roles.stderr.contains("\(role.name) holds none of its privileges on LabourMatch's tables in this database"),
+                    "\(roles.stderr)")
+        }
+        #expect(try runLabourmatch(["db", "migrate", "--database-url", url]).status == 0)
+        let migrated = try runLabourmatch(["db", "roles", "--database-url", url])
+        #expect(migrated.status == 0 && migrated.stderr.isEmpty, "\(migrated.stderr)")
+    }
 }

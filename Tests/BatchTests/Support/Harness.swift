@@ -33,17 +33,9 @@ final class ScratchDatabase {
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
-    /// `conninfo` naming database `name`: the URL's path replaced, or a later `dbname=` (libpq takes the last).
+    /// `conninfo` naming database `name` (`LoginURL.replacingDatabase`).
     static func replacingDatabase(_ conninfo: String, with name: String) -> String {
-        let lower = conninfo.lowercased()
-        guard lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") else {
-            return conninfo + " dbname=\(name)"
-        }
-        let chars = Array(conninfo)
-        let authorityStart = chars.firstIndex(of: ":")! + 3
-        let pathStart = chars[authorityStart...].firstIndex { $0 == "/" || $0 == "?" } ?? chars.count
-        let queryStart = chars[pathStart...].firstIndex(of: "?") ?? chars.count
-        return String(chars[..<pathStart]) + "/" + name + String(chars[queryStart...])
+        LoginURL.replacingDatabase(conninfo, with: name)
     }
 }
 
