@@ -26,7 +26,7 @@ struct FeedsList: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Only loads of this kind.") var kind: FeedKind?
     @Option(help: ArgumentHelp("Only loads from this source.", valueName: "name")) var source: String?
-    @Option(help: "At most this many loads.") var limit = 50
+    @Option(help: "At most this many loads (1 or more).") var limit = 50
     @Option(help: ArgumentHelp("Only loads older than this one (the next page: the last id shown).", valueName: "id"))
     var before: Int64?
 

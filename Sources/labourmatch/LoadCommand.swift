@@ -84,7 +84,7 @@ struct LoadCommand: ParsableCommand {
     var allowEmpty = false
     // .unconditional: `--lock-timeout -1` is a value (refused by validate) rather than a missing one.
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another load of the same kind and source.", valueName: "seconds"))
+            help: ArgumentHelp("Seconds to wait for another load of the same kind and source; 0 to 86400.", valueName: "seconds"))
     var lockTimeout: Double = 60
     @Flag(help: """
         Load the file even if an earlier load of this kind and source had the same SHA-256 \

@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     )
 
     @Option(help: ArgumentHelp("Run date D (default: today, UTC).", valueName: "YYYY-MM-DD")) var date: String?
-    @Option(help: ArgumentHelp("Scope: which runs share a lock (all data, for now).", valueName: "name"))
+    @Option(help: ArgumentHelp("Scope: which runs share a lock (all data, for now); 1 to 64 of A-Z a-z 0-9 . _ -.", valueName: "name"))
     var scope = "default"
     @Option(help: ArgumentHelp("Policy TOML (MATCHING.md section 8); default: the built-in defaults.",
                                valueName: "file"))
@@ -45,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
                                valueName: "dir"))
     var out: String?
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third).",
+            help: ArgumentHelp("Seconds the scope's lease lasts without a heartbeat (heartbeat every third); 3 to 86400.",
                                valueName: "seconds"))
     var leaseSeconds: Double = 60
 

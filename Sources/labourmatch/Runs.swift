@@ -26,7 +26,7 @@ struct RunsList: ParsableCommand {
         finished (UTC). `labourmatch runs show RUN` gives one run in full.
         """)
 
-    @Option(parsing: .unconditional, help: "How many runs to list.") var limit = 20
+    @Option(parsing: .unconditional, help: "How many runs to list (1 or more).") var limit = 20
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {

@@ -77,6 +77,19 @@ import Testing
                 && version.stdout.contains("migrations up to \(last ?? "?")"), "\(version.stdout)")
     }
 
+    /// Each bounded option states its range in its help, and a value outside it is bad usage
+    /// (2) before any work (the ranges were stated only by the errors).
+    @Test(arguments: [(["run"], "--lease-seconds", "3 to 86400", "2"), (["run"], "--scope", "1 to 64 of A-Z a-z 0-9 . _ -", "a b"),
+                      (["load", "vacancies", "x.csv"], "--lock-timeout", "0 to 86400", "-1"),
+                      (["feeds", "list"], "--limit", "1 or more", "0"), (["runs", "list"], "--limit", "1 or more", "0")])
+    func boundedOptionsStateTheirRange(command: [String], option: String, range: String, outside: String) throws {
+        let help = try labourmatch(command.prefix { !$0.hasSuffix(".csv") } + ["--help"])
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.status == 0 && flat.contains(range), "\(command) \(option): \(help.stdout)")
+        let refused = try labourmatch(command + [option, outside, "--database-url", "postgresql://nobody@/nowhere?host=/nonexistent"])
+        #expect(refused.status == 2 && refused.stderr.contains(option), "\(command) \(option) \(outside): \(refused.stderr)")
+    }
+
     /// A binary whose project home is not where it looks (copied elsewhere, LABOURMATCH_HOME
     /// wrong) says where it looked and the way out.
     @Test func aMissingProjectHomeIsNamedWithTheWayOut() throws {
