@@ -79,6 +79,11 @@ import Testing
         // variation selector stays with its emoji.
         #expect(TerminalText.escaped("'\u{3164}' '\u{FFA0}' '\u{2800}' \u{115F}") == #"'\u{3164}' '\u{FFA0}' '\u{2800}' \u{115F}"#)
         #expect(TerminalText.escaped("\u{2764}\u{FE0F} ok") == "\u{2764}\u{FE0F} ok")
+        // One that shows as nothing is not: after an ASCII character (W1 and W1+U+FE0F are two ids
+        // that read the same), first, or after another.
+        #expect(TerminalText.escaped("W1\u{FE0F} \u{FE0E}x \u{2764}\u{FE0F}\u{FE0F} \u{845B}\u{E0100}")
+                == #"W1\u{FE0F} \u{FE0E}x "# + "\u{2764}\u{FE0F}" + #"\u{FE0F} "# + "\u{845B}\u{E0100}")
+        #expect(TerminalText.message("'V\u{FE0F}'") == #"'V\u{FE0F}'"#)
         #expect(TerminalText.path("/a\u{A0}b") == "/a\u{A0}b")
     }
 

@@ -26,15 +26,21 @@ public enum TerminalText {
     private static func escaping(_ text: String, invisible hide: Bool = false,
                                  _ special: (Unicode.Scalar) -> String?) -> String {
         var out = ""
+        // The last scalar written as itself, if the one before this one was: a variation selector
+        // shows nothing unless it picks the look of such a (non-ASCII) character.
+        var shownBefore: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             if let replaced = special(scalar) {
                 out += replaced
+                shownBefore = nil
                 continue
             }
-            if drivesTerminal(scalar) || (hide && invisible(scalar)) {
+            if drivesTerminal(scalar) || (hide && (invisible(scalar) || strayVariationSelector(scalar, after: shownBefore))) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                shownBefore = nil
             } else {
                 out.unicodeScalars.append(scalar)
+                shownBefore = scalar
             }
         }
         return out
@@ -61,8 +67,8 @@ public enum TerminalText {
     /// as nonsense with a no-break space before `DE` (an operator review, session 17). Also the
     /// letters and symbols drawn blank (Unicode's default-ignorable code points, such as the
     /// Hangul fillers U+3164 and U+FFA0, and the blank Braille pattern U+2800), so `'\u{3164}'`
-    /// cannot pass for an empty value; but not a variation selector, which only picks the look
-    /// of the visible character before it (an emoji's U+FE0F).
+    /// cannot pass for an empty value; but not a variation selector, which picks the look of the
+    /// visible character before it (an emoji's U+FE0F): see `strayVariationSelector`.
     public static func invisible(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .format, .lineSeparator, .paragraphSeparator: return true
@@ -71,6 +77,16 @@ public enum TerminalText {
             if scalar.properties.isVariationSelector { return false }
             return scalar.value == 0x2800 || scalar.properties.isDefaultIgnorableCodePoint
         }
+    }
+
+    /// Whether `scalar` is a variation selector that shows as nothing: first, after another one
+    /// or an escaped scalar, or after an ASCII character, which has no look to pick
+    /// (`W1\u{FE0F}` printed as `W1`, another id than the `W1` it reads as). After a shown
+    /// non-ASCII character (an emoji's U+FE0F, a CJK ideograph's variant) it is kept.
+    static func strayVariationSelector(_ scalar: Unicode.Scalar, after shown: Unicode.Scalar?) -> Bool {
+        guard scalar.properties.isVariationSelector else { return false }
+        guard let shown else { return true }
+        return shown.isASCII || shown.properties.isVariationSelector
     }
 
     /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given
