@@ -245,8 +245,12 @@ enum FeedText {
             }
             lines.append("  file: \(file)")
             let rate = r.seconds > 0 ? " (\(grouped(Int(Double(r.counts.read) / r.seconds))) rows/s)" : ""
-            lines.append(String(format: "  time: %.2f s%@: read and check %.2f s, merge %.2f s",
-                                r.seconds, rate, r.readSeconds, r.mergeSeconds))
+            // A load started again whole: its first attempt is part of the time (the phases did not add up).
+            let first = r.firstAttemptSeconds.map {
+                String(format: "a first attempt %.2f s, rolled back (a key changed under a row it had staged lean), then ", $0)
+            } ?? ""
+            lines.append(String(format: "  time: %.2f s%@: %@read and check %.2f s, merge %.2f s",
+                                r.seconds, rate, first, r.readSeconds, r.mergeSeconds))
             return lines.joined(separator: "\n")
         }
     }

@@ -707,6 +707,10 @@ import Testing
             loader.testPause = loadMeanwhile(t, .vacancies, b)
             let report = try loader.load(kind: .vacancies, path: a2, source: "a")
             #expect(report.restartedWhole)
+            // The time adds up: the first attempt, then the second's read and merge.
+            #expect((report.firstAttemptSeconds ?? 0) > 0
+                    && report.seconds >= report.firstAttemptSeconds! + report.readSeconds + report.mergeSeconds,
+                    "\(report.seconds) \(report.firstAttemptSeconds ?? -1) \(report.readSeconds) \(report.mergeSeconds)")
             #expect(!report.leanTrusted)
             #expect(report.leanRows == 0, "the second attempt stages every row whole")
             let c = report.counts

@@ -151,8 +151,10 @@ public struct FeedLoader {
             // this source's keys while this one read), so the second attempt stages every row whole.
             logger.notice("a key changed under an unchanged row meanwhile: loading again with every row staged whole",
                           metadata: ["file": "\(path)"])
+            let firstAttempt = Date().timeIntervalSince(started)
             var result = try attempt(lean: false)
             result.restartedWhole = true
+            result.firstAttemptSeconds = firstAttempt
             return result
         }
     }
