@@ -37,10 +37,10 @@ public enum PolicyReader {
     public static func read(text: String, limits: InputLimits = .standard) throws(PolicyError) -> Policy {
         let size = text.utf8.count
         guard size <= limits.policyBytes else { throw tooLarge("the policy", size, limits.policyBytes) }
-        try TOMLGuard.check(text)
+        let prepared = try TOMLGuard.prepared(text)
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
+            table = try TOMLTable(string: prepared)
         } catch let error as TOMLParseError {
             throw PolicyError(key: nil, message: "not valid TOML: \(error.debugDescription)")
         } catch {

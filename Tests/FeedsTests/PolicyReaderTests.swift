@@ -142,6 +142,42 @@ import Testing
         #expect(error?.description.contains(key) == true)
     }
 
+    /// What toml++ would read otherwise than TOML does (a review, session 21): a NUL, where the
+    /// C string it is given ends (the rest of the file was ignored, exit 0); U+2028, U+2029 and
+    /// U+0085 in a comment, valid TOML that was refused; a float of over 128 characters, valid
+    /// TOML that toml++ refuses as too long.
+    @Test func whatTOMLSaysIsReadAsTOMLSaysIt() throws {
+        for (text, line) in [("# policy for the spring run\u{0}\nmin_fit = 0.9\n", 1), ("min_fit = 0.6\n\u{0}[[[", 2),
+                             ("contract_language_min = \"B1\u{0}\"", 1)] {
+            #expect(throws: PolicyError(key: nil, message: "not valid TOML: line \(line): a NUL character (U+0000), which TOML "
+                                        + "allows nowhere")) { try PolicyReader.read(text: text) }
+        }
+        for odd in ["\u{2028}", "\u{2029}", "\u{85}"] {
+            #expect(try PolicyReader.read(text: "# reviewed by ops\(odd) 2026\nmin_fit = 0.5\n").minFit == ExactDecimal(mantissa: 5, scale: 1))
+            // The comment runs to the line's end: what follows the character is not a setting.
+            #expect(try PolicyReader.read(text: "# old\(odd)min_fit = 0.9\nmin_age = 20").minFit == Policy.default.minFit)
+            #expect(throws: PolicyError.self) { try PolicyReader.read(text: "a = [ # note\(odd)1]") }
+            // In a string it is the string's; outside both, still refused (toml++ aborted on one).
+            #expect(throws: PolicyError.self) { try PolicyReader.read(text: "contract_language_min = \"B1\(odd)\"") }
+            #expect(throws: PolicyError(key: nil, message: "not valid TOML: line 1: U+0085, U+2028 or U+2029 outside a string "
+                                        + "and a comment")) { try PolicyReader.read(text: "min_fit =\(odd)0.5") }
+        }
+        let long = "0.5" + String(repeating: "0", count: 125) + "1"
+        #expect(long.count == 129)
+        let policy = try PolicyReader.read(text: "min_fit = \(long)\n[weights]\nskills = +3_5\(String(repeating: "0", count: 130)).25e-130\n")
+        #expect(policy.minFit.description == long)
+        #expect(FitScore.thresholdMicro(minFit: policy.minFit) == 500_001)
+        #expect(policy.weights.skills.description == "35." + String(repeating: "0", count: 130) + "25", "\(policy.weights.skills)")
+        // A long literal that is not a TOML float is still refused, and one of the wrong key still named.
+        for bad in ["min_fit = 0.5__\(String(repeating: "0", count: 130))1", "min_fit = 00.\(String(repeating: "0", count: 130))1",
+                    "min_fit = 0.\(String(repeating: "0", count: 130))1_"] {
+            let error = #expect(throws: PolicyError.self) { try PolicyReader.read(text: bad) }
+            #expect(error?.key == nil, "\(bad): \(String(describing: error))")
+        }
+        let misplaced = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "health_isco_prefixes = [\(long)]") }
+        #expect(misplaced?.key == "health_isco_prefixes", "\(String(describing: misplaced))")
+    }
+
     @Test func notTOMLAtAll() {
         let error = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "min_fit = = 0.5") }
         #expect(error?.key == nil)
