@@ -55,9 +55,10 @@ struct TOMLFloatLiterals {
     static let longestLiteralKept = 64
 
     /// `text` with every float literal longer than `longestLiteralKept` that is valid TOML
-    /// (`isFloat`) and finite written as the shortest literal of the same `Double`, for toml++
-    /// to read; the reader then takes the decimal written from the text as it was (`decimal`),
-    /// as for any literal. `text` unchanged when the lexer does not follow it.
+    /// (`isFloat`) and finite written as the shortest literal of the same `Double`, then spaces
+    /// up to its length (so that toml++'s error columns are the file's), for toml++ to read;
+    /// the reader then takes the decimal written from the text as it was (`decimal`), as for
+    /// any literal. `text` unchanged when the lexer does not follow it.
     static func shortened(_ text: String) -> String {
         var lexer = Lexer(text)
         guard lexer.values() != nil else { return text }
@@ -68,8 +69,10 @@ struct TOMLFloatLiterals {
             let literal = b[span.start..<span.end]
             guard isFloat(literal), let d = Double(String(decoding: literal.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)),
                   d.isFinite else { continue }
-            // Swift's shortest round-trip form (`0.5`, `1e-300`, `-1.25e+20`) is a TOML float.
-            b.replaceSubrange(span.start..<span.end, with: Array("\(d)".utf8))
+            // Swift's shortest round-trip form (`0.5`, `1e-300`, `-1.25e+20`) is a TOML float,
+            // and blanks may follow a value.
+            let short = Array("\(d)".utf8)
+            b.replaceSubrange(span.start..<span.end, with: short + Array(repeating: ASCII.space, count: literal.count - short.count))
         }
         return String(decoding: b, as: UTF8.self)
     }
@@ -115,6 +118,12 @@ struct TOMLFloatLiterals {
         var found: [([String], Substring)] = []
         /// Where every bare value is, in arrays too: byte offsets.
         var spans: [(start: Int, end: Int)] = []
+        /// Arrays and inline tables open around `i`.
+        var depth = 0
+        /// toml++'s bound on nesting: a text past it is not followed (the lexer recurses, and
+        /// runs before toml++ has read the text: 60,000 `[` overflowed the stack, a review,
+        /// session 21).
+        static let maxDepth = 256
 
         init(_ text: String) {
             self.text = text
@@ -226,6 +235,9 @@ struct TOMLFloatLiterals {
         /// The items of the array or inline table opened at `i`, up to `close`: commas between
         /// them (one after the last too), line ends and comments around them.
         private mutating func items(until close: UInt8, _ item: (inout Lexer) throws -> Void) throws {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw Unfollowed() }
             i += 1
             while true {
                 skipBlanksAndComments(newlines: true)

@@ -111,9 +111,20 @@ enum TOMLGuard {
                     line += 1
                     if !multi { return }
                 }
-                if c == UInt8(ascii: "\\") && quote == ASCII.quote { i += 2; continue }
+                if c == UInt8(ascii: "\\") && quote == ASCII.quote {
+                    // A line-ending backslash: the line it ends counts (error lines were one short).
+                    if i + 1 < b.count && b[i + 1] == ASCII.lf { line += 1 }
+                    i += 2
+                    continue
+                }
                 if c == quote && (!multi || (i + 2 < b.count && b[i + 1] == quote && b[i + 2] == quote)) {
                     i += multi ? 3 : 1
+                    // Up to two more quotes belong to a multi-line string's content: '''a'''' is "a'"
+                    // (the last quote opened a string that swallowed a comment, a review, session 21).
+                    if multi {
+                        var extra = 0
+                        while extra < 2 && i < b.count && b[i] == quote { i += 1; extra += 1 }
+                    }
                     return
                 }
                 i += 1

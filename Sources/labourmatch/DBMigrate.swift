@@ -71,7 +71,10 @@ struct DBMigrate: ParsableCommand {
             // Tables under a schema LABOURMATCH_SCHEMA named, migrated again without it: a second,
             // empty set in the path's schema (a regression review, session 20).
             if database.config.schema == nil, let elsewhere = try Migrator.tablesElsewhere(db) {
-                let also = db.home.map { "To make a second set of tables in \($0) all the same, name it: "
+                // Not in a schema where another application's schema_migrations stands (the advice
+                // failed there, a review, session 21).
+                let home = try Migrator.foreignTableHere(db) == nil ? db.home : nil
+                let also = home.map { "To make a second set of tables in \($0) all the same, name it: "
                     + "LABOURMATCH_SCHEMA='\($0)' labourmatch db migrate" }
                     ?? "To make a second set of tables elsewhere all the same, name its schema with LABOURMATCH_SCHEMA"
                 throw CommandFailure("nothing was applied: \(elsewhere). \(also)")

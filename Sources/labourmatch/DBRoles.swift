@@ -29,11 +29,18 @@ struct DBRoles: ParsableCommand {
     func run() throws {
         let roles: [RoleStatus]
         let login: String
+        var why: String?
         do {
             let db = try database.connect(as: nil, logger: CommandLog.logger("roles"))
             defer { db.close() }
             roles = try DatabaseRole.status(db)
             login = try db.query("SELECT quote_ident(session_user)")[0].decode(0)
+            // Why no role holds its privileges, when it can be told: another application's
+            // schema_migrations here, or LabourMatch's tables in a schema the path does not name.
+            if roles.contains(where: { $0.exists && !$0.grantedHere }) {
+                why = try (database.config.schema == nil ? Migrator.tablesElsewhere(db) : nil)
+                    ?? Migrator.foreignTableHere(db)
+            }
         } catch {
             throw CommandLog.fail(error)
         }
@@ -53,10 +60,11 @@ struct DBRoles: ParsableCommand {
         // migrated in a schema the path does not name) every command acting as a role fails,
         // and this said status 0.
         let ungranted = roles.filter { $0.exists && !$0.grantedHere }
-        for r in ungranted {
-            Console.error("labourmatch: \(r.role.name) holds none of its privileges on LabourMatch's tables in this "
-                          + "database: it was not migrated here, or in another schema (labourmatch db status says which); "
-                          + "labourmatch db migrate grants them\n")
+        if !ungranted.isEmpty {
+            let names = ungranted.map(\.role.name).joined(separator: ", ")
+            Console.error("labourmatch: \(names) \(ungranted.count == 1 ? "holds none of its" : "hold none of their") privileges "
+                          + "on LabourMatch's tables in this database: " + (why ?? "it was not migrated here, or in another "
+                            + "schema (labourmatch db status says which); labourmatch db migrate grants them") + "\n")
         }
         guard missing.isEmpty && ungranted.isEmpty else { throw ExitCode(1) }
     }

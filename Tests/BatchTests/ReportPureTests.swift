@@ -84,6 +84,9 @@ import Testing
         #expect(TerminalText.escaped("W1\u{FE0F} \u{FE0E}x \u{2764}\u{FE0F}\u{FE0F} \u{845B}\u{E0100}")
                 == #"W1\u{FE0F} \u{FE0E}x "# + "\u{2764}\u{FE0F}" + #"\u{FE0F} "# + "\u{845B}\u{E0100}")
         #expect(TerminalText.message("'V\u{FE0F}'") == #"'V\u{FE0F}'"#)
+        // After a letter with no variants too; a keycap keeps its selector (a review, session 21).
+        #expect(TerminalText.escaped("W\u{E9}\u{FE0F} #\u{FE0F}\u{20E3} 1\u{FE0F}\u{20E3} \u{2269}\u{FE00}")
+                == "W\u{E9}" + #"\u{FE0F}"# + " #\u{FE0F}\u{20E3} 1\u{FE0F}\u{20E3} \u{2269}\u{FE00}")
         #expect(TerminalText.path("/a\u{A0}b") == "/a\u{A0}b")
     }
 

@@ -350,9 +350,12 @@ import TestSupport
         let goneWorker = try fixture.command(["explain", run, "--worker", match[0]])
         #expect(goneWorker.status == 1 && goneWorker.stderr.contains("worker \(match[0]) took part in run \(run), but"),
                 "\(goneWorker.stderr)")
-        // The tally of a worker without a candidate counts the vacancy as one without a version.
+        // The tally of a worker without a candidate counts the vacancy as one without a version,
+        // and the explanation ends with status 1 naming it (it said 0, a review, session 21).
         let after = try fixture.command(["explain", run, "--worker", lonely[0]])
-        #expect(after.status == 0 && after.stdout.contains("  1 without a version in the snapshot's tables"), "\(after.stdout)")
+        #expect(after.status == 1 && after.stdout.contains("  1 without a version in the snapshot's tables")
+                && after.stderr.contains("the version rows of \(match[1]), which run \(run) read, are no longer"),
+                "\(after.stdout)\(after.stderr)")
         // Bad input still comes first: a gone worker with an unknown vacancy is status 2.
         let both = try fixture.command(["explain", run, "--worker", match[0], "--vacancy", "NO-SUCH-VACANCY"])
         #expect(both.status == 2 && both.stderr.contains("vacancy NO-SUCH-VACANCY is not in run"), "\(both.stderr)")
@@ -426,11 +429,25 @@ import TestSupport
             try db.execute("RESET session_replication_role")
             let untold = try fixture.command(["explain", run, "--vacancy", row[0]])
             #expect(untold.status == 1 && untold.stdout.contains("excluded: \(row[1])")
-                    && untold.stdout.contains("read: cannot be shown: the version rows of recruiter \(row[2]) version \(row[3]), "
-                                              + "which the run read, are no longer in the database")
+                    && untold.stdout.contains("read: cannot be shown: the version row of recruiter \(row[2]) version \(row[3]), "
+                                              + "which the run read, is no longer in the database")
                     && untold.stderr.contains("the version row of recruiter \(row[2]) version \(row[3]) that run \(run)'s rules "
                                               + "read is no longer in the database"), "\(untold.stdout)\(untold.stderr)")
         }
+        // A rule whose evidence tells what is absent: V033's FX_RATE_MISSING (no KWD rate, KW's
+        // minimum wage in KWD) with KW's minimum wage gone read "no usd_per_unit for the wage's
+        // currency KWD" as if complete, exit 0. Only the rows the rule reads are named.
+        let kw = try fixture.rows("SELECT version FROM run_snapshot WHERE run_id = $1 AND kind = 'minimum_wage' AND key = 'KW'",
+                                  [PostgresValue(runId)])
+        #expect(kw.count == 1)
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("DELETE FROM minimum_wage_versions WHERE country = 'KW' AND version = $1", params: [PostgresValue(Int64(kw[0][0])!)])
+        try db.execute("RESET session_replication_role")
+        let fx = try fixture.command(["explain", run, "--vacancy", "V033"])
+        #expect(fx.status == 1 && fx.stdout.contains("excluded: FX_RATE_MISSING")
+                && fx.stdout.contains("\n    read: cannot be shown: the version row of minimum_wage KW version \(kw[0][0]), which the "
+                                      + "run read, is no longer in the database (removed after the run)\n")
+                && !fx.stdout.contains("no usd_per_unit"), "\(fx.stdout)\(fx.stderr)")
     }
 
     /// `explain` reads only the rows about its worker and vacancies (by the indexes), and

@@ -176,6 +176,17 @@ import Testing
         }
         let misplaced = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "health_isco_prefixes = [\(long)]") }
         #expect(misplaced?.key == "health_isco_prefixes", "\(String(describing: misplaced))")
+        // toml++'s columns are the file's: the shortened literal is padded to its length.
+        let column = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "x = [\(long), \(long), 1e]") }
+        #expect(column?.message.contains("column \(5 + 2 * (long.count + 2) + 3)") == true, "\(String(describing: column))")
+        // Nesting past toml++'s bound is refused, not a stack overflow of the literal lexer, which
+        // now runs before toml++ (60,000 '[' crashed the process, a review, session 21).
+        let deep = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "x = " + String(repeating: "[", count: 60_000)) }
+        #expect(deep?.key == nil, "\(String(describing: deep))")
+        // A multi-line string closed by four quotes ends after the fourth ('''a'''' is "a'"): the
+        // comment after it is one, and may hold U+2028: the text is TOML, its key unknown.
+        let quotes = #expect(throws: PolicyError.self) { try PolicyReader.read(text: "x = '''a'''' # '\u{2028}\nmin_fit = 0.5") }
+        #expect(quotes?.key == "x", "\(String(describing: quotes))")
     }
 
     @Test func notTOMLAtAll() {

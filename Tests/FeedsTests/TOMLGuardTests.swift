@@ -19,6 +19,8 @@ import Testing
         ("-AP=2029-05-31t\u{14}4:]", 1, "a date and 'T' with no time after them"),
         ("a = [1979-05-27Tx]", 1, "a date and 'T' with no time after them"),
         ("a = [\u{85}1]", 1, "U+0085, U+2028 or U+2029 outside a string and a comment"),
+        // A line-ending backslash in a multi-line string: the line it ends counts.
+        ("x = \"\"\"a\\\nb\"\"\"\na = [}", 3, "'}' where a value is expected"),
     ])
     func crashingShapesAreRefused(text: String, line: Int, message: String) {
         #expect(throws: PolicyError(key: nil, message: "not valid TOML: line \(line): \(message)")) {

@@ -254,9 +254,11 @@ public enum Explanation {
     /// `of`: the pair's vacancy id, said first (`    V038 read: ...`) where several pairs are listed.
     /// What each rule read (`RuleEvidence`), a line per exclusion. Where a row the rule read is
     /// gone (removed after the run, with the guards off: a recruiter's, a minimum wage's, a
-    /// rate's version), the line says so, naming the gone rows the loaders found, and `gone`
-    /// lists them ("" for rows it cannot name), so that `explain` fails (status 1): the line
-    /// was dropped and the explanation ended with status 0 (session 20's Left list).
+    /// rate's version), the line says so, naming those rows among the gone ones the loaders
+    /// found (`RunData.versionsGone`), and `gone` lists them ("" for rows it cannot name), so
+    /// that `explain` fails (status 1): the line was dropped and the explanation ended with
+    /// status 0 (session 20's Left list). A rule whose evidence tells what is absent
+    /// (`FX_RATE_MISSING`) would otherwise read a gone rate as missing (a review, session 21).
     struct EvidenceLines {
         let data: RunData
         /// Nil while every rule's evidence could be told.
@@ -266,16 +268,38 @@ public enum Explanation {
 
         mutating func lines(_ reason: String, worker: Worker?, vacancy: Vacancy?, of pair: String? = nil) -> String {
             let label = pair.map { "\(TerminalText.escaped($0)) read" } ?? "read"
-            if let text = RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input, policy: data.policy,
-                                            date: data.run.key.runDate) {
+            guard let rule = ExclusionReason(rawValue: reason) else { return "" }
+            let read = data.versionsGone.filter { reads(rule, $0, worker: worker, vacancy: vacancy) }
+            if read.isEmpty, let text = RuleEvidence.text(reason, worker: worker, vacancy: vacancy, input: data.input,
+                                                          policy: data.policy, date: data.run.key.runDate) {
                 return "    \(label): \(TerminalText.escaped(text))\n"
             }
-            guard ExclusionReason(rawValue: reason) != nil else { return "" }
-            let named = data.versionsGone.map(\.description)
-            gone = named.isEmpty ? [""] : named
+            let named = read.map(\.description)
+            for row in named.isEmpty ? [""] : named where !(gone ?? []).contains(row) { gone = (gone ?? []) + [row] }
             return "    \(label): cannot be shown: " + (named.isEmpty ? "a row version the rule read is"
-                : "the version rows of " + TerminalText.escaped(named.joined(separator: ", ")) + ", which the run read, are")
+                : "the version row\(named.count == 1 ? "" : "s") of " + TerminalText.escaped(named.joined(separator: ", "))
+                    + ", which the run read, \(named.count == 1 ? "is" : "are")")
                 + " no longer in the database (removed after the run)\n"
+        }
+
+        /// Whether the rule of `reason` reads the snapshot's row `row` for this subject: the
+        /// vacancy's employer, the recruiter of the vacancy (else of the worker), the rates and
+        /// the minimum wage the wage rules compare.
+        func reads(_ reason: ExclusionReason, _ row: RunSnapshot.Recorded, worker: Worker?, vacancy: Vacancy?) -> Bool {
+            switch reason {
+            case .wageBelowMinimum, .fxRateMissing:
+                guard let v = vacancy else { return false }
+                let minimum = data.input.minimumWages.first { $0.country == v.destinationCountry }
+                return (row.kind == "minimum_wage" && row.key == v.destinationCountry)
+                    || (row.kind == "fx_rate" && (row.key == v.currency || row.key == minimum?.currency))
+            case .employerBlocklisted:
+                return row.kind == "employer" && row.key == vacancy?.employerId
+            case .recruiterBlocklisted, .recruiterUnlicensed, .recruiterLicenseExpired:
+                let recruiter = vacancy != nil ? vacancy?.recruiterId : worker?.recruiterId
+                return row.kind == "recruiter" && row.key == recruiter
+            default:
+                return false   // the subject's own fields, the policy, the WHO list
+            }
         }
     }
 
@@ -291,6 +315,11 @@ public enum Explanation {
         named.formUnion((index.pairExclusionsByWorker[worker] ?? []).compactMap(\.vacancyId))
         if let m = index.matchByWorker[worker] { named.insert(m.vacancyId) }
         if let vacancy { named.insert(vacancy) }
+        // An eligible worker without a candidate: its tally counts every vacancy that took part,
+        // the eligible ones without a version as such (it ended with status 0, a review, session 21).
+        if let p = index.workerParticipants[worker], p.eligible, p.candidates == 0 {
+            named.formUnion(index.vacancyParticipants.filter { $0.value.eligible }.keys)
+        }
         // Each took part (matched, a candidate, or refused by a pair rule), so a missing version is a gone one.
         return named.filter { index.vacancies[$0] == nil }.sorted(by: bytesLess)
     }

@@ -29,13 +29,15 @@ public enum TerminalText {
         // The last scalar written as itself, if the one before this one was: a variation selector
         // shows nothing unless it picks the look of such a (non-ASCII) character.
         var shownBefore: Unicode.Scalar?
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
             if let replaced = special(scalar) {
                 out += replaced
                 shownBefore = nil
                 continue
             }
-            if drivesTerminal(scalar) || (hide && (invisible(scalar) || strayVariationSelector(scalar, after: shownBefore))) {
+            if drivesTerminal(scalar) || (hide && (invisible(scalar)
+                || strayVariationSelector(scalar, after: shownBefore, before: i + 1 < scalars.count ? scalars[i + 1] : nil))) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
                 shownBefore = nil
             } else {
@@ -79,14 +81,21 @@ public enum TerminalText {
         }
     }
 
-    /// Whether `scalar` is a variation selector that shows as nothing: first, after another one
-    /// or an escaped scalar, or after an ASCII character, which has no look to pick
-    /// (`W1\u{FE0F}` printed as `W1`, another id than the `W1` it reads as). After a shown
-    /// non-ASCII character (an emoji's U+FE0F, a CJK ideograph's variant) it is kept.
-    static func strayVariationSelector(_ scalar: Unicode.Scalar, after shown: Unicode.Scalar?) -> Bool {
+    /// Whether `scalar` is a variation selector that shows as nothing (`W1\u{FE0F}` printed as
+    /// `W1`, another id than the `W1` it reads as; `Wé\u{FE0F}` as `Wé`): all but one that
+    /// follows a shown symbol or emoji beyond ASCII (`❤\u{FE0F}`, `≩\u{FE00}`) or an ideograph
+    /// (`葛\u{E0100}`), or makes a keycap (`#\u{FE0F}\u{20E3}`), where it picks a look.
+    static func strayVariationSelector(_ scalar: Unicode.Scalar, after shown: Unicode.Scalar?,
+                                       before next: Unicode.Scalar? = nil) -> Bool {
         guard scalar.properties.isVariationSelector else { return false }
         guard let shown else { return true }
-        return shown.isASCII || shown.properties.isVariationSelector
+        if shown.isASCII {
+            // A keycap: `#`, `*` or a digit, U+FE0F, U+20E3.
+            return !(next == "\u{20E3}" && (shown == "#" || shown == "*" || ("0"..."9").contains(shown)))
+        }
+        let p = shown.properties
+        let symbol = p.generalCategory == .mathSymbol || p.generalCategory == .otherSymbol
+        return !(p.isEmoji || symbol || p.isIdeographic)
     }
 
     /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given

@@ -144,6 +144,8 @@ public struct FeedLoader {
                 throw LoadError.commitUnconfirmed(committing, cause: error, serverProcess: serverProcess)
             }
         }
+        // The file's digest above is not the first attempt's.
+        let attemptStarted = Date()
         do {
             return try attempt(lean: true)
         } catch is LeanRowChanged {
@@ -151,7 +153,7 @@ public struct FeedLoader {
             // this source's keys while this one read), so the second attempt stages every row whole.
             logger.notice("a key changed under an unchanged row meanwhile: loading again with every row staged whole",
                           metadata: ["file": "\(path)"])
-            let firstAttempt = Date().timeIntervalSince(started)
+            let firstAttempt = Date().timeIntervalSince(attemptStarted)
             var result = try attempt(lean: false)
             result.restartedWhole = true
             result.firstAttemptSeconds = firstAttempt

@@ -97,8 +97,9 @@ public struct LoadReport: Sendable {
     /// Whether the load started again with every row staged whole, because a key changed under
     /// one of its lean rows meanwhile (another load committed a new version of it).
     public var restartedWhole = false
-    /// When it started again: the seconds of the first attempt, rolled back (part of `seconds`;
-    /// `readSeconds` and `mergeSeconds` are the second attempt's).
+    /// When it started again: the seconds of the first attempt, rolled back (part of `seconds`,
+    /// which also counts the file's digest before it; `readSeconds` and `mergeSeconds` are the
+    /// second attempt's).
     public var firstAttemptSeconds: Double?
     /// Whether the merge left the lean rows out without comparing them with the versions
     /// table, because no load of the same kind had committed since their content was read.

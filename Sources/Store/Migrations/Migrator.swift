@@ -280,6 +280,13 @@ public struct Migrator: Sendable {
         WHERE c.oid = pg_catalog.to_regclass('schema_migrations') AND NOT \(Connection.holdsMigrationsTable("n.oid"))
         """
 
+    /// `MigrationError.foreignTable`'s sentence when the session's schema holds another
+    /// application's `schema_migrations`; else nil.
+    public static func foreignTableHere(_ db: Connection) throws -> String? {
+        try db.query("SELECT (\(foreignTableSchema))")[0].decodeIfPresent(0, as: String.self)
+            .map { MigrationError.foreignTable(schema: $0).description }
+    }
+
     /// Whether the session's schema holds LabourMatch's `schema_migrations`; throws
     /// `foreignTable` when the table of that name there is another application's.
     private func tableExists(_ db: Connection) throws -> Bool {
