@@ -108,12 +108,18 @@ enum TOMLGuard {
             while i < b.count {
                 let c = b[i]
                 if c == ASCII.lf {
-                    line += 1
+                    // An unterminated one-line string ends at its line's end, which the caller counts
+                    // (it was counted twice).
                     if !multi { return }
+                    line += 1
                 }
                 if c == UInt8(ascii: "\\") && quote == ASCII.quote {
-                    // A line-ending backslash: the line it ends counts (error lines were one short).
-                    if i + 1 < b.count && b[i + 1] == ASCII.lf { line += 1 }
+                    // A line-ending backslash: in a multi-line string the line it ends counts (error
+                    // lines were one short); a one-line string ends there.
+                    if i + 1 < b.count && b[i + 1] == ASCII.lf {
+                        if !multi { i += 1; return }
+                        line += 1
+                    }
                     i += 2
                     continue
                 }

@@ -30,11 +30,13 @@ struct DBRoles: ParsableCommand {
         let roles: [RoleStatus]
         let login: String
         var why: String?
+        var home: String?
         do {
             let db = try database.connect(as: nil, logger: CommandLog.logger("roles"))
             defer { db.close() }
             roles = try DatabaseRole.status(db)
             login = try db.query("SELECT quote_ident(session_user)")[0].decode(0)
+            home = db.home
             // Why no role holds its privileges, when it can be told: another application's
             // schema_migrations here, or LabourMatch's tables in a schema the path does not name.
             if roles.contains(where: { $0.exists && !$0.grantedHere }) {
@@ -63,7 +65,8 @@ struct DBRoles: ParsableCommand {
         if !ungranted.isEmpty {
             let names = ungranted.map(\.role.name).joined(separator: ", ")
             Console.error("labourmatch: \(names) \(ungranted.count == 1 ? "holds none of its" : "hold none of their") privileges "
-                          + "on LabourMatch's tables in this database: " + (why ?? "it was not migrated here, or in another "
+                          + "on LabourMatch's tables in \(home.map { "schema \($0) of " } ?? "")this database, where this "
+                          + "session works: " + (why ?? "it was not migrated here, or in another "
                             + "schema (labourmatch db status says which); labourmatch db migrate grants them") + "\n")
         }
         guard missing.isEmpty && ungranted.isEmpty else { throw ExitCode(1) }

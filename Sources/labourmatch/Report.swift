@@ -162,6 +162,15 @@ struct ExplainCommand: ParsableCommand {
                     + "\(runId) names what changed"), status: 1)
             }
             try failIncomplete(evidenceGone)
+            let money = Explanation.moneyRowsGone(data)
+            if !money.isEmpty {
+                throw CommandLog.fail(CommandFailure(
+                    "the version row\(money.count == 1 ? "" : "s") of \(money.joined(separator: ", ")), which run \(runId) read, "
+                    + "\(money.count == 1 ? "is" : "are") no longer in the database (removed after the run): what is said above "
+                    + "of wages (the worker's minimum, its preferences between vacancies, why a vacancy is not a candidate) "
+                    + "is read without \(money.count == 1 ? "it" : "them") and may be wrong; labourmatch verify \(runId) names "
+                    + "what changed"), status: 1)
+            }
         } catch let failure as Explanation.Failure {
             // An unknown id is bad input; a version removed after the run is not the caller's fault.
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)

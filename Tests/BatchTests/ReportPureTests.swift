@@ -87,6 +87,9 @@ import Testing
         // After a letter with no variants too; a keycap keeps its selector (a review, session 21).
         #expect(TerminalText.escaped("W\u{E9}\u{FE0F} #\u{FE0F}\u{20E3} 1\u{FE0F}\u{20E3} \u{2269}\u{FE00}")
                 == "W\u{E9}" + #"\u{FE0F}"# + " #\u{FE0F}\u{20E3} 1\u{FE0F}\u{20E3} \u{2269}\u{FE00}")
+        // U+FE0F only where a character has a text and an emoji style.
+        #expect(TerminalText.escaped("\u{1F600}\u{FE0F} \u{B0}\u{FE0F} \u{2713}\u{FE0F} \u{263A}\u{FE0E}")
+                == "\u{1F600}" + #"\u{FE0F}"# + " \u{B0}" + #"\u{FE0F}"# + " \u{2713}" + #"\u{FE0F}"# + " \u{263A}\u{FE0E}")
         #expect(TerminalText.path("/a\u{A0}b") == "/a\u{A0}b")
     }
 
@@ -364,6 +367,27 @@ import Testing
     /// `explain` shows what each rule read: for every exclusion of the fixtures' run (strict
     /// policy too, for more reasons) there is such a line, and hand-made cases read as they
     /// should, the wage rule with its exact products.
+    /// What a rule read, with rows removed after the run: only the gone rows the rule reads stop
+    /// its evidence, and are named; USD's rate row is never read (a review, session 21).
+    @Test func evidenceNamesOnlyTheGoneRowsItsRuleReads() throws {
+        var data = try Self.tinyRun()
+        let v = Vacancy(id: "V1", employerId: "E1", isco: "2221", title: "t", destinationCountry: "DE", openings: 1,
+                        monthlyWage: ExactDecimal(100), currency: "USD", hoursPerWeek: ExactDecimal(40), contractLanguages: ["en"])
+        data.input.fxRates = [FXRate(currency: "EUR", usdPerUnit: try #require(ExactDecimal(exactly: "1.158"))),
+                              FXRate(currency: "USD", usdPerUnit: .one)]
+        data.input.minimumWages = [MinimumWage(country: "DE", monthlyAmount: ExactDecimal(2161), currency: "EUR")]
+        data.versionsGone = [.init(kind: "fx_rate", key: "USD", version: 1), .init(kind: "recruiter", key: "R9", version: 2)]
+        var intact = Explanation.EvidenceLines(data: data)
+        #expect(intact.lines("WAGE_BELOW_MINIMUM", worker: nil, vacancy: v)
+                == "    read: wage 100 USD < the minimum of DE 2161 EUR x 1.158 = 2502.438 USD\n")
+        #expect(intact.gone == nil && Explanation.moneyRowsGone(data).isEmpty)
+        data.versionsGone.append(.init(kind: "fx_rate", key: "EUR", version: 3))
+        var told = Explanation.EvidenceLines(data: data)
+        #expect(told.lines("WAGE_BELOW_MINIMUM", worker: nil, vacancy: v) == "    read: cannot be shown: the version row of fx_rate "
+                + "EUR version 3, which the run read, is no longer in the database (removed after the run)\n")
+        #expect(told.gone == ["fx_rate EUR version 3"] && Explanation.moneyRowsGone(data) == ["fx_rate EUR version 3"])
+    }
+
     @Test func everyExclusionShowsWhatItsRuleRead() throws {
         let inputs = try FixtureSeeder.fixtureInputs()
         let day = try #require(Day("2026-11-29"))

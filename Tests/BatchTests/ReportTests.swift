@@ -440,9 +440,23 @@ import TestSupport
         let kw = try fixture.rows("SELECT version FROM run_snapshot WHERE run_id = $1 AND kind = 'minimum_wage' AND key = 'KW'",
                                   [PostgresValue(runId)])
         #expect(kw.count == 1)
+        // A worker excluded by its own fields alone: nothing of it is gone.
+        let own = try fixture.rows("""
+            SELECT worker_id FROM run_exclusions WHERE run_id = $1 AND subject = 'worker' GROUP BY worker_id
+            HAVING bool_and(reason IN ('NO_CONSENT', 'UNDERAGE')) ORDER BY worker_id LIMIT 1
+            """, [PostgresValue(runId)])
+        #expect(own.count == 1)
+        let ownWorker = own.first?[0] ?? "-"
+        #expect(try fixture.command(["explain", run, "--worker", ownWorker]).status == 0)
         try db.execute("SET session_replication_role = replica")
         try db.execute("DELETE FROM minimum_wage_versions WHERE country = 'KW' AND version = $1", params: [PostgresValue(Int64(kw[0][0])!)])
         try db.execute("RESET session_replication_role")
+        // A worker's explanation converts wages throughout (its minimum, its preferences, the
+        // no-candidate tally), so a gone rate or minimum wage ends it with status 1 naming them.
+        let withoutKW = try fixture.command(["explain", run, "--worker", ownWorker])
+        #expect(withoutKW.status == 1 && withoutKW.stderr.contains("the version row of minimum_wage KW version \(kw[0][0]), which run "
+                                                                   + "\(run) read, is no longer in the database (removed after the run): "
+                                                                   + "what is said above of wages"), "\(withoutKW.stderr)")
         let fx = try fixture.command(["explain", run, "--vacancy", "V033"])
         #expect(fx.status == 1 && fx.stdout.contains("excluded: FX_RATE_MISSING")
                 && fx.stdout.contains("\n    read: cannot be shown: the version row of minimum_wage KW version \(kw[0][0]), which the "

@@ -21,6 +21,9 @@ import Testing
         ("a = [\u{85}1]", 1, "U+0085, U+2028 or U+2029 outside a string and a comment"),
         // A line-ending backslash in a multi-line string: the line it ends counts.
         ("x = \"\"\"a\\\nb\"\"\"\na = [}", 3, "'}' where a value is expected"),
+        // An unterminated one-line string ends at its line's end, counted once, backslash or not.
+        ("x = \"a\\\nb = \"c\"\ny = [}", 3, "'}' where a value is expected"),
+        ("x = \"a\ny = [}", 2, "'}' where a value is expected"),
     ])
     func crashingShapesAreRefused(text: String, line: Int, message: String) {
         #expect(throws: PolicyError(key: nil, message: "not valid TOML: line \(line): \(message)")) {

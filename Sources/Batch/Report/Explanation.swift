@@ -47,6 +47,14 @@ public enum Explanation {
         return (text, goneVacancies(index, worker: worker, vacancy: vacancy), evidence.gone)
     }
 
+    /// The rates and minimum wages the run read whose version rows are gone (`RunData.versionsGone`;
+    /// not USD's, which is 1 whatever the rates say): a worker's explanation converts wages
+    /// throughout (its minimum, its preferences, the no-candidate tally), and read a gone rate
+    /// as missing there with status 0 (a review, session 21).
+    public static func moneyRowsGone(_ data: RunData) -> [String] {
+        data.versionsGone.filter { ($0.kind == "fx_rate" && $0.key != "USD") || $0.kind == "minimum_wage" }.map(\.description)
+    }
+
     /// Failure.versionGone when `id` of `kind` is in the snapshot but its version row is gone
     /// (it took part, or `data.versionsGone` names it); nil when the snapshot never had it.
     static func gone(_ index: RunIndex, _ data: RunData, kind: String, id: String) -> Failure? {
@@ -288,10 +296,11 @@ public enum Explanation {
         func reads(_ reason: ExclusionReason, _ row: RunSnapshot.Recorded, worker: Worker?, vacancy: Vacancy?) -> Bool {
             switch reason {
             case .wageBelowMinimum, .fxRateMissing:
+                // USD is 1 whatever the rates say: its row is not read.
                 guard let v = vacancy else { return false }
                 let minimum = data.input.minimumWages.first { $0.country == v.destinationCountry }
                 return (row.kind == "minimum_wage" && row.key == v.destinationCountry)
-                    || (row.kind == "fx_rate" && (row.key == v.currency || row.key == minimum?.currency))
+                    || (row.kind == "fx_rate" && row.key != "USD" && (row.key == v.currency || row.key == minimum?.currency))
             case .employerBlocklisted:
                 return row.kind == "employer" && row.key == vacancy?.employerId
             case .recruiterBlocklisted, .recruiterUnlicensed, .recruiterLicenseExpired:

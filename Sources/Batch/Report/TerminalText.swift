@@ -82,9 +82,12 @@ public enum TerminalText {
     }
 
     /// Whether `scalar` is a variation selector that shows as nothing (`W1\u{FE0F}` printed as
-    /// `W1`, another id than the `W1` it reads as; `Wé\u{FE0F}` as `Wé`): all but one that
-    /// follows a shown symbol or emoji beyond ASCII (`❤\u{FE0F}`, `≩\u{FE00}`) or an ideograph
-    /// (`葛\u{E0100}`), or makes a keycap (`#\u{FE0F}\u{20E3}`), where it picks a look.
+    /// `W1`, another id than the `W1` it reads as; `Wé\u{FE0F}` as `Wé`): all but those that
+    /// may pick a look. U+FE0E and U+FE0F pick text or emoji style only after a character that
+    /// has both (an emoji without emoji presentation: `❤\u{FE0F}`, not `😀\u{FE0F}` nor
+    /// `°\u{FE0F}`), or in a keycap (`#\u{FE0F}\u{20E3}`); the others after a symbol or an
+    /// ideograph (`≩\u{FE00}`, `葛\u{E0100}`). Without Unicode's tables of the defined
+    /// sequences this last rule is an approximation: `∑\u{FE00}` is kept.
     static func strayVariationSelector(_ scalar: Unicode.Scalar, after shown: Unicode.Scalar?,
                                        before next: Unicode.Scalar? = nil) -> Bool {
         guard scalar.properties.isVariationSelector else { return false }
@@ -94,8 +97,9 @@ public enum TerminalText {
             return !(next == "\u{20E3}" && (shown == "#" || shown == "*" || ("0"..."9").contains(shown)))
         }
         let p = shown.properties
+        if scalar == "\u{FE0E}" || scalar == "\u{FE0F}" { return !(p.isEmoji && !p.isEmojiPresentation) }
         let symbol = p.generalCategory == .mathSymbol || p.generalCategory == .otherSymbol
-        return !(p.isEmoji || symbol || p.isIdeographic)
+        return !(symbol || p.isIdeographic)
     }
 
     /// A path on a line of standard output that scripts read (`results: PATH`): exactly as given

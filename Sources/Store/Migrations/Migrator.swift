@@ -210,9 +210,12 @@ public struct Migrator: Sendable {
         guard let first = elsewhere.first else { return nil }
         let named = elsewhere.map { "\($0.0) (owner \($0.1))" }
         let schemas = elsewhere.count == 1 ? "schema \(named[0]) holds them" : "schemas \(named.joined(separator: ", ")) hold them"
+        // Beside another application's schema_migrations, db migrate would not make a second set.
+        let migrate = try foreignTableHere(db) == nil ? "db migrate without it would make a second, empty set of tables"
+            : "without it every command, db migrate too, works in a schema where another application's "
+                + "schema_migrations stands"
         return "this session's search_path names no schema with LabourMatch tables, but \(schemas): if you trust "
-            + "its owner, set LABOURMATCH_SCHEMA=\(first.0) for every command (README, \"Roles\"); db migrate "
-            + "without it would make a second, empty set of tables"
+            + "its owner, set LABOURMATCH_SCHEMA=\(first.0) for every command (README, \"Roles\"); \(migrate)"
     }
 
     /// Applies every pending migration in order, each in its own transaction; returns those applied.
