@@ -36,7 +36,9 @@ struct DBRoles: ParsableCommand {
             defer { db.close() }
             roles = try DatabaseRole.status(db)
             login = try db.query("SELECT quote_ident(session_user)")[0].decode(0)
-            home = db.home
+            if let name = db.home {
+                home = try db.query("SELECT pg_catalog.quote_ident($1)", params: [PostgresValue(name)])[0].decode(0)
+            }
             // Why no role holds its privileges, when it can be told: another application's
             // schema_migrations here, or LabourMatch's tables in a schema the path does not name.
             if roles.contains(where: { $0.exists && !$0.grantedHere }) {
@@ -65,8 +67,8 @@ struct DBRoles: ParsableCommand {
         if !ungranted.isEmpty {
             let names = ungranted.map(\.role.name).joined(separator: ", ")
             Console.error("labourmatch: \(names) \(ungranted.count == 1 ? "holds none of its" : "hold none of their") privileges "
-                          + "on LabourMatch's tables in \(home.map { "schema \($0) of " } ?? "")this database, where this "
-                          + "session works: " + (why ?? "it was not migrated here, or in another "
+                          + "in \(home.map { "schema \($0)" } ?? "the schema"), where this session looks for LabourMatch's "
+                          + "tables: " + (why ?? "it was not migrated here, or in another "
                             + "schema (labourmatch db status says which); labourmatch db migrate grants them") + "\n")
         }
         guard missing.isEmpty && ungranted.isEmpty else { throw ExitCode(1) }

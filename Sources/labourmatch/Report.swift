@@ -155,22 +155,20 @@ struct ExplainCommand: ParsableCommand {
         do {
             let (text, gone, evidenceGone) = try Explanation.explain(data, worker: worker, vacancy: vacancy)
             print(text, terminator: "")
-            if !gone.isEmpty {
-                throw CommandLog.fail(CommandFailure(
-                    "the version rows of \(gone.joined(separator: ", ")), which run \(runId) read, are no longer in the "
-                    + "database (removed after the run): what is said of them above is incomplete; labourmatch verify "
-                    + "\(runId) names what changed"), status: 1)
-            }
-            try failIncomplete(evidenceGone)
-            let money = Explanation.moneyRowsGone(data)
-            if !money.isEmpty {
-                throw CommandLog.fail(CommandFailure(
-                    "the version row\(money.count == 1 ? "" : "s") of \(money.joined(separator: ", ")), which run \(runId) read, "
-                    + "\(money.count == 1 ? "is" : "are") no longer in the database (removed after the run): what is said above "
-                    + "of wages (the worker's minimum, its preferences between vacancies, why a vacancy is not a candidate) "
-                    + "is read without \(money.count == 1 ? "it" : "them") and may be wrong; labourmatch verify \(runId) names "
-                    + "what changed"), status: 1)
-            }
+            // Every part of the explanation that a removed row left incomplete, named together
+            // (only the first was named, a review, session 21).
+            let vacancies = gone.map { "vacancy \($0)" }
+            let money = Explanation.moneyRowsGone(data, worker: worker)
+            try failIncomplete([
+                vacancies.isEmpty ? nil : "\(Self.rows(vacancies)), which run \(runId) read, \(vacancies.count == 1 ? "is" : "are") no "
+                    + "longer in the database (removed after the run): what is said of \(vacancies.count == 1 ? "it" : "them") "
+                    + "above is incomplete",
+                incompleteEvidence(evidenceGone),
+                money.isEmpty ? nil : "\(Self.rows(money)), which run \(runId) read, \(money.count == 1 ? "is" : "are") no longer "
+                    + "in the database (removed after the run): what is said above of wages (the worker's minimum, its "
+                    + "preferences between vacancies, why a vacancy is not a candidate) is read without "
+                    + "\(money.count == 1 ? "it" : "them") and may be wrong",
+            ].compactMap { $0 })
         } catch let failure as Explanation.Failure {
             // An unknown id is bad input; a version removed after the run is not the caller's fault.
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
@@ -184,21 +182,31 @@ struct ExplainCommand: ParsableCommand {
         do {
             let (text, evidenceGone) = try Explanation.explainVacancyTold(data, vacancy: vacancy)
             print(text, terminator: "")
-            try failIncomplete(evidenceGone)
+            try failIncomplete([incompleteEvidence(evidenceGone)].compactMap { $0 })
         } catch let failure as Explanation.Failure {
             throw CommandLog.fail(failure, status: failure.isBadInput ? 2 : 1)
         }
     }
 
-    /// Status 1 when a rule's evidence could not be told (`Explanation.EvidenceLines.gone`).
-    private func failIncomplete(_ evidenceGone: [String]?) throws {
-        guard let evidenceGone else { return }
+    /// `the version row of X` / `the version rows of X, Y`.
+    private static func rows(_ named: [String]) -> String {
+        "the version row\(named.count == 1 ? "" : "s") of \(named.joined(separator: ", "))"
+    }
+
+    /// The sentence for a rule's evidence that could not be told (`Explanation.EvidenceLines.gone`).
+    private func incompleteEvidence(_ evidenceGone: [String]?) -> String? {
+        guard let evidenceGone else { return nil }
         let named = evidenceGone.filter { !$0.isEmpty }
-        throw CommandLog.fail(CommandFailure(
-            (named.isEmpty ? "a row version" : "the version row\(named.count == 1 ? "" : "s") of \(named.joined(separator: ", "))")
-            + " that run \(runId)'s rules read \(named.count > 1 ? "are" : "is") no longer in the "
-            + "database (removed after the run): what the rules read, above, is incomplete; labourmatch verify \(runId) "
-            + "names what changed"), status: 1)
+        return (named.isEmpty ? "a row version" : Self.rows(named)) + " that run \(runId)'s rules read "
+            + "\(named.count > 1 ? "are" : "is") no longer in the database (removed after the run): what the rules read, "
+            + "above, is incomplete"
+    }
+
+    /// Status 1 naming every problem, when there is one.
+    private func failIncomplete(_ problems: [String]) throws {
+        guard !problems.isEmpty else { return }
+        throw CommandLog.fail(CommandFailure(problems.joined(separator: "; and ") + "; labourmatch verify \(runId) names "
+                                             + "what changed"), status: 1)
     }
 }
 

@@ -354,7 +354,7 @@ import TestSupport
         // and the explanation ends with status 1 naming it (it said 0, a review, session 21).
         let after = try fixture.command(["explain", run, "--worker", lonely[0]])
         #expect(after.status == 1 && after.stdout.contains("  1 without a version in the snapshot's tables")
-                && after.stderr.contains("the version rows of \(match[1]), which run \(run) read, are no longer"),
+                && after.stderr.contains("the version row of vacancy \(match[1]), which run \(run) read, is no longer"),
                 "\(after.stdout)\(after.stderr)")
         // Bad input still comes first: a gone worker with an unknown vacancy is status 2.
         let both = try fixture.command(["explain", run, "--worker", match[0], "--vacancy", "NO-SUCH-VACANCY"])
@@ -369,7 +369,7 @@ import TestSupport
         if let someone: String = others.first?[0] {
             let told = try fixture.command(["explain", run, "--worker", someone])
             #expect(told.status == 1 && told.stdout.contains("worker \(someone) ")
-                    && told.stderr.contains("the version rows of \(match[1]), which run \(run) read, are no longer in the database"),
+                    && told.stderr.contains("the version row of vacancy \(match[1]), which run \(run) read, is no longer in the database"),
                     "\(told.stdout)\(told.stderr)")
             let matchedThere = try fixture.count("SELECT count(*) FROM run_matches WHERE run_id = $1 AND worker_id = $2 AND vacancy_id = $3",
                                                  [PostgresValue(runId), PostgresValue(someone), PostgresValue(match[1])])
@@ -451,12 +451,16 @@ import TestSupport
         try db.execute("SET session_replication_role = replica")
         try db.execute("DELETE FROM minimum_wage_versions WHERE country = 'KW' AND version = $1", params: [PostgresValue(Int64(kw[0][0])!)])
         try db.execute("RESET session_replication_role")
-        // A worker's explanation converts wages throughout (its minimum, its preferences, the
-        // no-candidate tally), so a gone rate or minimum wage ends it with status 1 naming them.
-        let withoutKW = try fixture.command(["explain", run, "--worker", ownWorker])
-        #expect(withoutKW.status == 1 && withoutKW.stderr.contains("the version row of minimum_wage KW version \(kw[0][0]), which run "
-                                                                   + "\(run) read, is no longer in the database (removed after the run): "
-                                                                   + "what is said above of wages"), "\(withoutKW.stderr)")
+        // An eligible worker's explanation converts wages with the rates and minimum wages of the
+        // vacancies it reads (the no-candidate tally: all that took part, V033 at KW among them),
+        // so a gone one ends it with status 1, named with the gone vacancy; an excluded worker's
+        // says nothing of wages (status 0).
+        #expect(try fixture.command(["explain", run, "--worker", ownWorker]).status == 0)
+        let withoutKW = try fixture.command(["explain", run, "--worker", lonely[0]])
+        #expect(withoutKW.status == 1 && withoutKW.stderr.contains("vacancy \(match[1])")
+                && withoutKW.stderr.contains("above is incomplete; and the version row of minimum_wage KW version \(kw[0][0]), which run "
+                                             + "\(run) read, is no longer in the database (removed after the run): what is said above of "
+                                             + "wages"), "\(withoutKW.stderr)")
         let fx = try fixture.command(["explain", run, "--vacancy", "V033"])
         #expect(fx.status == 1 && fx.stdout.contains("excluded: FX_RATE_MISSING")
                 && fx.stdout.contains("\n    read: cannot be shown: the version row of minimum_wage KW version \(kw[0][0]), which the "

@@ -149,8 +149,8 @@ func expectRefused(_ db: Connection, _ sql: String, _ state: String = "42501",
         let roles = try runLabourmatch(["db", "roles", "--database-url", url])
         #expect(roles.status == 1, "\(roles.stdout)\(roles.stderr)")
         let names = DatabaseRole.allCases.map(\.name).joined(separator: ", ")
-        #expect(roles.stderr.contains("\(names) hold none of their privileges on LabourMatch's tables in schema public of this "
-                                      + "database, where this session works: it was not migrated here"), "\(roles.stderr)")
+        #expect(roles.stderr.contains("\(names) hold none of their privileges in schema public, where this session looks for "
+                                      + "LabourMatch's tables: it was not migrated here"), "\(roles.stderr)")
         #expect(try runLabourmatch(["db", "migrate", "--database-url", url]).status == 0)
         let migrated = try runLabourmatch(["db", "roles", "--database-url", url])
         #expect(migrated.status == 0 && migrated.stderr.isEmpty, "\(migrated.stderr)")

@@ -47,12 +47,21 @@ public enum Explanation {
         return (text, goneVacancies(index, worker: worker, vacancy: vacancy), evidence.gone)
     }
 
-    /// The rates and minimum wages the run read whose version rows are gone (`RunData.versionsGone`;
-    /// not USD's, which is 1 whatever the rates say): a worker's explanation converts wages
-    /// throughout (its minimum, its preferences, the no-candidate tally), and read a gone rate
-    /// as missing there with status 0 (a review, session 21).
-    public static func moneyRowsGone(_ data: RunData) -> [String] {
-        data.versionsGone.filter { ($0.kind == "fx_rate" && $0.key != "USD") || $0.kind == "minimum_wage" }.map(\.description)
+    /// The rates and minimum wages whose version rows are gone (`RunData.versionsGone`) that the
+    /// explanation of an eligible `worker` converts wages with: those of the vacancies it reads
+    /// (their currencies, their destinations' minimum wages and those wages' currencies; not
+    /// USD's, which is 1 whatever the rates say). Its minimum, its preferences and the
+    /// no-candidate tally read a gone rate as missing, with status 0 (a review, session 21).
+    public static func moneyRowsGone(_ data: RunData, worker: String) -> [String] {
+        guard data.results.participants.contains(where: { $0.subject == "worker" && $0.id == worker && $0.eligible })
+        else { return [] }
+        let destinations = Set(data.input.vacancies.map(\.destinationCountry))
+        let currencies = Set(data.input.vacancies.map(\.currency)
+                             + data.input.minimumWages.filter { destinations.contains($0.country) }.map(\.currency))
+        return data.versionsGone.filter {
+            ($0.kind == "fx_rate" && $0.key != "USD" && currencies.contains($0.key))
+                || ($0.kind == "minimum_wage" && destinations.contains($0.key))
+        }.map(\.description)
     }
 
     /// Failure.versionGone when `id` of `kind` is in the snapshot but its version row is gone

@@ -83,21 +83,23 @@ public enum TerminalText {
 
     /// Whether `scalar` is a variation selector that shows as nothing (`W1\u{FE0F}` printed as
     /// `W1`, another id than the `W1` it reads as; `Wé\u{FE0F}` as `Wé`): all but those that
-    /// may pick a look. U+FE0E and U+FE0F pick text or emoji style only after a character that
-    /// has both (an emoji without emoji presentation: `❤\u{FE0F}`, not `😀\u{FE0F}` nor
-    /// `°\u{FE0F}`), or in a keycap (`#\u{FE0F}\u{20E3}`); the others after a symbol or an
-    /// ideograph (`≩\u{FE00}`, `葛\u{E0100}`). Without Unicode's tables of the defined
-    /// sequences this last rule is an approximation: `∑\u{FE00}` is kept.
+    /// may pick a look. U+FE0E and U+FE0F pick text or emoji style after an emoji beyond ASCII
+    /// (`❤\u{FE0F}`, `⭐\u{FE0F}`, `⌚\u{FE0E}`: keyboards write them, and Unicode defines
+    /// the pair for hundreds of emoji, those shown as emoji by default too), or in a keycap
+    /// (`#\u{FE0F}\u{20E3}`); the others after a symbol or an ideograph (`≩\u{FE00}`,
+    /// `葛\u{E0100}`). Without Unicode's tables of the defined sequences this is an
+    /// approximation: `😀\u{FE0F}` and `∑\u{FE00}` are kept, `°\u{FE0F}` is escaped.
     static func strayVariationSelector(_ scalar: Unicode.Scalar, after shown: Unicode.Scalar?,
                                        before next: Unicode.Scalar? = nil) -> Bool {
         guard scalar.properties.isVariationSelector else { return false }
         guard let shown else { return true }
+        let emojiStyle = scalar == "\u{FE0E}" || scalar == "\u{FE0F}"
         if shown.isASCII {
-            // A keycap: `#`, `*` or a digit, U+FE0F, U+20E3.
-            return !(next == "\u{20E3}" && (shown == "#" || shown == "*" || ("0"..."9").contains(shown)))
+            // A keycap: `#`, `*` or a digit, U+FE0F (or U+FE0E), U+20E3.
+            return !(emojiStyle && next == "\u{20E3}" && (shown == "#" || shown == "*" || ("0"..."9").contains(shown)))
         }
         let p = shown.properties
-        if scalar == "\u{FE0E}" || scalar == "\u{FE0F}" { return !(p.isEmoji && !p.isEmojiPresentation) }
+        if emojiStyle { return !p.isEmoji }
         let symbol = p.generalCategory == .mathSymbol || p.generalCategory == .otherSymbol
         return !(symbol || p.isIdeographic)
     }
