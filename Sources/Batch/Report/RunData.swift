@@ -67,10 +67,7 @@ public struct RunData: Sendable {
         var input = try RunSnapshot.input(db, runId: runId, only: ["worker": [worker], "vacancy": vacancies,
                                                                    "employer": [], "recruiter": []])
         // The employers and recruiters those rows name: what their rules read (`RuleEvidence`).
-        let recruiters = Set(input.workers.compactMap(\.recruiterId) + input.vacancies.compactMap(\.recruiterId))
-        let named = try RunSnapshot.input(db, runId: runId, only: [
-            "worker": [], "vacancy": [], "employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
-            "recruiter": recruiters.sorted()])
+        let named = try RunSnapshot.input(db, runId: runId, only: ["worker": [], "vacancy": []].merging(Self.named(input)) { a, _ in a })
         (input.employers, input.recruiters) = (named.employers, named.recruiters)
         var data = RunData(run: run, executions: try JobRepository.executions(db, runId: runId), results: results,
                            input: input, policy: policy)
@@ -79,14 +76,19 @@ public struct RunData: Sendable {
         return data
     }
 
+    /// The employers `input`'s vacancies name and the recruiters its vacancies and workers name,
+    /// by kind, sorted.
+    private static func named(_ input: MatchingInput) -> [String: [String]] {
+        ["employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
+         "recruiter": Set(input.workers.compactMap(\.recruiterId) + input.vacancies.compactMap(\.recruiterId)).sorted()]
+    }
+
     /// Of the snapshot's rows of `workers`, `vacancies`, the employers and recruiters `input`'s
     /// rows name, and every minimum wage and rate, those whose version rows are gone.
     private static func gone(_ db: Connection, runId: Int64, input: MatchingInput, workers: [String],
                              vacancies: [String]) throws -> [RunSnapshot.Recorded] {
-        let recruiters = Set(input.workers.compactMap(\.recruiterId) + input.vacancies.compactMap(\.recruiterId))
-        return try RunSnapshot.missingVersionRows(db, runId: runId, only: [
-            "worker": workers, "vacancy": vacancies, "employer": Array(Set(input.vacancies.map(\.employerId))).sorted(),
-            "recruiter": recruiters.sorted()])
+        try RunSnapshot.missingVersionRows(db, runId: runId, only: ["worker": workers, "vacancy": vacancies]
+                                            .merging(named(input)) { a, _ in a })
     }
 
     /// Reads what `Explanation` needs of run `runId` about `vacancy` alone: its results
