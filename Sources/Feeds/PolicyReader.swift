@@ -37,7 +37,10 @@ public enum PolicyReader {
     public static func read(text: String, limits: InputLimits = .standard) throws(PolicyError) -> Policy {
         let size = text.utf8.count
         guard size <= limits.policyBytes else { throw tooLarge("the policy", size, limits.policyBytes) }
-        let prepared = try TOMLGuard.prepared(text)
+        // The literals first (one pass of the lexer, which stops at toml++'s nesting bound): the
+        // prepared text hands toml++ short ones of the long.
+        let literals = TOMLFloatLiterals(text)
+        let prepared = try TOMLGuard.prepared(text, literals)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: prepared)
@@ -46,7 +49,6 @@ public enum PolicyReader {
         } catch {
             throw PolicyError(key: nil, message: "not valid TOML: \(error)")
         }
-        let literals = TOMLFloatLiterals(text)
         var policy = Policy.default
         for key in sortedKeys(table) {
             let value = table[key]!

@@ -18,10 +18,14 @@ struct TOMLFloatLiterals {
     /// Literals by key path, its parts joined by U+001F (a quoted key may hold a dot).
     private var literals: [String: Substring] = [:]
     private var ambiguous: Set<String> = []
+    /// Where every bare value of the text is (byte offsets), for `shortened`.
+    private var spans: [(start: Int, end: Int)] = []
 
+    /// One pass of the lexer over `text`: the literals by key, and where every value is.
     init(_ text: String) {
         var lexer = Lexer(text)
         guard let found = lexer.values() else { return }
+        spans = lexer.spans
         for (path, literal) in found {
             let key = path.joined(separator: "\u{1F}")
             if literals[key] != nil { ambiguous.insert(key) }
@@ -54,20 +58,18 @@ struct TOMLFloatLiterals {
     /// characters, was refused).
     static let longestLiteralKept = 64
 
-    /// `text` with every float literal longer than `longestLiteralKept` that is valid TOML
+    /// `bytes` (the text these literals were read from, or one with the same values at the same
+    /// offsets) with every float literal longer than `longestLiteralKept` that is valid TOML
     /// (`isFloat`) and finite written as the shortest literal of the same `Double`, then spaces
     /// up to its length (so that toml++'s error columns are the file's), for toml++ to read;
     /// the reader then takes the decimal written from the text as it was (`decimal`), as for
-    /// any literal. `text` unchanged when the lexer does not follow it.
-    static func shortened(_ text: String) -> String {
-        var lexer = Lexer(text)
-        guard lexer.values() != nil else { return text }
-        let long = lexer.spans.filter { $0.end - $0.start > longestLiteralKept }
-        guard !long.isEmpty else { return text }
-        var b = Array(text.utf8)
+    /// any literal. `bytes` unchanged when the lexer did not follow the text.
+    func shortened(_ bytes: [UInt8]) -> String {
+        var b = bytes
+        let long = spans.filter { $0.end - $0.start > Self.longestLiteralKept }
         for span in long.reversed() {
             let literal = b[span.start..<span.end]
-            guard isFloat(literal), let d = Double(String(decoding: literal.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)),
+            guard Self.isFloat(literal), let d = Double(String(decoding: literal.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)),
                   d.isFinite else { continue }
             // Swift's shortest round-trip form (`0.5`, `1e-300`, `-1.25e+20`) is a TOML float,
             // and blanks may follow a value.

@@ -66,16 +66,15 @@ enum TOMLGuard {
     }
 
     /// `text` as toml++ is to read it: checked (`check`), U+0085, U+2028 and U+2029 in comments
-    /// replaced by spaces (as many as their bytes, so lines and columns stay), and long float
-    /// literals shortened (`TOMLFloatLiterals.shortened`).
-    static func prepared(_ text: String) throws(PolicyError) -> String {
+    /// replaced by spaces (as many as their bytes, so lines, columns and the values' offsets
+    /// stay), and long float literals shortened (`literals.shortened`, `literals` read from `text`).
+    static func prepared(_ text: String, _ literals: TOMLFloatLiterals) throws(PolicyError) -> String {
         let breaks = try scan(text)
-        guard !breaks.isEmpty else { return TOMLFloatLiterals.shortened(text) }
         var b = Array(text.utf8)
         for i in breaks {
             for k in i..<(i + (b[i] == 0xC2 ? 2 : 3)) { b[k] = ASCII.space }
         }
-        return TOMLFloatLiterals.shortened(String(decoding: b, as: UTF8.self))
+        return literals.shortened(b)
     }
 
     static func check(_ text: String) throws(PolicyError) {
